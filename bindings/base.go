@@ -1,0 +1,86 @@
+package bindings
+
+import (
+	"context"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// openBase replaces the base functions that do not fit a runtime of many
+// tasks sharing one output, and assert, which in Lua 5.1 turns every
+// message into a string.
+func (rt *Runtime) openBase() {
+	L := rt.L
+	L.SetGlobal("print", L.NewFunction(rt.basePrint))
+	L.SetGlobal("assert", L.NewFunction(baseAssert))
+	co := L.GetGlobal("coroutine").(*lua.LTable)
+	L.SetField(co, "running", L.NewFunction(coRunning))
+	os := L.GetGlobal("os").(*lua.LTable)
+	L.SetField(os, "exit", L.NewFunction(rt.osExit))
+}
+
+// basePrint writes through the runtime's writer in one Write, so lines of
+// concurrent tasks never interleave.
+func (rt *Runtime) basePrint(L *lua.LState) int {
+	var b strings.Builder
+	top := L.GetTop()
+	for i := 1; i <= top; i++ {
+		if i > 1 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(L.ToStringMeta(L.Get(i)).String())
+	}
+	b.WriteByte('\n')
+	rt.stdout.Write([]byte(b.String()))
+	return 0
+}
+
+// baseAssert is Lua 5.3's assert: the message may be any value, so
+// assert(c:read()) raises the error value itself, kind and all.
+func baseAssert(L *lua.LState) int {
+	if L.GetTop() == 0 {
+		L.ArgError(1, "value expected")
+	}
+	if lua.LVAsBool(L.Get(1)) {
+		return L.GetTop()
+	}
+	if L.GetTop() < 2 || L.Get(2) == lua.LNil {
+		L.RaiseError("assertion failed!")
+	}
+	if s, ok := L.Get(2).(lua.LString); ok {
+		L.Error(s, 0) // as Lua 5.3: no position added to a given message
+	}
+	L.Error(L.Get(2), 1)
+	return 0
+}
+
+// coRunning returns the calling thread: the shared G.CurrentThread is not
+// the caller's when many tasks run.
+func coRunning(L *lua.LState) int {
+	L.Push(L)
+	return 1
+}
+
+// osExit asks the program to end with a status (true: 0, false: 1) and stops
+// the calling task.
+func (rt *Runtime) osExit(L *lua.LState) int {
+	code := 0
+	switch v := L.Get(1).(type) {
+	case *lua.LNilType:
+	case lua.LBool:
+		if !v {
+			code = 1
+		}
+	default:
+		code = argSize(L, 1, "code", -1<<31, 1<<31-1)
+	}
+	select {
+	case rt.exitCode <- code:
+	default:
+	}
+	// Park until the runtime is closed; nothing after os.exit runs.
+	rt.block(L, nil, func(ctx context.Context) error { <-ctx.Done(); return nil })
+	L.RaiseError("os.exit")
+	return 0
+}

@@ -1,0 +1,225 @@
+package bindings
+
+import (
+	"bytes"
+	"io"
+	"sync"
+)
+
+// Read buffer sizes. A conn starts with a small buffer, made on first read;
+// it grows while reads keep filling it (a bulk transfer), up to bulkBuf, and
+// further only as far as an operation's own cap asks (a long line, a big
+// read_full).
+const (
+	initialBuf = 4 << 10
+	bulkBuf    = 64 << 10
+)
+
+// bufReader is the one read buffer of a conn. Every read method of every
+// stream conn (tcp, unix, pipe) goes through it, so mixing read_line,
+// read_full, read and read_all never loses or reorders bytes, and a read
+// that fails consumes nothing: its bytes stay for the next call.
+type bufReader struct {
+	src io.Reader
+
+	// op is held for a whole read operation, across src.Read: reads by
+	// several tasks on one conn queue up, as in Go.
+	op sync.Mutex
+	// mu guards buf, r and w. It is held only briefly, never across
+	// src.Read, so buffered() can look at unread bytes while a read waits.
+	mu   sync.Mutex
+	buf  []byte
+	r, w int  // unread bytes are buf[r:w]
+	full bool // the last fill filled all free space: a bulk transfer
+}
+
+// A scanFunc looks for what an operation wants in the unread bytes. It
+// returns done with the result (consuming it), or an error (consuming
+// nothing), or neither to ask for more data. atEOF is true once the source
+// has ended: the scan then decides whether what is there is a result.
+// Scans run with op held.
+type scanFunc func(atEOF bool) (result string, done bool, err error)
+
+// unread returns the unread bytes. The caller holds op (so they cannot
+// change) or mu.
+func (b *bufReader) unread() []byte { return b.buf[b.r:b.w] }
+
+// consume drops n unread bytes after s has been taken from them.
+func (b *bufReader) consume(n int) {
+	b.mu.Lock()
+	b.r += n
+	if b.r == b.w {
+		b.r, b.w = 0, 0
+	}
+	b.mu.Unlock()
+}
+
+// take returns the first n unread bytes as a string and consumes them plus
+// skip more (a delimiter).
+func (b *bufReader) take(n, skip int) string {
+	s := string(b.buf[b.r : b.r+n])
+	b.consume(n + skip)
+	return s
+}
+
+// buffered copies the unread bytes without consuming them. It does not wait
+// for a read in progress.
+func (b *bufReader) buffered() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf[b.r:b.w])
+}
+
+// fill reads once from the source into free space, making room first: by
+// moving unread bytes to the front, or by growing the buffer toward need
+// (the most unread bytes the operation may have to hold). Data that arrives
+// with an error is kept; the error comes back on the next fill. The caller
+// holds op.
+func (b *bufReader) fill(need int) error {
+	b.mu.Lock()
+	if b.buf == nil {
+		b.buf = make([]byte, initialBuf)
+	}
+	if b.r > 0 && (b.w == len(b.buf) || b.r == b.w) {
+		copy(b.buf, b.buf[b.r:b.w])
+		b.w -= b.r
+		b.r = 0
+	}
+	free := len(b.buf) - b.w
+	if free == 0 || (b.full && b.w == 0 && len(b.buf) < bulkBuf && need > len(b.buf)) {
+		size := 2 * len(b.buf)
+		if b.w > 0 && size > need && need > len(b.buf) {
+			size = need
+		}
+		grown := make([]byte, size)
+		copy(grown, b.buf[b.r:b.w])
+		b.w -= b.r
+		b.r = 0
+		b.buf = grown
+	}
+	dst := b.buf[b.w:]
+	b.mu.Unlock()
+
+	n, err := b.src.Read(dst)
+
+	b.mu.Lock()
+	b.w += n
+	b.full = n == len(dst)
+	b.mu.Unlock()
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// scanSome returns up to max unread bytes, whatever is there.
+func (b *bufReader) scanSome(maxLen int) scanFunc {
+	return func(atEOF bool) (string, bool, error) {
+		n := b.w - b.r
+		if n == 0 {
+			return "", false, nil
+		}
+		return b.take(min(n, maxLen), 0), true, nil
+	}
+}
+
+// scanFull returns exactly n bytes.
+func (b *bufReader) scanFull(n int) scanFunc {
+	return func(atEOF bool) (string, bool, error) {
+		if b.w-b.r < n {
+			return "", false, nil
+		}
+		return b.take(n, 0), true, nil
+	}
+}
+
+// scanUntil returns the bytes before delim, consuming delim too. More than
+// max bytes without delim is a TooLargeError. If line is set, EOF ends a
+// last unterminated line (as Lua's io does) and a trailing '\r' is dropped.
+func (b *bufReader) scanUntil(delim []byte, maxLen int, what string, line bool) scanFunc {
+	searched := 0 // unread bytes already searched, minus a possible partial delim
+	return func(atEOF bool) (string, bool, error) {
+		data := b.unread()
+		if i := bytes.Index(data[searched:], delim); i >= 0 {
+			i += searched
+			n := i
+			if line && n > 0 && data[n-1] == '\r' {
+				n--
+			}
+			if n > maxLen {
+				return "", false, &TooLargeError{What: what, Limit: maxLen}
+			}
+			s := string(data[:n])
+			b.consume(i + len(delim))
+			return s, true, nil
+		}
+		searched = max(0, len(data)-len(delim)+1)
+		limit := maxLen
+		if line {
+			limit++ // room for a '\r' before the '\n'
+		}
+		if len(data)-len(delim)+1 > limit {
+			return "", false, &TooLargeError{What: what, Limit: maxLen}
+		}
+		if atEOF && line && len(data) > 0 {
+			n := len(data)
+			if data[n-1] == '\r' {
+				n--
+			}
+			return b.take(n, len(data)-n), true, nil
+		}
+		return "", false, nil
+	}
+}
+
+// scanAll returns everything up to EOF, at most max bytes.
+func (b *bufReader) scanAll(maxLen int) scanFunc {
+	return func(atEOF bool) (string, bool, error) {
+		if b.w-b.r > maxLen {
+			return "", false, &TooLargeError{What: "data", Limit: maxLen}
+		}
+		if !atEOF {
+			return "", false, nil
+		}
+		return b.take(b.w-b.r, 0), true, nil
+	}
+}
+
+// tryBuffered runs scan on the buffer alone, without waiting: the fast path
+// taken with the interpreter lock held. ok is false when the scan needs more
+// data or another read is in progress.
+func (b *bufReader) tryBuffered(scan scanFunc) (s string, err error, ok bool) {
+	if !b.op.TryLock() {
+		return "", nil, false
+	}
+	defer b.op.Unlock()
+	if b.r == b.w {
+		return "", nil, false
+	}
+	s, done, err := scan(false)
+	return s, err, done || err != nil
+}
+
+// read runs scan, filling the buffer until it is satisfied, fails, or the
+// source ends. It may wait: call it with the interpreter lock released.
+func (b *bufReader) read(scan scanFunc, need int) (string, error) {
+	b.op.Lock()
+	defer b.op.Unlock()
+	for {
+		s, done, err := scan(false)
+		if done || err != nil {
+			return s, err
+		}
+		if err := b.fill(need); err != nil {
+			if err == io.EOF {
+				if s, done, serr := scan(true); done || serr != nil {
+					return s, serr
+				}
+			}
+			return "", err
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package bindings
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+// Load compiles src as a chunk named name. A syntax error reads
+// "name:line: message near 'token'", as Lua's own do.
+func (rt *Runtime) Load(src io.Reader, name string) (*lua.LFunction, error) {
+	rt.gil.Lock()
+	defer rt.gil.Unlock()
+	fn, err := rt.L.Load(src, name)
+	if err != nil {
+		return nil, syntaxError(err)
+	}
+	return fn, nil
+}
+
+func syntaxError(err error) error {
+	var apiErr *lua.ApiError
+	if errors.As(err, &apiErr) && apiErr.Cause != nil {
+		err = apiErr.Cause
+	}
+	var pe *parse.Error
+	if errors.As(err, &pe) {
+		if pe.Pos.Line == parse.EOF {
+			return fmt.Errorf("%s: %s at end of file", pe.Pos.Source, strings.TrimSpace(pe.Message))
+		}
+		return fmt.Errorf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, strings.TrimSpace(pe.Message), pe.Token)
+	}
+	return errors.New(strings.TrimSpace(err.Error()))
+}
+
+// Start runs fn(args...) as a task whose failure is not printed: the caller
+// reports it (the main chunk of a script, a REPL line).
+func (rt *Runtime) Start(name string, fn *lua.LFunction, args ...string) *Task {
+	rt.gil.Lock()
+	defer rt.gil.Unlock()
+	values := make([]lua.LValue, len(args))
+	for i, a := range args {
+		values[i] = lua.LString(a)
+	}
+	t := rt.spawn(name, fn, values)
+	t.silent = true
+	return t
+}
+
+// SetArgs sets the global arg table as the standalone lua interpreter
+// does: arg[0] is the script, arg[1..] its arguments, and negative indices
+// hold the interpreter and its options.
+func (rt *Runtime) SetArgs(before []string, script string, args []string) {
+	rt.gil.Lock()
+	defer rt.gil.Unlock()
+	t := rt.L.NewTable()
+	for i, a := range before {
+		t.RawSetInt(i-len(before), lua.LString(a))
+	}
+	t.RawSetInt(0, lua.LString(script))
+	for i, a := range args {
+		t.RawSetInt(i+1, lua.LString(a))
+	}
+	rt.L.SetGlobal("arg", t)
+}
+
+// Require loads module as `-l` does: require it and set the global of that
+// name to the result.
+func (rt *Runtime) Require(module string) *Task {
+	fn, _ := rt.Load(strings.NewReader(fmt.Sprintf("%s = require(%q)", globalName(module), module)), "(command line)")
+	return rt.Start("require "+module, fn)
+}
+
+// globalName turns a module name into the global -l sets ("a.b" -> "b").
+func globalName(module string) string {
+	if i := strings.LastIndexAny(module, "./"); i >= 0 {
+		module = module[i+1:]
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, module)
+}

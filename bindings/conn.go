@@ -1,0 +1,391 @@
+package bindings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+const connSummary = "a stream conn (tcp, unix, pipe): buffered reads, writes, half-close, deadlines"
+
+// Read caps, the defaults of the read methods' max arguments.
+const (
+	defaultReadMax = 64 << 10 // read, read_line, read_until
+	defaultAllMax  = 64 << 20 // read_all, and the most read_full will take
+	hardReadMax    = 1 << 30  // no cap argument may go beyond
+)
+
+var connMethods = []binding{
+	{"read", (*Runtime).connRead, "c:read([max]) -> data | nil, err",
+		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first.",
+		"local data = assert(c:read())"},
+	{"read_full", (*Runtime).connReadFull, "c:read_full(n) -> data | nil, err",
+		"Returns exactly n bytes (at most 64 MiB); kind 'eof' if the peer ends first, and then nothing is consumed.",
+		"local header = assert(c:read_full(4))"},
+	{"read_line", (*Runtime).connReadLine, "c:read_line([max]) -> line | nil, err",
+		"Returns one line without its \\n (or \\r\\n); longer than max (default 64 KiB) is kind 'too_large'. EOF ends a last unterminated line.",
+		"local line = assert(c:read_line())"},
+	{"read_until", (*Runtime).connReadUntil, "c:read_until(delim [, max]) -> data | nil, err",
+		"Returns the bytes before delim and consumes delim; more than max (default 64 KiB) without it is 'too_large'.",
+		`local head = assert(c:read_until("\r\n\r\n"))`},
+	{"read_all", (*Runtime).connReadAll, "c:read_all([max]) -> data | nil, err",
+		"Reads to EOF and returns everything; more than max (default 64 MiB) is 'too_large'.",
+		"local body = assert(c:read_all())"},
+	{"lines", (*Runtime).connLines, "c:lines([max]) -> iterator",
+		"Iterates over lines (as read_line) until EOF; another error is raised.",
+		"for line in c:lines() do print(line) end"},
+	{"buffered", (*Runtime).connBuffered, "c:buffered() -> data",
+		"The bytes received but not yet read, without consuming them.",
+		"print(#c:buffered())"},
+	{"write", (*Runtime).connWrite, "c:write(data) -> n | nil, err",
+		"Writes all of data and returns the number of bytes written.",
+		`assert(c:write("hello\n"))`},
+	{"close", (*Runtime).connClose, "c:close() -> true | nil, err",
+		"Closes the conn; a read or write blocked on it returns kind 'closed'.",
+		"c:close()"},
+	{"close_write", (*Runtime).connCloseWrite, "c:close_write() -> true | nil, err",
+		"Half-close: the peer reads EOF, and this side can still read its reply (tcp, unix).",
+		`c:write("request"); c:close_write(); print(c:read_all())`},
+	{"close_read", (*Runtime).connCloseRead, "c:close_read() -> true | nil, err",
+		"Shuts down the reading side (tcp, unix).",
+		"c:close_read()"},
+	{"set_deadline", (*Runtime).connSetDeadline, "c:set_deadline(t) -> true",
+		"Sets the read and write deadline to t, absolute seconds as from time.now(); 0 or nil clears it.",
+		"c:set_deadline(time.now() + 5)"},
+	{"set_read_deadline", (*Runtime).connSetReadDeadline, "c:set_read_deadline(t) -> true",
+		"Sets the read deadline (absolute seconds; 0 or nil clears it).",
+		"c:set_read_deadline(time.now() + 1)"},
+	{"set_write_deadline", (*Runtime).connSetWriteDeadline, "c:set_write_deadline(t) -> true",
+		"Sets the write deadline (absolute seconds; 0 or nil clears it).",
+		"c:set_write_deadline(time.now() + 1)"},
+	{"set_timeout", (*Runtime).connSetTimeout, "c:set_timeout(secs) -> true",
+		"An idle timeout, refreshed before every read and write; 0 or nil turns it off.",
+		"c:set_timeout(30)"},
+	{"local_addr", (*Runtime).connLocalAddr, "c:local_addr() -> addr",
+		"The local address (addr.ip, addr.port, tostring(addr)).",
+		"print(c:local_addr().port)"},
+	{"remote_addr", (*Runtime).connRemoteAddr, "c:remote_addr() -> addr",
+		"The peer's address.",
+		"print(c:remote_addr())"},
+	{"set_nodelay", (*Runtime).connSetNoDelay, "c:set_nodelay(on) -> true | nil, err",
+		"Turns Nagle's algorithm off (true, Go's default) or on (false); tcp only.",
+		"c:set_nodelay(false)"},
+	{"set_keepalive", (*Runtime).connSetKeepAlive, "c:set_keepalive(secs | false) -> true | nil, err",
+		"Turns TCP keep-alive probes off (false) or on with a period in seconds; tcp only.",
+		"c:set_keepalive(15)"},
+	{"set_linger", (*Runtime).connSetLinger, "c:set_linger(secs) -> true | nil, err",
+		"How close waits for unsent data: negative is the default, 0 discards it and resets the connection; tcp only.",
+		"c:set_linger(0)"},
+	{"set_read_buffer", (*Runtime).connSetReadBuffer, "c:set_read_buffer(bytes) -> true | nil, err",
+		"Sets the kernel's receive buffer size (tcp, unix).",
+		"c:set_read_buffer(1 << 20)"},
+	{"set_write_buffer", (*Runtime).connSetWriteBuffer, "c:set_write_buffer(bytes) -> true | nil, err",
+		"Sets the kernel's send buffer size (tcp, unix).",
+		"c:set_write_buffer(1 << 20)"},
+}
+
+// Conn is a stream conn as Lua sees it: the Go conn, its one read buffer
+// and its deadlines.
+type Conn struct {
+	nc      net.Conn
+	network string // "tcp", "tcp4", "tcp6", "unix", "pipe"
+	rd      bufReader
+	dl      deadlines
+	closed  atomic.Bool
+	poke    func() // made once: cancels what blocks on this conn
+}
+
+// connType is the type name of net.conn values.
+const connType = "net.conn"
+
+var connClass = &class{
+	name:     connType,
+	methods:  connMethods,
+	tostring: func(v any) string { return v.(*Conn).String() },
+	concat:   true,
+	eq:       func(a, b any) bool { return a == b },
+}
+
+func (c *Conn) String() string {
+	state := ""
+	if c.closed.Load() {
+		state = " (closed)"
+	}
+	return fmt.Sprintf("<%s conn %s -> %s%s>", c.network, addrString(c.nc.LocalAddr()), addrString(c.nc.RemoteAddr()), state)
+}
+
+func addrString(a net.Addr) string {
+	if a == nil || a.String() == "" {
+		return "?"
+	}
+	return a.String()
+}
+
+func (rt *Runtime) newConn(nc net.Conn, network string) *lua.LUserData {
+	c := &Conn{nc: nc, network: network}
+	c.rd.src = nc
+	c.poke = func() { c.dl.poke(nc) }
+	return rt.newUserData(connType, c)
+}
+
+func (rt *Runtime) checkConn(L *lua.LState) *Conn {
+	return checkClass[*Conn](rt, L, 1, connType)
+}
+
+// opError names the operation and the conn's addresses around an error that
+// does not carry them (EOF, too_large, canceled), as Go's net does for its
+// own errors.
+func (c *Conn) opError(op string, err error) error {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return err
+	}
+	return &net.OpError{Op: op, Net: c.network, Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: err}
+}
+
+// read runs one read operation: from the buffer alone if it can, holding
+// the interpreter lock (no hand-off); otherwise with the lock released
+// while it waits for data.
+func (rt *Runtime) read(L *lua.LState, c *Conn, need int, scan scanFunc) int {
+	s, err, ok := c.rd.tryBuffered(scan)
+	if !ok {
+		c.dl.armRead(c.nc)
+		err = rt.block(L, c.poke, func(context.Context) error {
+			var err error
+			s, err = c.rd.read(scan, need)
+			return err
+		})
+	}
+	if err != nil {
+		return rt.pushError(L, c.opError("read", err), "read", "")
+	}
+	L.Push(lua.LString(s))
+	return 1
+}
+
+func (rt *Runtime) connRead(L *lua.LState) int {
+	c := rt.checkConn(L)
+	n := optSize(L, 2, "max", defaultReadMax, 1, hardReadMax)
+	return rt.read(L, c, n, c.rd.scanSome(n))
+}
+
+func (rt *Runtime) connReadFull(L *lua.LState) int {
+	c := rt.checkConn(L)
+	n := argSize(L, 2, "n", 0, hardReadMax)
+	if n > defaultAllMax {
+		return rt.pushError(L, c.opError("read", &TooLargeError{What: "read_full", Limit: defaultAllMax}), "read", "")
+	}
+	if n == 0 {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	return rt.read(L, c, n, c.rd.scanFull(n))
+}
+
+func (rt *Runtime) connReadLine(L *lua.LState) int {
+	c := rt.checkConn(L)
+	n := optSize(L, 2, "max", defaultReadMax, 0, hardReadMax)
+	return rt.read(L, c, n+2, c.rd.scanUntil([]byte{'\n'}, n, "line", true))
+}
+
+func (rt *Runtime) connReadUntil(L *lua.LState) int {
+	c := rt.checkConn(L)
+	delim := argString(L, 2, "delim")
+	if delim == "" {
+		argError(L, 2, "delim", "must not be empty")
+	}
+	n := optSize(L, 3, "max", defaultReadMax, 0, hardReadMax)
+	return rt.read(L, c, n+len(delim), c.rd.scanUntil([]byte(delim), n, "data", false))
+}
+
+func (rt *Runtime) connReadAll(L *lua.LState) int {
+	c := rt.checkConn(L)
+	n := optSize(L, 2, "max", defaultAllMax, 0, hardReadMax)
+	return rt.read(L, c, n+1, c.rd.scanAll(n))
+}
+
+func (rt *Runtime) connLines(L *lua.LState) int {
+	c := rt.checkConn(L)
+	n := optSize(L, 2, "max", defaultReadMax, 0, hardReadMax)
+	L.Push(L.NewFunction(func(L *lua.LState) int {
+		if rt.read(L, c, n+2, c.rd.scanUntil([]byte{'\n'}, n, "line", true)) == 1 {
+			return 1
+		}
+		errVal := L.Get(-1)
+		if e, ok := errVal.(*lua.LUserData).Value.(*Error); ok && e.Kind == kindEOF {
+			L.Push(lua.LNil)
+			return 1
+		}
+		L.Error(errVal, 1)
+		return 0
+	}))
+	return 1
+}
+
+func (rt *Runtime) connBuffered(L *lua.LState) int {
+	c := rt.checkConn(L)
+	L.Push(lua.LString(c.rd.buffered()))
+	return 1
+}
+
+// bytesOf views a Lua string's bytes without copying; Write only reads them.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+func (rt *Runtime) connWrite(L *lua.LState) int {
+	c := rt.checkConn(L)
+	data := argData(L, 2, "data")
+	c.dl.armWrite(c.nc)
+	var n int
+	err := rt.block(L, c.poke, func(context.Context) error {
+		var err error
+		n, err = c.nc.Write(bytesOf(data))
+		return err
+	})
+	if err != nil {
+		return rt.pushError(L, c.opError("write", err), "write", "")
+	}
+	L.Push(lua.LNumber(n))
+	return 1
+}
+
+// result pushes true, or nil and the error value.
+func (rt *Runtime) result(L *lua.LState, err error, op string) int {
+	if err != nil {
+		return rt.pushError(L, err, op, "")
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (rt *Runtime) connClose(L *lua.LState) int {
+	c := rt.checkConn(L)
+	c.closed.Store(true)
+	return rt.result(L, c.nc.Close(), "close")
+}
+
+// notSupported is the error of an option the conn's kind does not have.
+func (c *Conn) notSupported(op string) error {
+	return c.opError(op, fmt.Errorf("not supported by %s conns", c.network))
+}
+
+func (rt *Runtime) connCloseWrite(L *lua.LState) int {
+	c := rt.checkConn(L)
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		return rt.result(L, cw.CloseWrite(), "close_write")
+	}
+	return rt.result(L, c.notSupported("close_write"), "close_write")
+}
+
+func (rt *Runtime) connCloseRead(L *lua.LState) int {
+	c := rt.checkConn(L)
+	if cr, ok := c.nc.(interface{ CloseRead() error }); ok {
+		return rt.result(L, cr.CloseRead(), "close_read")
+	}
+	return rt.result(L, c.notSupported("close_read"), "close_read")
+}
+
+func (rt *Runtime) connSetDeadline(L *lua.LState) int {
+	c := rt.checkConn(L)
+	t := argTime(L, 2, "t")
+	c.dl.read, c.dl.write = t, t
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (rt *Runtime) connSetReadDeadline(L *lua.LState) int {
+	c := rt.checkConn(L)
+	c.dl.read = argTime(L, 2, "t")
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (rt *Runtime) connSetWriteDeadline(L *lua.LState) int {
+	c := rt.checkConn(L)
+	c.dl.write = argTime(L, 2, "t")
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (rt *Runtime) connSetTimeout(L *lua.LState) int {
+	c := rt.checkConn(L)
+	c.dl.idle, _ = optSeconds(L, 2, "secs")
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (rt *Runtime) connLocalAddr(L *lua.LState) int {
+	return rt.pushAddr(L, rt.checkConn(L).nc.LocalAddr())
+}
+
+func (rt *Runtime) connRemoteAddr(L *lua.LState) int {
+	return rt.pushAddr(L, rt.checkConn(L).nc.RemoteAddr())
+}
+
+func (rt *Runtime) connSetNoDelay(L *lua.LState) int {
+	c := rt.checkConn(L)
+	if L.Get(2).Type() != lua.LTBool {
+		expected(L, 2, "on", "boolean")
+	}
+	on := L.ToBool(2)
+	if tc, ok := c.nc.(*net.TCPConn); ok {
+		return rt.result(L, tc.SetNoDelay(on), "set_nodelay")
+	}
+	return rt.result(L, c.notSupported("set_nodelay"), "set_nodelay")
+}
+
+func (rt *Runtime) connSetKeepAlive(L *lua.LState) int {
+	c := rt.checkConn(L)
+	on, period := true, time.Duration(0)
+	if b, ok := L.Get(2).(lua.LBool); ok && !bool(b) {
+		on = false
+	} else {
+		period = argSeconds(L, 2, "secs")
+	}
+	tc, ok := c.nc.(*net.TCPConn)
+	if !ok {
+		return rt.result(L, c.notSupported("set_keepalive"), "set_keepalive")
+	}
+	err := tc.SetKeepAlive(on)
+	if err == nil && on && period > 0 {
+		err = tc.SetKeepAlivePeriod(period)
+	}
+	return rt.result(L, err, "set_keepalive")
+}
+
+func (rt *Runtime) connSetLinger(L *lua.LState) int {
+	c := rt.checkConn(L)
+	secs := argSize(L, 2, "secs", -1<<31, 1<<31-1)
+	if tc, ok := c.nc.(*net.TCPConn); ok {
+		return rt.result(L, tc.SetLinger(secs), "set_linger")
+	}
+	return rt.result(L, c.notSupported("set_linger"), "set_linger")
+}
+
+type bufferSizer interface {
+	SetReadBuffer(int) error
+	SetWriteBuffer(int) error
+}
+
+func (rt *Runtime) connSetReadBuffer(L *lua.LState) int {
+	c := rt.checkConn(L)
+	n := argSize(L, 2, "bytes", 1, 1<<30)
+	if s, ok := c.nc.(bufferSizer); ok {
+		return rt.result(L, s.SetReadBuffer(n), "set_read_buffer")
+	}
+	return rt.result(L, c.notSupported("set_read_buffer"), "set_read_buffer")
+}
+
+func (rt *Runtime) connSetWriteBuffer(L *lua.LState) int {
+	c := rt.checkConn(L)
+	n := argSize(L, 2, "bytes", 1, 1<<30)
+	if s, ok := c.nc.(bufferSizer); ok {
+		return rt.result(L, s.SetWriteBuffer(n), "set_write_buffer")
+	}
+	return rt.result(L, c.notSupported("set_write_buffer"), "set_write_buffer")
+}

@@ -1,0 +1,71 @@
+package bindings
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// deadlines tracks one socket's deadlines as the script set them, and
+// applies them to the socket before each operation. Go's deadlines are
+// absolute; set_timeout adds an idle timeout, refreshed before every
+// operation; the earlier of the two applies. A cancel pokes the socket
+// with a deadline in the past, so the next operation applies its own again.
+//
+// Fields other than poked are touched only with the interpreter lock held.
+type deadlines struct {
+	read, write  time.Time     // absolute, from set_deadline and friends
+	idle         time.Duration // set_timeout; 0 is off
+	appliedRead  time.Time
+	appliedWrite time.Time
+	poked        atomic.Bool // a cancel moved the socket's deadlines
+}
+
+// deadliner is the part of net.Conn and of listeners that deadlines use.
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+}
+
+func (d *deadlines) effective(abs time.Time) time.Time {
+	if d.idle <= 0 {
+		return abs
+	}
+	idle := time.Now().Add(d.idle)
+	if abs.IsZero() || idle.Before(abs) {
+		return idle
+	}
+	return abs
+}
+
+// armRead applies the read deadline for the next operation.
+func (d *deadlines) armRead(s deadliner) {
+	dl := d.effective(d.read)
+	if d.poked.Swap(false) {
+		d.appliedRead, d.appliedWrite = time.Unix(0, 1), time.Unix(0, 1)
+	}
+	if !dl.Equal(d.appliedRead) {
+		s.SetReadDeadline(dl)
+		d.appliedRead = dl
+	}
+}
+
+// armWrite applies the write deadline for the next operation.
+func (d *deadlines) armWrite(s deadliner) {
+	dl := d.effective(d.write)
+	if d.poked.Swap(false) {
+		d.appliedRead, d.appliedWrite = time.Unix(0, 1), time.Unix(0, 1)
+	}
+	if !dl.Equal(d.appliedWrite) {
+		s.SetWriteDeadline(dl)
+		d.appliedWrite = dl
+	}
+}
+
+// poke makes a blocked operation on s return now. It may run on any
+// goroutine.
+func (d *deadlines) poke(s deadliner) {
+	d.poked.Store(true)
+	past := time.Unix(1, 0)
+	s.SetReadDeadline(past)
+	s.SetWriteDeadline(past)
+}

@@ -1,0 +1,172 @@
+package bindings
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Error kinds: one short stable word per cause, as err.kind shows them.
+const (
+	kindTimeout    = "timeout"
+	kindEOF        = "eof"
+	kindClosed     = "closed"
+	kindRefused    = "refused"
+	kindReset      = "reset"
+	kindNoSuchHost = "no_such_host"
+	kindAddrInUse  = "addr_in_use"
+	kindUnreach    = "unreachable"
+	kindTooLarge   = "too_large"
+	kindCanceled   = "canceled"
+	kindTLS        = "tls"
+	kindOther      = "other"
+)
+
+// errCanceled is returned by a blocking call whose task was canceled.
+var errCanceled = context.Canceled
+
+// TooLargeError reports a read that would go over its cap. Nothing was
+// consumed.
+type TooLargeError struct {
+	What  string // "line", "frame", "data"
+	Limit int
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s longer than %d bytes", e.What, e.Limit)
+}
+
+// Error is the Lua-visible error value of a network outcome: a stable kind,
+// the operation and address where known, and Go's full message.
+type Error struct {
+	Kind string
+	Op   string
+	Addr string
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// newError classifies err. op and addr fill in what err does not carry.
+func newError(err error, op, addr string) *Error {
+	e := &Error{Kind: classify(err), Op: op, Addr: addr, Err: err}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		e.Op = opErr.Op
+		if opErr.Addr != nil {
+			e.Addr = opErr.Addr.String()
+		}
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && e.Addr == "" {
+		e.Addr = dnsErr.Name
+	}
+	return e
+}
+
+// classify maps a Go error to its kind by type and identity, never by
+// matching message strings.
+func classify(err error) string {
+	var tooLarge *TooLargeError
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidCert x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	var alertErr tls.AlertError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.Canceled):
+		return kindCanceled
+	case errors.As(err, &tooLarge):
+		return kindTooLarge
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return kindNoSuchHost
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &netErr) && netErr.Timeout():
+		return kindTimeout
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return kindEOF
+	case errors.Is(err, net.ErrClosed), errors.Is(err, io.ErrClosedPipe):
+		return kindClosed
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return kindRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return kindReset
+	case errors.Is(err, syscall.EADDRINUSE):
+		return kindAddrInUse
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return kindUnreach
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
+		errors.As(err, &invalidCert), errors.As(err, &recordErr), errors.As(err, &alertErr):
+		return kindTLS
+	}
+	return kindOther
+}
+
+const errorSummary = "error values: err.kind, err.op, err.addr; tostring(err) is Go's message"
+
+// errorClass is the userdata class of error values. It has fields, not
+// methods: kind, op, addr, message.
+// errorType is the type name of net.error values.
+const errorType = "net.error"
+
+var errorClass = &class{
+	name: errorType,
+	index: func(rt *Runtime, L *lua.LState, v any, key string) (lua.LValue, bool) {
+		e := v.(*Error)
+		switch key {
+		case "kind":
+			return lua.LString(e.Kind), true
+		case "op":
+			return nilIfEmpty(e.Op), true
+		case "addr":
+			return nilIfEmpty(e.Addr), true
+		case "message":
+			return lua.LString(e.Err.Error()), true
+		}
+		return lua.LNil, false
+	},
+	tostring: func(v any) string { return v.(*Error).Error() },
+	concat:   true,
+}
+
+func nilIfEmpty(s string) lua.LValue {
+	if s == "" {
+		return lua.LNil
+	}
+	return lua.LString(s)
+}
+
+// pushError pushes nil and the error value of err: the "nil, err" return of
+// every network outcome. It returns 2, the number of values pushed.
+func (rt *Runtime) pushError(L *lua.LState, err error, op, addr string) int {
+	L.Push(lua.LNil)
+	L.Push(rt.errorValue(err, op, addr))
+	return 2
+}
+
+func (rt *Runtime) errorValue(err error, op, addr string) lua.LValue {
+	e, ok := err.(*Error)
+	if !ok {
+		e = newError(err, op, addr)
+	}
+	return rt.newUserData(errorType, e)
+}
+
+// simpleError makes an error value of a given kind from a message.
+func simpleError(kind, op, addr, format string, args ...any) *Error {
+	return &Error{Kind: kind, Op: op, Addr: addr, Err: fmt.Errorf(format, args...)}
+}

@@ -1,0 +1,163 @@
+package bindings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+const listenerSummary = "a listening socket, from net.listen"
+
+var listenerMethods = []binding{
+	{"accept", (*Runtime).listenerAccept, "ln:accept([timeout]) -> conn | nil, err",
+		"Waits for the next connection; kind 'timeout' after timeout seconds.",
+		"local c = assert(ln:accept())"},
+	{"addr", (*Runtime).listenerAddr, "ln:addr() -> addr",
+		"The address the listener is bound to (with the port chosen for port 0).",
+		"print(ln:addr().port)"},
+	{"close", (*Runtime).listenerClose, "ln:close() -> true | nil, err",
+		"Stops listening; a blocked accept returns kind 'closed'. A Unix listener removes its socket file.",
+		"ln:close()"},
+	{"serve", (*Runtime).listenerServe, "ln:serve(handler) -> task",
+		"Accepts forever in a new task, running handler(conn) in a task per connection and closing the conn when it returns or fails.",
+		`ln:serve(function(c) for line in c:lines() do c:write(line .. "\n") end end)`},
+}
+
+// Listener is a listening socket as Lua sees it.
+type Listener struct {
+	ln      net.Listener
+	network string
+	dl      deadlines
+	closed  atomic.Bool
+	poke    func()
+}
+
+// listenerDeadliner adapts a listener's single deadline to deadlines.
+type listenerDeadliner struct{ ln net.Listener }
+
+func (d listenerDeadliner) SetReadDeadline(t time.Time) error {
+	if s, ok := d.ln.(interface{ SetDeadline(time.Time) error }); ok {
+		return s.SetDeadline(t)
+	}
+	return nil
+}
+
+func (d listenerDeadliner) SetWriteDeadline(time.Time) error { return nil }
+
+// listenerType is the type name of net.listener values.
+const listenerType = "net.listener"
+
+var listenerClass = &class{
+	name:    listenerType,
+	methods: listenerMethods,
+	tostring: func(v any) string {
+		l := v.(*Listener)
+		state := ""
+		if l.closed.Load() {
+			state = " (closed)"
+		}
+		return fmt.Sprintf("<%s listener %s%s>", l.network, addrString(l.ln.Addr()), state)
+	},
+	concat: true,
+	eq:     func(a, b any) bool { return a == b },
+}
+
+func (rt *Runtime) newListener(ln net.Listener, network string) *lua.LUserData {
+	l := &Listener{ln: ln, network: network}
+	l.poke = func() { l.dl.poke(listenerDeadliner{ln}) }
+	rt.track(ln)
+	return rt.newUserData(listenerType, l)
+}
+
+func (rt *Runtime) checkListener(L *lua.LState) *Listener {
+	return checkClass[*Listener](rt, L, 1, listenerType)
+}
+
+// accept waits for a connection, at most timeout when hasTimeout.
+func (rt *Runtime) accept(L *lua.LState, l *Listener, timeout time.Duration, hasTimeout bool) (net.Conn, error) {
+	l.dl.read = time.Time{}
+	if hasTimeout {
+		l.dl.read = time.Now().Add(timeout)
+	}
+	l.dl.armRead(listenerDeadliner{l.ln})
+	var nc net.Conn
+	err := rt.block(L, l.poke, func(context.Context) error {
+		var err error
+		nc, err = l.ln.Accept()
+		return err
+	})
+	return nc, err
+}
+
+func (rt *Runtime) listenerAccept(L *lua.LState) int {
+	l := rt.checkListener(L)
+	timeout, hasTimeout := optSeconds(L, 2, "timeout")
+	nc, err := rt.accept(L, l, timeout, hasTimeout)
+	if err != nil {
+		return rt.pushError(L, err, "accept", addrString(l.ln.Addr()))
+	}
+	L.Push(rt.newConn(nc, l.network))
+	return 1
+}
+
+func (rt *Runtime) listenerAddr(L *lua.LState) int {
+	return rt.pushAddr(L, rt.checkListener(L).ln.Addr())
+}
+
+func (rt *Runtime) listenerClose(L *lua.LState) int {
+	l := rt.checkListener(L)
+	l.closed.Store(true)
+	rt.untrack(l.ln)
+	return rt.result(L, l.ln.Close(), "close")
+}
+
+// listenerServe starts the accept loop as a task. Each connection gets a
+// task running handler(conn); the conn is closed when that task ends, how
+// ever it ends. An error in a handler is reported like any task's and does
+// not stop the loop. The loop ends when the listener is closed or its task
+// canceled.
+func (rt *Runtime) listenerServe(L *lua.LState) int {
+	l := rt.checkListener(L)
+	handler := argFunction(L, 2, "handler")
+	loop := L.NewFunction(func(L *lua.LState) int {
+		backoff := 5 * time.Millisecond
+		for {
+			nc, err := rt.accept(L, l, 0, false)
+			switch {
+			case err == nil:
+				backoff = 5 * time.Millisecond
+				conn := rt.newConn(nc, l.network)
+				t := rt.spawn("conn "+addrString(nc.RemoteAddr()), handler, []lua.LValue{conn})
+				t.onExit = func() { nc.Close(); conn.Value.(*Conn).closed.Store(true) }
+			case errors.Is(err, net.ErrClosed):
+				return 0
+			case errors.Is(err, context.Canceled):
+				L.RaiseError("%v", err)
+			case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE), errors.Is(err, syscall.ENOBUFS),
+				errors.Is(err, syscall.ENOMEM), errors.Is(err, syscall.ECONNABORTED):
+				// Out of descriptors or memory for a moment: wait and retry,
+				// as net/http does, rather than spin or give up.
+				fmt.Fprintf(rt.stderr, "serve %s: %v; retrying in %v\n", addrString(l.ln.Addr()), err, backoff)
+				rt.block(L, nil, func(ctx context.Context) error {
+					select {
+					case <-time.After(backoff):
+					case <-ctx.Done():
+					}
+					return nil
+				})
+				backoff = min(2*backoff, time.Second)
+			default:
+				L.Error(rt.errorValue(err, "accept", addrString(l.ln.Addr())), 0)
+			}
+		}
+	})
+	t := rt.spawn("serve "+addrString(l.ln.Addr()), loop, nil)
+	L.Push(rt.handle(t))
+	return 1
+}

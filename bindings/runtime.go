@@ -1,0 +1,253 @@
+// Package bindings exposes Go's net package and a task runtime to Lua.
+//
+// One Lua state serves many tasks. Each task is a goroutine running its own
+// Lua thread; a single interpreter lock (the gil) is held while Lua runs and
+// released only around blocking Go calls, so Lua code needs no locks and a
+// blocking call anywhere in Lua (inside pcall, metamethods, iterators) blocks
+// only its own task. See ../SPEC.md, "Concurrency model".
+package bindings
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/stdlib"
+)
+
+// Options configure a Runtime.
+type Options struct {
+	Stdout io.Writer // where print and task output go (default os.Stdout)
+	Stderr io.Writer // where errors of failed tasks go (default os.Stderr)
+}
+
+// Runtime is one Lua state and the tasks running on it.
+type Runtime struct {
+	// L is the root state. Lua code never runs on it directly: every chunk
+	// runs as a task on a thread of it. Touch it only with the gil held.
+	L   *lua.LState
+	gil sync.Mutex
+
+	stdout *lockedWriter
+	stderr *lockedWriter
+
+	mu        sync.Mutex // guards the fields below; never held while waiting
+	tasks     map[int64]*Task
+	nextID    int64
+	allDone   chan struct{}       // closed when the last live task ends
+	closers   map[io.Closer]bool  // listeners to close on shutdown
+	exitCode  chan int            // os.exit requests
+	classes   map[string]*lua.LTable
+	closed    bool
+	anyFailed atomic.Bool // an error escaped some task
+}
+
+// luaOptions keep a task thread near 10 KB while allowing 5000-deep
+// recursion (measured on gopher-lua v1.1.2; see SPEC.md). A RegistrySize
+// under 128 is silently replaced by 5120, and without RegistryMaxSize the
+// registry cannot grow.
+var luaOptions = lua.Options{
+	CallStackSize:       6000,
+	RegistrySize:        128,
+	RegistryMaxSize:     256 * 1024,
+	RegistryGrowStep:    64,
+	MinimizeStackMemory: true,
+}
+
+// New makes a Runtime with the standard Lua libraries, the bindings and the
+// embedded stdlib modules loaded.
+func New(opts Options) *Runtime {
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	rt := &Runtime{
+		L:        lua.NewState(withSkipLibs(luaOptions)),
+		stdout:   &lockedWriter{w: opts.Stdout},
+		stderr:   &lockedWriter{w: opts.Stderr},
+		tasks:    map[int64]*Task{},
+		closers:  map[io.Closer]bool{},
+		exitCode: make(chan int, 1),
+		classes:  map[string]*lua.LTable{},
+	}
+	rt.gil.Lock()
+	defer rt.gil.Unlock()
+	rt.openLibs()
+	return rt
+}
+
+func withSkipLibs(o lua.Options) lua.Options {
+	o.SkipOpenLibs = true
+	return o
+}
+
+// openLibs opens every library in a fixed order: package and base first,
+// because the others register themselves through them; the classes before
+// the modules whose functions return their values.
+func (rt *Runtime) openLibs() {
+	L := rt.L
+	for _, lib := range []struct {
+		name string
+		open lua.LGFunction
+	}{
+		{lua.LoadLibName, lua.OpenPackage},
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.IoLibName, lua.OpenIo},
+		{lua.OsLibName, lua.OpenOs},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.DebugLibName, lua.OpenDebug},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+		// gopher-lua's "channel" library is left out: its blocking
+		// select would hold the interpreter lock. task.chan replaces it.
+	} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	rt.openBase()
+	rt.registerClass(errorClass)
+	rt.registerClass(addrClass)
+	rt.registerClass(connClass)
+	rt.registerClass(listenerClass)
+	rt.registerClass(taskClass)
+	rt.registerClass(chanClass)
+	rt.openModule("net", netFuncs)
+	rt.openModule("task", taskFuncs)
+	rt.openModule("time", timeFuncs)
+	stdlib.Preload(L)
+}
+
+// openModule makes a global table of bindings, also reachable by require.
+func (rt *Runtime) openModule(name string, funcs []binding) *lua.LTable {
+	L := rt.L
+	mod := L.NewTable()
+	for _, b := range funcs {
+		L.SetField(mod, b.name, rt.function(b))
+	}
+	L.SetGlobal(name, mod)
+	loaded := L.GetField(L.Get(lua.RegistryIndex), "_LOADED")
+	L.SetField(loaded, name, mod)
+	return mod
+}
+
+// function turns a binding into a Lua function bound to this runtime.
+func (rt *Runtime) function(b binding) *lua.LFunction {
+	fn := b.fn
+	return rt.L.NewFunction(func(L *lua.LState) int { return fn(rt, L) })
+}
+
+// Stdout is the writer print and task output go through. It serialises
+// writes, so concurrent tasks never interleave within a line.
+func (rt *Runtime) Stdout() io.Writer { return rt.stdout }
+
+// Stderr is the writer errors of failed tasks go through.
+func (rt *Runtime) Stderr() io.Writer { return rt.stderr }
+
+// Failed reports whether an error escaped any task so far.
+func (rt *Runtime) Failed() bool { return rt.anyFailed.Load() }
+
+// ExitRequested delivers the status passed to os.exit.
+func (rt *Runtime) ExitRequested() <-chan int { return rt.exitCode }
+
+// Idle returns a channel that is closed once no task is running. It is
+// closed at once when none is.
+func (rt *Runtime) Idle() <-chan struct{} {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if len(rt.tasks) == 0 {
+		ch := make(chan struct{})
+		close(ch)
+		return ch
+	}
+	return rt.allDone
+}
+
+// Wait blocks until no task is running, os.exit is called, or ctx ends.
+// It returns the exit status os.exit asked for, or -1.
+func (rt *Runtime) Wait(ctx context.Context) int {
+	for {
+		select {
+		case code := <-rt.exitCode:
+			return code
+		case <-ctx.Done():
+			return -1
+		case <-rt.Idle():
+			rt.mu.Lock()
+			n := len(rt.tasks)
+			rt.mu.Unlock()
+			if n == 0 {
+				return -1
+			}
+		}
+	}
+}
+
+// Close cancels every task and closes every listener (which removes the
+// socket files of Unix listeners). It does not wait for the tasks: a task
+// holding the interpreter in a pure-Lua loop stops at its next instruction.
+// Close needs no lock held by the caller and may run from a signal handler.
+func (rt *Runtime) Close() {
+	rt.mu.Lock()
+	rt.closed = true
+	tasks := make([]*Task, 0, len(rt.tasks))
+	for _, t := range rt.tasks {
+		tasks = append(tasks, t)
+	}
+	closers := make([]io.Closer, 0, len(rt.closers))
+	for c := range rt.closers {
+		closers = append(closers, c)
+	}
+	rt.mu.Unlock()
+	for _, c := range closers {
+		c.Close()
+	}
+	for _, t := range tasks {
+		t.Cancel()
+	}
+}
+
+// track registers a resource to close on shutdown; untrack forgets it.
+func (rt *Runtime) track(c io.Closer) {
+	rt.mu.Lock()
+	rt.closers[c] = true
+	rt.mu.Unlock()
+}
+
+func (rt *Runtime) untrack(c io.Closer) {
+	rt.mu.Lock()
+	delete(rt.closers, c)
+	rt.mu.Unlock()
+}
+
+// lockedWriter serialises writes to one underlying writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(p)
+}
+
+// SetWriter replaces the destination (the REPL routes output through its
+// terminal writer).
+func (w *lockedWriter) SetWriter(dst io.Writer) {
+	w.mu.Lock()
+	w.w = dst
+	w.mu.Unlock()
+}
+
+func (rt *Runtime) errorf(format string, args ...any) {
+	fmt.Fprintf(rt.stderr, format, args...)
+}

@@ -1,0 +1,267 @@
+package bindings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Task states, as t:status() reports them.
+const (
+	statusRunning  = "running"
+	statusDone     = "done"
+	statusFailed   = "failed"
+	statusCanceled = "canceled"
+)
+
+// A Task is one goroutine running a Lua function on its own thread of the
+// shared state. It holds the interpreter lock while it runs Lua and gives it
+// up only inside block.
+type Task struct {
+	ID   int64
+	Name string // what it is for, shown by tostring and task.list
+
+	rt     *Runtime
+	th     *lua.LState
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the task has ended
+	onExit func()        // run after the task ends, without the gil
+	silent bool          // its failure is reported by its starter, not printed
+	ud     *lua.LUserData // its Lua handle, made on first use (gil held)
+
+	mu       sync.Mutex // guards poke and canceled: Cancel runs without the gil
+	poke     func()     // unblocks the call the task is blocked in, if any
+	canceled bool
+
+	// Written by the task before done is closed; read after.
+	status  string
+	results []lua.LValue
+	errVal  lua.LValue // the error value that ended the task
+	trace   string
+}
+
+type taskKey struct{}
+
+// taskOf returns the task whose thread (or a coroutine of it) is L, or nil.
+func taskOf(L *lua.LState) *Task {
+	if ctx := L.Context(); ctx != nil {
+		t, _ := ctx.Value(taskKey{}).(*Task)
+		return t
+	}
+	return nil
+}
+
+// spawn starts fn(args...) as a new task. The gil must be held.
+func (rt *Runtime) spawn(name string, fn *lua.LFunction, args []lua.LValue) *Task {
+	t := &Task{Name: name, rt: rt, done: make(chan struct{}), status: statusRunning}
+	t.ctx, t.cancel = context.WithCancel(context.WithValue(context.Background(), taskKey{}, t))
+	// The root state has no context, so NewThread registers nothing there;
+	// the task's own context is set on the thread afterwards.
+	t.th, _ = rt.L.NewThread()
+	t.th.SetContext(t.ctx)
+
+	rt.mu.Lock()
+	rt.nextID++
+	t.ID = rt.nextID
+	if len(rt.tasks) == 0 {
+		rt.allDone = make(chan struct{})
+	}
+	rt.tasks[t.ID] = t
+	closed := rt.closed
+	rt.mu.Unlock()
+	if closed {
+		t.Cancel()
+	}
+
+	go t.run(fn, args)
+	return t
+}
+
+func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
+	rt := t.rt
+	rt.gil.Lock()
+	L := t.th
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	err := L.PCall(len(args), lua.MultRet, nil)
+	if err == nil {
+		t.status = statusDone
+		top := L.GetTop()
+		t.results = make([]lua.LValue, top)
+		for i := 1; i <= top; i++ {
+			t.results[i-1] = L.Get(i)
+		}
+	} else {
+		t.status = statusFailed
+		var apiErr *lua.ApiError
+		if errors.As(err, &apiErr) {
+			t.errVal, t.trace = apiErr.Object, apiErr.StackTrace
+		} else {
+			t.errVal = lua.LString(err.Error())
+		}
+		if t.ctx.Err() != nil {
+			t.status = statusCanceled
+		}
+	}
+	L.SetTop(0)
+	// The thread is dropped, never Closed: Close would remove the shared
+	// state's temporary files.
+	t.th = nil
+	if t.status == statusFailed {
+		rt.anyFailed.Store(true)
+		if !t.silent {
+			fmt.Fprintf(rt.stderr, "task %d (%s) failed: %s\n%s\n", t.ID, t.Name, rt.describe(t.errVal, t.trace), t.trace)
+		}
+	}
+	rt.gil.Unlock()
+
+	t.cancel() // releases the context's resources
+	if t.onExit != nil {
+		t.onExit()
+	}
+	rt.mu.Lock()
+	delete(rt.tasks, t.ID)
+	if len(rt.tasks) == 0 {
+		close(rt.allDone)
+	}
+	rt.mu.Unlock()
+	close(t.done)
+}
+
+// Cancel stops the task: its blocked call returns with kind "canceled" and
+// the Lua code running in it stops at its next instruction. It needs no lock.
+func (t *Task) Cancel() {
+	t.mu.Lock()
+	t.canceled = true
+	poke := t.poke
+	t.mu.Unlock()
+	t.cancel()
+	if poke != nil {
+		poke()
+	}
+}
+
+// Done is closed when the task has ended.
+func (t *Task) Done() <-chan struct{} { return t.done }
+
+// Status reports running, done, failed or canceled. After Done is closed it
+// is final.
+func (t *Task) Status() string {
+	select {
+	case <-t.done:
+		return t.status
+	default:
+		return statusRunning
+	}
+}
+
+// Err describes how the task failed, with its traceback; "" if it did not.
+func (t *Task) Err() string {
+	<-t.done
+	if t.status != statusFailed && t.status != statusCanceled {
+		return ""
+	}
+	return t.rt.describe(t.errVal, t.trace)
+}
+
+// Trace is the traceback of the error that ended the task.
+func (t *Task) Trace() string { <-t.done; return t.trace }
+
+// errPanic marks a Go panic recovered inside a blocking call.
+type errPanic struct{ value any }
+
+func (e errPanic) Error() string { return fmt.Sprintf("internal error: %v", e.value) }
+
+// block runs op with the interpreter lock released, and returns its error.
+// Every binding that can wait goes through here. op must not touch Lua
+// values. If the task is canceled meanwhile, poke (if not nil) is called
+// from another goroutine to make op return early (a deadline of now, for a
+// socket); op may also watch ctx. The error returned is then a canceled
+// error. A panic in op is recovered and raised as a Lua error, after the
+// lock is taken back.
+func (rt *Runtime) block(L *lua.LState, poke func(), op func(ctx context.Context) error) error {
+	t := taskOf(L)
+	ctx := context.Background()
+	if t != nil {
+		ctx = t.ctx
+		t.mu.Lock()
+		if t.canceled {
+			t.mu.Unlock()
+			return errCanceled
+		}
+		t.poke = poke
+		t.mu.Unlock()
+	}
+	rt.gil.Unlock()
+	err := runRecovered(ctx, op)
+	rt.gil.Lock()
+	if t != nil {
+		t.mu.Lock()
+		t.poke = nil
+		canceled := t.canceled
+		t.mu.Unlock()
+		if canceled {
+			err = errCanceled
+		}
+	}
+	var p errPanic
+	if errors.As(err, &p) {
+		L.RaiseError("%v", p)
+	}
+	return err
+}
+
+func runRecovered(ctx context.Context, op func(ctx context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errPanic{r}
+		}
+	}()
+	return op(ctx)
+}
+
+// yield lets other tasks take the interpreter.
+func (rt *Runtime) yield() {
+	rt.gil.Unlock()
+	gosched()
+	rt.gil.Lock()
+}
+
+// describe turns an error value into the one-line message printed for it,
+// with the position of the first Lua frame in front when the value carries
+// none (error objects and tables raised by assert or error).
+func (rt *Runtime) describe(v lua.LValue, trace string) string {
+	msg := rt.L.ToStringMeta(v).String()
+	if v == nil {
+		msg = "nil"
+	}
+	if _, isString := v.(lua.LString); isString {
+		return msg
+	}
+	if where := firstLuaFrame(trace); where != "" {
+		return where + " " + msg
+	}
+	return msg
+}
+
+// firstLuaFrame finds "file:line:" of the innermost Lua function in a
+// gopher-lua traceback.
+func firstLuaFrame(trace string) string {
+	for _, line := range strings.Split(trace, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "[G]") || strings.HasPrefix(line, "stack traceback") {
+			continue
+		}
+		if i := strings.Index(line, ": in "); i > 0 {
+			return line[:i+1]
+		}
+	}
+	return ""
+}

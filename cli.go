@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/gonetrepl/gonetrepl/bindings"
+)
+
+// version is the release; set with -ldflags "-X main.version=..." when
+// building a release.
+var version = "0.1.0-dev"
+
+const usage = `usage: gonetrepl [options] [script [args...]]
+  -e CHUNK      run the Lua string CHUNK (may be repeated)
+  -l MODULE     require MODULE and set the global of that name
+  -             read the script from standard input
+  --            stop handling options
+  --no-color    no colour in output
+  --version     print the version and exit
+  -h, --help    print this help and exit
+Runs the script with arg[0] = script and arg[1..] = args; exits when the
+script and every task it spawned have ended. Exit status: 0 success,
+1 a Lua error, 2 a usage error.
+`
+
+// action is one step of the command line, run in order: -e and -l as
+// given, then the script.
+type action struct {
+	kind  string // "e", "l", "script"
+	value string
+}
+
+type options struct {
+	actions []action
+	script  string // "" for none, "-" for stdin
+	args    []string
+	before  []string // the interpreter and options, for arg's negative indices
+	noColor bool
+}
+
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+func parseArgs(argv []string) (*options, error) {
+	o := &options{before: []string{"gonetrepl"}}
+	i := 0
+	for ; i < len(argv); i++ {
+		a := argv[i]
+		if a == "--" {
+			i++
+			break
+		}
+		if a == "-" || !strings.HasPrefix(a, "-") {
+			break
+		}
+		switch a {
+		case "-e", "-l":
+			if i+1 >= len(argv) {
+				return nil, usageError(fmt.Sprintf("%s needs an argument", a))
+			}
+			o.actions = append(o.actions, action{a[1:], argv[i+1]})
+			o.before = append(o.before, a, argv[i+1])
+			i++
+			continue
+		case "--no-color":
+			o.noColor = true
+		case "--version":
+			o.actions = append(o.actions, action{kind: "version"})
+		case "-h", "--help":
+			o.actions = append(o.actions, action{kind: "help"})
+		default:
+			return nil, usageError(fmt.Sprintf("unknown option %s", a))
+		}
+		o.before = append(o.before, a)
+	}
+	if i < len(argv) {
+		o.script = argv[i]
+		o.args = argv[i+1:]
+	}
+	return o, nil
+}
+
+// run is the whole program: it returns the exit status instead of exiting,
+// so tests can drive it and deferred calls run.
+func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, err := parseArgs(argv)
+	if err != nil {
+		fmt.Fprintf(stderr, "gonetrepl: %v\n%s", err, usage)
+		return 2
+	}
+	for _, a := range o.actions {
+		switch a.kind {
+		case "help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		case "version":
+			fmt.Fprintf(stdout, "gonetrepl %s (gopher-lua v1.1.2, Lua 5.1, %s)\n", version, runtime.Version())
+			return 0
+		}
+	}
+	if len(o.actions) == 0 && o.script == "" {
+		fmt.Fprintf(stderr, "gonetrepl: no script given (the interactive prompt is not built yet)\n%s", usage)
+		return 2
+	}
+
+	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr})
+	defer rt.Close()
+	rt.SetArgs(o.before, o.script, o.args)
+
+	// SIGINT and SIGTERM close listeners (removing Unix socket files) and
+	// exit with 128+signal, as a shell reports a killed process.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
+
+	steps := o.actions
+	if o.script != "" {
+		steps = append(steps, action{"script", o.script})
+	}
+	for _, step := range steps {
+		t, err := start(rt, step, stdin, o.args)
+		if err != nil {
+			fmt.Fprintf(stderr, "gonetrepl: %v\n", err)
+			return 1
+		}
+		if code, done := wait(rt, t.Done(), signals); done {
+			return code
+		}
+		if t.Status() == "failed" {
+			fmt.Fprintf(stderr, "%s\n%s\n", t.Err(), t.Trace())
+			return 1
+		}
+	}
+	code, _ := wait(rt, rt.Idle(), signals)
+	if code < 0 {
+		code = 0
+		if rt.Failed() {
+			code = 1
+		}
+	}
+	return code
+}
+
+// start loads one step and starts it as a task. A script gets args as its
+// "...", as arg[1..] holds them.
+func start(rt *bindings.Runtime, step action, stdin io.Reader, args []string) (*bindings.Task, error) {
+	switch step.kind {
+	case "l":
+		return rt.Require(step.value), nil
+	case "e":
+		fn, err := rt.Load(strings.NewReader(step.value), "(command line)")
+		if err != nil {
+			return nil, err
+		}
+		return rt.Start("(command line)", fn), nil
+	}
+	name := step.value
+	var src []byte
+	var err error
+	if name == "-" {
+		name = "stdin"
+		src, err = io.ReadAll(stdin)
+	} else {
+		src, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read script: %w", err)
+	}
+	src = skipShebang(src)
+	fn, err := rt.Load(bytes.NewReader(src), name)
+	if err != nil {
+		return nil, err
+	}
+	return rt.Start("main", fn, args...), nil
+}
+
+// skipShebang blanks a first "#!" line, keeping line numbers right.
+func skipShebang(src []byte) []byte {
+	if bytes.HasPrefix(src, []byte("#!")) {
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			return append([]byte("--"), src[i:]...)
+		}
+		return nil
+	}
+	return src
+}
+
+// wait blocks until done is closed (done=false: carry on), os.exit is
+// called, or a signal arrives (done=true, with the status to exit with).
+func wait(rt *bindings.Runtime, done <-chan struct{}, signals <-chan os.Signal) (code int, finished bool) {
+	select {
+	case <-done:
+		return -1, false
+	case code := <-rt.ExitRequested():
+		rt.Close()
+		return code, true
+	case sig := <-signals:
+		rt.Close()
+		if s, ok := sig.(syscall.Signal); ok {
+			return 128 + int(s), true
+		}
+		return 1, true
+	}
+}

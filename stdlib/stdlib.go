@@ -1,0 +1,49 @@
+// Package stdlib holds the Lua modules shipped inside the binary. They are
+// written in Lua on top of the bindings (LuaSocket's split: primitives in
+// Go, conveniences and protocols in Lua) and found by require.
+package stdlib
+
+import (
+	"embed"
+	"io/fs"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+//go:embed *.lua
+var files embed.FS
+
+// Names lists the embedded modules.
+func Names() []string {
+	entries, _ := fs.ReadDir(files, ".")
+	var names []string
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), ".lua"); ok {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// Preload registers every embedded module in package.preload, so require
+// compiles it on first use and not at start-up.
+func Preload(L *lua.LState) {
+	for _, name := range Names() {
+		file := name + ".lua"
+		L.PreloadModule(name, func(L *lua.LState) int {
+			src, err := files.ReadFile(file)
+			if err != nil {
+				L.RaiseError("stdlib: %v", err)
+			}
+			fn, err := L.Load(strings.NewReader(string(src)), "stdlib/"+file)
+			if err != nil {
+				L.RaiseError("%v", err)
+			}
+			L.Push(fn)
+			L.Push(lua.LString(name))
+			L.Call(1, 1)
+			return 1
+		})
+	}
+}
