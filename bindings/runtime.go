@@ -39,9 +39,9 @@ type Runtime struct {
 	mu        sync.Mutex // guards the fields below; never held while waiting
 	tasks     map[int64]*Task
 	nextID    int64
-	allDone   chan struct{}       // closed when the last live task ends
-	closers   map[io.Closer]bool  // listeners to close on shutdown
-	exitCode  chan int            // os.exit requests
+	allDone   chan struct{}      // closed when the last live task ends
+	closers   map[io.Closer]bool // listeners to close on shutdown
+	exitCode  chan int           // os.exit requests
 	classes   map[string]*lua.LTable
 	closed    bool
 	anyFailed atomic.Bool // an error escaped some task

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -29,9 +30,9 @@ type Task struct {
 	th     *lua.LState
 	ctx    context.Context
 	cancel context.CancelFunc
-	done   chan struct{} // closed when the task has ended
-	onExit func()        // run after the task ends, without the gil
-	silent bool          // its failure is reported by its starter, not printed
+	done   chan struct{}  // closed when the task has ended
+	onExit func()         // run after the task ends, without the gil
+	silent bool           // its failure is reported by its starter, not printed
 	ud     *lua.LUserData // its Lua handle, made on first use (gil held)
 
 	mu       sync.Mutex // guards poke and canceled: Cancel runs without the gil
@@ -235,14 +236,14 @@ func (rt *Runtime) yield() {
 }
 
 // describe turns an error value into the one-line message printed for it,
-// with the position of the first Lua frame in front when the value carries
-// none (error objects and tables raised by assert or error).
+// with the position of the innermost Lua frame in front when the message
+// carries none (error objects, and messages assert raised as given).
 func (rt *Runtime) describe(v lua.LValue, trace string) string {
-	msg := rt.L.ToStringMeta(v).String()
-	if v == nil {
-		msg = "nil"
+	msg := "nil"
+	if v != nil {
+		msg = rt.L.ToStringMeta(v).String()
 	}
-	if _, isString := v.(lua.LString); isString {
+	if hasPosition.MatchString(msg) {
 		return msg
 	}
 	if where := firstLuaFrame(trace); where != "" {
@@ -250,6 +251,9 @@ func (rt *Runtime) describe(v lua.LValue, trace string) string {
 	}
 	return msg
 }
+
+// hasPosition matches a message that starts with "file:line:".
+var hasPosition = regexp.MustCompile(`^[^\s:]+:\d+:`)
 
 // firstLuaFrame finds "file:line:" of the innermost Lua function in a
 // gopher-lua traceback.

@@ -1,0 +1,149 @@
+package bindings
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// The Lua tests: each testdata/*_test.lua file defines global functions
+// named Test*; each runs as a subtest, in name order, in a fresh runtime,
+// as a task, the way a user's script runs. A test passes when its function
+// returns and no other task it started failed.
+
+func TestLua(t *testing.T) {
+	files, err := filepath.Glob("testdata/*_test.lua")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Lua tests found: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), "_test.lua"), func(t *testing.T) {
+			t.Parallel()
+			for _, name := range luaTestNames(t, file) {
+				t.Run(name, func(t *testing.T) { runLuaTest(t, file, name) })
+			}
+		})
+	}
+}
+
+// luaTestNames loads file and lists its Test* globals, sorted.
+func luaTestNames(t *testing.T, file string) []string {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	loadLuaFile(t, rt, file)
+	var names []string
+	rt.gil.Lock()
+	rt.L.G.Global.ForEach(func(k, v lua.LValue) {
+		if s, ok := k.(lua.LString); ok && strings.HasPrefix(string(s), "Test") && v.Type() == lua.LTFunction {
+			names = append(names, string(s))
+		}
+	})
+	rt.gil.Unlock()
+	sort.Strings(names)
+	if len(names) == 0 {
+		t.Fatalf("%s defines no Test* function", file)
+	}
+	return names
+}
+
+// syncBuffer collects a runtime's output for the test log.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func newTestRuntime(t *testing.T) (*Runtime, *syncBuffer) {
+	out := &syncBuffer{}
+	rt := New(Options{Stdout: out, Stderr: out})
+	return rt, out
+}
+
+// loadLuaFile runs file's main chunk (which defines the tests) to its end.
+func loadLuaFile(t *testing.T, rt *Runtime, file string) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, err := rt.Load(bytes.NewReader(src), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := rt.Start("load "+file, fn)
+	<-task.Done()
+	if task.Status() != statusDone {
+		t.Fatalf("loading %s: %s", file, task.Err())
+	}
+}
+
+// luaTestTimeout bounds one Lua test; a test that hangs fails with it.
+const luaTestTimeout = 60 * time.Second
+
+func runLuaTest(t *testing.T, file, name string) {
+	rt, out := newTestRuntime(t)
+	defer func() {
+		if t.Failed() && out.String() != "" {
+			t.Logf("output:\n%s", out.String())
+		}
+	}()
+	defer rt.Close()
+	loadLuaFile(t, rt, file)
+	rt.gil.Lock()
+	fn := rt.L.GetGlobal(name).(*lua.LFunction)
+	task := rt.spawn(name, fn, []lua.LValue{rt.luaT(t)})
+	task.silent = true
+	rt.gil.Unlock()
+	select {
+	case <-task.Done():
+	case <-time.After(luaTestTimeout):
+		rt.Close()
+		t.Fatalf("%s did not finish in %v", name, luaTestTimeout)
+	}
+	if task.Status() != statusDone {
+		t.Fatalf("%s", task.Err()+"\n"+task.Trace())
+	}
+	if rt.Failed() {
+		t.Fatalf("a task started by %s failed (see output)", name)
+	}
+}
+
+// luaT is the t argument of a Lua test: t:log(...), t:tempdir(), t:name().
+func (rt *Runtime) luaT(t *testing.T) *lua.LTable {
+	L := rt.L
+	tt := L.NewTable()
+	L.SetField(tt, "log", L.NewFunction(func(L *lua.LState) int {
+		parts := make([]string, 0, L.GetTop()-1)
+		for i := 2; i <= L.GetTop(); i++ {
+			parts = append(parts, L.ToStringMeta(L.Get(i)).String())
+		}
+		t.Log(strings.Join(parts, "\t"))
+		return 0
+	}))
+	L.SetField(tt, "tempdir", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString(t.TempDir()))
+		return 1
+	}))
+	L.SetField(tt, "name", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString(t.Name()))
+		return 1
+	}))
+	return tt
+}

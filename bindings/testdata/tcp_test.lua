@@ -1,0 +1,337 @@
+-- TCP conns and listeners against real loopback sockets.
+
+local function listen()
+  return assert(net.listen("tcp", "127.0.0.1:0"))
+end
+
+-- An echo server on ln: each connection's bytes come straight back.
+local function echo_server(ln)
+  return ln:serve(function(c)
+    while true do
+      local data = c:read()
+      if not data then return end
+      assert(c:write(data))
+    end
+  end)
+end
+
+function TestServeThousandClients(t)
+  local ln = listen()
+  echo_server(ln)
+  local addr = tostring(ln:addr())
+  local clients, rounds = 1000, 10
+  local results = task.chan(clients)
+  for i = 1, clients do
+    task.spawn(function()
+      local c = assert(net.dial("tcp", addr, { timeout = 10 }))
+      c:set_timeout(30)
+      for r = 1, rounds do
+        local msg = ("client %d round %d\n"):format(i, r)
+        assert(c:write(msg))
+        local back = assert(c:read_line())
+        assert(back .. "\n" == msg, "echo mismatch: " .. back)
+      end
+      c:close()
+      results:send(i)
+    end)
+  end
+  local seen = {}
+  for _ = 1, clients do
+    local i = assert(results:recv(60))
+    seen[i] = true
+  end
+  for i = 1, clients do assert(seen[i], "client " .. i .. " missing") end
+  ln:close()
+end
+
+function TestRefused(t)
+  -- Bind a port, close it: nothing listens there now.
+  local ln = listen()
+  local addr = tostring(ln:addr())
+  ln:close()
+  local c, err = net.dial("tcp", addr)
+  assert(c == nil)
+  assert(err.kind == "refused", err.kind)
+  assert(err.op == "dial", tostring(err.op))
+  assert(err.addr == addr, tostring(err.addr))
+  assert(tostring(err):find("connection refused"), tostring(err))
+  assert(("x: " .. err):find("^x: dial tcp"), "concat")
+end
+
+function TestAddrInUse(t)
+  local ln = listen()
+  local other, err = net.listen("tcp", tostring(ln:addr()))
+  assert(other == nil)
+  assert(err.kind == "addr_in_use", err.kind)
+  ln:close()
+end
+
+function TestTimeoutLeavesBytesBuffered(t)
+  local ln = listen()
+  local got = task.chan(1)
+  ln:serve(function(c)
+    c:write("partial line without end")
+    got:recv() -- hold the conn open until the client is done
+  end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  c:set_read_deadline(time.now() + 0.2)
+  local line, err = c:read_line()
+  assert(line == nil and err.kind == "timeout", tostring(err))
+  assert(c:buffered() == "partial line without end", c:buffered())
+  -- The bytes are still there for the next read.
+  c:set_read_deadline(0)
+  assert(c:read(100) == "partial line without end")
+  got:send(true)
+  c:close()
+  ln:close()
+end
+
+function TestSetTimeoutIsIdle(t)
+  local ln = listen()
+  ln:serve(function(c) time.sleep(5) end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  c:set_timeout(0.1)
+  local t0 = time.now()
+  local data, err = c:read()
+  assert(err.kind == "timeout", tostring(err))
+  assert(time.since(t0) < 3)
+  c:close()
+  ln:close()
+end
+
+function TestEOF(t)
+  local ln = listen()
+  ln:serve(function(c) c:write("last words") end) -- closed when the handler returns
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  -- read_full asks for more than the peer sends: eof, nothing consumed.
+  local data, err = c:read_full(100)
+  assert(data == nil and err.kind == "eof", tostring(err))
+  assert(c:buffered() == "last words")
+  assert(c:read_all() == "last words")
+  data, err = c:read()
+  assert(data == nil and err.kind == "eof")
+  c:close()
+  ln:close()
+end
+
+function TestClosed(t)
+  local ln = listen()
+  ln:serve(function(c) time.sleep(5) end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  -- A read blocked in another task returns "closed" when the conn closes.
+  local reader = task.spawn(function() return c:read() end)
+  task.yield()
+  time.sleep(0.05)
+  assert(c:close())
+  local data, err = reader:wait(5)
+  assert(data == nil, "read returned data")
+  assert(err.kind == "closed", tostring(err))
+  data, err = c:write("x")
+  assert(data == nil and err.kind == "closed", tostring(err))
+  assert(tostring(c):find("closed"))
+  -- A closed listener: accept says closed.
+  local ln2 = listen()
+  local acceptor = task.spawn(function() return ln2:accept() end)
+  time.sleep(0.05)
+  ln2:close()
+  local conn, aerr = acceptor:wait(5)
+  assert(conn == nil and aerr.kind == "closed", tostring(aerr))
+  ln:close()
+end
+
+function TestCanceledRead(t)
+  local ln = listen()
+  ln:serve(function(c) time.sleep(5) end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local kind = task.chan(1)
+  local reader = task.spawn(function()
+    -- The read returns canceled; the task then stops at its next instruction.
+    local data, err = c:read()
+    kind:send(err and err.kind)
+  end)
+  time.sleep(0.05)
+  reader:cancel()
+  local r, err = reader:wait(5)
+  assert(r == nil and err.kind == "canceled", tostring(err))
+  assert(reader:status() == "canceled")
+  -- The conn still works for another task.
+  c:close()
+  ln:close()
+end
+
+function TestCancelSleepAndAccept(t)
+  local ln = listen()
+  local acceptor = task.spawn(function() return ln:accept() end)
+  local sleeper = task.spawn(function() time.sleep(60) end)
+  time.sleep(0.05)
+  acceptor:cancel()
+  sleeper:cancel()
+  local _, e1 = acceptor:wait(5)
+  local _, e2 = sleeper:wait(5)
+  assert(e1.kind == "canceled" and e2.kind == "canceled")
+  -- The listener is still usable after a canceled accept.
+  local dialer = task.spawn(function() return net.dial("tcp", tostring(ln:addr())) end)
+  local c = assert(ln:accept(5))
+  assert(dialer:wait(5))
+  c:close()
+  ln:close()
+end
+
+function TestAcceptTimeout(t)
+  local ln = listen()
+  local c, err = ln:accept(0.05)
+  assert(c == nil and err.kind == "timeout", tostring(err))
+  ln:close()
+end
+
+function TestReadLineTooLarge(t)
+  local ln = listen()
+  ln:serve(function(c)
+    c:write(("x"):rep(100) .. "\nshort\n")
+    time.sleep(1)
+  end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local line, err = c:read_line(50)
+  assert(line == nil and err.kind == "too_large", tostring(err))
+  -- Nothing consumed: a bigger cap reads the line.
+  assert(c:read_line(200) == ("x"):rep(100))
+  assert(c:read_line(5) == "short")
+  c:close()
+  ln:close()
+end
+
+function TestDefaultLineCap(t)
+  local ln = listen()
+  ln:serve(function(c)
+    c:write(("y"):rep(70000))
+    time.sleep(1)
+  end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local line, err = c:read_line()
+  assert(line == nil and err.kind == "too_large", tostring(err))
+  assert(tostring(err):find("65536"), tostring(err))
+  c:close()
+  ln:close()
+end
+
+function TestMixedReadsLoseNothing(t)
+  local ln = listen()
+  local payload = {}
+  for i = 0, 255 do payload[#payload + 1] = string.char(i) end
+  payload = table.concat(payload)
+  local stream = "line one\r\nline two\n" .. payload .. "HEADER|rest of it\nEND"
+  ln:serve(function(c)
+    -- Dribble the stream out in awkward pieces.
+    local i = 1
+    local sizes = { 1, 3, 7, 2, 50, 1, 200, 5 }
+    local k = 1
+    while i <= #stream do
+      local n = sizes[k]; k = k % #sizes + 1
+      c:write(stream:sub(i, i + n - 1))
+      i = i + n
+      time.sleep(0.001)
+    end
+  end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  assert(c:read_line() == "line one")
+  assert(c:read_line() == "line two")
+  assert(c:read_full(256) == payload)
+  assert(c:read_until("|") == "HEADER")
+  assert(c:read(4) == "rest")
+  assert(c:read_line() == " of it")
+  assert(c:read_all() == "END")
+  c:close()
+  ln:close()
+end
+
+function TestLastLineWithoutNewline(t)
+  local a, b = net.pipe()
+  task.spawn(function() a:write("one\ntwo") a:close() end)
+  local lines = {}
+  for line in b:lines() do lines[#lines + 1] = line end
+  assert(#lines == 2 and lines[1] == "one" and lines[2] == "two", table.concat(lines, ","))
+end
+
+function TestCloseWriteHalfClose(t)
+  local ln = listen()
+  ln:serve(function(c)
+    -- Read the whole request (to EOF), then reply on the same conn.
+    local request = assert(c:read_all())
+    assert(c:write("got " .. #request .. " bytes: " .. request))
+  end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  assert(c:write("hello"))
+  assert(c:close_write())
+  assert(c:read_all() == "got 5 bytes: hello")
+  c:close()
+  ln:close()
+end
+
+function TestAddrs(t)
+  local ln = listen()
+  local accepted = task.chan(1)
+  ln:serve(function(c) accepted:send(c:remote_addr()) time.sleep(0.5) end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local la, ra = c:local_addr(), c:remote_addr()
+  assert(ra.ip == "127.0.0.1" and ra.port == ln:addr().port)
+  assert(ra.network == "tcp")
+  local seen = accepted:recv()
+  assert(seen == la, tostring(seen) .. " ~= " .. tostring(la))
+  assert(tostring(c) == ("<tcp conn %s -> %s>"):format(tostring(la), tostring(ra)), tostring(c))
+  assert(c:set_nodelay(true))
+  assert(c:set_keepalive(10))
+  assert(c:set_keepalive(false))
+  assert(c:set_linger(1))
+  assert(c:set_read_buffer(65536))
+  assert(c:set_write_buffer(65536))
+  c:close()
+  ln:close()
+end
+
+function TestDialOptions(t)
+  local ln = listen()
+  local accepted = task.chan(1)
+  ln:serve(function(c) accepted:send(c:remote_addr().port) end)
+  -- local_addr pins the client's source port.
+  local probe = listen()
+  local port = probe:addr().port
+  probe:close()
+  local c = assert(net.dial("tcp", tostring(ln:addr()), { timeout = 2, keepalive = false, local_addr = "127.0.0.1:" .. port }))
+  assert(accepted:recv(5) == port)
+  assert(c:local_addr().port == port)
+  c:close()
+  ln:close()
+end
+
+function TestPipe(t)
+  local a, b = net.pipe()
+  task.spawn(function()
+    a:write("ping\n")
+    assert(a:read_line() == "pong")
+    a:close()
+  end)
+  assert(b:read_line() == "ping")
+  b:write("pong\n")
+  local data, err = b:read()
+  assert(data == nil and err.kind == "eof", tostring(err))
+  local ok, cerr = b:close_write()
+  assert(ok == nil and tostring(cerr):find("not supported"), tostring(cerr))
+end
+
+function TestUnixStream(t)
+  local path = t:tempdir() .. "/echo.sock"
+  local ln = assert(net.listen("unix", path))
+  echo_server(ln)
+  local c = assert(net.dial("unix", path))
+  c:write("over unix\n")
+  assert(c:read_line() == "over unix")
+  assert(c:close_write())
+  assert(c:read() == nil)
+  c:close()
+  ln:close()
+  -- The socket file is gone with the listener.
+  assert(io.open(path) == nil, "socket file left behind")
+  local long = t:tempdir() .. "/" .. ("x"):rep(120)
+  local l2, err = net.listen("unix", long)
+  assert(l2 == nil and tostring(err):find("limit of 107"), tostring(err))
+end
