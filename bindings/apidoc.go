@@ -1,0 +1,266 @@
+package bindings
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// The API reference, docs/API.md, is rendered by Markdown from the binding
+// tables (through Docs, as help() uses them) and from the sections below,
+// which document what is a value rather than a function: error values,
+// addresses, the read rules, the concurrency model, and the Lua modules of
+// stdlib/. TestAPIDocUpToDate fails when docs/API.md differs from Markdown();
+// regenerate it with
+//
+//	UPDATE_API_DOC=1 go test ./bindings -run TestAPIDocUpToDate
+
+// regenerateAPIDoc is the command that rewrites docs/API.md.
+const regenerateAPIDoc = "UPDATE_API_DOC=1 go test ./bindings -run TestAPIDocUpToDate"
+
+const apiTitle = "gonetrepl API reference"
+
+const apiIntro = "" +
+	"Every module is preloaded as a global (`require \"net\"` also works); `help()` in the REPL shows\n" +
+	"the same entries. A signature reads `f(required [, optional]) -> results | nil, err`.\n" +
+	"Argument mistakes (a wrong type, an unknown network name) raise a Lua error; network outcomes\n" +
+	"return `nil, err` (see [Errors](#errors))."
+
+const concurrencySection = "" +
+	"- Every chunk (a script, a REPL line) and every `task.spawn` runs as a **task**.\n" +
+	"- One interpreter lock: only one task runs Lua at a time, so Lua code needs no locks.\n" +
+	"- A blocking call (dial, accept, read, write, sleep, `t:wait`, `ch:send`, `ch:recv`) blocks only\n" +
+	"  its own task, and works anywhere: inside `pcall`, iterators, metamethods.\n" +
+	"- A pure-Lua loop that never blocks holds the interpreter until it calls `task.yield()`.\n" +
+	"- `ch:recv()` returns `v, true`; `nil, false` once the channel is closed and drained;\n" +
+	"  `nil, false, err` on timeout. An error escaping a spawned task is printed; other tasks go on."
+
+const errorsIntro = "" +
+	"A network outcome that fails returns `nil, err`. `err` is an error value:\n" +
+	"\n" +
+	"- `err.kind`: one short stable word, listed below; test it rather than the message.\n" +
+	"- `err.op`: the operation (`\"dial\"`, `\"read\"`, `\"accept\"`…), or nil.\n" +
+	"- `err.addr`: the address involved, or nil.\n" +
+	"- `err.message`: Go's full message, as `tostring(err)` gives it\n" +
+	"  (`dial tcp 127.0.0.1:1: connect: connection refused`); `\"\" .. err` works too.\n" +
+	"\n" +
+	"`assert(c:read())` raises the error value itself, so `pcall` hands back `err.kind` intact.\n" +
+	"\n" +
+	"Kinds:\n"
+
+// errorKindDocs lists every kind with one line, in the order of the kind
+// constants in errors.go.
+var errorKindDocs = []struct{ kind, doc string }{
+	{kindTimeout, "a deadline, an idle timeout (`set_timeout`) or a timeout argument expired"},
+	{kindEOF, "the peer ended the stream before what was asked for arrived"},
+	{kindClosed, "the conn, listener or channel is closed (for a pipe, also a write after the other end closed)"},
+	{kindRefused, "nothing listens at that address: the connection was refused"},
+	{kindReset, "the peer reset the connection (also a broken pipe or an aborted connection)"},
+	{kindNoSuchHost, "a name lookup found no such host"},
+	{kindAddrInUse, "the address to listen on is taken (a port, or an existing Unix socket file)"},
+	{kindUnreach, "no route to the network or host"},
+	{kindTooLarge, "the data is over the read's cap (see [Reading from a conn](#reading-from-a-conn)); nothing was consumed"},
+	{kindCanceled, "the task was canceled (`t:cancel()`, or Ctrl-C on a REPL line)"},
+	{kindTLS, "a certificate was refused or the TLS protocol failed"},
+	{kindOther, "anything else: `tostring(err)` says what"},
+}
+
+const addrSection = "" +
+	"`c:local_addr()`, `c:remote_addr()` and `ln:addr()` return an addr value. Fields:\n" +
+	"\n" +
+	"- `a.network`: `\"tcp\"`, `\"unix\"`, `\"pipe\"`…\n" +
+	"- `a.ip`: the IP address as a string (`\"127.0.0.1\"`, `\"::1\"`); nil for Unix addresses.\n" +
+	"- `a.port`: the port number; nil for Unix addresses.\n" +
+	"- `a.zone`: the IPv6 zone (`\"eth0\"` in `fe80::1%eth0`), or nil.\n" +
+	"- `a.name`: the socket path of a Unix address (`\"@name\"` for the abstract namespace); nil for IP.\n" +
+	"\n" +
+	"`tostring(a)` is the `host:port` form (or the path); `..` works; `==` compares network and\n" +
+	"address."
+
+const taskValueSection = "" +
+	"A task value, from `task.spawn`, `task.list` or `ln:serve`, has the fields `t.id` (a number,\n" +
+	"unique in the process) and `t.name` (what it runs, as `tostring(t)` shows it:\n" +
+	"`<task 3 echo.lua:12 running>`)."
+
+// readingSection is rendered with the default caps of the read methods.
+const readingSection = "" +
+	"Reads are buffered once per conn: mixing `read`, `read_line`, `read_until`, `read_full` and\n" +
+	"`read_all` never loses or reorders bytes.\n" +
+	"\n" +
+	"- A failed read consumes nothing: on `timeout`, `eof`, `too_large` or `canceled`, what had\n" +
+	"  arrived stays buffered for the next call, and `c:buffered()` shows it without consuming it.\n" +
+	"- `read_line` returns a last unterminated line at EOF; the call after it returns `nil, err`\n" +
+	"  with kind `eof`. `c:read_full(n)` at EOF returns `eof` and leaves the partial data buffered.\n" +
+	"- Default caps (a read over its cap returns `too_large`): `read`, `read_line` and `read_until`\n" +
+	"  %s (pass `max` to change it); `read_all` and `read_full` %s."
+
+// flagsIntro introduces the flags module of stdlib/flags.lua.
+const flagsIntro = "" +
+	"`local flags = require \"flags\"`: command-line options for scripts, in the spirit of Go's\n" +
+	"flag package (written in Lua, shipped inside the binary: `stdlib/flags.lua`).\n" +
+	"\n" +
+	"Options are written `--name VALUE`, `--name=VALUE`, or `--name` alone for a bool (a single\n" +
+	"dash works too). `--` ends the options; `-` alone is a positional argument. `-h` and `--help`\n" +
+	"ask for the help text.\n" +
+	"\n" +
+	"```lua\n" +
+	"local flags = require \"flags\"\n" +
+	"local cli = flags.new(\"echo.lua [options] [ADDR]\", \"A concurrent TCP echo server.\")\n" +
+	"cli:number(\"idle\", 0, \"close a client after SECONDS without data (0: never)\")\n" +
+	"cli:bool(\"quiet\", false, \"do not log connections\")\n" +
+	"local opts, args = cli:parse(arg)   -- opts.idle, opts.quiet; args[1] is ADDR\n" +
+	"```"
+
+// stdlibDocs documents the Lua modules of stdlib/, which have no binding
+// table: one Module per module and one per class it returns.
+func stdlibDocs() []Module {
+	return []Module{
+		{Name: "flags", Summary: "command-line options for scripts (stdlib, `require \"flags\"`)", Docs: []Doc{
+			{"flags.new", "flags.new(usage [, description]) -> parser",
+				"Makes a parser; usage follows \"usage: \" in the help text, description is the line after it.",
+				`local cli = flags.new("client.lua [options] ADDR", "Sends a line and prints the reply.")`},
+		}},
+		{Name: "flags parser", Summary: "a parser, from flags.new: declare options, then parse arg", Method: true, Docs: []Doc{
+			{"flags parser:number", "cli:number(name, default, help) -> cli",
+				"Declares --name NUMBER (converted with tonumber); returns the parser, so calls chain.",
+				`cli:number("timeout", 5, "give up after SECONDS")`},
+			{"flags parser:string", "cli:string(name, default, help) -> cli",
+				"Declares --name STRING.",
+				`cli:string("host", "127.0.0.1", "the address to dial")`},
+			{"flags parser:bool", "cli:bool(name, default, help) -> cli",
+				"Declares --name (true), or --name=false / --name=0; default false when nil.",
+				`cli:bool("verbose", false, "log every line")`},
+			{"flags parser:parse", "cli:parse(argv) -> opts, args",
+				"Parses argv (the script's arg): opts maps each name to its value or default, args lists the rest; --help prints the help and exits 0, a bad option prints it and the usage on stderr and exits 2.",
+				`local opts, args = cli:parse(arg); print(opts.timeout, args[1])`},
+			{"flags parser:try_parse", "cli:try_parse(argv) -> opts, args | nil, message | \"help\"",
+				"Like parse, but never exits: nil and a message on a bad option, \"help\" when -h or --help was given.",
+				`local opts, args = cli:try_parse({"--timeout", "2", "host:7"})`},
+			{"flags parser:help_text", "cli:help_text() -> string",
+				"The usage line, the description and one line per option with its default.",
+				`print(cli:help_text())`},
+		}},
+	}
+}
+
+// sizeString writes a byte count the way the docs do: "64 KiB".
+func sizeString(n int) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// Markdown renders the API reference, docs/API.md: the concepts (concurrency,
+// errors, addresses, reading), then every module and class of Docs(), then
+// the stdlib modules. Each entry shows its signature, its one-line summary
+// and its example.
+func Markdown() string {
+	var body, toc strings.Builder
+	var slugs slugger
+	slugs.slug(apiTitle)
+	slugs.slug("Contents")
+
+	section := func(title, text string) {
+		s := slugs.slug(title)
+		fmt.Fprintf(&toc, "- [%s](#%s)\n", title, s)
+		fmt.Fprintf(&body, "## %s\n\n%s\n\n", title, text)
+	}
+	module := func(m Module, intro string) {
+		s := slugs.slug(m.Name)
+		fmt.Fprintf(&toc, "- [%s](#%s): %s\n  -", m.Name, s, m.Summary)
+		fmt.Fprintf(&body, "## %s\n\n%s.\n\n", m.Name, upperFirst(m.Summary))
+		if intro != "" {
+			fmt.Fprintf(&body, "%s\n\n", intro)
+		}
+		if m.Method && len(m.Docs) > 0 {
+			recv, _, _ := strings.Cut(m.Docs[0].Sig, ":")
+			fmt.Fprintf(&body, "Methods, called on a %s value `%s` as `%s:name(...)`.\n\n", m.Name, recv, recv)
+		}
+		for i, d := range m.Docs {
+			call := callName(d.Sig)
+			sep := ","
+			if i == 0 {
+				sep = " "
+			}
+			fmt.Fprintf(&toc, "%s [%s](#%s)", sep, call, slugs.slug(call))
+			fmt.Fprintf(&body, "### %s\n\n`%s`\n\n%s\n\n```lua\n%s\n```\n\n", call, d.Sig, d.Summary, d.Example)
+		}
+		toc.WriteString("\n")
+	}
+
+	section("Concurrency model", concurrencySection)
+	var kinds strings.Builder
+	kinds.WriteString(errorsIntro)
+	for _, k := range errorKindDocs {
+		fmt.Fprintf(&kinds, "\n- `%s`: %s", k.kind, k.doc)
+	}
+	section("Errors", kinds.String())
+	section("Addresses", addrSection)
+	section("Tasks", taskValueSection)
+	section("Reading from a conn", fmt.Sprintf(readingSection, sizeString(defaultReadMax), sizeString(defaultAllMax)))
+	for _, m := range Docs() {
+		module(m, "")
+	}
+	for i, m := range stdlibDocs() {
+		intro := ""
+		if i == 0 {
+			intro = flagsIntro
+		}
+		module(m, intro)
+	}
+
+	var out strings.Builder
+	fmt.Fprintf(&out, "# %s\n\n", apiTitle)
+	fmt.Fprintf(&out, "<!-- Generated by bindings.Markdown() from the binding tables in bindings/*.go\n"+
+		"     and bindings/apidoc.go. Do not edit; regenerate with:\n     %s -->\n\n", regenerateAPIDoc)
+	fmt.Fprintf(&out, "%s\n\n## Contents\n\n%s\n", apiIntro, toc.String())
+	out.WriteString(strings.TrimRight(body.String(), "\n"))
+	out.WriteString("\n")
+	return out.String()
+}
+
+// callName is the part of a signature before its argument list: "net.dial",
+// "c:read".
+func callName(sig string) string {
+	name, _, _ := strings.Cut(sig, "(")
+	return name
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// slugger makes heading anchors as GitHub does: lower case, punctuation
+// dropped, spaces turned into hyphens, and "-1", "-2"… added to repeats.
+type slugger map[string]int
+
+func (s *slugger) slug(heading string) string {
+	if *s == nil {
+		*s = slugger{}
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	base := b.String()
+	slug := base
+	if n := (*s)[base]; n > 0 {
+		slug = fmt.Sprintf("%s-%d", base, n)
+	}
+	(*s)[base]++
+	return slug
+}

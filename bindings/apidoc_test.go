@@ -1,0 +1,255 @@
+package bindings
+
+import (
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+const apiDocPath = "../docs/API.md"
+
+// TestAPIDocUpToDate checks that docs/API.md is what Markdown() renders
+// now. With UPDATE_API_DOC=1 it rewrites the file instead.
+func TestAPIDocUpToDate(t *testing.T) {
+	got := Markdown()
+	if os.Getenv("UPDATE_API_DOC") == "1" {
+		if err := os.WriteFile(apiDocPath, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s", apiDocPath)
+		return
+	}
+	want, err := os.ReadFile(apiDocPath)
+	if err != nil {
+		t.Fatalf("%v\ncreate it with: %s", err, regenerateAPIDoc)
+	}
+	if string(want) == got {
+		return
+	}
+	wantLines, gotLines := strings.Split(string(want), "\n"), strings.Split(got, "\n")
+	line := 0
+	for line < len(wantLines) && line < len(gotLines) && wantLines[line] == gotLines[line] {
+		line++
+	}
+	at := func(lines []string) string {
+		if line < len(lines) {
+			return lines[line]
+		}
+		return "(end of file)"
+	}
+	t.Errorf("docs/API.md is stale: it differs from Markdown() at line %d:\n  file:   %q\n  source: %q\n"+
+		"regenerate it with: %s", line+1, at(wantLines), at(gotLines), regenerateAPIDoc)
+}
+
+// classDocs names the documented module (in Docs) of each class that has
+// methods.
+var classDocs = map[string]string{
+	connType:     "conn",
+	listenerType: "listener",
+	taskType:     "task handle",
+	chanType:     "chan",
+}
+
+// standardLibs are the tables of Lua's own libraries, left out of the check
+// for undocumented functions.
+var standardLibs = map[string]bool{
+	"_G": true, lua.LoadLibName: true, lua.BaseLibName: true, lua.TabLibName: true,
+	lua.IoLibName: true, lua.OsLibName: true, lua.StringLibName: true, lua.MathLibName: true,
+	lua.DebugLibName: true, lua.CoroutineLibName: true,
+}
+
+var luaIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// TestEveryBindingDocumented checks every entry of the docs (a signature
+// that starts with the entry's qualified name, a one-line summary, an
+// example that uses it) and that the docs and the live runtime agree: every
+// function of every module and every method of every class has an entry,
+// and every entry is a function of the runtime.
+func TestEveryBindingDocumented(t *testing.T) {
+	documented := map[string]bool{} // Doc.Name
+	modules := map[string]Module{}
+	for _, m := range append(Docs(), stdlibDocs()...) {
+		if m.Summary == "" || strings.Contains(m.Summary, "\n") {
+			t.Errorf("module %s: summary must be one non-empty line, got %q", m.Name, m.Summary)
+		}
+		if len(m.Docs) == 0 {
+			t.Errorf("module %s has no entries", m.Name)
+		}
+		if _, dup := modules[m.Name]; dup {
+			t.Errorf("module %s documented twice", m.Name)
+		}
+		modules[m.Name] = m
+		recv := "" // the receiver the method signatures use: "c", "ln"
+		for _, d := range m.Docs {
+			if documented[d.Name] {
+				t.Errorf("%s documented twice", d.Name)
+			}
+			documented[d.Name] = true
+			if d.Sig == "" || d.Summary == "" || d.Example == "" {
+				t.Errorf("%s: sig, doc and example must all be set: %+v", d.Name, d)
+				continue
+			}
+			if strings.Contains(d.Sig, "\n") || strings.Contains(d.Summary, "\n") {
+				t.Errorf("%s: sig and doc must be one line each", d.Name)
+			}
+			var call string
+			if m.Method {
+				short := strings.TrimPrefix(d.Name, m.Name+":")
+				r, _, ok := strings.Cut(d.Sig, ":")
+				switch {
+				case !ok || !luaIdent.MatchString(r):
+					t.Errorf("%s: sig %q does not start with a receiver, as in \"c:%s(\"", d.Name, d.Sig, short)
+					continue
+				case recv == "":
+					recv = r
+				case r != recv:
+					t.Errorf("%s: sig %q uses receiver %q; the other methods of %s use %q", d.Name, d.Sig, r, m.Name, recv)
+				}
+				call = r + ":" + short + "("
+			} else {
+				call = d.Name + "("
+			}
+			if !strings.HasPrefix(d.Sig, call) {
+				t.Errorf("%s: sig %q should start with %q", d.Name, d.Sig, call)
+			}
+			if !strings.Contains(d.Example, call) {
+				t.Errorf("%s: example %q does not call %s…)", d.Name, d.Example, call)
+			}
+		}
+	}
+
+	rt := New(Options{})
+	defer rt.Close()
+	rt.gil.Lock()
+	defer rt.gil.Unlock()
+	L := rt.L
+
+	// Modules: every table in package.loaded but Lua's own libraries.
+	live := map[string]bool{} // qualified names of live functions
+	loaded := L.GetField(L.Get(lua.RegistryIndex), "_LOADED").(*lua.LTable)
+	loaded.ForEach(func(k, v lua.LValue) {
+		name := k.String()
+		tbl, ok := v.(*lua.LTable)
+		if !ok || standardLibs[name] {
+			return
+		}
+		if _, ok := modules[name]; !ok || modules[name].Method {
+			t.Errorf("module %s is loaded but not documented: add it to Docs()", name)
+		}
+		tbl.ForEach(func(k, v lua.LValue) {
+			if v.Type() == lua.LTFunction {
+				live[name+"."+k.String()] = true
+			}
+		})
+	})
+	for _, name := range []string{"net", "task", "time"} {
+		if L.GetGlobal(name).Type() != lua.LTTable {
+			t.Errorf("global %s is not a table", name)
+		}
+	}
+
+	// Classes: the __methods table of each metatable.
+	for typ, mt := range rt.classes {
+		methods, ok := mt.RawGetString("__methods").(*lua.LTable)
+		if !ok {
+			t.Errorf("class %s has no __methods table", typ)
+			continue
+		}
+		module, known := classDocs[typ]
+		methods.ForEach(func(k, v lua.LValue) {
+			if !known {
+				t.Errorf("class %s has method %s but no documented module: add one to Docs() and to classDocs in apidoc_test.go", typ, k)
+				return
+			}
+			live[module+":"+k.String()] = true
+		})
+	}
+
+	var missing, stale []string
+	for name := range live {
+		if !documented[name] {
+			missing = append(missing, name)
+		}
+	}
+	for _, m := range Docs() { // stdlibDocs are Lua modules, not loaded at start
+		for _, d := range m.Docs {
+			if !live[d.Name] {
+				stale = append(stale, d.Name)
+			}
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	if len(missing) > 0 {
+		t.Errorf("functions without a doc entry: %s", strings.Join(missing, ", "))
+	}
+	if len(stale) > 0 {
+		t.Errorf("doc entries without a function in the runtime: %s", strings.Join(stale, ", "))
+	}
+}
+
+// TestAPIDocExamplesParse compiles (without running) every example: each
+// entry's, and every ```lua block of the reference.
+func TestAPIDocExamplesParse(t *testing.T) {
+	rt := New(Options{})
+	defer rt.Close()
+	for _, m := range append(Docs(), stdlibDocs()...) {
+		for _, d := range m.Docs {
+			if _, err := rt.Load(strings.NewReader(d.Example), d.Name); err != nil {
+				t.Errorf("example of %s does not parse: %v\n%s", d.Name, err, d.Example)
+			}
+		}
+	}
+	blocks := regexp.MustCompile("(?s)```lua\n(.*?)```").FindAllStringSubmatch(Markdown(), -1)
+	if len(blocks) == 0 {
+		t.Fatal("no ```lua blocks in Markdown()")
+	}
+	for i, b := range blocks {
+		if _, err := rt.Load(strings.NewReader(b[1]), "API.md"); err != nil {
+			t.Errorf("lua block %d of the reference does not parse: %v\n%s", i+1, err, b[1])
+		}
+	}
+}
+
+// TestAPIDocFlagsMatchesModule checks that the flags docs list exactly the
+// functions of the module and the methods of a parser.
+func TestAPIDocFlagsMatchesModule(t *testing.T) {
+	rt := New(Options{})
+	defer rt.Close()
+	fn, err := rt.Load(strings.NewReader(`
+		local flags = require "flags"
+		local names = {}
+		for k, v in pairs(flags) do
+			if type(v) == "function" then names[#names + 1] = "flags." .. k end
+		end
+		for k, v in pairs(getmetatable(flags.new("x")).__index) do
+			if type(v) == "function" then names[#names + 1] = "flags parser:" .. k end
+		end
+		table.sort(names)
+		return table.concat(names, " ")`), "flags functions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := rt.Start("flags functions", fn)
+	<-task.Done()
+	if task.Status() != statusDone {
+		t.Fatalf("%s", task.Err())
+	}
+	rt.gil.Lock()
+	got := task.results[0].String()
+	rt.gil.Unlock()
+	var want []string
+	for _, m := range stdlibDocs() {
+		for _, d := range m.Docs {
+			want = append(want, d.Name)
+		}
+	}
+	sort.Strings(want)
+	if got != strings.Join(want, " ") {
+		t.Errorf("flags has %q, documented %q", got, strings.Join(want, " "))
+	}
+}

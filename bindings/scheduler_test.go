@@ -1,0 +1,210 @@
+package bindings
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Go tests for what Lua cannot reach: the lock, cancellation from outside,
+// panics inside bindings, leaks.
+
+func startChunk(t *testing.T, rt *Runtime, src string) *Task {
+	t.Helper()
+	fn, err := rt.Load(strings.NewReader(src), "chunk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt.Start("chunk", fn)
+}
+
+func waitTask(t *testing.T, task *Task) {
+	t.Helper()
+	select {
+	case <-task.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("task %d did not end", task.ID)
+	}
+}
+
+func TestCancelPureLuaLoop(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	loop := startChunk(t, rt, "local n = 0 while true do n = n + 1 end")
+	time.Sleep(50 * time.Millisecond)
+	if loop.Status() != statusRunning {
+		t.Fatalf("loop ended early: %s", loop.Err())
+	}
+	// Cancel from outside, as Ctrl-C does: the VM checks the task's
+	// context at every instruction.
+	loop.Cancel()
+	waitTask(t, loop)
+	if loop.Status() != statusCanceled {
+		t.Fatalf("status %s, want canceled", loop.Status())
+	}
+	// The interpreter is free again.
+	after := startChunk(t, rt, "return 1 + 1")
+	waitTask(t, after)
+	if after.Status() != statusDone {
+		t.Fatalf("next chunk: %s", after.Err())
+	}
+}
+
+func TestCancelLoopInsidePcall(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	// pcall catches the cancellation error, but the next instruction
+	// raises it again: a canceled task cannot swallow its cancellation.
+	loop := startChunk(t, rt, "while true do pcall(function() while true do end end) end")
+	time.Sleep(30 * time.Millisecond)
+	loop.Cancel()
+	waitTask(t, loop)
+	if loop.Status() != statusCanceled {
+		t.Fatalf("status %s, want canceled", loop.Status())
+	}
+}
+
+func TestCancelBlockedReadFromOutside(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	reader := startChunk(t, rt, `
+		local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+		local c = assert(net.dial("tcp", tostring(ln:addr())))
+		local peer = assert(ln:accept())
+		peer:write("partial")
+		local ok, err = pcall(c.read_line, c)
+		error("read_line returned: " .. tostring(err))`)
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	reader.Cancel()
+	waitTask(t, reader)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("cancel took %v", d)
+	}
+	if reader.Status() != statusCanceled {
+		t.Fatalf("status %s (%s), want canceled", reader.Status(), reader.Err())
+	}
+}
+
+// A panic inside a blocking call is recovered, turned into a Lua error
+// with the lock held again, and the runtime carries on.
+func TestPanicInBlockingCallIsRecovered(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	rt.gil.Lock()
+	rt.L.SetGlobal("explode", rt.L.NewFunction(func(L *lua.LState) int {
+		rt.block(L, nil, func(context.Context) error { panic("boom in Go") })
+		return 0
+	}))
+	rt.L.SetGlobal("explode_locked", rt.L.NewFunction(func(L *lua.LState) int {
+		var m map[string]int
+		m["x"] = 1 // a nil-map panic while holding the lock
+		return 0
+	}))
+	rt.gil.Unlock()
+	task := startChunk(t, rt, `
+		local ok, err = pcall(explode)
+		assert(not ok and err:find("boom in Go"), tostring(err))
+		local ok2, err2 = pcall(explode_locked)
+		assert(not ok2 and tostring(err2):find("nil map"), tostring(err2))
+		return "survived"`)
+	waitTask(t, task)
+	if task.Status() != statusDone {
+		t.Fatalf("%s\n%s", task.Err(), task.Trace())
+	}
+}
+
+// The lock is released while a task blocks: 100 tasks each blocked in a
+// sleep inside pcall, a metamethod and a sort comparator finish together,
+// not one after another.
+func TestBlockingReleasesLock(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	task := startChunk(t, rt, `
+		local done = task.chan(100)
+		local t0 = time.now()
+		for i = 1, 100 do
+			task.spawn(function()
+				pcall(time.sleep, 0.05)
+				local m = setmetatable({}, {__index = function() time.sleep(0.05) return 1 end})
+				local _ = m.x
+				local list = {3, 1, 2}
+				table.sort(list, function(a, b) time.sleep(0.001) return a < b end)
+				done:send(true)
+			end)
+		end
+		for i = 1, 100 do assert(done:recv(10)) end
+		return time.since(t0)`)
+	waitTask(t, task)
+	if task.Status() != statusDone {
+		t.Fatalf("%s", task.Err())
+	}
+	rt.gil.Lock()
+	elapsed := float64(task.results[0].(lua.LNumber))
+	rt.gil.Unlock()
+	// Serialised, 100 tasks would take over 10 s.
+	if elapsed > 5 {
+		t.Fatalf("100 blocking tasks took %.2f s: the lock is not released while blocking", elapsed)
+	}
+}
+
+func openFDs(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	return len(entries)
+}
+
+// Serving and closing many connections leaves no goroutine or descriptor
+// behind.
+func TestNoLeakPerConnection(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	setup := startChunk(t, rt, `
+		ln = assert(net.listen("tcp", "127.0.0.1:0"))
+		server = ln:serve(function(c)
+			local line = c:read_line()
+			if line then c:write(line .. "\n") end
+		end)`)
+	waitTask(t, setup)
+	cycle := func(n int) {
+		task := startChunk(t, rt, `
+			for i = 1, `+itoa(n)+` do
+				local c = assert(net.dial("tcp", tostring(ln:addr())))
+				c:write("hi\n")
+				assert(c:read_line() == "hi")
+				c:close()
+			end`)
+		waitTask(t, task)
+		if task.Status() != statusDone {
+			t.Fatalf("%s", task.Err())
+		}
+	}
+	cycle(50) // warm up
+	settle := func() (int, int) {
+		var g, fds int
+		for i := 0; i < 50; i++ {
+			runtime.GC()
+			g, fds = runtime.NumGoroutine(), openFDs(t)
+			time.Sleep(20 * time.Millisecond)
+			if g2, f2 := runtime.NumGoroutine(), openFDs(t); g2 == g && f2 == fds {
+				break
+			}
+		}
+		return g, fds
+	}
+	g0, fd0 := settle()
+	cycle(2000)
+	g1, fd1 := settle()
+	if g1 > g0+10 || fd1 > fd0+10 {
+		t.Fatalf("after 2000 connections: goroutines %d -> %d, fds %d -> %d", g0, g1, fd0, fd1)
+	}
+}
+
+func itoa(n int) string { return lua.LNumber(n).String() }

@@ -1,0 +1,700 @@
+package main
+
+// End-to-end tests of the command line: each test runs gonetrepl as a real
+// process (this test binary, re-executed with GONETREPL_TEST_MAIN=1, which
+// makes TestMain run the program instead of the tests) on loopback sockets.
+// Every wait is bounded; readiness is signalled by the process ("listening
+// on" lines), never guessed with sleeps.
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const mainEnv = "GONETREPL_TEST_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(mainEnv) == "1" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// Bounds for waits. Generous, because tests run under -race on a small,
+// busy machine; a hang still fails well within go test's own timeout.
+const (
+	runTimeout   = 60 * time.Second // a whole short process
+	readyTimeout = 30 * time.Second // until a server reports it is listening
+)
+
+// outLog collects one output stream of a process and lets a test wait for
+// a line to appear in it.
+type outLog struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced on every write
+}
+
+func newOutLog() *outLog { return &outLog{changed: make(chan struct{})} }
+
+func (l *outLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	close(l.changed)
+	l.changed = make(chan struct{})
+	return len(p), nil
+}
+
+func (l *outLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// find returns the first complete line matching re, whether there is one,
+// and a channel closed at the next write.
+func (l *outLog) find(re *regexp.Regexp) (string, bool, <-chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	text := l.buf.String()
+	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
+		for _, line := range strings.Split(text[:i], "\n") {
+			if re.MatchString(line) {
+				return line, true, l.changed
+			}
+		}
+	}
+	return "", false, l.changed
+}
+
+// proc is a running gonetrepl process.
+type proc struct {
+	t      *testing.T
+	args   []string
+	cmd    *exec.Cmd
+	stdout *outLog
+	stderr *outLog
+	done   chan struct{} // closed when the process has ended
+	code   int           // its exit status, valid after done
+}
+
+// command prepares gonetrepl with args; the working directory is the
+// package directory, which is the repository root.
+func command(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
+// startProc runs gonetrepl with args in the background, stdin from stdin (or
+// nothing). The process is killed when the test ends if still running.
+func startProc(t *testing.T, stdin string, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, args: args, cmd: command(args...), stdout: newOutLog(), stderr: newOutLog(), done: make(chan struct{})}
+	if stdin != "" {
+		p.cmd.Stdin = strings.NewReader(stdin)
+	}
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start gonetrepl %q: %v", args, err)
+	}
+	go func() {
+		err := p.cmd.Wait()
+		p.code = p.cmd.ProcessState.ExitCode()
+		var exitErr *exec.ExitError
+		if err != nil && !errors.As(err, &exitErr) {
+			p.code = -2 // I/O trouble, not the program's status
+		}
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// wait returns the exit status, failing the test (and killing the process)
+// if it does not end within timeout.
+func (p *proc) wait(timeout time.Duration) int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+		return p.code
+	case <-time.After(timeout):
+		p.cmd.Process.Kill()
+		<-p.done
+		p.t.Fatalf("gonetrepl %q did not exit within %v\nstdout:\n%s\nstderr:\n%s", p.args, timeout, p.stdout, p.stderr)
+		return 0
+	}
+}
+
+// waitLine waits for a line matching pattern on out (p.stdout or p.stderr)
+// and returns it.
+func (p *proc) waitLine(out *outLog, pattern string, timeout time.Duration) string {
+	p.t.Helper()
+	re := regexp.MustCompile(pattern)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		line, ok, changed := out.find(re)
+		if ok {
+			return line
+		}
+		select {
+		case <-changed:
+		case <-p.done:
+			if line, ok, _ := out.find(re); ok {
+				return line
+			}
+			p.t.Fatalf("gonetrepl %q exited (status %d) before printing a line matching %q\nstdout:\n%s\nstderr:\n%s",
+				p.args, p.code, pattern, p.stdout, p.stderr)
+		case <-deadline.C:
+			p.t.Fatalf("gonetrepl %q printed no line matching %q within %v\nstdout:\n%s\nstderr:\n%s",
+				p.args, pattern, timeout, p.stdout, p.stderr)
+		}
+	}
+}
+
+// signal sends sig to the process.
+func (p *proc) signal(sig os.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatalf("signal %v: %v", sig, err)
+	}
+}
+
+// result is what a finished process printed and its exit status.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// firstLine is the first line of stderr.
+func (r result) firstLine() string {
+	line, _, _ := strings.Cut(r.stderr, "\n")
+	return line
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+// runCLI runs gonetrepl to its end, with stdin as its input.
+func runCLI(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	p := startProc(t, stdin, args...)
+	code := p.wait(runTimeout)
+	return result{stdout: p.stdout.String(), stderr: p.stderr.String(), code: code}
+}
+
+func TestEval(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "-e", "print(1+1)")
+	if r.code != 0 || r.stdout != "2\n" || r.stderr != "" {
+		t.Fatalf("-e 'print(1+1)': want status 0, stdout \"2\\n\", no stderr; got %v", r)
+	}
+	// -e may repeat; the chunks share globals and run in order.
+	r = runCLI(t, "", "-e", "x = 20", "-e", "print(x + 1)")
+	if r.code != 0 || r.stdout != "21\n" {
+		t.Fatalf("two -e chunks: want 21; got %v", r)
+	}
+}
+
+// TestErrors checks what a Lua error looks like: status 1, and stderr's
+// first line "file:line: message", then the traceback.
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		args      []string
+		first     string // stderr's first line must start with this
+		contains  string // and contain this
+		traceback bool   // a "stack traceback:" follows
+		knownBug  string // skip with this reason until the bug is fixed
+	}{
+		{
+			name:      "runtime error",
+			args:      []string{"testdata/runtime_error.lua"},
+			first:     "testdata/runtime_error.lua:3: ",
+			contains:  "the answer is 42",
+			traceback: true,
+		},
+		{
+			name:     "syntax error",
+			args:     []string{"testdata/syntax_error.lua"},
+			first:    "testdata/syntax_error.lua:3: ",
+			contains: "near '='",
+		},
+		{
+			name:      "error object from assert",
+			args:      []string{"testdata/refused.lua"},
+			first:     "testdata/refused.lua:5: ",
+			contains:  "connection refused",
+			traceback: true,
+		},
+		{
+			name:     "syntax error in -e",
+			args:     []string{"-e", "x = = 1"},
+			first:    "(command line):1: ",
+			contains: "near '='",
+		},
+		{
+			name:      "runtime error in -e",
+			args:      []string{"-e", "local t = nil\nprint(t.x)"},
+			first:     "(command line):2: attempt to index",
+			traceback: true,
+			knownBug:  `the position is doubled: "(command line):2: (command line):2: attempt to index ..." (bindings/task.go hasPosition rejects chunk names with spaces)`,
+		},
+		{
+			name:     "missing script",
+			args:     []string{"testdata/no_such_script.lua"},
+			contains: "no_such_script.lua",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.knownBug != "" {
+				t.Skip("known bug: " + tt.knownBug)
+			}
+			r := runCLI(t, "", tt.args...)
+			if r.code != 1 {
+				t.Fatalf("want status 1; got %v", r)
+			}
+			if r.stdout != "" {
+				t.Errorf("want nothing on stdout; got %q", r.stdout)
+			}
+			first := r.firstLine()
+			// Load errors (syntax, unreadable file) are printed with a
+			// "gonetrepl: " prefix, runtime errors without; both are
+			// accepted here (see the report on the inconsistency).
+			first = strings.TrimPrefix(first, "gonetrepl: ")
+			if !strings.HasPrefix(first, tt.first) || !strings.Contains(first, tt.contains) {
+				t.Errorf("want stderr's first line to start with %q and contain %q; got %v", tt.first, tt.contains, r)
+			}
+			if tt.traceback {
+				lines := strings.Split(r.stderr, "\n")
+				if len(lines) < 2 || lines[1] != "stack traceback:" {
+					t.Errorf("want \"stack traceback:\" on stderr's second line; got %v", r)
+				}
+			}
+		})
+	}
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // substring of stdout ("" for empty)
+		stderr string // substring of stderr ("" for empty)
+	}{
+		{"unknown option", []string{"--bogus"}, 2, "", "unknown option --bogus"},
+		{"-e without chunk", []string{"-e"}, 2, "", "-e needs an argument"},
+		{"no arguments", nil, 2, "", "usage: gonetrepl"},
+		{"version", []string{"--version"}, 0, "gonetrepl " + version, ""},
+		{"help", []string{"--help"}, 0, "usage: gonetrepl", ""},
+		{"-h", []string{"-h"}, 0, "usage: gonetrepl", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, "", tt.args...)
+			if r.code != tt.code {
+				t.Fatalf("want status %d; got %v", tt.code, r)
+			}
+			check := func(name, got, want string) {
+				if want == "" && got != "" || !strings.Contains(got, want) {
+					t.Errorf("want %s containing %q; got %v", name, want, r)
+				}
+			}
+			check("stdout", r.stdout, tt.stdout)
+			check("stderr", r.stderr, tt.stderr)
+			if tt.code == 2 && !strings.Contains(r.stderr, "usage: gonetrepl") {
+				t.Errorf("want the usage on stderr after a usage error; got %v", r)
+			}
+		})
+	}
+}
+
+func TestOsExit(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "-e", `print("before") os.exit(3) print("after")`)
+	if r.code != 3 || r.stdout != "before\n" {
+		t.Fatalf("os.exit(3): want status 3 and only \"before\" printed; got %v", r)
+	}
+	// os.exit ends the process even with tasks still running.
+	r = runCLI(t, "", "-e", `task.spawn(function() time.sleep(60) end) os.exit(true)`)
+	if r.code != 0 {
+		t.Fatalf("os.exit(true) with a sleeping task: want status 0 at once; got %v", r)
+	}
+}
+
+func TestScriptFromStdin(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "print('from stdin', ...)\n", "-", "a", "b")
+	if r.code != 0 || r.stdout != "from stdin\ta\tb\n" {
+		t.Fatalf("script on stdin: got %v", r)
+	}
+	// Errors in it are reported against the name "stdin".
+	r = runCLI(t, "\n\nerror('bad')\n", "-")
+	if r.code != 1 || !strings.HasPrefix(r.firstLine(), "stdin:3: bad") {
+		t.Fatalf("error in a script on stdin: want status 1 and \"stdin:3: bad\"; got %v", r)
+	}
+}
+
+func TestScriptArgs(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "testdata/args.lua", "one", "two words", "--flag")
+	want := strings.Join([]string{
+		"arg[0]=testdata/args.lua",
+		"#arg=3",
+		"arg[1]=one",
+		"arg[2]=two words",
+		"arg[3]=--flag",
+		"select=3",
+		"...[1]=one",
+		"...[2]=two words",
+		"...[3]=--flag",
+	}, "\n") + "\n"
+	if r.code != 0 || r.stdout != want {
+		t.Fatalf("want status 0 and\n%s\ngot %v", want, r)
+	}
+	// Negative indices hold the interpreter and its options, as in lua.
+	r = runCLI(t, "", "--no-color", "testdata/args.lua")
+	if r.code != 0 || !strings.Contains(r.stdout, "#arg=0\n") {
+		t.Fatalf("no script arguments: got %v", r)
+	}
+	r = runCLI(t, "", "-e", "print(arg[-1], arg[-2], arg[0])", "testdata/args.lua")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "print(arg[-1], arg[-2], arg[0])\t-e\ttestdata/args.lua\n") {
+		t.Fatalf("arg[-1], arg[-2]: got %v", r)
+	}
+}
+
+func TestLoadModule(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "-l", "flags", "-e", `print(type(flags), type(flags.new))`)
+	if r.code != 0 || r.stdout != "table\tfunction\n" {
+		t.Fatalf("-l flags: want the global flags set; got %v", r)
+	}
+	r = runCLI(t, "", "-l", "no_such_module")
+	if r.code != 1 || !strings.Contains(r.stderr, "no_such_module") {
+		t.Fatalf("-l of a missing module: want status 1 naming it; got %v", r)
+	}
+}
+
+// TestTaskError: an error escaping a spawned task is printed with the
+// task's id, does not stop another task, and makes the exit status 1 once
+// every task has ended.
+func TestTaskError(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "testdata/task_error.lua")
+	if r.code != 1 {
+		t.Fatalf("want status 1; got %v", r)
+	}
+	if !strings.Contains(r.stdout, "main done\n") || !strings.Contains(r.stdout, "survivor done\n") {
+		t.Errorf("want the main chunk and the surviving task to print; got %v", r)
+	}
+	re := regexp.MustCompile(`(?m)^task \d+ .*failed: testdata/task_error\.lua:4: task exploded$`)
+	if !re.MatchString(r.stderr) {
+		t.Errorf("want a line matching %q on stderr; got %v", re, r)
+	}
+	if !strings.Contains(r.stderr, "stack traceback:") {
+		t.Errorf("want a traceback on stderr; got %v", r)
+	}
+}
+
+// TestWaitsForTasks: the process stays until every spawned task has
+// ended, then exits 0.
+func TestWaitsForTasks(t *testing.T) {
+	t.Parallel()
+	begin := time.Now()
+	r := runCLI(t, "", "testdata/wait_tasks.lua")
+	if r.code != 0 || r.stdout != "main done\ntask done\n" || r.stderr != "" {
+		t.Fatalf("want status 0 and both lines; got %v", r)
+	}
+	if d := time.Since(begin); d < 300*time.Millisecond {
+		t.Fatalf("exited after %v, before the task's 0.3 s sleep ended", d)
+	}
+}
+
+// TestSignals: SIGTERM and SIGINT end a serving script with 143 and 130,
+// closing its listeners and removing its Unix socket file.
+func TestSignals(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		code int
+	}{
+		{syscall.SIGTERM, 143},
+		{syscall.SIGINT, 130},
+	} {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			sock := filepath.Join(t.TempDir(), "s.sock")
+			p := startProc(t, "", "testdata/signal_server.lua", sock)
+			line := p.waitLine(p.stderr, `^listening on `, readyTimeout)
+			addr := strings.Fields(strings.TrimPrefix(line, "listening on "))[0]
+			if _, err := os.Stat(sock); err != nil {
+				t.Fatalf("Unix socket file missing while serving: %v", err)
+			}
+			// One more conn in flight, from this process.
+			c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write([]byte("hi")); err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 2)
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "hi" {
+				t.Fatalf("echo before the signal: %q, %v", buf, err)
+			}
+
+			sent := time.Now()
+			p.signal(tt.sig)
+			code := p.wait(10 * time.Second)
+			took := time.Since(sent)
+			if code != tt.code {
+				t.Fatalf("want status %d after %v; got %d\nstderr:\n%s", tt.code, tt.sig, code, p.stderr)
+			}
+			if took > time.Second {
+				t.Errorf("took %v to exit after %v; want under 1 s", took, tt.sig)
+			}
+			if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("Unix socket file %s left behind (stat: %v)", sock, err)
+			}
+			// The in-flight conn is gone with the process.
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if n, err := c.Read(buf); err == nil {
+				t.Errorf("conn still open after exit: read %q", buf[:n])
+			}
+		})
+	}
+}
+
+// startEcho starts scripts/echo.lua on a free loopback port with extra
+// options, and returns the process and its address once it listens. A free
+// port found in Go can be taken by someone else before echo.lua binds it:
+// then it tries another.
+func startEcho(t *testing.T, opts ...string) (*proc, string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		p := startProc(t, "", append([]string{"scripts/echo.lua", addr}, opts...)...)
+		line := p.waitLine(p.stderr, `^echo: listening on |address already in use`, readyTimeout)
+		if strings.HasPrefix(line, "echo: listening on ") {
+			if got := strings.TrimPrefix(line, "echo: listening on "); got != addr {
+				t.Fatalf("asked echo.lua to listen on %s; it says %s", addr, got)
+			}
+			return p, addr
+		}
+		if code := p.wait(runTimeout); code != 1 {
+			t.Fatalf("echo.lua on a taken port: want status 1; got %d", code)
+		}
+		if attempt == 5 {
+			t.Fatalf("no free port after %d attempts; last: %s", attempt, line)
+		}
+	}
+}
+
+func TestEchoScript(t *testing.T) {
+	t.Parallel()
+	p, addr := startEcho(t)
+
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tcp := c.(*net.TCPConn)
+
+	// Every byte value, then 1 MiB of random bytes, written while another
+	// goroutine reads the echo (the echo would block on a full socket
+	// buffer if nobody read).
+	payload := make([]byte, 256, 256+1<<20)
+	for i := range 256 {
+		payload[i] = byte(i)
+	}
+	random := make([]byte, 1<<20)
+	rand.Read(random)
+	payload = append(payload, random...)
+
+	deadline := time.Now().Add(60 * time.Second)
+	c.SetDeadline(deadline)
+	got := make(chan []byte, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		b, err := io.ReadAll(c) // to EOF, which follows our close_write
+		got <- b
+		readErr <- err
+	}()
+	local := c.LocalAddr().String()
+	p.waitLine(p.stderr, `^echo: `+regexp.QuoteMeta(local)+` connected$`, readyTimeout)
+	for off := 0; off < len(payload); {
+		n := min(32<<10, len(payload)-off) // uneven writes exercise the loop
+		if _, err := c.Write(payload[off : off+n]); err != nil {
+			t.Fatalf("write at %d: %v", off, err)
+		}
+		off += n
+	}
+	if err := tcp.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	echoed := <-got
+	if err := <-readErr; err != nil {
+		t.Fatalf("read the echo: %v (after %d of %d bytes)", err, len(echoed), len(payload))
+	}
+	if !bytes.Equal(echoed, payload) {
+		i := 0
+		for i < len(echoed) && i < len(payload) && echoed[i] == payload[i] {
+			i++
+		}
+		t.Fatalf("echo differs: sent %d bytes, got %d, first difference at %d", len(payload), len(echoed), i)
+	}
+	line := p.waitLine(p.stderr, `^echo: `+regexp.QuoteMeta(local)+` disconnected`, readyTimeout)
+	if want := fmt.Sprintf("closed by peer), %d bytes echoed", len(payload)); !strings.Contains(line, want) {
+		t.Errorf("disconnect log: want %q in %q", want, line)
+	}
+
+	// Several clients at once, each getting its own bytes back.
+	var wg sync.WaitGroup
+	errs := make(chan error, 10)
+	for i := range 10 {
+		wg.Go(func() {
+			c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			r := bufio.NewReader(c)
+			for round := range 20 {
+				msg := fmt.Sprintf("client %d round %d\n", i, round)
+				if _, err := c.Write([]byte(msg)); err != nil {
+					errs <- err
+					return
+				}
+				back, err := r.ReadString('\n')
+				if err != nil || back != msg {
+					errs <- fmt.Errorf("client %d: sent %q, got %q, %v", i, msg, back, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+
+	p.signal(syscall.SIGINT)
+	if code := p.wait(10 * time.Second); code != 130 {
+		t.Fatalf("echo.lua after SIGINT: want status 130; got %d\nstderr:\n%s", code, p.stderr)
+	}
+}
+
+func TestEchoIdle(t *testing.T) {
+	t.Parallel()
+	p, addr := startEcho(t, "--idle", "0.2")
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Activity keeps the client: a round trip works.
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "ping" {
+		t.Fatalf("echo: %q, %v", buf, err)
+	}
+	// Then silence: the server hangs up after 0.2 s idle.
+	begin := time.Now()
+	c.SetReadDeadline(begin.Add(3 * time.Second))
+	n, err := c.Read(buf)
+	took := time.Since(begin)
+	if err != io.EOF {
+		t.Fatalf("idle client: want EOF within 3 s; got %q, %v after %v", buf[:n], err, took)
+	}
+	if took > 2*time.Second {
+		t.Errorf("idle client dropped after %v; want about 0.2 s", took)
+	}
+	local := regexp.QuoteMeta(c.LocalAddr().String())
+	p.waitLine(p.stderr, `^echo: `+local+` disconnected \(idle for 0\.2s\), 4 bytes echoed$`, readyTimeout)
+
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(10 * time.Second); code != 143 {
+		t.Fatalf("want status 143 after SIGTERM; got %d", code)
+	}
+}
+
+func TestEchoHelp(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "scripts/echo.lua", "--help")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: gonetrepl scripts/echo.lua") ||
+		!strings.Contains(r.stdout, "--idle") || !strings.Contains(r.stdout, "--quiet") {
+		t.Fatalf("echo.lua --help: want status 0 and the usage on stdout; got %v", r)
+	}
+	r = runCLI(t, "", "scripts/echo.lua", "--bogus")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "unknown option --bogus\nusage: ") {
+		t.Fatalf("echo.lua --bogus: want status 2 and the problem and usage on stderr; got %v", r)
+	}
+}
+
+// TestLoadThousandClients: a Lua ln:serve echo server in one process and
+// 1,000 client tasks of 10 round trips each in another.
+func TestLoadThousandClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test skipped in -short mode")
+	}
+	server := startProc(t, "", "testdata/line_echo_server.lua")
+	line := server.waitLine(server.stdout, `^listening on 127\.0\.0\.1:\d+$`, readyTimeout)
+	addr := strings.TrimPrefix(line, "listening on ")
+
+	client := startProc(t, "", "testdata/load_clients.lua", addr, "1000", "10")
+	code := client.wait(90 * time.Second)
+	if code != 0 || client.stdout.String() != "ok 1000 clients\n" {
+		t.Fatalf("clients: want status 0 and \"ok 1000 clients\"; got status %d\nstdout:\n%s\nstderr:\n%s\nserver stderr:\n%s",
+			code, client.stdout, client.stderr, server.stderr)
+	}
+
+	server.signal(syscall.SIGTERM)
+	if code := server.wait(10 * time.Second); code != 143 {
+		t.Fatalf("server: want status 143 after SIGTERM; got %d\nstderr:\n%s", code, server.stderr)
+	}
+	if s := server.stderr.String(); s != "" {
+		t.Errorf("server wrote to stderr:\n%s", s)
+	}
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The project's test command, on a fresh machine as on CI:
+#   ./test.sh
+# installs the Debian packages the tests talk to when they are missing,
+# then runs every test, Go and Lua, under the race detector.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Real peers the tests use, as Debian package -> a command it provides.
+declare -A PACKAGES=(
+)
+
+missing=()
+for pkg in "${!PACKAGES[@]}"; do
+  command -v "${PACKAGES[$pkg]}" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]}" >&2
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+go test -race -count=1 -timeout 10m ./...
