@@ -91,8 +91,8 @@ const readingSection = "" +
 	"  arrived stays buffered for the next call, and `c:buffered()` shows it without consuming it.\n" +
 	"- `read_line` returns a last unterminated line at EOF; the call after it returns `nil, err`\n" +
 	"  with kind `eof`. `c:read_full(n)` at EOF returns `eof` and leaves the partial data buffered.\n" +
-	"- Default caps (a read over its cap returns `too_large`): `read`, `read_line` and `read_until`\n" +
-	"  %s (pass `max` to change it); `read_all` and `read_full` %s."
+	"- Default caps: `read` returns at most %[1]s; `read_line` and `read_until` return `too_large`\n" +
+	"  past %[1]s, `read_all` past %[2]s (pass `max` to change it); `read_full(n)` takes n up to %[2]s."
 
 // flagsIntro introduces the flags module of stdlib/flags.lua.
 const flagsIntro = "" +
@@ -184,11 +184,11 @@ func Markdown() string {
 		}
 		for i, d := range m.Docs {
 			call := callName(d.Sig)
-			sep := ","
+			sep := ", "
 			if i == 0 {
 				sep = " "
 			}
-			fmt.Fprintf(&toc, "%s [%s](#%s)", sep, call, slugs.slug(call))
+			fmt.Fprintf(&toc, "%s[%s](#%s)", sep, call, slugs.slug(call))
 			fmt.Fprintf(&body, "### %s\n\n`%s`\n\n%s\n\n```lua\n%s\n```\n\n", call, d.Sig, d.Summary, d.Example)
 		}
 		toc.WriteString("\n")

@@ -84,10 +84,10 @@ var connMethods = []binding{
 		"c:set_linger(0)"},
 	{"set_read_buffer", (*Runtime).connSetReadBuffer, "c:set_read_buffer(bytes) -> true | nil, err",
 		"Sets the kernel's receive buffer size (tcp, unix).",
-		"c:set_read_buffer(1 << 20)"},
+		"c:set_read_buffer(1024 * 1024)"},
 	{"set_write_buffer", (*Runtime).connSetWriteBuffer, "c:set_write_buffer(bytes) -> true | nil, err",
 		"Sets the kernel's send buffer size (tcp, unix).",
-		"c:set_write_buffer(1 << 20)"},
+		"c:set_write_buffer(1024 * 1024)"},
 }
 
 // Conn is a stream conn as Lua sees it: the Go conn, its one read buffer

@@ -32,7 +32,7 @@ const taskHandleSummary = "a running or finished task, as task.spawn returns it"
 
 var taskMethods = []binding{
 	{"wait", (*Runtime).taskWait, "t:wait([timeout]) -> results... | nil, err",
-		"Waits for the task to end and returns what its function returned; a failed or canceled task gives nil, err.",
+		"Waits for the task to end and returns what its function returned; a failed or canceled task gives nil, err, and so does timeout seconds passing (kind 'timeout').",
 		"local ok = assert(t:wait(5))"},
 	{"cancel", (*Runtime).taskCancel, "t:cancel()",
 		"Cancels the task: its blocked call returns err.kind == 'canceled' and its Lua code stops.",
