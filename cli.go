@@ -128,7 +128,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, step := range steps {
 		t, err := start(rt, step, stdin, o.args)
 		if err != nil {
-			fmt.Fprintf(stderr, "gonetrepl: %v\n", err)
+			fmt.Fprintf(stderr, "%v\n", err) // "file:line: ..." or "gonetrepl: cannot read ..."
 			return 1
 		}
 		if code, done := wait(rt, t.Done(), signals); done {
@@ -172,7 +172,7 @@ func start(rt *bindings.Runtime, step action, stdin io.Reader, args []string) (*
 		src, err = os.ReadFile(name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read script: %w", err)
+		return nil, fmt.Errorf("gonetrepl: cannot read script: %w", err)
 	}
 	src = skipShebang(src)
 	fn, err := rt.Load(bytes.NewReader(src), name)

@@ -231,7 +231,6 @@ func TestErrors(t *testing.T) {
 		first     string // stderr's first line must start with this
 		contains  string // and contain this
 		traceback bool   // a "stack traceback:" follows
-		knownBug  string // skip with this reason until the bug is fixed
 	}{
 		{
 			name:      "runtime error",
@@ -264,7 +263,6 @@ func TestErrors(t *testing.T) {
 			args:      []string{"-e", "local t = nil\nprint(t.x)"},
 			first:     "(command line):2: attempt to index",
 			traceback: true,
-			knownBug:  `the position is doubled: "(command line):2: (command line):2: attempt to index ..." (bindings/task.go hasPosition rejects chunk names with spaces)`,
 		},
 		{
 			name:     "missing script",
@@ -274,9 +272,6 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.knownBug != "" {
-				t.Skip("known bug: " + tt.knownBug)
-			}
 			r := runCLI(t, "", tt.args...)
 			if r.code != 1 {
 				t.Fatalf("want status 1; got %v", r)
@@ -285,10 +280,6 @@ func TestErrors(t *testing.T) {
 				t.Errorf("want nothing on stdout; got %q", r.stdout)
 			}
 			first := r.firstLine()
-			// Load errors (syntax, unreadable file) are printed with a
-			// "gonetrepl: " prefix, runtime errors without; both are
-			// accepted here (see the report on the inconsistency).
-			first = strings.TrimPrefix(first, "gonetrepl: ")
 			if !strings.HasPrefix(first, tt.first) || !strings.Contains(first, tt.contains) {
 				t.Errorf("want stderr's first line to start with %q and contain %q; got %v", tt.first, tt.contains, r)
 			}
@@ -482,6 +473,9 @@ func TestSignals(t *testing.T) {
 			}
 			if took > time.Second {
 				t.Errorf("took %v to exit after %v; want under 1 s", took, tt.sig)
+			}
+			if strings.Contains(p.stderr.String(), "failed") {
+				t.Errorf("a task was reported as failed on a clean shutdown:\n%s", p.stderr)
 			}
 			if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("Unix socket file %s left behind (stat: %v)", sock, err)

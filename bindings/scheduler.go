@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -139,11 +138,13 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 // Cancel stops the task: its blocked call returns with kind "canceled" and
 // the Lua code running in it stops at its next instruction. It needs no lock.
 func (t *Task) Cancel() {
+	// The context first: whoever sees canceled set must also find the
+	// context done, or a canceled task could be reported as failed.
+	t.cancel()
 	t.mu.Lock()
 	t.canceled = true
 	poke := t.poke
 	t.mu.Unlock()
-	t.cancel()
 	if poke != nil {
 		poke()
 	}
@@ -243,29 +244,30 @@ func (rt *Runtime) describe(v lua.LValue, trace string) string {
 	if v != nil {
 		msg = rt.L.ToStringMeta(v).String()
 	}
-	if hasPosition.MatchString(msg) {
-		return msg
+	frames := luaFrames(trace)
+	for _, where := range frames {
+		if strings.HasPrefix(msg, where+" ") {
+			return msg // error() already put a position of the stack in front
+		}
 	}
-	if where := firstLuaFrame(trace); where != "" {
-		return where + " " + msg
+	if len(frames) > 0 {
+		return frames[0] + " " + msg
 	}
 	return msg
 }
 
-// hasPosition matches a message that starts with "file:line:".
-var hasPosition = regexp.MustCompile(`^[^\s:]+:\d+:`)
-
-// firstLuaFrame finds "file:line:" of the innermost Lua function in a
-// gopher-lua traceback.
-func firstLuaFrame(trace string) string {
+// luaFrames lists the "file:line:" positions of the Lua functions in a
+// gopher-lua traceback, innermost first.
+func luaFrames(trace string) []string {
+	var frames []string
 	for _, line := range strings.Split(trace, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "[G]") || strings.HasPrefix(line, "stack traceback") {
 			continue
 		}
 		if i := strings.Index(line, ": in "); i > 0 {
-			return line[:i+1]
+			frames = append(frames, line[:i+1])
 		}
 	}
-	return ""
+	return frames
 }
