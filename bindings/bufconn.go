@@ -11,7 +11,7 @@ import (
 // further only as far as an operation's own cap asks (a long line, a big
 // read_full).
 const (
-	initialBuf = 4 << 10
+	initialBuf = 1 << 10
 	bulkBuf    = 64 << 10
 )
 

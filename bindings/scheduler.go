@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -232,7 +233,7 @@ func runRecovered(ctx context.Context, op func(ctx context.Context) error) (err 
 // yield lets other tasks take the interpreter.
 func (rt *Runtime) yield() {
 	rt.gil.Unlock()
-	gosched()
+	runtime.Gosched()
 	rt.gil.Lock()
 }
 

@@ -3,7 +3,6 @@ package bindings
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -171,6 +170,3 @@ func (rt *Runtime) taskStatus(L *lua.LState) int {
 	L.Push(lua.LString(t.Status()))
 	return 1
 }
-
-// gosched is a seam for tests; it lets other goroutines run.
-var gosched = runtime.Gosched
