@@ -38,26 +38,21 @@ func (d *deadlines) effective(abs time.Time) time.Time {
 }
 
 // armRead applies the read deadline for the next operation.
-func (d *deadlines) armRead(s deadliner) {
-	dl := d.effective(d.read)
-	if d.poked.Swap(false) {
-		d.appliedRead, d.appliedWrite = time.Unix(0, 1), time.Unix(0, 1)
-	}
-	if !dl.Equal(d.appliedRead) {
-		s.SetReadDeadline(dl)
-		d.appliedRead = dl
-	}
-}
+func (d *deadlines) armRead(s deadliner) { d.arm(d.read, &d.appliedRead, s.SetReadDeadline) }
 
 // armWrite applies the write deadline for the next operation.
-func (d *deadlines) armWrite(s deadliner) {
-	dl := d.effective(d.write)
+func (d *deadlines) armWrite(s deadliner) { d.arm(d.write, &d.appliedWrite, s.SetWriteDeadline) }
+
+// arm sets the socket's deadline to the one in force, unless it is set
+// already: setting one costs a timer update, so it is done only on change
+// (always, with an idle timeout) or after a poke.
+func (d *deadlines) arm(abs time.Time, applied *time.Time, set func(time.Time) error) {
 	if d.poked.Swap(false) {
 		d.appliedRead, d.appliedWrite = time.Unix(0, 1), time.Unix(0, 1)
 	}
-	if !dl.Equal(d.appliedWrite) {
-		s.SetWriteDeadline(dl)
-		d.appliedWrite = dl
+	if dl := d.effective(abs); !dl.Equal(*applied) {
+		set(dl)
+		*applied = dl
 	}
 }
 

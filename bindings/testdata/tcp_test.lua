@@ -335,3 +335,40 @@ function TestUnixStream(t)
   local l2, err = net.listen("unix", long)
   assert(l2 == nil and tostring(err):find("limit of 107"), tostring(err))
 end
+
+function TestCloseRead(t)
+  local ln = listen()
+  local got = task.chan(1)
+  ln:serve(function(c) got:send(c:read_all()) end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  assert(c:close_read())
+  local data, err = c:read()
+  assert(data == nil and err.kind == "eof", tostring(err))
+  -- Writing still works after closing the reading side.
+  assert(c:write("still writing"))
+  c:close_write()
+  assert(got:recv(5) == "still writing")
+  c:close()
+  ln:close()
+end
+
+function TestWriteDeadline(t)
+  local ln = listen()
+  local release = task.chan(1)
+  ln:serve(function(c) release:recv(10) end) -- never reads
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  c:set_write_buffer(4096)
+  c:set_write_deadline(time.now() + 0.2)
+  local chunk = ("z"):rep(65536)
+  local err
+  for _ = 1, 2000 do -- at most 128 MiB: the kernel's buffers fill long before
+    local n
+    n, err = c:write(chunk)
+    if not n then break end
+  end
+  assert(err and err.kind == "timeout", tostring(err))
+  assert(err.op == "write", tostring(err.op))
+  release:send(true)
+  c:close()
+  ln:close()
+end
