@@ -1,0 +1,31 @@
+-- The modules embedded in the binary, found by require.
+
+function TestRequireModules(t)
+  assert(require("net") == net and require("task") == task and require("time") == time)
+  local flags = require("flags")
+  assert(require("flags") == flags, "require caches the module")
+  local ok, err = pcall(require, "no_such_module")
+  assert(not ok and err:find("no_such_module"), err)
+end
+
+function TestFlags(t)
+  local flags = require("flags")
+  local cli = flags.new("prog [options] ADDR", "A test program.")
+  cli:number("idle", 0, "idle seconds")
+  cli:string("name", "anon", "a name")
+  cli:bool("quiet", false, "say less")
+  local opts, args = cli:try_parse({ "--idle", "2.5", "127.0.0.1:1", "--name=bob", "--quiet", "--", "--not-an-option" })
+  assert(opts.idle == 2.5 and opts.name == "bob" and opts.quiet == true)
+  assert(#args == 2 and args[1] == "127.0.0.1:1" and args[2] == "--not-an-option")
+  opts = cli:try_parse({})
+  assert(opts.idle == 0 and opts.name == "anon" and opts.quiet == false)
+  assert(cli:try_parse({ "--help" }) == "help")
+  local bad, msg = cli:try_parse({ "--idle", "soon" })
+  assert(bad == nil and msg:find("number expected"), msg)
+  bad, msg = cli:try_parse({ "--nope" })
+  assert(bad == nil and msg:find("unknown option %-%-nope"), msg)
+  bad, msg = cli:try_parse({ "--name" })
+  assert(bad == nil and msg:find("needs a value"), msg)
+  local help = cli:help_text()
+  assert(help:find("usage: prog %[options%] ADDR") and help:find("%-%-idle NUMBER") and help:find("%-%-quiet"), help)
+end
