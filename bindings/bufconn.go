@@ -169,6 +169,9 @@ func (b *bufReader) scanUntil(delim []byte, maxLen int, what string, line bool) 
 			if data[n-1] == '\r' {
 				n--
 			}
+			if n > maxLen {
+				return "", false, &TooLargeError{What: what, Limit: maxLen}
+			}
 			return b.take(n, len(data)-n), true, nil
 		}
 		return "", false, nil
