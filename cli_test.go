@@ -692,3 +692,25 @@ func TestLoadThousandClients(t *testing.T) {
 		t.Errorf("server wrote to stderr:\n%s", s)
 	}
 }
+
+// TestReadmeExample runs the script shown in README.md, so the README
+// stays true: it must print what its comment says and exit 0.
+func TestReadmeExample(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```lua\n(.*?)```").FindAllSubmatch(readme, -1)
+	if len(blocks) == 0 {
+		t.Fatal("README.md has no lua example")
+	}
+	script := filepath.Join(t.TempDir(), "example.lua")
+	if err := os.WriteFile(script, blocks[0][1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "", script)
+	if r.code != 0 || r.stdout != "HELLO\tWORLD\n" {
+		t.Fatalf("README example: want HELLO<tab>WORLD and status 0; got %v", r)
+	}
+}

@@ -372,3 +372,22 @@ function TestWriteDeadline(t)
   c:close()
   ln:close()
 end
+
+function TestReset(t)
+  local ln = listen()
+  local closed = task.chan(1)
+  ln:serve(function(c)
+    c:read_line()      -- wait for the client's request
+    c:set_linger(0)    -- close with RST instead of FIN
+    c:close()
+    closed:send(true)
+  end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  assert(c:write("request\n"))
+  assert(closed:recv(5))
+  local data, err = c:read()
+  assert(data == nil and err.kind == "reset", tostring(err))
+  assert(tostring(err):find("connection reset"), tostring(err))
+  c:close()
+  ln:close()
+end
