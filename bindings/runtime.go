@@ -9,7 +9,6 @@ package bindings
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -246,8 +245,4 @@ func (w *lockedWriter) SetWriter(dst io.Writer) {
 	w.mu.Lock()
 	w.w = dst
 	w.mu.Unlock()
-}
-
-func (rt *Runtime) errorf(format string, args ...any) {
-	fmt.Fprintf(rt.stderr, format, args...)
 }
