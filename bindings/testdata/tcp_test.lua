@@ -4,6 +4,14 @@ local function listen()
   return assert(net.listen("tcp", "127.0.0.1:0"))
 end
 
+-- serve_and_dial starts a server running handler for each connection and
+-- returns its listener and a client conn to it.
+local function serve_and_dial(handler)
+  local ln = listen()
+  ln:serve(handler)
+  return ln, assert(net.dial("tcp", tostring(ln:addr())))
+end
+
 -- An echo server on ln: each connection's bytes come straight back.
 local function echo_server(ln)
   return ln:serve(function(c)
@@ -67,13 +75,11 @@ function TestAddrInUse(t)
 end
 
 function TestTimeoutLeavesBytesBuffered(t)
-  local ln = listen()
   local got = task.chan(1)
-  ln:serve(function(c)
+  local ln, c = serve_and_dial(function(c)
     c:write("partial line without end")
     got:recv() -- hold the conn open until the client is done
   end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
   c:set_read_deadline(time.now() + 0.2)
   local line, err = c:read_line()
   assert(line == nil and err.kind == "timeout", tostring(err))
@@ -87,9 +93,7 @@ function TestTimeoutLeavesBytesBuffered(t)
 end
 
 function TestSetTimeoutIsIdle(t)
-  local ln = listen()
-  ln:serve(function(c) time.sleep(5) end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local ln, c = serve_and_dial(function(c) time.sleep(5) end)
   c:set_timeout(0.1)
   local t0 = time.now()
   local data, err = c:read()
@@ -100,9 +104,7 @@ function TestSetTimeoutIsIdle(t)
 end
 
 function TestEOF(t)
-  local ln = listen()
-  ln:serve(function(c) c:write("last words") end) -- closed when the handler returns
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local ln, c = serve_and_dial(function(c) c:write("last words") end) -- closed when the handler returns
   -- read_full asks for more than the peer sends: eof, nothing consumed.
   local data, err = c:read_full(100)
   assert(data == nil and err.kind == "eof", tostring(err))
@@ -115,9 +117,7 @@ function TestEOF(t)
 end
 
 function TestClosed(t)
-  local ln = listen()
-  ln:serve(function(c) time.sleep(5) end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local ln, c = serve_and_dial(function(c) time.sleep(5) end)
   -- A read blocked in another task returns "closed" when the conn closes.
   local reader = task.spawn(function() return c:read() end)
   task.yield()
@@ -140,9 +140,7 @@ function TestClosed(t)
 end
 
 function TestCanceledRead(t)
-  local ln = listen()
-  ln:serve(function(c) time.sleep(5) end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local ln, c = serve_and_dial(function(c) time.sleep(5) end)
   local kind = task.chan(1)
   local reader = task.spawn(function()
     -- The read returns canceled; the task then stops at its next instruction.
@@ -185,12 +183,10 @@ function TestAcceptTimeout(t)
 end
 
 function TestReadLineTooLarge(t)
-  local ln = listen()
-  ln:serve(function(c)
+  local ln, c = serve_and_dial(function(c)
     c:write(("x"):rep(100) .. "\nshort\n")
     time.sleep(1)
   end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
   local line, err = c:read_line(50)
   assert(line == nil and err.kind == "too_large", tostring(err))
   -- Nothing consumed: a bigger cap reads the line.
@@ -201,12 +197,10 @@ function TestReadLineTooLarge(t)
 end
 
 function TestDefaultLineCap(t)
-  local ln = listen()
-  ln:serve(function(c)
+  local ln, c = serve_and_dial(function(c)
     c:write(("y"):rep(70000))
     time.sleep(1)
   end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
   local line, err = c:read_line()
   assert(line == nil and err.kind == "too_large", tostring(err))
   assert(tostring(err):find("65536"), tostring(err))
@@ -253,13 +247,11 @@ function TestLastLineWithoutNewline(t)
 end
 
 function TestCloseWriteHalfClose(t)
-  local ln = listen()
-  ln:serve(function(c)
+  local ln, c = serve_and_dial(function(c)
     -- Read the whole request (to EOF), then reply on the same conn.
     local request = assert(c:read_all())
     assert(c:write("got " .. #request .. " bytes: " .. request))
   end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
   assert(c:write("hello"))
   assert(c:close_write())
   assert(c:read_all() == "got 5 bytes: hello")
@@ -268,10 +260,8 @@ function TestCloseWriteHalfClose(t)
 end
 
 function TestAddrs(t)
-  local ln = listen()
   local accepted = task.chan(1)
-  ln:serve(function(c) accepted:send(c:remote_addr()) time.sleep(0.5) end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local ln, c = serve_and_dial(function(c) accepted:send(c:remote_addr()) time.sleep(0.5) end)
   local la, ra = c:local_addr(), c:remote_addr()
   assert(ra.ip == "127.0.0.1" and ra.port == ln:addr().port)
   assert(ra.network == "tcp")
@@ -337,10 +327,8 @@ function TestUnixStream(t)
 end
 
 function TestCloseRead(t)
-  local ln = listen()
   local got = task.chan(1)
-  ln:serve(function(c) got:send(c:read_all()) end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local ln, c = serve_and_dial(function(c) got:send(c:read_all()) end)
   assert(c:close_read())
   local data, err = c:read()
   assert(data == nil and err.kind == "eof", tostring(err))
@@ -353,10 +341,8 @@ function TestCloseRead(t)
 end
 
 function TestWriteDeadline(t)
-  local ln = listen()
   local release = task.chan(1)
-  ln:serve(function(c) release:recv(10) end) -- never reads
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  local ln, c = serve_and_dial(function(c) release:recv(10) end) -- never reads
   c:set_write_buffer(4096)
   c:set_write_deadline(time.now() + 0.2)
   local chunk = ("z"):rep(65536)
@@ -374,15 +360,13 @@ function TestWriteDeadline(t)
 end
 
 function TestReset(t)
-  local ln = listen()
   local closed = task.chan(1)
-  ln:serve(function(c)
+  local ln, c = serve_and_dial(function(c)
     c:read_line()      -- wait for the client's request
     c:set_linger(0)    -- close with RST instead of FIN
     c:close()
     closed:send(true)
   end)
-  local c = assert(net.dial("tcp", tostring(ln:addr())))
   assert(c:write("request\n"))
   assert(closed:recv(5))
   local data, err = c:read()
