@@ -43,11 +43,9 @@ type options struct {
 	args    []string
 	before  []string // the interpreter and options, for arg's negative indices
 	noColor bool
+	help    bool
+	version bool
 }
-
-type usageError string
-
-func (e usageError) Error() string { return string(e) }
 
 func parseArgs(argv []string) (*options, error) {
 	o := &options{before: []string{"gonetrepl"}}
@@ -64,7 +62,7 @@ func parseArgs(argv []string) (*options, error) {
 		switch a {
 		case "-e", "-l":
 			if i+1 >= len(argv) {
-				return nil, usageError(fmt.Sprintf("%s needs an argument", a))
+				return nil, fmt.Errorf("%s needs an argument", a)
 			}
 			o.actions = append(o.actions, action{a[1:], argv[i+1]})
 			o.before = append(o.before, a, argv[i+1])
@@ -73,11 +71,11 @@ func parseArgs(argv []string) (*options, error) {
 		case "--no-color":
 			o.noColor = true
 		case "--version":
-			o.actions = append(o.actions, action{kind: "version"})
+			o.version = true
 		case "-h", "--help":
-			o.actions = append(o.actions, action{kind: "help"})
+			o.help = true
 		default:
-			return nil, usageError(fmt.Sprintf("unknown option %s", a))
+			return nil, fmt.Errorf("unknown option %s", a)
 		}
 		o.before = append(o.before, a)
 	}
@@ -96,15 +94,13 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gonetrepl: %v\n%s", err, usage)
 		return 2
 	}
-	for _, a := range o.actions {
-		switch a.kind {
-		case "help":
-			fmt.Fprint(stdout, usage)
-			return 0
-		case "version":
-			fmt.Fprintf(stdout, "gonetrepl %s (gopher-lua v1.1.2, Lua 5.1, %s)\n", version, runtime.Version())
-			return 0
-		}
+	switch {
+	case o.help:
+		fmt.Fprint(stdout, usage)
+		return 0
+	case o.version:
+		fmt.Fprintf(stdout, "gonetrepl %s (gopher-lua v1.1.2, Lua 5.1, %s)\n", version, runtime.Version())
+		return 0
 	}
 	if len(o.actions) == 0 && o.script == "" {
 		fmt.Fprintf(stderr, "gonetrepl: no script given (the interactive prompt is not built yet)\n%s", usage)

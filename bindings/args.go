@@ -29,13 +29,6 @@ func argString(L *lua.LState, n int, name string) string {
 	return ""
 }
 
-func optString(L *lua.LState, n int, name, def string) string {
-	if L.Get(n) == lua.LNil {
-		return def
-	}
-	return argString(L, n, name)
-}
-
 // argData requires bytes to send: a string, or a number as Lua's own
 // string functions accept one.
 func argData(L *lua.LState, n int, name string) string {

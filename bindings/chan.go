@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -67,14 +66,6 @@ func (rt *Runtime) taskChan(L *lua.LState) int {
 
 var errChanClosed = simpleError(kindClosed, "send", "", "send on closed channel")
 
-func timerChan(d time.Duration, set bool) (<-chan time.Time, func()) {
-	if !set {
-		return nil, func() {}
-	}
-	t := time.NewTimer(d)
-	return t.C, func() { t.Stop() }
-}
-
 func (rt *Runtime) chanSend(L *lua.LState) int {
 	ch := checkClass[*Chan](rt, L, 1, chanType)
 	v := L.CheckAny(2)
@@ -89,7 +80,7 @@ func (rt *Runtime) chanSend(L *lua.LState) int {
 	default:
 	}
 	err := rt.block(L, nil, func(ctx context.Context) error {
-		expire, stop := timerChan(timeout, hasTimeout)
+		expire, stop := expireAfter(timeout, hasTimeout)
 		defer stop()
 		select {
 		case ch.data <- v:
@@ -122,7 +113,7 @@ func (rt *Runtime) chanRecv(L *lua.LState) int {
 	default:
 	}
 	err := rt.block(L, nil, func(ctx context.Context) error {
-		expire, stop := timerChan(timeout, hasTimeout)
+		expire, stop := expireAfter(timeout, hasTimeout)
 		defer stop()
 		select {
 		case v = <-ch.data:

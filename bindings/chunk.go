@@ -71,7 +71,15 @@ func (rt *Runtime) SetArgs(before []string, script string, args []string) {
 // Require loads module as `-l` does: require it and set the global of that
 // name to the result.
 func (rt *Runtime) Require(module string) *Task {
-	fn, _ := rt.Load(strings.NewReader(fmt.Sprintf("%s = require(%q)", globalName(module), module)), "(command line)")
+	rt.gil.Lock()
+	fn := rt.L.NewFunction(func(L *lua.LState) int {
+		L.Push(L.GetGlobal("require"))
+		L.Push(lua.LString(module))
+		L.Call(1, 1)
+		L.SetGlobal(globalName(module), L.Get(-1))
+		return 0
+	})
+	rt.gil.Unlock()
 	return rt.Start("require "+module, fn)
 }
 

@@ -116,8 +116,6 @@ func classify(err error) string {
 	return kindOther
 }
 
-const errorSummary = "error values: err.kind, err.op, err.addr; tostring(err) is Go's message"
-
 // errorClass is the userdata class of error values. It has fields, not
 // methods: kind, op, addr, message.
 // errorType is the type name of net.error values.

@@ -8,7 +8,6 @@
 package bindings
 
 import (
-	"context"
 	"io"
 	"os"
 	"sync"
@@ -144,13 +143,6 @@ func (rt *Runtime) function(b binding) *lua.LFunction {
 	return rt.L.NewFunction(func(L *lua.LState) int { return fn(rt, L) })
 }
 
-// Stdout is the writer print and task output go through. It serialises
-// writes, so concurrent tasks never interleave within a line.
-func (rt *Runtime) Stdout() io.Writer { return rt.stdout }
-
-// Stderr is the writer errors of failed tasks go through.
-func (rt *Runtime) Stderr() io.Writer { return rt.stderr }
-
 // Failed reports whether an error escaped any task so far.
 func (rt *Runtime) Failed() bool { return rt.anyFailed.Load() }
 
@@ -168,26 +160,6 @@ func (rt *Runtime) Idle() <-chan struct{} {
 		return ch
 	}
 	return rt.allDone
-}
-
-// Wait blocks until no task is running, os.exit is called, or ctx ends.
-// It returns the exit status os.exit asked for, or -1.
-func (rt *Runtime) Wait(ctx context.Context) int {
-	for {
-		select {
-		case code := <-rt.exitCode:
-			return code
-		case <-ctx.Done():
-			return -1
-		case <-rt.Idle():
-			rt.mu.Lock()
-			n := len(rt.tasks)
-			rt.mu.Unlock()
-			if n == 0 {
-				return -1
-			}
-		}
-	}
 }
 
 // Close cancels every task and closes every listener (which removes the
@@ -237,12 +209,4 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.w.Write(p)
-}
-
-// SetWriter replaces the destination (the REPL routes output through its
-// terminal writer).
-func (w *lockedWriter) SetWriter(dst io.Writer) {
-	w.mu.Lock()
-	w.w = dst
-	w.mu.Unlock()
 }

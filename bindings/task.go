@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -117,12 +116,8 @@ func (rt *Runtime) taskWait(L *lua.LState) int {
 	case <-t.done:
 	default:
 		err := rt.block(L, nil, func(ctx context.Context) error {
-			var expire <-chan time.Time
-			if hasTimeout {
-				timer := time.NewTimer(timeout)
-				defer timer.Stop()
-				expire = timer.C
-			}
+			expire, stop := expireAfter(timeout, hasTimeout)
+			defer stop()
 			select {
 			case <-t.done:
 				return nil

@@ -36,13 +36,24 @@ func (rt *Runtime) timeSince(L *lua.LState) int {
 	return 1
 }
 
+// expireAfter returns a channel that receives after d, and the function
+// that stops its timer; with set false, a nil channel that never does, so
+// a select on it waits without a timeout.
+func expireAfter(d time.Duration, set bool) (<-chan time.Time, func()) {
+	if !set {
+		return nil, func() {}
+	}
+	t := time.NewTimer(d)
+	return t.C, func() { t.Stop() }
+}
+
 func (rt *Runtime) timeSleep(L *lua.LState) int {
 	d := argSeconds(L, 1, "secs")
 	err := rt.block(L, nil, func(ctx context.Context) error {
-		timer := time.NewTimer(d)
-		defer timer.Stop()
+		expire, stop := expireAfter(d, true)
+		defer stop()
 		select {
-		case <-timer.C:
+		case <-expire:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
