@@ -43,6 +43,7 @@ type Task struct {
 	status  string
 	results []lua.LValue
 	errVal  lua.LValue // the error value that ended the task
+	errText string     // errVal described once, by the task itself (see describe)
 	trace   string
 }
 
@@ -110,6 +111,10 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 		if t.ctx.Err() != nil {
 			t.status = statusCanceled
 		}
+		// Described here, on the task's own thread with the lock held: a
+		// __tostring metamethod is Lua code, and Err may be called from any
+		// goroutine.
+		t.errText = describe(L, t.errVal, t.trace)
 	}
 	L.SetTop(0)
 	// The thread is dropped, never Closed: Close would remove the shared
@@ -118,7 +123,7 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 	if t.status == statusFailed {
 		rt.anyFailed.Store(true)
 		if !t.silent {
-			fmt.Fprintf(rt.stderr, "task %d (%s) failed: %s\n%s\n", t.ID, t.Name, rt.describe(t.errVal, t.trace), t.trace)
+			fmt.Fprintf(rt.stderr, "task %d (%s) failed: %s\n%s\n", t.ID, t.Name, t.errText, t.trace)
 		}
 	}
 	rt.gil.Unlock()
@@ -168,10 +173,7 @@ func (t *Task) Status() string {
 // Err describes how the task failed, with its traceback; "" if it did not.
 func (t *Task) Err() string {
 	<-t.done
-	if t.status != statusFailed && t.status != statusCanceled {
-		return ""
-	}
-	return t.rt.describe(t.errVal, t.trace)
+	return t.errText
 }
 
 // Trace is the traceback of the error that ended the task.
@@ -240,10 +242,10 @@ func (rt *Runtime) yield() {
 // describe turns an error value into the one-line message printed for it,
 // with the position of the innermost Lua frame in front when the message
 // carries none (error objects, and messages assert raised as given).
-func (rt *Runtime) describe(v lua.LValue, trace string) string {
+func describe(L *lua.LState, v lua.LValue, trace string) string {
 	msg := "nil"
 	if v != nil {
-		msg = rt.L.ToStringMeta(v).String()
+		msg = L.ToStringMeta(v).String()
 	}
 	frames := luaFrames(trace)
 	for _, where := range frames {

@@ -147,7 +147,7 @@ func (rt *Runtime) taskWait(L *lua.LState) int {
 			return 2
 		}
 	}
-	L.Push(rt.errorValue(simpleError(kindOther, "wait", "", "task %d failed: %s", t.ID, rt.describe(t.errVal, t.trace)), "", ""))
+	L.Push(rt.errorValue(simpleError(kindOther, "wait", "", "task %d failed: %s", t.ID, t.errText), "", ""))
 	return 2
 }
 
