@@ -49,9 +49,21 @@ func Docs() []Module {
 		docsOf("net", netSummary, false, netFuncs),
 		docsOf("conn", connSummary, true, connMethods),
 		docsOf("listener", listenerSummary, true, listenerMethods),
+		docsOf("packet conn", packetConnSummary, true, packetConnMethods),
+		docsOf("ip", ipSummary, true, ipMethods),
+		docsOf("ipnet", ipnetSummary, true, ipnetMethods),
 		docsOf("task", taskSummary, false, taskFuncs),
 		docsOf("task handle", taskHandleSummary, true, taskMethods),
 		docsOf("chan", chanSummary, true, chanMethods),
 		docsOf("time", timeSummary, false, timeFuncs),
 	}
+}
+
+// concatBindings joins the binding tables of one module kept in several files.
+func concatBindings(tables ...[]binding) []binding {
+	var all []binding
+	for _, t := range tables {
+		all = append(all, t...)
+	}
+	return all
 }

@@ -9,9 +9,13 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-const netSummary = "sockets: dial, listen, pipe (Go's net package)"
+const netSummary = "sockets, addresses and name lookups (Go's net package)"
 
-var netFuncs = []binding{
+// netFuncs is the net module: the socket functions here, the address
+// functions of ip.go and the lookups of lookup.go.
+var netFuncs = concatBindings(netSocketFuncs, addrFuncs, lookupFuncs)
+
+var netSocketFuncs = []binding{
 	{"dial", (*Runtime).netDial, "net.dial(network, address [, opts]) -> conn | nil, err",
 		"Connects to address over network (tcp, tcp4, tcp6, unix); opts: timeout (seconds), keepalive (seconds or false), local_addr.",
 		`c = assert(net.dial("tcp", "127.0.0.1:9000", {timeout = 2}))`},
