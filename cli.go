@@ -10,7 +10,10 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/fatih/color"
+
 	"github.com/gonetrepl/gonetrepl/bindings"
+	"github.com/gonetrepl/gonetrepl/repl"
 )
 
 // version is the release; set with -ldflags "-X main.version=..." when
@@ -20,14 +23,16 @@ var version = "0.1.0-dev"
 const usage = `usage: gonetrepl [options] [script [args...]]
   -e CHUNK      run the Lua string CHUNK (may be repeated)
   -l MODULE     require MODULE and set the global of that name
+  -i            open the prompt after the script or -e chunks
   -             read the script from standard input
   --            stop handling options
   --no-color    no colour in output
   --version     print the version and exit
   -h, --help    print this help and exit
-Runs the script with arg[0] = script and arg[1..] = args; exits when the
-script and every task it spawned have ended. Exit status: 0 success,
-1 a Lua error, 2 a usage error.
+With no script and no -e, opens the prompt (the REPL). Otherwise runs the
+script with arg[0] = script and arg[1..] = args, and exits when the script
+and every task it spawned have ended. Exit status: 0 success, 1 a Lua
+error, 2 a usage error.
 `
 
 // action is one step of the command line, run in order: -e and -l as
@@ -42,9 +47,10 @@ type options struct {
 	script  string // "" for none, "-" for stdin
 	args    []string
 	before  []string // the interpreter and options, for arg's negative indices
-	noColor bool
-	help    bool
-	version bool
+	noColor     bool
+	interactive bool // -i: the prompt after the script
+	help        bool
+	version     bool
 }
 
 func parseArgs(argv []string) (*options, error) {
@@ -70,6 +76,8 @@ func parseArgs(argv []string) (*options, error) {
 			continue
 		case "--no-color":
 			o.noColor = true
+		case "-i":
+			o.interactive = true
 		case "--version":
 			o.version = true
 		case "-h", "--help":
@@ -99,13 +107,13 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	case o.version:
-		fmt.Fprintf(stdout, "gonetrepl %s (gopher-lua v1.1.2, Lua 5.1, %s)\n", version, runtime.Version())
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
-	if len(o.actions) == 0 && o.script == "" {
-		fmt.Fprintf(stderr, "gonetrepl: no script given (the interactive prompt is not built yet)\n%s", usage)
-		return 2
+	if o.noColor {
+		color.NoColor = true
 	}
+	prompt := o.interactive || len(o.actions) == 0 && o.script == ""
 
 	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr})
 	defer rt.Close()
@@ -135,6 +143,16 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	if prompt {
+		signal.Stop(signals) // the REPL has its own: Ctrl-C cancels a line there
+		return repl.Run(repl.Config{
+			Runtime: rt,
+			Banner:  versionLine() + " - help() lists the modules, Ctrl-D exits",
+			Stdin:   readlineStdin(stdin),
+			Stdout:  stdout,
+			Stderr:  stderr,
+		})
+	}
 	code, _ := wait(rt, rt.Idle(), signals)
 	if code < 0 {
 		code = 0
@@ -143,6 +161,19 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+func versionLine() string {
+	return fmt.Sprintf("gonetrepl %s (gopher-lua v1.1.2, Lua 5.1, %s)", version, runtime.Version())
+}
+
+// readlineStdin is what the prompt reads: nil for the process's own
+// standard input, which readline then reads in a way it can cancel.
+func readlineStdin(stdin io.Reader) io.ReadCloser {
+	if stdin == os.Stdin {
+		return nil
+	}
+	return io.NopCloser(stdin)
 }
 
 // start loads one step and starts it as a task. A script gets args as its

@@ -2,4 +2,15 @@ module github.com/gonetrepl/gonetrepl
 
 go 1.26.8
 
-require github.com/yuin/gopher-lua v1.1.2
+require (
+	github.com/chzyer/readline v1.5.1
+	github.com/fatih/color v1.19.0
+	github.com/yuin/gopher-lua v1.1.2
+)
+
+require (
+	github.com/hinshun/vt10x v0.0.0-20220301184237-5011da428d02 // indirect
+	github.com/mattn/go-colorable v0.1.14 // indirect
+	github.com/mattn/go-isatty v0.0.20 // indirect
+	golang.org/x/sys v0.42.0 // indirect
+)

@@ -2,7 +2,10 @@ package bindings
 
 import (
 	"context"
+	goio "io"
+	"reflect"
 	"strings"
+	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -18,6 +21,7 @@ func (rt *Runtime) openBase() {
 	L.SetField(co, "running", L.NewFunction(coRunning))
 	os := L.GetGlobal("os").(*lua.LTable)
 	L.SetField(os, "exit", L.NewFunction(rt.osExit))
+	rt.redirectStdFiles()
 }
 
 // basePrint writes through the runtime's writer in one Write, so lines of
@@ -83,4 +87,29 @@ func (rt *Runtime) osExit(L *lua.LState) int {
 	rt.block(L, nil, func(ctx context.Context) error { <-ctx.Done(); return nil })
 	L.RaiseError("os.exit")
 	return 0
+}
+
+// redirectStdFiles points gopher-lua's io.stdout and io.stderr (and so
+// io.write, which writes to the default output, io.stdout) at the runtime's
+// writers, so that in the REPL they too go through the terminal writer and
+// never garble the line being typed. gopher-lua keeps a file's writer in an
+// unexported field and offers no way to set it, hence reflection; the
+// field's presence is checked by TestIoWriteGoesThroughRuntime.
+func (rt *Runtime) redirectStdFiles() {
+	io := rt.L.GetGlobal("io").(*lua.LTable)
+	for name, w := range map[string]goio.Writer{"stdout": rt.stdout, "stderr": rt.stderr} {
+		ud, ok := io.RawGetString(name).(*lua.LUserData)
+		if !ok {
+			continue
+		}
+		file := reflect.ValueOf(ud.Value)
+		if file.Kind() != reflect.Pointer || file.Elem().Kind() != reflect.Struct {
+			continue
+		}
+		field := file.Elem().FieldByName("writer")
+		if !field.IsValid() || field.Type() != reflect.TypeFor[goio.Writer]() {
+			continue
+		}
+		reflect.NewAt(field.Type(), unsafe.Pointer(field.UnsafeAddr())).Elem().Set(reflect.ValueOf(w))
+	}
 }

@@ -22,6 +22,16 @@ func (rt *Runtime) Load(src io.Reader, name string) (*lua.LFunction, error) {
 	return fn, nil
 }
 
+// A SyntaxError is a chunk that does not compile. Incomplete is set when
+// the error is at the end of the source: more lines could complete it (the
+// REPL then asks for them).
+type SyntaxError struct {
+	Msg        string
+	Incomplete bool
+}
+
+func (e *SyntaxError) Error() string { return e.Msg }
+
 func syntaxError(err error) error {
 	var apiErr *lua.ApiError
 	if errors.As(err, &apiErr) && apiErr.Cause != nil {
@@ -29,12 +39,14 @@ func syntaxError(err error) error {
 	}
 	var pe *parse.Error
 	if errors.As(err, &pe) {
+		msg := strings.TrimSpace(pe.Message)
 		if pe.Pos.Line == parse.EOF {
-			return fmt.Errorf("%s: %s at end of file", pe.Pos.Source, strings.TrimSpace(pe.Message))
+			// A one-line string cannot go on over the next line.
+			return &SyntaxError{fmt.Sprintf("%s: %s at end of file", pe.Pos.Source, msg), msg != "unterminated string"}
 		}
-		return fmt.Errorf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, strings.TrimSpace(pe.Message), pe.Token)
+		return &SyntaxError{Msg: fmt.Sprintf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, msg, pe.Token)}
 	}
-	return errors.New(strings.TrimSpace(err.Error()))
+	return &SyntaxError{Msg: strings.TrimSpace(err.Error())}
 }
 
 // Start runs fn(args...) as a task whose failure is not printed: the caller

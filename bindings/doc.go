@@ -21,24 +21,38 @@ type Doc struct {
 	Example string
 }
 
-// A Module is a documented group of bindings: a Lua module (net, task) or the
-// methods of a userdata class (conn, listener).
+// A Module is a documented group of bindings: a Lua module (net, task), the
+// methods of a userdata class (conn, listener), or the global functions.
 type Module struct {
 	Name    string // "net", or "conn" for a class
 	Summary string
-	Method  bool // entries are methods (called with ':')
+	Method  bool   // entries are methods (called with ':')
+	Type    string // a class's type name, as its values' metatables say ("net.conn")
 	Docs    []Doc
 }
 
+// globalsModule is the name of the Module of global functions (help,
+// interact), whose entries are not qualified.
+const globalsModule = "globals"
+
 func docsOf(name, summary string, method bool, bs []binding) Module {
 	m := Module{Name: name, Summary: summary, Method: method}
-	sep := "."
-	if method {
-		sep = ":"
+	prefix := name + "."
+	switch {
+	case method:
+		prefix = name + ":"
+	case name == globalsModule:
+		prefix = ""
 	}
 	for _, b := range bs {
-		m.Docs = append(m.Docs, Doc{Name: name + sep + b.name, Sig: b.sig, Summary: b.doc, Example: b.example})
+		m.Docs = append(m.Docs, Doc{Name: prefix + b.name, Sig: b.sig, Summary: b.doc, Example: b.example})
 	}
+	return m
+}
+
+func classDocsOf(name, summary string, c *class) Module {
+	m := docsOf(name, summary, true, c.methods)
+	m.Type = c.name
 	return m
 }
 
@@ -47,15 +61,16 @@ func docsOf(name, summary string, method bool, bs []binding) Module {
 func Docs() []Module {
 	return []Module{
 		docsOf("net", netSummary, false, netFuncs),
-		docsOf("conn", connSummary, true, connMethods),
-		docsOf("listener", listenerSummary, true, listenerMethods),
-		docsOf("packet conn", packetConnSummary, true, packetConnMethods),
-		docsOf("ip", ipSummary, true, ipMethods),
-		docsOf("ipnet", ipnetSummary, true, ipnetMethods),
+		classDocsOf("conn", connSummary, connClass),
+		classDocsOf("listener", listenerSummary, listenerClass),
+		classDocsOf("packet conn", packetConnSummary, packetConnClass),
+		classDocsOf("ip", ipSummary, ipClass),
+		classDocsOf("ipnet", ipnetSummary, ipnetClass),
 		docsOf("task", taskSummary, false, taskFuncs),
-		docsOf("task handle", taskHandleSummary, true, taskMethods),
-		docsOf("chan", chanSummary, true, chanMethods),
+		classDocsOf("task handle", taskHandleSummary, taskClass),
+		classDocsOf("chan", chanSummary, chanClass),
 		docsOf("time", timeSummary, false, timeFuncs),
+		docsOf(globalsModule, globalsSummary, false, globalFuncs),
 	}
 }
 

@@ -42,6 +42,8 @@ type Runtime struct {
 	exitCode  chan int           // os.exit requests
 	classes   map[string]*lua.LTable
 	closed    bool
+	terminal  Terminal    // the REPL's, for interact; nil in script mode
+	helpIdx   *helpIndex  // built by the first help() call (gil held)
 	anyFailed atomic.Bool // an error escaped some task
 }
 
@@ -124,6 +126,9 @@ func (rt *Runtime) openLibs() {
 	rt.openModule("net", netFuncs)
 	rt.openModule("task", taskFuncs)
 	rt.openModule("time", timeFuncs)
+	for _, b := range globalFuncs {
+		L.SetGlobal(b.name, rt.function(b))
+	}
 	stdlib.Preload(L)
 }
 
@@ -202,10 +207,17 @@ func (rt *Runtime) untrack(c io.Closer) {
 	rt.mu.Unlock()
 }
 
-// lockedWriter serialises writes to one underlying writer.
+// lockedWriter serialises writes to one underlying writer, which the REPL
+// may switch to its terminal.
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer
+}
+
+func (w *lockedWriter) set(to io.Writer) {
+	w.mu.Lock()
+	w.w = to
+	w.mu.Unlock()
 }
 
 func (w *lockedWriter) Write(p []byte) (int, error) {

@@ -1,0 +1,85 @@
+package bindings
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// What a host program — the REPL — uses to drive a Runtime: switch its
+// output to the terminal, evaluate a line as a task, and look at the Lua
+// state between tasks.
+
+// SetOutput sends print, io.write, io.stdout/io.stderr and the errors of
+// failed tasks to new writers from now on (the REPL's terminal writer,
+// which keeps the typed line intact).
+func (rt *Runtime) SetOutput(stdout, stderr io.Writer) {
+	rt.stdout.set(stdout)
+	rt.stderr.set(stderr)
+}
+
+// Eval runs fn as a task, as Start does, and then, still inside the task
+// and with the interpreter lock held, hands fn's results to show. So a
+// __tostring metamethod that show calls runs as part of the line: Ctrl-C
+// stops it like the rest of the line, and an error in it fails the task.
+func (rt *Runtime) Eval(name string, fn *lua.LFunction, show func(L *lua.LState, results []lua.LValue)) *Task {
+	rt.gil.Lock()
+	wrapper := rt.L.NewFunction(func(L *lua.LState) int {
+		L.Push(fn)
+		L.Call(0, lua.MultRet)
+		results := make([]lua.LValue, L.GetTop())
+		for i := range results {
+			results[i] = L.Get(i + 1)
+		}
+		show(L, results)
+		return 0
+	})
+	rt.gil.Unlock()
+	return rt.Start(name, wrapper)
+}
+
+// TryLocked runs fn with the interpreter lock held, if it can take the lock
+// within wait; it reports whether fn ran. The completer uses it: a pure-Lua
+// loop in a background task may hold the lock for ever, and the prompt must
+// not hang on it. fn must not run Lua code (no metamethods): only look at
+// values, with raw access.
+func (rt *Runtime) TryLocked(wait time.Duration, fn func(L *lua.LState)) bool {
+	deadline := time.Now().Add(wait)
+	for !rt.gil.TryLock() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	defer rt.gil.Unlock()
+	fn(rt.L)
+	return true
+}
+
+// A Terminal is the user's terminal as the REPL holds it; interact(conn)
+// reads typed lines through it and writes received bytes to Output.
+type Terminal interface {
+	// ReadLine reads one typed line without its newline. It returns
+	// ErrDetach when the user asks to leave (Ctrl-]), io.EOF at Ctrl-D on
+	// an empty line.
+	ReadLine(prompt string) (string, error)
+	// Output is where received bytes go: above the line being typed.
+	Output() io.Writer
+	// Interrupt makes a ReadLine in progress return ErrDetach. It may be
+	// called from any goroutine, and when no ReadLine is in progress.
+	Interrupt()
+}
+
+// ErrDetach is what Terminal.ReadLine returns when the user leaves
+// interact with Ctrl-].
+var ErrDetach = errors.New("detach")
+
+// SetTerminal makes interact available, reading from term. It is set by
+// the REPL; without it, interact raises an error saying it needs the REPL.
+func (rt *Runtime) SetTerminal(term Terminal) {
+	rt.mu.Lock()
+	rt.terminal = term
+	rt.mu.Unlock()
+}

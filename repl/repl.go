@@ -1,0 +1,276 @@
+// Package repl is gonetrepl's prompt: a readline loop that runs each line
+// as a task on a bindings.Runtime, prints its values, and stays live while
+// the tasks the user started keep serving in the background.
+package repl
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chzyer/readline"
+	"github.com/fatih/color"
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/bindings"
+)
+
+// Prompts: the first line of a chunk, and the lines that continue it.
+const (
+	promptFirst    = "> "
+	promptContinue = ">> "
+)
+
+// cancelWait is how long the prompt waits, after Ctrl-C, for the canceled
+// line to end. A line that still runs after it (a Go call that ignores
+// cancellation) is left running as a background task.
+const cancelWait = time.Second
+
+// Config is what the REPL runs on.
+type Config struct {
+	Runtime *bindings.Runtime
+	Banner  string // one line shown at start
+	Stdin   io.ReadCloser
+	Stdout  io.Writer
+	Stderr  io.Writer
+}
+
+// Run reads, runs and prints lines until Ctrl-D on an empty line or
+// SIGTERM, then closes every socket. It returns the exit status: 0, or
+// 128+signal for SIGTERM.
+func Run(cfg Config) int {
+	rt := cfg.Runtime
+	hist, past, herr := openHistory(historyPath())
+	defer hist.close()
+
+	term := &terminal{}
+	rl, err := readline.NewEx(&readline.Config{
+		Prompt:                 prompt(promptFirst),
+		AutoComplete:           completer{rt},
+		DisableAutoSaveHistory: true,
+		HistoryLimit:           historyKeep,
+		HistorySearchFold:      true,
+		InterruptPrompt:        "^C",
+		Stdin:                  cfg.Stdin,
+		Stdout:                 cfg.Stdout,
+		Stderr:                 cfg.Stderr,
+		FuncFilterInputRune:    term.filterKey,
+	})
+	if err != nil {
+		fmt.Fprintf(cfg.Stderr, "gonetrepl: cannot start the prompt: %v\n", err)
+		return 1
+	}
+	defer rl.Close()
+	term.rl = rl
+	for _, e := range past {
+		rl.SaveHistory(e)
+	}
+	out, errOut := term.stdout(), term.stderr()
+	rt.SetOutput(out, errOut)
+	rt.SetTerminal(term)
+	defer rt.SetTerminal(nil)
+
+	fmt.Fprintln(out, cfg.Banner)
+	if herr != nil {
+		fmt.Fprintf(errOut, "gonetrepl: history not kept: %v\n", herr)
+	}
+
+	r := &session{rt: rt, rl: rl, out: out, errOut: errOut, hist: hist}
+	signal.Notify(r.signals(), syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(r.sigs)
+	code := r.loop()
+	rt.Close()
+	return code
+}
+
+// session is one run of the prompt.
+type session struct {
+	rt          *bindings.Runtime
+	rl          *readline.Instance
+	out, errOut io.Writer
+	hist        *history
+	sigs        chan os.Signal
+	lines       int // chunks run, for task names
+}
+
+func (r *session) signals() chan os.Signal {
+	r.sigs = make(chan os.Signal, 4)
+	return r.sigs
+}
+
+func prompt(p string) string { return color.New(color.FgBlue, color.Bold).Sprint(p) }
+
+// loop is the read-eval-print loop; it returns the exit status.
+func (r *session) loop() int {
+	for {
+		src, err := r.readChunk()
+		switch {
+		case errors.Is(err, io.EOF):
+			return 0
+		case errors.Is(err, errTerminated):
+			return 128 + int(syscall.SIGTERM)
+		case err != nil:
+			continue // Ctrl-C: the line is dropped
+		}
+		if code, stop := r.eval(src); stop {
+			return code
+		}
+	}
+}
+
+var errTerminated = errors.New("terminated")
+
+// readChunk reads lines until they make a complete chunk, and returns its
+// compiled form's source. A syntax error is printed, and the chunk dropped.
+func (r *session) readChunk() (*chunk, error) {
+	var lines []string
+	r.rl.SetPrompt(prompt(promptFirst))
+	for {
+		if r.terminated() {
+			return nil, errTerminated
+		}
+		line, err := r.rl.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			return nil, err
+		}
+		if err != nil { // io.EOF: Ctrl-D on an empty line, or stdin ended
+			if len(lines) > 0 {
+				fmt.Fprintln(r.out)
+			}
+			return nil, io.EOF
+		}
+		if len(lines) == 0 && strings.TrimSpace(line) == "" {
+			continue
+		}
+		lines = append(lines, line)
+		c, err := compile(r.rt, lines)
+		var syn *bindings.SyntaxError
+		if errors.As(err, &syn) && syn.Incomplete {
+			r.rl.SetPrompt(prompt(promptContinue))
+			continue
+		}
+		r.remember(lines)
+		if err != nil {
+			fmt.Fprintln(r.errOut, colError.Sprint(err.Error()))
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// remember stores the chunk as one history entry. The history file holds
+// one entry per line, so a multi-line chunk is stored joined with spaces
+// when that still compiles to the same thing (no comment or long string
+// spans its lines), and line by line otherwise.
+func (r *session) remember(lines []string) {
+	entries := lines
+	if len(lines) > 1 {
+		if joinable(lines) {
+			entries = []string{strings.Join(lines, " ")}
+		}
+	}
+	for _, e := range entries {
+		r.rl.SaveHistory(e)
+		r.hist.add(e)
+	}
+}
+
+// terminated reports a SIGTERM that arrived at the prompt.
+func (r *session) terminated() bool {
+	for {
+		select {
+		case sig := <-r.sigs:
+			if sig == syscall.SIGTERM {
+				return true
+			}
+			// SIGINT outside a running line (raw mode makes Ctrl-C an
+			// interrupt key, not a signal, while a line is typed).
+		default:
+			return false
+		}
+	}
+}
+
+// eval runs a chunk as a task, waits for it while the other tasks go on,
+// and shows its values or its error. Ctrl-C cancels it.
+func (r *session) eval(c *chunk) (code int, stop bool) {
+	r.lines++
+	t := r.rt.Eval(fmt.Sprintf("line %d", r.lines), c.fn, func(L *lua.LState, values []lua.LValue) {
+		if len(values) == 0 || !c.expression && allNil(values) {
+			return
+		}
+		io.WriteString(r.out, show(L, values)+"\n")
+	})
+	var canceledAt <-chan time.Time
+	for {
+		select {
+		case <-t.Done():
+			r.report(t)
+			return 0, false
+		case code := <-r.rt.ExitRequested():
+			return code, true
+		case sig := <-r.sigs:
+			if sig == syscall.SIGTERM {
+				return 128 + int(syscall.SIGTERM), true
+			}
+			t.Cancel()
+			canceledAt = time.After(cancelWait)
+		case <-canceledAt:
+			fmt.Fprintln(r.errOut, colError.Sprintf("line %d does not stop; it goes on as task %d", r.lines, t.ID))
+			return 0, false
+		}
+	}
+}
+
+func allNil(values []lua.LValue) bool {
+	for _, v := range values {
+		if v != lua.LNil {
+			return false
+		}
+	}
+	return true
+}
+
+// report prints how a line failed, in red; a canceled line says so
+// briefly.
+func (r *session) report(t *bindings.Task) {
+	switch t.Status() {
+	case "failed":
+		fmt.Fprintln(r.errOut, colError.Sprint(t.Err()))
+		if tr := lineTrace(t.Trace()); tr != "" {
+			fmt.Fprintln(r.errOut, colDim.Sprint(tr))
+		}
+	case "canceled":
+		fmt.Fprintln(r.errOut, colError.Sprint("canceled"))
+	}
+}
+
+// lineTrace trims a line's traceback to what the user wrote: the frames of
+// the REPL's own wrapper go, and a traceback with no Lua function but the
+// line itself (whose position the message already gives) goes entirely.
+func lineTrace(trace string) string {
+	lines := strings.Split(strings.TrimSpace(trace), "\n")
+	for len(lines) > 0 {
+		last := strings.TrimSpace(lines[len(lines)-1])
+		if last != "[G]: ?" && last != "[G]: in main chunk" {
+			break
+		}
+		lines = lines[:len(lines)-1]
+	}
+	deeper := false
+	for _, l := range lines[min(1, len(lines)):] {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "[G]:") && !strings.HasSuffix(l, "in function <"+chunkName+":0>") {
+			deeper = true
+		}
+	}
+	if !deeper {
+		return ""
+	}
+	return strings.Join(lines, "\n")
+}
