@@ -43,10 +43,10 @@ type action struct {
 }
 
 type options struct {
-	actions []action
-	script  string // "" for none, "-" for stdin
-	args    []string
-	before  []string // the interpreter and options, for arg's negative indices
+	actions     []action
+	script      string // "" for none, "-" for stdin
+	args        []string
+	before      []string // the interpreter and options, for arg's negative indices
 	noColor     bool
 	interactive bool // -i: the prompt after the script
 	help        bool
