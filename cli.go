@@ -148,7 +148,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return repl.Run(repl.Config{
 			Runtime: rt,
 			Banner:  versionLine() + " - help() lists the modules, Ctrl-D exits",
-			Stdin:   readlineStdin(stdin),
+			Stdin:   stdin,
 			Stdout:  stdout,
 			Stderr:  stderr,
 		})
@@ -165,15 +165,6 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func versionLine() string {
 	return fmt.Sprintf("gonetrepl %s (gopher-lua v1.1.2, Lua 5.1, %s)", version, runtime.Version())
-}
-
-// readlineStdin is what the prompt reads: nil for the process's own
-// standard input, which readline then reads in a way it can cancel.
-func readlineStdin(stdin io.Reader) io.ReadCloser {
-	if stdin == os.Stdin {
-		return nil
-	}
-	return io.NopCloser(stdin)
 }
 
 // start loads one step and starts it as a task. A script gets args as its

@@ -35,7 +35,7 @@ const cancelWait = time.Second
 type Config struct {
 	Runtime *bindings.Runtime
 	Banner  string // one line shown at start
-	Stdin   io.ReadCloser
+	Stdin   io.Reader // os.Stdin, or another source of lines
 	Stdout  io.Writer
 	Stderr  io.Writer
 }
@@ -49,6 +49,10 @@ func Run(cfg Config) int {
 	defer hist.close()
 
 	term := &terminal{}
+	// readline's Close waits for its reader, which may sit in a read of
+	// stdin that nothing ends (v1.5.1 closes only its own pipe): so the
+	// REPL makes the cancelable reader itself and closes it first.
+	stdin := readline.NewCancelableStdin(cfg.Stdin)
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:                 prompt(promptFirst),
 		AutoComplete:           completer{rt},
@@ -56,7 +60,7 @@ func Run(cfg Config) int {
 		HistoryLimit:           historyKeep,
 		HistorySearchFold:      true,
 		InterruptPrompt:        "^C",
-		Stdin:                  cfg.Stdin,
+		Stdin:                  stdin,
 		Stdout:                 cfg.Stdout,
 		Stderr:                 cfg.Stderr,
 		FuncFilterInputRune:    term.filterKey,
@@ -65,7 +69,10 @@ func Run(cfg Config) int {
 		fmt.Fprintf(cfg.Stderr, "gonetrepl: cannot start the prompt: %v\n", err)
 		return 1
 	}
-	defer rl.Close()
+	defer func() {
+		stdin.Close()
+		rl.Close()
+	}()
 	term.rl = rl
 	for _, e := range past {
 		rl.SaveHistory(e)
@@ -246,7 +253,8 @@ func (r *session) report(t *bindings.Task) {
 			fmt.Fprintln(r.errOut, colDim.Sprint(tr))
 		}
 	case "canceled":
-		fmt.Fprintln(r.errOut, colError.Sprint("canceled"))
+		// On its own line: the terminal has echoed "^C" where the cursor was.
+		fmt.Fprintln(r.errOut, "\n"+colError.Sprint("canceled"))
 	}
 }
 

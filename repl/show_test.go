@@ -1,0 +1,173 @@
+package repl
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/fatih/color"
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/bindings"
+)
+
+// showLine evaluates src as a prompt line would and returns what it shows.
+func showLine(t *testing.T, rt *bindings.Runtime, src string) string {
+	t.Helper()
+	c, err := compile(rt, strings.Split(src, "\n"))
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	var shown string
+	task := rt.Eval("test", c.fn, func(L *lua.LState, values []lua.LValue) { shown = show(L, values) })
+	<-task.Done()
+	if task.Status() != "done" {
+		t.Fatalf("%s: %s", src, task.Err())
+	}
+	return shown
+}
+
+func TestShow(t *testing.T) {
+	color.NoColor = true
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	for _, c := range []struct{ src, want string }{
+		{"1+1", "2"},
+		{"1, 'a', nil, true", `1	"a"	nil	true`},
+		{"=nil", "nil"},
+		{"{}", "{}"},
+		{"{1, 2, 3}", "{1, 2, 3}"},
+		{"{1, nil, 3}", "{1, [3] = 3}"},
+		{`{b = 1, a = 2, [1.5] = 3, ["not id"] = 4, ["end"] = 5}`, `{[1.5] = 3, a = 2, b = 1, ["end"] = 5, ["not id"] = 4}`},
+		{`"tab\tnl\nq\"bs\\"`, `"tab\tnl\nq\"bs\\"`},
+		{`"\0\1\2003"`, `"\0\1\2003"`},
+		{`"héllo"`, `"héllo"`},
+		{`"\255\254"`, `"\255\254"`},
+		{"(function() local t = {} t.t = t return t end)()", "{t = <cycle>}"},
+		{"{{{{{{{}}}}}}}", "{{{{{{…}}}}}}"},
+		{"setmetatable({}, {__tostring = function() return 'custom' end})", "custom"},
+		{`(net.pipe())`, "<pipe conn pipe -> pipe>"},
+	} {
+		if got := showLine(t, rt, c.src); got != c.want {
+			t.Errorf("%s shows %q, want %q", c.src, got, c.want)
+		}
+	}
+	// A big table goes over several lines, and stops at maxEntries.
+	got := showLine(t, rt, "local t = {} for i = 1, 150 do t[i] = i * 1000 end return t")
+	if !strings.HasPrefix(got, "{\n  1000,\n") || !strings.HasSuffix(got, "  …50 more,\n}") {
+		t.Errorf("a long list shows as:\n%s", got)
+	}
+	// A long binary string at the top is a hexdump; nested, it is cut.
+	got = showLine(t, rt, `string.rep("\0\1", 40)`)
+	if !strings.HasPrefix(got, "<80 bytes>\n00000000  00 01 00 01") || strings.Count(got, "\n") != 5 {
+		t.Errorf("80 binary bytes show as:\n%s", got)
+	}
+	got = showLine(t, rt, `{string.rep("x", 300)}`)
+	if !strings.Contains(got, `xxx"…(300 bytes)`) || strings.Count(got, "x") != maxNestedText {
+		t.Errorf("a long nested string shows as %q", got)
+	}
+}
+
+// Every byte value survives quote: the literal, read back by Lua, is the
+// same string.
+func TestQuoteReadsBack(t *testing.T) {
+	var all strings.Builder
+	for i := range 256 {
+		all.WriteByte(byte(i))
+		all.WriteString("7") // a digit after each: escapes must not swallow it
+	}
+	all.WriteString("日本")
+	s := all.String()
+	L := lua.NewState()
+	defer L.Close()
+	if err := L.DoString("return " + quote(s)); err != nil {
+		t.Fatal(err)
+	}
+	if got := L.Get(-1).String(); got != s {
+		t.Fatalf("quote does not read back:\n got %q\nwant %q", got, s)
+	}
+}
+
+func TestCompleteIncomplete(t *testing.T) {
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	for _, c := range []struct {
+		lines      []string
+		incomplete bool
+		err        string
+	}{
+		{[]string{"function f()"}, true, ""},
+		{[]string{"function f()", "return 1"}, true, ""},
+		{[]string{"function f()", "return 1", "end"}, false, ""},
+		{[]string{"x = {"}, true, ""},
+		{[]string{"s = [[long"}, true, ""},
+		{[]string{`s = "unfinished`}, false, "unterminated string"},
+		{[]string{"x = = 1"}, false, "stdin:1:"},
+		{[]string{"end"}, false, "stdin:1:"},
+	} {
+		_, err := compile(rt, c.lines)
+		var syn *bindings.SyntaxError
+		isSyn := asSyntax(err, &syn)
+		switch {
+		case c.incomplete && !(isSyn && syn.Incomplete):
+			t.Errorf("%q: want incomplete, got %v", c.lines, err)
+		case !c.incomplete && c.err == "" && err != nil:
+			t.Errorf("%q: %v", c.lines, err)
+		case c.err != "" && (err == nil || syn == nil || syn.Incomplete || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: want error %q, got %v", c.lines, c.err, err)
+		}
+	}
+}
+
+func asSyntax(err error, syn **bindings.SyntaxError) bool {
+	s, ok := err.(*bindings.SyntaxError)
+	*syn = s
+	return ok
+}
+
+func TestCompletion(t *testing.T) {
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	fn, _ := rt.Load(strings.NewReader(`
+		a, b = net.pipe()
+		obj = setmetatable({field = 1}, {__index = {method_one = function() end, method_two = function() end}})
+		deep = {inner = {value = 1, victory = 2}}`), "setup")
+	task := rt.Start("setup", fn)
+	<-task.Done()
+	c := completer{rt}
+	for _, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"net.dia", []string{"l"}},
+		{"x = net.li", []string{"sten", "sten_packet"}},
+		{"a:set_t", []string{"imeout"}},
+		{"a:clo", []string{"se", "se_read", "se_write"}},
+		{"obj:meth", []string{"od_one", "od_two"}},
+		{"deep.inner.v", []string{"alue", "ictory"}},
+		{"whil", []string{"e"}},
+		{"nosuch.x", nil},
+	} {
+		got, n := c.Do([]rune(tc.line), len([]rune(tc.line)))
+		var words []string
+		for _, g := range got {
+			words = append(words, string(g))
+		}
+		if strings.Join(words, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%q completes to %q, want %q", tc.line, words, tc.want)
+		}
+		if prefix := tc.line[strings.LastIndexAny(tc.line, " .:")+1:]; len(got) > 0 && n != len(prefix) {
+			t.Errorf("%q: prefix length %d, want %d", tc.line, n, len(prefix))
+		}
+	}
+}
+
+func TestJoinable(t *testing.T) {
+	if !joinable([]string{"function f()", "return 1", "end"}) {
+		t.Error("a plain function is not joinable")
+	}
+	for _, lines := range [][]string{{"x = 1 -- c", "y = 2"}, {"s = [[a", "b]]"}} {
+		if joinable(lines) {
+			t.Errorf("%q is joinable", lines)
+		}
+	}
+}

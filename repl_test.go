@@ -1,0 +1,544 @@
+package main
+
+// Tests of the prompt: each drives the real program in a pseudo-terminal
+// (github.com/creack/pty), types keys into it as a user would, and reads
+// what it shows — both the raw bytes and the screen they draw, through a
+// VT100 model (github.com/hinshun/vt10x), so "the typed line is intact on
+// the screen" is checked on the screen, not guessed from the bytes.
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/hinshun/vt10x"
+)
+
+const (
+	screenCols = 160
+	screenRows = 60
+	// expectTimeout bounds every wait for output; generous for -race on
+	// a busy 2-core machine.
+	expectTimeout = 30 * time.Second
+)
+
+// replSession is one gonetrepl process on a pseudo-terminal.
+type replSession struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	pty    *os.File
+	exited chan struct{}
+	status int
+
+	mu     sync.Mutex
+	raw    strings.Builder // every byte the program wrote
+	pos    int             // how far expect has consumed plain()
+	screen vt10x.Terminal
+	change chan struct{} // closed and replaced on every write
+}
+
+// startREPL runs gonetrepl with args on a new pty. The history goes to
+// histFile ("" for a new file in a temporary directory); env adds to the
+// environment.
+func startREPL(t *testing.T, histFile string, env []string, args ...string) *replSession {
+	t.Helper()
+	dir := t.TempDir()
+	if histFile == "" {
+		histFile = filepath.Join(dir, "history")
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), mainEnv+"=1", "TERM=xterm", "HOME="+dir, "GONETREPL_HISTORY="+histFile)
+	cmd.Env = removeEnv(cmd.Env, "NO_COLOR")
+	cmd.Env = append(cmd.Env, env...)
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: screenCols, Rows: screenRows})
+	if err != nil {
+		t.Fatalf("start on a pty: %v", err)
+	}
+	s := &replSession{t: t, cmd: cmd, pty: f, exited: make(chan struct{}), change: make(chan struct{}),
+		screen: vt10x.New(vt10x.WithSize(screenCols, screenRows))}
+	go s.copyOut()
+	go func() {
+		err := cmd.Wait()
+		s.status = cmd.ProcessState.ExitCode()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			s.status = 128 + int(ws.Signal())
+		}
+		_ = err
+		close(s.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.exited:
+		default:
+			cmd.Process.Kill()
+			<-s.exited
+		}
+		f.Close()
+		if strings.Contains(s.rawText(), "DATA RACE") {
+			t.Errorf("the race detector reported in the program:\n%s", s.rawText())
+		}
+		if t.Failed() {
+			t.Logf("screen at the end:\n%s", s.screenText())
+		}
+	})
+	s.expect(`help\(\) lists the modules`)
+	return s
+}
+
+func removeEnv(env []string, name string) []string {
+	out := env[:0:0]
+	for _, e := range env {
+		if !strings.HasPrefix(e, name+"=") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (s *replSession) copyOut() {
+	buf := make([]byte, 4096)
+	for {
+		n, err := s.pty.Read(buf)
+		if n > 0 {
+			s.mu.Lock()
+			s.raw.Write(buf[:n])
+			s.screen.Write(buf[:n])
+			close(s.change)
+			s.change = make(chan struct{})
+			s.mu.Unlock()
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// send types text: "\r" is Enter, "\x03" Ctrl-C, "\x04" Ctrl-D, "\t" Tab.
+func (s *replSession) send(text string) {
+	s.t.Helper()
+	if _, err := s.pty.WriteString(text); err != nil {
+		s.t.Fatalf("type %q: %v", text, err)
+	}
+}
+
+// typeSlowly types text one key at a time, with a pause between keys.
+func (s *replSession) typeSlowly(text string, pause time.Duration) {
+	for _, r := range text {
+		s.send(string(r))
+		time.Sleep(pause)
+	}
+}
+
+var escapes = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\r`)
+
+func (s *replSession) rawText() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.raw.String()
+}
+
+// plain is the output without terminal escapes and carriage returns.
+func plain(raw string) string { return escapes.ReplaceAllString(raw, "") }
+
+// expect waits until the output after what earlier expects consumed
+// matches re, consumes up to the end of the match, and returns the
+// submatches.
+func (s *replSession) expect(re string) []string {
+	s.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.After(expectTimeout)
+	for {
+		s.mu.Lock()
+		text := plain(s.raw.String())
+		change := s.change
+		if s.pos > len(text) {
+			s.pos = len(text)
+		}
+		if m := rx.FindStringSubmatchIndex(text[s.pos:]); m != nil {
+			sub := make([]string, 0, len(m)/2)
+			for i := 0; i < len(m); i += 2 {
+				if m[i] >= 0 {
+					sub = append(sub, text[s.pos+m[i]:s.pos+m[i+1]])
+				} else {
+					sub = append(sub, "")
+				}
+			}
+			s.pos += m[1]
+			s.mu.Unlock()
+			return sub
+		}
+		s.mu.Unlock()
+		select {
+		case <-change:
+		case <-s.exited:
+			if !rx.MatchString(plain(s.rawText())[s.pos:]) {
+				s.t.Fatalf("the program exited (status %d) before showing %q; it showed:\n%s", s.status, re, plain(s.rawText())[s.pos:])
+			}
+		case <-deadline:
+			s.t.Fatalf("no %q within %v; after the last match it showed:\n%s", re, expectTimeout, plain(s.rawText())[s.pos:])
+		}
+	}
+}
+
+// screenText is what the terminal shows now, trailing blanks trimmed.
+func (s *replSession) screenText() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var lines []string
+	for _, l := range strings.Split(s.screen.String(), "\n") {
+		lines = append(lines, strings.TrimRight(l, " \x00"))
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+}
+
+// cursorLine is the screen line the cursor is on: the line being typed.
+func (s *replSession) cursorLine() string {
+	s.mu.Lock()
+	y := s.screen.Cursor().Y
+	s.mu.Unlock()
+	lines := strings.Split(s.screenText(), "\n")
+	if y < len(lines) {
+		return lines[y]
+	}
+	return ""
+}
+
+// quit presses Ctrl-D at an empty prompt and waits for exit status 0.
+func (s *replSession) quit() {
+	s.t.Helper()
+	s.send("\x04")
+	s.waitExit(0)
+}
+
+func (s *replSession) waitExit(want int) {
+	s.t.Helper()
+	select {
+	case <-s.exited:
+	case <-time.After(expectTimeout):
+		// Its goroutines, for the log: SIGQUIT makes Go print them.
+		s.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-s.exited:
+		case <-time.After(5 * time.Second):
+		}
+		s.t.Fatalf("the program did not exit; its output:\n%s", plain(s.rawText()))
+	}
+	if s.status != want {
+		s.t.Fatalf("exit status %d, want %d; output:\n%s", s.status, want, plain(s.rawText()))
+	}
+}
+
+// run types a line and waits for the value it shows, a regexp.
+func (s *replSession) run(line, want string) []string {
+	s.t.Helper()
+	s.send(line + "\r")
+	return s.expect(want)
+}
+
+func TestREPLShowsValues(t *testing.T) {
+	s := startREPL(t, "", nil)
+	s.run("1+41", `\n42\n`)
+	s.run(`"a\0b", 7, nil`, `\n"a\\0b"\t7\tnil\n`)
+	s.run(`t = {3, 2, 1, name = "x", nested = {ok = true}}`, `> `)
+	s.run(`t`, `\{3, 2, 1, name = "x", nested = \{ok = true\}\}`)
+	s.run(`t.self = t`, `> `)
+	s.run(`t`, `self = <cycle>`)
+	s.run(`string.rep("\1\2", 40)`, `<80 bytes>\n00000000  01 02 01 02`)
+	s.run(`a, b = net.pipe()`, `> `)
+	s.run(`a`, `<pipe conn pipe -> pipe>`)
+	s.run(`net.dial("tcp", "127.0.0.1:1")`, `nil\tdial tcp 127.0.0.1:1: connect: connection refused`)
+	s.run(`error("boom")`, `stdin:1: boom`)
+	s.run(`help(net.dial)`, `net\.dial\(network, address \[, opts\]\) -> conn`)
+	s.quit()
+}
+
+func TestREPLMultiLineFunction(t *testing.T) {
+	s := startREPL(t, "", nil)
+	s.send("function double(a)\r")
+	s.expect(`>> `)
+	s.send("  return a * 2\r")
+	s.expect(`>> `)
+	s.send("end\r")
+	s.run("double(21)", `\n42\n`)
+	s.quit()
+}
+
+// startEchoServer types a line that starts a line echo server in the
+// background, and returns its port.
+func startEchoServer(s *replSession) string {
+	s.t.Helper()
+	m := s.run(`ln = assert(net.listen("tcp", "127.0.0.1:0")); ln:serve(function(c) for l in c:lines() do c:write("echo:" .. l .. "\n") end end); print("port=" .. ln:addr().port)`,
+		`\nport=(\d+)\n`)
+	return m[1]
+}
+
+// echoOnce dials the REPL's echo server from this process and checks one
+// round trip.
+func echoOnce(t *testing.T, port, msg string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, expectTimeout)
+	if err != nil {
+		t.Fatalf("dial the echo server: %v", err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(expectTimeout))
+	fmt.Fprintf(c, "%s\n", msg)
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || line != "echo:"+msg+"\n" {
+		t.Fatalf("echo server answered %q, %v", line, err)
+	}
+}
+
+func TestREPLBackgroundServerAnswersWhileTyping(t *testing.T) {
+	s := startREPL(t, "", nil)
+	port := startEchoServer(s)
+	s.send(`typed = "half a li`) // no Enter: the user is typing
+	for i := range 5 {
+		echoOnce(t, port, fmt.Sprintf("while typing %d", i))
+	}
+	s.send(`ne"` + "\r")
+	s.run("typed", `"half a line"`)
+	s.quit()
+}
+
+func TestREPLCtrlCCancelsBlockedRead(t *testing.T) {
+	s := startREPL(t, "", nil)
+	port := startEchoServer(s)
+
+	// A peer that accepts and never sends.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := silent.Accept()
+		if err == nil {
+			accepted <- c
+		}
+	}()
+
+	s.send(fmt.Sprintf(`c = assert(net.dial("tcp", %q)); print("reading"); print(c:read())`+"\r", silent.Addr().String()))
+	s.expect(`\nreading\n`)
+	select {
+	case c := <-accepted:
+		defer c.Close()
+	case <-time.After(expectTimeout):
+		t.Fatal("the REPL did not connect")
+	}
+	time.Sleep(50 * time.Millisecond) // into the read
+	start := time.Now()
+	s.send("\x03")
+	s.expect(`\ncanceled\n`)
+	s.expect(`> `)
+	t.Logf("Ctrl-C to the prompt back: %v", time.Since(start))
+
+	echoOnce(t, port, "after ctrl-c")
+	s.run(`c:write("still usable\n")`, `\n13\n`)
+
+	// A pure-Lua loop stops too.
+	s.send("while true do end\r")
+	time.Sleep(100 * time.Millisecond)
+	s.send("\x03")
+	s.expect(`\ncanceled\n`)
+	s.run("1+2", `\n3\n`)
+	echoOnce(t, port, "after the loop")
+	s.quit()
+}
+
+func TestREPLBackgroundOutputKeepsTypedLine(t *testing.T) {
+	s := startREPL(t, "", nil)
+	s.run(`task.spawn(function() for i = 1, 30 do print("tick " .. i) time.sleep(0.05) end end)`, `tick 1\n`)
+	const typed = `typed = "keys typed while ticks arrive"`
+	s.typeSlowly(typed, 20*time.Millisecond)
+	s.expect(`tick 30\n`)
+	time.Sleep(100 * time.Millisecond) // the last redraw
+	if got := s.cursorLine(); got != "> "+typed {
+		t.Fatalf("the line being typed shows as %q, want %q; screen:\n%s", got, "> "+typed, s.screenText())
+	}
+	screen := s.screenText()
+	for i := 1; i <= 30; i++ {
+		if !regexp.MustCompile(`(?m)^tick ` + fmt.Sprint(i) + `$`).MatchString(screen) && i > 30-screenRows+5 {
+			t.Fatalf("tick %d is not on a line of its own on the screen:\n%s", i, screen)
+		}
+	}
+	s.send("\r")
+	s.run("typed", `"keys typed while ticks arrive"`)
+	s.quit()
+}
+
+func TestREPLTabCompletion(t *testing.T) {
+	s := startREPL(t, "", nil)
+	s.send("net.lo\t")
+	s.expect(`net\.lookup_`) // the common prefix is filled in
+	s.send("\t")             // and the second Tab lists the candidates
+	m := s.expect(`lookup_host\s+lookup_ip\s+lookup_mx\s+lookup_ns\s+lookup_port\s+lookup_srv\s+lookup_txt`)
+	t.Logf("offered: %q", m[0])
+	s.send("\x03\x03") // leave the list, drop the line
+	s.run(`a, b = net.pipe()`, `> `)
+	s.send("a:set_\t\t")
+	s.expect(`set_deadline`)
+	for _, name := range []string{"set_timeout", "set_read_deadline"} {
+		s.expect(name)
+	}
+	s.send("\x03\x03")
+	s.quit()
+}
+
+func TestREPLHistorySurvivesRestart(t *testing.T) {
+	hist := filepath.Join(t.TempDir(), "history")
+	s := startREPL(t, hist, nil)
+	s.run("remembered = 4242", `> `)
+	s.send("function seven()\r")
+	s.expect(`>> `)
+	s.send("return 7\r")
+	s.send("end\r")
+	s.expect(`> `)
+	s.quit()
+
+	info, err := os.Stat(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o600 {
+		t.Errorf("history file mode %o, want 600", mode)
+	}
+	data, _ := os.ReadFile(hist)
+	if !strings.Contains(string(data), "remembered = 4242\n") || !strings.Contains(string(data), "function seven() return 7 end\n") {
+		t.Errorf("history file holds:\n%s", data)
+	}
+
+	s = startREPL(t, hist, nil)
+	s.send("\x1b[A") // Up: the last entry, the whole function
+	s.expect(`function seven\(\) return 7 end`)
+	s.send("\r")
+	s.send("\x1b[A\x1b[A\x1b[A") // back to the first entry
+	s.expect(`remembered = 4242`)
+	s.send("\r")
+	s.run("remembered + seven()", `\n4249\n`)
+	s.quit()
+}
+
+var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+func TestREPLColour(t *testing.T) {
+	lines := []string{`1+1`, `"text"`, `error("red")`, `net.dial("tcp", "127.0.0.1:1")`}
+	session := func(env []string, args ...string) string {
+		s := startREPL(t, "", env, args...)
+		for _, l := range lines {
+			s.send(l + "\r")
+		}
+		s.expect(`connection refused`)
+		s.quit()
+		return s.rawText()
+	}
+	if out := session(nil); !sgr.MatchString(out) {
+		t.Errorf("with a terminal and no NO_COLOR, no colour escapes:\n%q", out)
+	}
+	if out := session([]string{"NO_COLOR=1"}); sgr.MatchString(out) {
+		t.Errorf("NO_COLOR output has colour escapes: %q", sgr.FindAllString(out, 5))
+	}
+	if out := session(nil, "--no-color"); sgr.MatchString(out) {
+		t.Errorf("--no-color output has colour escapes: %q", sgr.FindAllString(out, 5))
+	}
+}
+
+func TestREPLInteract(t *testing.T) {
+	peer, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	got := make(chan string, 10)
+	go func() {
+		c, err := peer.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(2 * expectTimeout))
+		fmt.Fprintf(c, "hello from the peer\n")
+		r := bufio.NewReader(c)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				got <- "EOF"
+				return
+			}
+			got <- line
+			if line == "typed line\n" {
+				fmt.Fprintf(c, "partial")
+			}
+		}
+	}()
+	recv := func(want string) {
+		t.Helper()
+		select {
+		case line := <-got:
+			if line != want {
+				t.Fatalf("the peer read %q, want %q", line, want)
+			}
+		case <-time.After(expectTimeout):
+			t.Fatalf("the peer did not get %q", want)
+		}
+	}
+
+	s := startREPL(t, "", nil)
+	s.send(fmt.Sprintf(`c = assert(net.dial("tcp", %q)); interact(c)`+"\r", peer.Addr().String()))
+	s.expect(`hello from the peer\n`)
+	s.send("typed line\r")
+	recv("typed line\n")
+	s.expect(`partial\n`) // a line without newline is shown after a pause
+	s.send("\x1d")        // Ctrl-]
+	s.expect(`\[conn still open\]`)
+	s.run(`c:write("after interact\n")`, `\n15\n`)
+	recv("after interact\n")
+	s.quit()
+	recv("EOF") // Ctrl-D closed every socket
+}
+
+func TestREPLCtrlDClosesSockets(t *testing.T) {
+	s := startREPL(t, "", nil)
+	port := startEchoServer(s)
+	echoOnce(t, port, "before")
+	s.quit()
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second); err == nil {
+		c.Close()
+		t.Fatal("the listener is still open after Ctrl-D")
+	}
+}
+
+func TestREPLAfterScript(t *testing.T) {
+	s := startREPL(t, "", nil, "-e", "from_e = 'set by -e'", "-i")
+	s.run("from_e", `"set by -e"`)
+	s.quit()
+}
+
+// Without a terminal, the prompt reads lines from standard input, and no
+// escape reaches the output.
+func TestREPLWithoutTerminal(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), mainEnv+"=1", "GONETREPL_HISTORY="+filepath.Join(t.TempDir(), "h"))
+	cmd.Stdin = strings.NewReader("1+1\nfunction f()\nreturn 'multi'\nend\nf()\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if !strings.Contains(string(out), "\n2\n") || !strings.Contains(string(out), `"multi"`) {
+		t.Errorf("output:\n%s", out)
+	}
+	if strings.ContainsRune(string(out), 0x1b) {
+		t.Errorf("escapes in output without a terminal: %q", out)
+	}
+}
