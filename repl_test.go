@@ -369,7 +369,7 @@ func TestREPLBackgroundOutputKeepsTypedLine(t *testing.T) {
 	}
 	screen := s.screenText()
 	for i := 1; i <= 30; i++ {
-		if !regexp.MustCompile(`(?m)^tick ` + fmt.Sprint(i) + `$`).MatchString(screen) && i > 30-screenRows+5 {
+		if !regexp.MustCompile(`(?m)^tick `+fmt.Sprint(i)+`$`).MatchString(screen) && i > 30-screenRows+5 {
 			t.Fatalf("tick %d is not on a line of its own on the screen:\n%s", i, screen)
 		}
 	}

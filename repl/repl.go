@@ -34,7 +34,7 @@ const cancelWait = time.Second
 // Config is what the REPL runs on.
 type Config struct {
 	Runtime *bindings.Runtime
-	Banner  string // one line shown at start
+	Banner  string    // one line shown at start
 	Stdin   io.Reader // os.Stdin, or another source of lines
 	Stdout  io.Writer
 	Stderr  io.Writer
