@@ -77,6 +77,30 @@ const addrSection = "" +
 	"`tostring(a)` is the `host:port` form (or the path); `..` works; `==` compares network and\n" +
 	"address."
 
+// promptSection describes the REPL (package repl); TestPromptSectionTrue
+// in repl checks its figures against repl's constants.
+const promptSection = "" +
+	"`gonetrepl` with no script (or `-i` after one) opens the prompt. Each line runs as a task, so\n" +
+	"servers started at the prompt keep serving while you type.\n" +
+	"\n" +
+	"- An expression's values are printed, tab-separated (`1+1` prints `2`; `=expr` works too);\n" +
+	"  a statement prints nothing. A chunk that is not complete yet (`function f()`) gets the\n" +
+	"  continuation prompt `>>` until it is.\n" +
+	"- Strings are shown quoted, every byte visible (`\"a\\0b\\r\\n\"`, decimal escapes that Lua reads\n" +
+	"  back); a binary string over 64 bytes as a `hexdump -C` style dump. Tables: sorted keys,\n" +
+	"  nested indentation, `<cycle>` marks, `{…}` below depth 5, at most 100 entries each. Conns,\n" +
+	"  listeners, tasks, errors and addresses show as their `tostring`; error values in red.\n" +
+	"- Keys: Tab completes globals, fields (`net.lo`) and methods (`c:set_`); Ctrl-R searches the\n" +
+	"  history; Ctrl-C clears the line, or cancels the running line (its blocked call returns\n" +
+	"  `canceled`, a pure-Lua loop stops; background tasks go on); Ctrl-D on an empty line exits,\n" +
+	"  closing every socket.\n" +
+	"- Output of background tasks appears above the line being typed, never inside it.\n" +
+	"- History: `~/.gonetrepl_history` (or `$GONETREPL_HISTORY`), mode 0600, the last 1000\n" +
+	"  entries; a multi-line chunk is one entry.\n" +
+	"- `help()` lists the modules, `help(net.dial)` or `help(\"conn:read\")` shows an entry;\n" +
+	"  `interact(c)` wires the terminal to a conn (Ctrl-] returns to the prompt).\n" +
+	"- Colour is off with `NO_COLOR`, `--no-color`, or when output is not a terminal."
+
 const taskValueSection = "" +
 	"A task value, from `task.spawn`, `task.list` or `ln:serve`, has the fields `t.id` (a number,\n" +
 	"unique in the process) and `t.name` (what it runs, as `tostring(t)` shows it:\n" +
@@ -204,6 +228,7 @@ func Markdown() string {
 	section("Addresses", addrSection)
 	section("Tasks", taskValueSection)
 	section("Reading from a conn", fmt.Sprintf(readingSection, sizeString(defaultReadMax), sizeString(defaultAllMax)))
+	section("The prompt", promptSection)
 	for _, m := range Docs() {
 		module(m, "")
 	}

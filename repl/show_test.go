@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -168,6 +169,22 @@ func TestJoinable(t *testing.T) {
 	for _, lines := range [][]string{{"x = 1 -- c", "y = 2"}, {"s = [[a", "b]]"}} {
 		if joinable(lines) {
 			t.Errorf("%q is joinable", lines)
+		}
+	}
+}
+
+// The API reference describes the prompt with figures that live here.
+func TestPromptSectionTrue(t *testing.T) {
+	doc := bindings.Markdown()
+	for _, want := range []string{
+		fmt.Sprintf("binary string over %d bytes", maxEscaped),
+		fmt.Sprintf("below depth %d", maxDepth),
+		fmt.Sprintf("at most %d entries", maxEntries),
+		fmt.Sprintf("the last %d\n  entries", historyKeep),
+		"continuation prompt `" + strings.TrimSpace(promptContinue) + "`",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("the API reference's prompt section does not say %q", want)
 		}
 	}
 }
