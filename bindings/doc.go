@@ -70,6 +70,9 @@ func Docs() []Module {
 		classDocsOf("task handle", taskHandleSummary, taskClass),
 		classDocsOf("chan", chanSummary, chanClass),
 		docsOf("time", timeSummary, false, timeFuncs),
+		docsOf("bin", binSummary, false, binFuncs),
+		docsOf("string", stringPackSummary, false, stringPackFuncs),
+		docsOf("tls", tlsSummary, false, tlsFuncs),
 		docsOf(globalsModule, globalsSummary, false, globalFuncs),
 	}
 }

@@ -126,6 +126,12 @@ func (rt *Runtime) openLibs() {
 	rt.openModule("net", netFuncs)
 	rt.openModule("task", taskFuncs)
 	rt.openModule("time", timeFuncs)
+	rt.openModule("bin", binFuncs)
+	rt.openModule("tls", tlsFuncs)
+	str := L.GetGlobal("string").(*lua.LTable)
+	for _, b := range stringPackFuncs {
+		L.SetField(str, b.name, rt.function(b))
+	}
 	for _, b := range globalFuncs {
 		L.SetGlobal(b.name, rt.function(b))
 	}
