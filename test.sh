@@ -8,7 +8,13 @@ cd "$(dirname "$0")"
 
 # Real peers the tests use, as Debian package -> a command it provides.
 declare -A PACKAGES=(
+  # The DNS server of the lookup tests (internal/dnstest). dnsmasq-base is
+  # the program alone: the dnsmasq package would also start a system
+  # service on port 53, and fail to install where systemd-resolved holds it.
+  [dnsmasq-base]=dnsmasq
 )
+# Some of these commands live in /usr/sbin, which a user's PATH may lack.
+PATH="$PATH:/usr/sbin:/sbin"
 
 missing=()
 for pkg in "${!PACKAGES[@]}"; do

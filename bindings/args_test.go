@@ -40,6 +40,9 @@ const receivers = `
 		listener = ln,
 		["task handle"] = task.spawn(function() end),
 		chan = task.chan(1),
+		ip = net.parse_ip("127.0.0.1"),
+		ipnet = select(2, net.parse_cidr("10.0.0.0/8")),
+		["packet conn"] = assert(net.listen_packet("udp", "127.0.0.1:0")),
 	}
 	local wrong = coroutine.create(function() end) -- no binding takes a thread
 `
@@ -51,10 +54,14 @@ var validValue = map[string]string{
 	"handler": "function() end", "max": "10", "n": "1", "delim": `"\n"`, "data": `"x"`,
 	"t": "0", "secs": "0", "on": "true", "timeout": "0.01", "capacity": "1", "bytes": "1024",
 	"v": "1",
+	"s": `"127.0.0.1"`, "hostport": `"127.0.0.1:80"`, "host": `"localhost"`, "port": "80",
+	"ip": `"127.0.0.1"`, "other": `"127.0.0.1"`, "name": `"localhost"`, "service": `"http"`,
+	"proto": `"tcp"`,
+	"addr":  `"127.0.0.1:1"`,
 }
 
 // anyValue lists parameters that accept any value.
-var anyValue = map[string]bool{"ch:send/v": true}
+var anyValue = map[string]bool{"ch:send/v": true, "help/x": true}
 
 func TestWrongArgumentsRaise(t *testing.T) {
 	var calls []string

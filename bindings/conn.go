@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -12,7 +13,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-const connSummary = "a stream conn (tcp, unix, pipe): buffered reads, writes, half-close, deadlines"
+const connSummary = "a conn (tcp, unix, pipe; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines"
 
 // Read caps, the defaults of the read methods' max arguments.
 const (
@@ -23,29 +24,32 @@ const (
 
 var connMethods = []binding{
 	{"read", (*Runtime).connRead, "c:read([max]) -> data | nil, err",
-		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first.",
+		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut.",
 		"local data = assert(c:read())"},
 	{"read_full", (*Runtime).connReadFull, "c:read_full(n) -> data | nil, err",
-		"Returns exactly n bytes (at most 64 MiB); kind 'eof' if the peer ends first, and then nothing is consumed.",
+		"Returns exactly n bytes (at most 64 MiB); kind 'eof' if the peer ends first, and then nothing is consumed. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
 		"local header = assert(c:read_full(4))"},
 	{"read_line", (*Runtime).connReadLine, "c:read_line([max]) -> line | nil, err",
-		"Returns one line without its \\n (or \\r\\n); longer than max (default 64 KiB) is kind 'too_large'. EOF ends a last unterminated line.",
+		"Returns one line without its \\n (or \\r\\n); longer than max (default 64 KiB) is kind 'too_large'. EOF ends a last unterminated line. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
 		"local line = assert(c:read_line())"},
 	{"read_until", (*Runtime).connReadUntil, "c:read_until(delim [, max]) -> data | nil, err",
-		"Returns the bytes before delim and consumes delim; more than max (default 64 KiB) without it is 'too_large'.",
+		"Returns the bytes before delim and consumes delim; more than max (default 64 KiB) without it is 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
 		`local head = assert(c:read_until("\r\n\r\n"))`},
 	{"read_all", (*Runtime).connReadAll, "c:read_all([max]) -> data | nil, err",
-		"Reads to EOF and returns everything; more than max (default 64 MiB) is 'too_large'.",
+		"Reads to EOF and returns everything; more than max (default 64 MiB) is 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
 		"local body = assert(c:read_all())"},
 	{"lines", (*Runtime).connLines, "c:lines([max]) -> iterator",
-		"Iterates over lines (as read_line) until EOF; another error is raised.",
+		"Iterates over lines (as read_line) until EOF; another error is raised, as is calling it on a udp or unixgram conn.",
 		"for line in c:lines() do print(line) end"},
 	{"buffered", (*Runtime).connBuffered, "c:buffered() -> data",
 		"The bytes received but not yet read, without consuming them.",
 		"print(#c:buffered())"},
 	{"write", (*Runtime).connWrite, "c:write(data) -> n | nil, err",
-		"Writes all of data and returns the number of bytes written.",
+		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large').",
 		`assert(c:write("hello\n"))`},
+	{"exchange", (*Runtime).connExchange, "c:exchange(data [, opts]) -> reply [, truncated] | nil, err",
+		"On a udp or unixgram conn: sends data and returns the reply datagram, resending after opts.timeout seconds (default 1) up to opts.retries times (default 3); opts.max caps the reply (default 65535); kind 'timeout' if none comes.",
+		`local reply = assert(c:exchange("ping", {timeout = 0.5, retries = 2}))`},
 	{"close", (*Runtime).connClose, "c:close() -> true | nil, err",
 		"Closes the conn; a read or write blocked on it returns kind 'closed'.",
 		"c:close()"},
@@ -90,15 +94,18 @@ var connMethods = []binding{
 		"c:set_write_buffer(1024 * 1024)"},
 }
 
-// Conn is a stream conn as Lua sees it: the Go conn, its one read buffer
-// and its deadlines.
+// Conn is a conn as Lua sees it: the Go conn, its one read buffer and its
+// deadlines. A datagram conn (udp, unixgram) reads whole datagrams without
+// the buffer: the stream reads, which would lose their boundaries, refuse.
 type Conn struct {
-	nc      net.Conn
-	network string // "tcp", "tcp4", "tcp6", "unix", "pipe"
-	rd      bufReader
-	dl      deadlines
-	closed  atomic.Bool
-	poke    func() // made once: cancels what blocks on this conn
+	nc       net.Conn
+	network  string // "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram", "pipe"
+	datagram bool
+	rd       bufReader
+	dl       deadlines
+	closed   atomic.Bool
+	poke     func()    // made once: cancels what blocks on this conn
+	closer   io.Closer // if not nil, closes nc and removes the socket file it bound; tracked
 }
 
 // connType is the type name of net.conn values.
@@ -127,8 +134,17 @@ func addrString(a net.Addr) string {
 	return a.String()
 }
 
+// isDatagram tells the networks whose conns carry datagrams.
+func isDatagram(network string) bool {
+	switch network {
+	case "udp", "udp4", "udp6", "unixgram":
+		return true
+	}
+	return false
+}
+
 func (rt *Runtime) newConn(nc net.Conn, network string) *lua.LUserData {
-	c := &Conn{nc: nc, network: network}
+	c := &Conn{nc: nc, network: network, datagram: isDatagram(network)}
 	c.rd.src = nc
 	c.poke = func() { c.dl.poke(nc) }
 	return rt.newUserData(connType, c)
@@ -172,12 +188,54 @@ func (rt *Runtime) read(L *lua.LState, c *Conn, need int, scan scanFunc) int {
 func (rt *Runtime) connRead(L *lua.LState) int {
 	c := rt.checkConn(L)
 	n := optSize(L, 2, "max", defaultReadMax, 1, hardReadMax)
+	if c.datagram {
+		return rt.readDatagramConn(L, c, min(n, maxDatagram))
+	}
 	return rt.read(L, c, n, c.rd.scanSome(n))
+}
+
+// readDatagramConn reads one datagram of at most n bytes.
+func (rt *Runtime) readDatagramConn(L *lua.LState, c *Conn, n int) int {
+	c.dl.armRead(c.nc)
+	var data string
+	var truncated bool
+	err := rt.block(L, c.poke, func(context.Context) error {
+		var err error
+		data, _, truncated, err = readDatagram(c.nc, n)
+		return err
+	})
+	if err != nil {
+		return rt.pushError(L, c.opError("read", err), "read", "")
+	}
+	return rt.pushDatagram(L, data, nil, false, truncated)
+}
+
+// streamOnly is the error of a buffered stream read on a datagram conn.
+func (c *Conn) streamOnly(op string) error {
+	return c.opError(op, fmt.Errorf("not supported by %s conns, which read whole datagrams: use read", c.network))
+}
+
+func (rt *Runtime) connExchange(L *lua.LState) int {
+	c := rt.checkConn(L)
+	data := argData(L, 2, "data")
+	opts := argExchangeOpts(L, 3)
+	if !c.datagram {
+		return rt.pushError(L, c.notSupported("exchange"), "exchange", "")
+	}
+	x := &exchange{exchangeOpts: opts, sock: c.nc, rd: c.nc, wrap: c.opError}
+	x.send = func(context.Context) error {
+		_, err := c.nc.Write(bytesOf(data))
+		return err
+	}
+	return rt.runExchange(L, &c.dl, c.poke, x)
 }
 
 func (rt *Runtime) connReadFull(L *lua.LState) int {
 	c := rt.checkConn(L)
 	n := argSize(L, 2, "n", 0, hardReadMax)
+	if c.datagram {
+		return rt.pushError(L, c.streamOnly("read_full"), "read_full", "")
+	}
 	if n > defaultAllMax {
 		return rt.pushError(L, c.opError("read", &TooLargeError{What: "read_full", Limit: defaultAllMax}), "read", "")
 	}
@@ -191,6 +249,9 @@ func (rt *Runtime) connReadFull(L *lua.LState) int {
 func (rt *Runtime) connReadLine(L *lua.LState) int {
 	c := rt.checkConn(L)
 	n := optSize(L, 2, "max", defaultReadMax, 0, hardReadMax)
+	if c.datagram {
+		return rt.pushError(L, c.streamOnly("read_line"), "read_line", "")
+	}
 	return rt.read(L, c, n+2, c.rd.scanUntil([]byte{'\n'}, n, "line", true))
 }
 
@@ -201,18 +262,27 @@ func (rt *Runtime) connReadUntil(L *lua.LState) int {
 		argError(L, 2, "delim", "must not be empty")
 	}
 	n := optSize(L, 3, "max", defaultReadMax, 0, hardReadMax)
+	if c.datagram {
+		return rt.pushError(L, c.streamOnly("read_until"), "read_until", "")
+	}
 	return rt.read(L, c, n+len(delim), c.rd.scanUntil([]byte(delim), n, "data", false))
 }
 
 func (rt *Runtime) connReadAll(L *lua.LState) int {
 	c := rt.checkConn(L)
 	n := optSize(L, 2, "max", defaultAllMax, 0, hardReadMax)
+	if c.datagram {
+		return rt.pushError(L, c.streamOnly("read_all"), "read_all", "")
+	}
 	return rt.read(L, c, n+1, c.rd.scanAll(n))
 }
 
 func (rt *Runtime) connLines(L *lua.LState) int {
 	c := rt.checkConn(L)
 	n := optSize(L, 2, "max", defaultReadMax, 0, hardReadMax)
+	if c.datagram {
+		L.Error(rt.errorValue(c.streamOnly("lines"), "lines", ""), 1)
+	}
 	L.Push(L.NewFunction(func(L *lua.LState) int {
 		if rt.read(L, c, n+2, c.rd.scanUntil([]byte{'\n'}, n, "line", true)) == 1 {
 			return 1
@@ -266,6 +336,10 @@ func (rt *Runtime) result(L *lua.LState, err error, op string) int {
 func (rt *Runtime) connClose(L *lua.LState) int {
 	c := rt.checkConn(L)
 	c.closed.Store(true)
+	if c.closer != nil {
+		rt.untrack(c.closer)
+		return rt.result(L, c.closer.Close(), "close")
+	}
 	return rt.result(L, c.nc.Close(), "close")
 }
 

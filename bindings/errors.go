@@ -60,7 +60,9 @@ func (e *Error) Unwrap() error { return e.Err }
 func newError(err error, op, addr string) *Error {
 	e := &Error{Kind: classify(err), Op: op, Addr: addr, Err: err}
 	var opErr *net.OpError
-	if errors.As(err, &opErr) {
+	// A lookup's own error names the host looked up, not the address of
+	// the server asked that its cause (a read timeout) carries.
+	if _, lookup := err.(*net.DNSError); !lookup && errors.As(err, &opErr) {
 		e.Op = opErr.Op
 		if opErr.Addr != nil {
 			e.Addr = opErr.Addr.String()
@@ -90,7 +92,7 @@ func classify(err error) string {
 		return ""
 	case errors.Is(err, context.Canceled):
 		return kindCanceled
-	case errors.As(err, &tooLarge):
+	case errors.As(err, &tooLarge), errors.Is(err, syscall.EMSGSIZE): // EMSGSIZE: a datagram too big to send
 		return kindTooLarge
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 		return kindNoSuchHost

@@ -22,7 +22,13 @@ const partialLineWait = 50 * time.Millisecond
 // Ctrl-D half-closes the conn (the peer reads EOF); Ctrl-] leaves, with the
 // conn open and every byte not yet shown still in its buffer.
 func (rt *Runtime) interact(L *lua.LState) int {
-	c := rt.checkConn(L)
+	c, ok := connArg(rt, L, 1)
+	if !ok {
+		expected(L, 1, "conn", connType)
+	}
+	if c.datagram {
+		argError(L, 1, "conn", "a stream conn expected, got a %s conn (interact sends lines)", c.network)
+	}
 	rt.mu.Lock()
 	term := rt.terminal
 	rt.mu.Unlock()
@@ -156,4 +162,13 @@ func (lw *lineWriter) flush() {
 		lw.w.Write(append(lw.buf, '\n'))
 		lw.buf = lw.buf[:0]
 	}
+}
+
+// connArg returns argument n if it is a conn.
+func connArg(rt *Runtime, L *lua.LState, n int) (*Conn, bool) {
+	if ud, ok := L.Get(n).(*lua.LUserData); ok && ud.Metatable == rt.classes[connType] {
+		c, ok := ud.Value.(*Conn)
+		return c, ok
+	}
+	return nil, false
 }

@@ -24,14 +24,24 @@ func TestLua(t *testing.T) {
 		t.Fatalf("no Lua tests found: %v", err)
 	}
 	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), "_test.lua"), func(t *testing.T) {
+		base := strings.TrimSuffix(filepath.Base(file), "_test.lua")
+		t.Run(base, func(t *testing.T) {
 			t.Parallel()
+			var globals map[string]string
+			if setup := luaSetup[base]; setup != nil {
+				globals = setup(t)
+			}
 			for _, name := range luaTestNames(t, file) {
-				t.Run(name, func(t *testing.T) { runLuaTest(t, file, name) })
+				t.Run(name, func(t *testing.T) { runLuaTest(t, file, name, globals) })
 			}
 		})
 	}
 }
+
+// luaSetup holds, by file name without "_test.lua", a function run once
+// before that file's tests (to start a server they talk to, say); the
+// string globals it returns are set for each of them.
+var luaSetup = map[string]func(t *testing.T) map[string]string{}
 
 // luaTestNames loads file and lists its Test* globals, sorted.
 func luaTestNames(t *testing.T, file string) []string {
@@ -97,8 +107,13 @@ func loadLuaFile(t *testing.T, rt *Runtime, file string) {
 // luaTestTimeout bounds one Lua test; a test that hangs fails with it.
 const luaTestTimeout = 60 * time.Second
 
-func runLuaTest(t *testing.T, file, name string) {
+func runLuaTest(t *testing.T, file, name string, globals map[string]string) {
 	rt, out := newTestRuntime(t)
+	rt.gil.Lock()
+	for k, v := range globals {
+		rt.L.SetGlobal(k, lua.LString(v))
+	}
+	rt.gil.Unlock()
 	defer func() {
 		if t.Failed() && out.String() != "" {
 			t.Logf("output:\n%s", out.String())

@@ -2,9 +2,14 @@ package bindings
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os"
 	"strings"
+	"syscall"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -17,36 +22,97 @@ var netFuncs = concatBindings(netSocketFuncs, addrFuncs, lookupFuncs)
 
 var netSocketFuncs = []binding{
 	{"dial", (*Runtime).netDial, "net.dial(network, address [, opts]) -> conn | nil, err",
-		"Connects to address over network (tcp, tcp4, tcp6, unix); opts: timeout (seconds), keepalive (seconds or false), local_addr.",
+		"Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds), keepalive (seconds or false), local_addr. A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it.",
 		`c = assert(net.dial("tcp", "127.0.0.1:9000", {timeout = 2}))`},
 	{"listen", (*Runtime).netListen, "net.listen(network, address) -> listener | nil, err",
 		`Listens on address (tcp, tcp4, tcp6, unix); port 0 picks a free one; "@name" is a Linux abstract Unix socket.`,
 		`ln = assert(net.listen("tcp", "127.0.0.1:0")); print(ln:addr())`},
+	{"listen_packet", (*Runtime).netListenPacket, "net.listen_packet(network, address) -> packet conn | nil, err",
+		`Opens a datagram socket on address (udp, udp4, udp6, unixgram); port 0 picks a free one; "@name" is a Linux abstract socket; a unixgram path is removed on close.`,
+		`pc = assert(net.listen_packet("udp", "127.0.0.1:0")); print(pc:local_addr())`},
 	{"pipe", (*Runtime).netPipe, "net.pipe() -> conn, conn",
 		"Two in-memory conns joined to each other (Go's net.Pipe): what one writes the other reads.",
 		`a, b = net.pipe(); task.spawn(function() a:write("hi\n") end); print(b:read_line())`},
 }
 
 var (
-	streamNetworks = []string{"tcp", "tcp4", "tcp6", "unix"}
+	dialNetworks   = []string{"tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram"}
+	listenNetworks = []string{"tcp", "tcp4", "tcp6", "unix"}
+	packetNetworks = []string{"udp", "udp4", "udp6", "unixgram"}
 )
 
 // unixPathMax is the longest Unix socket path Linux accepts: sun_path holds
-// 108 bytes including the terminating NUL.
+// 108 bytes including the terminating NUL. An abstract name ("@name") needs
+// no NUL, so it may have one byte more.
 const unixPathMax = 107
+
+func isUnix(network string) bool { return network == "unix" || network == "unixgram" }
 
 // checkUnixPath gives a clear error for a path the kernel would refuse
 // with a bare "invalid argument".
-func checkUnixPath(op, path string) error {
-	if strings.HasPrefix(path, "@") || len(path) <= unixPathMax {
+func checkUnixPath(op, network, path string) error {
+	limit, what := unixPathMax, "socket path"
+	if strings.HasPrefix(path, "@") {
+		limit, what = unixPathMax+1, "abstract socket name"
+	}
+	if len(path) <= limit {
 		return nil
 	}
-	return &net.OpError{Op: op, Net: "unix", Addr: &net.UnixAddr{Name: path, Net: "unix"},
-		Err: fmt.Errorf("socket path is %d bytes, over the kernel's limit of %d", len(path), unixPathMax)}
+	return &net.OpError{Op: op, Net: network, Addr: &net.UnixAddr{Name: path, Net: network},
+		Err: fmt.Errorf("%s is %d bytes, over the kernel's limit of %d", what, len(path), limit)}
+}
+
+// explainInUse adds the cause and the cure to an "address already in use"
+// error on a Unix socket path: when nothing answers there, the file is
+// stale, left by a process that ended without removing it. It may wait
+// (a connect): call it with the lock released.
+func explainInUse(network, path string, err error) error {
+	if !errors.Is(err, syscall.EADDRINUSE) || boundPath(network, path) == "" {
+		return err
+	}
+	fi, statErr := os.Lstat(path)
+	if statErr != nil {
+		return err
+	}
+	if fi.Mode()&fs.ModeSocket == 0 {
+		return fmt.Errorf("%w: %s exists and is not a socket", err, path)
+	}
+	c, dialErr := net.DialTimeout(network, path, time.Second)
+	if dialErr == nil {
+		c.Close()
+		return err
+	}
+	if errors.Is(dialErr, syscall.ECONNREFUSED) {
+		return fmt.Errorf("%w: stale socket file left by a process that exited; remove it with rm %s", err, shellQuote(path))
+	}
+	return err
+}
+
+// shellQuote quotes s for a shell command line if it needs it.
+func shellQuote(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)) {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
+}
+
+// autobind binds a unixgram socket that is dialed without local_addr to a
+// fresh abstract name (Linux's autobind), so that the peer can reply.
+func autobind(_ context.Context, _, _ string, rc syscall.RawConn) error {
+	var err error
+	if cerr := rc.Control(func(fd uintptr) { err = syscall.Bind(int(fd), &syscall.SockaddrUnix{}) }); cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		return os.NewSyscallError("bind", err)
+	}
+	return nil
 }
 
 func (rt *Runtime) netDial(L *lua.LState) int {
-	network := argOption(L, 1, "network", streamNetworks)
+	network := argOption(L, 1, "network", dialNetworks)
 	address := argString(L, 2, "address")
 	opts := optTable(L, 3, "opts")
 	var d net.Dialer
@@ -65,10 +131,16 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 		}
 	}
 	local, hasLocal := fieldString(L, 3, opts, "local_addr")
-	if network == "unix" {
-		if err := checkUnixPath("dial", address); err != nil {
+	if isUnix(network) {
+		if err := checkUnixPath("dial", network, address); err != nil {
 			return rt.pushError(L, err, "dial", address)
 		}
+		if err := checkUnixPath("dial", network, local); hasLocal && err != nil {
+			return rt.pushError(L, err, "dial", address)
+		}
+	}
+	if network == "unixgram" && !hasLocal {
+		d.ControlContext = autobind
 	}
 	var nc net.Conn
 	err := rt.block(L, nil, func(ctx context.Context) error {
@@ -80,27 +152,43 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 		}
 		var err error
 		nc, err = d.DialContext(ctx, network, address)
+		var sysErr *os.SyscallError
+		if err != nil && d.LocalAddr != nil && !(errors.As(err, &sysErr) && sysErr.Syscall == "bind") {
+			// The bind made a socket file; then the dial failed.
+			if path := boundPath(network, local); path != "" {
+				os.Remove(path)
+			}
+		}
 		return err
 	})
 	if err != nil {
 		return rt.pushError(L, err, "dial", address)
 	}
-	L.Push(rt.newConn(nc, network))
+	ud := rt.newConn(nc, network)
+	if path := boundPath(network, local); hasLocal && path != "" {
+		c := ud.Value.(*Conn)
+		c.closer = &unlinkCloser{Closer: nc, path: path}
+		rt.track(c.closer)
+	}
+	L.Push(ud)
 	return 1
 }
 
 func resolveLocal(network, address string) (net.Addr, error) {
-	if network == "unix" {
+	switch network {
+	case "unix", "unixgram":
 		return net.ResolveUnixAddr(network, address)
+	case "udp", "udp4", "udp6":
+		return net.ResolveUDPAddr(network, address)
 	}
 	return net.ResolveTCPAddr(network, address)
 }
 
 func (rt *Runtime) netListen(L *lua.LState) int {
-	network := argOption(L, 1, "network", streamNetworks)
+	network := argOption(L, 1, "network", listenNetworks)
 	address := argString(L, 2, "address")
-	if network == "unix" {
-		if err := checkUnixPath("listen", address); err != nil {
+	if isUnix(network) {
+		if err := checkUnixPath("listen", network, address); err != nil {
 			return rt.pushError(L, err, "listen", address)
 		}
 	}
@@ -109,12 +197,43 @@ func (rt *Runtime) netListen(L *lua.LState) int {
 		var lc net.ListenConfig
 		var err error
 		ln, err = lc.Listen(ctx, network, address)
+		if err != nil && isUnix(network) {
+			err = explainInUse(network, address, err)
+		}
 		return err
 	})
 	if err != nil {
 		return rt.pushError(L, err, "listen", address)
 	}
 	L.Push(rt.newListener(ln, network))
+	return 1
+}
+
+func (rt *Runtime) netListenPacket(L *lua.LState) int {
+	// Both arguments are checked for type before the network's name, so
+	// that a wrong address is reported as such whatever the name.
+	argString(L, 1, "network")
+	address := argString(L, 2, "address")
+	network := argOption(L, 1, "network", packetNetworks)
+	if isUnix(network) {
+		if err := checkUnixPath("listen", network, address); err != nil {
+			return rt.pushError(L, err, "listen", address)
+		}
+	}
+	var pc net.PacketConn
+	err := rt.block(L, nil, func(ctx context.Context) error {
+		var lc net.ListenConfig
+		var err error
+		pc, err = lc.ListenPacket(ctx, network, address)
+		if err != nil && isUnix(network) {
+			err = explainInUse(network, address, err)
+		}
+		return err
+	})
+	if err != nil {
+		return rt.pushError(L, err, "listen", address)
+	}
+	L.Push(rt.newPacketConn(pc, network, boundPath(network, address)))
 	return 1
 }
 

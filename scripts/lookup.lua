@@ -1,0 +1,136 @@
+-- lookup.lua: every DNS record of a name, as a table.
+--
+--   gonetrepl scripts/lookup.lua NAME [--server HOST:PORT] [--timeout SECONDS] [--srv SERVICE/PROTO]
+--
+-- Asks for the A and AAAA (net.lookup_ip), CNAME, MX, TXT and NS records of
+-- NAME, and its SRV records for a service with --srv (http/tcp asks for
+-- _http._tcp.NAME); for an IP address NAME, its PTR names. All queries run
+-- at once, one task each, and the answers are printed in that order:
+--
+--   TYPE   VALUE                  DETAIL
+--   A      192.0.2.10
+--   MX     mail.example.test.     pref 10
+--
+-- A type the name has no records of is left out. With --server every query
+-- goes to that DNS server (Go's resolver), otherwise to the system's.
+-- Exits 1 if a query failed for another reason (timeout, refused) or if
+-- nothing was found.
+local flags = require "flags"
+
+local cli = flags.new("gonetrepl scripts/lookup.lua NAME [options]",
+  "Prints every DNS record of NAME (A, AAAA, CNAME, MX, TXT, NS; PTR for an IP address) as a table.")
+cli:string("server", nil, "ask the DNS server at HOST:PORT instead of the system's resolver")
+cli:number("timeout", 5, "give up on a query after SECONDS")
+cli:string("srv", nil, "also ask for the SRV records of SERVICE/PROTO (http/tcp: _http._tcp.NAME)")
+local opts, args = cli:parse(arg)
+local name = args[1]
+if name == nil or args[2] ~= nil then
+  io.stderr:write("lookup: one NAME expected\n", cli:help_text(), "\n")
+  os.exit(2)
+end
+local service, proto
+if opts.srv then
+  service, proto = opts.srv:match("^([^/]*)/([^/]*)$")
+  if not service then
+    io.stderr:write("lookup: --srv: SERVICE/PROTO expected, got ", opts.srv, "\n")
+    os.exit(2)
+  end
+end
+
+if opts.server and not net.split_host_port(opts.server) then
+  io.stderr:write("lookup: --server: HOST:PORT expected, got ", opts.server, "\n")
+  os.exit(2)
+end
+
+local lopts = { timeout = opts.timeout, server = opts.server }
+
+-- rows_of makes a row {type, value, detail} of each record in list.
+local function rows_of(typ, list, value, detail)
+  local rows = {}
+  for _, v in ipairs(list) do
+    rows[#rows + 1] = { typ, value and value(v) or tostring(v), detail and detail(v) or "" }
+  end
+  return rows
+end
+
+-- Each query is a record type and a function returning its rows, or nil
+-- and the lookup's error.
+local queries = {}
+local function query(typ, fn) queries[#queries + 1] = { typ = typ, fn = fn } end
+if net.parse_ip(name) then
+  query("PTR", function()
+    local names, err = net.lookup_addr(name, lopts)
+    return names and rows_of("PTR", names), err
+  end)
+else
+  query("A", function()
+    local ips, err = net.lookup_ip("ip4", name, lopts)
+    return ips and rows_of("A", ips), err
+  end)
+  query("AAAA", function()
+    local ips, err = net.lookup_ip("ip6", name, lopts)
+    return ips and rows_of("AAAA", ips), err
+  end)
+  query("CNAME", function()
+    local cname, err = net.lookup_cname(name, lopts)
+    if not cname then return nil, err end
+    -- A name without a CNAME record is its own canonical name.
+    if cname:gsub("%.$", ""):lower() == name:gsub("%.$", ""):lower() then return {} end
+    return { { "CNAME", cname, "" } }
+  end)
+  query("MX", function()
+    local mxs, err = net.lookup_mx(name, lopts)
+    return mxs and rows_of("MX", mxs, function(mx) return mx.host end,
+      function(mx) return "pref " .. mx.pref end), err
+  end)
+  query("TXT", function()
+    local txts, err = net.lookup_txt(name, lopts)
+    return txts and rows_of("TXT", txts, function(s) return ("%q"):format(s) end), err
+  end)
+  query("NS", function()
+    local nss, err = net.lookup_ns(name, lopts)
+    return nss and rows_of("NS", nss), err
+  end)
+  if service then
+    query("SRV", function()
+      local srvs, err = net.lookup_srv(service, proto, name, lopts)
+      return srvs and rows_of("SRV", srvs, function(s) return s.target end,
+        function(s) return ("port %d priority %d weight %d"):format(s.port, s.priority, s.weight) end), err
+    end)
+  end
+end
+
+-- All queries at once; the answers in the order above.
+for _, q in ipairs(queries) do q.task = task.spawn(q.fn) end
+local rows, failed = {}, false
+for _, q in ipairs(queries) do
+  local list, err = q.task:wait()
+  if list then
+    for _, row in ipairs(list) do rows[#rows + 1] = row end
+  elseif err.kind ~= "no_such_host" then
+    io.stderr:write(("lookup: %s: %s\n"):format(q.typ, tostring(err)))
+    failed = true
+  end
+end
+
+if #rows == 0 then
+  if not failed then io.stderr:write(("lookup: %s: no records found\n"):format(name)) end
+  os.exit(1)
+end
+
+-- An aligned table under a header: each column as wide as its widest
+-- cell, no trailing spaces; DETAIL only if some record has one.
+local header = { "TYPE", "VALUE", "" }
+for _, row in ipairs(rows) do
+  if row[3] ~= "" then header[3] = "DETAIL" end
+end
+table.insert(rows, 1, header)
+local widths = {}
+for _, row in ipairs(rows) do
+  for i, cell in ipairs(row) do widths[i] = math.max(widths[i] or 0, #cell) end
+end
+for _, row in ipairs(rows) do
+  local line = ("%-" .. widths[1] .. "s  %-" .. widths[2] .. "s  %s"):format(row[1], row[2], row[3])
+  print((line:gsub("%s+$", "")))
+end
+if failed then os.exit(1) end

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gonetrepl/gonetrepl/internal/dnstest"
+)
+
+// scripts/lookup.lua end to end: the real binary asks dnsmasq on loopback
+// (records in package dnstest), never the machine's resolver.
+
+func TestLookupScript(t *testing.T) {
+	t.Parallel()
+	server := dnstest.Start(t)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"gonetrepl.test", "--srv", "http/tcp"}, `
+TYPE  VALUE                  DETAIL
+MX    mail.gonetrepl.test.   pref 10
+MX    mail2.gonetrepl.test.  pref 20
+TXT   "helloworld"
+TXT   "v=spf1 -all"
+NS    ns1.gonetrepl.test.
+NS    ns2.gonetrepl.test.
+SRV   www.gonetrepl.test.    port 8080 priority 1 weight 5
+`},
+		{[]string{"www.gonetrepl.test"}, `
+TYPE  VALUE
+A     192.0.2.10
+AAAA  2001:db8::10
+`},
+		{[]string{"--timeout", "10", "alias.gonetrepl.test"}, `
+TYPE   VALUE
+A      192.0.2.10
+AAAA   2001:db8::10
+CNAME  www.gonetrepl.test.
+NS     ns1.gonetrepl.test.
+NS     ns2.gonetrepl.test.
+`},
+		{[]string{"192.0.2.10"}, `
+TYPE  VALUE
+PTR   www.gonetrepl.test.
+`},
+	}
+	for _, c := range cases {
+		args := append([]string{"scripts/lookup.lua", "--server", server}, c.args...)
+		r := runCLI(t, "", args...)
+		want := strings.TrimPrefix(c.want, "\n")
+		if r.code != 0 || r.stderr != "" || !sameLinesAnyOrder(r.stdout, want) {
+			t.Errorf("lookup.lua %s: want status 0 and\n%s\ngot %v", strings.Join(c.args, " "), want, r)
+		}
+	}
+}
+
+// sameLinesAnyOrder compares the table printed with the one wanted. The
+// header and the order of types are fixed; records of one type come in the
+// order the server sends them (dnsmasq's for TXT and NS), so those are
+// compared as sets.
+func sameLinesAnyOrder(got, want string) bool {
+	if got == want {
+		return true
+	}
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	if len(g) != len(w) {
+		return false
+	}
+	typeOf := func(line string) string { typ, _, _ := strings.Cut(line, " "); return typ }
+	for i := range g {
+		if typeOf(g[i]) != typeOf(w[i]) {
+			return false
+		}
+	}
+	seen := map[string]int{}
+	for i := range g {
+		seen[g[i]]++
+		seen[w[i]]--
+	}
+	for _, n := range seen {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLookupScriptErrors(t *testing.T) {
+	t.Parallel()
+	server := dnstest.Start(t)
+	r := runCLI(t, "", "scripts/lookup.lua", "--server", server, "nx.gonetrepl.test")
+	if r.code != 1 || r.stdout != "" || r.stderr != "lookup: nx.gonetrepl.test: no records found\n" {
+		t.Errorf("lookup.lua of a name that does not exist: want status 1 and \"no records found\"; got %v", r)
+	}
+	silent := dnstest.Silent(t)
+	r = runCLI(t, "", "scripts/lookup.lua", "--server", silent, "--timeout", "0.3", "www.gonetrepl.test")
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	timeouts := len(lines) == 6
+	for i, typ := range []string{"A", "AAAA", "CNAME", "MX", "TXT", "NS"} {
+		timeouts = timeouts && strings.HasPrefix(lines[i], "lookup: "+typ+": lookup www.gonetrepl.test") &&
+			strings.HasSuffix(lines[i], "i/o timeout")
+	}
+	if r.code != 1 || r.stdout != "" || !timeouts {
+		t.Errorf("lookup.lua against a server that never answers: want status 1 and a timeout per type on stderr; got %v", r)
+	}
+	r = runCLI(t, "", "scripts/lookup.lua", "--server", "nowhere", "x")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "lookup: --server: HOST:PORT expected") {
+		t.Errorf("lookup.lua --server nowhere: want status 2; got %v", r)
+	}
+}
+
+func TestLookupHelp(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "scripts/lookup.lua", "--help")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: gonetrepl scripts/lookup.lua NAME") ||
+		!strings.Contains(r.stdout, "--server") || !strings.Contains(r.stdout, "--timeout") || !strings.Contains(r.stdout, "--srv") {
+		t.Fatalf("lookup.lua --help: want status 0 and the usage on stdout; got %v", r)
+	}
+	r = runCLI(t, "", "scripts/lookup.lua")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "lookup: one NAME expected\nusage: ") {
+		t.Fatalf("lookup.lua without NAME: want status 2 and the usage on stderr; got %v", r)
+	}
+}
