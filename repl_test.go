@@ -542,3 +542,57 @@ func TestREPLWithoutTerminal(t *testing.T) {
 		t.Errorf("escapes in output without a terminal: %q", out)
 	}
 }
+
+// TestReadmeTour types the README's tour at the prompt, line by line, and
+// checks that what it says appears does: the README cannot drift from the
+// program.
+func TestReadmeTour(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "## At the prompt")
+	_, block, ok2 := strings.Cut(after, "```text\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README has no ```text block under \"## At the prompt\"")
+	}
+	lines := strings.Split(strings.TrimRight(block, "\n"), "\n")
+
+	s := startREPL(t, "", nil, "--no-color")
+	s.pos = 0 // the banner is the block's first line
+	typed := 0
+	for _, line := range lines {
+		if input, ok := strings.CutPrefix(line, "> "); ok {
+			s.send(input + "\r")
+			typed++
+			continue
+		}
+		s.expect(tourPattern(line))
+	}
+	if typed < 10 {
+		t.Fatalf("the tour has only %d lines to type", typed)
+	}
+	s.quit()
+}
+
+// tourPattern turns a line of the tour into a regexp for a whole line of
+// output: "…" matches anything, a run of blanks any run of blanks.
+func tourPattern(line string) string {
+	var parts []string
+	for _, p := range strings.Split(line, "…") {
+		fields := strings.FieldsFunc(p, func(r rune) bool { return r == ' ' || r == '\t' })
+		for i, f := range fields {
+			fields[i] = regexp.QuoteMeta(f)
+		}
+		q := strings.Join(fields, `[ \t]+`)
+		if strings.HasPrefix(p, " ") || strings.HasPrefix(p, "\t") {
+			q = `[ \t]+` + q
+		}
+		if strings.HasSuffix(p, " ") || strings.HasSuffix(p, "\t") {
+			q += `[ \t]+`
+		}
+		parts = append(parts, q)
+	}
+	return `(?m)^` + strings.Join(parts, `.*?`) + `$`
+}
