@@ -87,7 +87,7 @@ func Run(cfg Config) int {
 		fmt.Fprintf(errOut, "gonetrepl: history not kept: %v\n", herr)
 	}
 
-	r := &session{rt: rt, rl: rl, out: out, errOut: errOut, hist: hist}
+	r := &session{rt: rt, rl: rl, term: term, out: out, errOut: errOut, hist: hist}
 	signal.Notify(r.signals(), syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(r.sigs)
 	code := r.loop()
@@ -99,6 +99,7 @@ func Run(cfg Config) int {
 type session struct {
 	rt          *bindings.Runtime
 	rl          *readline.Instance
+	term        *terminal
 	out, errOut io.Writer
 	hist        *history
 	sigs        chan os.Signal
@@ -136,12 +137,12 @@ var errTerminated = errors.New("terminated")
 // compiled form's source. A syntax error is printed, and the chunk dropped.
 func (r *session) readChunk() (*chunk, error) {
 	var lines []string
-	r.rl.SetPrompt(prompt(promptFirst))
+	p := prompt(promptFirst)
 	for {
 		if r.terminated() {
 			return nil, errTerminated
 		}
-		line, err := r.rl.Readline()
+		line, err := r.term.readline(p)
 		if errors.Is(err, readline.ErrInterrupt) {
 			return nil, err
 		}
@@ -158,7 +159,7 @@ func (r *session) readChunk() (*chunk, error) {
 		c, err := compile(r.rt, lines)
 		var syn *bindings.SyntaxError
 		if errors.As(err, &syn) && syn.Incomplete {
-			r.rl.SetPrompt(prompt(promptContinue))
+			p = prompt(promptContinue)
 			continue
 		}
 		r.remember(lines)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/chzyer/readline"
 
@@ -24,8 +25,21 @@ type terminal struct {
 	rl *readline.Instance
 	mu sync.Mutex
 
+	inReadline  atomic.Bool // a Readline call is in progress
 	interacting atomic.Bool // interact is reading lines: Ctrl-] means leave
 	detach      atomic.Bool // Ctrl-] was pressed (or Interrupt called)
+}
+
+// promptSettle bounds how long a write waits for readline to finish
+// drawing the prompt (see termWriter.Write).
+const promptSettle = 50 * time.Millisecond
+
+// readline reads one line with the prompt p.
+func (t *terminal) readline(p string) (string, error) {
+	t.rl.SetPrompt(p)
+	t.inReadline.Store(true)
+	defer t.inReadline.Store(false)
+	return t.rl.Readline()
 }
 
 func newTerminal(rl *readline.Instance) *terminal { return &terminal{rl: rl} }
@@ -39,9 +53,16 @@ type termWriter struct {
 	w io.Writer
 }
 
+// Write writes p above the line being typed. readline draws the prompt
+// before it marks itself as reading, and a write in between would land on
+// the prompt's line, unwrapped; so a write waits (briefly) for readline to
+// be either reading or not in Readline at all.
 func (w *termWriter) Write(p []byte) (int, error) {
 	w.t.mu.Lock()
 	defer w.t.mu.Unlock()
+	for deadline := time.Now().Add(promptSettle); w.t.inReadline.Load() && !w.t.rl.Terminal.IsReading() && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Microsecond)
+	}
 	return w.w.Write(p)
 }
 
@@ -68,8 +89,7 @@ func (t *terminal) ReadLine(prompt string) (string, error) {
 		if t.detach.Swap(false) {
 			return "", bindings.ErrDetach
 		}
-		t.rl.SetPrompt(prompt)
-		line, err := t.rl.Readline()
+		line, err := t.readline(prompt)
 		switch {
 		case errors.Is(err, readline.ErrInterrupt):
 			if t.detach.Swap(false) {
