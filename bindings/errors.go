@@ -87,6 +87,7 @@ func classify(err error) string {
 	var invalidCert x509.CertificateInvalidError
 	var recordErr tls.RecordHeaderError
 	var alertErr tls.AlertError
+	var marked *tlsError // a "tls: ..." failure, marked by the TLS conn (tls.go)
 	switch {
 	case err == nil:
 		return ""
@@ -112,7 +113,8 @@ func classify(err error) string {
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
 		return kindUnreach
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
-		errors.As(err, &invalidCert), errors.As(err, &recordErr), errors.As(err, &alertErr):
+		errors.As(err, &invalidCert), errors.As(err, &recordErr), errors.As(err, &alertErr),
+		errors.As(err, &marked):
 		return kindTLS
 	}
 	return kindOther

@@ -1,0 +1,327 @@
+-- TLS between gonetrepl peers on loopback: listen and dial, verification,
+-- STARTTLS upgrades, ALPN, client certificates, timeouts and cancellation.
+-- (Against OpenSSL: tls_openssl_test.lua and tls_test.go.)
+
+local function expect_error(kind, v, err, what)
+  what = what or "call"
+  assert(v == nil, what .. ": succeeded, want kind " .. kind)
+  assert(err.kind == kind, what .. ": want kind " .. kind .. ", got " .. err.kind .. ": " .. tostring(err))
+  return err
+end
+
+-- echo_tls serves ln, answering every line with "echo: " and the line.
+local function echo_tls(ln)
+  return ln:serve(function(c)
+    for line in c:lines() do
+      assert(c:write("echo: " .. line .. "\n"))
+    end
+  end)
+end
+
+local function round_trip(c, msg)
+  assert(c:write(msg .. "\n"))
+  local back = assert(c:read_line())
+  assert(back == "echo: " .. msg, back)
+end
+
+function TestSelfSignedNeedsInsecureOrCA(t)
+  local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true }))
+  assert(tostring(ln):find("^<tls listener 127%.0%.0%.1:%d+>$"), tostring(ln))
+  t:allow_task_errors() -- the handlers of the refused clients fail their handshakes
+  echo_tls(ln)
+  local addr = tostring(ln:addr())
+
+  -- Verified by default: an unknown self-signed certificate is refused.
+  local err = expect_error("tls", tls.dial(addr))
+  assert(err.op == "handshake", tostring(err.op))
+  assert(err.addr == addr, tostring(err.addr))
+  assert(tostring(err):find("certificate", 1, true), tostring(err))
+
+  -- insecure = true skips verification.
+  local c = assert(tls.dial(addr, { insecure = true, timeout = 10 }))
+  assert(tostring(c):find("^<tls conn 127%.0%.0%.1:%d+ %-> " .. addr:gsub("%.", "%%.") .. ">$"), tostring(c))
+  round_trip(c, "hello")
+  local st = assert(c:tls_state())
+  assert(st.version == "TLS 1.3", st.version)
+  assert(st.cipher:find("^TLS_"), st.cipher)
+  assert(st.verified == false)
+  assert(st.alpn == nil)
+  assert(st.server_name == "127.0.0.1", tostring(st.server_name))
+  local leaf = st.peer_certificates[1]
+  assert(#st.peer_certificates == 1)
+  assert(leaf.subject:find("CN=localhost", 1, true), leaf.subject)
+  assert(leaf.subject == leaf.issuer, "self-signed: " .. leaf.issuer)
+  assert(leaf.dns_names[1] == "localhost")
+  assert(leaf.ip_addresses[1] == "127.0.0.1" and leaf.ip_addresses[2] == "::1")
+  assert(leaf.not_before < time.now() and leaf.not_after > time.now() + 86400)
+  assert(c:close())
+  assert(tostring(c):find("(closed)", 1, true))
+  ln:close()
+end
+
+function TestCertKeyAndCA(t)
+  local cert, key = tls.self_signed()
+  assert(cert:find("^%-%-%-%-%-BEGIN CERTIFICATE%-%-%-%-%-\n"), cert)
+  assert(key:find("^%-%-%-%-%-BEGIN PRIVATE KEY%-%-%-%-%-\n"), key)
+  local ln = assert(tls.listen("127.0.0.1:0", { cert = cert, key = key }))
+  t:allow_task_errors()
+  echo_tls(ln)
+  local port = ln:addr().port
+
+  local c = assert(tls.dial("127.0.0.1:" .. port, { ca = cert }))
+  round_trip(c, "verified")
+  local st = assert(c:tls_state())
+  assert(st.verified == true)
+  c:close()
+
+  -- By name: localhost is in the certificate.
+  c = assert(tls.dial("localhost:" .. port, { ca = cert }))
+  assert(c:tls_state().server_name == "localhost")
+  round_trip(c, "by name")
+  c:close()
+
+  -- A name the certificate is not for.
+  local err = expect_error("tls", tls.dial("127.0.0.1:" .. port, { ca = cert, server_name = "wrong.example" }))
+  assert(tostring(err):find("wrong.example", 1, true), tostring(err))
+
+  -- Another CA's certificate does not vouch for this one.
+  local other = tls.self_signed({ "localhost" })
+  expect_error("tls", tls.dial("127.0.0.1:" .. port, { ca = other }))
+
+  -- A certificate for other hosts only.
+  local cert2, key2 = tls.self_signed({ "example.test", "192.0.2.1" })
+  local ln2 = assert(tls.listen("127.0.0.1:0", { cert = cert2, key = key2 }))
+  echo_tls(ln2)
+  local err2 = expect_error("tls", tls.dial(tostring(ln2:addr()), { ca = cert2 }))
+  assert(tostring(err2):find("127.0.0.1", 1, true), tostring(err2))
+  c = assert(tls.dial(tostring(ln2:addr()), { ca = cert2, server_name = "example.test" }))
+  round_trip(c, "example")
+  c:close()
+  ln:close()
+  ln2:close()
+end
+
+function TestALPN(t)
+  local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true, alpn = { "h2", "http/1.1" } }))
+  local server_alpn = task.chan(1)
+  ln:serve(function(c)
+    local st = assert(c:tls_state())
+    server_alpn:send(st.alpn or "none")
+    c:write("hi\n")
+  end)
+  local c = assert(tls.dial(tostring(ln:addr()), { insecure = true, alpn = { "http/1.1" } }))
+  assert(c:read_line() == "hi")
+  assert(c:tls_state().alpn == "http/1.1")
+  assert(server_alpn:recv(10) == "http/1.1")
+  c:close()
+  ln:close()
+end
+
+-- The plain part of a STARTTLS conversation, then TLS on the same conns.
+function TestStartTLS(t)
+  local cert, key = tls.self_signed()
+  local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+  local server = task.spawn(function()
+    local c = assert(ln:accept(10))
+    c:set_timeout(10)
+    assert(c:read_line() == "STARTTLS")
+    assert(c:write("OK\n"))
+    local s = assert(tls.server(c, { cert = cert, key = key }))
+    assert(tostring(s):find("^<tls conn "), tostring(s))
+    local line = assert(s:read_line())
+    assert(s:write("secret received: " .. line .. "\n"))
+    -- The old conn gave its socket away: closed, and says where it went.
+    local data, err = c:read()
+    expect_error("closed", data, err, "read on the old server conn")
+    assert(tostring(err):find("tls.server", 1, true), tostring(err))
+    assert(tostring(c):find("(closed)", 1, true), tostring(c))
+    assert(c:close()) -- closing it does nothing to the TLS conn
+    assert(s:write("still here\n"))
+    s:close()
+    return true
+  end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  c:set_timeout(10)
+  assert(c:write("STARTTLS\n"))
+  assert(c:read_line() == "OK")
+  local s = assert(tls.client(c, { ca = cert }))
+  assert(s:write("the password\n"))
+  assert(s:read_line() == "secret received: the password")
+  assert(s:read_line() == "still here")
+  local _, err = s:read()
+  expect_error("eof", _, err, "read after the server closed")
+  local _, werr = c:write("plain again?")
+  expect_error("closed", _, werr, "write on the old client conn")
+  assert(tostring(werr):find("tls.client", 1, true), tostring(werr))
+  assert(c:tls_state() == nil)
+  assert(s:tls_state().verified)
+  assert(server:wait(10))
+  s:close()
+  ln:close()
+end
+
+-- The client does not wait for the server's answer: its ClientHello leaves
+-- in the same write as the command, so the server's read of the command
+-- line buffers (part of) the ClientHello, which tls.server must take over.
+-- The client's TLS runs over a pipe; a relay joins the pipe to the TCP conn
+-- and puts the command in front of the first flight.
+function TestStartTLSPipelined(t)
+  local cert, key = tls.self_signed()
+  local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+  local server = task.spawn(function()
+    local c = assert(ln:accept(10))
+    c:set_timeout(10)
+    assert(c:read_line() == "STARTTLS")
+    local early = #c:buffered()
+    assert(early > 0, "the ClientHello is not in the read buffer")
+    assert(c:write("OK\n"))
+    local s = assert(tls.server(c, { cert = cert, key = key }))
+    assert(s:write("hello over tls\n"))
+    assert(s:read_line() == "bye")
+    s:close()
+    return early
+  end)
+
+  local tcp = assert(net.dial("tcp", tostring(ln:addr())))
+  tcp:set_timeout(10)
+  local mine, relay_end = net.pipe()
+  task.spawn(function() -- up: the first flight behind the command, then a copy
+    local first = assert(relay_end:read())
+    assert(tcp:write("STARTTLS\n" .. first))
+    while true do
+      local data = relay_end:read()
+      if not data then return end
+      if not tcp:write(data) then return end
+    end
+  end)
+  task.spawn(function() -- down: the server's answer, then a copy
+    assert(tcp:read_line() == "OK")
+    while true do
+      local data = tcp:read()
+      if not data then relay_end:close() return end
+      if not relay_end:write(data) then return end
+    end
+  end)
+  local s = assert(tls.client(mine, { ca = cert, server_name = "localhost", timeout = 10 }))
+  assert(s:read_line() == "hello over tls")
+  assert(s:write("bye\n"))
+  local early = assert(server:wait(10))
+  t:log("ClientHello bytes buffered with the command:", early)
+  s:close()
+  tcp:close()
+  ln:close()
+end
+
+-- Without server_name or insecure, a conn whose peer has no IP address
+-- (a pipe) cannot be verified.
+function TestUpgradeNeedsName(t)
+  local a, b = net.pipe()
+  local err = expect_error("tls", tls.client(a, { timeout = 5 }))
+  assert(tostring(err):find("ServerName", 1, true), tostring(err))
+  b:close()
+  -- The old conn is closed now, and an upgrade of it fails.
+  expect_error("closed", tls.client(a, { insecure = true }))
+end
+
+function TestClientCertificates(t)
+  local ca_cert, ca_key = tls.self_signed({ "localhost", "127.0.0.1" })
+  local client_cert, client_key = tls.self_signed({ "client.test" })
+  local ln = assert(tls.listen("127.0.0.1:0", { cert = ca_cert, key = ca_key, ca = client_cert }))
+  local results = task.chan(2)
+  ln:serve(function(c)
+    local st, err = c:tls_state()
+    results:send(st and st.peer_certificates[1].dns_names[1] or err.kind)
+  end)
+  local addr = tostring(ln:addr())
+  -- Without a certificate: the server refuses (the client may see that
+  -- only on its first read, TLS 1.3 being what it is).
+  local c, err = tls.dial(addr, { ca = ca_cert })
+  if c then c, err = c:read() end
+  expect_error("tls", c, err, "dial without a client certificate")
+  assert(results:recv(10) == "tls")
+  c = assert(tls.dial(addr, { ca = ca_cert, cert = client_cert, key = client_key }))
+  assert(results:recv(10) == "client.test")
+  c:close()
+  ln:close()
+end
+
+function TestPlainClientOnTLSListener(t)
+  local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true }))
+  local kinds = task.chan(1)
+  ln:serve(function(c)
+    local data, err = c:read()
+    kinds:send(err and err.kind or "data")
+  end)
+  local c = assert(net.dial("tcp", tostring(ln:addr())))
+  assert(c:write("GET / HTTP/1.0\r\n\r\n"))
+  assert(kinds:recv(10) == "tls")
+  c:close()
+  ln:close()
+end
+
+-- A client that connects and says nothing: the handshake runs in the
+-- handler's task, bounded by opts.timeout; accept does not wait for it.
+function TestHandshakeTimeout(t)
+  local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true, timeout = 0.2 }))
+  local silent = assert(net.dial("tcp", tostring(ln:addr())))
+  local c = assert(ln:accept(10)) -- returns at once, before any handshake
+  assert(tostring(c):find("^<tls conn "))
+  local t0 = time.now()
+  local ok, err = c:handshake()
+  expect_error("timeout", ok, err, "handshake with a silent client")
+  assert(time.since(t0) < 5)
+  c:close()
+  silent:close()
+
+  -- tls.dial's timeout covers the handshake too.
+  local plain = assert(net.listen("tcp", "127.0.0.1:0"))
+  local held = task.chan(1)
+  plain:serve(function(pc) held:recv(10) end)
+  expect_error("timeout", tls.dial(tostring(plain:addr()), { timeout = 0.2 }))
+  held:send(true)
+  plain:close()
+  ln:close()
+end
+
+function TestCanceledHandshake(t)
+  local plain = assert(net.listen("tcp", "127.0.0.1:0"))
+  local held = task.chan(1)
+  plain:serve(function(pc) held:recv(10) end)
+  local dialer = task.spawn(function() return tls.dial(tostring(plain:addr()), { insecure = true }) end)
+  time.sleep(0.05)
+  dialer:cancel()
+  local c, err = dialer:wait(5)
+  expect_error("canceled", c, err, "canceled dial")
+  held:send(true)
+  plain:close()
+end
+
+function TestNotTLS(t)
+  local a, b = net.pipe()
+  expect_error("other", a:tls_state())
+  expect_error("other", a:handshake())
+  a:close()
+  b:close()
+end
+
+function TestBadOptionsRaise(t)
+  local cases = {
+    { function() return tls.listen("127.0.0.1:0") end, "opts: cert and key" },
+    { function() return tls.listen("127.0.0.1:0", {}) end, "opts: cert and key" },
+    { function() return tls.listen("127.0.0.1:0", { cert = "x" }) end, "opts.key" },
+    { function() return tls.listen("127.0.0.1:0", { cert = "x", key = "y" }) end, "opts.cert" },
+    { function() return tls.dial("127.0.0.1:1", { ca = "not pem" }) end, "opts.ca" },
+    { function() return tls.dial("127.0.0.1:1", { insecure = "yes" }) end, "opts.insecure" },
+    { function() return tls.dial("127.0.0.1:1", { alpn = { 1 } }) end, "opts.alpn" },
+    { function() return tls.dial("127.0.0.1:1", { self_signed = true }) end, "opts.self_signed" },
+    { function() return tls.dial("127.0.0.1:1", { timeout = -1 }) end, "opts.timeout" },
+    { function() return tls.client("not a conn") end, "conn:" },
+    { function() return tls.self_signed({}) end, "hosts" },
+    { function() return tls.self_signed(42) end, "hosts" },
+  }
+  for i, case in ipairs(cases) do
+    local ok, err = pcall(case[1])
+    assert(not ok, "case " .. i .. " did not raise")
+    assert(tostring(err):find(case[2], 1, true), "case " .. i .. ": " .. tostring(err))
+  end
+end

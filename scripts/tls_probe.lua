@@ -1,0 +1,84 @@
+-- tls_probe.lua: what a TLS server presents.
+--
+--   gonetrepl scripts/tls_probe.lua HOST:PORT [--insecure] [--server-name NAME] [--ca FILE]
+--                                             [--alpn LIST] [--timeout SECONDS]
+--
+-- Connects to HOST:PORT, runs a TLS handshake and prints the version, the
+-- cipher suite, the application protocol (ALPN) agreed on, and the
+-- certificate chain the server sent, its own certificate first:
+--
+--   version:  TLS 1.3
+--   cipher:   TLS_AES_128_GCM_SHA256
+--   alpn:     h2
+--   verified: yes, for localhost
+--   certificate 0
+--     subject:  CN=localhost
+--     issuer:   CN=Example CA
+--     valid:    2025-01-01 00:00:00 UTC to 2026-01-01 00:00:00 UTC
+--     dns:      localhost, www.example.test
+--     ip:       127.0.0.1
+--
+-- The certificate is verified, for NAME (default: HOST) against the
+-- system's CAs, or those in FILE with --ca; --insecure shows it without
+-- verifying. A failed handshake or verification prints the error and exits 1.
+local flags = require "flags"
+
+local cli = flags.new("gonetrepl scripts/tls_probe.lua HOST:PORT [options]",
+  "Runs a TLS handshake with HOST:PORT and prints the version, cipher, ALPN and certificate chain.")
+cli:bool("insecure", false, "do not verify the certificate")
+cli:string("server-name", nil, "the name to ask for (SNI) and verify (default: HOST)")
+cli:string("ca", nil, "trust the CA certificates in this PEM FILE instead of the system's")
+cli:string("alpn", nil, "offer these application protocols, comma-separated (h2,http/1.1)")
+cli:number("timeout", 10, "give up after SECONDS")
+local opts, args = cli:parse(arg)
+local address = args[1]
+if address == nil or args[2] ~= nil then
+  io.stderr:write("tls_probe: one HOST:PORT expected\n", cli:help_text(), "\n")
+  os.exit(2)
+end
+
+local function fail(msg)
+  io.stderr:write("tls_probe: ", msg, "\n")
+  os.exit(1)
+end
+
+local dial_opts = { insecure = opts.insecure, server_name = opts["server-name"], timeout = opts.timeout }
+if opts.ca then
+  local f, err = io.open(opts.ca)
+  if not f then fail(tostring(err)) end
+  dial_opts.ca = f:read("*a")
+  f:close()
+  if not dial_opts.ca:find("-----BEGIN CERTIFICATE-----", 1, true) then
+    fail(opts.ca .. ": no PEM certificate in it")
+  end
+end
+if opts.alpn then
+  dial_opts.alpn = {}
+  for proto in opts.alpn:gmatch("[^,]+") do dial_opts.alpn[#dial_opts.alpn + 1] = proto end
+end
+
+local c, err = tls.dial(address, dial_opts)
+if not c then fail(tostring(err)) end
+local st, serr = c:tls_state()
+if not st then fail(tostring(serr)) end
+c:close()
+
+local function date(t) return os.date("!%Y-%m-%d %H:%M:%S UTC", t) end
+
+print("version:  " .. st.version)
+print("cipher:   " .. st.cipher)
+print("alpn:     " .. (st.alpn or "none"))
+if st.verified then
+  print("verified: yes, for " .. (st.server_name or "?"))
+else
+  print("verified: no (--insecure)")
+end
+for i, cert in ipairs(st.peer_certificates) do
+  print(("certificate %d"):format(i - 1))
+  print("  subject:  " .. cert.subject)
+  print("  issuer:   " .. cert.issuer)
+  print("  valid:    " .. date(cert.not_before) .. " to " .. date(cert.not_after))
+  if #cert.dns_names > 0 then print("  dns:      " .. table.concat(cert.dns_names, ", ")) end
+  if #cert.ip_addresses > 0 then print("  ip:       " .. table.concat(cert.ip_addresses, ", ")) end
+  if cert.is_ca then print("  ca:       yes") end
+end
