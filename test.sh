@@ -12,6 +12,13 @@ declare -A PACKAGES=(
   # the program alone: the dnsmasq package would also start a system
   # service on port 53, and fail to install where systemd-resolved holds it.
   [dnsmasq-base]=dnsmasq
+  # Real Lua 5.3, whose string.pack the pack tests compare with, and
+  # hexdump -C, which bin.hexdump must match (bindings/pack_test.go).
+  [lua5.3]=lua5.3
+  [bsdextrautils]=hexdump
+  # OpenSSL's s_server and s_client, the TLS peers of the tls tests
+  # (internal/tlstest).
+  [openssl]=openssl
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"

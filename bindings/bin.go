@@ -1,14 +1,151 @@
 package bindings
 
-// The bin module (hex, unhex, hexdump, b64, unb64) and Lua 5.3's
-// string.pack, string.unpack and string.packsize, which gopher-lua (Lua
-// 5.1) lacks. (Issue 5: to be filled in.)
+// The bin module: hex, unhex, hexdump, b64, unb64. (Lua 5.3's string.pack,
+// string.unpack and string.packsize are in pack.go.)
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
 
 const binSummary = "binary data: hex, hexdump, base64"
 
-const stringPackSummary = "Lua 5.3's binary packing, added to the string library: pack, unpack, packsize"
+var binFuncs = []binding{
+	{"hex", (*Runtime).binHex, "bin.hex(s) -> hex",
+		"s as lowercase hex digits, two per byte.",
+		`print(bin.hex("\r\n")) --> 0d0a`},
+	{"unhex", (*Runtime).binUnhex, "bin.unhex(hex) -> s | nil, err",
+		"The bytes that hex digits spell, in either case, with whitespace anywhere ignored; nil, err for an odd count or any other character.",
+		`local magic = assert(bin.unhex("de ad BE EF"))`},
+	{"hexdump", (*Runtime).binHexdump, "bin.hexdump(s) -> text",
+		"s laid out exactly as hexdump -C prints it: offset, 16 bytes in hex, |text|, * for repeated lines, the length last; \"\" for \"\".",
+		`io.write(bin.hexdump("GET / HTTP/1.1\r\n\r\n"))`},
+	{"b64", (*Runtime).binB64, "bin.b64(s) -> text",
+		"s in standard base64 (RFC 4648 alphabet, = padding).",
+		`print(bin.b64("user:pass")) --> dXNlcjpwYXNz`},
+	{"unb64", (*Runtime).binUnb64, "bin.unb64(text) -> s | nil, err",
+		"Decodes standard base64 with its = padding (line breaks are ignored); nil, err for anything else.",
+		`local s = assert(bin.unb64("dXNlcjpwYXNz"))`},
+}
 
-var binFuncs = []binding{}
+func (rt *Runtime) binHex(L *lua.LState) int {
+	s := argData(L, 1, "s")
+	const digits = "0123456789abcdef"
+	out := make([]byte, 2*len(s))
+	for i := 0; i < len(s); i++ {
+		out[2*i], out[2*i+1] = digits[s[i]>>4], digits[s[i]&15]
+	}
+	L.Push(lua.LString(out))
+	return 1
+}
 
-// stringPackFuncs are added to Lua's string table.
-var stringPackFuncs = []binding{}
+// binDecodeHex decodes hex digits of either case, skipping ASCII whitespace.
+func binDecodeHex(h string) ([]byte, error) {
+	out := make([]byte, 0, len(h)/2)
+	var hi byte
+	half := false
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		var v byte
+		switch {
+		case '0' <= c && c <= '9':
+			v = c - '0'
+		case 'a' <= c && c <= 'f':
+			v = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			v = c - 'A' + 10
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			continue
+		default:
+			return nil, fmt.Errorf("invalid hex character %q at byte %d", c, i+1)
+		}
+		if half {
+			out = append(out, hi<<4|v)
+		}
+		hi, half = v, !half
+	}
+	if half {
+		return nil, fmt.Errorf("odd number of hex digits")
+	}
+	return out, nil
+}
+
+func (rt *Runtime) binUnhex(L *lua.LState) int {
+	b, err := binDecodeHex(argData(L, 1, "hex"))
+	if err != nil {
+		return rt.pushError(L, &Error{Kind: kindOther, Op: "unhex", Err: fmt.Errorf("unhex: %w", err)}, "unhex", "")
+	}
+	L.Push(lua.LString(b))
+	return 1
+}
+
+// hexdumpC formats b as hexdump -C does: lines of 16 bytes, a line equal
+// to the one before shown once as "*", and the length as a last line;
+// nothing at all for no bytes.
+func hexdumpC(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	const digits = "0123456789abcdef"
+	var sb strings.Builder
+	sb.Grow((len(b)/16 + 2) * 78)
+	var prev []byte
+	starred := false
+	for off := 0; off < len(b); off += 16 {
+		line := b[off:min(off+16, len(b))]
+		if len(line) == 16 && bytes.Equal(line, prev) {
+			if !starred {
+				sb.WriteString("*\n")
+				starred = true
+			}
+			continue
+		}
+		prev, starred = line, false
+		fmt.Fprintf(&sb, "%08x ", off)
+		for i := range 16 {
+			if i == 8 {
+				sb.WriteByte(' ')
+			}
+			if i < len(line) {
+				sb.WriteByte(' ')
+				sb.WriteByte(digits[line[i]>>4])
+				sb.WriteByte(digits[line[i]&15])
+			} else {
+				sb.WriteString("   ")
+			}
+		}
+		sb.WriteString("  |")
+		for _, c := range line {
+			if c < 0x20 || c > 0x7e {
+				c = '.'
+			}
+			sb.WriteByte(c)
+		}
+		sb.WriteString("|\n")
+	}
+	fmt.Fprintf(&sb, "%08x\n", len(b))
+	return sb.String()
+}
+
+func (rt *Runtime) binHexdump(L *lua.LState) int {
+	L.Push(lua.LString(hexdumpC([]byte(argData(L, 1, "s")))))
+	return 1
+}
+
+func (rt *Runtime) binB64(L *lua.LState) int {
+	L.Push(lua.LString(base64.StdEncoding.EncodeToString([]byte(argData(L, 1, "s")))))
+	return 1
+}
+
+func (rt *Runtime) binUnb64(L *lua.LState) int {
+	b, err := base64.StdEncoding.DecodeString(argData(L, 1, "text"))
+	if err != nil {
+		return rt.pushError(L, &Error{Kind: kindOther, Op: "unb64", Err: fmt.Errorf("unb64: %w", err)}, "unb64", "")
+	}
+	L.Push(lua.LString(b))
+	return 1
+}
