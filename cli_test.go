@@ -713,4 +713,18 @@ func TestReadmeExample(t *testing.T) {
 	if r.code != 0 || r.stdout != "HELLO\tWORLD\n" {
 		t.Fatalf("README example: want HELLO<tab>WORLD and status 0; got %v", r)
 	}
+
+	// The toolkit example: its "-->" comment and a hexdump -C line.
+	if len(blocks) < 2 {
+		t.Fatal("README.md has no toolkit example")
+	}
+	if err := os.WriteFile(script, blocks[1][1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, "", script)
+	first, _, _ := strings.Cut(r.stdout, "\n")
+	if r.code != 0 || strings.Join(strings.Fields(first), " ") != "020107 513 7 4" ||
+		!strings.Contains(r.stdout, "00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 30 0d 0a  |GET / HTTP/1.0..|\n") {
+		t.Fatalf("README toolkit example: got %v", r)
+	}
 }
