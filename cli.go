@@ -26,6 +26,8 @@ const usage = `usage: gonetrepl [options] [script [args...]]
   -i            open the prompt after the script or -e chunks
   -             read the script from standard input
   --            stop handling options
+  --trace       log every byte sockets read and write to stderr, as text
+  --trace=hex   the same, as hexdump -C lines
   --no-color    no colour in output
   --version     print the version and exit
   -h, --help    print this help and exit
@@ -48,7 +50,8 @@ type options struct {
 	args        []string
 	before      []string // the interpreter and options, for arg's negative indices
 	noColor     bool
-	interactive bool // -i: the prompt after the script
+	trace       string // "", "text" or "hex": net.trace's mode from the start
+	interactive bool   // -i: the prompt after the script
 	help        bool
 	version     bool
 }
@@ -76,6 +79,10 @@ func parseArgs(argv []string) (*options, error) {
 			continue
 		case "--no-color":
 			o.noColor = true
+		case "--trace", "--trace=text":
+			o.trace = "text"
+		case "--trace=hex":
+			o.trace = "hex"
 		case "-i":
 			o.interactive = true
 		case "--version":
@@ -118,6 +125,9 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr})
 	defer rt.Close()
 	rt.SetArgs(o.before, o.script, o.args)
+	if o.trace != "" {
+		rt.SetTrace(o.trace)
+	}
 
 	// SIGINT and SIGTERM close listeners (removing Unix socket files) and
 	// exit with 128+signal, as a shell reports a killed process.

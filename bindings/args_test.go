@@ -53,11 +53,14 @@ var validValue = map[string]string{
 	"network": `"tcp"`, "address": `"127.0.0.1:1"`, "opts": "{}", "fn": "function() end",
 	"handler": "function() end", "max": "10", "n": "1", "delim": `"\n"`, "data": `"x"`,
 	"t": "0", "secs": "0", "on": "true", "timeout": "0.01", "capacity": "1", "bytes": "1024",
-	"v": "1",
+	"v": "1", "pattern": `"x"`, "a": "a", // expect; net.relay: the pipe conn of receivers
 	"s": `"127.0.0.1"`, "hostport": `"127.0.0.1:80"`, "host": `"localhost"`, "port": "80",
 	"ip": `"127.0.0.1"`, "other": `"127.0.0.1"`, "name": `"localhost"`, "service": `"http"`,
 	"proto": `"tcp"`,
 	"addr":  `"127.0.0.1:1"`,
+	"fmt":   `"i4"`, // string.pack and unpack
+	"conn":  "a",    // tls.client, tls.server: the pipe conn of receivers
+	"hosts": `{"localhost"}`,
 }
 
 // anyValue lists parameters that accept any value.

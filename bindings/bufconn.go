@@ -88,7 +88,7 @@ func (b *bufReader) fill(need int) error {
 	free := len(b.buf) - b.w
 	if free == 0 || (b.full && b.w == 0 && len(b.buf) < bulkBuf && need > len(b.buf)) {
 		size := 2 * len(b.buf)
-		if b.w > 0 && size > need && need > len(b.buf) {
+		if size > need && need > len(b.buf) {
 			size = need
 		}
 		grown := make([]byte, size)

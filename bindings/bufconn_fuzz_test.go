@@ -123,6 +123,7 @@ func FuzzBufReader(f *testing.F) {
 	f.Add([]byte("xxxxxxxxxxxxxxxxxxxx\nshort\n"), []byte{3, 3, 3}, []byte{200}, true)
 	f.Add([]byte("ab\r"), []byte{3, 3}, []byte{0}, false)
 	f.Add(bytes.Repeat([]byte("0123456789"), 500), []byte{0, 1, 2, 3, 4, 5}, []byte{255, 17}, true)
+	f.Add([]byte("abaabaab|x--yz--y-"), []byte{2, 0x82, 'a', 'a', 'b', 2, 0xfd, '-', 'y', 2, 0xa0, '|'}, []byte{0, 1}, false)
 	f.Fuzz(func(t *testing.T, stream, ops, sizes []byte, eofWithData bool) {
 		if len(ops) > 64 {
 			ops = ops[:64]
@@ -155,8 +156,16 @@ func FuzzBufReader(f *testing.F) {
 				if arg%2 == 1 {
 					delim = []byte("\r\n")
 				}
-				got, gotErr = b.read(b.scanUntil(delim, arg, "data", false), arg+len(delim))
-				want, wantErr = ref.until(delim, arg)
+				maxLen := arg
+				if arg >= 0x80 && k+2 < len(ops) {
+					// An arbitrary delimiter of 1 to 4 bytes: the ops bytes
+					// that follow, skipped as ops.
+					delim = ops[k+2 : min(k+3+arg&3, len(ops))]
+					k += len(delim)
+					maxLen = (arg >> 2) & 0x1f
+				}
+				got, gotErr = b.read(b.scanUntil(delim, maxLen, "data", false), maxLen+len(delim))
+				want, wantErr = ref.until(delim, maxLen)
 			case 3:
 				got, gotErr = b.read(b.scanUntil([]byte{'\n'}, arg, "line", true), arg+2)
 				want, wantErr = ref.line(arg)

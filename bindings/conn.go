@@ -38,12 +38,23 @@ var connMethods = []binding{
 	{"read_all", (*Runtime).connReadAll, "c:read_all([max]) -> data | nil, err",
 		"Reads to EOF and returns everything; more than max (default 64 MiB) is 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
 		"local body = assert(c:read_all())"},
+	{"read_frame", (*Runtime).connReadFrame, "c:read_frame([opts]) -> data | nil, err",
+		frameReadDoc,
+		`local msg = assert(c:read_frame({size = 2, order = "little", max = 4096}))`},
+	{"write_frame", (*Runtime).connWriteFrame, "c:write_frame(data [, opts]) -> n | nil, err",
+		frameWriteDoc,
+		`assert(c:write_frame("hello", {size = 2}))`},
+	{"expect", (*Runtime).connExpect, "c:expect(pattern [, timeout [, max]]) -> data, captures... | nil, err",
+		expectDoc,
+		`local _, code = assert(c:expect("^HTTP/1%.%d (%d+)[^\n]*\n", 5))`},
 	{"lines", (*Runtime).connLines, "c:lines([max]) -> iterator",
 		"Iterates over lines (as read_line) until EOF; another error is raised, as is calling it on a udp or unixgram conn.",
 		"for line in c:lines() do print(line) end"},
 	{"buffered", (*Runtime).connBuffered, "c:buffered() -> data",
 		"The bytes received but not yet read, without consuming them.",
 		"print(#c:buffered())"},
+	{"trace", (*Runtime).connTrace, "c:trace(mode) -> true", traceMethodDoc,
+		`c:trace("hex")`},
 	{"write", (*Runtime).connWrite, "c:write(data) -> n | nil, err",
 		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large').",
 		`assert(c:write("hello\n"))`},
@@ -103,6 +114,7 @@ type Conn struct {
 	datagram bool
 	rd       bufReader
 	dl       deadlines
+	tr       sockTrace // what c:trace and net.trace ask for
 	closed   atomic.Bool
 	poke     func()    // made once: cancels what blocks on this conn
 	closer   io.Closer // if not nil, closes nc and removes the socket file it bound; tracked
@@ -113,7 +125,7 @@ const connType = "net.conn"
 
 var connClass = &class{
 	name:     connType,
-	methods:  connMethods,
+	methods:  concatBindings(connMethods, tlsConnMethods),
 	tostring: func(v any) string { return v.(*Conn).String() },
 	concat:   true,
 	eq:       func(a, b any) bool { return a == b },
@@ -145,7 +157,8 @@ func isDatagram(network string) bool {
 
 func (rt *Runtime) newConn(nc net.Conn, network string) *lua.LUserData {
 	c := &Conn{nc: nc, network: network, datagram: isDatagram(network)}
-	c.rd.src = nc
+	c.rd.src = traceReader{r: nc, c: c}
+	c.tr.init(rt.traceState())
 	c.poke = func() { c.dl.poke(nc) }
 	return rt.newUserData(connType, c)
 }
@@ -207,6 +220,7 @@ func (rt *Runtime) readDatagramConn(L *lua.LState, c *Conn, n int) int {
 	if err != nil {
 		return rt.pushError(L, c.opError("read", err), "read", "")
 	}
+	traceDatagram(&c.tr, c, "<", bytesOf(data), nil)
 	return rt.pushDatagram(L, data, nil, false, truncated)
 }
 
@@ -224,9 +238,10 @@ func (rt *Runtime) connExchange(L *lua.LState) int {
 	}
 	x := &exchange{exchangeOpts: opts, sock: c.nc, rd: c.nc, wrap: c.opError}
 	x.send = func(context.Context) error {
-		_, err := c.nc.Write(bytesOf(data))
+		_, err := c.write(bytesOf(data))
 		return err
 	}
+	x.received = func(data string, _ net.Addr) { traceDatagram(&c.tr, c, "<", bytesOf(data), nil) }
 	return rt.runExchange(L, &c.dl, c.poke, x)
 }
 
@@ -314,7 +329,7 @@ func (rt *Runtime) connWrite(L *lua.LState) int {
 	var n int
 	err := rt.block(L, c.poke, func(context.Context) error {
 		var err error
-		n, err = c.nc.Write(bytesOf(data))
+		n, err = c.write(bytesOf(data))
 		return err
 	})
 	if err != nil {
@@ -351,6 +366,7 @@ func (c *Conn) notSupported(op string) error {
 func (rt *Runtime) connCloseWrite(L *lua.LState) int {
 	c := rt.checkConn(L)
 	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		c.tr.record(c, ">", "close_write", nil)
 		return rt.result(L, cw.CloseWrite(), "close_write")
 	}
 	return rt.result(L, c.notSupported("close_write"), "close_write")

@@ -61,6 +61,8 @@ var packetConnMethods = []binding{
 	{"local_addr", (*Runtime).packetLocalAddr, "pc:local_addr() -> addr",
 		"The local address (with the port chosen for port 0).",
 		"print(pc:local_addr().port)"},
+	{"trace", (*Runtime).packetTrace, "pc:trace(mode) -> true", traceMethodDoc,
+		`pc:trace("text")`},
 	{"close", (*Runtime).packetClose, "pc:close() -> true | nil, err",
 		"Closes the socket; a blocked read_from returns kind 'closed'. A unixgram socket bound to a path removes its file.",
 		"pc:close()"},
@@ -71,6 +73,7 @@ type PacketConn struct {
 	pc      net.PacketConn // *net.UDPConn or *net.UnixConn
 	network string         // "udp", "udp4", "udp6", "unixgram"
 	dl      deadlines
+	tr      sockTrace // what pc:trace and net.trace ask for
 	closed  atomic.Bool
 	poke    func()
 	closer  io.Closer // closes pc and removes its socket file; tracked by the runtime
@@ -100,6 +103,7 @@ func (rt *Runtime) newPacketConn(pc net.PacketConn, network, path string) *lua.L
 		p.closer = &unlinkCloser{Closer: pc, path: path}
 	}
 	p.poke = func() { p.dl.poke(pc) }
+	p.tr.init(rt.traceState())
 	rt.track(p.closer)
 	return rt.newUserData(packetConnType, p)
 }
@@ -212,6 +216,7 @@ func (rt *Runtime) packetReadFrom(L *lua.LState) int {
 	if err != nil {
 		return rt.pushError(L, p.opError("read", err), "read", addrString(p.pc.LocalAddr()))
 	}
+	traceDatagram(&p.tr, p, "<", bytesOf(data), from)
 	return rt.pushDatagram(L, data, from, true, truncated)
 }
 
@@ -334,6 +339,9 @@ func (rt *Runtime) packetWriteTo(L *lua.LState) int {
 			return err
 		}
 		n, err = p.pc.WriteTo(bytesOf(data), dst)
+		if err == nil {
+			traceDatagram(&p.tr, p, ">", bytesOf(data), dst)
+		}
 		return err
 	})
 	if err != nil {
@@ -396,6 +404,9 @@ type exchange struct {
 	wrap   func(op string, err error) error // names the socket in an error
 	dl     struct{ read, write time.Time }  // the socket's absolute deadlines
 	idle   time.Duration                    // and its idle timeout
+	// received, if not nil, sees every datagram read, the reply or not
+	// (tracing); it runs with the lock released.
+	received func(data string, from net.Addr)
 }
 
 // unknownDeadline marks a socket deadline moved outside deadlines, so that
@@ -456,6 +467,9 @@ func (x *exchange) await(ctx context.Context) (string, bool, error) {
 			return "", false, ctx.Err()
 		}
 		data, from, truncated, err := readDatagram(x.sock, x.max)
+		if err == nil && x.received != nil {
+			x.received(data, from)
+		}
 		if err != nil || x.accept == nil || x.accept(from) {
 			return data, truncated, err
 		}
@@ -494,8 +508,12 @@ func (rt *Runtime) packetExchange(L *lua.LState) int {
 			}
 		}
 		_, err := p.pc.WriteTo(bytesOf(data), dst)
+		if err == nil {
+			traceDatagram(&p.tr, p, ">", bytesOf(data), dst)
+		}
 		return err
 	}
+	x.received = func(data string, from net.Addr) { traceDatagram(&p.tr, p, "<", bytesOf(data), from) }
 	x.accept = func(from net.Addr) bool { return sameSender(from, dst) }
 	x.wrap = func(op string, err error) error {
 		var opErr *net.OpError

@@ -1,0 +1,188 @@
+package bindings
+
+// net.relay(a, b): copy both ways between two conns, in Go, until both
+// directions have ended, passing half-close on (as httputil's
+// switchProtocolCopier and socat do).
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync/atomic"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic. The conns are left open: close them after. Stream conns only."
+
+// relay is one net.relay: its two conns and, per conn, whether relay
+// closed it (a conn without half-close), so that reading it then is an
+// end, not an error. A named type so that its goroutines have names in
+// stack dumps.
+type relay struct {
+	a, b   *Conn
+	closed [2]atomic.Bool   // a, b closed by the relay itself
+	dl     [2]relayDeadline // a's and b's deadlines, read with the lock held
+}
+
+// relayDeadline is a conn's deadlines as the relay applies them: the
+// absolute ones are set once before it starts; an idle timeout is
+// refreshed before every read and write.
+type relayDeadline struct {
+	read, write time.Time
+	idle        time.Duration
+}
+
+// relayHalf is the outcome of one direction.
+type relayHalf struct {
+	dir int // 0: a to b, 1: b to a
+	n   int64
+	err error
+}
+
+// run copies both ways until both directions end, and returns the counts
+// and the first error. It may wait: call it with the lock released.
+func (r *relay) run() (ab, ba int64, err error) {
+	results := make(chan relayHalf, 2)
+	go r.copy(0, results)
+	go r.copy(1, results)
+	var counts [2]int64
+	for range 2 {
+		h := <-results
+		counts[h.dir] = h.n
+		if h.err != nil && err == nil {
+			err = h.err
+			r.stop()
+		}
+	}
+	return counts[0], counts[1], err
+}
+
+// stop makes both directions' blocked reads and writes return.
+func (r *relay) stop() {
+	r.a.dl.poke(r.a.nc)
+	r.b.dl.poke(r.b.nc)
+}
+
+func (r *relay) conns(dir int) (src, dst *Conn, si, di int) {
+	if dir == 0 {
+		return r.a, r.b, 0, 1
+	}
+	return r.b, r.a, 1, 0
+}
+
+// copy runs one direction: src's buffered bytes, then everything src
+// reads, to dst; at src's EOF, dst is half-closed.
+func (r *relay) copy(dir int, results chan<- relayHalf) {
+	src, dst, si, di := r.conns(dir)
+	var n int64
+	refresh := func(d relayDeadline, set func(time.Time) error, abs time.Time) {
+		if d.idle > 0 {
+			by, _ := soonest(abs, time.Now(), d.idle)
+			set(by)
+		}
+	}
+	err := src.rd.copyTo(func(p []byte) (int, error) {
+		refresh(r.dl[di], dst.nc.SetWriteDeadline, r.dl[di].write)
+		w, err := dst.write(p)
+		n += int64(w)
+		if err != nil {
+			err = dst.opError("write", err)
+		}
+		return w, err
+	}, func() {
+		refresh(r.dl[si], src.nc.SetReadDeadline, r.dl[si].read)
+	})
+	switch {
+	case err == nil: // EOF
+		if cw, ok := dst.nc.(interface{ CloseWrite() error }); ok {
+			dst.tr.record(dst, ">", "close_write", nil)
+			cw.CloseWrite()
+		} else {
+			r.closed[di].Store(true)
+			dst.closed.Store(true)
+			dst.nc.Close()
+		}
+	case r.closed[si].Load() && (errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrClosedPipe)):
+		err = nil // we closed src: the end of this direction
+	default:
+		var opErr *net.OpError
+		if !errors.As(err, &opErr) {
+			err = src.opError("read", err)
+		}
+	}
+	results <- relayHalf{dir: dir, n: n, err: err}
+}
+
+// copyTo writes the unread bytes, then everything the source gives, to
+// write, until the source ends (nil) or either fails (the error). It holds
+// the read lock throughout: other reads of the conn wait. Bytes write did
+// not take stay buffered. arm runs before each read from the source.
+func (b *bufReader) copyTo(write func(p []byte) (int, error), arm func()) error {
+	b.op.Lock()
+	defer b.op.Unlock()
+	for {
+		if b.r < b.w {
+			n, err := write(b.buf[b.r:b.w])
+			b.consume(n)
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		arm()
+		if err := b.fill(bulkBuf); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+func (rt *Runtime) netRelay(L *lua.LState) int {
+	a, ok := connArg(rt, L, 1)
+	if !ok {
+		expected(L, 1, "a", connType)
+	}
+	b, ok := connArg(rt, L, 2)
+	if !ok {
+		expected(L, 2, "b", connType)
+	}
+	if a == b {
+		argError(L, 2, "b", "the same conn as a")
+	}
+	for i, c := range []*Conn{a, b} {
+		if c.datagram {
+			argError(L, i+1, []string{"a", "b"}[i], "stream conn expected, got a %s conn", c.network)
+		}
+	}
+	r := &relay{a: a, b: b}
+	for i, c := range []*Conn{a, b} {
+		c.dl.armRead(c.nc)
+		c.dl.armWrite(c.nc)
+		r.dl[i] = relayDeadline{read: c.dl.read, write: c.dl.write, idle: c.dl.idle}
+	}
+	var ab, ba int64
+	err := rt.block(L, r.stop, func(context.Context) error {
+		var err error
+		ab, ba, err = r.run()
+		return err
+	})
+	// The relay set the sockets' deadlines on its own: the next operation
+	// on each conn applies the conn's again.
+	for _, c := range []*Conn{a, b} {
+		c.dl.appliedRead, c.dl.appliedWrite = unknownDeadline, unknownDeadline
+	}
+	if err != nil {
+		n := rt.pushError(L, err, "relay", "")
+		L.Push(lua.LNumber(ab))
+		L.Push(lua.LNumber(ba))
+		return n + 2
+	}
+	L.Push(lua.LNumber(ab))
+	L.Push(lua.LNumber(ba))
+	return 2
+}

@@ -1,0 +1,163 @@
+-- c:expect(pattern [, timeout [, max]]) over loopback TCP and pipes.
+
+local function tcp_pair()
+  local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+  local accepted = task.chan(1)
+  task.spawn(function() accepted:send(assert(ln:accept(10))) end)
+  local c = assert(net.dial("tcp", tostring(ln:addr()), { timeout = 10 }))
+  local s = assert(accepted:recv(10))
+  ln:close()
+  c:set_timeout(10)
+  s:set_timeout(10)
+  return c, s
+end
+
+function TestExpectCaptures(t)
+  local c, s = tcp_pair()
+  assert(c:write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"))
+  local data, minor, code, reason = s:expect("^HTTP/1%.(%d) (%d+) ([^\r]*)\r\n")
+  assert(data == "HTTP/1.1 200 OK\r\n", data)
+  assert(minor == "1" and code == "200" and reason == "OK", tostring(minor) .. tostring(code) .. tostring(reason))
+  -- A position capture counts from 1 in the returned data.
+  local head, pos, len = s:expect("()Content%-Length: (%d+)\r\n\r\n")
+  assert(head == "Content-Length: 5\r\n\r\n" and pos == 1 and len == "5", head)
+  assert(s:buffered() == "hello")
+  assert(s:read_full(5) == "hello")
+  -- Without captures: just the data, up to the end of the match.
+  assert(c:write("noise before the prompt\n> rest"))
+  local n = select("#", s:expect("> "))
+  assert(n == 1)
+  assert(s:buffered() == "rest")
+  c:close()
+  s:close()
+end
+
+function TestExpectAcrossWrites(t)
+  -- A pipe hands each write over whole to one read, so expect sees the
+  -- pieces one at a time and must keep reading until they match.
+  local a, b = net.pipe()
+  task.spawn(function()
+    for _, piece in ipairs({ "Welcome\nlo", "g", "in", ": ", "after" }) do
+      assert(a:write(piece))
+    end
+    a:close()
+  end)
+  b:set_timeout(10)
+  local data = assert(b:expect("login: "))
+  assert(data == "Welcome\nlogin: ", data)
+  assert(b:read_all() == "after")
+end
+
+function TestExpectTimeoutLeavesBytesBuffered(t)
+  local c, s = tcp_pair()
+  assert(c:write("partial"))
+  local t0 = time.now()
+  local data, err = s:expect("END", 0.2)
+  assert(data == nil and err.kind == "timeout", tostring(err))
+  assert(time.since(t0) < 5)
+  assert(s:buffered() == "partial", s:buffered())
+  -- The conn's own deadline (none beyond set_timeout's 10 s) applies to the
+  -- next read again: a read that waits a little succeeds.
+  task.spawn(function() time.sleep(0.3) c:write("END\n") end)
+  assert(s:expect("END") == "partialEND")
+  assert(s:read_line() == "")
+  -- A timeout later than the conn's own deadline does not extend it.
+  s:set_read_deadline(time.now() + 0.2)
+  t0 = time.now()
+  data, err = s:expect("never", 30)
+  assert(data == nil and err.kind == "timeout", tostring(err))
+  assert(time.since(t0) < 5)
+  s:set_read_deadline(0)
+  c:close()
+  s:close()
+end
+
+function TestExpectCap(t)
+  local c, s = tcp_pair()
+  assert(c:write(string.rep("x", 100)))
+  local data, err = s:expect("Z", 5, 50)
+  assert(data == nil and err.kind == "too_large", tostring(err))
+  assert(#s:buffered() >= 50)
+  -- A match within the cap is found even with more bytes buffered.
+  assert(c:write("Z"))
+  data, err = s:expect("Z", 5, 50)
+  assert(data == nil and err.kind == "too_large", "match beyond max accepted")
+  assert(s:expect("Z", 5, 200) == string.rep("x", 100) .. "Z")
+
+  -- The default cap is 64 KiB: an endless stream without a match stops.
+  task.spawn(function()
+    for _ = 1, 20 do
+      if not c:write(string.rep("y", 8192)) then return end
+    end
+  end)
+  data, err = s:expect("no such thing")
+  assert(data == nil and err.kind == "too_large", tostring(err))
+  assert(#s:buffered() >= 65536, #s:buffered())
+  c:close()
+  s:close()
+end
+
+function TestExpectEOF(t)
+  local c, s = tcp_pair()
+  assert(c:write("abc"))
+  assert(c:close_write())
+  local data, err = s:expect("Z")
+  assert(data == nil and err.kind == "eof", tostring(err))
+  assert(s:buffered() == "abc")
+  -- A match that the bytes before EOF give is still found.
+  assert(s:expect("b") == "ab")
+  assert(s:read_all() == "c")
+  c:close()
+  s:close()
+end
+
+function TestExpectBuffered(t)
+  -- Bytes already buffered by an earlier read match without waiting.
+  local a, b = net.pipe()
+  task.spawn(function() a:write("one\ntwo three\n") end)
+  assert(b:read_line() == "one")
+  assert(b:expect("(%a+)\n") == "two three\n")
+  -- An empty pattern matches at once.
+  assert(b:expect("") == "")
+  a:close()
+end
+
+function TestExpectBadPattern(t)
+  local a = net.pipe()
+  for _, p in ipairs({ "[a", "(", "%1" }) do
+    local ok, err = pcall(a.expect, a, p)
+    assert(not ok and tostring(err):find("pattern:", 1, true), p .. ": " .. tostring(err))
+  end
+  local ok, err = pcall(a.expect, a, "x", -1)
+  assert(not ok and tostring(err):find("timeout:", 1, true), tostring(err))
+  ok, err = pcall(a.expect, a, "x", 1, 0)
+  assert(not ok and tostring(err):find("max:", 1, true), tostring(err))
+  -- A mistake the matcher finds only on data is raised when data comes.
+  local b
+  a, b = net.pipe()
+  task.spawn(function() a:write("abc") end)
+  ok, err = pcall(b.expect, b, "a%1", 10)
+  assert(not ok and tostring(err):find("invalid capture index", 1, true), tostring(err))
+  assert(b:buffered() == "abc")
+end
+
+function TestExpectCanceled(t)
+  local a, b = net.pipe()
+  local started = task.chan(1)
+  local waiter = task.spawn(function()
+    started:send(true)
+    return b:expect("never")
+  end)
+  started:recv(10)
+  task.yield()
+  waiter:cancel()
+  local r1, r2 = waiter:wait(10)
+  if waiter:status() == "done" then -- expect returned nil, err before the task stopped
+    assert(r1 == nil and r2.kind == "canceled", tostring(r2))
+  else
+    assert(waiter:status() == "canceled", waiter:status())
+  end
+  local _, err = b:expect("never", 0.05)
+  assert(err.kind == "timeout", tostring(err)) -- the conn is still usable
+  a:close()
+end

@@ -1,0 +1,274 @@
+package bindings
+
+// Traffic tracing: net.trace(mode) for every socket, c:trace(mode) and
+// pc:trace(mode) for one. Each event is one write to the runtime's stderr
+// writer (which the REPL switches to its terminal): a header line naming
+// the direction ("<" received, ">" sent), the socket and the byte count,
+// then the bytes, escaped text or a hexdump -C layout. Reads are logged as
+// they come off the socket (into the conn's read buffer), not as Lua
+// consumes them, so every byte shows once and in order.
+//
+// Off costs one or two atomic loads per read and write.
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync/atomic"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Trace modes. traceInherit is a socket's own mode when c:trace was never
+// called (or called with nil): it follows net.trace.
+const (
+	traceInherit int32 = -1
+	traceOff     int32 = 0
+	traceText    int32 = 1
+	traceHex     int32 = 2
+)
+
+var traceModeNames = map[int32]string{traceOff: "off", traceText: "text", traceHex: "hex"}
+
+// traceState is the runtime-wide mode (net.trace) and where events go. One
+// per runtime, kept in the Lua registry so that every socket made by the
+// runtime shares it.
+type traceState struct {
+	mode atomic.Int32
+	out  io.Writer
+}
+
+// traceRegistryKey names the traceState's userdata in the registry.
+const traceRegistryKey = "gonetrepl.trace"
+
+// traceState returns the runtime's trace state, made on first use. The gil
+// must be held.
+func (rt *Runtime) traceState() *traceState {
+	L := rt.L
+	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
+	if ud, ok := reg.RawGetString(traceRegistryKey).(*lua.LUserData); ok {
+		return ud.Value.(*traceState)
+	}
+	ts := &traceState{out: rt.stderr}
+	ud := L.NewUserData()
+	ud.Value = ts
+	reg.RawSetString(traceRegistryKey, ud)
+	return ts
+}
+
+// sockTrace is one socket's tracing: its own mode, and the runtime's.
+type sockTrace struct {
+	own atomic.Int32 // traceInherit, traceOff, traceText or traceHex
+	all *traceState  // nil for a socket made outside a runtime (tests): off
+}
+
+func (t *sockTrace) init(all *traceState) {
+	t.own.Store(traceInherit)
+	t.all = all
+}
+
+// mode is the mode in force for the socket.
+func (t *sockTrace) mode() int32 {
+	m := t.own.Load()
+	if m == traceInherit {
+		if t.all == nil {
+			return traceOff
+		}
+		m = t.all.mode.Load()
+	}
+	return m
+}
+
+// record logs one event if tracing is on: dir is "<" or ">", sock names
+// the socket, what says what happened ("read 5 bytes"), data are the bytes.
+// It may run on any goroutine.
+func (t *sockTrace) record(sock fmt.Stringer, dir, what string, data []byte) {
+	m := t.mode()
+	if m == traceOff || t.all == nil {
+		return
+	}
+	io.WriteString(t.all.out, formatTrace(m, dir, sock.String(), what, data))
+}
+
+// bytesWhat says "read 5 bytes", "wrote 1 byte".
+func bytesWhat(verb string, n int) string {
+	if n == 1 {
+		return verb + " 1 byte"
+	}
+	return fmt.Sprintf("%s %d bytes", verb, n)
+}
+
+// traceLineBytes is how many bytes of data one line of text mode shows.
+const traceLineBytes = 64
+
+// formatTrace renders one event: a header line, then the bytes as quoted,
+// escaped text (a line per newline in the data, and at most
+// traceLineBytes bytes a line) or as hexdump -C lines.
+func formatTrace(mode int32, dir, sock, what string, data []byte) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s %s %s\n", dir, sock, what)
+	if len(data) == 0 {
+		return sb.String()
+	}
+	if mode == traceHex {
+		sb.WriteString(hex.Dump(data))
+		return sb.String()
+	}
+	for len(data) > 0 {
+		n := min(len(data), traceLineBytes)
+		if i := bytes.IndexByte(data[:n], '\n'); i >= 0 {
+			n = i + 1
+		}
+		sb.WriteString("  \"")
+		sb.WriteString(escapeBytes(data[:n]))
+		sb.WriteString("\"\n")
+		data = data[n:]
+	}
+	return sb.String()
+}
+
+// escapeBytes shows bytes as a Lua-like string literal's contents:
+// printable ASCII as is, common controls as \n \r \t, the rest as \xHH.
+func escapeBytes(p []byte) string {
+	var sb strings.Builder
+	for _, b := range p {
+		switch {
+		case b == '\n':
+			sb.WriteString(`\n`)
+		case b == '\r':
+			sb.WriteString(`\r`)
+		case b == '\t':
+			sb.WriteString(`\t`)
+		case b == '\\':
+			sb.WriteString(`\\`)
+		case b == '"':
+			sb.WriteString(`\"`)
+		case b >= 0x20 && b < 0x7f:
+			sb.WriteByte(b)
+		default:
+			fmt.Fprintf(&sb, `\x%02x`, b)
+		}
+	}
+	return sb.String()
+}
+
+// traceReader is a conn's read buffer's source: it logs what the socket
+// gives, and EOF.
+type traceReader struct {
+	r io.Reader
+	c *Conn
+}
+
+func (t traceReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if t.c.tr.mode() != traceOff {
+		if n > 0 {
+			t.c.tr.record(t.c, "<", bytesWhat("read", n), p[:n])
+		}
+		if err == io.EOF {
+			t.c.tr.record(t.c, "<", "read EOF", nil)
+		}
+	}
+	return n, err
+}
+
+// write writes p to the conn's socket and logs what was written.
+func (c *Conn) write(p []byte) (int, error) {
+	n, err := c.nc.Write(p)
+	if n > 0 {
+		c.tr.record(c, ">", bytesWhat("wrote", n), p[:n])
+	}
+	return n, err
+}
+
+const traceDoc = `Logs every byte every socket reads or writes to stderr: false turns it off, "text" shows the bytes as escaped text, "hex" as hexdump -C lines. Each entry starts with a line "< <socket> read N bytes" (received) or "> <socket> wrote N bytes" (sent), with the peer for a packet conn; EOF and close_write show too. Bytes are logged as they come off the socket, before Lua reads them. Returns the mode it replaces (false, "text" or "hex"). A socket's own c:trace(mode) wins. The CLI's --trace and --trace=hex turn it on before the script runs.`
+
+// argTraceMode reads a trace mode: false, "text" or "hex"; nil too if
+// allowNil (it gives traceInherit).
+func argTraceMode(L *lua.LState, n int, allowNil bool) int32 {
+	switch v := L.Get(n).(type) {
+	case lua.LBool:
+		if !v {
+			return traceOff
+		}
+	case lua.LString:
+		switch v {
+		case "text":
+			return traceText
+		case "hex":
+			return traceHex
+		}
+		argError(L, n, "mode", `false, "text" or "hex" expected, got %q`, string(v))
+	case *lua.LNilType:
+		if allowNil {
+			return traceInherit
+		}
+	}
+	argError(L, n, "mode", `false, "text" or "hex" expected, got %s`, typeName(L.Get(n)))
+	return traceOff
+}
+
+func pushTraceMode(L *lua.LState, m int32) {
+	if m == traceOff {
+		L.Push(lua.LFalse)
+		return
+	}
+	L.Push(lua.LString(traceModeNames[m]))
+}
+
+func (rt *Runtime) netTrace(L *lua.LState) int {
+	m := argTraceMode(L, 1, false)
+	pushTraceMode(L, rt.traceState().mode.Swap(m))
+	return 1
+}
+
+// SetTrace turns tracing of every socket on ("text" or "hex") or off
+// (anything else), as net.trace does: the CLI's --trace option.
+func (rt *Runtime) SetTrace(mode string) {
+	m := traceOff
+	switch mode {
+	case "text":
+		m = traceText
+	case "hex":
+		m = traceHex
+	}
+	rt.gil.Lock()
+	defer rt.gil.Unlock()
+	rt.traceState().mode.Store(m)
+}
+
+const traceMethodDoc = `Traces this socket alone, whatever net.trace says: false (off), "text" or "hex" (see net.trace); nil follows net.trace again.`
+
+func (rt *Runtime) connTrace(L *lua.LState) int {
+	c := rt.checkConn(L)
+	c.tr.own.Store(argTraceMode(L, 2, true))
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (rt *Runtime) packetTrace(L *lua.LState) int {
+	p := rt.checkPacketConn(L)
+	p.tr.own.Store(argTraceMode(L, 2, true))
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// traceDatagram logs a datagram read from (dir "<") or written to (">")
+// peer, which may be nil.
+func traceDatagram(t *sockTrace, sock fmt.Stringer, dir string, data []byte, peer net.Addr) {
+	if t.mode() == traceOff {
+		return
+	}
+	what := bytesWhat("read", len(data))
+	prep := " from "
+	if dir == ">" {
+		what, prep = bytesWhat("wrote", len(data)), " to "
+	}
+	if peer != nil && peer.String() != "" {
+		what += prep + peer.String()
+	}
+	t.record(sock, dir, what, data)
+}
