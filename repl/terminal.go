@@ -42,8 +42,6 @@ func (t *terminal) readline(p string) (string, error) {
 	return t.rl.Readline()
 }
 
-func newTerminal(rl *readline.Instance) *terminal { return &terminal{rl: rl} }
-
 // stdout and stderr are the writers the runtime's output goes to.
 func (t *terminal) stdout() io.Writer { return &termWriter{t, t.rl.Stdout()} }
 func (t *terminal) stderr() io.Writer { return &termWriter{t, t.rl.Stderr()} }
