@@ -70,16 +70,16 @@ var connMethods = []binding{
 	{"close_read", (*Runtime).connCloseRead, "c:close_read() -> true | nil, err",
 		"Shuts down the reading side (tcp, unix).",
 		"c:close_read()"},
-	{"set_deadline", (*Runtime).connSetDeadline, "c:set_deadline(t) -> true",
+	{"set_deadline", connDeadlines.setDeadline, "c:set_deadline(t) -> true",
 		"Sets the read and write deadline to t, absolute seconds as from time.now(); 0 or nil clears it.",
 		"c:set_deadline(time.now() + 5)"},
-	{"set_read_deadline", (*Runtime).connSetReadDeadline, "c:set_read_deadline(t) -> true",
+	{"set_read_deadline", connDeadlines.setReadDeadline, "c:set_read_deadline(t) -> true",
 		"Sets the read deadline (absolute seconds; 0 or nil clears it).",
 		"c:set_read_deadline(time.now() + 1)"},
-	{"set_write_deadline", (*Runtime).connSetWriteDeadline, "c:set_write_deadline(t) -> true",
+	{"set_write_deadline", connDeadlines.setWriteDeadline, "c:set_write_deadline(t) -> true",
 		"Sets the write deadline (absolute seconds; 0 or nil clears it).",
 		"c:set_write_deadline(time.now() + 1)"},
-	{"set_timeout", (*Runtime).connSetTimeout, "c:set_timeout(secs) -> true",
+	{"set_timeout", connDeadlines.setTimeout, "c:set_timeout(secs) -> true",
 		"An idle timeout, refreshed before every read and write; 0 or nil turns it off.",
 		"c:set_timeout(30)"},
 	{"local_addr", (*Runtime).connLocalAddr, "c:local_addr() -> addr",
@@ -378,35 +378,6 @@ func (rt *Runtime) connCloseRead(L *lua.LState) int {
 		return rt.result(L, cr.CloseRead(), "close_read")
 	}
 	return rt.result(L, c.notSupported("close_read"), "close_read")
-}
-
-func (rt *Runtime) connSetDeadline(L *lua.LState) int {
-	c := rt.checkConn(L)
-	t := argTime(L, 2, "t")
-	c.dl.read, c.dl.write = t, t
-	L.Push(lua.LTrue)
-	return 1
-}
-
-func (rt *Runtime) connSetReadDeadline(L *lua.LState) int {
-	c := rt.checkConn(L)
-	c.dl.read = argTime(L, 2, "t")
-	L.Push(lua.LTrue)
-	return 1
-}
-
-func (rt *Runtime) connSetWriteDeadline(L *lua.LState) int {
-	c := rt.checkConn(L)
-	c.dl.write = argTime(L, 2, "t")
-	L.Push(lua.LTrue)
-	return 1
-}
-
-func (rt *Runtime) connSetTimeout(L *lua.LState) int {
-	c := rt.checkConn(L)
-	c.dl.idle, _ = optSeconds(L, 2, "secs")
-	L.Push(lua.LTrue)
-	return 1
 }
 
 func (rt *Runtime) connLocalAddr(L *lua.LState) int {

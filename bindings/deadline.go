@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	lua "github.com/yuin/gopher-lua"
 	"sync/atomic"
 	"time"
 )
@@ -63,4 +64,43 @@ func (d *deadlines) poke(s deadliner) {
 	past := time.Unix(1, 0)
 	s.SetReadDeadline(past)
 	s.SetWriteDeadline(past)
+}
+
+// A deadlineReceiver returns the deadlines of the receiver of a method call
+// (argument 1), raising an argument error for a wrong receiver. Its
+// methods are the deadline methods that conns and packet conns share.
+type deadlineReceiver func(rt *Runtime, L *lua.LState) *deadlines
+
+var (
+	connDeadlines   deadlineReceiver = func(rt *Runtime, L *lua.LState) *deadlines { return &rt.checkConn(L).dl }
+	packetDeadlines deadlineReceiver = func(rt *Runtime, L *lua.LState) *deadlines { return &rt.checkPacketConn(L).dl }
+)
+
+func (of deadlineReceiver) setDeadline(rt *Runtime, L *lua.LState) int {
+	d := of(rt, L)
+	t := argTime(L, 2, "t")
+	d.read, d.write = t, t
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (of deadlineReceiver) setReadDeadline(rt *Runtime, L *lua.LState) int {
+	d := of(rt, L)
+	d.read = argTime(L, 2, "t")
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (of deadlineReceiver) setWriteDeadline(rt *Runtime, L *lua.LState) int {
+	d := of(rt, L)
+	d.write = argTime(L, 2, "t")
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (of deadlineReceiver) setTimeout(rt *Runtime, L *lua.LState) int {
+	d := of(rt, L)
+	d.idle, _ = optSeconds(L, 2, "secs")
+	L.Push(lua.LTrue)
+	return 1
 }

@@ -46,16 +46,16 @@ var packetConnMethods = []binding{
 	{"exchange", (*Runtime).packetExchange, "pc:exchange(data, addr [, opts]) -> reply [, truncated] | nil, err",
 		"Sends data to addr and returns the first datagram back from addr (others are dropped), resending after opts.timeout seconds (default 1) up to opts.retries times (default 3); opts.max caps the reply (default 65535); kind 'timeout' if none comes.",
 		`local reply = assert(pc:exchange("ping", "127.0.0.1:9000", {timeout = 0.5, retries = 2}))`},
-	{"set_deadline", (*Runtime).packetSetDeadline, "pc:set_deadline(t) -> true",
+	{"set_deadline", packetDeadlines.setDeadline, "pc:set_deadline(t) -> true",
 		"Sets the read and write deadline to t, absolute seconds as from time.now(); 0 or nil clears it.",
 		"pc:set_deadline(time.now() + 5)"},
-	{"set_read_deadline", (*Runtime).packetSetReadDeadline, "pc:set_read_deadline(t) -> true",
+	{"set_read_deadline", packetDeadlines.setReadDeadline, "pc:set_read_deadline(t) -> true",
 		"Sets the read deadline (absolute seconds; 0 or nil clears it).",
 		"pc:set_read_deadline(time.now() + 1)"},
-	{"set_write_deadline", (*Runtime).packetSetWriteDeadline, "pc:set_write_deadline(t) -> true",
+	{"set_write_deadline", packetDeadlines.setWriteDeadline, "pc:set_write_deadline(t) -> true",
 		"Sets the write deadline (absolute seconds; 0 or nil clears it).",
 		"pc:set_write_deadline(time.now() + 1)"},
-	{"set_timeout", (*Runtime).packetSetTimeout, "pc:set_timeout(secs) -> true",
+	{"set_timeout", packetDeadlines.setTimeout, "pc:set_timeout(secs) -> true",
 		"An idle timeout, refreshed before every read and write; 0 or nil turns it off.",
 		"pc:set_timeout(30)"},
 	{"local_addr", (*Runtime).packetLocalAddr, "pc:local_addr() -> addr",
@@ -523,35 +523,6 @@ func (rt *Runtime) packetExchange(L *lua.LState) int {
 		return &net.OpError{Op: op, Net: p.network, Source: p.pc.LocalAddr(), Addr: dst, Err: err}
 	}
 	return rt.runExchange(L, &p.dl, p.poke, x)
-}
-
-func (rt *Runtime) packetSetDeadline(L *lua.LState) int {
-	p := rt.checkPacketConn(L)
-	t := argTime(L, 2, "t")
-	p.dl.read, p.dl.write = t, t
-	L.Push(lua.LTrue)
-	return 1
-}
-
-func (rt *Runtime) packetSetReadDeadline(L *lua.LState) int {
-	p := rt.checkPacketConn(L)
-	p.dl.read = argTime(L, 2, "t")
-	L.Push(lua.LTrue)
-	return 1
-}
-
-func (rt *Runtime) packetSetWriteDeadline(L *lua.LState) int {
-	p := rt.checkPacketConn(L)
-	p.dl.write = argTime(L, 2, "t")
-	L.Push(lua.LTrue)
-	return 1
-}
-
-func (rt *Runtime) packetSetTimeout(L *lua.LState) int {
-	p := rt.checkPacketConn(L)
-	p.dl.idle, _ = optSeconds(L, 2, "secs")
-	L.Push(lua.LTrue)
-	return 1
 }
 
 func (rt *Runtime) packetLocalAddr(L *lua.LState) int {
