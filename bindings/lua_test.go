@@ -6,11 +6,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // The Lua tests: each testdata/*_test.lua file defines global functions
@@ -64,22 +65,7 @@ func luaTestNames(t *testing.T, file string) []string {
 }
 
 // syncBuffer collects a runtime's output for the test log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = peer.SyncBuffer
 
 func newTestRuntime(t *testing.T) (*Runtime, *syncBuffer) {
 	out := &syncBuffer{}

@@ -10,16 +10,13 @@
 package dnstest
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"net"
-	"os"
-	"os/exec"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // Zone is the domain the server answers for (RFC 6761 reserves .test).
@@ -49,97 +46,23 @@ var records = []string{
 	"--auth-zone=gonetrepl.test,192.0.2.0/24,2001:db8::/64",
 }
 
-const (
-	readyTimeout = 20 * time.Second // generous: tests run under -race on a busy machine
-	attempts     = 5                // free ports to try: another process may take ours
-)
-
-// dnsmasqPath finds dnsmasq, also in /usr/sbin, which a user's PATH may lack.
-func dnsmasqPath() (string, error) {
-	if p, err := exec.LookPath("dnsmasq"); err == nil {
-		return p, nil
-	}
-	const sbin = "/usr/sbin/dnsmasq"
-	if _, err := os.Stat(sbin); err == nil {
-		return sbin, nil
-	}
-	return "", fmt.Errorf("dnsmasq not found (Debian package dnsmasq-base; ./test.sh installs it)")
-}
-
 // Start runs dnsmasq for the rest of the test and returns its address,
 // "127.0.0.1:port", once it answers queries. It is killed at cleanup.
 func Start(t testing.TB) string {
 	t.Helper()
-	path, err := dnsmasqPath()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v: required when CI=true", err)
-		}
-		t.Skipf("%v: skipping", err)
-	}
-	var last string
-	for range attempts {
-		addr, out, ok := start(t, path)
-		if ok {
-			return addr
-		}
-		last = out
-	}
-	t.Fatalf("dnsmasq did not start in %d attempts; last output:\n%s", attempts, last)
-	return ""
-}
-
-// start runs dnsmasq once on a port that was free a moment ago. It returns
-// false if dnsmasq exited (its port taken meanwhile), with its output.
-func start(t testing.TB, path string) (addr, output string, ok bool) {
-	t.Helper()
-	port := freePort(t)
-	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	args := append([]string{
-		"--no-daemon", // foreground, log to stderr
-		"--port=" + strconv.Itoa(port),
-		"--listen-address=127.0.0.1",
-		"--bind-interfaces",
-		"--no-resolv", "--no-hosts", "--no-poll",
-		"--conf-file=/dev/null",
-		"--pid-file=",
-		"--user=root", // no privilege drop when run as root; ignored otherwise
-	}, records...)
-	cmd := exec.Command(path, args...)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dnsmasq: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-
-	deadline := time.Now().Add(readyTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return "", out.String(), false
-		default:
-		}
-		if ready(addr) {
-			t.Cleanup(func() {
-				cmd.Process.Kill()
-				<-exited
-			})
-			return addr, "", true
-		}
-		select {
-		case <-exited:
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	cmd.Process.Kill()
-	<-exited
-	t.Fatalf("dnsmasq on %s did not answer within %v; output:\n%s", addr, readyTimeout, out.String())
-	return "", "", false
+	path := peer.Find(t, "dnsmasq", "dnsmasq-base")
+	return peer.Start(t, path, func(port int) []string {
+		return append([]string{
+			"--no-daemon", // foreground, log to stderr
+			"--port=" + strconv.Itoa(port),
+			"--listen-address=127.0.0.1",
+			"--bind-interfaces",
+			"--no-resolv", "--no-hosts", "--no-poll",
+			"--conf-file=/dev/null",
+			"--pid-file=",
+			"--user=root", // no privilege drop when run as root; ignored otherwise
+		}, records...)
+	}, ready)
 }
 
 // ready reports whether the server at addr answers a query for the zone.
@@ -158,24 +81,6 @@ func resolver(addr string) *net.Resolver {
 			var d net.Dialer
 			return d.DialContext(ctx, network, addr)
 		},
-	}
-}
-
-// freePort returns a port that is free for UDP and TCP on 127.0.0.1 now.
-func freePort(t testing.TB) int {
-	t.Helper()
-	for {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := pc.LocalAddr().(*net.UDPAddr).Port
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		pc.Close()
-		if err == nil {
-			ln.Close()
-			return port
-		}
 	}
 }
 
@@ -198,21 +103,4 @@ func Silent(t testing.TB) string {
 		}
 	}()
 	return pc.LocalAddr().String()
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -21,9 +21,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // CAName and LeafName are the subjects' common names, as tests check them.
@@ -111,21 +112,8 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 // it is missing (failing it when CI=true).
 func OpenSSL(t testing.TB) string {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		msg := "openssl not found (Debian package openssl; ./test.sh installs it)"
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: required when CI=true", msg)
-		}
-		t.Skipf("%s: skipping", msg)
-	}
-	return path
+	return peer.Find(t, "openssl", "openssl")
 }
-
-const (
-	readyTimeout = 20 * time.Second // generous: tests run under -race on a busy machine
-	attempts     = 5                // free ports to try: another process may take ours
-)
 
 // Server runs "openssl s_server -rev" with p's leaf certificate for the
 // rest of the test and returns its address, "127.0.0.1:port", once it
@@ -134,75 +122,19 @@ const (
 // s_server options (say "-alpn", "h2"). It is killed at cleanup.
 func Server(t testing.TB, p *PKI, extra ...string) string {
 	t.Helper()
-	path := OpenSSL(t)
-	var last string
-	for range attempts {
-		addr, out, ok := startServer(t, path, p, extra)
-		if ok {
-			return addr
-		}
-		last = out
-	}
-	t.Fatalf("openssl s_server did not start in %d attempts; last output:\n%s", attempts, last)
-	return ""
-}
-
-// startServer runs s_server once on a port that was free a moment ago. It
-// returns false if s_server exited (its port taken meanwhile), with its
-// output.
-func startServer(t testing.TB, path string, p *PKI, extra []string) (addr, output string, ok bool) {
-	t.Helper()
-	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
-	args := append([]string{"s_server", "-accept", addr, "-cert", p.CertFile, "-key", p.KeyFile,
-		"-rev", "-quiet"}, extra...)
-	cmd := exec.Command(path, args...)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start openssl s_server: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	deadline := time.Now().Add(readyTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return "", out.String(), false
-		default:
-		}
+	return peer.Start(t, OpenSSL(t), func(port int) []string {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		return append([]string{"s_server", "-accept", addr, "-cert", p.CertFile, "-key", p.KeyFile,
+			"-rev", "-quiet"}, extra...)
+	}, func(addr string) bool {
 		// A bare connect is a client that goes away before its handshake:
 		// s_server notes it and serves the next.
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
 			c.Close()
-			t.Cleanup(func() {
-				cmd.Process.Kill()
-				<-exited
-			})
-			return addr, "", true
 		}
-		select {
-		case <-exited:
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	cmd.Process.Kill()
-	<-exited
-	t.Fatalf("openssl s_server on %s did not accept within %v; output:\n%s", addr, readyTimeout, out.String())
-	return "", "", false
-}
-
-// freePort returns a TCP port free on 127.0.0.1 a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+		return err == nil
+	})
 }
 
 // Client runs "openssl s_client -quiet" against addr with stdin as its
@@ -215,7 +147,7 @@ func Client(t testing.TB, addr, stdin string, timeout time.Duration, args ...str
 	path := OpenSSL(t)
 	cmd := exec.Command(path, append([]string{"s_client", "-connect", addr, "-quiet"}, args...)...)
 	cmd.Stdin = bytes.NewReader([]byte(stdin))
-	var outBuf, errBuf syncBuffer
+	var outBuf, errBuf peer.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &outBuf, &errBuf
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start openssl s_client: %v", err)
@@ -230,21 +162,4 @@ func Client(t testing.TB, addr, stdin string, timeout time.Duration, args ...str
 		t.Fatalf("openssl s_client %s did not exit within %v\nstdout:\n%s\nstderr:\n%s", addr, timeout, &outBuf, &errBuf)
 	}
 	return outBuf.String(), errBuf.String(), err
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
