@@ -654,19 +654,6 @@ func TestEchoIdle(t *testing.T) {
 	}
 }
 
-func TestEchoHelp(t *testing.T) {
-	t.Parallel()
-	r := runCLI(t, "", "scripts/echo.lua", "--help")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: gonetrepl scripts/echo.lua") ||
-		!strings.Contains(r.stdout, "--idle") || !strings.Contains(r.stdout, "--quiet") {
-		t.Fatalf("echo.lua --help: want status 0 and the usage on stdout; got %v", r)
-	}
-	r = runCLI(t, "", "scripts/echo.lua", "--bogus")
-	if r.code != 2 || !strings.HasPrefix(r.stderr, "unknown option --bogus\nusage: ") {
-		t.Fatalf("echo.lua --bogus: want status 2 and the problem and usage on stderr; got %v", r)
-	}
-}
-
 // TestLoadThousandClients: a Lua ln:serve echo server in one process and
 // 1,000 client tasks of 10 round trips each in another.
 func TestLoadThousandClients(t *testing.T) {

@@ -110,14 +110,9 @@ func TestLookupScriptErrors(t *testing.T) {
 	}
 }
 
-func TestLookupHelp(t *testing.T) {
+func TestLookupNeedsAName(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, "", "scripts/lookup.lua", "--help")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: gonetrepl scripts/lookup.lua NAME") ||
-		!strings.Contains(r.stdout, "--server") || !strings.Contains(r.stdout, "--timeout") || !strings.Contains(r.stdout, "--srv") {
-		t.Fatalf("lookup.lua --help: want status 0 and the usage on stdout; got %v", r)
-	}
-	r = runCLI(t, "", "scripts/lookup.lua")
+	r := runCLI(t, "", "scripts/lookup.lua")
 	if r.code != 2 || !strings.HasPrefix(r.stderr, "lookup: one NAME expected\nusage: ") {
 		t.Fatalf("lookup.lua without NAME: want status 2 and the usage on stderr; got %v", r)
 	}

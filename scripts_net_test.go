@@ -343,26 +343,3 @@ func TestSignalRemovesUnixgramFile(t *testing.T) {
 		})
 	}
 }
-
-func TestNetScriptsHelp(t *testing.T) {
-	t.Parallel()
-	for script, opts := range map[string][]string{
-		"scripts/udp_echo.lua":  {"--drop", "--quiet"},
-		"scripts/udp_ping.lua":  {"--count", "--interval", "--timeout", "--size", "--quiet"},
-		"scripts/unix_echo.lua": {"--quiet"},
-	} {
-		r := runCLI(t, "", script, "--help")
-		if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: gonetrepl "+script) || r.stderr != "" {
-			t.Errorf("%s --help: want status 0 and the usage on stdout; got %v", script, r)
-		}
-		for _, o := range opts {
-			if !strings.Contains(r.stdout, o) {
-				t.Errorf("%s --help does not mention %s:\n%s", script, o, r.stdout)
-			}
-		}
-		r = runCLI(t, "", script, "--bogus")
-		if r.code != 2 || !strings.HasPrefix(r.stderr, "unknown option --bogus\nusage: ") {
-			t.Errorf("%s --bogus: want status 2 and the usage on stderr; got %v", script, r)
-		}
-	}
-}

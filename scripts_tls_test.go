@@ -95,18 +95,9 @@ func TestTLSProbeGonetreplServer(t *testing.T) {
 	}
 }
 
-func TestTLSProbeHelp(t *testing.T) {
+func TestTLSProbeNeedsAnAddress(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, "", "scripts/tls_probe.lua", "--help")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: gonetrepl scripts/tls_probe.lua HOST:PORT") {
-		t.Fatalf("tls_probe.lua --help: want status 0 and the usage on stdout; got %v", r)
-	}
-	for _, flag := range []string{"--insecure", "--server-name", "--ca", "--alpn", "--timeout"} {
-		if !strings.Contains(r.stdout, flag) {
-			t.Fatalf("tls_probe.lua --help does not mention %s: %v", flag, r)
-		}
-	}
-	r = runCLI(t, "", "scripts/tls_probe.lua")
+	r := runCLI(t, "", "scripts/tls_probe.lua")
 	if r.code != 2 || !strings.HasPrefix(r.stderr, "tls_probe: one HOST:PORT expected\nusage: ") {
 		t.Fatalf("tls_probe.lua with no address: want status 2 and the usage on stderr; got %v", r)
 	}
