@@ -596,3 +596,23 @@ func tourPattern(line string) string {
 	}
 	return `(?m)^` + strings.Join(parts, `.*?`) + `$`
 }
+
+// SIGTERM ends the prompt at once, even while it waits for typing, closing
+// the sockets; so does os.exit from a background task.
+func TestREPLSIGTERMAndExitAtThePrompt(t *testing.T) {
+	s := startREPL(t, "", nil)
+	port := startEchoServer(s)
+	s.send(`half typed`) // the prompt is waiting in Readline
+	time.Sleep(100 * time.Millisecond)
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	s.waitExit(143)
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second); err == nil {
+		c.Close()
+		t.Fatal("the listener is still open after SIGTERM")
+	}
+
+	s = startREPL(t, "", nil)
+	s.run(`task.spawn(function() time.sleep(0.2) os.exit(7) end)`, `running>`)
+	s.send(`typing while the task runs`)
+	s.waitExit(7)
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,12 +88,65 @@ func Run(cfg Config) int {
 		fmt.Fprintf(errOut, "gonetrepl: history not kept: %v\n", herr)
 	}
 
-	r := &session{rt: rt, rl: rl, term: term, out: out, errOut: errOut, hist: hist}
-	signal.Notify(r.signals(), syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(r.sigs)
+	r := &session{rt: rt, rl: rl, term: term, out: out, errOut: errOut, hist: hist,
+		interrupts: make(chan struct{}, 1), quit: make(chan struct{})}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	watchDone := make(chan struct{})
+	defer close(watchDone)
+	go r.watch(sigs, watchDone, stdin)
 	code := r.loop()
 	rt.Close()
 	return code
+}
+
+// watch turns what arrives from outside the prompt into the session's
+// events: SIGINT (Ctrl-C while a line runs: raw mode makes it a key while
+// a line is typed) cancels the running line; SIGTERM, and os.exit from any
+// task, end the session at once, even at the prompt: closing stdin makes
+// the pending Readline return.
+func (r *session) watch(sigs <-chan os.Signal, done <-chan struct{}, stdin io.Closer) {
+	for {
+		select {
+		case <-done:
+			return
+		case sig := <-sigs:
+			if sig != syscall.SIGTERM {
+				if t := r.foreground.Load(); t != nil {
+					t.Cancel()
+					select {
+					case r.interrupts <- struct{}{}:
+					default:
+					}
+				}
+				continue
+			}
+			r.stop(128+int(syscall.SIGTERM), stdin)
+			return
+		case code := <-r.rt.ExitRequested():
+			r.stop(code, stdin)
+			return
+		}
+	}
+}
+
+// stop ends the session with an exit status.
+func (r *session) stop(code int, stdin io.Closer) {
+	r.quitCode = code
+	close(r.quit)
+	stdin.Close()
+}
+
+// stopped reports whether the session was ended from outside, and with
+// what status.
+func (r *session) stopped() (int, bool) {
+	select {
+	case <-r.quit:
+		return r.quitCode, true
+	default:
+		return 0, false
+	}
 }
 
 // session is one run of the prompt.
@@ -102,13 +156,12 @@ type session struct {
 	term        *terminal
 	out, errOut io.Writer
 	hist        *history
-	sigs        chan os.Signal
 	lines       int // chunks run, for task names
-}
 
-func (r *session) signals() chan os.Signal {
-	r.sigs = make(chan os.Signal, 4)
-	return r.sigs
+	foreground atomic.Pointer[bindings.Task] // the line running, if any
+	interrupts chan struct{}                 // the running line was canceled by Ctrl-C
+	quit       chan struct{}                 // closed when SIGTERM or os.exit ends the session
+	quitCode   int                           // set before quit is closed
 }
 
 func prompt(p string) string { return color.New(color.FgBlue, color.Bold).Sprint(p) }
@@ -117,11 +170,12 @@ func prompt(p string) string { return color.New(color.FgBlue, color.Bold).Sprint
 func (r *session) loop() int {
 	for {
 		src, err := r.readChunk()
+		if code, ok := r.stopped(); ok {
+			return code
+		}
 		switch {
 		case errors.Is(err, io.EOF):
 			return 0
-		case errors.Is(err, errTerminated):
-			return 128 + int(syscall.SIGTERM)
 		case err != nil:
 			continue // Ctrl-C: the line is dropped
 		}
@@ -131,17 +185,12 @@ func (r *session) loop() int {
 	}
 }
 
-var errTerminated = errors.New("terminated")
-
 // readChunk reads lines until they make a complete chunk, and returns its
 // compiled form's source. A syntax error is printed, and the chunk dropped.
 func (r *session) readChunk() (*chunk, error) {
 	var lines []string
 	p := prompt(promptFirst)
 	for {
-		if r.terminated() {
-			return nil, errTerminated
-		}
 		line, err := r.term.readline(p)
 		if errors.Is(err, readline.ErrInterrupt) {
 			return nil, err
@@ -188,22 +237,6 @@ func (r *session) remember(lines []string) {
 	}
 }
 
-// terminated reports a SIGTERM that arrived at the prompt.
-func (r *session) terminated() bool {
-	for {
-		select {
-		case sig := <-r.sigs:
-			if sig == syscall.SIGTERM {
-				return true
-			}
-			// SIGINT outside a running line (raw mode makes Ctrl-C an
-			// interrupt key, not a signal, while a line is typed).
-		default:
-			return false
-		}
-	}
-}
-
 // eval runs a chunk as a task, waits for it while the other tasks go on,
 // and shows its values or its error. Ctrl-C cancels it.
 func (r *session) eval(c *chunk) (code int, stop bool) {
@@ -214,19 +247,21 @@ func (r *session) eval(c *chunk) (code int, stop bool) {
 		}
 		io.WriteString(r.out, show(L, values)+"\n")
 	})
+	select {
+	case <-r.interrupts: // a Ctrl-C that came as the last line ended
+	default:
+	}
+	r.foreground.Store(t)
+	defer r.foreground.Store(nil)
 	var canceledAt <-chan time.Time
 	for {
 		select {
 		case <-t.Done():
 			r.report(t)
 			return 0, false
-		case code := <-r.rt.ExitRequested():
-			return code, true
-		case sig := <-r.sigs:
-			if sig == syscall.SIGTERM {
-				return 128 + int(syscall.SIGTERM), true
-			}
-			t.Cancel()
+		case <-r.quit:
+			return r.quitCode, true
+		case <-r.interrupts:
 			canceledAt = time.After(cancelWait)
 		case <-canceledAt:
 			fmt.Fprintln(r.errOut, colError.Sprintf("line %d does not stop; it goes on as task %d", r.lines, t.ID))
