@@ -70,7 +70,26 @@ type syncBuffer = peer.SyncBuffer
 func newTestRuntime(t *testing.T) (*Runtime, *syncBuffer) {
 	out := &syncBuffer{}
 	rt := New(Options{Stdout: out, Stderr: out})
+	preloadTestHelp(t, rt)
 	return rt, out
+}
+
+// testHelpFile holds the helpers the Lua tests share, as require "testhelp".
+const testHelpFile = "testdata/testhelp.lua"
+
+func preloadTestHelp(t *testing.T, rt *Runtime) {
+	src, err := os.ReadFile(testHelpFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, err := rt.Load(bytes.NewReader(src), testHelpFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.gil.Lock()
+	defer rt.gil.Unlock()
+	preload := rt.L.GetField(rt.L.GetGlobal("package"), "preload")
+	rt.L.SetField(preload, "testhelp", fn)
 }
 
 // loadLuaFile runs file's main chunk (which defines the tests) to its end.

@@ -17,11 +17,7 @@ local function sorted(list)
   return table.concat(out, " ")
 end
 
-local function expect_error(kind, r, err)
-  assert(r == nil, "expected an error, got " .. tostring(r))
-  assert(err.kind == kind, "kind " .. tostring(err.kind) .. ", want " .. kind .. ": " .. tostring(err))
-  return err
-end
+local expect_error = require("testhelp").expect_error
 
 function TestLookupHost(t)
   local addrs = assert(net.lookup_host("www.gonetrepl.test", opts()))

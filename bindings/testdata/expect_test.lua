@@ -1,16 +1,6 @@
 -- c:expect(pattern [, timeout [, max]]) over loopback TCP and pipes.
 
-local function tcp_pair()
-  local ln = assert(net.listen("tcp", "127.0.0.1:0"))
-  local accepted = task.chan(1)
-  task.spawn(function() accepted:send(assert(ln:accept(10))) end)
-  local c = assert(net.dial("tcp", tostring(ln:addr()), { timeout = 10 }))
-  local s = assert(accepted:recv(10))
-  ln:close()
-  c:set_timeout(10)
-  s:set_timeout(10)
-  return c, s
-end
+local tcp_pair = require("testhelp").tcp_pair
 
 function TestExpectCaptures(t)
   local c, s = tcp_pair()

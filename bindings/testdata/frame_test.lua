@@ -1,17 +1,6 @@
 -- Length-prefixed frames: c:read_frame and c:write_frame over loopback TCP.
 
--- tcp_pair returns both ends of a loopback TCP connection.
-local function tcp_pair()
-  local ln = assert(net.listen("tcp", "127.0.0.1:0"))
-  local accepted = task.chan(1)
-  task.spawn(function() accepted:send(assert(ln:accept(10))) end)
-  local c = assert(net.dial("tcp", tostring(ln:addr()), { timeout = 10 }))
-  local s = assert(accepted:recv(10))
-  ln:close()
-  c:set_timeout(10)
-  s:set_timeout(10)
-  return c, s
-end
+local tcp_pair = require("testhelp").tcp_pair
 
 -- header encodes n in size bytes, as a frame header in order.
 local function header(n, size, order)

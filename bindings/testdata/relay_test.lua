@@ -1,8 +1,6 @@
 -- net.relay: copying both ways between two conns, with half-close.
 
-local function listen()
-  return assert(net.listen("tcp", "127.0.0.1:0"))
-end
+local listen = require("testhelp").listen
 
 -- A server that reads its whole request (to EOF), then answers on the same
 -- conn: it works only if the half-close reaches it.

@@ -1,8 +1,6 @@
 -- TCP conns and listeners against real loopback sockets.
 
-local function listen()
-  return assert(net.listen("tcp", "127.0.0.1:0"))
-end
+local listen = require("testhelp").listen
 
 -- serve_and_dial starts a server running handler for each connection and
 -- returns its listener and a client conn to it.

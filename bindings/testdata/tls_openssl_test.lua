@@ -5,11 +5,7 @@
 -- localhost and 127.0.0.1) and TLS_CA_NAME (its common name).
 -- s_server serves one client at a time: every test closes its conn.
 
-local function expect_error(kind, v, err, what)
-  assert(v == nil, (what or "call") .. ": succeeded, want kind " .. kind)
-  assert(err.kind == kind, (what or "call") .. ": want kind " .. kind .. ", got " .. err.kind .. ": " .. tostring(err))
-  return err
-end
+local expect_error = require("testhelp").expect_error
 
 function TestDialOpenSSL(t)
   local c = assert(tls.dial(TLS_SERVER, { ca = TLS_CA, timeout = 20 }))

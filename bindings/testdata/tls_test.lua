@@ -2,12 +2,7 @@
 -- STARTTLS upgrades, ALPN, client certificates, timeouts and cancellation.
 -- (Against OpenSSL: tls_openssl_test.lua and tls_test.go.)
 
-local function expect_error(kind, v, err, what)
-  what = what or "call"
-  assert(v == nil, what .. ": succeeded, want kind " .. kind)
-  assert(err.kind == kind, what .. ": want kind " .. kind .. ", got " .. err.kind .. ": " .. tostring(err))
-  return err
-end
+local expect_error = require("testhelp").expect_error
 
 -- echo_tls serves ln, answering every line with "echo: " and the line.
 local function echo_tls(ln)

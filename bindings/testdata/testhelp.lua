@@ -1,0 +1,34 @@
+-- testhelp: helpers shared by the Lua tests (testdata/*_test.lua), which
+-- the harness (lua_test.go) makes available as require "testhelp".
+
+local M = {}
+
+-- listen returns a TCP listener on a free loopback port.
+function M.listen()
+  return assert(net.listen("tcp", "127.0.0.1:0"))
+end
+
+-- tcp_pair returns both ends of a loopback TCP connection, each with a
+-- 10-second idle timeout so that a test that goes wrong fails, not hangs.
+function M.tcp_pair()
+  local ln = M.listen()
+  local accepted = task.chan(1)
+  task.spawn(function() accepted:send(assert(ln:accept(10))) end)
+  local c = assert(net.dial("tcp", tostring(ln:addr()), { timeout = 10 }))
+  local s = assert(accepted:recv(10))
+  ln:close()
+  c:set_timeout(10)
+  s:set_timeout(10)
+  return c, s
+end
+
+-- expect_error checks that a call returned nil, err with err.kind == kind,
+-- and returns err; what names the call in the failure message.
+function M.expect_error(kind, v, err, what)
+  what = what or "call"
+  assert(v == nil, what .. ": succeeded (" .. tostring(v) .. "), want kind " .. kind)
+  assert(err.kind == kind, what .. ": want kind " .. kind .. ", got " .. tostring(err.kind) .. ": " .. tostring(err))
+  return err
+end
+
+return M
