@@ -388,13 +388,22 @@ func (rt *Runtime) connRemoteAddr(L *lua.LState) int {
 	return rt.pushAddr(L, rt.checkConn(L).nc.RemoteAddr())
 }
 
+// socket is the conn's own socket: for a TLS conn the TCP conn under it,
+// so that the socket options reach it.
+func (c *Conn) socket() net.Conn {
+	if w, ok := c.nc.(interface{ NetConn() net.Conn }); ok {
+		return w.NetConn()
+	}
+	return c.nc
+}
+
 func (rt *Runtime) connSetNoDelay(L *lua.LState) int {
 	c := rt.checkConn(L)
 	if L.Get(2).Type() != lua.LTBool {
 		expected(L, 2, "on", "boolean")
 	}
 	on := L.ToBool(2)
-	if tc, ok := c.nc.(*net.TCPConn); ok {
+	if tc, ok := c.socket().(*net.TCPConn); ok {
 		return rt.result(L, tc.SetNoDelay(on), "set_nodelay")
 	}
 	return rt.result(L, c.notSupported("set_nodelay"), "set_nodelay")
@@ -408,7 +417,7 @@ func (rt *Runtime) connSetKeepAlive(L *lua.LState) int {
 	} else {
 		period = argSeconds(L, 2, "secs")
 	}
-	tc, ok := c.nc.(*net.TCPConn)
+	tc, ok := c.socket().(*net.TCPConn)
 	if !ok {
 		return rt.result(L, c.notSupported("set_keepalive"), "set_keepalive")
 	}
@@ -422,7 +431,7 @@ func (rt *Runtime) connSetKeepAlive(L *lua.LState) int {
 func (rt *Runtime) connSetLinger(L *lua.LState) int {
 	c := rt.checkConn(L)
 	secs := argSize(L, 2, "secs", -1<<31, 1<<31-1)
-	if tc, ok := c.nc.(*net.TCPConn); ok {
+	if tc, ok := c.socket().(*net.TCPConn); ok {
 		return rt.result(L, tc.SetLinger(secs), "set_linger")
 	}
 	return rt.result(L, c.notSupported("set_linger"), "set_linger")
@@ -436,7 +445,7 @@ type bufferSizer interface {
 func (rt *Runtime) connSetReadBuffer(L *lua.LState) int {
 	c := rt.checkConn(L)
 	n := argSize(L, 2, "bytes", 1, 1<<30)
-	if s, ok := c.nc.(bufferSizer); ok {
+	if s, ok := c.socket().(bufferSizer); ok {
 		return rt.result(L, s.SetReadBuffer(n), "set_read_buffer")
 	}
 	return rt.result(L, c.notSupported("set_read_buffer"), "set_read_buffer")
@@ -445,7 +454,7 @@ func (rt *Runtime) connSetReadBuffer(L *lua.LState) int {
 func (rt *Runtime) connSetWriteBuffer(L *lua.LState) int {
 	c := rt.checkConn(L)
 	n := argSize(L, 2, "bytes", 1, 1<<30)
-	if s, ok := c.nc.(bufferSizer); ok {
+	if s, ok := c.socket().(bufferSizer); ok {
 		return rt.result(L, s.SetWriteBuffer(n), "set_write_buffer")
 	}
 	return rt.result(L, c.notSupported("set_write_buffer"), "set_write_buffer")

@@ -320,3 +320,18 @@ function TestBadOptionsRaise(t)
     assert(tostring(err):find(case[2], 1, true), "case " .. i .. ": " .. tostring(err))
   end
 end
+
+-- The socket options of a TLS conn reach the TCP conn under it.
+function TestSocketOptionsOnTLSConn(t)
+  local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true }))
+  echo_tls(ln)
+  local c = assert(tls.dial(tostring(ln:addr()), { insecure = true, timeout = 10 }))
+  assert(c:set_nodelay(false))
+  assert(c:set_keepalive(15))
+  assert(c:set_read_buffer(64 * 1024))
+  assert(c:set_write_buffer(64 * 1024))
+  round_trip(c, "options set")
+  assert(c:set_linger(0))
+  c:close()
+  ln:close()
+end
