@@ -351,11 +351,31 @@ func (rt *Runtime) result(L *lua.LState, err error, op string) int {
 func (rt *Runtime) connClose(L *lua.LState) int {
 	c := rt.checkConn(L)
 	c.closed.Store(true)
+	closer := io.Closer(c.nc)
 	if c.closer != nil {
 		rt.untrack(c.closer)
-		return rt.result(L, c.closer.Close(), "close")
+		closer = c.closer
 	}
-	return rt.result(L, c.nc.Close(), "close")
+	if !c.closeMayWait() {
+		return rt.result(L, closer.Close(), "close")
+	}
+	var err error
+	if berr := rt.block(L, c.poke, func(context.Context) error { err = closer.Close(); return nil }); berr != nil {
+		// Canceled before it could close: close the socket under it,
+		// which does not wait, and say so.
+		c.socket().Close()
+		err = berr
+	}
+	return rt.result(L, err, "close")
+}
+
+// closeMayWait reports whether closing c (or half-closing it) can wait on
+// the peer: a TLS conn sends an alert, which waits behind a write blocked
+// in another task, and for up to 5 s for a peer that does not read. Such a
+// close runs with the interpreter lock released.
+func (c *Conn) closeMayWait() bool {
+	_, isTLS := c.nc.(*tlsConn)
+	return isTLS
 }
 
 // notSupported is the error of an option the conn's kind does not have.
@@ -367,7 +387,14 @@ func (rt *Runtime) connCloseWrite(L *lua.LState) int {
 	c := rt.checkConn(L)
 	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
 		c.tr.record(c, ">", "close_write", nil)
-		return rt.result(L, cw.CloseWrite(), "close_write")
+		if !c.closeMayWait() {
+			return rt.result(L, cw.CloseWrite(), "close_write")
+		}
+		var err error
+		if berr := rt.block(L, c.poke, func(context.Context) error { err = cw.CloseWrite(); return nil }); berr != nil {
+			err = berr
+		}
+		return rt.result(L, err, "close_write")
 	}
 	return rt.result(L, c.notSupported("close_write"), "close_write")
 }

@@ -22,10 +22,7 @@ const partialLineWait = 50 * time.Millisecond
 // Ctrl-D half-closes the conn (the peer reads EOF); Ctrl-] leaves, with the
 // conn open and every byte not yet shown still in its buffer.
 func (rt *Runtime) interact(L *lua.LState) int {
-	c, ok := connArg(rt, L, 1)
-	if !ok {
-		expected(L, 1, "conn", connType)
-	}
+	c := argConn(rt, L, 1, "conn")
 	if c.datagram {
 		argError(L, 1, "conn", "a stream conn expected, got a %s conn (interact sends lines)", c.network)
 	}
@@ -37,7 +34,7 @@ func (rt *Runtime) interact(L *lua.LState) int {
 	}
 	// The conn's own deadlines do not apply while interacting; the next
 	// Lua operation on it applies them again (dl.poked).
-	c.nc.SetReadDeadline(time.Time{})
+	c.nc.SetDeadline(time.Time{})
 	c.dl.poked.Store(true)
 
 	out := &lineWriter{w: term.Output()}
@@ -91,7 +88,7 @@ func pump(ctx context.Context, c *Conn, term Terminal, out *lineWriter) (string,
 	for {
 		line, rerr := term.ReadLine("")
 		if rerr == nil {
-			if _, err = c.nc.Write([]byte(line + "\n")); err != nil {
+			if _, err = c.write([]byte(line + "\n")); err != nil {
 				how = "write failed"
 				break
 			}
@@ -100,6 +97,7 @@ func pump(ctx context.Context, c *Conn, term Terminal, out *lineWriter) (string,
 		if rerr == io.EOF && !halfClosed {
 			halfClosed = true
 			if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+				c.tr.record(c, ">", "close_write", nil)
 				cw.CloseWrite()
 				fmt.Fprintln(out.w, "[sent EOF]")
 			}
@@ -162,13 +160,4 @@ func (lw *lineWriter) flush() {
 		lw.w.Write(append(lw.buf, '\n'))
 		lw.buf = lw.buf[:0]
 	}
-}
-
-// connArg returns argument n if it is a conn.
-func connArg(rt *Runtime, L *lua.LState, n int) (*Conn, bool) {
-	if ud, ok := L.Get(n).(*lua.LUserData); ok && ud.Metatable == rt.classes[connType] {
-		c, ok := ud.Value.(*Conn)
-		return c, ok
-	}
-	return nil, false
 }

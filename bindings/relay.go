@@ -22,9 +22,10 @@ const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both di
 // end, not an error. A named type so that its goroutines have names in
 // stack dumps.
 type relay struct {
-	a, b   *Conn
-	closed [2]atomic.Bool   // a, b closed by the relay itself
-	dl     [2]relayDeadline // a's and b's deadlines, read with the lock held
+	a, b    *Conn
+	closed  [2]atomic.Bool   // a, b closed by the relay itself
+	dl      [2]relayDeadline // a's and b's deadlines, read with the lock held
+	stopped atomic.Bool      // stop was called: no deadline may be pushed out again
 }
 
 // relayDeadline is a conn's deadlines as the relay applies them: the
@@ -62,6 +63,7 @@ func (r *relay) run() (ab, ba int64, err error) {
 
 // stop makes both directions' blocked reads and writes return.
 func (r *relay) stop() {
+	r.stopped.Store(true)
 	r.a.dl.poke(r.a.nc)
 	r.b.dl.poke(r.b.nc)
 }
@@ -78,10 +80,16 @@ func (r *relay) conns(dir int) (src, dst *Conn, si, di int) {
 func (r *relay) copy(dir int, results chan<- relayHalf) {
 	src, dst, si, di := r.conns(dir)
 	var n int64
+	// refresh pushes an idle deadline out. A stop that came meanwhile
+	// poked a deadline of the past, which this must not undo: so after
+	// setting, it checks and pokes again.
 	refresh := func(d relayDeadline, set func(time.Time) error, abs time.Time) {
 		if d.idle > 0 {
 			by, _ := soonest(abs, time.Now(), d.idle)
 			set(by)
+			if r.stopped.Load() {
+				set(time.Unix(1, 0))
+			}
 		}
 	}
 	err := src.rd.copyTo(func(p []byte) (int, error) {
@@ -143,14 +151,8 @@ func (b *bufReader) copyTo(write func(p []byte) (int, error), arm func()) error 
 }
 
 func (rt *Runtime) netRelay(L *lua.LState) int {
-	a, ok := connArg(rt, L, 1)
-	if !ok {
-		expected(L, 1, "a", connType)
-	}
-	b, ok := connArg(rt, L, 2)
-	if !ok {
-		expected(L, 2, "b", connType)
-	}
+	a := argConn(rt, L, 1, "a")
+	b := argConn(rt, L, 2, "b")
 	if a == b {
 		argError(L, 2, "b", "the same conn as a")
 	}

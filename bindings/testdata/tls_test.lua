@@ -335,3 +335,31 @@ function TestSocketOptionsOnTLSConn(t)
   c:close()
   ln:close()
 end
+
+-- close_write on a TLS conn sends an alert, which waits behind a write
+-- blocked in another task: it must wait without holding up every task.
+function TestTLSCloseWriteWaitsAlone(t)
+  local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true }))
+  local release = task.chan(1)
+  ln:serve(function(c)
+    assert(c:handshake())
+    release:recv(30) -- reads nothing more: the client's write fills the buffers
+  end)
+  local c = assert(tls.dial(tostring(ln:addr()), { insecure = true, timeout = 10 }))
+  local writer = task.spawn(function() return c:write(string.rep("x", 64 * 1024 * 1024)) end)
+  time.sleep(0.3) -- the write blocks
+  local closer = task.spawn(function() return c:close_write() end)
+  local ticks = 0
+  for _ = 1, 5 do
+    time.sleep(0.02) -- would never return if close_write held the lock
+    ticks = ticks + 1
+  end
+  assert(ticks == 5)
+  assert(closer:status() == "running", closer:status())
+  closer:cancel()
+  writer:cancel()
+  assert(closer:wait(10) == nil and writer:wait(10) == nil)
+  release:send(true)
+  c:close()
+  ln:close()
+end
