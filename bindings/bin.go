@@ -83,10 +83,10 @@ func (rt *Runtime) binUnhex(L *lua.LState) int {
 	return 1
 }
 
-// hexdumpC formats b as hexdump -C does: lines of 16 bytes, a line equal
+// Hexdump formats b as hexdump -C does: lines of 16 bytes, a line equal
 // to the one before shown once as "*", and the length as a last line;
 // nothing at all for no bytes.
-func hexdumpC(b []byte) string {
+func Hexdump(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
@@ -132,12 +132,12 @@ func hexdumpC(b []byte) string {
 }
 
 func (rt *Runtime) binHexdump(L *lua.LState) int {
-	L.Push(lua.LString(hexdumpC([]byte(argData(L, 1, "s")))))
+	L.Push(lua.LString(Hexdump(bytesOf(argData(L, 1, "s")))))
 	return 1
 }
 
 func (rt *Runtime) binB64(L *lua.LState) int {
-	L.Push(lua.LString(base64.StdEncoding.EncodeToString([]byte(argData(L, 1, "s")))))
+	L.Push(lua.LString(base64.StdEncoding.EncodeToString(bytesOf(argData(L, 1, "s")))))
 	return 1
 }
 

@@ -458,7 +458,7 @@ func unpackPos(L *lua.LState, n, length int) int {
 
 func (rt *Runtime) strUnpack(L *lua.LState) int {
 	format := argData(L, 1, "fmt")
-	data := []byte(argData(L, 2, "s"))
+	data := bytesOf(argData(L, 2, "s")) // read only: no copy of the subject per call
 	pos := unpackPos(L, 3, len(data))
 	f := newPackFormat(L, format)
 	var results []lua.LValue // pushed at the end: a raise leaves no values behind

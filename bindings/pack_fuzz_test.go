@@ -214,10 +214,10 @@ func FuzzBin(f *testing.F) {
 			t.Fatalf("b64 round trip of %x: %x, %v", data, got, err)
 		}
 
-		if got := parseHexdump(t, hexdumpC(data)); !bytes.Equal(got, data) {
-			t.Fatalf("hexdump of %x parses back as %x:\n%s", data, got, hexdumpC(data))
+		if got := parseHexdump(t, Hexdump(data)); !bytes.Equal(got, data) {
+			t.Fatalf("hexdump of %x parses back as %x:\n%s", data, got, Hexdump(data))
 		}
-		if got := parseHexdump(t, hexdumpC([]byte(text))); !bytes.Equal(got, []byte(text)) {
+		if got := parseHexdump(t, Hexdump([]byte(text))); !bytes.Equal(got, []byte(text)) {
 			t.Fatalf("hexdump of %q parses back as %q", text, got)
 		}
 	})

@@ -412,7 +412,7 @@ func TestHexdumpMatchesHexdumpC(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := hexdumpC(in); got != string(want) {
+			if got := Hexdump(in); got != string(want) {
 				t.Errorf("bin.hexdump of %d bytes:\n%s\nhexdump -C:\n%s", len(in), got, want)
 			}
 		})

@@ -12,7 +12,6 @@ package bindings
 
 import (
 	"bytes"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -114,7 +113,7 @@ func formatTrace(mode int32, dir, sock, what string, data []byte) string {
 		return sb.String()
 	}
 	if mode == traceHex {
-		sb.WriteString(hex.Dump(data))
+		sb.WriteString(Hexdump(data))
 		return sb.String()
 	}
 	for len(data) > 0 {

@@ -23,7 +23,8 @@ func TestFormatTrace(t *testing.T) {
 		{traceHex, "hello, world\n0123",
 			"> <s> wrote 27 bytes\n" +
 				"00000000  68 65 6c 6c 6f 2c 20 77  6f 72 6c 64 0a 30 31 32  |hello, world.012|\n" +
-				"00000010  33                                                |3|\n"},
+				"00000010  33                                                |3|\n" +
+				"00000011\n"},
 	} {
 		if got := formatTrace(tt.mode, ">", "<s>", "wrote 27 bytes", []byte(tt.data)); got != tt.want {
 			t.Errorf("formatTrace(%d, %q):\ngot  %q\nwant %q", tt.mode, tt.data, got, tt.want)

@@ -1,7 +1,6 @@
 package repl
 
 import (
-	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,6 +8,8 @@ import (
 
 	"github.com/fatih/color"
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/bindings"
 )
 
 // How values are shown at the prompt.
@@ -87,14 +88,19 @@ func (p *printer) str(s string, top bool) {
 	binary := !isText(s)
 	switch {
 	case top && binary && len(s) > maxEscaped:
-		dump := strings.TrimSuffix(hex.Dump([]byte(s)), "\n")
+		dump := strings.TrimSuffix(bindings.Hexdump([]byte(s)), "\n")
 		p.b.WriteString(colDim.Sprintf("<%d bytes>", len(s)) + "\n")
 		for i, line := range strings.Split(dump, "\n") {
 			if i > 0 {
 				p.b.WriteByte('\n')
 			}
-			// "00000000  68 65 …  |he…|": the offset dim, the rest as a string.
-			off, rest, _ := strings.Cut(line, "  ")
+			// "00000000  68 65 …  |he…|": the offset dim, the rest as a
+			// string; "*" (repeated lines) and the final length, dim.
+			off, rest, ok := strings.Cut(line, "  ")
+			if !ok {
+				p.b.WriteString(colDim.Sprint(line))
+				continue
+			}
 			p.b.WriteString(colDim.Sprint(off) + "  " + colString.Sprint(rest))
 		}
 	case !top && len(s) > maxNestedText:

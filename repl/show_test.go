@@ -59,7 +59,7 @@ func TestShow(t *testing.T) {
 	}
 	// A long binary string at the top is a hexdump; nested, it is cut.
 	got = showLine(t, rt, `string.rep("\0\1", 40)`)
-	if !strings.HasPrefix(got, "<80 bytes>\n00000000  00 01 00 01") || strings.Count(got, "\n") != 5 {
+	if !strings.HasPrefix(got, "<80 bytes>\n00000000  00 01 00 01") || !strings.HasSuffix(got, "\n*\n00000050") {
 		t.Errorf("80 binary bytes show as:\n%s", got)
 	}
 	got = showLine(t, rt, `{string.rep("x", 300)}`)
