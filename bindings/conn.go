@@ -158,7 +158,7 @@ func isDatagram(network string) bool {
 func (rt *Runtime) newConn(nc net.Conn, network string) *lua.LUserData {
 	c := &Conn{nc: nc, network: network, datagram: isDatagram(network)}
 	c.rd.src = traceReader{r: nc, c: c}
-	c.tr.init(rt.traceState())
+	c.tr.init(&rt.trace)
 	c.poke = func() { c.dl.poke(nc) }
 	return rt.newUserData(connType, c)
 }

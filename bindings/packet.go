@@ -103,7 +103,7 @@ func (rt *Runtime) newPacketConn(pc net.PacketConn, network, path string) *lua.L
 		p.closer = &unlinkCloser{Closer: pc, path: path}
 	}
 	p.poke = func() { p.dl.poke(pc) }
-	p.tr.init(rt.traceState())
+	p.tr.init(&rt.trace)
 	rt.track(p.closer)
 	return rt.newUserData(packetConnType, p)
 }

@@ -44,6 +44,7 @@ type Runtime struct {
 	closed    bool
 	terminal  Terminal    // the REPL's, for interact; nil in script mode
 	helpIdx   *helpIndex  // built by the first help() call (gil held)
+	trace     traceState  // net.trace's mode, shared by every socket
 	anyFailed atomic.Bool // an error escaped some task
 }
 
@@ -77,6 +78,7 @@ func New(opts Options) *Runtime {
 		exitCode: make(chan int, 1),
 		classes:  map[string]*lua.LTable{},
 	}
+	rt.trace.out = rt.stderr
 	rt.gil.Lock()
 	defer rt.gil.Unlock()
 	rt.openLibs()

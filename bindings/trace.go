@@ -32,30 +32,11 @@ const (
 
 var traceModeNames = map[int32]string{traceOff: "off", traceText: "text", traceHex: "hex"}
 
-// traceState is the runtime-wide mode (net.trace) and where events go. One
-// per runtime, kept in the Lua registry so that every socket made by the
-// runtime shares it.
+// traceState is the runtime-wide mode (net.trace) and where events go:
+// one per runtime (Runtime.trace), shared by every socket it makes.
 type traceState struct {
 	mode atomic.Int32
 	out  io.Writer
-}
-
-// traceRegistryKey names the traceState's userdata in the registry.
-const traceRegistryKey = "gonetrepl.trace"
-
-// traceState returns the runtime's trace state, made on first use. The gil
-// must be held.
-func (rt *Runtime) traceState() *traceState {
-	L := rt.L
-	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
-	if ud, ok := reg.RawGetString(traceRegistryKey).(*lua.LUserData); ok {
-		return ud.Value.(*traceState)
-	}
-	ts := &traceState{out: rt.stderr}
-	ud := L.NewUserData()
-	ud.Value = ts
-	reg.RawSetString(traceRegistryKey, ud)
-	return ts
 }
 
 // sockTrace is one socket's tracing: its own mode, and the runtime's.
@@ -220,7 +201,7 @@ func pushTraceMode(L *lua.LState, m int32) {
 
 func (rt *Runtime) netTrace(L *lua.LState) int {
 	m := argTraceMode(L, 1, false)
-	pushTraceMode(L, rt.traceState().mode.Swap(m))
+	pushTraceMode(L, rt.trace.mode.Swap(m))
 	return 1
 }
 
@@ -234,9 +215,7 @@ func (rt *Runtime) SetTrace(mode string) {
 	case "hex":
 		m = traceHex
 	}
-	rt.gil.Lock()
-	defer rt.gil.Unlock()
-	rt.traceState().mode.Store(m)
+	rt.trace.mode.Store(m)
 }
 
 const traceMethodDoc = `Traces this socket alone, whatever net.trace says: false (off), "text" or "hex" (see net.trace); nil follows net.trace again.`
