@@ -49,11 +49,32 @@ func (d *deadlines) armWrite(s deadliner) { d.arm(d.write, &d.appliedWrite, s.Se
 // (always, with an idle timeout) or after a poke.
 func (d *deadlines) arm(abs time.Time, applied *time.Time, set func(time.Time) error) {
 	if d.poked.Swap(false) {
-		d.appliedRead, d.appliedWrite = time.Unix(0, 1), time.Unix(0, 1)
+		d.forget()
 	}
 	if dl := d.effective(abs); !dl.Equal(*applied) {
 		set(dl)
 		*applied = dl
+	}
+}
+
+// forget records that the socket's deadlines were set outside deadlines
+// (by a relay, an exchange, interact): the next operation applies its own
+// again. The gil must be held.
+func (d *deadlines) forget() {
+	d.appliedRead, d.appliedWrite = unknownDeadline, unknownDeadline
+}
+
+// unknownDeadline is an applied deadline that matches no real one.
+var unknownDeadline = time.Unix(0, 1)
+
+// armReadBefore applies the read deadline for the next operation, or by if
+// that is earlier (a timeout argument of the call). The next operation sets
+// the conn's own again.
+func (d *deadlines) armReadBefore(s deadliner, by time.Time) {
+	d.armRead(s)
+	if cur := d.appliedRead; cur.IsZero() || by.Before(cur) {
+		s.SetReadDeadline(by)
+		d.appliedRead = by
 	}
 }
 

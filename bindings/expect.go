@@ -88,15 +88,10 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 	scan := c.rd.scanPattern(pattern, maxLen, &caps)
 	s, err, ok := c.rd.tryBuffered(scan)
 	if !ok {
-		c.dl.armRead(c.nc)
 		if hasTimeout {
-			// The earlier of the conn's deadline and this call's own; the
-			// next operation sets the conn's again (appliedRead differs).
-			by := time.Now().Add(timeout)
-			if cur := c.dl.appliedRead; cur.IsZero() || by.Before(cur) {
-				c.nc.SetReadDeadline(by)
-				c.dl.appliedRead = by
-			}
+			c.dl.armReadBefore(c.nc, time.Now().Add(timeout))
+		} else {
+			c.dl.armRead(c.nc)
 		}
 		err = rt.block(L, c.poke, func(context.Context) error {
 			var err error

@@ -119,16 +119,9 @@ func (b *bufReader) scanFrame(size int, little bool, maxLen int) scanFunc {
 			}
 			return "", false, nil
 		}
-		return b.take2(size, int(n)), true, nil
+		b.consume(size) // the header; then the data
+		return b.take(int(n), 0), true, nil
 	}
-}
-
-// take2 skips skip unread bytes, then returns the next n as a string and
-// consumes them.
-func (b *bufReader) take2(skip, n int) string {
-	s := string(b.buf[b.r+skip : b.r+skip+n])
-	b.consume(skip + n)
-	return s
 }
 
 func (rt *Runtime) connReadFrame(L *lua.LState) int {

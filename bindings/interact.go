@@ -33,9 +33,9 @@ func (rt *Runtime) interact(L *lua.LState) int {
 		L.RaiseError("interact needs the REPL's terminal: run gonetrepl with no script, or with -i")
 	}
 	// The conn's own deadlines do not apply while interacting; the next
-	// Lua operation on it applies them again (dl.poked).
+	// Lua operation on it applies them again.
 	c.nc.SetDeadline(time.Time{})
-	c.dl.poked.Store(true)
+	c.dl.forget()
 
 	out := &lineWriter{w: term.Output()}
 	fmt.Fprintf(out.w, "[interact with %s: Ctrl-D half-closes, Ctrl-] returns to the prompt]\n", c)

@@ -409,10 +409,6 @@ type exchange struct {
 	received func(data string, from net.Addr)
 }
 
-// unknownDeadline marks a socket deadline moved outside deadlines, so that
-// the next operation sets its own again.
-var unknownDeadline = time.Unix(0, 1)
-
 // soonest is the earlier of an absolute deadline (zero: none) and now+d
 // (d <= 0: none); final is true when the absolute one is the earlier.
 func soonest(abs time.Time, now time.Time, d time.Duration) (t time.Time, final bool) {
@@ -487,7 +483,7 @@ func (rt *Runtime) runExchange(L *lua.LState, dl *deadlines, poke func(), x *exc
 		reply, truncated, err = x.run(ctx)
 		return err
 	})
-	dl.appliedRead, dl.appliedWrite = unknownDeadline, unknownDeadline
+	dl.forget()
 	if err != nil {
 		return rt.pushError(L, x.wrap("exchange", err), "exchange", "")
 	}

@@ -175,9 +175,8 @@ func (rt *Runtime) netRelay(L *lua.LState) int {
 	})
 	// The relay set the sockets' deadlines on its own: the next operation
 	// on each conn applies the conn's again.
-	for _, c := range []*Conn{a, b} {
-		c.dl.appliedRead, c.dl.appliedWrite = unknownDeadline, unknownDeadline
-	}
+	a.dl.forget()
+	b.dl.forget()
 	if err != nil {
 		n := rt.pushError(L, err, "relay", "")
 		L.Push(lua.LNumber(ab))
