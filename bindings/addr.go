@@ -1,7 +1,10 @@
 package bindings
 
 import (
+	"context"
 	"net"
+	"net/netip"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -58,4 +61,58 @@ func (rt *Runtime) pushAddr(L *lua.LState, a net.Addr) int {
 		L.Push(rt.newUserData(addrType, a))
 	}
 	return 1
+}
+
+// resolveAddr is Go's net.Resolve{TCP,UDP,Unix}Addr with a context, so that
+// a cancel stops a slow name lookup. As Go's do, it prefers an IPv4
+// address when a name has several and the network allows both.
+func resolveAddr(ctx context.Context, network, address string) (net.Addr, error) {
+	switch network {
+	case "unix", "unixgram":
+		return net.ResolveUnixAddr(network, address)
+	}
+	host, service, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	port, err := net.DefaultResolver.LookupPort(ctx, network, service)
+	if err != nil {
+		return nil, err
+	}
+	var ip netip.Addr
+	switch parsed, perr := netip.ParseAddr(host); {
+	case host == "":
+	case perr == nil:
+		ip = parsed
+		if is4 := ip.Unmap().Is4(); strings.HasSuffix(network, "4") && !is4 || strings.HasSuffix(network, "6") && is4 {
+			return nil, &net.AddrError{Err: "no suitable address found", Addr: host}
+		}
+	default:
+		ipNetwork := "ip"
+		if strings.HasSuffix(network, "4") || strings.HasSuffix(network, "6") {
+			ipNetwork += network[len(network)-1:]
+		}
+		ips, err := net.DefaultResolver.LookupNetIP(ctx, ipNetwork, host)
+		if err != nil {
+			return nil, err
+		}
+		ip = ips[0].Unmap()
+		for _, candidate := range ips {
+			if candidate.Unmap().Is4() {
+				ip = candidate.Unmap()
+				break
+			}
+		}
+	}
+	ap := netip.AddrPortFrom(ip, uint16(port))
+	if strings.HasPrefix(network, "udp") {
+		if !ip.IsValid() {
+			return &net.UDPAddr{Port: port}, nil
+		}
+		return net.UDPAddrFromAddrPort(ap), nil
+	}
+	if !ip.IsValid() {
+		return &net.TCPAddr{Port: port}, nil
+	}
+	return net.TCPAddrFromAddrPort(ap), nil
 }

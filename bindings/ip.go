@@ -184,38 +184,6 @@ func (rt *Runtime) netResolveAddr(L *lua.LState) int {
 	return rt.pushAddr(L, addr)
 }
 
-// resolveAddr is Go's net.Resolve*Addr, abandoned when ctx ends: those
-// functions take no context, and a name lookup may wait on a slow server.
-// The abandoned lookup ends on its own, within the resolver's timeouts.
-func resolveAddr(ctx context.Context, network, address string) (net.Addr, error) {
-	type result struct {
-		addr net.Addr
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		var r result
-		switch network {
-		case "unix", "unixgram":
-			r.addr, r.err = net.ResolveUnixAddr(network, address)
-		case "udp", "udp4", "udp6":
-			r.addr, r.err = net.ResolveUDPAddr(network, address)
-		default:
-			r.addr, r.err = net.ResolveTCPAddr(network, address)
-		}
-		if r.err != nil {
-			r.addr = nil // a typed nil pointer would not be a nil net.Addr
-		}
-		done <- r
-	}()
-	select {
-	case r := <-done:
-		return r.addr, r.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 func (rt *Runtime) netSplitHostPort(L *lua.LState) int {
 	hostport := argString(L, 1, "hostport")
 	host, port, err := net.SplitHostPort(hostport)

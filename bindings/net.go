@@ -152,7 +152,7 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 	err := rt.block(L, nil, func(ctx context.Context) error {
 		if hasLocal {
 			var err error
-			if d.LocalAddr, err = resolveLocal(network, local); err != nil {
+			if d.LocalAddr, err = resolveAddr(ctx, network, local); err != nil {
 				return err
 			}
 		}
@@ -178,16 +178,6 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 	}
 	L.Push(ud)
 	return 1
-}
-
-func resolveLocal(network, address string) (net.Addr, error) {
-	switch network {
-	case "unix", "unixgram":
-		return net.ResolveUnixAddr(network, address)
-	case "udp", "udp4", "udp6":
-		return net.ResolveUDPAddr(network, address)
-	}
-	return net.ResolveTCPAddr(network, address)
 }
 
 func (rt *Runtime) netListen(L *lua.LState) int {

@@ -11,7 +11,6 @@ import (
 	"io"
 	"math"
 	"net"
-	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -275,42 +274,7 @@ func (a datagramAddr) resolve(ctx context.Context) (net.Addr, error) {
 		}
 		return &net.UnixAddr{Name: a.s, Net: a.network}, nil
 	}
-	return resolveUDP(ctx, a.network, a.s)
-}
-
-// resolveUDP is net.ResolveUDPAddr with a context, so that a cancel stops
-// a slow lookup. For "udp" it prefers an IPv4 address, as Go does.
-func resolveUDP(ctx context.Context, network, address string) (*net.UDPAddr, error) {
-	host, service, err := net.SplitHostPort(address)
-	if err != nil {
-		return nil, err
-	}
-	port, err := net.DefaultResolver.LookupPort(ctx, network, service)
-	if err != nil {
-		return nil, err
-	}
-	if host == "" {
-		return &net.UDPAddr{Port: port}, nil
-	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		return net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))), nil
-	}
-	ipNetwork := map[string]string{"udp4": "ip4", "udp6": "ip6"}[network]
-	if ipNetwork == "" {
-		ipNetwork = "ip"
-	}
-	ips, err := net.DefaultResolver.LookupIP(ctx, ipNetwork, host)
-	if err != nil {
-		return nil, err
-	}
-	ip := ips[0]
-	for _, candidate := range ips {
-		if candidate.To4() != nil {
-			ip = candidate
-			break
-		}
-	}
-	return &net.UDPAddr{IP: ip, Port: port}, nil
+	return resolveAddr(ctx, a.network, a.s)
 }
 
 // sameSender reports whether a reply from from answers a datagram sent to
