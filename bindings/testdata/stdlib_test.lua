@@ -29,3 +29,18 @@ function TestFlags(t)
   local help = cli:help_text()
   assert(help:find("usage: prog %[options%] ADDR") and help:find("%-%-idle NUMBER") and help:find("%-%-quiet"), help)
 end
+
+-- table.concat joins any number of pieces (gopher-lua's own overflowed its
+-- stack past about 128K), with Lua 5.1's arguments and errors.
+function TestTableConcat(t)
+  local pieces = {}
+  for i = 1, 300000 do pieces[i] = "x" end
+  assert(#table.concat(pieces) == 300000)
+  assert(#table.concat(pieces, ",") == 599999)
+  assert(table.concat({ 1, "a", 2.5 }, "-") == "1-a-2.5")
+  assert(table.concat({ "a", "b", "c", "d" }, "", 2, 3) == "bc")
+  assert(table.concat({ "a" }, ",", 3) == "")
+  assert(table.concat({}) == "")
+  local ok, err = pcall(table.concat, { "a", {}, "c" })
+  assert(not ok and tostring(err):find("invalid value (at index 2) in table for 'concat'", 1, true), tostring(err))
+end
