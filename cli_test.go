@@ -579,37 +579,25 @@ func TestEchoScript(t *testing.T) {
 	}
 
 	// Several clients at once, each getting its own bytes back.
-	var wg sync.WaitGroup
-	errs := make(chan error, 10)
-	for i := range 10 {
-		wg.Go(func() {
-			c, err := net.DialTimeout("tcp", addr, 10*time.Second)
-			if err != nil {
-				errs <- err
-				return
+	concurrently(t, 10, func(i int) error {
+		c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		r := bufio.NewReader(c)
+		for round := range 20 {
+			msg := fmt.Sprintf("client %d round %d\n", i, round)
+			if _, err := c.Write([]byte(msg)); err != nil {
+				return err
 			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(30 * time.Second))
-			r := bufio.NewReader(c)
-			for round := range 20 {
-				msg := fmt.Sprintf("client %d round %d\n", i, round)
-				if _, err := c.Write([]byte(msg)); err != nil {
-					errs <- err
-					return
-				}
-				back, err := r.ReadString('\n')
-				if err != nil || back != msg {
-					errs <- fmt.Errorf("client %d: sent %q, got %q, %v", i, msg, back, err)
-					return
-				}
+			if back, err := r.ReadString('\n'); err != nil || back != msg {
+				return fmt.Errorf("client %d: sent %q, got %q, %v", i, msg, back, err)
 			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+		}
+		return nil
+	})
 
 	p.signal(syscall.SIGINT)
 	if code := p.wait(10 * time.Second); code != 130 {
@@ -713,5 +701,25 @@ func TestReadmeExample(t *testing.T) {
 	if r.code != 0 || strings.Join(strings.Fields(first), " ") != "020107 513 7 4" ||
 		!strings.Contains(r.stdout, "00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 30 0d 0a  |GET / HTTP/1.0..|\n") {
 		t.Fatalf("README toolkit example: got %v", r)
+	}
+}
+
+// concurrently runs client(0) … client(n-1) at once and fails the test
+// with each error they return.
+func concurrently(t *testing.T, n int, client func(i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			if err := client(i); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -84,31 +83,20 @@ func TestUDPEchoScript(t *testing.T) {
 	p.waitLine(p.stderr, `^udp_echo: 60000 bytes from `+local+` echoed$`, readyTimeout)
 
 	// Several clients at once, each getting its own datagrams back.
-	var wg sync.WaitGroup
-	errs := make(chan error, 10)
-	for i := range 10 {
-		wg.Go(func() {
-			c, err := net.DialUDP("udp", nil, raddr)
-			if err != nil {
-				errs <- err
-				return
+	concurrently(t, 10, func(i int) error {
+		c, err := net.DialUDP("udp", nil, raddr)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		for round := range 20 {
+			msg := fmt.Sprintf("client %d round %d", i, round)
+			if got, err := udpRoundTrip(c, []byte(msg), 10*time.Second); err != nil || string(got) != msg {
+				return fmt.Errorf("client %d: sent %q, got %q, %v", i, msg, got, err)
 			}
-			defer c.Close()
-			for round := range 20 {
-				msg := fmt.Sprintf("client %d round %d", i, round)
-				got, err := udpRoundTrip(c, []byte(msg), 10*time.Second)
-				if err != nil || string(got) != msg {
-					errs <- fmt.Errorf("client %d: sent %q, got %q, %v", i, msg, got, err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+		}
+		return nil
+	})
 
 	p.signal(syscall.SIGINT)
 	if code := p.wait(10 * time.Second); code != 130 {
@@ -225,36 +213,25 @@ func TestUnixEchoScript(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "echo.sock")
 	p := startUnixEcho(t, path)
-	var wg sync.WaitGroup
-	errs := make(chan error, 5)
-	for i := range 5 {
-		wg.Go(func() {
-			c, err := net.DialTimeout("unix", path, 10*time.Second)
-			if err != nil {
-				errs <- err
-				return
+	concurrently(t, 5, func(i int) error {
+		c, err := net.DialTimeout("unix", path, 10*time.Second)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		for round := range 10 {
+			msg := fmt.Sprintf("client %d round %d\n", i, round)
+			if _, err := c.Write([]byte(msg)); err != nil {
+				return err
 			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(30 * time.Second))
-			for round := range 10 {
-				msg := fmt.Sprintf("client %d round %d\n", i, round)
-				if _, err := c.Write([]byte(msg)); err != nil {
-					errs <- err
-					return
-				}
-				buf := make([]byte, len(msg))
-				if _, err := io.ReadFull(c, buf); err != nil || string(buf) != msg {
-					errs <- fmt.Errorf("client %d: sent %q, got %q, %v", i, msg, buf, err)
-					return
-				}
+			buf := make([]byte, len(msg))
+			if _, err := io.ReadFull(c, buf); err != nil || string(buf) != msg {
+				return fmt.Errorf("client %d: sent %q, got %q, %v", i, msg, buf, err)
 			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+		}
+		return nil
+	})
 	p.waitLine(p.stderr, `^unix_echo: client \d+ disconnected \(closed by peer\), \d+ bytes echoed$`, readyTimeout)
 
 	p.signal(syscall.SIGTERM)

@@ -239,19 +239,6 @@ func packScript(cases []packCase) string {
 	return b.String()
 }
 
-// runChunkOutput runs a chunk in a fresh runtime and returns what it printed.
-func runChunkOutput(t *testing.T, src string) string {
-	t.Helper()
-	rt, out := newTestRuntime(t)
-	defer rt.Close()
-	task := startChunk(t, rt, src)
-	waitTask(t, task)
-	if task.Status() != statusDone {
-		t.Fatalf("%s\noutput:\n%s", task.Err(), out.String())
-	}
-	return out.String()
-}
-
 var packErrArgPrefix = regexp.MustCompile(`^error arg \d+: `)
 
 // sameOutcome compares a line of lua5.3 with one of gonetrepl: equal, or

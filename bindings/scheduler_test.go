@@ -32,6 +32,20 @@ func waitTask(t *testing.T, task *Task) {
 	}
 }
 
+// runChunkOutput runs a chunk in a fresh runtime and returns what it printed
+// (stdout and stderr, where the trace goes, together).
+func runChunkOutput(t *testing.T, src string) string {
+	t.Helper()
+	rt, out := newTestRuntime(t)
+	defer rt.Close()
+	task := startChunk(t, rt, src)
+	waitTask(t, task)
+	if task.Status() != statusDone {
+		t.Fatalf("%s\noutput:\n%s", task.Err(), out.String())
+	}
+	return out.String()
+}
+
 func TestCancelPureLuaLoop(t *testing.T) {
 	rt, _ := newTestRuntime(t)
 	defer rt.Close()

@@ -32,22 +32,8 @@ func TestFormatTrace(t *testing.T) {
 	}
 }
 
-// runTraced runs src in a fresh runtime and returns its output: stdout and
-// stderr, where the trace goes, together.
-func runTraced(t *testing.T, src string) string {
-	t.Helper()
-	rt, out := newTestRuntime(t)
-	defer rt.Close()
-	task := startChunk(t, rt, src)
-	waitTask(t, task)
-	if task.Status() != statusDone {
-		t.Fatalf("%s\noutput:\n%s", task.Err(), out)
-	}
-	return out.String()
-}
-
 func TestTraceConns(t *testing.T) {
-	out := runTraced(t, `
+	out := runChunkOutput(t, `
 		assert(net.trace("text") == false)
 		local ln = assert(net.listen("tcp", "127.0.0.1:0"))
 		local s_ch = task.chan(1)
@@ -98,7 +84,7 @@ func TestTraceConns(t *testing.T) {
 }
 
 func TestTracePacketConns(t *testing.T) {
-	out := runTraced(t, `
+	out := runChunkOutput(t, `
 		local pc = assert(net.listen_packet("udp", "127.0.0.1:0"))
 		local c = assert(net.dial("udp", tostring(pc:local_addr())))
 		pc:trace("text")
