@@ -15,3 +15,5 @@ require (
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	golang.org/x/sys v0.42.0 // indirect
 )
+
+replace github.com/yuin/gopher-lua => ./third_party/gopher-lua

@@ -206,3 +206,14 @@ function TestDeepRecursion(t)
   local tk = task.spawn(depth, 4000)
   assert(tk:wait(5) == 4000)
 end
+
+-- Past the call stack's 6000 frames, recursion is a Lua error, in the main
+-- thread and in a task, and the stack is usable again after it.
+function TestRecursionOverflowIsAnError(t)
+  local function depth(n) if n == 0 then return 0 end return 1 + depth(n - 1) end
+  local ok, err = pcall(depth, 7000)
+  assert(not ok and tostring(err):find("overflow"), tostring(err))
+  local tok, terr = task.spawn(function() return pcall(depth, 7000) end):wait(5)
+  assert(tok == false and tostring(terr):find("overflow"), tostring(terr))
+  assert(depth(5000) == 5000)
+end
