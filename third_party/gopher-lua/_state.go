@@ -218,12 +218,12 @@ type callFrameStackSegment struct {
 }
 type segIdx uint16
 type autoGrowingCallFrameStack struct {
-	// segments grows as the stack deepens, up to maxSegments (gonetrepl
-	// patch: upstream allocates all maxSize/FramesPerSegment pointers, 6 KB
-	// for CallStackSize 6000, in every thread).
+	// gonetrepl patch: segments grows as the stack deepens, up to
+	// maxSegments; upstream allocates all maxSize/FramesPerSegment pointers,
+	// 6 KB for CallStackSize 6000, in every thread.
 	segments    []*callFrameStackSegment
 	maxSegments int
-	segIdx   segIdx
+	segIdx      segIdx
 	// segSp is the number of frames in the current segment which are used. Full 'sp' value is segIdx * FramesPerSegment + segSp.
 	// It points to the next stack slot to use, so 0 means to use the 0th element in the segment, and a value of
 	// FramesPerSegment indicates that the segment is full and cannot accommodate another frame.
