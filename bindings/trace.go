@@ -158,7 +158,7 @@ func (t traceReader) Read(p []byte) (int, error) {
 // write writes p to the conn's socket and logs what was written.
 func (c *Conn) write(p []byte) (int, error) {
 	n, err := c.nc.Write(p)
-	if n > 0 {
+	if n > 0 && c.tr.mode() != traceOff {
 		c.tr.record(c, ">", bytesWhat("wrote", n), p[:n])
 	}
 	return n, err
