@@ -44,3 +44,14 @@ function TestTableConcat(t)
   local ok, err = pcall(table.concat, { "a", {}, "c" })
   assert(not ok and tostring(err):find("invalid value (at index 2) in table for 'concat'", 1, true), tostring(err))
 end
+
+-- unpack of a big table pushes every value on the task's stack, which
+-- grows from 32 slots: all of them arrive, in order.
+function TestUnpackBigTable(t)
+  local big = {}
+  for i = 1, 100000 do big[i] = i end
+  local function count(...) return select("#", ...), select(100000, ...) end
+  local got = task.spawn(function() return count(unpack(big)) end)
+  local n, last = got:wait(10)
+  assert(n == 100000 and last == 100000, tostring(n))
+end

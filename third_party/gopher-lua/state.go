@@ -395,6 +395,11 @@ func (rg *registry) checkSize(requiredSize int) { // +inline-start
 
 func (rg *registry) resize(requiredSize int) { // +inline-start
 	newSize := requiredSize + rg.growBy // give some padding
+	// gonetrepl patch: grow at least twofold, so that pushing n values
+	// costs O(n) copying, not O(n^2/growBy) (unpack of a big table).
+	if newSize < 2*len(rg.array) {
+		newSize = 2 * len(rg.array)
+	}
 	if newSize > rg.maxSize {
 		newSize = rg.maxSize
 	}
@@ -670,9 +675,16 @@ func panicWithoutTraceback(L *LState) {
 }
 
 func newLState(options Options) *LState {
+	return newLStateIn(options, newGlobal())
+}
+
+// newLStateIn makes a state in the global environment g (gonetrepl patch:
+// NewThread used to make a whole Global, two tables and a map, only to
+// replace it).
+func newLStateIn(options Options, g *Global) *LState {
 	al := newAllocator(32)
 	ls := &LState{
-		G:       newGlobal(),
+		G:       g,
 		Parent:  nil,
 		Panic:   panicWithTraceback,
 		Dead:    false,
@@ -1620,8 +1632,7 @@ func (ls *LState) CreateTable(acap, hcap int) *LTable {
 // NewThread returns a new LState that shares with the original state all global objects.
 // If the original state has context.Context, the new state has a new child context of the original state and this function returns its cancel function.
 func (ls *LState) NewThread() (*LState, context.CancelFunc) {
-	thread := newLState(ls.Options)
-	thread.G = ls.G
+	thread := newLStateIn(ls.Options, ls.G)
 	thread.Env = ls.Env
 	var f context.CancelFunc = nil
 	if ls.ctx != nil {
