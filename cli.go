@@ -21,20 +21,26 @@ import (
 var version = "0.1.0-dev"
 
 const usage = `usage: gonetrepl [options] [script [args...]]
-  -e CHUNK      run the Lua string CHUNK (may be repeated)
-  -l MODULE     require MODULE and set the global of that name
-  -i            open the prompt after the script or -e chunks
-  -             read the script from standard input
-  --            stop handling options
-  --trace       log every byte sockets read and write to stderr, as text
-  --trace=hex   the same, as hexdump -C lines
-  --no-color    no colour in output
-  --version     print the version and exit
-  -h, --help    print this help and exit
+  -e CHUNK           run the Lua string CHUNK (may be repeated)
+  -l MODULE          require MODULE and set the global of that name
+  -i                 open the prompt after the script or -e chunks
+  -                  read the script from standard input
+  --                 stop handling options
+  --trace            log every byte sockets read and write to stderr, as text
+  --trace=hex        the same, as hexdump -C lines
+  --no-color         no colour in output
+  --cpuprofile FILE  write a pprof CPU profile of the whole run to FILE
+  --memprofile FILE  write a pprof heap profile to FILE at exit
+  --version          print the version and exit
+  -h, --help         print this help and exit
 With no script and no -e, opens the prompt (the REPL). Otherwise runs the
 script with arg[0] = script and arg[1..] = args, and exits when the script
 and every task it spawned have ended. Exit status: 0 success, 1 a Lua
 error, 2 a usage error.
+The environment variables GONETREPL_CPUPROFILE and GONETREPL_MEMPROFILE
+ask for the profiles as the flags do; the flags win. Profiles are written
+however the program ends: at the end, on an error, os.exit, SIGINT or
+SIGTERM.
 `
 
 // action is one step of the command line, run in order: -e and -l as
@@ -52,6 +58,8 @@ type options struct {
 	noColor     bool
 	trace       string // "", "text" or "hex": net.trace's mode from the start
 	interactive bool   // -i: the prompt after the script
+	cpuProfile  string // --cpuprofile: where to write a CPU profile
+	memProfile  string // --memprofile: where to write a heap profile
 	help        bool
 	version     bool
 }
@@ -77,6 +85,14 @@ func parseArgs(argv []string) (*options, error) {
 			o.before = append(o.before, a, argv[i+1])
 			i++
 			continue
+		case "--cpuprofile", "--memprofile":
+			if i+1 >= len(argv) || argv[i+1] == "" {
+				return nil, fmt.Errorf("%s needs a file name", a)
+			}
+			o.setProfile(a, argv[i+1])
+			o.before = append(o.before, a, argv[i+1])
+			i++
+			continue
 		case "--no-color":
 			o.noColor = true
 		case "--trace", "--trace=text":
@@ -90,7 +106,14 @@ func parseArgs(argv []string) (*options, error) {
 		case "-h", "--help":
 			o.help = true
 		default:
-			return nil, fmt.Errorf("unknown option %s", a)
+			name, file, ok := strings.Cut(a, "=")
+			if !ok || name != "--cpuprofile" && name != "--memprofile" {
+				return nil, fmt.Errorf("unknown option %s", a)
+			}
+			if file == "" {
+				return nil, fmt.Errorf("%s needs a file name", name)
+			}
+			o.setProfile(name, file)
 		}
 		o.before = append(o.before, a)
 	}
@@ -101,9 +124,20 @@ func parseArgs(argv []string) (*options, error) {
 	return o, nil
 }
 
+// setProfile records --cpuprofile or --memprofile; the last one given wins.
+func (o *options) setProfile(flag, file string) {
+	if flag == "--cpuprofile" {
+		o.cpuProfile = file
+	} else {
+		o.memProfile = file
+	}
+}
+
 // run is the whole program: it returns the exit status instead of exiting,
-// so tests can drive it and deferred calls run.
-func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// so tests can drive it and deferred calls run. It is the only way out of
+// the program (main calls os.Exit with its result), so the profiles asked
+// for are stopped and written here, whatever ended the run.
+func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	o, err := parseArgs(argv)
 	if err != nil {
 		fmt.Fprintf(stderr, "gonetrepl: %v\n%s", err, usage)
@@ -122,18 +156,33 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	prompt := o.interactive || len(o.actions) == 0 && o.script == ""
 
+	// SIGINT and SIGTERM close listeners (removing Unix socket files) and
+	// exit with 128+signal, as a shell reports a killed process. Caught
+	// from here on, so that profiles are written even for a signal that
+	// comes while the runtime is set up.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
+
+	prof, err := startProfiles(profileDests(o, os.Getenv))
+	if err != nil {
+		fmt.Fprintf(stderr, "gonetrepl: %v\n", err)
+		return 2
+	}
+	// Deferred before rt.Close, so it runs after it: the profiles cover
+	// the shutdown too.
+	defer func() {
+		if !prof.stop(stderr) && code == 0 {
+			code = 1
+		}
+	}()
+
 	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr})
 	defer rt.Close()
 	rt.SetArgs(o.before, o.script, o.args)
 	if o.trace != "" {
 		rt.SetTrace(o.trace)
 	}
-
-	// SIGINT and SIGTERM close listeners (removing Unix socket files) and
-	// exit with 128+signal, as a shell reports a killed process.
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(signals)
 
 	steps := o.actions
 	if o.script != "" {
@@ -163,7 +212,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			Stderr:  stderr,
 		})
 	}
-	code, _ := wait(rt, rt.Idle(), signals)
+	code, _ = wait(rt, rt.Idle(), signals)
 	if code < 0 {
 		code = 0
 		if rt.Failed() {

@@ -9,7 +9,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -94,10 +96,18 @@ type proc struct {
 }
 
 // command prepares gonetrepl with args; the working directory is the
-// package directory, which is the repository root.
+// package directory, which is the repository root. The profiling variables
+// of the test's own environment are not passed on: every process would
+// write the same files.
 func command(args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if name != cpuProfileEnv && name != memProfileEnv {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, mainEnv+"=1")
 	cmd.WaitDelay = 5 * time.Second
 	return cmd
 }
@@ -106,7 +116,15 @@ func command(args ...string) *exec.Cmd {
 // nothing). The process is killed when the test ends if still running.
 func startProc(t *testing.T, stdin string, args ...string) *proc {
 	t.Helper()
+	return startProcEnv(t, nil, stdin, args...)
+}
+
+// startProcEnv is startProc with env ("NAME=value" entries) added to the
+// process's environment.
+func startProcEnv(t *testing.T, env []string, stdin string, args ...string) *proc {
+	t.Helper()
 	p := &proc{t: t, args: args, cmd: command(args...), stdout: newOutLog(), stderr: newOutLog(), done: make(chan struct{})}
+	p.cmd.Env = append(p.cmd.Env, env...)
 	if stdin != "" {
 		p.cmd.Stdin = strings.NewReader(stdin)
 	}
@@ -203,7 +221,14 @@ func (r result) String() string {
 // runCLI runs gonetrepl to its end, with stdin as its input.
 func runCLI(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	p := startProc(t, stdin, args...)
+	return runCLIEnv(t, nil, stdin, args...)
+}
+
+// runCLIEnv is runCLI with env ("NAME=value" entries) added to the
+// process's environment.
+func runCLIEnv(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
+	p := startProcEnv(t, env, stdin, args...)
 	code := p.wait(runTimeout)
 	return result{stdout: p.stdout.String(), stderr: p.stderr.String(), code: code}
 }
@@ -721,5 +746,234 @@ func concurrently(t *testing.T, n int, client func(i int) error) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// Profiling: --cpuprofile, --memprofile and their environment variables.
+
+// profileKinds are the profiles a test asks for: the flag, and a string
+// the decompressed profile holds (in its string table) when it is of that
+// kind.
+var profileKinds = []struct{ flag, want string }{
+	{"--cpuprofile", "nanoseconds"},
+	{"--memprofile", "inuse_space"},
+}
+
+// profileArgs returns --cpuprofile and --memprofile options for files in a
+// fresh directory, and the files' paths in profileKinds' order.
+func profileArgs(t *testing.T) (args, paths []string) {
+	dir := t.TempDir()
+	for _, k := range profileKinds {
+		path := filepath.Join(dir, strings.TrimPrefix(k.flag, "--")+".out")
+		args = append(args, k.flag, path)
+		paths = append(paths, path)
+	}
+	return args, paths
+}
+
+// checkProfile fails the test unless path holds a pprof profile: gzip
+// data that decompresses to a well-formed protobuf message with a
+// sample_type (field 1) and a string table (field 6) holding want.
+// No pprof parser is a dependency of the module; this is enough to tell a
+// complete profile from a missing, empty or cut-off file.
+func checkProfile(t *testing.T, path, want string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("profile not written: %v", err)
+	}
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		t.Fatalf("%s is not gzip data (%d bytes, starting %q)", path, len(data), data[:min(len(data), 8)])
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	msg, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("%s: decompressing: %v (the profile was cut off?)", path, err)
+	}
+	fields, err := protoFields(msg)
+	if err != nil {
+		t.Fatalf("%s: not a protobuf message: %v", path, err)
+	}
+	if fields[1] == 0 || fields[6] == 0 {
+		t.Fatalf("%s: want sample_type (1) and string_table (6) fields; got field counts %v", path, fields)
+	}
+	if !bytes.Contains(msg, []byte(want)) {
+		t.Fatalf("%s: the profile does not mention %q", path, want)
+	}
+}
+
+// protoFields walks the top level of a protobuf message and counts each
+// field number, failing on malformed wire data.
+func protoFields(b []byte) (map[uint64]int, error) {
+	seen := map[uint64]int{}
+	for len(b) > 0 {
+		key, n := binary.Uvarint(b)
+		if n <= 0 || key>>3 == 0 {
+			return nil, fmt.Errorf("bad field key at %d bytes from the end", len(b))
+		}
+		b = b[n:]
+		switch key & 7 {
+		case 0: // varint
+			if _, n = binary.Uvarint(b); n <= 0 {
+				return nil, fmt.Errorf("bad varint in field %d", key>>3)
+			}
+			b = b[n:]
+		case 1: // 64-bit
+			if len(b) < 8 {
+				return nil, fmt.Errorf("short fixed64 in field %d", key>>3)
+			}
+			b = b[8:]
+		case 2: // length-delimited
+			size, n := binary.Uvarint(b)
+			if n <= 0 || size > uint64(len(b)-n) {
+				return nil, fmt.Errorf("bad length in field %d", key>>3)
+			}
+			b = b[n+int(size):]
+		case 5: // 32-bit
+			if len(b) < 4 {
+				return nil, fmt.Errorf("short fixed32 in field %d", key>>3)
+			}
+			b = b[4:]
+		default:
+			return nil, fmt.Errorf("wire type %d in field %d", key&7, key>>3)
+		}
+		seen[key>>3]++
+	}
+	return seen, nil
+}
+
+// TestProfileEnds: both profiles are written however the program ends.
+func TestProfileEnds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+	}{
+		{"script ends", "", []string{"testdata/args.lua", "x"}, 0},
+		{"-e chunk", "", []string{"-e", "local s = 0 for i = 1, 1e5 do s = s + i end print(s)"}, 0},
+		{"Lua error", "", []string{"testdata/runtime_error.lua"}, 1},
+		{"syntax error", "", []string{"-e", "x = = 1"}, 1},
+		{"failed task", "", []string{"testdata/task_error.lua"}, 1},
+		{"os.exit", "", []string{"-e", `task.spawn(function() time.sleep(60) end) os.exit(3)`}, 3},
+		{"prompt ended by EOF", "x = 1\n", nil, 0},
+		{"os.exit at the prompt", "os.exit(4)\n", nil, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts, paths := profileArgs(t)
+			r := runCLI(t, tt.stdin, append(opts, tt.args...)...)
+			if r.code != tt.code {
+				t.Fatalf("want status %d; got %v", tt.code, r)
+			}
+			for i, k := range profileKinds {
+				checkProfile(t, paths[i], k.want)
+			}
+		})
+	}
+}
+
+// TestProfileSignals: a server ended by SIGTERM or SIGINT, the way a
+// benchmark harness stops it, still writes complete profiles.
+func TestProfileSignals(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		code int
+	}{
+		{syscall.SIGTERM, 143},
+		{syscall.SIGINT, 130},
+	} {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			t.Parallel()
+			opts, paths := profileArgs(t)
+			sock := filepath.Join(t.TempDir(), "s.sock")
+			p := startProc(t, "", append(opts, "testdata/signal_server.lua", sock)...)
+			p.waitLine(p.stderr, `^listening on `, readyTimeout)
+			p.signal(tt.sig)
+			if code := p.wait(10 * time.Second); code != tt.code {
+				t.Fatalf("want status %d after %v; got %d\nstderr:\n%s", tt.code, tt.sig, code, p.stderr)
+			}
+			for i, k := range profileKinds {
+				checkProfile(t, paths[i], k.want)
+			}
+		})
+	}
+}
+
+// TestProfileEnv: the environment variables ask for profiles as the flags
+// do, and a flag wins over its variable.
+func TestProfileEnv(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	envCPU, envMem := filepath.Join(dir, "env-cpu.out"), filepath.Join(dir, "env-mem.out")
+	env := []string{cpuProfileEnv + "=" + envCPU, memProfileEnv + "=" + envMem}
+	r := runCLIEnv(t, env, "", "-e", "print('ran')")
+	if r.code != 0 || r.stdout != "ran\n" {
+		t.Fatalf("want status 0; got %v", r)
+	}
+	checkProfile(t, envCPU, "nanoseconds")
+	checkProfile(t, envMem, "inuse_space")
+
+	os.Remove(envCPU)
+	os.Remove(envMem)
+	flagCPU := filepath.Join(dir, "flag-cpu.out")
+	r = runCLIEnv(t, env, "", "--cpuprofile="+flagCPU, "-e", "print('ran')")
+	if r.code != 0 {
+		t.Fatalf("want status 0; got %v", r)
+	}
+	checkProfile(t, flagCPU, "nanoseconds")
+	checkProfile(t, envMem, "inuse_space") // no flag for this one
+	if _, err := os.Stat(envCPU); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("--cpuprofile given, but %s was written too (stat: %v)", cpuProfileEnv, err)
+	}
+}
+
+// TestProfileBadPath: a profile that cannot be created is an error naming
+// the flag or variable, before anything runs.
+func TestProfileBadPath(t *testing.T) {
+	t.Parallel()
+	bad := filepath.Join(t.TempDir(), "no-such-dir", "p.out")
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		want string // stderr holds this
+	}{
+		{"--cpuprofile", nil, []string{"--cpuprofile", bad, "-e", "print('ran')"}, 2, "gonetrepl: --cpuprofile: open " + bad},
+		{"--memprofile", nil, []string{"--memprofile", bad, "-e", "print('ran')"}, 2, "gonetrepl: --memprofile: open " + bad},
+		{"--cpuprofile=", nil, []string{"--cpuprofile=" + bad, "-e", "print('ran')"}, 2, "gonetrepl: --cpuprofile: open " + bad},
+		{"environment", []string{cpuProfileEnv + "=" + bad}, []string{"-e", "print('ran')"}, 2, "gonetrepl: " + cpuProfileEnv + ": open " + bad},
+		{"missing file name", nil, []string{"-e", "print('ran')", "--cpuprofile"}, 2, "--cpuprofile needs a file name"},
+		{"empty file name", nil, []string{"--memprofile=", "-e", "print('ran')"}, 2, "--memprofile needs a file name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLIEnv(t, tt.env, "", tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
+				t.Fatalf("want status %d and %q on stderr; got %v", tt.code, tt.want, r)
+			}
+			if r.stdout != "" {
+				t.Errorf("the chunk ran despite the bad profile option: %v", r)
+			}
+		})
+	}
+}
+
+// TestProfileHelp: --help lists the profiling flags and variables.
+func TestProfileHelp(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "--help")
+	for _, want := range []string{"--cpuprofile FILE", "--memprofile FILE", cpuProfileEnv, memProfileEnv} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("--help does not mention %s:\n%s", want, r.stdout)
+		}
 	}
 }
