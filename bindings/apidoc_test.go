@@ -166,8 +166,10 @@ func TestEveryBindingDocumented(t *testing.T) {
 		}
 	}
 
-	// Classes: the __methods table of each metatable.
-	for typ, mt := range rt.classes {
+	// Classes: the __methods table of each metatable, built here since
+	// they are built only when a first value needs one.
+	for typ := range rt.classDefs {
+		mt := rt.classMeta(typ)
 		methods, ok := mt.RawGetString("__methods").(*lua.LTable)
 		if !ok {
 			t.Errorf("class %s has no __methods table", typ)

@@ -20,9 +20,16 @@ type class struct {
 	eq     func(a, b any) bool
 }
 
-// registerClass builds the metatable of c and keeps it for newUserData and
-// check. The gil must be held.
+// registerClass makes c known to newUserData, which builds its metatable
+// when the first value of the class is made: a script pays start-up time
+// only for the classes it uses. The gil must be held.
 func (rt *Runtime) registerClass(c *class) {
+	rt.classDefs[c.name] = c
+}
+
+// buildClass builds the metatable of c and keeps it for newUserData and
+// checkClass. The gil must be held.
+func (rt *Runtime) buildClass(c *class) *lua.LTable {
 	L := rt.L
 	mt := L.NewTypeMetatable(c.name)
 	methods := L.NewTable()
@@ -67,14 +74,26 @@ func (rt *Runtime) registerClass(c *class) {
 		}))
 	}
 	rt.classes[c.name] = mt
+	return mt
 }
 
-// newUserData wraps v as a value of the class named typ.
+// newUserData wraps v as a value of the class named typ. Until a class's
+// first value is made, rt.classes has no metatable for it, and so no value
+// can pass for one of it.
 func (rt *Runtime) newUserData(typ string, v any) *lua.LUserData {
 	ud := rt.L.NewUserData()
 	ud.Value = v
-	ud.Metatable = rt.classes[typ]
+	ud.Metatable = rt.classMeta(typ)
 	return ud
+}
+
+// classMeta returns the metatable of the class named typ, built now if no
+// value of the class was made yet. The gil must be held.
+func (rt *Runtime) classMeta(typ string) *lua.LTable {
+	if mt := rt.classes[typ]; mt != nil {
+		return mt
+	}
+	return rt.buildClass(rt.classDefs[typ])
 }
 
 // checkClass returns the Go value of argument n, which must be of the class

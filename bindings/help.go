@@ -42,7 +42,7 @@ func (rt *Runtime) indexHelp() *helpIndex {
 		var table *lua.LTable // where the module's functions live
 		switch {
 		case m.Type != "":
-			if mt := rt.classes[m.Type]; mt != nil {
+			if mt := rt.classMeta(m.Type); mt != nil {
 				table, _ = mt.RawGetString("__methods").(*lua.LTable)
 				h.byValue[mt] = m.Docs
 			}

@@ -37,10 +37,11 @@ type Runtime struct {
 	mu        sync.Mutex // guards the fields below; never held while waiting
 	tasks     map[int64]*Task
 	nextID    int64
-	allDone   chan struct{}      // closed when the last live task ends
-	closers   map[io.Closer]bool // listeners to close on shutdown
-	exitCode  chan int           // os.exit requests
-	classes   map[string]*lua.LTable
+	allDone   chan struct{}          // closed when the last live task ends
+	closers   map[io.Closer]bool     // listeners to close on shutdown
+	exitCode  chan int               // os.exit requests
+	classes   map[string]*lua.LTable // metatables built so far, by class name
+	classDefs map[string]*class      // every class, by name
 	closed    bool
 	terminal  Terminal    // the REPL's, for interact; nil in script mode
 	helpIdx   *helpIndex  // built by the first help() call (gil held)
@@ -74,13 +75,14 @@ func New(opts Options) *Runtime {
 		opts.Stderr = os.Stderr
 	}
 	rt := &Runtime{
-		L:        lua.NewState(withSkipLibs(luaOptions)),
-		stdout:   &lockedWriter{w: opts.Stdout},
-		stderr:   &lockedWriter{w: opts.Stderr},
-		tasks:    map[int64]*Task{},
-		closers:  map[io.Closer]bool{},
-		exitCode: make(chan int, 1),
-		classes:  map[string]*lua.LTable{},
+		L:         lua.NewState(withSkipLibs(luaOptions)),
+		stdout:    &lockedWriter{w: opts.Stdout},
+		stderr:    &lockedWriter{w: opts.Stderr},
+		tasks:     map[int64]*Task{},
+		closers:   map[io.Closer]bool{},
+		exitCode:  make(chan int, 1),
+		classes:   map[string]*lua.LTable{},
+		classDefs: map[string]*class{},
 	}
 	// NewThread copies the root's options: tasks start with a smaller
 	// registry than NewState allows (it replaces sizes under 128).
