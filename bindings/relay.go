@@ -92,7 +92,18 @@ func (r *relay) copy(dir int, results chan<- relayHalf) {
 			}
 		}
 	}
-	err := src.rd.copyTo(func(p []byte) (int, error) {
+	// With no idle timeout and no tracing, bytes need not pass through Lua's
+	// buffer: once it is drained, io.Copy between the sockets lets the
+	// kernel move them (splice(2) between TCP and Unix sockets).
+	var direct func() (int64, error)
+	if r.dl[si].idle == 0 && r.dl[di].idle == 0 && src.tr.mode() == traceOff && dst.tr.mode() == traceOff {
+		direct = func() (int64, error) {
+			w, err := io.Copy(dst.nc, src.nc)
+			n += w
+			return w, err
+		}
+	}
+	err := src.rd.copyTo(direct, func(p []byte) (int, error) {
 		refresh(r.dl[di], dst.nc.SetWriteDeadline, r.dl[di].write)
 		w, err := dst.write(p)
 		n += int64(w)
@@ -127,8 +138,9 @@ func (r *relay) copy(dir int, results chan<- relayHalf) {
 // copyTo writes the unread bytes, then everything the source gives, to
 // write, until the source ends (nil) or either fails (the error). It holds
 // the read lock throughout: other reads of the conn wait. Bytes write did
-// not take stay buffered. arm runs before each read from the source.
-func (b *bufReader) copyTo(write func(p []byte) (int, error), arm func()) error {
+// not take stay buffered. arm runs before each read from the source. If
+// direct is not nil, it copies the rest once the buffer is drained.
+func (b *bufReader) copyTo(direct func() (int64, error), write func(p []byte) (int, error), arm func()) error {
 	b.op.Lock()
 	defer b.op.Unlock()
 	for {
@@ -139,6 +151,10 @@ func (b *bufReader) copyTo(write func(p []byte) (int, error), arm func()) error 
 				return err
 			}
 			continue
+		}
+		if direct != nil {
+			_, err := direct()
+			return err
 		}
 		arm()
 		if err := b.fill(bulkBuf); err != nil {
