@@ -78,8 +78,9 @@ function TestRelayBufferedBytesFirst(t)
   server:close()
 end
 
-function TestRelayBigTransfer(t)
-  -- An echo server behind the proxy; 1 MiB each way, concurrently.
+-- An echo server behind the proxy; 1 MiB each way, concurrently. before
+-- runs on the proxy's accepted conn before the relay.
+local function big_transfer(before)
   local echo = listen()
   echo:serve(function(c)
     c:set_timeout(30)
@@ -91,7 +92,7 @@ function TestRelayBigTransfer(t)
     c:close_write()
   end)
   local results = task.chan(1)
-  local p = proxy(echo, results)
+  local p = proxy(echo, results, before)
   local c = assert(net.dial("tcp", tostring(p:addr()), { timeout = 10 }))
   c:set_timeout(30)
   local chunk = string.rep("0123456789abcdef", 4096) -- 64 KiB
@@ -107,6 +108,18 @@ function TestRelayBigTransfer(t)
   c:close()
   p:close()
   echo:close()
+end
+
+-- Without idle timeouts or tracing, the relay hands the sockets to io.Copy
+-- (splice) once buffered bytes are out.
+function TestRelayBigTransfer(t)
+  big_transfer()
+end
+
+-- With an idle timeout on a conn, every chunk goes through its buffer, so
+-- that the timeout is refreshed per read and write.
+function TestRelayBigTransferIdleTimeout(t)
+  big_transfer(function(c) c:set_timeout(30) end)
 end
 
 function TestRelayPipes(t)
