@@ -319,6 +319,28 @@ func BenchmarkReadWriteLoop(b *testing.B) {
 // interpreter lock off and takes it back: time.sleep(0) in a loop, and a
 // ping-pong between two tasks over task.chan (one op: one send and one
 // recv on each side, four blocking calls).
+// BenchmarkSpawn is the cost of starting and finishing one task: its
+// thread, its goroutine, and a channel send back to the spawner.
+func BenchmarkSpawn(b *testing.B) {
+	b.ReportAllocs()
+	rt := New(Options{})
+	defer rt.Close()
+	fn, err := rt.Load(strings.NewReader(`
+		local n = tonumber(...)
+		local done = task.chan(64)
+		local sum = 0
+		for i = 1, n do
+			task.spawn(function() done:send(i) end)
+			sum = sum + done:recv()
+		end
+		assert(sum == n * (n + 1) / 2, "tasks sent " .. sum)`), "spawn")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	benchWait(b, rt.Start("spawn", fn, strconv.Itoa(b.N)))
+}
+
 func BenchmarkBlockingCall(b *testing.B) {
 	b.Run("sleep0", func(b *testing.B) {
 		b.ReportAllocs()
