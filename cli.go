@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/fatih/color"
@@ -157,25 +158,27 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	prompt := o.interactive || len(o.actions) == 0 && o.script == ""
 
 	// SIGINT and SIGTERM close listeners (removing Unix socket files) and
-	// exit with 128+signal, as a shell reports a killed process. The first
-	// signal.Notify waits for the Go runtime to start a thread of its own
-	// (the signal mask thread), about 0.7 ms on a cold start, so it runs
-	// while the Lua runtime is set up; both are done before any Lua runs.
+	// exit with 128+signal, as a shell reports a killed process. They are
+	// caught from the first socket on (or from the start, when profiling):
+	// the first signal.Notify waits for the Go runtime to start a thread
+	// of its own, about 0.7 ms, which a script without sockets need not
+	// pay. Until then the signals' default action ends the process, which
+	// a shell reports with the same 130 and 143, and there is nothing to
+	// clean up.
 	signals := make(chan os.Signal, 1)
-	notified := make(chan struct{})
-	go func() {
-		signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-		close(notified)
-	}()
-	defer func() {
-		<-notified
-		signal.Stop(signals)
-	}()
+	var catching sync.Once
+	catchSignals := func() {
+		catching.Do(func() { signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM) })
+	}
+	defer signal.Stop(signals)
 
 	prof, err := startProfiles(profileDests(o, os.Getenv))
 	if err != nil {
 		fmt.Fprintf(stderr, "gonetrepl: %v\n", err)
 		return 2
+	}
+	if prof.active() {
+		catchSignals() // a profile is written however the run ends
 	}
 	// Deferred before rt.Close, so it runs after it: the profiles cover
 	// the shutdown too.
@@ -185,9 +188,8 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 
-	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr})
+	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr, FirstResource: catchSignals})
 	defer rt.Close()
-	<-notified
 	rt.SetArgs(o.before, o.script, o.args)
 	if o.trace != "" {
 		rt.SetTrace(o.trace)
@@ -212,7 +214,8 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}
 	if prompt {
-		signal.Stop(signals) // the REPL has its own: Ctrl-C cancels a line there
+		catching.Do(func() {}) // the REPL has its own: Ctrl-C cancels a line there
+		signal.Stop(signals)
 		return repl.Run(repl.Config{
 			Runtime: rt,
 			Banner:  versionLine() + " - help() lists the modules, Ctrl-D exits",

@@ -455,6 +455,23 @@ func TestWaitsForTasks(t *testing.T) {
 	}
 }
 
+// TestSignalBeforeAnySocket: a script that has opened no socket is not
+// yet catching signals (that costs start-up time: see run), so SIGTERM
+// ends it by the signal's default action, which a shell reports as 143
+// too; once it opens one, the signal is caught and the status is 143
+// (TestSignals).
+func TestSignalBeforeAnySocket(t *testing.T) {
+	t.Parallel()
+	p := startProc(t, "", "-e", `io.stderr:write("ready\n") time.sleep(30)`)
+	p.waitLine(p.stderr, `^ready$`, readyTimeout)
+	p.signal(syscall.SIGTERM)
+	p.wait(10 * time.Second)
+	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Fatalf("want the process ended by SIGTERM; got %v", p.cmd.ProcessState)
+	}
+}
+
 // TestSignals: SIGTERM and SIGINT end a serving script with 143 and 130,
 // closing its listeners and removing its Unix socket file.
 func TestSignals(t *testing.T) {

@@ -85,11 +85,14 @@ func startProfiles(cpu, mem profileDest) (*profiler, error) {
 	return p, nil
 }
 
+// active tells whether a profile was asked for.
+func (p *profiler) active() bool { return p.cpu != nil || p.mem != nil }
+
 // stop ends the CPU profile and writes the heap profile, after a garbage
 // collection so that it shows the heap as it is now. It reports whether
 // both files were written; what went wrong is printed on stderr.
 func (p *profiler) stop(stderr io.Writer) bool {
-	if p.cpu == nil && p.mem == nil {
+	if !p.active() {
 		return true
 	}
 	// Hold SIGINT and SIGTERM off until the files are complete: a

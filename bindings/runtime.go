@@ -22,6 +22,10 @@ import (
 type Options struct {
 	Stdout io.Writer // where print and task output go (default os.Stdout)
 	Stderr io.Writer // where errors of failed tasks go (default os.Stderr)
+	// FirstResource, if set, is called once, when the runtime first holds
+	// something that Close must release (a socket, a listener): the CLI
+	// installs its signal handlers then, not at start-up.
+	FirstResource func()
 }
 
 // Runtime is one Lua state and the tasks running on it.
@@ -33,6 +37,9 @@ type Runtime struct {
 
 	stdout *lockedWriter
 	stderr *lockedWriter
+
+	firstResource     func() // Options.FirstResource
+	firstResourceOnce sync.Once
 
 	mu        sync.Mutex // guards the fields below; never held while waiting
 	tasks     map[int64]*Task
@@ -83,6 +90,8 @@ func New(opts Options) *Runtime {
 		exitCode:  make(chan int, 1),
 		classes:   map[string]*lua.LTable{},
 		classDefs: map[string]*class{},
+
+		firstResource: opts.FirstResource,
 	}
 	// NewThread copies the root's options: tasks start with a smaller
 	// registry than NewState allows (it replaces sizes under 128).
@@ -213,6 +222,9 @@ func (rt *Runtime) Close() {
 
 // track registers a resource to close on shutdown; untrack forgets it.
 func (rt *Runtime) track(c io.Closer) {
+	if rt.firstResource != nil {
+		rt.firstResourceOnce.Do(rt.firstResource)
+	}
 	rt.mu.Lock()
 	rt.closers[c] = true
 	rt.mu.Unlock()
