@@ -18,7 +18,7 @@
 #   RTT_N [20000]  CONNS ["1000 5000 10000"; each entry only up to its MAXCONNS]
 #   CONNS_PAR [8 dials in flight: ncat's listen backlog
 #     is a fixed 10, and overflowing it turns the test into a SYN-retransmit timer]  UDP_N [20000]
-#   BUDGET_S [540: measurements not started by then are skipped, so a run ends in ~10 min]
+#   BUDGET_S [2400: measurements not started by then are skipped; a full run takes ~20 min]
 #   SERVER_CPU [1]  CLIENT_CPU [0]  RTT_CPU [=SERVER_CPU]: taskset pinning; PIN=0 turns it
 #     off. Throughput and conns clients run on CLIENT_CPU (one core each side). The RTT and
 #     UDP clients run on RTT_CPU, by default the server's own CPU: on this 2-vCPU VM a
@@ -65,7 +65,7 @@ RTT_N=${RTT_N:-20000}
 CONNS=${CONNS:-1000 5000 10000}
 CONNS_PAR=${CONNS_PAR:-8}
 UDP_N=${UDP_N:-20000}
-BUDGET_S=${BUDGET_S:-540}
+BUDGET_S=${BUDGET_S:-2400}
 HOST=127.0.0.1
 SPIN=() CPIN=() RPIN=()
 if [[ ${PIN:-1} != 0 ]] && command -v taskset >/dev/null && (( $(nproc) >= 2 )); then
@@ -125,10 +125,11 @@ reg luajit-socket  0      "luajit:socket" "luajit bench/peers/lua_echo.lua tcp {
 # copas: LuaSocket's select() refuses fds >= 1024, so 5000 connections would crash it.
 reg lua5.1-copas   1000   "lua5.1:copas"  "lua5.1 bench/peers/copas_echo.lua tcp {HOST} {PORT}" "lua5.1 bench/peers/copas_echo.lua udp {HOST} {PORT}"
 reg luajit-copas   1000   "luajit:copas"  "luajit bench/peers/copas_echo.lua tcp {HOST} {PORT}" "luajit bench/peers/copas_echo.lua udp {HOST} {PORT}"
-# socat, ncat: one process (socat) or thread (ncat) per connection; 5000 is plenty.
-reg socat-exec-cat 5000   "socat cat"     "socat TCP-LISTEN:{PORT},bind={HOST},reuseaddr,fork,backlog=1024 EXEC:cat" "socat -T 10 UDP-LISTEN:{PORT},bind={HOST},reuseaddr,fork EXEC:cat"
+# socat, ncat: one process (socat) or thread (ncat) per connection. With EXEC:cat / --exec a
+# cat process more: 5000 connections then take past the client's 60 s, so they stop at 1000.
+reg socat-exec-cat 1000   "socat cat"     "socat TCP-LISTEN:{PORT},bind={HOST},reuseaddr,fork,backlog=1024 EXEC:cat" "socat -T 10 UDP-LISTEN:{PORT},bind={HOST},reuseaddr,fork EXEC:cat"
 reg socat-pipe     5000   "socat"         "socat TCP-LISTEN:{PORT},bind={HOST},reuseaddr,fork,backlog=1024 PIPE" "socat -T 10 UDP-LISTEN:{PORT},bind={HOST},reuseaddr,fork PIPE"
-reg ncat-exec-cat  5000   "ncat cat"      "ncat -l -k -m 10000 {HOST} {PORT} --exec /bin/cat" "ncat -u -l -k {HOST} {PORT} --exec /bin/cat"
+reg ncat-exec-cat  1000   "ncat cat"      "ncat -l -k -m 10000 {HOST} {PORT} --exec /bin/cat" "ncat -u -l -k {HOST} {PORT} --exec /bin/cat"
 reg ncat-lua-exec  5000   "ncat"          "ncat -l -k -m 10000 {HOST} {PORT} --lua-exec bench/peers/ncat_echo.lua" "ncat -u -l -k {HOST} {PORT} --lua-exec bench/peers/ncat_echo.lua"
 # Skipped when no binary is found or built (set GONETREPL=path).
 reg gonetrepl      100000 "{GONETREPL}"   "{GONETREPL} bench/lua/echo.lua {ADDR}" "{GONETREPL} bench/lua/udp_echo.lua {ADDR}"
