@@ -455,6 +455,16 @@ func TestWaitsForTasks(t *testing.T) {
 	}
 }
 
+// exitSignals are the signals that stop a serving script, each with the
+// exit status it gives (128 + the signal's number).
+var exitSignals = []struct {
+	sig  syscall.Signal
+	code int
+}{
+	{syscall.SIGTERM, 143},
+	{syscall.SIGINT, 130},
+}
+
 // TestSignalBeforeAnySocket: a script that has opened no socket is not
 // yet catching signals (that costs start-up time: see run), so SIGTERM
 // ends it by the signal's default action, which a shell reports as 143
@@ -476,13 +486,7 @@ func TestSignalBeforeAnySocket(t *testing.T) {
 // closing its listeners and removing its Unix socket file.
 func TestSignals(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		sig  syscall.Signal
-		code int
-	}{
-		{syscall.SIGTERM, 143},
-		{syscall.SIGINT, 130},
-	} {
+	for _, tt := range exitSignals {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			sock := filepath.Join(t.TempDir(), "s.sock")
 			p := startProc(t, "", "testdata/signal_server.lua", sock)
@@ -899,13 +903,7 @@ func TestProfileEnds(t *testing.T) {
 // benchmark harness stops it, still writes complete profiles.
 func TestProfileSignals(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		sig  syscall.Signal
-		code int
-	}{
-		{syscall.SIGTERM, 143},
-		{syscall.SIGINT, 130},
-	} {
+	for _, tt := range exitSignals {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			t.Parallel()
 			opts, paths := profileArgs(t)

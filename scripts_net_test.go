@@ -273,13 +273,7 @@ func TestUnixEchoStaleFile(t *testing.T) {
 // of unixgram packet conns, as of Unix listeners; abstract names have none.
 func TestSignalRemovesUnixgramFile(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		sig  syscall.Signal
-		code int
-	}{
-		{syscall.SIGTERM, 143},
-		{syscall.SIGINT, 130},
-	} {
+	for _, tt := range exitSignals {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			dgram, stream := filepath.Join(dir, "dgram.sock"), filepath.Join(dir, "stream.sock")

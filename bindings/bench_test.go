@@ -133,6 +133,20 @@ const luaEchoServer = `
 	end)
 	print(ln:addr())`
 
+// benchChunk runs src, a Lua chunk given b.N as its "...", in a new
+// runtime and times it; src checks its own results and raises otherwise.
+func benchChunk(b *testing.B, name, src string) {
+	b.Helper()
+	rt := New(Options{})
+	defer rt.Close()
+	fn, err := rt.Load(strings.NewReader(src), name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	benchWait(b, rt.Start(name, fn, strconv.Itoa(b.N)))
+}
+
 // BenchmarkTaskMemory reports the memory one parked task costs (its
 // goroutine and Lua thread), measured over 10,000 tasks blocked in recv.
 // It waits until every task has reached recv: on two cores a fixed 0.2 s
@@ -323,9 +337,7 @@ func BenchmarkReadWriteLoop(b *testing.B) {
 // thread, its goroutine, and a channel send back to the spawner.
 func BenchmarkSpawn(b *testing.B) {
 	b.ReportAllocs()
-	rt := New(Options{})
-	defer rt.Close()
-	fn, err := rt.Load(strings.NewReader(`
+	benchChunk(b, "spawn", `
 		local n = tonumber(...)
 		local done = task.chan(64)
 		local sum = 0
@@ -333,34 +345,20 @@ func BenchmarkSpawn(b *testing.B) {
 			task.spawn(function() done:send(i) end)
 			sum = sum + done:recv()
 		end
-		assert(sum == n * (n + 1) / 2, "tasks sent " .. sum)`), "spawn")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	benchWait(b, rt.Start("spawn", fn, strconv.Itoa(b.N)))
+		assert(sum == n * (n + 1) / 2, "tasks sent " .. sum)`)
 }
 
 func BenchmarkBlockingCall(b *testing.B) {
 	b.Run("sleep0", func(b *testing.B) {
 		b.ReportAllocs()
-		rt := New(Options{})
-		defer rt.Close()
-		fn, err := rt.Load(strings.NewReader(`
+		benchChunk(b, "sleep0", `
 			local n, count = tonumber(...), 0
 			for i = 1, n do time.sleep(0) count = count + 1 end
-			assert(count == n, "slept " .. count .. " times")`), "sleep0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ResetTimer()
-		benchWait(b, rt.Start("sleep0", fn, strconv.Itoa(b.N)))
+			assert(count == n, "slept " .. count .. " times")`)
 	})
 	b.Run("chan_pingpong", func(b *testing.B) {
 		b.ReportAllocs()
-		rt := New(Options{})
-		defer rt.Close()
-		fn, err := rt.Load(strings.NewReader(`
+		benchChunk(b, "pingpong", `
 			local n = tonumber(...)
 			local ping, pong = task.chan(), task.chan()
 			local echo = task.spawn(function()
@@ -376,40 +374,26 @@ func BenchmarkBlockingCall(b *testing.B) {
 				if v ~= i then error("sent " .. i .. ", got back " .. tostring(v)) end
 			end
 			ping:close()
-			assert(echo:wait(10))`), "pingpong")
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ResetTimer()
-		benchWait(b, rt.Start("pingpong", fn, strconv.Itoa(b.N)))
+			assert(echo:wait(10))`)
 	})
 }
 
 // BenchmarkStringPack is one string.pack(">I4 s2 d", ...) in a Lua loop.
 func BenchmarkStringPack(b *testing.B) {
 	b.ReportAllocs()
-	rt := New(Options{})
-	defer rt.Close()
-	fn, err := rt.Load(strings.NewReader(`
+	benchChunk(b, "pack", `
 		local n = tonumber(...)
 		local pack, s = string.pack
 		for i = 1, n do s = pack(">I4 s2 d", i, "payload", i + 0.5) end
 		assert(#s == 4 + 2 + 7 + 8, "packed " .. #s .. " bytes")
 		local a, p, d, next = string.unpack(">I4 s2 d", s)
-		assert(a == n and p == "payload" and d == n + 0.5 and next == #s + 1, "packed wrong")`), "pack")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	benchWait(b, rt.Start("pack", fn, strconv.Itoa(b.N)))
+		assert(a == n and p == "payload" and d == n + 0.5 and next == #s + 1, "packed wrong")`)
 }
 
 // BenchmarkStringUnpack is one string.unpack(">I4 s2 d", s) in a Lua loop.
 func BenchmarkStringUnpack(b *testing.B) {
 	b.ReportAllocs()
-	rt := New(Options{})
-	defer rt.Close()
-	fn, err := rt.Load(strings.NewReader(`
+	benchChunk(b, "unpack", `
 		local n = tonumber(...)
 		local s = string.pack(">I4 s2 d", 123456, "payload", 0.5)
 		local unpack, sum = string.unpack, 0
@@ -417,12 +401,7 @@ func BenchmarkStringUnpack(b *testing.B) {
 			local a, p, d, next = unpack(">I4 s2 d", s)
 			sum = sum + a + #p + d + next
 		end
-		assert(sum == n * (123456 + 7 + 0.5 + 22), "unpacked wrong: " .. sum)`), "unpack")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	benchWait(b, rt.Start("unpack", fn, strconv.Itoa(b.N)))
+		assert(sum == n * (123456 + 7 + 0.5 + 22), "unpacked wrong: " .. sum)`)
 }
 
 // benchReader measures a Lua loop reading b.N items of 64 bytes that a Go

@@ -371,18 +371,7 @@ func clientRTT(addr string, n int) error {
 	c.SetDeadline(time.Now().Add(120 * time.Second))
 	line := payload(lineLen)
 	resp := make([]byte, lineLen)
-	rt := func() error {
-		if _, err := c.Write(line); err != nil {
-			return err
-		}
-		if _, err := io.ReadFull(c, resp); err != nil {
-			return err
-		}
-		if !bytes.Equal(resp, line) {
-			return errors.New("echo mismatch")
-		}
-		return nil
-	}
+	rt := func() error { return echoOnce(c, line, resp) }
 	for i := 0; i < min(n, 100); i++ { // warm-up, not counted
 		if err := rt(); err != nil {
 			return err
@@ -500,16 +489,7 @@ func clientConns(addr string, n, holdMs, par int, src string) error {
 					if stalled.Load() {
 						return errors.New("aborted: server stalled")
 					}
-					if _, err := c.Write(line); err != nil {
-						return err
-					}
-					if _, err := io.ReadFull(c, resp); err != nil {
-						return err
-					}
-					if !bytes.Equal(resp, line) {
-						return errors.New("echo mismatch")
-					}
-					return nil
+					return echoOnce(c, line, resp)
 				}()
 				if err != nil {
 					fails.Add(1)
@@ -602,5 +582,20 @@ func clientUDP(addr string, n int) error {
 	el := time.Since(start)
 	fmt.Printf("RESULT %.2f us/rtt n=%d secs=%.3f lost=%d p50=%.1f p99=%.1f\n",
 		float64(el.Nanoseconds())/1e3/float64(n), n, el.Seconds(), lost, pct(lat, .5), pct(lat, .99))
+	return nil
+}
+
+// echoOnce writes line and reads its echo into resp (len(line) bytes),
+// failing on a mismatch.
+func echoOnce(c net.Conn, line, resp []byte) error {
+	if _, err := c.Write(line); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(c, resp); err != nil {
+		return err
+	}
+	if !bytes.Equal(resp, line) {
+		return errors.New("echo mismatch")
+	}
 	return nil
 }
