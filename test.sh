@@ -19,6 +19,13 @@ declare -A PACKAGES=(
   # OpenSSL's s_server and s_client, the TLS peers of the tls tests
   # (internal/tlstest).
   [openssl]=openssl
+  # Redis, the server of the resp module's and redis.lua's tests, and
+  # redis-cli, the client that talks to fake_redis.lua; curl and Python's
+  # http.server, the peers of the http module and http_server.lua.
+  [redis-server]=redis-server
+  [redis-tools]=redis-cli
+  [curl]=curl
+  [python3]=python3
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"
