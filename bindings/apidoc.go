@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -136,8 +137,14 @@ const flagsIntro = "" +
 	"```"
 
 // stdlibDocs documents the Lua modules of stdlib/, which have no binding
-// table: one Module per module and one per class it returns.
+// table: one Module per module and one per class it returns. Each module's
+// docs live in a file of their own (apidoc_http.go, apidoc_resp.go).
 func stdlibDocs() []Module {
+	return slices.Concat(flagsDocs(), httpDocs(), respDocs())
+}
+
+// flagsDocs documents stdlib/flags.lua.
+func flagsDocs() []Module {
 	return []Module{
 		{Name: "flags", Summary: "command-line options for scripts (stdlib, `require \"flags\"`)", Docs: []Doc{
 			{"flags.new", "flags.new(usage [, description]) -> parser",
