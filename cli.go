@@ -159,12 +159,12 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 
 	// SIGINT and SIGTERM close listeners (removing Unix socket files) and
 	// exit with 128+signal, as a shell reports a killed process. They are
-	// caught from the first socket on (or from the start, when profiling):
-	// the first signal.Notify waits for the Go runtime to start a thread
-	// of its own, about 0.7 ms, which a script without sockets need not
-	// pay. Until then the signals' default action ends the process, which
-	// a shell reports with the same 130 and 143, and there is nothing to
-	// clean up.
+	// caught from the first listener or packet socket on (or from the
+	// start, when profiling): the first signal.Notify waits for the Go
+	// runtime to start a thread of its own, about 0.7 ms, which a script
+	// without them need not pay. Until then the signals' default action
+	// ends the process, which a shell reports with the same 130 and 143,
+	// and there is nothing to clean up.
 	signals := make(chan os.Signal, 1)
 	var catching sync.Once
 	catchSignals := func() {

@@ -23,8 +23,9 @@ type Options struct {
 	Stdout io.Writer // where print and task output go (default os.Stdout)
 	Stderr io.Writer // where errors of failed tasks go (default os.Stderr)
 	// FirstResource, if set, is called once, when the runtime first holds
-	// something that Close must release (a socket, a listener): the CLI
-	// installs its signal handlers then, not at start-up.
+	// something that Close must release (a listener, a packet socket, a
+	// Unix socket's file): the CLI installs its signal handlers then, not
+	// at start-up.
 	FirstResource func()
 }
 
