@@ -1,7 +1,43 @@
 package bindings
 
+// httpRequestOpts lists the request options that http.get, http.request
+// and a client's methods share.
+const httpRequestOpts = " opts: timeout (seconds for the whole request, redirects included; default http.TIMEOUT, 30), max_body (bytes; default http.MAX_BODY, 16 MiB), redirects (how many to follow; default 0: a 3xx comes back as it is), headers (name -> value, or name -> list of values for repeated lines), insecure, ca, cert, key, server_name (for https://, passed to tls.dial; certificates are verified unless insecure = true)."
+
+// httpResponseDoc describes a response table and the errors.
+const httpResponseDoc = " The response is a table {status = 200, reason = \"OK\", version = \"HTTP/1.1\", headers, header_list, body, url (the last one, after redirects), redirects (how many were followed), trailers (of a chunked body)}; headers maps each lowercased name to its value, repeated headers joined with \", \" (header_list keeps every {name, value} as received, in order). Bodies: Content-Length, chunked, or until the server closes; none for HEAD, 1xx, 204 and 304. Every read is capped: a status or header line at http.MAX_LINE (8192 bytes), http.MAX_HEADERS (100) headers, a chunk-size line at http.MAX_CHUNK_LINE (1024), the body at max_body; over a cap is kind 'too_large', refused before anything is allocated (a Content-Length or a chunk size over max_body is refused as soon as it is read). A malformed response is kind 'other'; errors have the fields of net error values (kind, op, addr, message). A bad URL (not http:// or https://) or a header with CR or LF raises."
+
 // httpDocs documents stdlib/http.lua: one Module for the module and one per
 // class it returns, as flagsDocs does for flags.
 func httpDocs() []Module {
-	return nil
+	return []Module{
+		{Name: "http", Summary: "an HTTP/1.1 client with keep-alive, and a tiny server (stdlib, `require \"http\"`)", Docs: []Doc{
+			{"http.get", "http.get(url [, opts]) -> response | nil, err",
+				"GETs url (http:// or https://) on a fresh connection, closed after the response (the request says Connection: close); use http.client() to keep connections alive." + httpRequestOpts + httpResponseDoc,
+				`local http = require "http"; local r = assert(http.get("http://127.0.0.1:8000/", {timeout = 5})); print(r.status, r.headers["content-type"], #r.body)`},
+			{"http.request", "http.request(req) -> response | nil, err",
+				"Makes one request on a fresh connection, as http.get does: req = {method (default \"GET\"), url, headers, body (a string, sent with Content-Length), and the options of http.get}. Host, User-Agent (http.USER_AGENT) and Content-Length are added unless given.",
+				`local r = assert(http.request({method = "POST", url = "http://127.0.0.1:8000/echo", body = "hi", headers = {["Content-Type"] = "text/plain"}}))`},
+			{"http.client", "http.client([opts]) -> client",
+				"A client that keeps connections alive: after a response whose length was known, the conn goes back to a pool of at most opts.max_idle (default http.MAX_IDLE, 2) idle conns per scheme, host and port, and the next request to that server reuses it. A request that finds its reused conn closed by the server, before any response came, is retried once on a new conn (GET, HEAD, PUT, DELETE, OPTIONS, TRACE). opts are defaults for every request (those of http.get, headers included) plus max_idle.",
+				`local client = http.client({timeout = 5}); local a = assert(client:get("http://127.0.0.1:8000/a"))`},
+			{"http.serve", "http.serve(addr_or_listener, handler [, opts]) -> listener, task | nil, err",
+				"Answers HTTP/1.1 on a listener (net.listen(\"tcp\", addr) for a string; a tls.listen listener gives https): a task per connection (ln:serve), keep-alive (HTTP/1.0 clients only with Connection: keep-alive), Content-Length on every reply. handler(req) gets {method, target, path, query (after ?, or nil), version, headers (lowercased, as a response's), header_list, body, remote_addr} and returns status, headers, body; or a table {status, headers, body}; or a string (200); or nothing (404). A handler error is a 500 and closes the connection. Requests are capped as responses are (body at opts.max_body, default http.MAX_BODY): 414, 431, 413 or 400 replies, and the connection is closed. opts.timeout: seconds a connection may wait for its next request (default http.IDLE_TIMEOUT, 60). Close the listener to stop.",
+				`local ln = assert(http.serve("127.0.0.1:0", function(req) return 200, {["Content-Type"] = "text/plain"}, "hi " .. req.path end)); print(ln:addr())`},
+			{"http.parse_url", "http.parse_url(url) -> {scheme, host, port, addr, host_header, target} | nil, message",
+				"Splits an http:// or https:// URL: host without brackets, port (default 80 or 443), addr to dial (\"[::1]:8080\"), the Host header, and target (path and query, \"/\" at least; the fragment dropped).",
+				`local u = assert(http.parse_url("http://[::1]:8080/a?b=1")); print(u.addr, u.target)`},
+		}},
+		{Name: "http client", Summary: "a keep-alive HTTP client, from http.client: a pool of idle conns per server", Method: true, Docs: []Doc{
+			{"http client:get", "client:get(url [, opts]) -> response | nil, err",
+				"GETs url as http.get does, reusing an idle conn to the same server when there is one; opts override the client's.",
+				`local r = assert(client:get("http://127.0.0.1:8000/", {redirects = 3}))`},
+			{"http client:request", "client:request(req) -> response | nil, err",
+				"Makes a request as http.request does, on a reused conn when one is idle.",
+				`local r = assert(client:request({method = "HEAD", url = "http://127.0.0.1:8000/"}))`},
+			{"http client:close", "client:close() -> true",
+				"Closes every idle conn; later requests still work but dial a new conn each and keep none.",
+				`client:close()`},
+		}},
+	}
 }

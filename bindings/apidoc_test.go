@@ -259,7 +259,7 @@ func TestAPIDocFlagsMatchesModule(t *testing.T) {
 	got := task.results[0].String()
 	rt.gil.Unlock()
 	var want []string
-	for _, m := range stdlibDocs() {
+	for _, m := range flagsDocs() {
 		for _, d := range m.Docs {
 			want = append(want, d.Name)
 		}

@@ -1,0 +1,417 @@
+-- stdlib/http.lua against a real HTTP/1.1 server: Python's http.server
+-- running testdata/http_peer.py (started by http_test.go), whose address
+-- is the global HTTP_PEER; against fake servers written here that send
+-- what no real server would (huge chunk sizes, endless headers); and
+-- http.serve answering http.get, both in Lua, over TCP and TLS.
+
+local http = require "http"
+local th = require "testhelp"
+local expect_error = th.expect_error
+
+local function peer(path) return "http://" .. HTTP_PEER .. path end
+
+local OPTS = { timeout = 10 }
+
+-- connections asks the peer how many TCP connections it has accepted.
+local function connections(client)
+  local r
+  if client then r = assert(client:get(peer("/connections"))) else r = assert(http.get(peer("/connections"), OPTS)) end
+  assert(r.status == 200, r.status)
+  return assert(tonumber(r.body), r.body)
+end
+
+-- fake starts a server that reads one request head, sends raw and
+-- half-closes, then waits for the client to hang up. It returns the base
+-- URL.
+local function fake(raw)
+  local ln = th.listen()
+  task.spawn(function()
+    local c = assert(ln:accept(10))
+    ln:close()
+    c:set_timeout(10)
+    assert(c:read_until("\r\n\r\n"))
+    c:write(raw)
+    c:close_write()
+    c:read_all()
+    c:close()
+  end)
+  return "http://" .. tostring(ln:addr())
+end
+
+function TestGetContentLength(t)
+  local r = assert(http.get(peer("/fixed"), OPTS))
+  assert(r.status == 200 and r.reason == "OK" and r.version == "HTTP/1.1", r.status .. " " .. r.reason)
+  assert(r.body == "hello, world\n", r.body)
+  assert(r.headers["content-length"] == "13", r.headers["content-length"])
+  assert(r.headers["content-type"] == "text/plain", r.headers["content-type"])
+  assert(r.url == peer("/fixed") and r.redirects == 0)
+  -- http.request is the general form.
+  r = assert(http.request { method = "GET", url = peer("/fixed?x=1"), timeout = 10, headers = { Accept = "*/*" } })
+  assert(r.body == "hello, world\n")
+end
+
+function TestHead(t)
+  local r = assert(http.request { method = "HEAD", url = peer("/fixed"), timeout = 10 })
+  assert(r.status == 200 and r.body == "", r.body)
+  assert(r.headers["content-length"] == "13")
+  -- No body after a HEAD even though the headers announce a chunked one;
+  -- the connection stays in step for the next request.
+  local client = http.client(OPTS)
+  r = assert(client:request { method = "HEAD", url = peer("/chunked") })
+  assert(r.body == "" and r.headers["transfer-encoding"] == "chunked")
+  r = assert(client:get(peer("/fixed")))
+  assert(r.body == "hello, world\n", r.body)
+  client:close()
+end
+
+function TestChunked(t)
+  local r = assert(http.get(peer("/chunked"), OPTS))
+  assert(r.status == 200, r.status)
+  assert(r.body == "alpha beta gamma\n", r.body)
+  assert(r.headers["transfer-encoding"] == "chunked")
+  assert(r.trailers and r.trailers["x-trailer"] == "done", "trailers")
+end
+
+function TestKeepAliveReuse(t)
+  local client = http.client(OPTS)
+  local n1 = connections(client)
+  -- A chunked body and a Content-Length one in between, on the same conn.
+  assert(client:get(peer("/chunked"))).body:len()
+  assert(client:get(peer("/fixed")))
+  local n2 = connections(client)
+  assert(n2 == n1, ("two requests on one client: the server accepted %d connections, want %d"):format(n2, n1))
+  -- A one-shot http.get opens a fresh connection each time.
+  local n3 = connections()
+  assert(n3 == n2 + 1, ("http.get: %d then %d"):format(n2, n3))
+  local n4 = connections()
+  assert(n4 == n3 + 1, ("http.get: %d then %d"):format(n3, n4))
+  -- After close, the client dials again.
+  client:close()
+  local n5 = connections(client)
+  assert(n5 == n4 + 1, ("after close: %d then %d"):format(n4, n5))
+end
+
+function TestUntilClose(t)
+  local client = http.client(OPTS)
+  local n1 = connections(client)
+  local r = assert(client:get(peer("/close")))
+  assert(r.body == "until the end\n", r.body)
+  assert(r.headers["content-length"] == nil)
+  -- That conn ended with the body: the next request needs a new one.
+  local n2 = connections(client)
+  assert(n2 == n1 + 1, ("%d then %d"):format(n1, n2))
+  client:close()
+end
+
+function TestRedirect(t)
+  -- Off by default: the 302 itself comes back.
+  local r = assert(http.get(peer("/redirect"), OPTS))
+  assert(r.status == 302 and r.headers.location == "/fixed" and r.body == "", r.status)
+  -- Followed when asked.
+  r = assert(http.get(peer("/redirect"), { timeout = 10, redirects = 1 }))
+  assert(r.status == 200 and r.body == "hello, world\n", r.status)
+  assert(r.url == peer("/fixed") and r.redirects == 1, r.url)
+  -- Two hops with a budget of one: the second redirect comes back.
+  r = assert(http.get(peer("/redirect2"), { timeout = 10, redirects = 1 }))
+  assert(r.status == 302 and r.url == peer("/redirect"), r.status)
+  r = assert(http.get(peer("/redirect2"), { timeout = 10, redirects = 5 }))
+  assert(r.status == 200 and r.redirects == 2 and r.body == "hello, world\n", r.status)
+end
+
+function TestNoContent(t)
+  local client = http.client(OPTS)
+  local r = assert(client:get(peer("/nocontent")))
+  assert(r.status == 204 and r.reason == "No Content" and r.body == "", r.status)
+  -- No body was waited for: the conn is reused.
+  local n1 = connections(client)
+  assert(client:get(peer("/nocontent")))
+  assert(connections(client) == n1)
+  client:close()
+end
+
+function TestRepeatedHeaders(t)
+  local r = assert(http.get(peer("/multi"), OPTS))
+  assert(r.headers["x-multi"] == "a, b", r.headers["x-multi"])
+  local seen = {}
+  for _, h in ipairs(r.header_list) do
+    if h[1]:lower() == "x-multi" then seen[#seen + 1] = h[2] end
+  end
+  assert(#seen == 2 and seen[1] == "a" and seen[2] == "b")
+end
+
+function TestPost(t)
+  local body = "binary\0\r\n\255 data"
+  local r = assert(http.request { method = "POST", url = peer("/echo"), body = body, timeout = 10,
+    headers = { ["Content-Type"] = "application/octet-stream" } })
+  assert(r.status == 200 and r.body == body, r.status)
+  assert(r.headers["x-method"] == "POST")
+  -- An empty POST still says Content-Length: 0.
+  r = assert(http.request { method = "POST", url = peer("/echo"), timeout = 10 })
+  assert(r.status == 200 and r.body == "", r.status)
+end
+
+function TestBodyOverCap(t)
+  local _, err = http.get(peer("/fixed"), { timeout = 10, max_body = 4 })
+  expect_error("too_large", nil, err, "content-length over max_body")
+  _, err = http.get(peer("/chunked"), { timeout = 10, max_body = 8 })
+  expect_error("too_large", nil, err, "chunked over max_body")
+  _, err = http.get(peer("/close"), { timeout = 10, max_body = 4 })
+  expect_error("too_large", nil, err, "until-close over max_body")
+end
+
+function TestHugeChunkSize(t)
+  local head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+  -- A size of 2^80 bytes: refused at once, nothing allocated.
+  local url = fake(head .. "ffffffffffffffffffff\r\n")
+  local _, err = http.get(url .. "/", OPTS)
+  expect_error("too_large", nil, err, "huge chunk size")
+  -- A size just over max_body.
+  url = fake(head .. "5\r\nhello\r\n6\r\n")
+  _, err = http.get(url .. "/", { timeout = 10, max_body = 10 })
+  expect_error("too_large", nil, err, "chunks over max_body")
+  -- A chunk-size line that never ends.
+  url = fake(head .. "1" .. string.rep("0", 100000))
+  _, err = http.get(url .. "/", OPTS)
+  expect_error("too_large", nil, err, "endless chunk-size line")
+  assert(tostring(err):find("chunk%-size line"), tostring(err))
+  -- A Content-Length of petabytes.
+  url = fake("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n")
+  _, err = http.get(url .. "/", OPTS)
+  expect_error("too_large", nil, err, "huge content-length")
+end
+
+function TestHeaderCaps(t)
+  local url = fake("HTTP/1.1 200 OK\r\nX-Long: " .. string.rep("a", http.MAX_LINE + 10) .. "\r\n\r\n")
+  local _, err = http.get(url .. "/", OPTS)
+  expect_error("too_large", nil, err, "long header line")
+  url = fake("HTTP/1.1 200 OK\r\n" .. string.rep("X-H: v\r\n", http.MAX_HEADERS + 1) .. "\r\n")
+  _, err = http.get(url .. "/", OPTS)
+  expect_error("too_large", nil, err, "too many headers")
+  url = fake("HTTP/1.1 200 OK\r\n" .. string.rep("X-H: v\r\n", http.MAX_HEADERS) .. "Content-Length: 2\r\n\r\nok")
+  -- MAX_HEADERS + 1 headers in all: over; exactly MAX_HEADERS is fine.
+  _, err = http.get(url .. "/", OPTS)
+  expect_error("too_large", nil, err, "one header over")
+  url = fake("HTTP/1.1 200 OK\r\n" .. string.rep("X-H: v\r\n", http.MAX_HEADERS - 1) .. "Content-Length: 2\r\n\r\nok")
+  local r = assert(http.get(url .. "/", OPTS))
+  assert(r.body == "ok" and #r.header_list == http.MAX_HEADERS)
+end
+
+function TestMalformedResponse(t)
+  local _, err = http.get(fake("SSH-2.0-OpenSSH\r\n") .. "/", OPTS)
+  expect_error("other", nil, err, "not HTTP")
+  assert(tostring(err):find("not an HTTP response"), tostring(err))
+  assert(("x" .. err):find("not an HTTP response"), "concatenation")
+  _, err = http.get(fake("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n") .. "/", OPTS)
+  expect_error("other", nil, err, "bad header")
+  _, err = http.get(fake("HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n") .. "/", OPTS)
+  expect_error("other", nil, err, "bad content-length")
+  _, err = http.get(fake("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") .. "/", OPTS)
+  expect_error("other", nil, err, "bad chunk size")
+  -- A redirect somewhere this client cannot go is an error, not a raise.
+  _, err = http.get(fake("HTTP/1.1 302 Found\r\nLocation: ftp://example.com/\r\nContent-Length: 0\r\n\r\n") .. "/",
+    { timeout = 10, redirects = 1 })
+  expect_error("other", nil, err, "redirect to ftp")
+  _, err = http.get(fake("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort") .. "/", { timeout = 10 })
+  assert(err and err.kind == "eof", tostring(err))
+end
+
+function TestNetworkErrors(t)
+  local _, err = http.get("http://127.0.0.1:1/", OPTS)
+  expect_error("refused", nil, err, "nothing listens")
+  -- A server that never answers: the request's timeout.
+  local ln = th.listen()
+  task.spawn(function() local c = ln:accept(10); if c then c:read_all(); c:close() end end)
+  _, err = http.get("http://" .. tostring(ln:addr()) .. "/", { timeout = 0.3 })
+  expect_error("timeout", nil, err, "silent server")
+  ln:close()
+  -- Bad URLs are argument errors.
+  local ok, msg = pcall(http.get, "ftp://example.com/")
+  assert(not ok and tostring(msg):find("unsupported scheme"), tostring(msg))
+  ok, msg = pcall(http.get, "127.0.0.1:80")
+  assert(not ok and tostring(msg):find("not an absolute"), tostring(msg))
+  ok, msg = pcall(http.get, peer("/"), { headers = { ["X-Bad"] = "a\r\nInjected: 1" }, timeout = 10 })
+  assert(not ok and tostring(msg):find("CR, LF"), tostring(msg))
+end
+
+function TestURLParsing(t)
+  local u = assert(http.parse_url("http://[::1]:8080/a/b?q=1#frag"))
+  assert(u.host == "::1" and u.port == 8080 and u.addr == "[::1]:8080" and u.target == "/a/b?q=1", u.target)
+  u = assert(http.parse_url("https://example.com"))
+  assert(u.port == 443 and u.target == "/" and u.host_header == "example.com")
+  u = assert(http.parse_url("HTTP://h:80?x"))
+  assert(u.scheme == "http" and u.target == "/?x" and u.host_header == "h")
+  assert(http.parse_url("http://h:99999/") == nil)
+end
+
+function TestServeAndGet(t)
+  local seen = {}
+  local ln = assert(http.serve("127.0.0.1:0", function(req)
+    seen[#seen + 1] = req
+    if req.path == "/hello" then
+      return 200, { ["Content-Type"] = "text/plain", ["X-Query"] = req.query or "" }, "hello " .. req.method .. "\n"
+    elseif req.path == "/echo" then
+      return { status = 201, headers = { ["X-Len"] = #req.body }, body = req.body }
+    elseif req.path == "/empty" then
+      return 204
+    elseif req.path == "/string" then
+      return "just a string"
+    elseif req.path == "/fail" then
+      error("handler broke")
+    elseif req.path == "/multi" then
+      return 200, { ["Set-Cookie"] = { "a=1", "b=2" } }, "cookies"
+    end
+  end))
+  local base = "http://" .. tostring(ln:addr())
+  local client = http.client(OPTS)
+  local r = assert(client:get(base .. "/hello?x=1&y=2"))
+  assert(r.status == 200 and r.body == "hello GET\n" and r.headers["x-query"] == "x=1&y=2", r.body)
+  assert(r.headers["content-length"] == "10", r.headers["content-length"])
+  assert(seen[1].method == "GET" and seen[1].path == "/hello" and seen[1].query == "x=1&y=2")
+  assert(seen[1].headers.host == tostring(ln:addr()) and seen[1].headers["user-agent"] == http.USER_AGENT)
+  local body = string.rep("\0\1\2 binary ", 1000)
+  r = assert(client:request { method = "PUT", url = base .. "/echo", body = body })
+  assert(r.status == 201 and r.reason == "Created" and r.body == body and r.headers["x-len"] == tostring(#body))
+  r = assert(client:request { method = "HEAD", url = base .. "/hello" })
+  assert(r.status == 200 and r.body == "" and r.headers["content-length"] == "11", r.headers["content-length"])
+  r = assert(client:get(base .. "/empty"))
+  assert(r.status == 204 and r.body == "")
+  r = assert(client:get(base .. "/string"))
+  assert(r.status == 200 and r.body == "just a string")
+  r = assert(client:get(base .. "/nowhere"))
+  assert(r.status == 404, r.status)
+  r = assert(client:get(base .. "/multi"))
+  assert(r.headers["set-cookie"] == "a=1, b=2" and #r.header_list >= 2, r.headers["set-cookie"])
+  -- Every request so far came on one connection (keep-alive).
+  for i = 2, #seen do
+    assert(seen[i].remote_addr == seen[1].remote_addr, "request " .. i .. " came on another connection")
+  end
+  -- A failing handler gets a 500, and the connection is closed.
+  r = assert(client:get(base .. "/fail"))
+  assert(r.status == 500 and r.headers.connection == "close", r.status)
+  r = assert(client:get(base .. "/hello"))
+  assert(seen[#seen].remote_addr ~= seen[1].remote_addr, "a new connection after the 500")
+  client:close()
+  ln:close()
+end
+
+function TestServeRawRequests(t)
+  local ln = assert(http.serve("127.0.0.1:0", function(req)
+    return 200, {}, req.method .. " " .. req.body
+  end, { max_body = 100 }))
+  local addr = tostring(ln:addr())
+  local function raw(request)
+    local c = assert(net.dial("tcp", addr, { timeout = 10 }))
+    c:set_timeout(10)
+    assert(c:write(request))
+    local head = assert(c:read_until("\r\n\r\n"))
+    local status = tonumber(head:match("^HTTP/1%.1 (%d+)"))
+    local len = tonumber(head:match("\r\nContent%-Length: (%d+)"))
+    local data = len and assert(c:read_full(len)) or ""
+    return c, status, data, head
+  end
+  -- A chunked request body, then a second request on the same conn.
+  local c, status, data = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+  assert(status == 200 and data == "POST abcde", data)
+  assert(c:write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+  local head = assert(c:read_until("\r\n\r\n"))
+  assert(head:match("^HTTP/1%.1 200") and assert(c:read_full(4)) == "GET ")
+  c:close()
+  -- HTTP/1.0 without keep-alive: the server closes after the reply.
+  c, status, data, head = raw("GET / HTTP/1.0\r\n\r\n")
+  assert(status == 200 and head:find("Connection: close"), head)
+  expect_error("eof", c:read())
+  c:close()
+  -- Over the caps: 413 for a body, 431 for a header line, 414 for the
+  -- request line, 400 for garbage; each closes the connection.
+  c, status = raw("POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n")
+  assert(status == 413, status)
+  c:close()
+  c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n")
+  assert(status == 413, status)
+  c:close()
+  c, status = raw("GET / HTTP/1.1\r\nX: " .. string.rep("a", http.MAX_LINE) .. "\r\n\r\n")
+  assert(status == 431, status)
+  c:close()
+  c, status = raw("GET /" .. string.rep("a", http.MAX_LINE) .. " HTTP/1.1\r\n\r\n")
+  assert(status == 414, status)
+  c:close()
+  c, status = raw("HELLO\r\n\r\n")
+  assert(status == 400, status)
+  expect_error("eof", c:read())
+  c:close()
+  -- Expect: 100-continue gets its interim reply before the body is read.
+  c = assert(net.dial("tcp", addr, { timeout = 10 }))
+  c:set_timeout(10)
+  assert(c:write("PUT / HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"))
+  assert(c:read_until("\r\n\r\n") == "HTTP/1.1 100 Continue")
+  assert(c:write("hi"))
+  head = assert(c:read_until("\r\n\r\n"))
+  assert(head:match("^HTTP/1%.1 200") and assert(c:read_full(6)) == "PUT hi")
+  c:close()
+  ln:close()
+end
+
+-- A server that closes a kept-alive connection between two requests: the
+-- client notices on the reused conn and retries once on a fresh one.
+function TestStaleConnRetried(t)
+  local ln = th.listen()
+  local accepted, closed = 0, task.chan(2)
+  ln:serve(function(c)
+    accepted = accepted + 1
+    c:set_timeout(10)
+    if c:read_until("\r\n\r\n") then c:write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") end
+    c:close() -- without saying so
+    closed:send(true)
+  end)
+  local client = http.client(OPTS)
+  local url = "http://" .. tostring(ln:addr()) .. "/"
+  assert(assert(client:get(url)).body == "ok")
+  assert(closed:recv(10))
+  assert(assert(client:get(url)).body == "ok")
+  assert(accepted == 2, accepted)
+  client:close()
+  ln:close()
+end
+
+function TestHTTPS(t)
+  local cert, key = tls.self_signed()
+  local ln = assert(tls.listen("127.0.0.1:0", { cert = cert, key = key }))
+  assert(http.serve(ln, function(req) return 200, {}, "secure " .. req.path end))
+  local port = ln:addr().port
+  local r = assert(http.get("https://127.0.0.1:" .. port .. "/x", { ca = cert, timeout = 10 }))
+  assert(r.status == 200 and r.body == "secure /x", r.body)
+  r = assert(http.get("https://localhost:" .. port .. "/y", { ca = cert, timeout = 10 }))
+  assert(r.body == "secure /y", r.body)
+  -- Verified by default: an unknown certificate is refused.
+  local _, err = http.get("https://127.0.0.1:" .. port .. "/", OPTS)
+  expect_error("tls", nil, err, "self-signed without ca")
+  r = assert(http.get("https://127.0.0.1:" .. port .. "/z", { insecure = true, timeout = 10 }))
+  assert(r.body == "secure /z")
+  -- Keep-alive over TLS too.
+  local client = http.client({ ca = cert, timeout = 10 })
+  assert(client:get("https://127.0.0.1:" .. port .. "/a"))
+  local n = 0
+  for _, list in pairs(client.idle) do n = n + #list end
+  assert(n == 1, n)
+  assert(client:get("https://127.0.0.1:" .. port .. "/b"))
+  client:close()
+  ln:close()
+end
+
+function TestRequestHeaders(t)
+  local got = task.chan(1)
+  local ln = assert(http.serve("127.0.0.1:0", function(req) got:send(req.headers) return "ok" end))
+  local client = http.client({ timeout = 10, headers = { ["X-Default"] = "d", ["X-Both"] = "client" } })
+  local r = assert(client:request({ method = "get", url = "http://" .. tostring(ln:addr()) .. "/",
+    headers = { ["X-List"] = { "1", "2" }, ["X-Both"] = "request", ["User-Agent"] = "mine" } }))
+  assert(r.body == "ok")
+  local h = assert(got:recv(10))
+  assert(h["x-default"] == "d" and h["x-both"] == "request" and h["x-list"] == "1, 2", h["x-list"])
+  assert(h["user-agent"] == "mine", h["user-agent"])
+  local ok, msg = pcall(client.request, client, { method = "GET /x HTTP/1.1\r\n", url = "http://127.0.0.1:1/" })
+  assert(not ok and tostring(msg):find("token expected"), tostring(msg))
+  assert(tostring(client):find("1 idle conns"), tostring(client))
+  client:close()
+  assert(tostring(client):find("closed"), tostring(client))
+  ln:close()
+end

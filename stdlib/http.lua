@@ -1,0 +1,659 @@
+-- http: an HTTP/1.1 client and a tiny server, in Lua on top of net and tls.
+--
+--   local http = require "http"
+--   local r = assert(http.get("http://127.0.0.1:8000/"))
+--   print(r.status, r.reason, r.headers["content-type"], #r.body)
+--
+--   local client = http.client({ timeout = 5 })      -- keeps connections alive
+--   local a = assert(client:get("http://127.0.0.1:8000/a"))
+--   local b = assert(client:get("http://127.0.0.1:8000/b")) -- same connection
+--   client:close()
+--
+--   local ln = assert(http.serve("127.0.0.1:0", function(req)
+--     return 200, { ["content-type"] = "text/plain" }, "you asked for " .. req.path
+--   end))
+--
+-- A response is a table {status, reason, version, headers, header_list,
+-- body, url, trailers}. headers maps each lowercased name to its value; a
+-- header that comes more than once has its values joined with ", " (RFC
+-- 9110, 5.3), and header_list keeps every {name, value} as received, in
+-- order (for set-cookie, say). Failures return nil, err where err has the
+-- fields of a net error value (kind, op, addr, message; tostring and ..
+-- work): a network error from the conn as it came, or one made here: kind
+-- "too_large" for anything over a cap (a status or header line, the number
+-- of headers, a chunk-size line, the body), "other" for a malformed
+-- response.
+--
+-- Every read is capped: a line at http.MAX_LINE bytes, http.MAX_HEADERS
+-- headers, a body at opts.max_body (default http.MAX_BODY). A
+-- Content-Length or a chunk size over the cap is refused before anything
+-- is read or allocated.
+
+local http = {}
+
+-- Defaults, as module fields (LuaSocket's style): change them to change
+-- every later call.
+http.MAX_LINE = 8192            -- a status, request or header line, in bytes
+http.MAX_HEADERS = 100          -- header (or trailer) lines in one message
+http.MAX_BODY = 16 * 1024 * 1024 -- a body, in bytes (opts.max_body)
+http.MAX_CHUNK_LINE = 1024      -- a chunk-size line, extensions included
+http.TIMEOUT = 30               -- seconds for a whole request (opts.timeout)
+http.IDLE_TIMEOUT = 60          -- seconds a server conn may wait for a request
+http.MAX_IDLE = 2               -- idle conns a client keeps per host:port
+http.USER_AGENT = "gonetrepl-http"
+
+local READ_PIECE = 1024 * 1024 -- bodies are read in pieces of at most this
+
+http.REASONS = {
+  [100] = "Continue", [101] = "Switching Protocols",
+  [200] = "OK", [201] = "Created", [202] = "Accepted", [204] = "No Content", [206] = "Partial Content",
+  [301] = "Moved Permanently", [302] = "Found", [303] = "See Other", [304] = "Not Modified",
+  [307] = "Temporary Redirect", [308] = "Permanent Redirect",
+  [400] = "Bad Request", [401] = "Unauthorized", [403] = "Forbidden", [404] = "Not Found",
+  [405] = "Method Not Allowed", [408] = "Request Timeout", [411] = "Length Required",
+  [413] = "Content Too Large", [414] = "URI Too Long", [417] = "Expectation Failed",
+  [431] = "Request Header Fields Too Large",
+  [500] = "Internal Server Error", [501] = "Not Implemented", [502] = "Bad Gateway",
+  [503] = "Service Unavailable", [505] = "HTTP Version Not Supported",
+}
+
+-- Errors made here look like the net error values the conns return:
+-- kind, op, addr, message; tostring and .. give the message.
+local Error = {}
+Error.__index = Error
+Error.__tostring = function(e) return e.message end
+Error.__concat = function(a, b) return tostring(a) .. tostring(b) end
+
+local function new_error(kind, op, addr, fmt, ...)
+  return setmetatable({ kind = kind, op = op, addr = addr, message = "http: " .. fmt:format(...) }, Error)
+end
+
+-- too_large turns a conn's too_large error into one that says what was
+-- too long; other errors pass unchanged.
+local function relabel(err, what, limit)
+  if type(err) ~= "string" and err.kind == "too_large" then
+    return new_error("too_large", err.op or "read", err.addr, "%s longer than %d bytes", what, limit)
+  end
+  return err
+end
+
+local function lower(s) return s:lower() end
+
+local function trim(s) return (s:gsub("^[ \t]+", ""):gsub("[ \t]+$", "")) end
+
+-- has_token reports whether a comma-separated header value lists token.
+local function has_token(value, token)
+  if not value then return false end
+  for part in value:gmatch("[^,]+") do
+    if lower(trim(part)) == token then return true end
+  end
+  return false
+end
+
+-- read_headers reads header lines up to the empty one: the map of
+-- lowercased names (repeats joined with ", ") and the list as received.
+local function read_headers(c, addr)
+  local headers, list = {}, {}
+  for _ = 1, http.MAX_HEADERS + 1 do
+    local line, err = c:read_line(http.MAX_LINE)
+    if not line then return nil, relabel(err, "header line", http.MAX_LINE) end
+    if line == "" then return headers, list end
+    if #list == http.MAX_HEADERS then break end
+    if line:match("^[ \t]") then
+      -- Obsolete line folding: a continuation of the previous value.
+      local last = list[#list]
+      if not last then return nil, new_error("other", "read", addr, "malformed header line %q", line:sub(1, 60)) end
+      last[2] = last[2] .. " " .. trim(line)
+      local name = lower(last[1])
+      headers[name] = headers[name] .. " " .. trim(line)
+    else
+      local name, value = line:match("^([^:%s]+):(.*)$")
+      if not name then return nil, new_error("other", "read", addr, "malformed header line %q", line:sub(1, 60)) end
+      value = trim(value)
+      list[#list + 1] = { name, value }
+      local key = lower(name)
+      if headers[key] then headers[key] = headers[key] .. ", " .. value else headers[key] = value end
+    end
+  end
+  return nil, new_error("too_large", "read", addr, "more than %d header lines", http.MAX_HEADERS)
+end
+
+-- read_exact reads n bytes in pieces (read_full takes at most 64 MiB).
+local function read_exact(c, n)
+  if n == 0 then return "" end
+  if n <= READ_PIECE then return c:read_full(n) end
+  local parts = {}
+  while n > 0 do
+    local piece, err = c:read_full(math.min(n, READ_PIECE))
+    if not piece then return nil, err end
+    parts[#parts + 1] = piece
+    n = n - #piece
+  end
+  return table.concat(parts)
+end
+
+-- content_length parses a Content-Length value ("5" or "5, 5"); nil, err
+-- for anything else.
+local function content_length(value, addr)
+  local n
+  for part in value:gmatch("[^,]+") do
+    local digits = trim(part)
+    if not digits:match("^%d+$") then
+      return nil, new_error("other", "read", addr, "bad Content-Length %q", value:sub(1, 40))
+    end
+    digits = digits:gsub("^0+(%d)", "%1")
+    local v = #digits > 15 and math.huge or tonumber(digits)
+    if n and v ~= n then return nil, new_error("other", "read", addr, "conflicting Content-Length %q", value:sub(1, 40)) end
+    n = v
+  end
+  if not n then return nil, new_error("other", "read", addr, "empty Content-Length") end
+  return n
+end
+
+-- read_chunked decodes a chunked body of at most max bytes, and returns it
+-- with the trailers. A chunk-size line over http.MAX_CHUNK_LINE, or a size
+-- that would take the body over max, is kind too_large before any of the
+-- chunk is read.
+local function read_chunked(c, max, addr)
+  local parts, total = {}, 0
+  while true do
+    local line, err = c:read_line(http.MAX_CHUNK_LINE)
+    if not line then return nil, relabel(err, "chunk-size line", http.MAX_CHUNK_LINE) end
+    local hex = trim((line:gsub(";.*$", "")))
+    if not hex:match("^%x+$") then
+      return nil, new_error("other", "read", addr, "bad chunk-size line %q", line:sub(1, 40))
+    end
+    hex = hex:gsub("^0+(%x)", "%1")
+    local size = #hex > 13 and math.huge or tonumber(hex, 16)
+    if size > max - total then
+      return nil, new_error("too_large", "read", addr, "chunked body longer than %d bytes", max)
+    end
+    if size == 0 then break end
+    local data, derr = read_exact(c, size)
+    if not data then return nil, derr end
+    parts[#parts + 1] = data
+    total = total + size
+    local crlf, cerr = c:read_line(2)
+    if not crlf then return nil, relabel(cerr, "chunk end", 2) end
+    if crlf ~= "" then return nil, new_error("other", "read", addr, "chunk not followed by CRLF") end
+  end
+  local trailers, terr = read_headers(c, addr)
+  if not trailers then return nil, terr end
+  return table.concat(parts), trailers
+end
+
+-- URL parsing ----------------------------------------------------------
+
+-- parse_url splits an http:// or https:// URL into scheme, host (without
+-- brackets), port, the host:port to dial, the Host header and the target
+-- (path and query). nil, message when it is not one.
+local function parse_url(url)
+  if type(url) ~= "string" then return nil, "URL string expected, got " .. type(url) end
+  if url:find("[%s%c]") then return nil, "URL with a space or a control character: " .. ("%q"):format(url) end
+  local scheme, rest = url:match("^(%a[%w+.-]*)://(.*)$")
+  if not scheme then return nil, "not an absolute http:// or https:// URL: " .. url end
+  scheme = lower(scheme)
+  if scheme ~= "http" and scheme ~= "https" then return nil, "unsupported scheme " .. scheme .. " in " .. url end
+  local authority, target = rest:match("^([^/?#]*)([^#]*)")
+  if authority:find("@", 1, true) then authority = authority:match("@([^@]*)$") end
+  local host, port = authority:match("^%[([^%]]+)%]:?(%d*)$")
+  if not host then host, port = authority:match("^([^:]+):?(%d*)$") end
+  if not host or host == "" then return nil, "bad host in " .. url end
+  local default = scheme == "https" and 443 or 80
+  port = tonumber(port) or default
+  if port < 1 or port > 65535 then return nil, "bad port in " .. url end
+  if target == "" then target = "/" end
+  if target:sub(1, 1) == "?" then target = "/" .. target end
+  local bracketed = host:find(":", 1, true) and "[" .. host .. "]" or host
+  local host_header = port == default and bracketed or bracketed .. ":" .. port
+  return {
+    scheme = scheme, host = host, port = port, target = target,
+    addr = bracketed .. ":" .. port, host_header = host_header,
+  }
+end
+http.parse_url = parse_url
+
+-- resolve returns the URL a Location header points to, from base.
+local function resolve(base, location)
+  if location:match("^%a[%w+.-]*://") then return location end
+  local u = assert(parse_url(base))
+  local origin = u.scheme .. "://" .. u.host_header
+  if location:sub(1, 2) == "//" then return u.scheme .. ":" .. location end
+  if location:sub(1, 1) == "/" then return origin .. location end
+  local dir = u.target:gsub("[?#].*$", ""):match("^(.*/)") or "/"
+  return origin .. dir .. location
+end
+
+-- Requests -------------------------------------------------------------
+
+local function check_header(name, value)
+  if type(name) ~= "string" or not name:match("^[!#$%%&'*+.^_`|~%w-]+$") then
+    error("http: bad header name " .. tostring(name), 0)
+  end
+  value = tostring(value)
+  if value:find("[\r\n%z]") then error("http: header " .. name .. " has CR, LF or NUL in its value", 0) end
+  return value
+end
+
+-- header_lines appends "Name: value" lines for a table of headers: name ->
+-- value, or name -> list of values (sent as repeated lines). Names in
+-- skip (lowercased) are left out. It returns the set of lowercased names
+-- written.
+local function header_lines(out, headers, skip)
+  local seen = {}
+  local names = {}
+  for name in pairs(headers or {}) do names[#names + 1] = name end
+  table.sort(names, function(a, b) return tostring(a) < tostring(b) end)
+  for _, name in ipairs(names) do
+    local v = headers[name]
+    local key = type(name) == "string" and lower(name) or name
+    if not (skip and skip[key]) and v ~= false then
+      if type(v) == "table" then
+        for _, one in ipairs(v) do out[#out + 1] = name .. ": " .. check_header(name, one) end
+      else
+        out[#out + 1] = name .. ": " .. check_header(name, v)
+      end
+      seen[key] = true
+    end
+  end
+  return seen
+end
+
+local function get_header(headers, name)
+  for k, v in pairs(headers or {}) do
+    if type(k) == "string" and lower(k) == name then
+      if type(v) == "table" then return table.concat(v, ", ") end
+      return v and tostring(v) or nil
+    end
+  end
+end
+
+-- The client ----------------------------------------------------------
+
+-- Client holds the methods; the metatable is apart (LuaSocket's way), so
+-- that only methods show up in Client.
+local Client = {}
+local client_mt = {
+  __index = Client,
+  __tostring = function(cl)
+    local n = 0
+    for _, list in pairs(cl.idle) do n = n + #list end
+    return ("<http client: %d idle conns%s>"):format(n, cl.closed and ", closed" or "")
+  end,
+}
+
+local function pick(field, req, defaults)
+  local v = req[field]
+  if v == nil then v = defaults[field] end
+  return v
+end
+
+-- http.client([opts]) makes a client that keeps connections alive: up to
+-- opts.max_idle (default http.MAX_IDLE) idle conns per scheme, host and
+-- port, reused by later requests. opts are defaults for its requests.
+function http.client(opts)
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #1 to http.client (table expected)", 2) end
+  return setmetatable({ opts = opts or {}, idle = {}, closed = false, keep_alive = true }, client_mt)
+end
+
+-- take returns an idle conn for key, or nil.
+local function take(self, key)
+  local list = self.idle[key]
+  while list and #list > 0 do
+    local entry = table.remove(list)
+    -- A conn with unread bytes (or one idle too long) is not reused.
+    if entry.c:buffered() == "" and time.since(entry.at) < http.IDLE_TIMEOUT then return entry.c end
+    entry.c:close()
+  end
+end
+
+-- put gives a conn back for reuse, closing it when the pool is full.
+local function put(self, key, c, max_idle)
+  if self.closed or not self.keep_alive then c:close() return end
+  local list = self.idle[key] or {}
+  self.idle[key] = list
+  if #list >= max_idle then c:close() return end
+  c:set_deadline(0)
+  list[#list + 1] = { c = c, at = time.now() }
+end
+
+-- close closes every idle conn; the client can still be used, without
+-- keeping conns any more.
+function Client:close()
+  self.closed = true
+  for key, list in pairs(self.idle) do
+    for _, entry in ipairs(list) do entry.c:close() end
+    self.idle[key] = nil
+  end
+  return true
+end
+
+-- dial opens a conn to u (TLS for https).
+local function dial(u, o, timeout)
+  if u.scheme == "https" then
+    return tls.dial(u.addr, {
+      timeout = timeout, server_name = o.server_name or u.host, insecure = o.insecure,
+      ca = o.ca, cert = o.cert, key = o.key, alpn = { "http/1.1" },
+    })
+  end
+  return net.dial("tcp", u.addr, { timeout = timeout })
+end
+
+-- exchange sends one request on c and reads the response. It returns the
+-- response, whether c can be reused, and on failure nil, err, and whether
+-- nothing of a response had arrived (so a retry on a fresh conn is safe).
+local function exchange(c, u, method, headers, body, o, keep_alive)
+  local lines = { ("%s %s HTTP/1.1"):format(method, u.target) }
+  local seen = header_lines(lines, headers, { ["content-length"] = true, ["transfer-encoding"] = true })
+  if not seen.host then table.insert(lines, 2, "Host: " .. u.host_header) end
+  if not seen["user-agent"] then lines[#lines + 1] = "User-Agent: " .. http.USER_AGENT end
+  if not keep_alive and not seen.connection then lines[#lines + 1] = "Connection: close" end
+  if body ~= "" or method == "POST" or method == "PUT" or method == "PATCH" then
+    lines[#lines + 1] = "Content-Length: " .. #body
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = ""
+  local ok, err = c:write(table.concat(lines, "\r\n") .. body)
+  if not ok then return nil, err, true end
+
+  local addr = u.addr
+  local status, reason, version, rheaders, list
+  for _ = 1, 10 do -- interim 1xx responses (100 Continue) are skipped
+    local line, lerr = c:read_line(http.MAX_LINE)
+    if not line then return nil, relabel(lerr, "status line", http.MAX_LINE), c:buffered() == "" end
+    local major, minor, code, why = line:match("^HTTP/(%d)%.(%d) (%d%d%d) ?(.*)$")
+    if not major then return nil, new_error("other", "read", addr, "not an HTTP response: %q", line:sub(1, 60)) end
+    version, status, reason = ("HTTP/%s.%s"):format(major, minor), tonumber(code), why
+    rheaders, list = read_headers(c, addr)
+    if not rheaders then return nil, list end
+    if status >= 200 or status == 101 then break end
+    status = nil
+  end
+  if not status then return nil, new_error("other", "read", addr, "too many interim responses") end
+
+  local resp = { status = status, reason = reason, version = version, headers = rheaders, header_list = list }
+  local reusable = keep_alive
+  if version == "HTTP/1.0" then
+    reusable = reusable and has_token(rheaders.connection, "keep-alive")
+  end
+  if has_token(rheaders.connection, "close") then reusable = false end
+
+  local max = o.max_body
+  local te = rheaders["transfer-encoding"]
+  if method == "HEAD" or status < 200 or status == 204 or status == 304 then
+    resp.body = ""
+  elseif te and lower(te):match("chunked%s*$") then
+    local data, trailers = read_chunked(c, max, addr)
+    if not data then return nil, trailers end
+    resp.body, resp.trailers = data, trailers
+  elseif not te and rheaders["content-length"] then
+    local n, nerr = content_length(rheaders["content-length"], addr)
+    if not n then return nil, nerr end
+    if n > max then return nil, new_error("too_large", "read", addr, "body of %s bytes is over the cap of %d", rheaders["content-length"]:sub(1, 30), max) end
+    local data, derr = read_exact(c, n)
+    if not data then return nil, derr end
+    resp.body = data
+  else
+    -- No length: the body runs until the server closes (HTTP/1.0 style).
+    local data, derr = c:read_all(max)
+    if not data then return nil, relabel(derr, "body", max) end
+    resp.body = data
+    reusable = false
+  end
+  if status == 101 then reusable = false end
+  return resp, reusable
+end
+
+local idempotent = { GET = true, HEAD = true, OPTIONS = true, TRACE = true, PUT = true, DELETE = true }
+
+-- request: see http.request.
+function Client:request(req)
+  if type(req) ~= "table" then error("bad argument #1 to request (table expected, got " .. type(req) .. ")", 2) end
+  local o = {}
+  for _, f in ipairs({ "timeout", "max_body", "redirects", "insecure", "ca", "cert", "key", "server_name", "max_idle" }) do
+    o[f] = pick(f, req, self.opts)
+  end
+  o.timeout = o.timeout or http.TIMEOUT
+  o.max_body = o.max_body or http.MAX_BODY
+  o.redirects = o.redirects or 0
+  o.max_idle = o.max_idle or http.MAX_IDLE
+  local method = req.method or "GET"
+  if type(method) ~= "string" or not method:match("^[!#$%%&'*+.^_`|~%w-]+$") then
+    error("bad argument #1 to request (method: a token expected, got " .. tostring(method) .. ")", 2)
+  end
+  method = method:upper()
+  local body = req.body or ""
+  if type(body) ~= "string" then error("bad argument #1 to request (body: string expected, got " .. type(body) .. ")", 2) end
+  local headers = {}
+  for k, v in pairs(self.opts.headers or {}) do headers[k] = v end
+  for k, v in pairs(req.headers or {}) do headers[k] = v end
+  header_lines({}, headers) -- bad names or values raise now, before a conn is open
+  local url = req.url
+  local deadline = time.now() + o.timeout
+
+  local hops = 0
+  while true do
+    local u, perr = parse_url(url)
+    if not u then error("http: " .. perr, 2) end
+    local key = u.scheme .. "://" .. u.addr
+    local resp, reusable, err, fresh
+    for attempt = 1, 2 do
+      local c = attempt == 1 and take(self, key) or nil -- the retry dials
+      fresh = c == nil
+      if fresh then
+        local left = deadline - time.now()
+        if left <= 0 then return nil, new_error("timeout", "dial", u.addr, "request to %s timed out", url) end
+        local derr
+        c, derr = dial(u, o, left)
+        if not c then return nil, derr end
+      end
+      c:set_deadline(deadline)
+      local nothing
+      resp, err, nothing = exchange(c, u, method, headers, body, o, self.keep_alive)
+      if resp then
+        reusable = err
+        if reusable then put(self, key, c, o.max_idle) else c:close() end
+        break
+      end
+      c:close()
+      -- A reused conn the server had closed meanwhile: try once more on a
+      -- fresh one, when nothing of a response came and the method allows.
+      local retry = not fresh and nothing and idempotent[method] and type(err) ~= "string"
+        and (err.kind == "eof" or err.kind == "reset" or err.kind == "closed")
+      if not retry then return nil, err end
+    end
+    resp.url = url
+    resp.redirects = hops
+    local location = resp.headers.location
+    local redirect = ({ [301] = true, [302] = true, [303] = true, [307] = true, [308] = true })[resp.status]
+    if not (redirect and location and hops < o.redirects) then return resp end
+    hops = hops + 1
+    local next_url = resolve(url, location)
+    if resp.status == 303 or ((resp.status == 301 or resp.status == 302) and method == "POST") then
+      if method ~= "HEAD" then method = "GET" end
+      body = ""
+    end
+    local from, to, why = parse_url(url), parse_url(next_url)
+    if not to then return nil, new_error("other", "redirect", from.addr, "bad redirect: %s", why) end
+    if from.scheme ~= to.scheme or from.addr ~= to.addr then
+      for k in pairs(headers) do
+        local lk = type(k) == "string" and lower(k)
+        if lk == "authorization" or lk == "cookie" or lk == "host" then headers[k] = nil end
+      end
+    end
+    url = next_url
+  end
+end
+
+function Client:get(url, opts)
+  local req = {}
+  for k, v in pairs(opts or {}) do req[k] = v end
+  req.method, req.url = req.method or "GET", url
+  return self:request(req)
+end
+
+-- http.request(req) makes one request on a fresh connection, closed after
+-- it (the request says Connection: close). Use http.client() to keep
+-- connections alive between requests.
+function http.request(req)
+  if type(req) ~= "table" then error("bad argument #1 to http.request (table expected, got " .. type(req) .. ")", 2) end
+  local cl = http.client()
+  cl.keep_alive = false
+  local resp, err = cl:request(req)
+  cl:close()
+  return resp, err
+end
+
+function http.get(url, opts)
+  local req = {}
+  for k, v in pairs(opts or {}) do req[k] = v end
+  req.method, req.url = req.method or "GET", url
+  return http.request(req)
+end
+
+-- The server ----------------------------------------------------------
+
+-- reply writes a response. It returns whether it went out.
+local function reply(c, status, headers, body, head_only, close, keep_alive_10)
+  if type(status) ~= "number" or status % 1 ~= 0 or status < 100 or status > 999 then
+    error("http.serve: bad status " .. tostring(status), 0)
+  end
+  local lines = { ("HTTP/1.1 %d %s"):format(status, http.REASONS[status] or "Status " .. status) }
+  local seen = header_lines(lines, headers, { ["content-length"] = true, ["transfer-encoding"] = true, connection = true })
+  local bodyless = status < 200 or status == 204 or status == 304
+  if not bodyless then
+    if not seen["content-type"] and body ~= "" then lines[#lines + 1] = "Content-Type: text/plain; charset=utf-8" end
+    lines[#lines + 1] = "Content-Length: " .. #body
+  end
+  if close then
+    lines[#lines + 1] = "Connection: close"
+  elseif keep_alive_10 then
+    lines[#lines + 1] = "Connection: keep-alive"
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = ""
+  local out = table.concat(lines, "\r\n")
+  if not bodyless and not head_only then out = out .. body end
+  return c:write(out) ~= nil
+end
+
+local function error_reply(c, status, text)
+  reply(c, status, {}, text .. "\n", false, true)
+end
+
+-- normalize turns what a handler returned into status, headers, body.
+local function normalize(a, b, c)
+  if type(a) == "table" then return a.status or 200, a.headers or {}, a.body or "" end
+  if type(a) == "string" then return 200, {}, a end
+  if a == nil then return 404, {}, "not found\n" end
+  return tonumber(a) or error("http.serve: handler returned a bad status " .. tostring(a)), b or {}, c or ""
+end
+
+-- read_request reads one request from c: the req table, or nil, status,
+-- text for an error reply (status nil: just close).
+local function read_request(c, o)
+  local line, err = c:read_line(http.MAX_LINE)
+  if not line then
+    if err.kind == "too_large" then return nil, 414, "request line too long" end
+    return nil
+  end
+  -- Robustness (RFC 9112, 2.2): empty lines before a request are ignored.
+  local blanks = 0
+  while line == "" and blanks < 4 do
+    blanks = blanks + 1
+    line, err = c:read_line(http.MAX_LINE)
+    if not line then return nil end
+  end
+  local method, target, major, minor = line:match("^(%u+) (%S+) HTTP/(%d)%.(%d)$")
+  if not method then return nil, 400, "malformed request line" end
+  if major ~= "1" then return nil, 505, "HTTP/1.x only" end
+  local headers, list = read_headers(c, "")
+  if not headers then
+    if list.kind == "too_large" then return nil, 431, tostring(list) end
+    if list.kind == "other" then return nil, 400, tostring(list) end
+    return nil
+  end
+  local req = {
+    method = method, target = target, version = "HTTP/" .. major .. "." .. minor,
+    headers = headers, header_list = list, remote_addr = tostring(c:remote_addr()),
+  }
+  req.path, req.query = target:match("^([^?]*)%?(.*)$")
+  if not req.path then req.path = target end
+  if has_token(headers.expect, "100-continue") and req.version == "HTTP/1.1" then
+    c:write("HTTP/1.1 100 Continue\r\n\r\n")
+  end
+  local te = headers["transfer-encoding"]
+  if te then
+    if not lower(te):match("chunked%s*$") then return nil, 501, "unsupported transfer-encoding" end
+    local body, trailers = read_chunked(c, o.max_body, "")
+    if not body then
+      if trailers.kind == "too_large" then return nil, 413, tostring(trailers) end
+      if trailers.kind == "other" then return nil, 400, tostring(trailers) end
+      return nil
+    end
+    req.body, req.trailers = body, trailers
+  elseif headers["content-length"] then
+    local n, nerr = content_length(headers["content-length"], "")
+    if not n then return nil, 400, tostring(nerr) end
+    if n > o.max_body then return nil, 413, "body over " .. o.max_body .. " bytes" end
+    local body = read_exact(c, n)
+    if not body then return nil end
+    req.body = body
+  else
+    req.body = ""
+  end
+  return req
+end
+
+-- serve_conn answers requests on c until the client or a reply closes it.
+local function serve_conn(c, handler, o)
+  c:set_timeout(o.timeout)
+  while true do
+    local req, status, text = read_request(c, o)
+    if not req then
+      if status then error_reply(c, status, text) end
+      return
+    end
+    local http10 = req.version == "HTTP/1.0"
+    local close = has_token(req.headers.connection, "close")
+      or (http10 and not has_token(req.headers.connection, "keep-alive"))
+    local ok, st, hd, bd = pcall(function() return normalize(handler(req)) end)
+    if not ok then
+      io.stderr:write("http.serve: handler failed: ", tostring(st), "\n")
+      error_reply(c, 500, "internal server error")
+      return
+    end
+    if type(bd) ~= "string" then bd = tostring(bd) end
+    if has_token(get_header(hd, "connection"), "close") then close = true end
+    local sent_ok, rerr = pcall(reply, c, st, hd, bd, req.method == "HEAD", close, http10 and not close)
+    if not sent_ok then
+      io.stderr:write("http.serve: bad reply: ", tostring(rerr), "\n")
+      error_reply(c, 500, "internal server error")
+      return
+    end
+    if not rerr or close then return end
+  end
+end
+
+-- http.serve(addr_or_listener, handler [, opts]) answers HTTP/1.1 on a
+-- listener (made with net.listen("tcp", addr) when given a string): a task
+-- per connection (ln:serve), keep-alive, Content-Length on every reply.
+-- It returns the listener and the serve task.
+function http.serve(where, handler, opts)
+  if type(handler) ~= "function" then error("bad argument #2 to http.serve (function expected, got " .. type(handler) .. ")", 2) end
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #3 to http.serve (table expected)", 2) end
+  opts = opts or {}
+  local o = { timeout = opts.timeout or http.IDLE_TIMEOUT, max_body = opts.max_body or http.MAX_BODY }
+  local ln = where
+  if type(where) == "string" then
+    local err
+    ln, err = net.listen("tcp", where)
+    if not ln then return nil, err end
+  elseif where == nil then
+    error("bad argument #1 to http.serve (address or listener expected, got nil)", 2)
+  end
+  local t = ln:serve(function(c) serve_conn(c, handler, o) end)
+  return ln, t
+end
+
+return http
