@@ -1,0 +1,63 @@
+// Package redistest runs a real Redis server for tests: redis-server
+// (Debian package redis-server) on a free loopback port, with no
+// persistence (no RDB snapshots, no append-only file) and its working
+// directory in the test's temporary directory. DEBUG is allowed from
+// loopback, so that tests can ask for every RESP3 type (DEBUG PROTOCOL).
+//
+// When redis-server is missing, Start skips the test, or fails it when
+// the environment variable CI is "true": on CI the dependency must be
+// there (./test.sh installs it).
+package redistest
+
+import (
+	"bufio"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
+)
+
+// Start runs redis-server for the rest of the test and returns its
+// address, "127.0.0.1:port", once it answers PING. It is killed at
+// cleanup.
+func Start(t testing.TB) string {
+	t.Helper()
+	path := peer.Find(t, "redis-server", "redis-server")
+	dir := t.TempDir()
+	return peer.Start(t, path, func(port int) []string {
+		return []string{
+			"--port", strconv.Itoa(port),
+			"--bind", "127.0.0.1",
+			"--save", "",
+			"--appendonly", "no",
+			"--dir", dir,
+			"--daemonize", "no",
+			"--enable-debug-command", "local",
+			"--loglevel", "warning",
+		}
+	}, ready)
+}
+
+// ready reports whether the server at addr answers PING with +PONG.
+func ready(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return err == nil && line == "+PONG\r\n"
+}
+
+// Cli returns the path of redis-cli, skipping or failing the test as
+// peer.Find does when it is missing.
+func Cli(t testing.TB) string {
+	t.Helper()
+	return peer.Find(t, "redis-cli", "redis-tools")
+}

@@ -1,0 +1,148 @@
+-- redis.lua: one Redis command, like redis-cli, with the resp module.
+--
+--   gonetrepl scripts/redis.lua [--timeout SECONDS] ADDR CMD [ARG...]
+--
+-- Connects to the Redis server at ADDR (host:port, or a Unix socket path),
+-- sends CMD with its ARGs as one RESP command and prints the reply the way
+-- redis-cli does on a terminal: OK for a status, "quoted" strings (every
+-- byte visible), (integer) 5, (nil), numbered lines for an array, and
+-- RESP3's maps, sets, doubles and booleans after HELLO 3. An error reply
+-- goes to stderr as "(error) ERR ..." with exit status 1; so does a
+-- connection failure. Everything from ADDR on is taken as it is, so
+-- arguments may start with a dash (LRANGE list 0 -1); options go first.
+-- Exit status: 0 for a reply, 1 for an error reply or no reply, 2 for a
+-- usage error.
+--
+-- Try it:  redis-server --port 6379 --save "" &
+--          gonetrepl scripts/redis.lua 127.0.0.1:6379 SET greeting hello
+--          gonetrepl scripts/redis.lua 127.0.0.1:6379 GET greeting
+local flags = require "flags"
+local resp = require "resp"
+
+local cli = flags.new("gonetrepl scripts/redis.lua [options] ADDR CMD [ARG...]",
+  "Sends one command to the Redis server at ADDR (host:port or a socket path) and prints the reply.")
+cli:number("timeout", 10, "seconds to wait for the connection and for the reply (0: no limit)")
+
+-- Options come before ADDR; from ADDR on, every word is the command's,
+-- even one that starts with a dash.
+local function command_line(argv)
+  local i = 1
+  while argv[i] ~= nil do
+    local a = argv[i]
+    if a == "--" or a:sub(1, 1) ~= "-" or a == "-" then break end
+    if a == "--timeout" or a == "-timeout" then i = i + 1 end
+    i = i + 1
+  end
+  if argv[i] == "--" then return argv end
+  local out = {}
+  for j = 1, i - 1 do out[#out + 1] = argv[j] end
+  out[#out + 1] = "--"
+  local j = i
+  while argv[j] ~= nil do
+    out[#out + 1] = argv[j]
+    j = j + 1
+  end
+  return out
+end
+
+local opts, args = cli:parse(command_line(arg))
+if #args < 2 then
+  io.stderr:write(#args == 0 and "missing ADDR and CMD" or "missing CMD", "\n", cli:help_text(), "\n")
+  os.exit(2)
+end
+if opts.timeout < 0 then
+  io.stderr:write("--timeout: a number of seconds, 0 or more, expected\n", cli:help_text(), "\n")
+  os.exit(2)
+end
+local addr = table.remove(args, 1)
+
+-- quote shows a string as redis-cli does: in double quotes, with \n, \r,
+-- \t, \", \\ escaped and other unprintable bytes as \xHH.
+local escapes = { ["\\"] = "\\\\", ['"'] = '\\"', ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t",
+  ["\a"] = "\\a", ["\b"] = "\\b" }
+local function quote(s)
+  return '"' .. s:gsub('[%c\\"\128-\255]', function(ch)
+    return escapes[ch] or ("\\x%02x"):format(ch:byte())
+  end) .. '"'
+end
+
+local function number(n)
+  if n == math.floor(n) and math.abs(n) < 2 ^ 63 then return ("%.0f"):format(n) end
+  if n ~= n then return "nan" end
+  if n == math.huge then return "inf" end
+  if n == -math.huge then return "-inf" end
+  return ("%.17g"):format(n)
+end
+
+-- sorted_keys orders a map's keys for printing (a Lua table keeps no order).
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) ~= type(b) then return type(a) < type(b) end
+    if type(a) == "string" or type(a) == "number" then return a < b end
+    return tostring(a) < tostring(b)
+  end)
+  return keys
+end
+
+-- format renders a reply; t is its RESP type when known (the top-level
+-- reply), nil inside an aggregate.
+local format
+local function format_items(v, kind)
+  local keys, n = nil, #v
+  if kind == "map" then
+    keys = sorted_keys(v)
+    n = #keys
+  end
+  if n == 0 then return "(empty " .. kind .. ")" end
+  local mark = ({ array = ")", push = ")", set = "~", map = "#" })[kind]
+  local width = #tostring(n)
+  local lines = {}
+  for i = 1, n do
+    local prefix = ("%" .. width .. "d%s "):format(i, mark)
+    local body
+    if keys then
+      body = format(keys[i]) .. " => " .. format(v[keys[i]])
+    else
+      body = format(v[i])
+    end
+    lines[#lines + 1] = prefix .. body:gsub("\n", "\n" .. (" "):rep(#prefix))
+  end
+  return table.concat(lines, "\n")
+end
+
+function format(v, t)
+  if v == resp.null then return "(nil)" end
+  if resp.is_error(v) then return "(error) " .. v.message end
+  local kind = resp.type(v)
+  if kind == "array" or kind == "map" or kind == "set" or kind == "push" then return format_items(v, kind) end
+  if type(v) == "string" then
+    if t == "simple" or t == "verbatim" then return v end
+    if t == "big_number" then return "(big number) " .. v end
+    return quote(v)
+  elseif type(v) == "number" then
+    if t == "double" or (t == nil and v ~= math.floor(v)) then return "(double) " .. number(v) end
+    return "(integer) " .. number(v)
+  elseif type(v) == "boolean" then
+    return v and "(true)" or "(false)"
+  end
+  return tostring(v)
+end
+
+local client, err = resp.connect(addr, { timeout = opts.timeout })
+if not client then
+  io.stderr:write("redis: ", tostring(err), "\n")
+  os.exit(1)
+end
+local reply, t = client:call(args)
+client:close()
+if reply == nil then
+  if t.kind == "redis" then
+    io.stderr:write("(error) ", t.message, "\n")
+  else
+    io.stderr:write("redis: ", tostring(t), "\n")
+  end
+  os.exit(1)
+end
+print(format(reply, t))

@@ -1,0 +1,670 @@
+-- resp: the Redis protocol (RESP2 and RESP3), client and server side.
+--
+--   local resp = require "resp"
+--   local r = assert(resp.connect("127.0.0.1:6379"))
+--   assert(r:call("SET", "k", "v"))
+--   print(r:call("GET", "k"))            --> v  bulk
+--   print(r:call("GET", "nope") == resp.null)
+--   local replies = assert(r:pipeline(function(p)
+--     for i = 1, 100 do p:call("INCR", "n") end
+--   end))
+--   r:close()
+--
+-- Replies become Lua values: simple, bulk and verbatim strings -> string;
+-- integers and doubles -> number (float64: exact up to 2^53); big numbers
+-- -> string of digits; booleans -> boolean; every null (RESP2 $-1 and *-1,
+-- RESP3 _) -> the sentinel resp.null, so arrays have no holes; arrays,
+-- sets and pushes -> sequences; maps -> tables keyed by the decoded keys;
+-- an error reply (- or !) -> an error value (kind "redis"), returned as
+-- nil, err at the top of a reply and kept in place inside an aggregate.
+-- Aggregates carry a metatable that resp.type names ("array", "map",
+-- "set", "push"). An attribute (|) before a reply is returned beside it.
+--
+-- Errors are values with err.kind, err.message and tostring(err):
+--   "redis"      the server answered with an error reply: err.message is
+--                its line, err.code its first word ("ERR", "WRONGTYPE");
+--                the connection is fine
+--   "other"      the peer broke RESP ("resp: ..."); a client closes its
+--                connection
+--   "too_large"  a length or count over the caps below, refused before
+--                anything is read or allocated for it
+-- and the conn's own errors (timeout, eof, closed, ...) as they come.
+--
+-- Caps (module fields, or per call/client through opts of the same names
+-- in lower case): MAX_BULK bytes per string, MAX_ITEMS elements per
+-- aggregate (pairs for a map), MAX_DEPTH levels of nesting, MAX_LINE bytes
+-- per header or simple line.
+
+local resp = {
+  DEFAULT_ADDR = "127.0.0.1:6379",
+  TIMEOUT = 10, -- seconds: connect, and idle timeout of every read and write
+  MAX_BULK = 64 * 1024 * 1024,
+  MAX_ITEMS = 1024 * 1024,
+  MAX_DEPTH = 32,
+  MAX_LINE = 64 * 1024,
+}
+
+-- The most c:read_full takes; a bigger max_bulk cannot be honoured.
+local READ_FULL_MAX = 64 * 1024 * 1024
+
+----------------------------------------------------------------------------
+-- Values
+
+local Null = setmetatable({}, {
+  __tostring = function() return "null" end,
+  __newindex = function() error("resp.null is read-only", 2) end,
+})
+resp.null = Null
+
+local Array = { __name = "array" }
+local Map = { __name = "map" }
+local Set = { __name = "set" }
+local Push = { __name = "push" }
+
+local Error = { __name = "error" }
+Error.__tostring = function(e) return e.message end
+Error.__concat = function(a, b) return tostring(a) .. tostring(b) end
+
+local function new_error(kind, message)
+  return setmetatable({ kind = kind, message = message }, Error)
+end
+
+-- redis_error makes the error value of an error reply "CODE message".
+local function redis_error(message)
+  local e = new_error("redis", message)
+  e.code = message:match("^(%S+)") or ""
+  return e
+end
+
+-- resp.error(message) makes a Redis error value, as decoded replies carry
+-- them and as resp.encode_array encodes them.
+function resp.error(message)
+  if type(message) ~= "string" then
+    error(("bad argument #1 to 'error' (string expected, got %s)"):format(type(message)), 2)
+  end
+  return redis_error(message)
+end
+
+-- resp.is_error(v) tells an error value (of any kind) from a reply.
+function resp.is_error(v)
+  return getmetatable(v) == Error
+end
+
+-- resp.type(v) names what a decoded value is.
+function resp.type(v)
+  if v == Null then return "null" end
+  local mt = type(v) == "table" and getmetatable(v)
+  if mt == Array or mt == Map or mt == Set or mt == Push or mt == Error then return mt.__name end
+  return type(v)
+end
+
+local function protocol_error(fmt, ...)
+  return new_error("other", "resp: " .. fmt:format(...))
+end
+
+local function too_large(fmt, ...)
+  return new_error("too_large", "resp: " .. fmt:format(...))
+end
+
+-- caps merges opts over the module's defaults.
+local function caps(opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then error("bad argument: opts must be a table", 3) end
+  local o = {
+    max_bulk = opts.max_bulk or resp.MAX_BULK,
+    max_items = opts.max_items or resp.MAX_ITEMS,
+    max_depth = opts.max_depth or resp.MAX_DEPTH,
+    max_line = opts.max_line or resp.MAX_LINE,
+  }
+  if type(o.max_bulk) ~= "number" or o.max_bulk < 0 or o.max_bulk > READ_FULL_MAX then
+    error(("bad argument: max_bulk must be a number of bytes up to %d"):format(READ_FULL_MAX), 3)
+  end
+  return o
+end
+
+----------------------------------------------------------------------------
+-- Decoding
+
+-- parse_int reads a RESP integer: optional sign, digits only.
+local function parse_int(s)
+  if not s:match("^[+-]?%d+$") then return nil end
+  return tonumber(s)
+end
+
+-- parse_len reads a length or count. One of more than 18 digits is
+-- math.huge, so that the cap refuses it rather than trusting a float.
+local function parse_len(s)
+  local sign, digits = s:match("^(%-?)(%d+)$")
+  if not digits then return nil end
+  local n = #digits > 18 and math.huge or tonumber(digits)
+  if sign == "-" then n = -n end
+  return n
+end
+
+-- read_line reads one header line; a failure here consumed nothing.
+local function read_line(c, o)
+  return c:read_line(o.max_line)
+end
+
+-- read_blob reads n bytes and the CRLF after them.
+local function read_blob(c, n)
+  local data, err = c:read_full(n)
+  if not data then return nil, err end
+  local crlf, err2 = c:read_full(2)
+  if not crlf then return nil, err2 end
+  if crlf ~= "\r\n" then return nil, protocol_error("string of %d bytes not followed by CRLF", n) end
+  return data
+end
+
+-- blob_length checks the length of a bulk, bulk error or verbatim string.
+local function blob_length(t, rest, o)
+  local n = parse_len(rest)
+  if not n or n < -1 then return nil, protocol_error("bad length %q after %q", rest:sub(1, 40), t) end
+  if n > o.max_bulk then
+    return nil, too_large("string of %s bytes over the cap of %d", rest:sub(1, 40), o.max_bulk)
+  end
+  return n
+end
+
+local read_value
+
+-- read_items reads count values into a table with metatable mt; a map
+-- takes them two by two.
+local function read_items(c, o, depth, count, mt)
+  local t = setmetatable({}, mt)
+  for i = 1, count do
+    if mt == Map then
+      local k, err = read_value(c, o, depth + 1)
+      if k == nil then return nil, err end
+      local v, err2 = read_value(c, o, depth + 1)
+      if v == nil then return nil, err2 end
+      if k ~= k then k = "nan" end -- NaN cannot be a table key
+      t[k] = v
+    else
+      local v, err = read_value(c, o, depth + 1)
+      if v == nil then return nil, err end
+      t[i] = v
+    end
+  end
+  return t
+end
+
+local aggregates = { ["*"] = Array, ["%"] = Map, ["~"] = Set, [">"] = Push, ["|"] = Map }
+local type_names = {
+  ["+"] = "simple", ["-"] = "error", [":"] = "integer", ["$"] = "bulk", ["*"] = "array",
+  ["_"] = "null", ["#"] = "boolean", [","] = "double", ["("] = "big_number", ["!"] = "error",
+  ["="] = "verbatim", ["%"] = "map", ["~"] = "set", [">"] = "push",
+}
+
+-- read_value reads one value of any type. It returns the value, its type
+-- name and the attribute that came before it (or nil); nil, err when the
+-- stream failed or broke the protocol. An error reply is a value here.
+function read_value(c, o, depth, line)
+  if depth > o.max_depth then return nil, too_large("reply nested deeper than %d levels", o.max_depth) end
+  if not line then
+    local err
+    line, err = read_line(c, o)
+    if not line then return nil, err end
+  end
+  local t, rest = line:sub(1, 1), line:sub(2)
+  local name = type_names[t]
+  if t == "+" then
+    return rest, name
+  elseif t == "-" then
+    return redis_error(rest), name
+  elseif t == ":" then
+    local n = parse_int(rest)
+    if not n then return nil, protocol_error("bad integer %q", rest:sub(1, 40)) end
+    return n, name
+  elseif t == "$" or t == "!" or t == "=" then
+    local n, lerr = blob_length(t, rest, o)
+    if not n then return nil, lerr end
+    if n == -1 then
+      if t ~= "$" then return nil, protocol_error("null length after %q", t) end
+      return Null, "null"
+    end
+    local data, berr = read_blob(c, n)
+    if not data then return nil, berr end
+    if t == "!" then return redis_error(data), name end
+    if t == "=" then
+      if data:sub(4, 4) ~= ":" then return nil, protocol_error("verbatim string without its format prefix") end
+      return data:sub(5), name
+    end
+    return data, name
+  elseif aggregates[t] then
+    local n = parse_len(rest)
+    if not n or n < -1 then return nil, protocol_error("bad count %q after %q", rest:sub(1, 40), t) end
+    if n == -1 then
+      if t ~= "*" then return nil, protocol_error("null count after %q", t) end
+      return Null, "null"
+    end
+    if n > o.max_items then
+      return nil, too_large("aggregate of %s elements over the cap of %d", rest:sub(1, 40), o.max_items)
+    end
+    local v, aerr = read_items(c, o, depth, n, aggregates[t])
+    if not v then return nil, aerr end
+    if t == "|" then
+      -- An attribute: out-of-band data about the value that follows.
+      local value, vt, _ = read_value(c, o, depth)
+      if value == nil then return nil, vt end
+      return value, vt, v
+    end
+    return v, name
+  elseif t == "_" then
+    if rest ~= "" then return nil, protocol_error("bad null %q", line:sub(1, 40)) end
+    return Null, name
+  elseif t == "#" then
+    if rest == "t" then return true, name end
+    if rest == "f" then return false, name end
+    return nil, protocol_error("bad boolean %q", line:sub(1, 40))
+  elseif t == "," then
+    local low = rest:lower()
+    if low == "inf" or low == "+inf" then return math.huge, name end
+    if low == "-inf" then return -math.huge, name end
+    if low == "nan" or low == "-nan" then return 0 / 0, name end
+    local n = rest:match("^[+-]?[%d.]+[eE]?[+-]?%d*$") and tonumber(rest)
+    if not n then return nil, protocol_error("bad double %q", rest:sub(1, 40)) end
+    return n, name
+  elseif t == "(" then
+    if not rest:match("^[+-]?%d+$") then return nil, protocol_error("bad big number %q", rest:sub(1, 40)) end
+    return rest, name
+  end
+  return nil, protocol_error("unknown type byte %q in %q", t, line:sub(1, 40))
+end
+
+-- resp.read_reply(c [, opts]) reads one whole reply from conn c.
+-- Returns value, type [, attribute]; an error reply is nil, err (kind
+-- "redis"); a failed stream or broken protocol is nil, err with a third
+-- value true when the reply had started (the stream is out of step).
+local function read_reply(c, o)
+  local line, err = read_line(c, o)
+  if not line then return nil, err, false end
+  local v, t, attr = read_value(c, o, 1, line)
+  if v == nil then return nil, t, true end
+  if t == "error" then return nil, v end
+  return v, t, attr
+end
+
+function resp.read_reply(c, opts)
+  local v, t, x = read_reply(c, caps(opts))
+  if v == nil then return nil, t end
+  return v, t, x
+end
+
+-- resp.read_command(c [, opts]) reads one command as a server does: an
+-- array of bulk strings, or an inline command (a line of words, as typed
+-- into nc). Empty lines are skipped. Returns the list of arguments.
+function resp.read_command(c, opts)
+  local o = caps(opts)
+  while true do
+    local line, err = c:read_line(o.max_line)
+    if not line then return nil, err end
+    if line:sub(1, 1) == "*" then
+      local n = parse_len(line:sub(2))
+      if not n then return nil, protocol_error("bad count %q", line:sub(1, 40)) end
+      if n > o.max_items then
+        return nil, too_large("command of %s arguments over the cap of %d", line:sub(2, 41), o.max_items)
+      end
+      if n > 0 then
+        local args = {}
+        for i = 1, n do
+          local hdr, herr = c:read_line(o.max_line)
+          if not hdr then return nil, herr end
+          if hdr:sub(1, 1) ~= "$" then
+            return nil, protocol_error("expected '$', got %q", hdr:sub(1, 40))
+          end
+          local len, lerr = blob_length("$", hdr:sub(2), o)
+          if not len then return nil, lerr end
+          if len < 0 then return nil, protocol_error("null argument in a command") end
+          local data, derr = read_blob(c, len)
+          if not data then return nil, derr end
+          args[i] = data
+        end
+        return args
+      end
+    else
+      local args = {}
+      for word in line:gmatch("%S+") do args[#args + 1] = word end
+      if #args > 0 then return args end
+    end
+  end
+end
+
+----------------------------------------------------------------------------
+-- Encoding
+
+local function number_string(n)
+  if n == math.floor(n) and n > -2 ^ 63 and n < 2 ^ 63 then return ("%.0f"):format(n) end
+  return ("%.17g"):format(n)
+end
+
+local function check_line(s, what, level)
+  if s:find("[\r\n]") then error(("bad argument #1 to '%s' (no CR or LF allowed)"):format(what), level + 1) end
+end
+
+function resp.encode_simple(s)
+  if type(s) ~= "string" then error(("bad argument #1 to 'encode_simple' (string expected, got %s)"):format(type(s)), 2) end
+  check_line(s, "encode_simple", 2)
+  return "+" .. s .. "\r\n"
+end
+
+function resp.encode_error(msg)
+  if getmetatable(msg) == Error then msg = msg.message end
+  if type(msg) ~= "string" then error(("bad argument #1 to 'encode_error' (string expected, got %s)"):format(type(msg)), 2) end
+  check_line(msg, "encode_error", 2)
+  return "-" .. msg .. "\r\n"
+end
+
+function resp.encode_integer(n)
+  if type(n) ~= "number" or n ~= math.floor(n) or n ~= n or n == math.huge or n == -math.huge then
+    error(("bad argument #1 to 'encode_integer' (whole number expected, got %s)"):format(tostring(n)), 2)
+  end
+  return ":" .. number_string(n) .. "\r\n"
+end
+
+function resp.encode_bulk(s)
+  if s == nil or s == Null then return "$-1\r\n" end
+  if type(s) == "number" then s = number_string(s) end
+  if type(s) ~= "string" then error(("bad argument #1 to 'encode_bulk' (string or nil expected, got %s)"):format(type(s)), 2) end
+  return "$" .. #s .. "\r\n" .. s .. "\r\n"
+end
+
+local encode_value
+
+local function encode_items(out, t, n, depth)
+  for i = 1, n do encode_value(out, t[i], depth + 1) end
+end
+
+-- encode_value appends the RESP2 form of v to out: string -> bulk, whole
+-- number -> integer, other number -> bulk, boolean -> integer 1 or 0,
+-- nil or resp.null -> null bulk, error value -> error, table -> array.
+function encode_value(out, v, depth)
+  if depth > 100 then error("resp: value nested deeper than 100 levels (a cycle?)", depth + 2) end
+  local tv = type(v)
+  if v == nil or v == Null then
+    out[#out + 1] = "$-1\r\n"
+  elseif tv == "string" then
+    out[#out + 1] = "$" .. #v .. "\r\n" .. v .. "\r\n"
+  elseif tv == "number" then
+    if v == math.floor(v) and v > -2 ^ 63 and v < 2 ^ 63 then
+      out[#out + 1] = ":" .. number_string(v) .. "\r\n"
+    else
+      local s = number_string(v)
+      out[#out + 1] = "$" .. #s .. "\r\n" .. s .. "\r\n"
+    end
+  elseif tv == "boolean" then
+    out[#out + 1] = v and ":1\r\n" or ":0\r\n"
+  elseif getmetatable(v) == Error then
+    out[#out + 1] = "-" .. v.message:gsub("[\r\n]", " ") .. "\r\n"
+  elseif tv == "table" then
+    local n = v.n or #v
+    out[#out + 1] = "*" .. n .. "\r\n"
+    encode_items(out, v, n, depth)
+  else
+    error(("resp: cannot encode a %s"):format(tv), depth + 2)
+  end
+end
+
+function resp.encode_array(t)
+  if t == nil or t == Null then return "*-1\r\n" end
+  if type(t) ~= "table" then error(("bad argument #1 to 'encode_array' (table or nil expected, got %s)"):format(type(t)), 2) end
+  local out = {}
+  encode_value(out, t, 0)
+  return table.concat(out)
+end
+
+-- resp.encode_map(t) is RESP3's map: keys sorted, so the output is stable.
+function resp.encode_map(t)
+  if type(t) ~= "table" then error(("bad argument #1 to 'encode_map' (table expected, got %s)"):format(type(t)), 2) end
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) ~= type(b) then return type(a) < type(b) end
+    if type(a) == "string" or type(a) == "number" then return a < b end
+    return tostring(a) < tostring(b)
+  end)
+  local out = { "%" .. #keys .. "\r\n" }
+  for _, k in ipairs(keys) do
+    encode_value(out, k, 1)
+    encode_value(out, t[k], 1)
+  end
+  return table.concat(out)
+end
+
+-- command_args takes call's arguments: cmd, ... or one table of them.
+local function command_args(level, ...)
+  local args, n = { ... }, select("#", ...)
+  if n == 1 and type(args[1]) == "table" then
+    args = args[1]
+    n = args.n or #args
+  end
+  if n == 0 then error("bad argument #1 (a command expected)", level + 1) end
+  return args, n
+end
+
+local function encode_command(level, ...)
+  local args, n = command_args(level + 1, ...)
+  local out = { "*" .. n .. "\r\n" }
+  for i = 1, n do
+    local a = args[i]
+    if type(a) == "number" then
+      a = number_string(a)
+    elseif type(a) ~= "string" then
+      error(("bad argument #%d (string or number expected, got %s)"):format(i, type(a)), level + 1)
+    end
+    out[#out + 1] = "$" .. #a .. "\r\n" .. a .. "\r\n"
+  end
+  return table.concat(out)
+end
+
+-- resp.encode_command(cmd, ...) is a command as a client sends it: an
+-- array of bulk strings (numbers are written in decimal).
+function resp.encode_command(...)
+  return encode_command(2, ...)
+end
+
+----------------------------------------------------------------------------
+-- The client
+
+-- Client holds the methods; ClientMeta the metamethods (as LuaSocket
+-- keeps them apart, so that only methods show as r:<TAB>).
+local Client = {}
+local ClientMeta = {
+  __index = Client,
+  __tostring = function(r)
+    return ("<resp client %s%s>"):format(r.addr or tostring(r.conn), r.broken and " closed" or "")
+  end,
+}
+
+-- resp.new(conn [, opts]) makes a client on a conn already open (TLS, a
+-- pipe, a Unix socket). opts: the caps (max_bulk, max_items, max_depth,
+-- max_line), and on_push, a function given each RESP3 push message that
+-- arrives before a reply (without it, receive returns them later).
+function resp.new(conn, opts)
+  if conn == nil then error("bad argument #1 to 'new' (conn expected, got nil)", 2) end
+  local on_push = opts and opts.on_push
+  if on_push ~= nil and type(on_push) ~= "function" then error("bad argument: on_push must be a function", 2) end
+  return setmetatable({ conn = conn, caps = caps(opts), pushes = {}, on_push = on_push }, ClientMeta)
+end
+
+-- resp.connect(addr [, opts]) dials a Redis server and returns a client.
+-- addr: "host:port" (default resp.DEFAULT_ADDR), or a Unix socket path
+-- (starting with / or @). opts: timeout (seconds for the connect and idle
+-- timeout of every read and write; default resp.TIMEOUT, 0 for none),
+-- tls (true, or a table of tls.dial opts), password and username (AUTH),
+-- db (SELECT), protocol (3: HELLO 3), and the caps.
+function resp.connect(addr, opts)
+  addr = addr or resp.DEFAULT_ADDR
+  if type(addr) ~= "string" then error(("bad argument #1 to 'connect' (string expected, got %s)"):format(type(addr)), 2) end
+  opts = opts or {}
+  if type(opts) ~= "table" then error("bad argument #2 to 'connect' (table expected)", 2) end
+  local timeout = opts.timeout or resp.TIMEOUT
+  local dial_timeout = timeout > 0 and timeout or nil
+  local c, err
+  if opts.tls then
+    local topts = {}
+    if type(opts.tls) == "table" then for k, v in pairs(opts.tls) do topts[k] = v end end
+    topts.timeout = topts.timeout or dial_timeout
+    c, err = tls.dial(addr, topts)
+  elseif addr:sub(1, 1) == "/" or addr:sub(1, 1) == "@" then
+    c, err = net.dial("unix", addr, { timeout = dial_timeout })
+  else
+    c, err = net.dial("tcp", addr, { timeout = dial_timeout })
+  end
+  if not c then return nil, err end
+  if timeout > 0 then c:set_timeout(timeout) end
+  local r = resp.new(c, opts)
+  r.addr = addr
+  local function setup(...)
+    local ok, serr = r:call(...)
+    if ok == nil then
+      r:close()
+      return serr
+    end
+  end
+  local serr
+  if opts.protocol and opts.protocol ~= 2 then
+    local hello = { "HELLO", opts.protocol }
+    if opts.password then
+      hello[#hello + 1] = "AUTH"
+      hello[#hello + 1] = opts.username or "default"
+      hello[#hello + 1] = opts.password
+    end
+    serr = setup(hello)
+  elseif opts.password then
+    if opts.username then serr = setup("AUTH", opts.username, opts.password) else serr = setup("AUTH", opts.password) end
+  end
+  if not serr and opts.db then serr = setup("SELECT", opts.db) end
+  if serr then return nil, serr end
+  return r
+end
+
+-- fail marks the client unusable after err (the stream is out of step)
+-- and closes its conn.
+local function fail(self, err)
+  if not self.broken then
+    self.broken = err
+    self.conn:close()
+  end
+  return nil, err
+end
+
+local function broken_error(self)
+  return new_error("closed", "resp: client closed" ..
+    (self.broken ~= true and (" after an earlier error: " .. tostring(self.broken)) or ""))
+end
+
+-- client:send(cmd, ...) writes one command without waiting for its reply.
+function Client:send(...)
+  local data = encode_command(2, ...)
+  if self.broken then return nil, broken_error(self) end
+  local ok, err = self.conn:write(data)
+  if not ok then return fail(self, err) end
+  return true
+end
+
+-- Push messages kept for receive, at most: beyond, the oldest go.
+local MAX_PUSHES = 1024
+
+-- next_reply reads the reply to a command sent, setting aside the push
+-- messages that come before it (RESP3's out-of-band data): on_push gets
+-- them, or receive returns them later.
+local function next_reply(self)
+  while true do
+    local v, t, x = read_reply(self.conn, self.caps)
+    if v == nil then
+      if t.kind ~= "redis" then return fail(self, t) end
+      return nil, t
+    end
+    if t ~= "push" then return v, t, x end
+    if self.on_push then
+      self.on_push(v)
+    else
+      local q = self.pushes
+      q[#q + 1] = v
+      if #q > MAX_PUSHES then table.remove(q, 1) end
+    end
+  end
+end
+
+-- client:receive() reads the next reply, push messages included (for
+-- SUBSCRIBE and the like, after client:send): reply, type [, attribute];
+-- an error reply is nil, err (kind "redis"). Pushes set aside by call
+-- come first. A timeout before any byte of a reply arrived leaves the
+-- client usable.
+function Client:receive()
+  if #self.pushes > 0 then return table.remove(self.pushes, 1), "push" end
+  if self.broken then return nil, broken_error(self) end
+  local v, t, x = read_reply(self.conn, self.caps)
+  if v == nil and t.kind ~= "redis" then
+    if x or t.kind ~= "timeout" then return fail(self, t) end
+    return nil, t
+  end
+  return v, t, x
+end
+
+-- client:call(cmd, ...) sends a command and returns its reply.
+function Client:call(...)
+  local data = encode_command(2, ...)
+  if self.broken then return nil, broken_error(self) end
+  local ok, err = self.conn:write(data)
+  if not ok then return fail(self, err) end
+  return next_reply(self)
+end
+
+-- Above this many bytes, a pipeline is written by a task of its own while
+-- the replies are read, so that neither side waits on a full buffer.
+local PIPELINE_INLINE = 64 * 1024
+
+-- client:pipeline(fn) calls fn(p); each p:call(cmd, ...) in it queues a
+-- command. Then all of them go out in one write, and the replies come
+-- back as one list in the same order: an error reply is an error value in
+-- its place (resp.is_error), a null is resp.null.
+function Client:pipeline(fn)
+  if type(fn) ~= "function" then error(("bad argument #1 to 'pipeline' (function expected, got %s)"):format(type(fn)), 2) end
+  local cmds = {}
+  local p = {
+    call = function(_, ...)
+      cmds[#cmds + 1] = encode_command(2, ...)
+      return #cmds
+    end,
+  }
+  fn(p)
+  if self.broken then return nil, broken_error(self) end
+  if #cmds == 0 then return {} end
+  local payload = table.concat(cmds)
+  local writer
+  if #payload <= PIPELINE_INLINE then
+    local ok, err = self.conn:write(payload)
+    if not ok then return fail(self, err) end
+  else
+    local conn = self.conn
+    writer = task.spawn(function() return conn:write(payload) end)
+  end
+  local replies = {}
+  for i = 1, #cmds do
+    local v, t = next_reply(self)
+    if v == nil then
+      if t.kind ~= "redis" then
+        if writer then writer:wait(5) end
+        return nil, t
+      end
+      v = t
+    end
+    replies[i] = v
+  end
+  if writer then
+    local ok, err = writer:wait()
+    if not ok then return fail(self, err) end
+  end
+  return replies
+end
+
+-- client:close() closes the connection; later calls return kind "closed".
+function Client:close()
+  if self.broken then return true end
+  self.broken = true
+  return self.conn:close()
+end
+
+return resp
