@@ -992,3 +992,46 @@ func TestProfileHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestStdinReadLetsTasksRun: io.read waiting for a line lets the other
+// tasks run. Here a task prints three ticks while the main chunk waits in
+// io.read, and the line is typed only once all three have appeared: if
+// the read held the interpreter lock, no tick would come and the test
+// would time out waiting for them.
+func TestStdinReadLetsTasksRun(t *testing.T) {
+	t.Parallel()
+	cmd := command("-e", `
+		task.spawn(function()
+			for i = 1, 3 do print("tick " .. i) time.sleep(0.01) end
+		end)
+		print("got " .. io.read())
+		for line in io.lines() do print("line " .. line) end`)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := newOutLog()
+	cmd.Stdout, cmd.Stderr = stdout, stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	p := &proc{t: t, args: cmd.Args, cmd: cmd, stdout: stdout, stderr: newOutLog(), done: make(chan struct{})}
+	p.waitLine(stdout, `^tick 3$`, readyTimeout)
+	io.WriteString(stdin, "hello\nsecond\nthird\n")
+	stdin.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, stdout)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no exit after stdin closed:\n%s", stdout)
+	}
+	want := "tick 1\ntick 2\ntick 3\ngot hello\nline second\nline third\n"
+	if got := stdout.String(); got != want {
+		t.Fatalf("stdout:\n%s\nwant:\n%s", got, want)
+	}
+}

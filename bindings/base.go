@@ -1,8 +1,10 @@
 package bindings
 
 import (
+	"bufio"
 	"context"
 	goio "io"
+	"os"
 	"reflect"
 	"strings"
 	"unsafe"
@@ -121,24 +123,45 @@ func (rt *Runtime) osExit(L *lua.LState) int {
 // redirectStdFiles points gopher-lua's io.stdout and io.stderr (and so
 // io.write, which writes to the default output, io.stdout) at the runtime's
 // writers, so that in the REPL they too go through the terminal writer and
-// never garble the line being typed. gopher-lua keeps a file's writer in an
-// unexported field and offers no way to set it, hence reflection; the
-// field's presence is checked by TestIoWriteGoesThroughRuntime.
+// never garble the line being typed; and it gives io.stdin (so io.read and
+// io.lines) a source that lets the other tasks run while a read waits for
+// input, where gopher-lua's would hold the interpreter lock until a line
+// came. gopher-lua keeps a file's writer and reader in unexported fields
+// and offers no way to set them, hence reflection; the fields' presence is
+// checked by TestIoWriteGoesThroughRuntime and TestStdinReadLetsTasksRun.
 func (rt *Runtime) redirectStdFiles() {
 	io := rt.L.GetGlobal("io").(*lua.LTable)
-	for name, w := range map[string]goio.Writer{"stdout": rt.stdout, "stderr": rt.stderr} {
+	set := func(name, fieldName string, v any) {
 		ud, ok := io.RawGetString(name).(*lua.LUserData)
 		if !ok {
-			continue
+			return
 		}
 		file := reflect.ValueOf(ud.Value)
 		if file.Kind() != reflect.Pointer || file.Elem().Kind() != reflect.Struct {
-			continue
+			return
 		}
-		field := file.Elem().FieldByName("writer")
-		if !field.IsValid() || field.Type() != reflect.TypeFor[goio.Writer]() {
-			continue
+		field := file.Elem().FieldByName(fieldName)
+		if !field.IsValid() || !reflect.TypeOf(v).AssignableTo(field.Type()) {
+			return
 		}
-		reflect.NewAt(field.Type(), unsafe.Pointer(field.UnsafeAddr())).Elem().Set(reflect.ValueOf(w))
+		reflect.NewAt(field.Type(), unsafe.Pointer(field.UnsafeAddr())).Elem().Set(reflect.ValueOf(v))
 	}
+	set("stdout", "writer", goio.Writer(rt.stdout))
+	set("stderr", "writer", goio.Writer(rt.stderr))
+	set("stdin", "reader", bufio.NewReader(stdinReader{rt: rt, r: os.Stdin}))
+}
+
+// stdinReader is io.stdin's source. gopher-lua's io library reads it with
+// the interpreter lock held (from io.read, io.lines or io.stdin:read on a
+// task), so a read gives the lock up while it waits, as every blocking
+// binding does.
+type stdinReader struct {
+	rt *Runtime
+	r  goio.Reader
+}
+
+func (s stdinReader) Read(p []byte) (int, error) {
+	s.rt.gil.Unlock()
+	defer s.rt.gil.Lock()
+	return s.r.Read(p)
 }
