@@ -231,41 +231,56 @@ func TestAPIDocExamplesParse(t *testing.T) {
 	}
 }
 
-// TestAPIDocFlagsMatchesModule checks that the flags docs list exactly the
-// functions of the module and the methods of a parser.
-func TestAPIDocFlagsMatchesModule(t *testing.T) {
-	rt := New(Options{})
-	defer rt.Close()
-	fn, err := rt.Load(strings.NewReader(`
-		local flags = require "flags"
-		local names = {}
-		for k, v in pairs(flags) do
-			if type(v) == "function" then names[#names + 1] = "flags." .. k end
-		end
-		for k, v in pairs(getmetatable(flags.new("x")).__index) do
-			if type(v) == "function" then names[#names + 1] = "flags parser:" .. k end
-		end
-		table.sort(names)
-		return table.concat(names, " ")`), "flags functions")
-	if err != nil {
-		t.Fatal(err)
-	}
-	task := rt.Start("flags functions", fn)
-	<-task.Done()
-	if task.Status() != statusDone {
-		t.Fatalf("%s", task.Err())
-	}
-	rt.gil.Lock()
-	got := task.results[0].String()
-	rt.gil.Unlock()
-	var want []string
-	for _, m := range flagsDocs() {
-		for _, d := range m.Docs {
-			want = append(want, d.Name)
-		}
-	}
-	sort.Strings(want)
-	if got != strings.Join(want, " ") {
-		t.Errorf("flags has %q, documented %q", got, strings.Join(want, " "))
+// TestStdlibDocsMatchModules checks, for each stdlib module, that its docs
+// list exactly the module's functions and the methods of the object it
+// makes (documented as "<class>:<method>").
+func TestStdlibDocsMatchModules(t *testing.T) {
+	for _, tt := range []struct {
+		module, class string
+		make          string // a Lua expression making such an object, with the module in scope
+		docs          func() []Module
+	}{
+		{"flags", "flags parser", `flags.new("x")`, flagsDocs},
+		{"http", "http client", `http.client()`, httpDocs},
+		{"resp", "resp client", `resp.new((net.pipe()))`, respDocs},
+	} {
+		t.Run(tt.module, func(t *testing.T) {
+			rt := New(Options{})
+			defer rt.Close()
+			fn, err := rt.Load(strings.NewReader(`
+				local name, class, make = ...
+				local m = require(name)
+				local names = {}
+				for k, v in pairs(m) do
+					if type(v) == "function" then names[#names + 1] = name .. "." .. k end
+				end
+				local obj = assert(loadstring("local " .. name .. " = ...; return " .. make))(m)
+				for k, v in pairs(getmetatable(obj).__index) do
+					if type(v) == "function" then names[#names + 1] = class .. ":" .. k end
+				end
+				table.sort(names)
+				return table.concat(names, " ")`), tt.module+" functions")
+			if err != nil {
+				t.Fatal(err)
+			}
+			task := rt.Start(tt.module+" functions", fn, tt.module, tt.class, tt.make)
+			<-task.Done()
+			if task.Status() != statusDone {
+				t.Fatalf("%s", task.Err())
+			}
+			rt.gil.Lock()
+			got := task.results[0].String()
+			rt.gil.Unlock()
+			var want []string
+			for _, m := range tt.docs() {
+				for _, d := range m.Docs {
+					want = append(want, d.Name)
+				}
+			}
+			sort.Strings(want)
+			if got != strings.Join(want, " ") {
+				t.Errorf("%s has %q, documented %q", tt.module, got, strings.Join(want, " "))
+			}
+		})
 	}
 }
