@@ -536,28 +536,48 @@ func TestSignals(t *testing.T) {
 }
 
 // startEcho starts scripts/echo.lua on a free loopback port with extra
-// options, and returns the process and its address once it listens. A free
-// port found in Go can be taken by someone else before echo.lua binds it:
-// then it tries another.
+// options, and returns the process and its address once it listens.
 func startEcho(t *testing.T, opts ...string) (*proc, string) {
 	t.Helper()
+	return startServerScript(t, "tcp", "scripts/echo.lua", opts...)
+}
+
+// startServerScript starts a server script (one that takes its address as
+// its first argument and logs "NAME: listening on ADDR" on stderr, NAME its
+// file name without .lua) on a free loopback port of network, "tcp" or
+// "udp", and returns the process and its address once it listens. A free
+// port found in Go can be taken by someone else before the script binds
+// it: then it tries another.
+func startServerScript(t *testing.T, network, script string, opts ...string) (*proc, string) {
+	t.Helper()
+	name := strings.TrimSuffix(filepath.Base(script), ".lua")
 	for attempt := 1; ; attempt++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+		var addr string
+		if network == "udp" {
+			c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr = c.LocalAddr().String()
+			c.Close()
+		} else {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr = ln.Addr().String()
+			ln.Close()
 		}
-		addr := ln.Addr().String()
-		ln.Close()
-		p := startProc(t, "", append([]string{"scripts/echo.lua", addr}, opts...)...)
-		line := p.waitLine(p.stderr, `^echo: listening on |address already in use`, readyTimeout)
-		if strings.HasPrefix(line, "echo: listening on ") {
-			if got := strings.TrimPrefix(line, "echo: listening on "); got != addr {
-				t.Fatalf("asked echo.lua to listen on %s; it says %s", addr, got)
+		p := startProc(t, "", append([]string{script, addr}, opts...)...)
+		line := p.waitLine(p.stderr, `^`+name+`: listening on |address already in use`, readyTimeout)
+		if strings.HasPrefix(line, name+": listening on ") {
+			if got := strings.TrimPrefix(line, name+": listening on "); got != addr {
+				t.Fatalf("asked %s to listen on %s; it says %s", script, addr, got)
 			}
 			return p, addr
 		}
 		if code := p.wait(runTimeout); code != 1 {
-			t.Fatalf("echo.lua on a taken port: want status 1; got %d", code)
+			t.Fatalf("%s on a taken port: want status 1; got %d", script, code)
 		}
 		if attempt == 5 {
 			t.Fatalf("no free port after %d attempts; last: %s", attempt, line)

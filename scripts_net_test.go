@@ -20,32 +20,10 @@ import (
 	"time"
 )
 
-// startUDPEcho starts scripts/udp_echo.lua on a free loopback port, trying
-// another if the one found is taken before the script binds it.
+// startUDPEcho starts scripts/udp_echo.lua on a free loopback port.
 func startUDPEcho(t *testing.T, opts ...string) (*proc, string) {
 	t.Helper()
-	for attempt := 1; ; attempt++ {
-		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := c.LocalAddr().String()
-		c.Close()
-		p := startProc(t, "", append([]string{"scripts/udp_echo.lua", addr}, opts...)...)
-		line := p.waitLine(p.stderr, `^udp_echo: listening on |address already in use`, readyTimeout)
-		if strings.HasPrefix(line, "udp_echo: listening on ") {
-			if got := strings.TrimPrefix(line, "udp_echo: listening on "); got != addr {
-				t.Fatalf("asked udp_echo.lua to listen on %s; it says %s", addr, got)
-			}
-			return p, addr
-		}
-		if code := p.wait(runTimeout); code != 1 {
-			t.Fatalf("udp_echo.lua on a taken port: want status 1; got %d", code)
-		}
-		if attempt == 5 {
-			t.Fatalf("no free port after %d attempts; last: %s", attempt, line)
-		}
-	}
+	return startServerScript(t, "udp", "scripts/udp_echo.lua", opts...)
 }
 
 // udpRoundTrip sends msg from c and returns the datagram that comes back

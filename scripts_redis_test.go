@@ -82,32 +82,10 @@ func TestRedisScript(t *testing.T) {
 	}
 }
 
-// startFakeRedis starts scripts/fake_redis.lua on a free loopback port,
-// trying another if the one found is taken before the script binds it.
+// startFakeRedis starts scripts/fake_redis.lua on a free loopback port.
 func startFakeRedis(t *testing.T, opts ...string) (*proc, string) {
 	t.Helper()
-	for attempt := 1; ; attempt++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		p := startProc(t, "", append([]string{"scripts/fake_redis.lua", addr}, opts...)...)
-		line := p.waitLine(p.stderr, `^fake_redis: listening on |address already in use`, readyTimeout)
-		if strings.HasPrefix(line, "fake_redis: listening on ") {
-			if got := strings.TrimPrefix(line, "fake_redis: listening on "); got != addr {
-				t.Fatalf("asked fake_redis.lua to listen on %s; it says %s", addr, got)
-			}
-			return p, addr
-		}
-		if code := p.wait(runTimeout); code != 1 {
-			t.Fatalf("fake_redis.lua on a taken port: want status 1; got %d", code)
-		}
-		if attempt == 5 {
-			t.Fatalf("no free port after %d attempts; last: %s", attempt, line)
-		}
-	}
+	return startServerScript(t, "tcp", "scripts/fake_redis.lua", opts...)
 }
 
 // redisCLI runs redis-cli against addr, bounded by runTimeout, and returns
