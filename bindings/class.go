@@ -40,9 +40,9 @@ func (rt *Runtime) buildClass(c *class) *lua.LTable {
 		L.SetField(mt, "__index", methods)
 	} else {
 		L.SetField(mt, "__index", L.NewFunction(func(L *lua.LState) int {
-			ud := L.CheckUserData(1)
+			self := selfOf(L, mt, c.name)
 			if key, ok := L.Get(2).(lua.LString); ok {
-				if v, ok := c.index(rt, L, ud.Value, string(key)); ok {
+				if v, ok := c.index(rt, L, self, string(key)); ok {
 					L.Push(v)
 					return 1
 				}
@@ -55,7 +55,7 @@ func (rt *Runtime) buildClass(c *class) *lua.LTable {
 	L.SetField(mt, "__name", lua.LString(c.name))
 	if c.tostring != nil {
 		L.SetField(mt, "__tostring", L.NewFunction(func(L *lua.LState) int {
-			L.Push(lua.LString(c.tostring(L.CheckUserData(1).Value)))
+			L.Push(lua.LString(c.tostring(selfOf(L, mt, c.name))))
 			return 1
 		}))
 	}
@@ -75,6 +75,17 @@ func (rt *Runtime) buildClass(c *class) *lua.LTable {
 	}
 	rt.classes[c.name] = mt
 	return mt
+}
+
+// selfOf returns the Go value of argument 1 of a metamethod, which must be
+// a value of the class whose metatable is mt: called directly, as
+// getmetatable(x).__tostring(y), it may be given anything.
+func selfOf(L *lua.LState, mt *lua.LTable, name string) any {
+	if ud, ok := L.Get(1).(*lua.LUserData); ok && ud.Metatable == mt {
+		return ud.Value
+	}
+	L.ArgError(1, fmt.Sprintf("%s expected, got %s", name, typeName(L.Get(1))))
+	return nil
 }
 
 // newUserData wraps v as a value of the class named typ. Until a class's
