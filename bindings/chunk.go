@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -12,14 +13,28 @@ import (
 
 // Load compiles src as a chunk named name. A syntax error reads
 // "name:line: message near 'token'", as Lua's own do.
+//
+// A chunk whose error is at its end is Incomplete when one more line would
+// leave it at the end still (an open block, a call, a long string): the
+// REPL then asks for more. One whose last token can never go on over a
+// line break ("abc, [=, 0E) is not: its error then moves to that line.
 func (rt *Runtime) Load(src io.Reader, name string) (*lua.LFunction, error) {
+	code, err := io.ReadAll(src)
+	if err != nil {
+		return nil, err
+	}
 	rt.gil.Lock()
 	defer rt.gil.Unlock()
-	fn, err := rt.L.Load(src, name)
-	if err != nil {
-		return nil, syntaxError(err)
+	fn, err := rt.L.Load(bytes.NewReader(code), name)
+	if err == nil {
+		return fn, nil
 	}
-	return fn, nil
+	se := syntaxError(err)
+	if se.Incomplete {
+		_, err := rt.L.Load(io.MultiReader(bytes.NewReader(code), strings.NewReader("\n")), name)
+		se.Incomplete = err != nil && syntaxError(err).Incomplete
+	}
+	return nil, se
 }
 
 // A SyntaxError is a chunk that does not compile. Incomplete is set when
@@ -32,7 +47,7 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return e.Msg }
 
-func syntaxError(err error) error {
+func syntaxError(err error) *SyntaxError {
 	var apiErr *lua.ApiError
 	if errors.As(err, &apiErr) && apiErr.Cause != nil {
 		err = apiErr.Cause
@@ -41,8 +56,8 @@ func syntaxError(err error) error {
 	if errors.As(err, &pe) {
 		msg := strings.TrimSpace(pe.Message)
 		if pe.Pos.Line == parse.EOF {
-			// A one-line string cannot go on over the next line.
-			return &SyntaxError{fmt.Sprintf("%s: %s at end of file", pe.Pos.Source, msg), msg != "unterminated string"}
+			// At the end: Load decides whether more lines could help.
+			return &SyntaxError{fmt.Sprintf("%s: %s at end of file", pe.Pos.Source, msg), true}
 		}
 		return &SyntaxError{Msg: fmt.Sprintf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, msg, pe.Token)}
 	}

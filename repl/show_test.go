@@ -102,6 +102,12 @@ func TestCompleteIncomplete(t *testing.T) {
 		{[]string{"x = {"}, true, ""},
 		{[]string{"s = [[long"}, true, ""},
 		{[]string{`s = "unfinished`}, false, "unterminated string"},
+		{[]string{`s = "go on \`}, true, ""},
+		{[]string{`s = "go on \`, `here"`}, false, ""},
+		// No line can complete these (found by FuzzChunk): the error is
+		// shown at once instead of a >> prompt.
+		{[]string{"x = [="}, false, "invalid multiline string"},
+		{[]string{"A 0E"}, false, "stdin:"},
 		{[]string{"x = = 1"}, false, "stdin:1:"},
 		{[]string{"end"}, false, "stdin:1:"},
 	} {
