@@ -27,28 +27,14 @@ import (
 // whether the stream ended with a clean EOF (the client's close_write).
 func echoServer(t *testing.T) (string, <-chan echoed) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	conns := make(chan echoed, 4)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(runTimeout))
-				var got bytes.Buffer
-				_, err := io.Copy(io.MultiWriter(c, &got), c) // nil: ended by EOF
-				conns <- echoed{got.Bytes(), err}
-			}()
-		}
-	}()
-	return ln.Addr().String(), conns
+	addr := goServer(t, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(runTimeout))
+		var got bytes.Buffer
+		_, err := io.Copy(io.MultiWriter(c, &got), c) // nil: ended by EOF
+		conns <- echoed{got.Bytes(), err}
+	})
+	return addr, conns
 }
 
 type echoed struct {

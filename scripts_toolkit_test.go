@@ -104,6 +104,18 @@ func TestTraceOption(t *testing.T) {
 // ends.
 func answeringServer(t *testing.T) string {
 	t.Helper()
+	return goServer(t, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		req, _ := io.ReadAll(c)
+		fmt.Fprintf(c, "got %d bytes: %s", len(req), req)
+	})
+}
+
+// goServer listens on loopback and runs handle on each conn in a goroutine
+// of its own, closing the conn after; the listener is closed when the test
+// ends. It returns the address.
+func goServer(t *testing.T, handle func(c net.Conn)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -117,9 +129,7 @@ func answeringServer(t *testing.T) string {
 			}
 			go func() {
 				defer c.Close()
-				c.SetDeadline(time.Now().Add(30 * time.Second))
-				req, _ := io.ReadAll(c)
-				fmt.Fprintf(c, "got %d bytes: %s", len(req), req)
+				handle(c)
 			}()
 		}
 	}()
