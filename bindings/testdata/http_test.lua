@@ -24,18 +24,12 @@ end
 -- half-closes, then waits for the client to hang up. It returns the base
 -- URL.
 local function fake(raw)
-  local ln = th.listen()
-  task.spawn(function()
-    local c = assert(ln:accept(10))
-    ln:close()
-    c:set_timeout(10)
+  return "http://" .. th.serve_once(function(c)
     assert(c:read_until("\r\n\r\n"))
     c:write(raw)
     c:close_write()
     c:read_all()
-    c:close()
   end)
-  return "http://" .. tostring(ln:addr())
 end
 
 function TestGetContentLength(t)

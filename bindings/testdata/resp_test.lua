@@ -18,19 +18,7 @@ local function key(t, name)
   return t:name() .. ":" .. name
 end
 
--- fake_server listens on loopback, runs handler(c) for one client, and
--- returns the address to dial.
-local function fake_server(handler)
-  local ln = testhelp.listen()
-  task.spawn(function()
-    local c = assert(ln:accept(10))
-    ln:close()
-    c:set_timeout(10)
-    handler(c)
-    c:close()
-  end)
-  return tostring(ln:addr())
-end
+local fake_server = testhelp.serve_once
 
 -- reply_of feeds data to resp.read_reply through a loopback conn and
 -- returns what it gives.

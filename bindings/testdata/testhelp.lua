@@ -22,6 +22,22 @@ function M.tcp_pair()
   return c, s
 end
 
+-- serve_once listens on a free loopback port and, in a task, accepts one
+-- client (within 10 seconds), closes the listener, runs handler(c) with a
+-- 10-second idle timeout on the conn, and closes it: a fake server for one
+-- exchange. It returns the address to dial.
+function M.serve_once(handler)
+  local ln = M.listen()
+  task.spawn(function()
+    local c = assert(ln:accept(10))
+    ln:close()
+    c:set_timeout(10)
+    handler(c)
+    c:close()
+  end)
+  return tostring(ln:addr())
+end
+
 -- expect_error checks that a call returned nil, err with err.kind == kind,
 -- and returns err; what names the call in the failure message.
 function M.expect_error(kind, v, err, what)
