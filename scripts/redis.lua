@@ -74,25 +74,13 @@ local function number(n)
   return ("%.17g"):format(n)
 end
 
--- sorted_keys orders a map's keys for printing (a Lua table keeps no order).
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b)
-    if type(a) ~= type(b) then return type(a) < type(b) end
-    if type(a) == "string" or type(a) == "number" then return a < b end
-    return tostring(a) < tostring(b)
-  end)
-  return keys
-end
-
 -- format renders a reply; t is its RESP type when known (the top-level
 -- reply), nil inside an aggregate.
 local format
 local function format_items(v, kind)
   local keys, n = nil, #v
   if kind == "map" then
-    keys = sorted_keys(v)
+    keys = resp.sorted_keys(v)
     n = #keys
   end
   if n == 0 then return "(empty " .. kind .. ")" end

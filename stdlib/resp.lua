@@ -413,9 +413,11 @@ function resp.encode_array(t)
   return table.concat(out)
 end
 
--- resp.encode_map(t) is RESP3's map: keys sorted, so the output is stable.
-function resp.encode_map(t)
-  if type(t) ~= "table" then error(("bad argument #1 to 'encode_map' (table expected, got %s)"):format(type(t)), 2) end
+-- resp.sorted_keys(t) lists a map's keys in a stable order (a Lua table
+-- keeps none): by type name, then by value (numbers, strings) or by
+-- tostring. encode_map writes keys in this order; printers use it too.
+function resp.sorted_keys(t)
+  if type(t) ~= "table" then error(("bad argument #1 to 'sorted_keys' (table expected, got %s)"):format(type(t)), 2) end
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = k end
   table.sort(keys, function(a, b)
@@ -423,6 +425,13 @@ function resp.encode_map(t)
     if type(a) == "string" or type(a) == "number" then return a < b end
     return tostring(a) < tostring(b)
   end)
+  return keys
+end
+
+-- resp.encode_map(t) is RESP3's map: keys sorted, so the output is stable.
+function resp.encode_map(t)
+  if type(t) ~= "table" then error(("bad argument #1 to 'encode_map' (table expected, got %s)"):format(type(t)), 2) end
+  local keys = resp.sorted_keys(t)
   local out = { "%" .. #keys .. "\r\n" }
   for _, k in ipairs(keys) do
     encode_value(out, k, 1)
