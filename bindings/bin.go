@@ -141,8 +141,14 @@ func (rt *Runtime) binB64(L *lua.LState) int {
 	return 1
 }
 
+// binDecodeB64 decodes standard base64 with padding; line breaks are
+// skipped, as in PEM and MIME bodies.
+func binDecodeB64(text string) ([]byte, error) {
+	return base64.StdEncoding.DecodeString(text)
+}
+
 func (rt *Runtime) binUnb64(L *lua.LState) int {
-	b, err := base64.StdEncoding.DecodeString(argData(L, 1, "text"))
+	b, err := binDecodeB64(argData(L, 1, "text"))
 	if err != nil {
 		return rt.pushError(L, &Error{Kind: kindOther, Op: "unb64", Err: fmt.Errorf("unb64: %w", err)}, "unb64", "")
 	}
