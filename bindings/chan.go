@@ -73,6 +73,10 @@ func (rt *Runtime) chanSend(L *lua.LState) int {
 	if ch.isClosed() {
 		return rt.pushError(L, errChanClosed, "", "")
 	}
+	// A socket in the channel belongs to no task: the sender may end
+	// before anyone receives it. Given away before the send, because the
+	// receiver may adopt it as soon as it is in.
+	undo := rt.giveAway(v)
 	select {
 	case ch.data <- v:
 		L.Push(lua.LTrue)
@@ -94,6 +98,7 @@ func (rt *Runtime) chanSend(L *lua.LState) int {
 		}
 	})
 	if err != nil {
+		undo()
 		return rt.pushError(L, err, "send", "")
 	}
 	L.Push(lua.LTrue)
@@ -107,6 +112,7 @@ func (rt *Runtime) chanRecv(L *lua.LState) int {
 	ok := true
 	select {
 	case v = <-ch.data:
+		rt.adoptValue(taskOf(L), v)
 		L.Push(v)
 		L.Push(lua.LTrue)
 		return 2
@@ -143,6 +149,7 @@ func (rt *Runtime) chanRecv(L *lua.LState) int {
 		L.Push(lua.LFalse)
 		return 2
 	}
+	rt.adoptValue(taskOf(L), v)
 	L.Push(v)
 	L.Push(lua.LTrue)
 	return 2

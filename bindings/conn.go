@@ -109,6 +109,7 @@ var connMethods = []binding{
 // deadlines. A datagram conn (udp, unixgram) reads whole datagrams without
 // the buffer: the stream reads, which would lose their boundaries, refuse.
 type Conn struct {
+	owned
 	nc       net.Conn
 	network  string // "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram", "pipe"
 	datagram bool
@@ -155,11 +156,13 @@ func isDatagram(network string) bool {
 	return false
 }
 
-func (rt *Runtime) newConn(nc net.Conn, network string) *lua.LUserData {
+// newConn wraps nc, owned by the task running L (none if L is nil).
+func (rt *Runtime) newConn(L *lua.LState, nc net.Conn, network string) *lua.LUserData {
 	c := &Conn{nc: nc, network: network, datagram: isDatagram(network)}
 	c.rd.src = traceReader{r: nc, c: c}
 	c.tr.init(&rt.trace)
 	c.poke = func() { c.dl.poke(nc) }
+	rt.adoptNew(L, c)
 	return rt.newUserData(connType, c)
 }
 
@@ -351,6 +354,7 @@ func (rt *Runtime) result(L *lua.LState, err error, op string) int {
 func (rt *Runtime) connClose(L *lua.LState) int {
 	c := rt.checkConn(L)
 	c.closed.Store(true)
+	rt.disown(c)
 	closer := io.Closer(c.nc)
 	if c.closer != nil {
 		rt.untrack(c.closer)

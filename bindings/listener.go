@@ -31,6 +31,7 @@ var listenerMethods = []binding{
 
 // Listener is a listening socket as Lua sees it.
 type Listener struct {
+	owned
 	ln      net.Listener
 	network string
 	dl      deadlines
@@ -68,10 +69,11 @@ var listenerClass = &class{
 	eq:     func(a, b any) bool { return a == b },
 }
 
-func (rt *Runtime) newListener(ln net.Listener, network string) *lua.LUserData {
+func (rt *Runtime) newListener(L *lua.LState, ln net.Listener, network string) *lua.LUserData {
 	l := &Listener{ln: ln, network: network}
 	l.poke = func() { l.dl.poke(listenerDeadliner{ln}) }
 	rt.track(ln)
+	rt.adoptNew(L, l)
 	return rt.newUserData(listenerType, l)
 }
 
@@ -102,7 +104,7 @@ func (rt *Runtime) listenerAccept(L *lua.LState) int {
 	if err != nil {
 		return rt.pushError(L, err, "accept", addrString(l.ln.Addr()))
 	}
-	L.Push(rt.newConn(nc, l.network))
+	L.Push(rt.newConn(L, nc, l.network))
 	return 1
 }
 
@@ -114,6 +116,7 @@ func (rt *Runtime) listenerClose(L *lua.LState) int {
 	l := rt.checkListener(L)
 	l.closed.Store(true)
 	rt.untrack(l.ln)
+	rt.disown(l)
 	return rt.result(L, l.ln.Close(), "close")
 }
 
@@ -132,7 +135,7 @@ func (rt *Runtime) listenerServe(L *lua.LState) int {
 			switch {
 			case err == nil:
 				backoff = 5 * time.Millisecond
-				conn := rt.newConn(nc, l.network)
+				conn := rt.newConn(nil, nc, l.network) // owned by its handler
 				t := rt.spawn("conn "+addrString(nc.RemoteAddr()), handler, []lua.LValue{conn})
 				t.onExit = func() { nc.Close(); conn.Value.(*Conn).closed.Store(true) }
 			case errors.Is(err, net.ErrClosed):

@@ -170,7 +170,7 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 	if err != nil {
 		return rt.pushError(L, err, "dial", address)
 	}
-	ud := rt.newConn(nc, network)
+	ud := rt.newConn(L, nc, network)
 	if path := boundPath(network, local); hasLocal && path != "" {
 		c := ud.Value.(*Conn)
 		c.closer = &unlinkCloser{Closer: nc, path: path}
@@ -201,7 +201,7 @@ func (rt *Runtime) netListen(L *lua.LState) int {
 	if err != nil {
 		return rt.pushError(L, err, "listen", address)
 	}
-	L.Push(rt.newListener(ln, network))
+	L.Push(rt.newListener(L, ln, network))
 	return 1
 }
 
@@ -229,13 +229,13 @@ func (rt *Runtime) netListenPacket(L *lua.LState) int {
 	if err != nil {
 		return rt.pushError(L, err, "listen", address)
 	}
-	L.Push(rt.newPacketConn(pc, network, boundPath(network, address)))
+	L.Push(rt.newPacketConn(L, pc, network, boundPath(network, address)))
 	return 1
 }
 
 func (rt *Runtime) netPipe(L *lua.LState) int {
 	a, b := net.Pipe()
-	L.Push(rt.newConn(a, "pipe"))
-	L.Push(rt.newConn(b, "pipe"))
+	L.Push(rt.newConn(L, a, "pipe"))
+	L.Push(rt.newConn(L, b, "pipe"))
 	return 2
 }

@@ -69,6 +69,7 @@ var packetConnMethods = []binding{
 
 // PacketConn is a datagram socket as Lua sees it.
 type PacketConn struct {
+	owned
 	pc      net.PacketConn // *net.UDPConn or *net.UnixConn
 	network string         // "udp", "udp4", "udp6", "unixgram"
 	dl      deadlines
@@ -96,7 +97,7 @@ func (p *PacketConn) String() string {
 
 // newPacketConn wraps pc; path, if not empty, is the socket file pc bound,
 // removed when pc is closed.
-func (rt *Runtime) newPacketConn(pc net.PacketConn, network, path string) *lua.LUserData {
+func (rt *Runtime) newPacketConn(L *lua.LState, pc net.PacketConn, network, path string) *lua.LUserData {
 	p := &PacketConn{pc: pc, network: network, closer: pc}
 	if path != "" {
 		p.closer = &unlinkCloser{Closer: pc, path: path}
@@ -104,6 +105,7 @@ func (rt *Runtime) newPacketConn(pc net.PacketConn, network, path string) *lua.L
 	p.poke = func() { p.dl.poke(pc) }
 	p.tr.init(&rt.trace)
 	rt.track(p.closer)
+	rt.adoptNew(L, p)
 	return rt.newUserData(packetConnType, p)
 }
 
@@ -493,5 +495,6 @@ func (rt *Runtime) packetClose(L *lua.LState) int {
 	p := rt.checkPacketConn(L)
 	p.closed.Store(true)
 	rt.untrack(p.closer)
+	rt.disown(p)
 	return rt.result(L, p.closer.Close(), "close")
 }

@@ -39,6 +39,9 @@ type Task struct {
 	poke     func()     // unblocks the call the task is blocked in, if any
 	canceled bool
 
+	sockets  map[socket]struct{} // what the task owns (see owner.go); rt.mu guards it
+	released bool                // it has ended and owns nothing more; rt.mu guards it
+
 	// Written by the task before done is closed; read after.
 	status  string
 	results []lua.LValue
@@ -78,6 +81,9 @@ func (rt *Runtime) spawn(name string, fn *lua.LFunction, args []lua.LValue) *Tas
 	rt.mu.Unlock()
 	if closed {
 		t.Cancel()
+	}
+	for _, a := range args {
+		rt.adoptValue(t, a)
 	}
 
 	go t.run(fn, args)
@@ -129,6 +135,7 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 	rt.gil.Unlock()
 
 	t.cancel() // releases the context's resources
+	rt.release(t, t.status != statusDone)
 	if t.onExit != nil {
 		t.onExit()
 	}

@@ -133,7 +133,9 @@ func (rt *Runtime) taskWait(L *lua.LState) int {
 	}
 	switch t.status {
 	case statusDone:
+		waiter := taskOf(L)
 		for _, v := range t.results {
+			rt.adoptValue(waiter, v)
 			L.Push(v)
 		}
 		return len(t.results)

@@ -297,7 +297,7 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 	if err != nil {
 		return rt.pushError(L, err, "dial", address)
 	}
-	L.Push(rt.newConn(tc, "tls"))
+	L.Push(rt.newConn(L, tc, "tls"))
 	return 1
 }
 
@@ -315,7 +315,7 @@ func (rt *Runtime) tlsListen(L *lua.LState) int {
 	if err != nil {
 		return rt.pushError(L, err, "listen", address)
 	}
-	L.Push(rt.newListener(&tlsListener{Listener: ln, cfg: cfg, timeout: o.timeout}, "tls"))
+	L.Push(rt.newListener(L, &tlsListener{Listener: ln, cfg: cfg, timeout: o.timeout}, "tls"))
 	return 1
 }
 
@@ -353,7 +353,8 @@ func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 	if !server {
 		tc.serverName = cfg.ServerName
 	}
-	ud := rt.newConn(tc, "tls")
+	rt.disown(old) // handed over, and closed
+	ud := rt.newConn(L, tc, "tls")
 	c := ud.Value.(*Conn)
 	c.dl.read, c.dl.write, c.dl.idle = old.dl.read, old.dl.write, old.dl.idle
 	if old.closer != nil {

@@ -197,6 +197,7 @@ function TestTaskErrorDoesNotStopOthers(t)
   assert(ch:recv(5) == "still here")
   local _, err = bad:wait(5)
   assert(err.kind == "other" and tostring(err):find("field"), tostring(err))
+  good:wait(5)
   assert(bad:status() == "failed" and good:status() == "done")
 end
 
@@ -216,4 +217,82 @@ function TestRecursionOverflowIsAnError(t)
   local tok, terr = task.spawn(function() return pcall(depth, 7000) end):wait(5)
   assert(tok == false and tostring(terr):find("overflow"), tostring(terr))
   assert(depth(5000) == 5000)
+end
+
+local testhelp = require "testhelp"
+
+-- The ownership rule (owner.go): a task that fails or is canceled closes the
+-- sockets it holds; the peer sees them end.
+local function peer_sees_close(c)
+  local data, err = c:read()
+  return data == nil and (err.kind == "eof" or err.kind == "reset"), data or tostring(err)
+end
+
+function TestFailedTaskClosesItsSockets(t)
+  t:allow_task_errors()
+  local ln = testhelp.listen()
+  local c, s = testhelp.tcp_pair()
+  local path = t:tempdir() .. "/owned.sock"
+  local tk = task.spawn(function(given)
+    mine = assert(net.dial("tcp", tostring(ln:addr()))) -- a global: still closed
+    unix_ln = assert(net.listen("unix", path))
+    udp = assert(net.listen_packet("udp", "127.0.0.1:0"))
+    assert(given:write("from the task\n"))
+    error("boom")
+  end, s)
+  local _, err = tk:wait(5)
+  assert(tostring(err):find("boom"), tostring(err))
+  assert(c:read_line() == "from the task")
+  assert(peer_sees_close(c)) -- the conn it was given
+  local accepted = assert(ln:accept(5))
+  accepted:set_timeout(5)
+  assert(peer_sees_close(accepted)) -- the conn it dialed
+  assert(tostring(mine):find("(closed)", 1, true), tostring(mine))
+  assert(os.rename(path, path) ~= true, "Unix socket file left behind")
+  local _, uerr = udp:read_from()
+  assert(uerr.kind == "closed", tostring(uerr))
+end
+
+function TestCanceledTaskClosesItsSockets(t)
+  local c, s = testhelp.tcp_pair()
+  local tk = task.spawn(function(given) given:read() time.sleep(60) end, s)
+  task.yield()
+  tk:cancel()
+  tk:wait(5)
+  assert(peer_sees_close(c))
+end
+
+function TestTaskThatReturnsKeepsItsSockets(t)
+  local c, s = testhelp.tcp_pair()
+  local tk = task.spawn(function(given) return given end, s)
+  local back = assert(tk:wait(5))
+  assert(back == s)
+  assert(s:write("still open\n"))
+  assert(c:read_line() == "still open")
+end
+
+function TestSocketPassedOnBelongsToItsReceiver(t)
+  t:allow_task_errors()
+  local c, s = testhelp.tcp_pair()
+  local ch = task.chan(1)
+  -- The opener hands the conn over and then fails: the conn lives on.
+  local opener = task.spawn(function(given) ch:send(given) error("after handing over") end, s)
+  opener:wait(5)
+  local got = assert(ch:recv(5))
+  local receiver = task.spawn(function(conn)
+    assert(conn:write("passed on\n"))
+    error("the receiver fails")
+  end, got)
+  assert(c:read_line() == "passed on")
+  receiver:wait(5)
+  assert(peer_sees_close(c))
+end
+
+function TestClosedSocketLeavesItsOwner(t)
+  local ln = testhelp.listen()
+  local tk = task.spawn(function()
+    for i = 1, 100 do assert(net.dial("tcp", tostring(ln:addr()))):close() end
+    return "done"
+  end)
+  assert(tk:wait(10) == "done")
 end
