@@ -2,7 +2,6 @@ package bindings
 
 import (
 	"context"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -165,60 +164,6 @@ func TestBlockingReleasesLock(t *testing.T) {
 	// Serialised, 100 tasks would take over 10 s.
 	if elapsed > 5 {
 		t.Fatalf("100 blocking tasks took %.2f s: the lock is not released while blocking", elapsed)
-	}
-}
-
-func openFDs(t *testing.T) int {
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip("no /proc/self/fd")
-	}
-	return len(entries)
-}
-
-// Serving and closing many connections leaves no goroutine or descriptor
-// behind.
-func TestNoLeakPerConnection(t *testing.T) {
-	rt, _ := newTestRuntime(t)
-	defer rt.Close()
-	setup := startChunk(t, rt, `
-		ln = assert(net.listen("tcp", "127.0.0.1:0"))
-		server = ln:serve(function(c)
-			local line = c:read_line()
-			if line then c:write(line .. "\n") end
-		end)`)
-	waitTask(t, setup)
-	cycle := func(n int) {
-		task := startChunk(t, rt, `
-			for i = 1, `+itoa(n)+` do
-				local c = assert(net.dial("tcp", tostring(ln:addr())))
-				c:write("hi\n")
-				assert(c:read_line() == "hi")
-				c:close()
-			end`)
-		waitTask(t, task)
-		if task.Status() != statusDone {
-			t.Fatalf("%s", task.Err())
-		}
-	}
-	cycle(50) // warm up
-	settle := func() (int, int) {
-		var g, fds int
-		for i := 0; i < 50; i++ {
-			runtime.GC()
-			g, fds = runtime.NumGoroutine(), openFDs(t)
-			time.Sleep(20 * time.Millisecond)
-			if g2, f2 := runtime.NumGoroutine(), openFDs(t); g2 == g && f2 == fds {
-				break
-			}
-		}
-		return g, fds
-	}
-	g0, fd0 := settle()
-	cycle(2000)
-	g1, fd1 := settle()
-	if g1 > g0+10 || fd1 > fd0+10 {
-		t.Fatalf("after 2000 connections: goroutines %d -> %d, fds %d -> %d", g0, g1, fd0, fd1)
 	}
 }
 
