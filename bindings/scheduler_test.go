@@ -2,7 +2,6 @@ package bindings
 
 import (
 	"context"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,7 @@ import (
 )
 
 // Go tests for what Lua cannot reach: the lock, cancellation from outside,
-// panics inside bindings, leaks.
+// panics inside bindings. Leaks are in leak_test.go.
 
 func startChunk(t *testing.T, rt *Runtime, src string) *Task {
 	t.Helper()
@@ -166,5 +165,3 @@ func TestBlockingReleasesLock(t *testing.T) {
 		t.Fatalf("100 blocking tasks took %.2f s: the lock is not released while blocking", elapsed)
 	}
 }
-
-func itoa(n int) string { return lua.LNumber(n).String() }
