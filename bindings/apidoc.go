@@ -34,7 +34,15 @@ const concurrencySection = "" +
 	"  its own task, and works anywhere: inside `pcall`, iterators, metamethods.\n" +
 	"- A pure-Lua loop that never blocks holds the interpreter until it calls `task.yield()`.\n" +
 	"- `ch:recv()` returns `v, true`; `nil, false` once the channel is closed and drained;\n" +
-	"  `nil, false, err` on timeout. An error escaping a spawned task is printed; other tasks go on."
+	"  `nil, false, err` on timeout. An error escaping a spawned task is printed; other tasks go on.\n" +
+	"- A socket (conn, listener, packet conn) belongs to the task that opened it, or to the task that\n" +
+	"  last received it: as an argument of `task.spawn`, from `ch:recv` or from `t:wait`; while in a\n" +
+	"  channel it belongs to none. **A task that fails or is canceled closes the sockets it holds**,\n" +
+	"  so an error halfway through a handler cannot leak its conn. A task that returns normally\n" +
+	"  closes nothing (it may have returned or stored them). A chunk (a script's main chunk, a prompt\n" +
+	"  line) keeps its sockets however it ends: Ctrl-C on a read at the prompt leaves the conn open.\n" +
+	"- A listener address without a host (`\":8080\"`, `\":0\"`) listens on loopback only; every\n" +
+	"  interface must be named (`\"0.0.0.0:8080\"`, `\"[::]:8080\"`)."
 
 const errorsIntro = "" +
 	"A network outcome that fails returns `nil, err`. `err` is an error value:\n" +

@@ -65,7 +65,8 @@ func syntaxError(err error) *SyntaxError {
 }
 
 // Start runs fn(args...) as a task whose failure is not printed: the caller
-// reports it (the main chunk of a script, a REPL line).
+// reports it (the main chunk of a script, a REPL line). It keeps its
+// sockets open however it ends (see owner.go).
 func (rt *Runtime) Start(name string, fn *lua.LFunction, args ...string) *Task {
 	rt.gil.Lock()
 	defer rt.gil.Unlock()
@@ -75,6 +76,7 @@ func (rt *Runtime) Start(name string, fn *lua.LFunction, args ...string) *Task {
 	}
 	t := rt.spawn(name, fn, values)
 	t.silent = true
+	t.keepsSockets = true
 	return t
 }
 

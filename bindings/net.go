@@ -25,10 +25,10 @@ var netSocketFuncs = []binding{
 		"Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds), keepalive (seconds or false), local_addr. A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it.",
 		`c = assert(net.dial("tcp", "127.0.0.1:9000", {timeout = 2}))`},
 	{"listen", (*Runtime).netListen, "net.listen(network, address) -> listener | nil, err",
-		`Listens on address (tcp, tcp4, tcp6, unix); port 0 picks a free one; "@name" is a Linux abstract Unix socket.`,
+		`Listens on address (tcp, tcp4, tcp6, unix); port 0 picks a free one; "@name" is a Linux abstract Unix socket. An address without a host (":8080") listens on loopback only; every interface must be named: "0.0.0.0:8080" or "[::]:8080".`,
 		`ln = assert(net.listen("tcp", "127.0.0.1:0")); print(ln:addr())`},
 	{"listen_packet", (*Runtime).netListenPacket, "net.listen_packet(network, address) -> packet conn | nil, err",
-		`Opens a datagram socket on address (udp, udp4, udp6, unixgram); port 0 picks a free one; "@name" is a Linux abstract socket; a unixgram path is removed on close.`,
+		`Opens a datagram socket on address (udp, udp4, udp6, unixgram); port 0 picks a free one; "@name" is a Linux abstract socket; a unixgram path is removed on close. As with net.listen, an address without a host is loopback only.`,
 		`pc = assert(net.listen_packet("udp", "127.0.0.1:0")); print(pc:local_addr())`},
 	{"pipe", (*Runtime).netPipe, "net.pipe() -> conn, conn",
 		"Two in-memory conns joined to each other (Go's net.Pipe): what one writes the other reads.",
@@ -182,7 +182,7 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 
 func (rt *Runtime) netListen(L *lua.LState) int {
 	network := argOption(L, 1, "network", listenNetworks)
-	address := argString(L, 2, "address")
+	address := loopbackIfNoHost(network, argString(L, 2, "address"))
 	if isUnix(network) {
 		if err := checkUnixPath("listen", network, address); err != nil {
 			return rt.pushError(L, err, "listen", address)
@@ -211,6 +211,7 @@ func (rt *Runtime) netListenPacket(L *lua.LState) int {
 	argString(L, 1, "network")
 	address := argString(L, 2, "address")
 	network := argOption(L, 1, "network", packetNetworks)
+	address = loopbackIfNoHost(network, address)
 	if isUnix(network) {
 		if err := checkUnixPath("listen", network, address); err != nil {
 			return rt.pushError(L, err, "listen", address)

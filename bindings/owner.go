@@ -12,10 +12,12 @@ import lua "github.com/yuin/gopher-lua"
 // the task that opened it (dial, accept, listen, tls.client ...), or to the
 // task that last received it: as an argument of task.spawn, from ch:recv,
 // or from t:wait. While in a channel it belongs to no task. When a task
-// fails or is canceled, the sockets it still holds are closed. A task that returns normally closes nothing: it may
-// have returned its sockets or stored them, and they then belong to no
-// task until one receives them. The main chunk and the prompt are not
-// tasks; what they open stays open.
+// fails or is canceled, the sockets it still holds are closed. A task that
+// returns normally closes nothing: it may have returned its sockets or
+// stored them, and they then belong to no task until one receives them. A
+// chunk (a script's main chunk, a prompt line) keeps its sockets open
+// however it ends: Ctrl-C on a read at the prompt must not take the conn
+// away.
 
 // socket is what a task can own.
 type socket interface {

@@ -30,10 +30,13 @@ type Task struct {
 	th     *lua.LState
 	ctx    context.Context
 	cancel context.CancelFunc
-	done   chan struct{}  // closed when the task has ended
-	onExit func()         // run after the task ends, without the gil
-	silent bool           // its failure is reported by its starter, not printed
-	ud     *lua.LUserData // its Lua handle, made on first use (gil held)
+	done   chan struct{} // closed when the task has ended
+	onExit func()        // run after the task ends, without the gil
+	silent bool          // its failure is reported by its starter, not printed
+	// keepsSockets: a chunk (script, prompt line) leaves its sockets open
+	// when it fails or is canceled (see owner.go).
+	keepsSockets bool
+	ud           *lua.LUserData // its Lua handle, made on first use (gil held)
 
 	mu       sync.Mutex // guards poke and canceled: Cancel runs without the gil
 	poke     func()     // unblocks the call the task is blocked in, if any
@@ -135,7 +138,7 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 	rt.gil.Unlock()
 
 	t.cancel() // releases the context's resources
-	rt.release(t, t.status != statusDone)
+	rt.release(t, t.status != statusDone && !t.keepsSockets)
 	if t.onExit != nil {
 		t.onExit()
 	}

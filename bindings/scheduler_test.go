@@ -165,3 +165,41 @@ func TestBlockingReleasesLock(t *testing.T) {
 		t.Fatalf("100 blocking tasks took %.2f s: the lock is not released while blocking", elapsed)
 	}
 }
+
+// A chunk (a script, a prompt line) that fails or is canceled keeps the
+// sockets it opened, unlike a spawned task (task_test.lua): Ctrl-C on a
+// read at the prompt must leave the conn usable.
+func TestChunkKeepsItsSockets(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	waitTask(t, startChunk(t, rt, `
+		ln = assert(net.listen("tcp", "127.0.0.1:0"))
+		ln:serve(function(c)
+			c:set_timeout(10)
+			for line in c:lines() do c:write(line .. "\n") end
+		end)`))
+	failed := startChunk(t, rt, `
+		c = assert(net.dial("tcp", tostring(ln:addr())))
+		c:set_timeout(10)
+		error("the line fails")`)
+	waitTask(t, failed)
+	canceled := startChunk(t, rt, `
+		d = assert(net.dial("tcp", tostring(ln:addr())))
+		d:read()`)
+	time.Sleep(50 * time.Millisecond)
+	canceled.Cancel()
+	waitTask(t, canceled)
+	if failed.Status() != statusFailed || canceled.Status() != statusCanceled {
+		t.Fatalf("statuses %s, %s; want failed, canceled", failed.Status(), canceled.Status())
+	}
+	after := startChunk(t, rt, `
+		assert(c:write("still open\n"))
+		assert(c:read_line() == "still open")
+		d:set_timeout(10)
+		assert(d:write("this one too\n"))
+		assert(d:read_line() == "this one too")`)
+	waitTask(t, after)
+	if after.Status() != statusDone {
+		t.Fatal(after.Err())
+	}
+}

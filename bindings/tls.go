@@ -42,7 +42,7 @@ var tlsFuncs = []binding{
 		"Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address); opts.timeout bounds the connect and the handshake together." + tlsOptsDoc,
 		`c = assert(tls.dial("example.com:443", {alpn = {"http/1.1"}}))`},
 	{"listen", (*Runtime).tlsListen, "tls.listen(address, opts) -> listener | nil, err",
-		"Listens on a TCP address for TLS clients, with opts.cert and opts.key or opts.self_signed = true (a fresh certificate for localhost, 127.0.0.1 and ::1). Accepted conns handshake on first use, in the task that uses them; opts.timeout bounds that handshake." + tlsOptsDoc,
+		"Listens on a TCP address for TLS clients, with opts.cert and opts.key or opts.self_signed = true (a fresh certificate for localhost, 127.0.0.1 and ::1). Accepted conns handshake on first use, in the task that uses them; opts.timeout bounds that handshake. An address without a host is loopback only, as with net.listen." + tlsOptsDoc,
 		`ln = assert(tls.listen("127.0.0.1:8443", {self_signed = true})); print(ln:addr())`},
 	{"client", (*Runtime).tlsClient, "tls.client(conn [, opts]) -> conn | nil, err",
 		"STARTTLS, client side: runs a TLS handshake as the client over conn and returns the TLS conn. The new conn takes over the socket and any bytes conn had buffered; conn is closed. server_name defaults to conn's remote IP. On failure the connection is closed." + tlsOptsDoc,
@@ -302,7 +302,7 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 }
 
 func (rt *Runtime) tlsListen(L *lua.LState) int {
-	address := argString(L, 1, "address")
+	address := loopbackIfNoHost("tcp", argString(L, 1, "address"))
 	o := argTLSOptions(L, 2, optTable(L, 2, "opts"))
 	cfg := o.serverConfig(L, 2)
 	var ln net.Listener

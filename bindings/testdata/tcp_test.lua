@@ -373,3 +373,33 @@ function TestReset(t)
   c:close()
   ln:close()
 end
+
+-- An address without a host listens on loopback, not on every interface;
+-- every interface must be asked for by name.
+function TestListenWithoutHostIsLoopback(t)
+  local cases = {
+    { open = function() return net.listen("tcp", ":0") end, ip = "127.0.0.1" },
+    { open = function() return net.listen("tcp4", ":0") end, ip = "127.0.0.1" },
+    { open = function() return net.listen("tcp6", ":0") end, ip = "::1" },
+    { open = function() return net.listen_packet("udp", ":0") end, ip = "127.0.0.1" },
+    { open = function() return net.listen_packet("udp6", ":0") end, ip = "::1" },
+    { open = function() return tls.listen(":0", { self_signed = true }) end, ip = "127.0.0.1" },
+    { open = function() return net.listen("tcp4", "0.0.0.0:0") end, ip = "0.0.0.0" },
+    { open = function() return net.listen("tcp", "[::]:0") end, ip = "::" },
+  }
+  for i, case in ipairs(cases) do
+    local s = assert(case.open())
+    local a = s.addr and s:addr() or s:local_addr()
+    assert(a.ip == case.ip, ("case %d: listening on %s, want host %s"):format(i, tostring(a), case.ip))
+    assert(a.port > 0)
+    s:close()
+  end
+  -- And the loopback one serves.
+  local ln = assert(net.listen("tcp", ":0"))
+  local port = ln:addr().port
+  ln:serve(function(c) c:write("hello\n") end)
+  local c = assert(net.dial("tcp", "127.0.0.1:" .. port, { timeout = 5 }))
+  c:set_timeout(5)
+  assert(c:read_line() == "hello")
+  ln:close()
+end
