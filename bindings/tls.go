@@ -24,6 +24,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync/atomic"
@@ -35,7 +36,7 @@ import (
 const tlsSummary = "TLS: dial, listen, upgrade a conn (STARTTLS), self-signed certificates"
 
 // tlsOptsDoc describes the options table every tls function takes.
-const tlsOptsDoc = " opts: server_name, insecure (true skips certificate verification; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake)."
+const tlsOptsDoc = " opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake)."
 
 var tlsFuncs = []binding{
 	{"dial", (*Runtime).tlsDial, "tls.dial(address [, opts]) -> conn | nil, err",
@@ -229,11 +230,22 @@ func fieldBool(L *lua.LState, n int, opts *lua.LTable, field string) bool {
 	return false
 }
 
+// insecureWarning is printed once per process, at the first TLS client
+// with insecure = true.
+const insecureWarning = "warning: tls: insecure = true: certificates are not verified; anyone on the path can read and change this traffic (printed once)"
+
 // clientConfig is the configuration of a client. serverName is the name
-// to verify when opts has none.
-func (o *tlsOptions) clientConfig(L *lua.LState, n int, serverName string) *tls.Config {
+// to verify when opts has none. The first client that skips verification
+// prints a warning on stderr: insecure = true copied into a script stays
+// visible.
+func (o *tlsOptions) clientConfig(rt *Runtime, L *lua.LState, n int, serverName string) *tls.Config {
 	if o.selfSigned {
 		argError(L, n, "opts.self_signed", "only servers (tls.listen, tls.server) take it")
+	}
+	if o.insecure {
+		rt.insecureWarning.Do(func() {
+			fmt.Fprintln(rt.stderr, insecureWarning)
+		})
 	}
 	if o.serverName != "" {
 		serverName = o.serverName
@@ -274,7 +286,7 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 	address := argString(L, 1, "address")
 	o := argTLSOptions(L, 2, optTable(L, 2, "opts"))
 	host, _, _ := net.SplitHostPort(address)
-	cfg := o.clientConfig(L, 2, host)
+	cfg := o.clientConfig(rt, L, 2, host)
 	var tc *tlsConn
 	err := rt.block(L, nil, func(ctx context.Context) error {
 		if o.timeout > 0 {
@@ -339,7 +351,7 @@ func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 		if a, ok := old.nc.RemoteAddr().(*net.TCPAddr); ok {
 			host = a.IP.String()
 		}
-		cfg = o.clientConfig(L, 2, host)
+		cfg = o.clientConfig(rt, L, 2, host)
 	}
 	fn, side := "tls.client", tls.Client
 	if server {

@@ -182,3 +182,31 @@ func TestTLSOpenSSLClientTrustsSelfSigned(t *testing.T) {
 	}
 	waitLua(t, task)
 }
+
+// insecure = true prints one warning on stderr, at the first client that
+// uses it, however many follow; a verifying client prints none.
+func TestInsecureWarnsOnce(t *testing.T) {
+	out := runChunkOutput(t, `
+		local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true }))
+		ln:serve(function(c) c:set_timeout(10) local l = c:read_line() if l then c:write(l .. "\n") end end)
+		local addr = tostring(ln:addr())
+		local _, err = tls.dial(addr, { timeout = 10 })
+		assert(err.kind == "tls", tostring(err))
+		print("verified: refused")
+		for i = 1, 3 do
+			local c = assert(tls.dial(addr, { insecure = true, timeout = 10 }))
+			assert(c:write("hi " .. i .. "\n"))
+			assert(c:read_line() == "hi " .. i)
+			c:close()
+		end
+		local raw = assert(net.dial("tcp", addr))
+		local c = assert(tls.client(raw, { insecure = true }))
+		c:close()
+		ln:close()`)
+	if n := strings.Count(out, insecureWarning); n != 1 {
+		t.Fatalf("the insecure warning appears %d times; want once. Output:\n%s", n, out)
+	}
+	if i, j := strings.Index(out, "verified: refused"), strings.Index(out, insecureWarning); i > j {
+		t.Fatalf("the warning came before any insecure client:\n%s", out)
+	}
+}
