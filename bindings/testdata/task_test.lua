@@ -214,7 +214,7 @@ function TestRecursionOverflowIsAnError(t)
   local function depth(n) if n == 0 then return 0 end return 1 + depth(n - 1) end
   local ok, err = pcall(depth, 7000)
   assert(not ok and tostring(err):find("overflow"), tostring(err))
-  local tok, terr = task.spawn(function() return pcall(depth, 7000) end):wait(5)
+  local tok, terr = task.spawn(function() return pcall(depth, 7000) end):wait(30)
   assert(tok == false and tostring(terr):find("overflow"), tostring(terr))
   assert(depth(5000) == 5000)
 end
