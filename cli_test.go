@@ -86,7 +86,7 @@ func (l *outLog) find(re *regexp.Regexp) (string, bool, <-chan struct{}) {
 
 // proc is a running gonetrepl process.
 type proc struct {
-	t      *testing.T
+	t      testing.TB
 	args   []string
 	cmd    *exec.Cmd
 	stdout *outLog
@@ -114,14 +114,14 @@ func command(args ...string) *exec.Cmd {
 
 // startProc runs gonetrepl with args in the background, stdin from stdin (or
 // nothing). The process is killed when the test ends if still running.
-func startProc(t *testing.T, stdin string, args ...string) *proc {
+func startProc(t testing.TB, stdin string, args ...string) *proc {
 	t.Helper()
 	return startProcEnv(t, nil, stdin, args...)
 }
 
 // startProcEnv is startProc with env ("NAME=value" entries) added to the
 // process's environment.
-func startProcEnv(t *testing.T, env []string, stdin string, args ...string) *proc {
+func startProcEnv(t testing.TB, env []string, stdin string, args ...string) *proc {
 	t.Helper()
 	p := &proc{t: t, args: args, cmd: command(args...), stdout: newOutLog(), stderr: newOutLog(), done: make(chan struct{})}
 	p.cmd.Env = append(p.cmd.Env, env...)
