@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,7 @@ var connMethods = []binding{
 		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut.",
 		"local data = assert(c:read())"},
 	{"read_full", (*Runtime).connReadFull, "c:read_full(n) -> data | nil, err",
-		"Returns exactly n bytes (at most 64 MiB); kind 'eof' if the peer ends first, and then nothing is consumed. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
+		"Returns exactly n bytes; kind 'eof' if the peer ends first, and then nothing is consumed; n over 64 MiB (a length off the wire, however huge) is kind 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
 		"local header = assert(c:read_full(4))"},
 	{"read_line", (*Runtime).connReadLine, "c:read_line([max]) -> line | nil, err",
 		"Returns one line without its \\n (or \\r\\n); longer than max (default 64 KiB) is kind 'too_large'. EOF ends a last unterminated line. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
@@ -250,13 +251,19 @@ func (rt *Runtime) connExchange(L *lua.LState) int {
 
 func (rt *Runtime) connReadFull(L *lua.LState) int {
 	c := rt.checkConn(L)
-	n := argSize(L, 2, "n", 0, hardReadMax)
+	// n often comes off the wire (a length header): any count over the cap,
+	// however huge, is a too_large outcome, not a mistake in the script.
+	f := argNumber(L, 2, "n")
+	if f != math.Trunc(f) || f < 0 {
+		argError(L, 2, "n", "non-negative integer expected, got %v", lua.LNumber(f))
+	}
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_full"), "read_full", "")
 	}
-	if n > defaultAllMax {
+	if f > defaultAllMax {
 		return rt.pushError(L, c.opError("read", &TooLargeError{What: "read_full", Limit: defaultAllMax}), "read", "")
 	}
+	n := int(f)
 	if n == 0 {
 		L.Push(lua.LString(""))
 		return 1

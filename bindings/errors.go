@@ -38,9 +38,15 @@ var errCanceled = context.Canceled
 type TooLargeError struct {
 	What  string // "line", "frame", "data"
 	Limit int
+	// Steps, if not 0, is the matching work expect gave up after, on
+	// Limit bytes: the cap on a backtracking pattern's time.
+	Steps int
 }
 
 func (e *TooLargeError) Error() string {
+	if e.Steps > 0 {
+		return fmt.Sprintf("%s: no match within %d matching steps on %d bytes (a backtracking pattern: anchor it with ^ or end it with something fixed that cannot repeat)", e.What, e.Steps, e.Limit)
+	}
 	return fmt.Sprintf("%s longer than %d bytes", e.What, e.Limit)
 }
 

@@ -151,3 +151,37 @@ function TestExpectCanceled(t)
   assert(err.kind == "timeout", tostring(err)) -- the conn is still usable
   a:close()
 end
+
+-- A backtracking pattern on what a peer chose to send takes time quadratic
+-- in the bytes; expect caps that work (256 steps per byte of max) and
+-- returns too_large, consuming nothing, rather than matching for minutes.
+function TestExpectCapsMatchingWork(t)
+  local c, s = tcp_pair()
+  local letters = string.rep("a", 16384)
+  assert(c:write(letters))
+  local started = time.now()
+  local data, err = s:expect("(%w+)\n")
+  assert(data == nil and err.kind == "too_large", tostring(err))
+  assert(tostring(err):find("matching steps", 1, true), tostring(err))
+  assert(time.since(started) < 5, time.since(started) .. " s")
+  local kept = s:buffered()
+  assert(#kept > 0 and kept == letters:sub(1, #kept), "bytes consumed")
+  -- Nothing was consumed: the bytes are all there for the next read.
+  assert(c:write("\n"))
+  assert(s:read_line() == letters)
+end
+
+-- A pattern that fails fast at each position stays within the work cap even
+-- when 60 KB trickle in before the match, matched again at every arrival.
+function TestExpectLongBannerTrickles(t)
+  local c, s = tcp_pair()
+  task.spawn(function()
+    for i = 1, 60 do
+      assert(c:write(string.rep("x", 1023) .. "\n"))
+      time.sleep(0.001)
+    end
+    assert(c:write("login> "))
+  end)
+  local data = assert(s:expect("login> ", 10))
+  assert(#data == 60 * 1024 + 7, #data)
+end

@@ -206,6 +206,28 @@ function TestDefaultLineCap(t)
   ln:close()
 end
 
+-- A read_full count off the wire (a 4 GiB length header) is too_large, a
+-- network outcome, however huge; only a count no header can give (negative,
+-- fractional) is a mistake in the script.
+function TestReadFullHugeCount(t)
+  local ln, c = serve_and_dial(function(c)
+    c:write(string.pack(">I4", 0xffffffff) .. "body")
+    time.sleep(1)
+  end)
+  local n = string.unpack(">I4", assert(c:read_full(4)))
+  for _, count in ipairs({ n, 2^53, 2^64, math.huge, 64 * 1024 * 1024 + 1 }) do
+    local data, err = c:read_full(count)
+    assert(data == nil and err.kind == "too_large", tostring(count) .. ": " .. tostring(err))
+  end
+  assert(c:read_full(4) == "body") -- nothing consumed
+  for _, bad in ipairs({ -1, 1.5, 0/0 }) do
+    local ok, msg = pcall(c.read_full, c, bad)
+    assert(not ok and tostring(msg):find("n:", 1, true), tostring(msg))
+  end
+  c:close()
+  ln:close()
+end
+
 function TestMixedReadsLoseNothing(t)
   local ln = listen()
   local payload = {}

@@ -527,7 +527,10 @@ func compilePattern(p pattern, ps ...*iptr) []inst {
 
 // Simple recursive virtual machine based on the
 // "Regular Expression Matching: the Virtual Machine Approach" (https://swtch.com/~rsc/regexp/regexp2.html)
-func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, ms ...*MatchData) (bool, int, *MatchData) {
+//
+// gonetrepl patch: budget, if not nil, is decremented at every step, and
+// the match is abandoned with ErrBudget when it runs out (see FindBudget).
+func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, budget *int, ms ...*MatchData) (bool, int, *MatchData) {
 	recLevel++
 	if recLevel > maxRecursionLevel {
 		panic(newError(_UNKNOWN, "pattern/input too complex"))
@@ -539,6 +542,11 @@ func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, ms ...*MatchDat
 		m = ms[0]
 	}
 redo:
+	if budget != nil {
+		if *budget--; *budget < 0 {
+			panic(ErrBudget)
+		}
+	}
 	inst := insts[pc]
 	switch inst.OpCode {
 	case opChar:
@@ -556,14 +564,14 @@ redo:
 		pc = inst.Operand1
 		goto redo
 	case opSplit:
-		if ok, nsp, _ := recursiveVM(src, insts, inst.Operand1, sp, recLevel, m); ok {
+		if ok, nsp, _ := recursiveVM(src, insts, inst.Operand1, sp, recLevel, budget, m); ok {
 			return true, nsp, m
 		}
 		pc = inst.Operand2
 		goto redo
 	case opSave:
 		s := m.setCapture(inst.Operand1, sp)
-		if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp, recLevel, m); ok {
+		if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp, recLevel, budget, m); ok {
 			return true, nsp, m
 		}
 		m.restoreCapture(inst.Operand1, s)
@@ -578,6 +586,11 @@ redo:
 		}
 		count := 1
 		for sp = sp + 1; sp < len(src); sp++ {
+			if budget != nil { // gonetrepl patch: a step per byte scanned
+				if *budget--; *budget < 0 {
+					panic(ErrBudget)
+				}
+			}
 			if int(src[sp]) == inst.Operand2 {
 				count--
 			}
@@ -614,6 +627,19 @@ redo:
 /* API {{{ */
 
 func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err error) {
+	return FindBudget(p, src, offset, limit, nil)
+}
+
+// ErrBudget is the error of FindBudget when the match takes more steps
+// than its budget. (gonetrepl patch)
+var ErrBudget = newError(_UNKNOWN, "pattern matching took more steps than its budget")
+
+// FindBudget is Find with a cap on the work: budget, if not nil, is the
+// number of matching steps left, decremented as they are taken, across
+// calls if the caller reuses it. Backtracking patterns ("(%w+)\n" on a long
+// run of letters) take time quadratic in the input; a server matching what
+// a peer sends must bound it. (gonetrepl patch)
+func FindBudget(p string, src []byte, offset, limit int, budget *int) (matches []*MatchData, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			if perr, ok := v.(*Error); ok {
@@ -627,7 +653,7 @@ func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err er
 	insts := compilePattern(pat)
 	matches = []*MatchData{}
 	for sp := offset; sp <= len(src); {
-		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0)
+		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0, budget)
 		sp++
 		if ok {
 			if sp < nsp {
