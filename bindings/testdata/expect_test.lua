@@ -159,11 +159,11 @@ function TestExpectCapsMatchingWork(t)
   local c, s = tcp_pair()
   local letters = string.rep("a", 16384)
   assert(c:write(letters))
-  local started = time.now()
+  -- Without the cap this would match until the conn's idle timeout
+  -- (kind timeout); with it, the work runs out first.
   local data, err = s:expect("(%w+)\n")
   assert(data == nil and err.kind == "too_large", tostring(err))
   assert(tostring(err):find("matching steps", 1, true), tostring(err))
-  assert(time.since(started) < 5, time.since(started) .. " s")
   local kept = s:buffered()
   assert(#kept > 0 and kept == letters:sub(1, #kept), "bytes consumed")
   -- Nothing was consumed: the bytes are all there for the next read.
