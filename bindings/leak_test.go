@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -142,8 +143,8 @@ func TestNoLeakConnectServeClose(t *testing.T) {
 	// task table's first buckets) is in the baseline.
 	runLeakChunk(t, rt, "cycles(200) settle(0)")
 	before := measure(t)
-	runLeakChunk(t, rt, "cycles(10000) settle(0)")
-	checkBack(t, "10,000 connect/serve/close cycles", before, measure(t))
+	runLeakChunk(t, rt, fmt.Sprintf("cycles(%d) settle(0)", leakCycles))
+	checkBack(t, fmt.Sprintf("%d connect/serve/close cycles", leakCycles), before, measure(t))
 }
 
 // TestNoLeakFailingTasks: tasks that fail holding a conn have it closed as
@@ -153,6 +154,6 @@ func TestNoLeakFailingTasks(t *testing.T) {
 	rt := newLeakRuntime(t)
 	runLeakChunk(t, rt, "failing(200) settle(200)")
 	before := measure(t)
-	runLeakChunk(t, rt, "failing(10000) settle(10200)")
-	checkBack(t, "10,000 tasks failing while holding a conn", before, measure(t))
+	runLeakChunk(t, rt, fmt.Sprintf("failing(%d) settle(%d)", leakCycles, 200+leakCycles))
+	checkBack(t, fmt.Sprintf("%d tasks failing while holding a conn", leakCycles), before, measure(t))
 }
