@@ -173,9 +173,12 @@ local function read_chunked(c, max, addr)
     if not data then return nil, derr end
     parts[#parts + 1] = data
     total = total + size
-    local crlf, cerr = c:read_line(2)
-    if not crlf then return nil, relabel(cerr, "chunk end", 2) end
-    if crlf ~= "" then return nil, new_error("other", "read", addr, "chunk not followed by CRLF") end
+    -- CRLF (or a bare LF) ends the chunk; anything else is malformed, not
+    -- too large.
+    local b, berr = c:read_full(1)
+    if b == "\r" then b, berr = c:read_full(1) end
+    if not b then return nil, relabel(berr, "chunk end", 2) end
+    if b ~= "\n" then return nil, new_error("other", "read", addr, "chunk not followed by CRLF") end
   end
   local trailers, terr = read_headers(c, addr)
   if not trailers then return nil, terr end

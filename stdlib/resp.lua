@@ -244,8 +244,10 @@ function read_value(c, o, depth, line)
     local v, aerr = read_items(c, o, depth, n, aggregates[t])
     if not v then return nil, aerr end
     if t == "|" then
-      -- An attribute: out-of-band data about the value that follows.
-      local value, vt, _ = read_value(c, o, depth)
+      -- An attribute: out-of-band data about the value that follows. A
+      -- chain of them counts as nesting, or 10,000 "|0" would overflow
+      -- the call stack.
+      local value, vt, _ = read_value(c, o, depth + 1)
       if value == nil then return nil, vt end
       return value, vt, v
     end
@@ -335,6 +337,10 @@ end
 
 local function number_string(n)
   if n == math.floor(n) and n > -2 ^ 63 and n < 2 ^ 63 then return ("%.0f"):format(n) end
+  -- ":9223372036854775807" reads as 2^63, the nearest double: it goes back
+  -- out as the int64 it came from, not as a float the reader refuses.
+  if n == 2 ^ 63 then return "9223372036854775807" end
+  if n == -2 ^ 63 then return "-9223372036854775808" end
   return ("%.17g"):format(n)
 end
 

@@ -55,3 +55,51 @@ function TestUnpackBigTable(t)
   local n, last = got:wait(10)
   assert(n == 100000 and last == 100000, tostring(n))
 end
+
+-- An integer key far past the end of a table's array part goes to its hash
+-- part (gopher-lua patch 5): t[67108863] = 1 used to allocate a 1 GiB
+-- array, and a peer choosing a RESP map key could make it. Every table
+-- operation still sees the key where Lua says it is.
+function TestSparseIntegerKeys(t)
+  local sparse = {}
+  for i = 1, 1000 do sparse[(2^26 - 1) - i * 7919] = i end -- 1000 keys, none near another
+  sparse[2^26 - 1] = "last"
+  assert(sparse[2^26 - 1] == "last" and sparse[(2^26 - 1) - 7919] == 1)
+  local n = 0
+  for k, v in pairs(sparse) do n = n + 1 assert(sparse[k] == v) end
+  assert(n == 1001, n)
+  assert(#sparse == 0)
+
+  -- Filling up to hash-part keys takes them into the array, once each.
+  local t1 = { [5000] = "five thousand", [3000] = "three thousand" }
+  for i = 1, 1500 do t1[i] = i end
+  t1[2500] = "grows the array past 2000"  -- within reach: the array grows to it
+  for i = 1501, 2499 do t1[i] = i end
+  table.insert(t1, "appended")             -- 2501
+  assert(t1[3000] == "three thousand" and t1[5000] == "five thousand" and t1[2501] == "appended")
+  for i = 2502, 2999 do t1[i] = i end
+  assert(#t1 == 3000, #t1)                  -- 3000 came in from the hash part
+  local seen = {}
+  for k in pairs(t1) do assert(not seen[k], "key twice: " .. k) seen[k] = true end
+  local count = 0 for _ in pairs(seen) do count = count + 1 end
+  assert(count == 3001, count)
+  for i, v in ipairs(t1) do assert(i <= 3000) end
+  t1[5000] = nil
+  assert(t1[5000] == nil)
+  assert(select("#", unpack(t1)) == 3000)
+end
+
+-- tonumber reads what Lua 5.1 reads (gopher-lua patch 6): exponents
+-- without a point, and integers too long for an int64, as Redis writes
+-- doubles ("1e+100"); still nil for what is not a number.
+function TestToNumberDecimal(t)
+  assert(tonumber("1e5") == 100000)
+  assert(tonumber("1e+100") == 1e100)
+  assert(tonumber("-2E-3") == -0.002)
+  assert(tonumber("99999999999999999999") == 1e20)
+  assert(tonumber(" 12 ") == 12 and tonumber("0x10") == 16 and tonumber("z", 36) == 35)
+  for _, s in ipairs({ "", "e5", "1e", "1e+", "inf", "nan", "1.2.3", "--1", "1e5", "0x" }) do
+    if s ~= "1e5" then assert(tonumber(s) == nil, s) end
+  end
+  assert(tonumber("1e5", 10) == nil) -- with a base, integers only, as before
+end

@@ -420,16 +420,56 @@ func baseToNumber(L *LState) int {
 			if noBase && strings.HasPrefix(strings.ToLower(str), "0x") {
 				base, str = 16, str[2:] // Hex number
 			}
-			if v, err := strconv.ParseInt(str, base, LNumberBit); err != nil {
-				L.Push(LNil)
-			} else {
+			if v, err := strconv.ParseInt(str, base, LNumberBit); err == nil {
 				L.Push(LNumber(v))
+			} else if noBase && isDecimalLiteral(str) {
+				// gonetrepl patch: "1e5", "1e+100" and integers too long
+				// for an int64 are numbers, as in Lua 5.1.
+				v, _ := strconv.ParseFloat(str, LNumberBit) // out of range: ±Inf, as strtod
+				L.Push(LNumber(v))
+			} else {
+				L.Push(LNil)
 			}
 		}
 	default:
 		L.Push(LNil)
 	}
 	return 1
+}
+
+// isDecimalLiteral reports whether s is a decimal number as Lua reads one:
+// an optional sign, digits with an optional point, an optional exponent.
+// (gonetrepl patch)
+func isDecimalLiteral(s string) bool {
+	i, digits := 0, 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 func baseToString(L *LState) int {

@@ -71,7 +71,9 @@ func (tb *LTable) Append(value LValue) {
 		tb.array = make([]LValue, 0, defaultArrayCap)
 	}
 	if len(tb.array) == 0 || tb.array[len(tb.array)-1] != LNil {
-		tb.array = append(tb.array, value)
+		n := len(tb.array)
+		tb.extendArray(n + 1) // gonetrepl patch: takes in a hash-part key n+1
+		tb.array[n] = value
 	} else {
 		i := len(tb.array) - 2
 		for ; i >= 0; i-- {
@@ -148,22 +150,7 @@ func (tb *LTable) RawSet(key LValue, value LValue) {
 	switch v := key.(type) {
 	case LNumber:
 		if isArrayKey(v) {
-			if tb.array == nil {
-				tb.array = make([]LValue, 0, defaultArrayCap)
-			}
-			index := int(v) - 1
-			alen := len(tb.array)
-			switch {
-			case index == alen:
-				tb.array = append(tb.array, value)
-			case index > alen:
-				for i := 0; i < (index - alen); i++ {
-					tb.array = append(tb.array, LNil)
-				}
-				tb.array = append(tb.array, value)
-			case index < alen:
-				tb.array[index] = value
-			}
+			tb.RawSetInt(int(v), value)
 			return
 		}
 	case LString:
@@ -186,15 +173,50 @@ func (tb *LTable) RawSetInt(key int, value LValue) {
 	index := key - 1
 	alen := len(tb.array)
 	switch {
-	case index == alen:
-		tb.array = append(tb.array, value)
-	case index > alen:
-		for i := 0; i < (index - alen); i++ {
-			tb.array = append(tb.array, LNil)
-		}
-		tb.array = append(tb.array, value)
 	case index < alen:
 		tb.array[index] = value
+	case index-alen > sparseGap(alen):
+		// gonetrepl patch: far past the end, the key goes to the hash part.
+		tb.RawSetH(LNumber(key), value)
+	default:
+		tb.extendArray(index + 1)
+		tb.array[index] = value
+	}
+}
+
+// sparseGap is how far past the end of the array part an integer key may
+// land and still grow the array to it; further keys go to the hash part.
+// Upstream grew the array to any key below MaxArrayIndex, so t[67108863] = 1
+// made a 1 GiB array. (gonetrepl patch)
+func sparseGap(alen int) int { return max(alen, 1024) }
+
+// extendArray grows the array part to n slots with nils, taking in the
+// integer keys of the new slots that the hash part held, and then any keys
+// just past the new end, so that a key in the hash part is always at least
+// two past the end of the array part. (gonetrepl patch)
+func (tb *LTable) extendArray(n int) {
+	old := len(tb.array)
+	for len(tb.array) < n {
+		tb.array = append(tb.array, LNil)
+	}
+	if len(tb.dict) == 0 {
+		return
+	}
+	for i := old; i < n; i++ {
+		k := LNumber(i + 1)
+		if v, ok := tb.dict[k]; ok {
+			tb.array[i] = v
+			delete(tb.dict, k)
+		}
+	}
+	for {
+		k := LNumber(len(tb.array) + 1)
+		v, ok := tb.dict[k]
+		if !ok {
+			return
+		}
+		tb.array = append(tb.array, v)
+		delete(tb.dict, k)
 	}
 }
 
@@ -257,7 +279,7 @@ func (tb *LTable) RawGet(key LValue) LValue {
 			}
 			index := int(v) - 1
 			if index >= len(tb.array) {
-				return LNil
+				return tb.sparseGet(v)
 			}
 			return tb.array[index]
 		}
@@ -281,14 +303,20 @@ func (tb *LTable) RawGet(key LValue) LValue {
 
 // RawGetInt returns an LValue at position `key` without __index metamethod.
 func (tb *LTable) RawGetInt(key int) LValue {
-	if tb.array == nil {
-		return LNil
-	}
 	index := int(key) - 1
 	if index >= len(tb.array) || index < 0 {
-		return LNil
+		return tb.sparseGet(LNumber(key))
 	}
 	return tb.array[index]
+}
+
+// sparseGet looks up an integer key past the array part in the hash part,
+// where RawSetInt puts keys far past the end. (gonetrepl patch)
+func (tb *LTable) sparseGet(key LNumber) LValue {
+	if v, ok := tb.dict[key]; ok {
+		return v
+	}
+	return LNil
 }
 
 // RawGet returns an LValue associated with a given key without __index metamethod.
