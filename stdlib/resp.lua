@@ -127,7 +127,11 @@ end
 
 -- parse_int reads a RESP integer: optional sign, digits only.
 local function parse_int(s)
-  if not s:match("^[+-]?%d+$") then return nil end
+  local sign, digits = s:match("^([+-]?)0*(%d-)$")
+  if not digits then return nil end
+  -- Within int64, exactly: tonumber would take any length, as a float.
+  local limit = sign == "-" and "9223372036854775808" or "9223372036854775807"
+  if #digits > #limit or #digits == #limit and digits > limit then return nil end
   return tonumber(s)
 end
 
