@@ -31,6 +31,45 @@ type owned struct{ owner *Task }
 
 func (o *owned) ownership() *owned { return o }
 
+// socketSet is what a task owns. Most tasks own one socket at most (a
+// served connection's handler, its conn): that one takes no map.
+type socketSet struct {
+	one  socket
+	more map[socket]struct{}
+}
+
+func (set *socketSet) add(s socket) {
+	switch {
+	case set.one == nil:
+		set.one = s
+	case set.one != s:
+		if set.more == nil {
+			set.more = map[socket]struct{}{}
+		}
+		set.more[s] = struct{}{}
+	}
+}
+
+func (set *socketSet) remove(s socket) {
+	if set.one == s {
+		set.one = nil
+		return
+	}
+	delete(set.more, s)
+}
+
+// all lists the sockets of the set.
+func (set *socketSet) all() []socket {
+	var list []socket
+	if set.one != nil {
+		list = append(list, set.one)
+	}
+	for s := range set.more {
+		list = append(list, s)
+	}
+	return list
+}
+
 // adopt makes t (nil: no task) the owner of s. A task that has ended owns
 // nothing.
 func (rt *Runtime) adopt(t *Task, s socket) {
@@ -44,14 +83,11 @@ func (rt *Runtime) adopt(t *Task, s socket) {
 		return
 	}
 	if o.owner != nil {
-		delete(o.owner.sockets, s)
+		o.owner.sockets.remove(s)
 	}
 	o.owner = t
 	if t != nil {
-		if t.sockets == nil {
-			t.sockets = map[socket]struct{}{}
-		}
-		t.sockets[s] = struct{}{}
+		t.sockets.add(s)
 	}
 }
 
@@ -89,14 +125,14 @@ func (rt *Runtime) giveAway(v lua.LValue) (undo func()) {
 // or was canceled. It runs once, as t ends, without the gil.
 func (rt *Runtime) release(t *Task, closeAll bool) {
 	rt.mu.Lock()
-	sockets := t.sockets
-	t.sockets, t.released = nil, true
-	for s := range sockets {
+	sockets := t.sockets.all()
+	t.sockets, t.released = socketSet{}, true
+	for _, s := range sockets {
 		s.ownership().owner = nil
 	}
 	rt.mu.Unlock()
 	if closeAll {
-		for s := range sockets {
+		for _, s := range sockets {
 			s.closeOwned(rt)
 		}
 	}

@@ -42,8 +42,8 @@ type Task struct {
 	poke     func()     // unblocks the call the task is blocked in, if any
 	canceled bool
 
-	sockets  map[socket]struct{} // what the task owns (see owner.go); rt.mu guards it
-	released bool                // it has ended and owns nothing more; rt.mu guards it
+	sockets  socketSet // what the task owns (see owner.go); rt.mu guards it
+	released bool      // it has ended and owns nothing more; rt.mu guards it
 
 	// Written by the task before done is closed; read after.
 	status  string
