@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -31,23 +30,9 @@ func benchLimit(b *testing.B) time.Duration {
 	return 20*time.Second + time.Duration(b.N)*time.Millisecond
 }
 
-// benchOutput collects what Lua prints, for the address a setup chunk
-// prints.
-type benchOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *benchOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *benchOutput) lastLine() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(o.buf.String()), "\n")
+// lastLine is the last line of out: the address a setup chunk prints.
+func lastLine(out *syncBuffer) string {
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	return lines[len(lines)-1]
 }
 
@@ -85,11 +70,11 @@ func runBench(b *testing.B, rt *Runtime, src string) {
 // address.
 func benchServer(b *testing.B, src string) (*Runtime, string) {
 	b.Helper()
-	out := &benchOutput{}
+	out := &syncBuffer{}
 	rt := New(Options{Stdout: out})
 	b.Cleanup(rt.Close)
 	runBench(b, rt, src)
-	addr := out.lastLine()
+	addr := lastLine(out)
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		b.Fatalf("setup printed %q, not an address", addr)
 	}

@@ -594,32 +594,11 @@ FUZZ.saddr = tostring(assert(http.serve("127.0.0.1:0", handler, { timeout = 5 })
 FUZZ.saddr_small = tostring(assert(http.serve("127.0.0.1:0", handler, { timeout = 5, max_body = 64 })):addr())
 `
 
-// fuzzOutput collects what the shared runtime prints: nothing, unless
-// something failed (an error escaping a task, http.serve's complaints).
-type fuzzOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *fuzzOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *fuzzOutput) take() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	s := o.buf.String()
-	o.buf.Reset()
-	return s
-}
-
 // stdlibFuzzer is the runtime the stdlib fuzz targets share, with
 // stdlibFuzzLua loaded, and a chunk calling each of its functions.
 type stdlibFuzzer struct {
 	rt  *Runtime
-	out *fuzzOutput
+	out *syncBuffer // what the shared runtime prints: nothing, unless something failed
 	fns map[string]*lua.LFunction
 }
 
@@ -638,7 +617,7 @@ func sharedStdlibFuzzer(t *testing.T) *stdlibFuzzer {
 }
 
 func newStdlibFuzzer() (*stdlibFuzzer, error) {
-	out := &fuzzOutput{}
+	out := &syncBuffer{}
 	rt := New(Options{Stdout: out, Stderr: out})
 	fn, err := rt.Load(strings.NewReader(stdlibFuzzLua), "stdlib_fuzz.lua")
 	if err != nil {
@@ -651,7 +630,7 @@ func newStdlibFuzzer() (*stdlibFuzzer, error) {
 		return nil, errors.New("the stdlib fuzz setup did not end")
 	}
 	if task.Status() != statusDone {
-		return nil, fmt.Errorf("the stdlib fuzz setup: %s\n%s", task.Err(), out.take())
+		return nil, fmt.Errorf("the stdlib fuzz setup: %s\n%s", task.Err(), out.Take())
 	}
 	s := &stdlibFuzzer{rt: rt, out: out, fns: map[string]*lua.LFunction{}}
 	for _, name := range []string{"fuzz_resp", "fuzz_http_response", "fuzz_http_request"} {
@@ -694,7 +673,7 @@ func (s *stdlibFuzzer) call(t *testing.T, name string, args ...string) []string 
 		task.Cancel()
 		t.Fatalf("%s still running after a minute", name)
 	}
-	printed := s.out.take()
+	printed := s.out.Take()
 	if task.Status() != statusDone {
 		t.Fatalf("%s: %s\n%s", name, task.Err(), printed)
 	}
