@@ -9,7 +9,8 @@ package main
 // round trip, compared byte for byte), every attacking conn must have been
 // ended by the server, and the process must be alive; at the end its peak
 // RSS (VmHWM) stays under a bound. A last attack sends a run of letters to
-// c:expect with a backtracking pattern.
+// c:expect with a backtracking pattern, which must give up (too_large)
+// when its matching work runs over its budget.
 //
 // The server counts how each handler ended (by error kind) and reports the
 // counts on a stats listener, so the test checks what the server saw, not
@@ -781,10 +782,11 @@ func TestWireFaults(t *testing.T) {
 	// several times (measured 1.1 to 1.2 GiB, 300 to 440 MiB of it for
 	// the 10,000 conns): 2 GiB. Either bound catches a frame header's
 	// 4 GiB, or a buffer that keeps growing with what a peer sends. It is
-	// checked before the last attack: while its backtracking match runs, a
-	// -race server's RSS climbs by about 120 MiB/s for several seconds
-	// (the matcher's garbage, and the race detector's shadow of it), when
-	// the same server without -race stays flat.
+	// checked before the last attack: while its backtracking match runs
+	// (until expect's step budget is used up: 0.3 s, or about 7 s under
+	// -race), a -race server's RSS climbs by about 120 MiB/s (the
+	// matcher's garbage, and the race detector's shadow of it), when the
+	// same server without -race stays flat.
 	bound := int64(512 << 20)
 	if wireRace() {
 		bound = 2 << 30
