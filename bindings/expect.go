@@ -40,7 +40,7 @@ func (e *patternError) Error() string { return e.err.Error() }
 // takes a few steps per byte per match; a backtracking one ("(%w+)\n" on
 // letters) takes steps quadratic in the bytes, and a peer choosing the
 // bytes could otherwise hold a task (and, for buffered data, the
-// interpreter) for minutes. 256 steps per byte of the cap is about 0.1 s
+// interpreter) for minutes. 256 steps per byte of the cap is about 0.3 s
 // for 64 KiB.
 func expectSteps(maxLen int) int { return 256*maxLen + 1<<16 }
 
