@@ -61,6 +61,7 @@ var validValue = map[string]string{
 	"fmt":   `"i4"`, // string.pack and unpack
 	"conn":  "a",    // tls.client, tls.server: the pipe conn of receivers
 	"hosts": `{"localhost"}`,
+	"path":  `"/dev/null"`, "offset": "0", "count": "0", // c:send_file, os.stat
 }
 
 // anyValue lists parameters that accept any value.

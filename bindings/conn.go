@@ -127,7 +127,7 @@ const connType = "net.conn"
 
 var connClass = &class{
 	name:     connType,
-	methods:  concatBindings(connMethods, tlsConnMethods),
+	methods:  concatBindings(connMethods, sendFileMethods, tlsConnMethods),
 	tostring: func(v any) string { return v.(*Conn).String() },
 	concat:   true,
 	eq:       func(a, b any) bool { return a == b },

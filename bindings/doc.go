@@ -72,6 +72,7 @@ func Docs() []Module {
 		docsOf("time", timeSummary, false, timeFuncs),
 		docsOf("bin", binSummary, false, binFuncs),
 		docsOf("string", stringPackSummary, false, stringPackFuncs),
+		docsOf("os", osStatSummary, false, osFuncs),
 		docsOf("tls", tlsSummary, false, tlsFuncs),
 		docsOf(globalsModule, globalsSummary, false, globalFuncs),
 	}

@@ -154,6 +154,10 @@ func (rt *Runtime) openLibs() {
 	for _, b := range stringPackFuncs {
 		L.SetField(str, b.name, rt.function(b))
 	}
+	osLib := L.GetGlobal("os").(*lua.LTable)
+	for _, b := range osFuncs {
+		L.SetField(osLib, b.name, rt.function(b))
+	}
 	for _, b := range globalFuncs {
 		L.SetGlobal(b.name, rt.function(b))
 	}

@@ -1,0 +1,210 @@
+package bindings
+
+// c:send_file and os.stat: serving a file without holding it in memory and
+// without blocking the runtime on it. A FIFO opened for reading blocks
+// until a writer comes, and a device such as /dev/zero never ends; both
+// are refused here: only regular files are sent. The copy runs with the
+// interpreter lock released, by sendfile(2) when the conn is a plain TCP
+// socket, else through a fixed 32 KiB buffer.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"net"
+	"os"
+	"syscall"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+const osStatSummary = "Lua's os library, plus stat: what a path is and its size, without opening it"
+
+// osFuncs are added to Lua's os table.
+var osFuncs = []binding{
+	{"stat", (*Runtime).osStat, "os.stat(path) -> {kind, size, mode, mtime} | nil, err",
+		"What path is, following symbolic links, without opening it: kind is \"file\" (a regular file), \"directory\", \"fifo\", \"socket\", \"device\" or \"other\"; size in bytes, mode the permission bits, mtime in seconds as time.now() gives. A missing or unreadable path is nil, err (kind 'other', the message says why). Runs with the interpreter lock released, like a socket call.",
+		`local st = os.stat("index.html"); if st and st.kind == "file" then print(st.size) end`},
+}
+
+// sendFileMethods are conn methods (joined to connMethods in conn.go's class).
+var sendFileMethods = []binding{
+	{"send_file", (*Runtime).connSendFile, "c:send_file(path [, offset [, count]]) -> n | nil, err",
+		"Sends count bytes (default: to the end) of the file at path from offset (default 0) and returns the number sent, fewer than count only when the file is shorter. Regular files only: a directory, FIFO, socket or device is nil, err (kind 'other', message \"... not a regular file\") and is never opened in a way that blocks. The file streams with the interpreter lock released, through sendfile(2) on a tcp conn (in 32 KiB pieces through TLS, a unix conn or a trace), so a big file costs no memory; the conn's deadlines and idle timeout apply, and a cancel stops it. Stream conns only.",
+		`local st = assert(os.stat(path)); c:write(("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n"):format(st.size)); assert(c:send_file(path, 0, st.size))`},
+}
+
+// fileKind names what a file mode is, as os.stat reports it.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "file"
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "fifo"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "other"
+}
+
+// fileError is a failure on the file side of send_file (open, stat, read),
+// as opposed to the conn's.
+type fileError struct{ err error }
+
+func (e fileError) Error() string { return e.err.Error() }
+func (e fileError) Unwrap() error { return e.err }
+
+// errNotRegular is the error of a path that is not a regular file.
+var errNotRegular = errors.New("not a regular file")
+
+func (rt *Runtime) osStat(L *lua.LState) int {
+	path := argString(L, 1, "path")
+	var fi os.FileInfo
+	err := rt.block(L, nil, func(context.Context) error {
+		var err error
+		fi, err = os.Stat(path)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, errCanceled) {
+			return rt.pushError(L, err, "stat", path)
+		}
+		return rt.pushError(L, &Error{Kind: kindOther, Op: "stat", Addr: path, Err: err}, "stat", path)
+	}
+	t := L.NewTable()
+	t.RawSetString("kind", lua.LString(fileKind(fi.Mode())))
+	t.RawSetString("size", lua.LNumber(fi.Size()))
+	t.RawSetString("mode", lua.LNumber(fi.Mode().Perm()))
+	t.RawSetString("mtime", lua.LNumber(float64(fi.ModTime().UnixNano())/1e9))
+	L.Push(t)
+	return 1
+}
+
+// optOffset reads an optional non-negative whole number of bytes; def if
+// absent.
+func optOffset(L *lua.LState, n int, name string, def int64) int64 {
+	if L.Get(n) == lua.LNil {
+		return def
+	}
+	f := argNumber(L, n, name)
+	if f != math.Trunc(f) || f < 0 || f > 1<<62 {
+		argError(L, n, name, "non-negative integer expected, got %v", lua.LNumber(f))
+	}
+	return int64(f)
+}
+
+func (rt *Runtime) connSendFile(L *lua.LState) int {
+	c := rt.checkConn(L)
+	path := argString(L, 2, "path")
+	offset := optOffset(L, 3, "offset", 0)
+	count := optOffset(L, 4, "count", -1)
+	if c.datagram {
+		return rt.pushError(L, c.notSupported("send_file"), "send_file", "")
+	}
+	c.dl.armWrite(c.nc)
+	var n int64
+	err := rt.block(L, c.poke, func(context.Context) error {
+		var err error
+		n, err = c.sendFile(path, offset, count)
+		return err
+	})
+	if err != nil {
+		var fe fileError
+		if errors.As(err, &fe) {
+			return rt.pushError(L, &Error{Kind: kindOther, Op: "send_file", Addr: path, Err: fe.err}, "send_file", path)
+		}
+		return rt.pushError(L, c.opError("send_file", err), "send_file", "")
+	}
+	L.Push(lua.LNumber(n))
+	return 1
+}
+
+// openRegular opens path for reading if it is a regular file. It looks
+// before it opens (opening a device can have effects), and opens without
+// blocking (O_NONBLOCK: a FIFO swapped in meanwhile does not wait for a
+// writer), then checks again what it opened.
+func openRegular(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fileError{err}
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fileError{&fs.PathError{Op: "send_file", Path: path, Err: fmt.Errorf("%w (a %s)", errNotRegular, fileKind(fi.Mode()))}}
+	}
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, fileError{&fs.PathError{Op: "open", Path: path, Err: err}}
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		syscall.Close(fd)
+		return nil, fileError{&fs.PathError{Op: "fstat", Path: path, Err: err}}
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		syscall.Close(fd)
+		return nil, fileError{&fs.PathError{Op: "send_file", Path: path, Err: errNotRegular}}
+	}
+	// A regular file ignores O_NONBLOCK; clear it so that os.NewFile does
+	// not try the poller.
+	if err := syscall.SetNonblock(fd, false); err != nil {
+		syscall.Close(fd)
+		return nil, fileError{&fs.PathError{Op: "fcntl", Path: path, Err: err}}
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// sendFileBuffer is the piece size of the copy when sendfile(2) cannot be
+// used (TLS, a trace, a pipe).
+const sendFileBuffer = 32 << 10
+
+// sendFile copies count bytes (all if negative) of the file at path, from
+// offset, to the conn. It runs without the interpreter lock.
+func (c *Conn) sendFile(path string, offset, count int64) (int64, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if offset > 0 {
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			return 0, fileError{err}
+		}
+	}
+	var r io.Reader = f
+	if count >= 0 {
+		r = &io.LimitedReader{R: f, N: count}
+	}
+	if c.tr.mode() == traceOff {
+		// TCPConn.ReadFrom uses sendfile(2) for an *os.File (or an
+		// io.LimitedReader of one).
+		switch nc := c.nc.(type) {
+		case *net.TCPConn:
+			return nc.ReadFrom(r)
+		}
+	}
+	buf := make([]byte, sendFileBuffer)
+	var sent int64
+	for {
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			w, werr := c.write(buf[:n])
+			sent += int64(w)
+			if werr != nil {
+				return sent, werr
+			}
+		}
+		if rerr == io.EOF {
+			return sent, nil
+		}
+		if rerr != nil {
+			return sent, fileError{rerr}
+		}
+	}
+}
