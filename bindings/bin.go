@@ -7,12 +7,15 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )
 
-const binSummary = "binary data: hex, hexdump, base64"
+const binSummary = "binary data: hex, hexdump, base64, escaping for logs"
 
 var binFuncs = []binding{
 	{"hex", (*Runtime).binHex, "bin.hex(s) -> hex",
@@ -30,6 +33,9 @@ var binFuncs = []binding{
 	{"unb64", (*Runtime).binUnb64, "bin.unb64(text) -> s | nil, err",
 		"Decodes standard base64 with its = padding (line breaks are ignored); nil, err for anything else.",
 		`local s = assert(bin.unb64("dXNlcjpwYXNz"))`},
+	{"escape", (*Runtime).binEscape, "bin.escape(s [, max]) -> text",
+		"s made safe for a terminal or a log: control bytes, DEL, C1 controls, bidirectional overrides and invalid UTF-8 as Lua decimal escapes (\\27), backslashes doubled; printable text and UTF-8 as is. With max, only the first max bytes are shown, then …(N bytes). Use it for everything a peer sent before it reaches a log.",
+		`io.stderr:write("got: ", bin.escape(line, 200), "\n")`},
 }
 
 func (rt *Runtime) binHex(L *lua.LState) int {
@@ -138,6 +144,13 @@ func (rt *Runtime) binHexdump(L *lua.LState) int {
 
 func (rt *Runtime) binB64(L *lua.LState) int {
 	L.Push(lua.LString(base64.StdEncoding.EncodeToString(bytesOf(argData(L, 1, "s")))))
+	return 1
+}
+
+func (rt *Runtime) binEscape(L *lua.LState) int {
+	s := argData(L, 1, "s")
+	max := optSize(L, 2, "max", 0, 1, math.MaxInt32)
+	L.Push(lua.LString(textesc.Escape(s, max)))
 	return 1
 }
 

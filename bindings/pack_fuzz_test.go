@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )
 
 // packCaller calls string.pack, unpack and packsize of a runtime from Go.
@@ -230,5 +232,55 @@ func FuzzBin(f *testing.F) {
 		if got := parseHexdump(t, Hexdump([]byte(text))); !bytes.Equal(got, []byte(text)) {
 			t.Fatalf("hexdump of %q parses back as %q", text, got)
 		}
+
+		for _, s := range []string{string(data), text} {
+			esc := textesc.Escape(s, 0)
+			if !textesc.IsText(esc) || strings.ContainsAny(esc, "\r\n\t") {
+				t.Fatalf("bin.escape(%q) = %q leaves a byte a terminal acts on", s, esc)
+			}
+			if back := unescapeLua(t, esc); back != s {
+				t.Fatalf("bin.escape(%q) = %q reads back as %q", s, esc, back)
+			}
+		}
 	})
+}
+
+// unescapeLua reads the escapes bin.escape writes (\\, \n, \r, \t, \ddd)
+// back into bytes.
+func unescapeLua(t *testing.T, s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		if i == len(s) {
+			t.Fatalf("escape at the end of %q", s)
+		}
+		switch c := s[i]; {
+		case c == 'n':
+			b.WriteByte('\n')
+		case c == 'r':
+			b.WriteByte('\r')
+		case c == 't':
+			b.WriteByte('\t')
+		case c == '\\':
+			b.WriteByte('\\')
+		case c >= '0' && c <= '9':
+			n := 0
+			for j := 0; j < 3 && i < len(s) && s[i] >= '0' && s[i] <= '9'; j++ {
+				n = n*10 + int(s[i]-'0')
+				i++
+			}
+			i--
+			if n > 255 {
+				t.Fatalf("escape \\%d in %q", n, s)
+			}
+			b.WriteByte(byte(n))
+		default:
+			t.Fatalf("unknown escape \\%c in %q", c, s)
+		}
+	}
+	return b.String()
 }

@@ -1,15 +1,14 @@
 package repl
 
 import (
-	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/fatih/color"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/gonetrepl/gonetrepl/bindings"
+	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )
 
 // How values are shown at the prompt.
@@ -110,65 +109,11 @@ func (p *printer) str(s string, top bool) {
 	}
 }
 
-// isText reports whether s is UTF-8 with no control characters but
-// newline, tab and carriage return.
-func isText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f {
-			return false
-		}
-	}
-	return true
-}
+// isText and quote are the one escaping of peer bytes (internal/textesc),
+// which bin.escape and the scripts' logs use too.
+func isText(s string) bool { return textesc.IsText(s) }
 
-// quote writes s as a Lua 5.1 string literal that reads back as the same
-// bytes: decimal escapes (\0, \255), as gopher-lua has no \x.
-func quote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if c >= 0x20 && c < 0x7f || c >= 0x80 && utf8.FullRuneInString(s[i:]) && validRuneAt(s, i) {
-				if c >= 0x80 {
-					_, n := utf8.DecodeRuneInString(s[i:])
-					b.WriteString(s[i : i+n])
-					i += n - 1
-					continue
-				}
-				b.WriteByte(c)
-				continue
-			}
-			// A digit after a short escape would be read as part of it.
-			if i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
-				fmt.Fprintf(&b, `\%03d`, c)
-			} else {
-				fmt.Fprintf(&b, `\%d`, c)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-func validRuneAt(s string, i int) bool {
-	r, n := utf8.DecodeRuneInString(s[i:])
-	return !(r == utf8.RuneError && n <= 1)
-}
+func quote(s string) string { return textesc.Quote(s) }
 
 // An entry of a table, sorted for showing: the array part first, in order,
 // then numbers, then strings, then other keys by their text.

@@ -122,3 +122,30 @@ function TestPackRoundTrip(t)
   local b = string.unpack(">s2", frames, next)
   assert(a == "one" and b == "two")
 end
+
+-- bin.escape is the one helper that makes peer bytes safe for a log: what
+-- a terminal would act on comes out as Lua escapes, text stays as is.
+function TestEscape(t)
+  local cases = {
+    {"plain text, ünïcödé", "plain text, ünïcödé"},
+    {"\27]0;owned\7", "\\27]0;owned\\7"},        -- retitle the terminal
+    {"\27[2J\r\n", "\\27[2J\\r\\n"},              -- clear it
+    {"a\0001", "a\\0001"},                         -- a digit after an escape
+    {"back\\slash \"q\"", "back\\\\slash \"q\""},
+    {"\127\255", "\\127\\255"},                    -- DEL, invalid UTF-8
+    {"\194\155" .. "1m", "\\194\\155" .. "1m"},    -- U+009B, a C1 CSI
+    {"\226\128\174", "\\226\\128\\174"},           -- U+202E, right-to-left override
+  }
+  for _, c in ipairs(cases) do
+    local got = bin.escape(c[1])
+    if got ~= c[2] then t:Fatalf("bin.escape(%q) = %q, want %q", c[1], got, c[2]) end
+    if got:find("[%c\127]") then t:Fatalf("bin.escape(%q) left a control byte", c[1]) end
+    -- it reads back as the same bytes
+    local back = assert(loadstring("return \"" .. got:gsub('"', '\\"') .. "\""))()
+    if back ~= c[1] then t:Fatalf("bin.escape(%q) reads back as %q", c[1], back) end
+  end
+  local long = ("\27"):rep(1000)
+  local cut = bin.escape(long, 10)
+  if cut ~= ("\\27"):rep(10) .. "…(1000 bytes)" then t:Fatalf("bin.escape(long, 10) = %q", cut) end
+  if bin.escape("short", 10) ~= "short" then t:Fatal("a string under max is cut") end
+end
