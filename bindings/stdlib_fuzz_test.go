@@ -500,7 +500,7 @@ local ERROR_STATUSES = { ["400"] = true, ["413"] = true, ["414"] = true, ["431"]
 -- handler saw and the responses, and returns the statuses (or the read's
 -- error kind) and the requests, for Go to compare.
 function fuzz_http_request(stream, splits, small)
-  local mb = small == "1" and 64 or http.MAX_BODY
+  local mb = small == "1" and 64 or http.MAX_REQUEST_BODY
   local seen = {}
   FUZZ.seen = seen
   local c = assert(net.dial("tcp", small == "1" and FUZZ.saddr_small or FUZZ.saddr, { timeout = 5 }))
@@ -586,6 +586,7 @@ FUZZ = {}
 FUZZ.rln = assert(net.listen("tcp", "127.0.0.1:0"))
 FUZZ.url = "http://" .. tostring(FUZZ.rln:addr()) .. "/"
 local function handler(req)
+  local _ = req.body -- read lazily: asked for before the handler returns
   local seen = FUZZ.seen
   seen[#seen + 1] = req
   return 200, { ["X-N"] = tostring(#seen) }, "ok"
@@ -1472,6 +1473,11 @@ func FuzzHTTPResponse(f *testing.F) {
 		"HTTP/1.1 200 OK\r\n\r\n" + strings.Repeat("z", 2000),
 		strings.Repeat("HTTP/1.1 100 Continue\r\n\r\n", 11) + "HTTP/1.1 200 OK\r\n\r\n",
 		"",
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + strings.Repeat("1\r\nx\r\n", 10000) + "0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n" + strings.Repeat("X-Big: "+strings.Repeat("h", 1000)+"\r\n", 90) + "\r\n",
+		"\x1b]0;title\x07 HTTP/1.1 200 OK\r\n\r\n",
 	} {
 		f.Add([]byte(s), []byte(nil), []byte(nil), uint16(0))
 	}
@@ -1673,6 +1679,15 @@ func FuzzHTTPRequest(f *testing.F) {
 		"GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\n\r\n",
 		"GET / HTTP/1.1\r\n" + strings.Repeat("X: y\r\n", 101) + "\r\n",
 		"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nshort",
+		// Smuggling: Transfer-Encoding with Content-Length, codings that
+		// only end in "chunked", chunked twice; then 1-byte chunks.
+		"POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n",
+		"POST / HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n",
+		"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + strings.Repeat("1\r\nx\r\n", 10000) + "0\r\n\r\n",
+		"POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\nGET /after HTTP/1.1\r\n\r\n",
 	} {
 		f.Add([]byte(s), []byte(nil), []byte(nil), uint16(0))
 	}

@@ -24,10 +24,24 @@
 -- of headers, a chunk-size line, the body), "other" for a malformed
 -- response.
 --
--- Every read is capped: a line at http.MAX_LINE bytes, http.MAX_HEADERS
--- headers, a body at opts.max_body (default http.MAX_BODY). A
--- Content-Length or a chunk size over the cap is refused before anything
--- is read or allocated.
+-- Every read is capped, so that one message as a whole is bounded: a line
+-- at http.MAX_LINE bytes, http.MAX_HEADERS headers of at most
+-- http.MAX_HEADER_BYTES together, a body at opts.max_body (default
+-- http.MAX_BODY for a client, http.MAX_REQUEST_BODY for a server), and a
+-- chunked body's framing (size lines, extensions, CRLFs) at
+-- http.MAX_CHUNK_OVERHEAD bytes beyond half its data. A Content-Length or
+-- a chunk size over the cap is refused before anything is read or
+-- allocated. A server reads a request's body only when the handler asks
+-- for req.body: a request it refuses costs nothing but its head.
+--
+-- Framing is strict (RFC 9112, 6): Transfer-Encoding is a list of tokens,
+-- of which only "chunked" is known; a request with another coding is
+-- refused with 501, one with Transfer-Encoding and Content-Length both
+-- (a smuggling attempt) with 400, and the connection is closed. A client
+-- refuses such a response as kind "other".
+--
+-- Peer bytes quoted in an error message or a log line go through
+-- bin.escape: they cannot reach a terminal as control sequences.
 
 local http = {}
 
@@ -35,8 +49,12 @@ local http = {}
 -- every later call.
 http.MAX_LINE = 8192            -- a status, request or header line, in bytes
 http.MAX_HEADERS = 100          -- header (or trailer) lines in one message
-http.MAX_BODY = 16 * 1024 * 1024 -- a body, in bytes (opts.max_body)
+http.MAX_HEADER_BYTES = 64 * 1024 -- all header (or trailer) lines of one message together
+http.MAX_BODY = 16 * 1024 * 1024 -- a response body a client reads, in bytes (opts.max_body)
+http.MAX_REQUEST_BODY = 1024 * 1024 -- a request body http.serve reads (its opts.max_body)
 http.MAX_CHUNK_LINE = 1024      -- a chunk-size line, extensions included
+http.MAX_CHUNK_OVERHEAD = 16 * 1024 -- chunk framing allowed beyond half the data it carries
+http.DRAIN = 64 * 1024          -- a request body the handler left unread, up to this, is skipped to keep the conn
 http.TIMEOUT = 30               -- seconds for a whole request (opts.timeout)
 http.IDLE_TIMEOUT = 60          -- seconds a server conn may wait for a request
 http.MAX_IDLE = 2               -- idle conns a client keeps per host:port
@@ -79,6 +97,9 @@ end
 
 local function lower(s) return s:lower() end
 
+-- show makes peer bytes safe to quote in a message: escaped, and cut.
+local function show(s, max) return bin.escape(s, max or 60) end
+
 local function trim(s) return (s:gsub("^[ \t]+", ""):gsub("[ \t]+$", "")) end
 
 -- has_token reports whether a comma-separated header value lists token.
@@ -93,22 +114,26 @@ end
 -- read_headers reads header lines up to the empty one: the map of
 -- lowercased names (repeats joined with ", ") and the list as received.
 local function read_headers(c, addr)
-  local headers, list = {}, {}
+  local headers, list, bytes = {}, {}, 0
   for _ = 1, http.MAX_HEADERS + 1 do
     local line, err = c:read_line(http.MAX_LINE)
     if not line then return nil, relabel(err, "header line", http.MAX_LINE) end
     if line == "" then return headers, list end
     if #list == http.MAX_HEADERS then break end
+    bytes = bytes + #line + 2
+    if bytes > http.MAX_HEADER_BYTES then
+      return nil, new_error("too_large", "read", addr, "header lines longer than %d bytes together", http.MAX_HEADER_BYTES)
+    end
     if line:match("^[ \t]") then
       -- Obsolete line folding: a continuation of the previous value.
       local last = list[#list]
-      if not last then return nil, new_error("other", "read", addr, "malformed header line %q", line:sub(1, 60)) end
+      if not last then return nil, new_error("other", "read", addr, "malformed header line \"%s\"", show(line)) end
       last[2] = last[2] .. " " .. trim(line)
       local name = lower(last[1])
       headers[name] = headers[name] .. " " .. trim(line)
     else
       local name, value = line:match("^([^:%s]+):(.*)$")
-      if not name then return nil, new_error("other", "read", addr, "malformed header line %q", line:sub(1, 60)) end
+      if not name then return nil, new_error("other", "read", addr, "malformed header line \"%s\"", show(line)) end
       value = trim(value)
       list[#list + 1] = { name, value }
       local key = lower(name)
@@ -139,11 +164,11 @@ local function content_length(value, addr)
   for part in value:gmatch("[^,]+") do
     local digits = trim(part)
     if not digits:match("^%d+$") then
-      return nil, new_error("other", "read", addr, "bad Content-Length %q", value:sub(1, 40))
+      return nil, new_error("other", "read", addr, "bad Content-Length \"%s\"", show(value, 40))
     end
     digits = digits:gsub("^0+(%d)", "%1")
     local v = #digits > 15 and math.huge or tonumber(digits)
-    if n and v ~= n then return nil, new_error("other", "read", addr, "conflicting Content-Length %q", value:sub(1, 40)) end
+    if n and v ~= n then return nil, new_error("other", "read", addr, "conflicting Content-Length \"%s\"", show(value, 40)) end
     n = v
   end
   if not n then return nil, new_error("other", "read", addr, "empty Content-Length") end
@@ -153,36 +178,81 @@ end
 -- read_chunked decodes a chunked body of at most max bytes, and returns it
 -- with the trailers. A chunk-size line over http.MAX_CHUNK_LINE, or a size
 -- that would take the body over max, is kind too_large before any of the
--- chunk is read.
+-- chunk is read; so is framing (size lines and CRLFs) that outgrows half
+-- the data by http.MAX_CHUNK_OVERHEAD: a body in 1-byte chunks costs six
+-- times its size on the wire and a Lua string per byte. The pieces are
+-- joined in groups as they come, so the work is linear in the body.
 local function read_chunked(c, max, addr)
-  local parts, total = {}, 0
+  local parts, groups, total, framing = {}, {}, 0, 0
   while true do
     local line, err = c:read_line(http.MAX_CHUNK_LINE)
     if not line then return nil, relabel(err, "chunk-size line", http.MAX_CHUNK_LINE) end
     local hex = trim((line:gsub(";.*$", "")))
     if not hex:match("^%x+$") then
-      return nil, new_error("other", "read", addr, "bad chunk-size line %q", line:sub(1, 40))
+      return nil, new_error("other", "read", addr, "bad chunk-size line \"%s\"", show(line, 40))
     end
     hex = hex:gsub("^0+(%x)", "%1")
     local size = #hex > 13 and math.huge or tonumber(hex, 16)
     if size > max - total then
       return nil, new_error("too_large", "read", addr, "chunked body longer than %d bytes", max)
     end
+    framing = framing + #line + 4
+    if framing > http.MAX_CHUNK_OVERHEAD + total / 2 then
+      return nil, new_error("too_large", "read", addr, "chunked body with %d bytes of framing for %d of data", framing, total)
+    end
     if size == 0 then break end
     local data, derr = read_exact(c, size)
     if not data then return nil, derr end
     parts[#parts + 1] = data
     total = total + size
-    -- CRLF (or a bare LF) ends the chunk; anything else is malformed, not
-    -- too large.
-    local b, berr = c:read_full(1)
-    if b == "\r" then b, berr = c:read_full(1) end
-    if not b then return nil, relabel(berr, "chunk end", 2) end
-    if b ~= "\n" then return nil, new_error("other", "read", addr, "chunk not followed by CRLF") end
+    if #parts == 64 then
+      groups[#groups + 1] = table.concat(parts)
+      parts = {}
+    end
+    -- CRLF ends the chunk; anything else is malformed, not too large.
+    local crlf, cerr = c:read_full(2)
+    if not crlf then return nil, relabel(cerr, "chunk end", 2) end
+    if crlf ~= "\r\n" then return nil, new_error("other", "read", addr, "chunk not followed by CRLF") end
   end
   local trailers, terr = read_headers(c, addr)
   if not trailers then return nil, terr end
-  return table.concat(parts), trailers
+  groups[#groups + 1] = table.concat(parts)
+  return table.concat(groups), trailers
+end
+
+-- codings lists the transfer codings of a Transfer-Encoding value, as
+-- lowercased tokens (parameters included: "chunked;x=1" is not chunked).
+local function codings(value)
+  local list = {}
+  for part in (value .. ","):gmatch("([^,]*),") do
+    local token = lower(trim(part))
+    if token ~= "" then list[#list + 1] = token end
+  end
+  return list
+end
+
+-- framing decides how a message's body is delimited (RFC 9112, 6.3):
+-- "chunked"; "length", n; or "none" (no Transfer-Encoding nor
+-- Content-Length). A message it refuses gives nil, status, message:
+-- status 400 for Transfer-Encoding with Content-Length, a coding listed
+-- twice or none, 501 for a coding other than chunked.
+local function framing(headers, addr)
+  local te, cl = headers["transfer-encoding"], headers["content-length"]
+  if te then
+    if cl then return nil, 400, "both Transfer-Encoding and Content-Length" end
+    local list = codings(te)
+    for _, coding in ipairs(list) do
+      if coding ~= "chunked" then return nil, 501, ("unsupported transfer-coding \"%s\""):format(show(coding, 40)) end
+    end
+    if #list ~= 1 then return nil, 400, ("bad Transfer-Encoding \"%s\""):format(show(te, 40)) end
+    return "chunked"
+  end
+  if cl then
+    local n, err = content_length(cl, addr)
+    if not n then return nil, 400, (err.message:gsub("^http: ", "")) end
+    return "length", n
+  end
+  return "none"
 end
 
 -- URL parsing ----------------------------------------------------------
@@ -192,7 +262,7 @@ end
 -- (path and query). nil, message when it is not one.
 local function parse_url(url)
   if type(url) ~= "string" then return nil, "URL string expected, got " .. type(url) end
-  if url:find("[%s%c]") then return nil, "URL with a space or a control character: " .. ("%q"):format(url) end
+  if url:find("[%s%c]") then return nil, "URL with a space or a control character: \"" .. show(url, 200) .. "\"" end
   local scheme, rest = url:match("^(%a[%w+.-]*)://(.*)$")
   if not scheme then return nil, "not an absolute http:// or https:// URL: " .. url end
   scheme = lower(scheme)
@@ -365,7 +435,7 @@ local function exchange(c, u, method, headers, body, o, keep_alive)
     local line, lerr = c:read_line(http.MAX_LINE)
     if not line then return nil, relabel(lerr, "status line", http.MAX_LINE), c:buffered() == "" end
     local major, minor, code, why = line:match("^HTTP/(%d)%.(%d) (%d%d%d) ?(.*)$")
-    if not major then return nil, new_error("other", "read", addr, "not an HTTP response: %q", line:sub(1, 60)) end
+    if not major then return nil, new_error("other", "read", addr, "not an HTTP response: \"%s\"", show(line)) end
     version, status, reason = ("HTTP/%s.%s"):format(major, minor), tonumber(code), why
     rheaders, list = read_headers(c, addr)
     if not rheaders then return nil, list end
@@ -382,17 +452,23 @@ local function exchange(c, u, method, headers, body, o, keep_alive)
   if has_token(rheaders.connection, "close") then reusable = false end
 
   local max = o.max_body
-  local te = rheaders["transfer-encoding"]
+  local how, n, why
   if method == "HEAD" or status < 200 or status == 204 or status == 304 then
+    how = "bodyless"
+  else
+    how, n, why = framing(rheaders, addr)
+    -- A response with both Transfer-Encoding and Content-Length, or with
+    -- a coding this module cannot undo, is refused rather than guessed.
+    if not how then return nil, new_error("other", "read", addr, "%s", why) end
+  end
+  if how == "bodyless" then
     resp.body = ""
-  elseif te and lower(te):match("chunked%s*$") then
+  elseif how == "chunked" then
     local data, trailers = read_chunked(c, max, addr)
     if not data then return nil, trailers end
     resp.body, resp.trailers = data, trailers
-  elseif not te and rheaders["content-length"] then
-    local n, nerr = content_length(rheaders["content-length"], addr)
-    if not n then return nil, nerr end
-    if n > max then return nil, new_error("too_large", "read", addr, "body of %s bytes is over the cap of %d", rheaders["content-length"]:sub(1, 30), max) end
+  elseif how == "length" then
+    if n > max then return nil, new_error("too_large", "read", addr, "body of %s bytes is over the cap of %d", show(rheaders["content-length"], 30), max) end
     local data, derr = read_exact(c, n)
     if not data then return nil, derr end
     resp.body = data
@@ -516,17 +592,45 @@ end
 
 -- The server ----------------------------------------------------------
 
--- reply writes a response. It returns whether it went out.
+-- FileBody is the metatable of http.file's bodies.
+local FileBody = {}
+FileBody.__index = FileBody
+FileBody.__tostring = function(b) return ("<http file %s, %d bytes>"):format(b.path, b.size) end
+
+-- http.file(path) is a body that reply streams from a regular file with
+-- c:send_file, its Content-Length from os.stat: nil, err when path is not
+-- a regular file (a directory, FIFO, device) or cannot be read.
+function http.file(path)
+  if type(path) ~= "string" then error("bad argument #1 to http.file (string expected, got " .. type(path) .. ")", 2) end
+  local st, err = os.stat(path)
+  if not st then return nil, err end
+  if st.kind ~= "file" then
+    return nil, new_error("other", "stat", path, "%s is a %s, not a regular file", show(path, 200), st.kind)
+  end
+  return setmetatable({ path = path, size = st.size }, FileBody)
+end
+
+-- body_size is the length of a body: a string or an http.file.
+local function body_size(body)
+  if getmetatable(body) == FileBody then return body.size end
+  return #body
+end
+
+-- reply writes a response. It returns whether it went out whole.
 local function reply(c, status, headers, body, head_only, close, keep_alive_10)
   if type(status) ~= "number" or status % 1 ~= 0 or status < 100 or status > 999 then
     error("http.serve: bad status " .. tostring(status), 0)
   end
+  local file = getmetatable(body) == FileBody and body or nil
   local lines = { ("HTTP/1.1 %d %s"):format(status, http.REASONS[status] or "Status " .. status) }
   local seen = header_lines(lines, headers, { ["content-length"] = true, ["transfer-encoding"] = true, connection = true })
   local bodyless = status < 200 or status == 204 or status == 304
+  local size = body_size(body)
   if not bodyless then
-    if not seen["content-type"] and body ~= "" then lines[#lines + 1] = "Content-Type: text/plain; charset=utf-8" end
-    lines[#lines + 1] = "Content-Length: " .. #body
+    if not seen["content-type"] and size > 0 then
+      lines[#lines + 1] = "Content-Type: " .. (file and "application/octet-stream" or "text/plain; charset=utf-8")
+    end
+    lines[#lines + 1] = "Content-Length: " .. size
   end
   if close then
     lines[#lines + 1] = "Connection: close"
@@ -536,8 +640,21 @@ local function reply(c, status, headers, body, head_only, close, keep_alive_10)
   lines[#lines + 1] = ""
   lines[#lines + 1] = ""
   local out = table.concat(lines, "\r\n")
-  if not bodyless and not head_only then out = out .. body end
-  return c:write(out) ~= nil
+  local send = not bodyless and not head_only
+  if send and not file then out = out .. body end
+  if not c:write(out) then return false end
+  if send and file and size > 0 then
+    -- The file streams from the kernel; one that shrank meanwhile leaves
+    -- the response short, and the conn is closed.
+    local n, err = c:send_file(file.path, 0, size)
+    if n ~= size then
+      if err and err.op == "send_file" and err.kind == "other" then
+        io.stderr:write("http.serve: ", bin.escape(tostring(err), 300), "\n")
+      end
+      return false
+    end
+  end
+  return true
 end
 
 local function error_reply(c, status, text)
@@ -552,8 +669,42 @@ local function normalize(a, b, c)
   return tonumber(a) or error("http.serve: handler returned a bad status " .. tostring(a)), b or {}, c or ""
 end
 
--- read_request reads one request from c: the req table, or nil, status,
--- text for an error reply (status nil: just close).
+-- BodyFailure is the error raised by req.body when the body cannot be
+-- read: status (nil: the conn just failed) and text for the error reply.
+local BodyFailure = {}
+BodyFailure.__tostring = function(f) return "http.serve: request body: " .. f.text end
+
+-- lazy_body makes req.body read the body on first use, and returns the
+-- state serve_conn checks after the handler: read (it was asked for, or
+-- may no longer be), failed, and the framing: how, n, expect (a 100
+-- Continue is due before it).
+local function lazy_body(req, c, o, how, n, expect)
+  local state = { read = false, failed = false, how = how, n = n, expect = expect }
+  setmetatable(req, { __index = function(t, key)
+    if key ~= "body" or state.read then return nil end
+    state.read = true
+    if expect then c:write("HTTP/1.1 100 Continue\r\n\r\n") end
+    local body, extra
+    if how == "chunked" then
+      body, extra = read_chunked(c, o.max_body, "")
+    else
+      body, extra = read_exact(c, n)
+    end
+    if not body then
+      state.failed = true
+      local status = extra.kind == "too_large" and 413 or extra.kind == "other" and 400 or nil
+      error(setmetatable({ status = status, text = tostring(extra):gsub("^http: ", "") }, BodyFailure), 0)
+    end
+    rawset(t, "body", body)
+    if how == "chunked" then rawset(t, "trailers", extra) end
+    return body
+  end })
+  return state
+end
+
+-- read_request reads one request's head from c: the req table and the
+-- state of its lazy body, or nil, status, text for an error reply
+-- (status nil: just close).
 local function read_request(c, o)
   local line, err = c:read_line(http.MAX_LINE)
   if not line then
@@ -582,58 +733,78 @@ local function read_request(c, o)
   }
   req.path, req.query = target:match("^([^?]*)%?(.*)$")
   if not req.path then req.path = target end
-  if has_token(headers.expect, "100-continue") and req.version == "HTTP/1.1" then
-    c:write("HTTP/1.1 100 Continue\r\n\r\n")
-  end
-  local te = headers["transfer-encoding"]
-  if te then
-    if not lower(te):match("chunked%s*$") then return nil, 501, "unsupported transfer-encoding" end
-    local body, trailers = read_chunked(c, o.max_body, "")
-    if not body then
-      if trailers.kind == "too_large" then return nil, 413, tostring(trailers) end
-      if trailers.kind == "other" then return nil, 400, tostring(trailers) end
-      return nil
-    end
-    req.body, req.trailers = body, trailers
-  elseif headers["content-length"] then
-    local n, nerr = content_length(headers["content-length"], "")
-    if not n then return nil, 400, tostring(nerr) end
-    if n > o.max_body then return nil, 413, "body over " .. o.max_body .. " bytes" end
-    local body = read_exact(c, n)
-    if not body then return nil end
-    req.body = body
-  else
+  local how, n, why = framing(headers, "")
+  if not how then return nil, n, why end
+  if how == "length" and n > o.max_body then return nil, 413, "body over " .. o.max_body .. " bytes" end
+  if how == "none" or (how == "length" and n == 0) then
     req.body = ""
+    return req, { read = true, failed = false }
   end
-  return req
+  local expect = has_token(headers.expect, "100-continue") and req.version == "HTTP/1.1"
+  return req, lazy_body(req, c, o, how, n, expect)
+end
+
+-- linger ends a conn whose request body was left unread: it stops
+-- writing, then reads and drops what the client still sends (up to 256
+-- KiB, for a second at most), so that closing with bytes unread does not
+-- reset the conn before the client has read the reply.
+local function linger(c)
+  c:close_write()
+  c:set_deadline(time.now() + 1)
+  local left = 256 * 1024
+  while left > 0 do
+    local data = c:read(math.min(left, 65536))
+    if not data then return end
+    left = left - #data
+  end
 end
 
 -- serve_conn answers requests on c until the client or a reply closes it.
 local function serve_conn(c, handler, o)
   c:set_timeout(o.timeout)
   while true do
-    local req, status, text = read_request(c, o)
+    local req, state, text = read_request(c, o)
     if not req then
-      if status then error_reply(c, status, text) end
+      if state then error_reply(c, state, text) end
       return
     end
     local http10 = req.version == "HTTP/1.0"
     local close = has_token(req.headers.connection, "close")
       or (http10 and not has_token(req.headers.connection, "keep-alive"))
+      -- RFC 9112, 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing:
+      -- the request is answered, then the conn closed.
+      or (http10 and state.how == "chunked")
     local ok, st, hd, bd = pcall(function() return normalize(handler(req)) end)
+    local unread = not state.read
+    state.read = true -- req.body reads nothing after the handler
     if not ok then
-      io.stderr:write("http.serve: handler failed: ", tostring(st), "\n")
+      if getmetatable(st) == BodyFailure then
+        if st.status then error_reply(c, st.status, st.text) end
+        return
+      end
+      io.stderr:write("http.serve: handler failed: ", bin.escape(tostring(st), 2000), "\n")
       error_reply(c, 500, "internal server error")
       return
     end
-    if type(bd) ~= "string" then bd = tostring(bd) end
+    if state.failed then close = true end -- the handler caught it: the stream is out of step
+    if type(bd) ~= "string" and getmetatable(bd) ~= FileBody then bd = tostring(bd) end
     if has_token(get_header(hd, "connection"), "close") then close = true end
+    local must_linger = false
+    if unread then
+      -- The handler did not want the body: skip a small one, else close.
+      if state.how == "length" and state.n <= http.DRAIN and not state.expect then
+        if not read_exact(c, state.n) then close = true end
+      else
+        close, must_linger = true, not state.expect
+      end
+    end
     local sent_ok, rerr = pcall(reply, c, st, hd, bd, req.method == "HEAD", close, http10 and not close)
     if not sent_ok then
-      io.stderr:write("http.serve: bad reply: ", tostring(rerr), "\n")
+      io.stderr:write("http.serve: bad reply: ", bin.escape(tostring(rerr), 2000), "\n")
       error_reply(c, 500, "internal server error")
       return
     end
+    if must_linger and rerr then linger(c) end
     if not rerr or close then return end
   end
 end
@@ -646,7 +817,7 @@ function http.serve(where, handler, opts)
   if type(handler) ~= "function" then error("bad argument #2 to http.serve (function expected, got " .. type(handler) .. ")", 2) end
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #3 to http.serve (table expected)", 2) end
   opts = opts or {}
-  local o = { timeout = opts.timeout or http.IDLE_TIMEOUT, max_body = opts.max_body or http.MAX_BODY }
+  local o = { timeout = opts.timeout or http.IDLE_TIMEOUT, max_body = opts.max_body or http.MAX_REQUEST_BODY }
   local ln = where
   if type(where) == "string" then
     local err

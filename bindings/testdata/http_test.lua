@@ -409,3 +409,202 @@ function TestRequestHeaders(t)
   assert(tostring(client):find("closed"), tostring(client))
   ln:close()
 end
+
+-- raw_server starts http.serve with handler (and opts) and returns the
+-- address and a function that sends request bytes on a new conn and reads
+-- one response: conn, status, body, head.
+local function raw_server(handler, opts)
+  local ln = assert(http.serve("127.0.0.1:0", handler, opts))
+  local addr = tostring(ln:addr())
+  local function raw(request, c)
+    c = c or assert(net.dial("tcp", addr, { timeout = 10 }))
+    c:set_timeout(10)
+    assert(c:write(request))
+    local head = assert(c:read_until("\r\n\r\n"))
+    local status = tonumber(head:match("^HTTP/1%.1 (%d+)"))
+    local len = tonumber(head:match("\r\nContent%-Length: (%d+)"))
+    local data = len and assert(c:read_full(len)) or ""
+    return c, status, data, head
+  end
+  return ln, raw
+end
+
+-- Request smuggling (RFC 9112, 6.3): a request with Transfer-Encoding and
+-- Content-Length both is refused with 400 and the conn closed, so that
+-- nothing after it is read as a request; codings are tokens, and any but
+-- chunked is 501.
+function TestServeRefusesAmbiguousFraming(t)
+  local seen = {}
+  local ln, raw = raw_server(function(req)
+    seen[#seen + 1] = req.target
+    return 200, {}, req.method .. " " .. req.body
+  end)
+  local smuggle = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+  local c, status, _, head = raw(smuggle)
+  assert(status == 400 and head:find("Connection: close", 1, true), head)
+  expect_error("eof", c:read())
+  c:close()
+  -- The same with the headers the other way round, and with the header
+  -- names in another case.
+  c, status = raw("POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n0\r\n\r\n")
+  assert(status == 400, status)
+  c:close()
+  for te, want in pairs({
+    ["xchunked"] = 501, ["notchunked"] = 501, ["gzip, chunked"] = 501, ["chunked;x=1"] = 501,
+    ["identity"] = 501, ["chunked, chunked"] = 400, [","] = 400,
+  }) do
+    c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: " .. te .. "\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n")
+    assert(status == want, ("Transfer-Encoding: %s: got %s, want %d"):format(te, tostring(status), want))
+    local d, e = c:read()
+    expect_error("eof", d, e, te)
+    c:close()
+  end
+  -- Two different Content-Length lines: 400.
+  c, status = raw("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\nabc")
+  assert(status == 400, status)
+  c:close()
+  assert(#seen == 0, "a refused request reached the handler: " .. tostring(seen[1]))
+  -- What stays accepted: chunked in any case, with spaces; the same
+  -- Content-Length twice.
+  local data
+  c, status, data = raw("POST / HTTP/1.1\r\nTransfer-Encoding:  Chunked \r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+  assert(status == 200 and data == "POST abc", data)
+  c, status, data = raw("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nhi", c)
+  assert(status == 200 and data == "POST hi", data)
+  c:close()
+  ln:close()
+end
+
+-- The client refuses what the server refuses: a response with
+-- Transfer-Encoding and Content-Length, or a coding it cannot undo.
+function TestClientRefusesAmbiguousFraming(t)
+  for _, raw in ipairs({
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi!",
+  }) do
+    local r, err = http.get(fake(raw) .. "/", OPTS)
+    expect_error("other", r, err, raw:match("^[^\r]*\r\n([^\r]*)"))
+  end
+end
+
+-- The body of a request is read only when the handler asks for req.body:
+-- a handler that refuses a 32 MiB POST answers at once, without reading
+-- it, and the conn is closed (a small unread body is skipped instead, and
+-- the conn kept).
+function TestServeReadsBodyOnlyWhenAsked(t)
+  local ln, raw = raw_server(function(req)
+    if req.path == "/read" then return 200, {}, "got " .. #req.body end
+    return 405, {}, "no"
+  end, { max_body = 64 * 1024 * 1024 })
+  -- The head of a 32 MiB upload and 5 bytes of it: the answer comes
+  -- without the rest (before, the server waited for 32 MiB).
+  local c, status, data, head = raw("POST /refuse HTTP/1.1\r\nContent-Length: 33554432\r\n\r\nhello")
+  assert(status == 405 and data == "no" and head:find("Connection: close", 1, true), head)
+  -- It lingers: what the client still sends is dropped, then EOF.
+  assert(c:write(string.rep("x", 4096)))
+  c:close_write()
+  assert(c:read_all(1024 * 1024) == "", "nothing after the reply")
+  c:close()
+  -- A small unread body is skipped: the next request on the conn works.
+  c, status = raw("POST /refuse HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello")
+  assert(status == 405, status)
+  c, status, data = raw("POST /read HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", c)
+  assert(status == 200 and data == "got 3", data)
+  -- Expect: 100-continue: no interim reply when the body is not wanted.
+  c, status, data, head = raw("POST /refuse HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n", c)
+  assert(status == 405 and head:find("Connection: close", 1, true), head)
+  c:close()
+  ln:close()
+end
+
+-- A body read inside the handler that goes over the cap ends the request
+-- with 413, even from inside the handler.
+function TestServeBodyOverCapWhenRead(t)
+  local ln, raw = raw_server(function(req) return 200, {}, req.body end, { max_body = 10 })
+  local c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\nworld!\r\n0\r\n\r\n")
+  assert(status == 413, status)
+  c:close()
+  ln:close()
+end
+
+-- Chunked framing is bounded against the data: a body in 1-byte chunks
+-- (six bytes on the wire and a Lua string each) is too_large long before
+-- max_body, on both sides; chunks of ordinary size pass.
+function TestChunkFramingCap(t)
+  local tiny = {}
+  for i = 1, 20000 do tiny[i] = "1\r\nx\r\n" end
+  tiny = table.concat(tiny)
+  local head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+  local r, err = http.get(fake(head .. tiny .. "0\r\n\r\n") .. "/", OPTS)
+  err = expect_error("too_large", r, err, "1-byte chunks")
+  assert(tostring(err):find("framing", 1, true), tostring(err))
+  local ok = {}
+  for i = 1, 2000 do ok[i] = "40\r\n" .. string.rep("y", 64) .. "\r\n" end
+  r = assert(http.get(fake(head .. table.concat(ok) .. "0\r\n\r\n") .. "/", OPTS))
+  assert(r.body == string.rep("y", 64 * 2000), #r.body)
+
+  local ln, raw = raw_server(function(req) return 200, {}, "got " .. #req.body end)
+  local c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" .. tiny .. "0\r\n\r\n")
+  assert(status == 413, status)
+  c:close()
+  local data
+  c, status, data = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" .. table.concat(ok) .. "0\r\n\r\n")
+  assert(status == 200 and data == "got " .. 64 * 2000, data)
+  c:close()
+  ln:close()
+end
+
+-- The header lines of one message are capped together, not only one by
+-- one: 90 lines of 1000 bytes (each under MAX_LINE, fewer than
+-- MAX_HEADERS) are over MAX_HEADER_BYTES.
+function TestHeaderBytesCap(t)
+  local lines = string.rep("X-Big: " .. string.rep("h", 1000) .. "\r\n", 90)
+  local r, err = http.get(fake("HTTP/1.1 200 OK\r\n" .. lines .. "Content-Length: 0\r\n\r\n") .. "/", OPTS)
+  expect_error("too_large", r, err, "header bytes")
+  local ln, raw = raw_server(function() return 200, {}, "ok" end)
+  local c, status = raw("GET / HTTP/1.1\r\n" .. lines .. "\r\n")
+  assert(status == 431, status)
+  c:close()
+  ln:close()
+end
+
+-- Peer bytes quoted in an error message are escaped: no ESC reaches a
+-- terminal that prints it.
+function TestErrorsEscapePeerBytes(t)
+  local r, err = http.get(fake("\27]0;pwned\7\27[2J HTTP/1.1 200 OK\r\n\r\n") .. "/", OPTS)
+  err = expect_error("other", r, err, "escape in the status line")
+  assert(not tostring(err):find("[\27\7]"), tostring(err))
+  assert(tostring(err):find("\\27]0;pwned\\7", 1, true), tostring(err))
+  r, err = http.get(fake("HTTP/1.1 200 OK\r\nbad\27[2J\r\n\r\n") .. "/", OPTS)
+  err = expect_error("other", r, err, "escape in a header line")
+  assert(not tostring(err):find("\27", 1, true), tostring(err))
+end
+
+-- http.file: a body that streams from a regular file; anything else is
+-- nil, err.
+function TestServeFileBody(t)
+  local dir = t:tempdir()
+  local path = dir .. "/f.bin"
+  local f = assert(io.open(path, "wb"))
+  local data = string.rep("0123456789abcdef", 100000)
+  f:write(data)
+  f:close()
+  local ln = assert(http.serve("127.0.0.1:0", function(req)
+    if req.path == "/dir" then return 200, {}, assert(http.file(dir)) end
+    return 200, { ["Content-Type"] = "application/x-test" }, assert(http.file(path))
+  end))
+  local base = "http://" .. tostring(ln:addr())
+  local r = assert(http.get(base .. "/", OPTS))
+  assert(r.status == 200 and r.body == data and r.headers["content-length"] == tostring(#data), r.status)
+  assert(r.headers["content-type"] == "application/x-test")
+  r = assert(http.request { method = "HEAD", url = base .. "/", timeout = 10 })
+  assert(r.body == "" and r.headers["content-length"] == tostring(#data))
+  local b, err = http.file(dir)
+  err = expect_error("other", b, err, "http.file of a directory")
+  assert(tostring(err):find("not a regular file", 1, true), tostring(err))
+  expect_error("other", http.file(dir .. "/missing"))
+  ln:close()
+end
