@@ -7,12 +7,19 @@
 -- when neither option is given), or serves the files under a directory
 -- (--dir PATH): GET and HEAD of a file give its bytes exactly, with a
 -- Content-Type from its extension; a path ending in / gives its
--- index.html; a directory without the / is redirected to it; a missing
--- file is 404; a path with a ".." segment (even %-encoded) is refused
--- with 400, so nothing outside PATH is served (symbolic links inside it
--- are followed). No directory listings; files over 64 MiB are refused.
+-- index.html; a directory without the / is redirected to it (a Location
+-- on this server: "//sub" goes to "/sub/", never to a host "sub"); a
+-- missing file is 404; a path with a ".." segment (even %-encoded) is
+-- refused with 400, so nothing outside PATH is served (symbolic links
+-- inside it are followed). Only regular files are served: a FIFO, a
+-- socket or a device (a link to /dev/zero, say) is 403, looked at with
+-- os.stat and never opened. A file streams from the kernel with
+-- c:send_file (http.file), whatever its size, so a client that does not
+-- read holds no copy of it in memory. No directory listings.
 -- Connections are kept alive (HTTP/1.1), one task each; every request is
--- logged to stderr unless --quiet. The first line on stderr is always
+-- logged to stderr unless --quiet, what the client sent escaped with
+-- bin.escape (no terminal control sequence gets through). The first line
+-- on stderr is always
 -- "http_server: listening on ADDR". Exit status: 1 when it cannot listen,
 -- 2 for a usage error.
 --
@@ -36,8 +43,6 @@ end
 if opts.dir and opts.reply then usage_error("--dir and --reply cannot go together") end
 if #args > 1 then usage_error("one ADDR at most") end
 
-local MAX_FILE = 64 * 1024 * 1024
-
 local TYPES = {
   html = "text/html; charset=utf-8", htm = "text/html; charset=utf-8", txt = "text/plain; charset=utf-8",
   md = "text/markdown; charset=utf-8", lua = "text/plain; charset=utf-8", go = "text/plain; charset=utf-8",
@@ -45,20 +50,6 @@ local TYPES = {
   png = "image/png", jpg = "image/jpeg", jpeg = "image/jpeg", gif = "image/gif", svg = "image/svg+xml",
   ico = "image/x-icon", pdf = "application/pdf", wasm = "application/wasm",
 }
-
--- open_file opens path for reading: the file, or nil and "dir" for a
--- directory, or nil and "missing".
-local function open_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil, "missing" end
-  local first, err = f:read(1)
-  if first == nil and err then
-    f:close()
-    return nil, "dir"
-  end
-  f:seek("set", 0)
-  return f
-end
 
 local function unescape(s)
   return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
@@ -81,30 +72,28 @@ local function file_handler(root)
     end
     local file = root .. path
     if path:sub(-1) == "/" then file = file .. "index.html" end
-    local f, why = open_file(file)
-    if not f then
-      if why == "dir" and path:sub(-1) ~= "/" then
-        return 301, { Location = req.path .. "/" .. (req.query and "?" .. req.query or "") }, ""
-      end
-      return 404, {}, "not found\n"
+    -- os.stat looks without opening: a FIFO would block whoever opens it,
+    -- and a device may never end.
+    local st = os.stat(file)
+    if not st then return 404, {}, "not found\n" end
+    if st.kind == "directory" and path:sub(-1) ~= "/" then
+      -- The Location is built from the request's path: its leading
+      -- slashes are made one, or "//sub/" would name the host "sub".
+      local here = "/" .. req.path:gsub("^/+", "")
+      return 301, { Location = here .. "/" .. (req.query and "?" .. req.query or "") }, ""
     end
-    local size = f:seek("end")
-    f:seek("set", 0)
-    if size > MAX_FILE then
-      f:close()
-      return 500, {}, "file too large to serve\n"
-    end
-    local data = f:read("*a") or ""
-    f:close()
+    if st.kind ~= "file" then return 403, {}, "forbidden: not a regular file\n" end
+    local body = http.file(file)
+    if not body then return 404, {}, "not found\n" end -- gone, or replaced, since the stat
     local ext = file:match("%.([%w]+)$")
-    return 200, { ["Content-Type"] = TYPES[ext and ext:lower() or ""] or "application/octet-stream" }, data
+    return 200, { ["Content-Type"] = TYPES[ext and ext:lower() or ""] or "application/octet-stream" }, body
   end
 end
 
 local handler
 if opts.dir then
-  local _, why = open_file(opts.dir)
-  if why ~= "dir" then usage_error("--dir " .. opts.dir .. ": not a directory") end
+  local st = os.stat(opts.dir)
+  if not st or st.kind ~= "directory" then usage_error("--dir " .. opts.dir .. ": not a directory") end
   handler = file_handler(opts.dir)
 else
   local text = opts.reply or "Hello from gonetrepl scripts/http_server.lua\n"
@@ -114,8 +103,9 @@ end
 local ln, err = http.serve(addr, function(req)
   local status, headers, body = handler(req)
   if not opts.quiet then
+    local size = type(body) == "string" and #body or body.size
     io.stderr:write(("http_server: %s %s %s -> %d (%d bytes)\n"):format(
-      req.remote_addr, req.method, req.target, status, #body))
+      req.remote_addr, req.method, bin.escape(req.target, 200), status, size))
   end
   return status, headers, body
 end)
