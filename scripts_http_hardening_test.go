@@ -150,10 +150,10 @@ func TestHTTPServerScriptRedirectStaysOnHost(t *testing.T) {
 	root := specialDir(t)
 	_, addr := startHTTPServer(t, "--dir", root, "--quiet")
 	for path, want := range map[string]string{
-		"/sub":        "/sub/",
-		"//sub":       "/sub/",
-		"///sub?x=1":  "/sub/?x=1",
-		"/%2Fsub":     "/%2Fsub/",
+		"/sub":       "/sub/",
+		"//sub":      "/sub/",
+		"///sub?x=1": "/sub/?x=1",
+		"/%2Fsub":    "/%2Fsub/",
 	} {
 		status, head, _ := rawHTTP(t, addr, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n", 10*time.Second)
 		loc := ""
