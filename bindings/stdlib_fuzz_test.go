@@ -746,7 +746,16 @@ func decodeRESPCaps(sel uint16) (respCaps, bool) {
 type respRef struct {
 	r    refReader
 	caps respCaps
+	// elements is what is left of one reply's element budget
+	// (resp.MAX_ELEMENTS, an aggregate counting respAggregateWeight). Its
+	// byte budget (resp.MAX_MESSAGE, 128 MiB) is beyond any fuzz input.
+	elements int
 }
+
+const (
+	respMaxElements     = 1 << 20
+	respAggregateWeight = 8
+)
 
 var (
 	errRefOther  = errors.New("other")  // the stream breaks RESP
@@ -870,6 +879,9 @@ func (p *respRef) value(depth int, line *string) (refValue, error) {
 		line = &s
 	}
 	s := *line
+	if p.elements--; p.elements < 0 {
+		return refValue{}, errRefTooLarge
+	}
 	if s == "" {
 		return refValue{}, errRefOther
 	}
@@ -935,6 +947,15 @@ func (p *respRef) value(depth int, line *string) (refValue, error) {
 			return refValue{dump: "N", typ: "null", scalar: true}, nil
 		}
 		if n > float64(p.caps.items) {
+			return refValue{}, errRefTooLarge
+		}
+		// Each element takes at least one of the budget: a count the rest
+		// cannot hold is refused before anything is read.
+		per := 1.0
+		if t == '%' || t == '|' {
+			per = 2
+		}
+		if p.elements -= respAggregateWeight - 1; p.elements < 0 || n*per > float64(p.elements) {
 			return refValue{}, errRefTooLarge
 		}
 		var parts []string
@@ -1024,6 +1045,7 @@ func (p *respRef) replies() (outs []string, rests [][]byte) {
 			out = "err:" + refKind(err)
 		} else {
 			s := string(l)
+			p.elements = respMaxElements
 			v, err := p.value(1, &s)
 			switch {
 			case err == errRefUnsure:
@@ -1063,7 +1085,7 @@ func (p *respRef) command() string {
 			if !ok {
 				return "err:other"
 			}
-			if n > float64(p.caps.items) {
+			if n > float64(p.caps.items) || n > respMaxElements {
 				return "err:too_large"
 			}
 			for range int(max(n, 0)) {
@@ -1193,6 +1215,13 @@ func FuzzRESP(f *testing.F) {
 		"+" + strings.Repeat("x", 70000) + "\r\n",
 		"*2\r\n$3\r\nGET\r\n$1048577\r\n",
 		"*1\r\n:1\r\n",
+		// The whole-message element budget: refused on the count, or as
+		// nested aggregates add up; peer bytes in an error message.
+		"*1048576\r\n" + strings.Repeat("*0\r\n", 100),
+		"*131071\r\n" + strings.Repeat("*0\r\n", 100),
+		"%524288\r\n+a\r\n",
+		"*3\r\n*100\r\n" + strings.Repeat(":1\r\n", 100) + "*1048000\r\n",
+		"\x1b]0;title\x07\r\n*1\r\n\x1b[2J\r\n",
 	} {
 		f.Add([]byte(s), []byte(nil), uint16(0))
 	}

@@ -33,7 +33,16 @@
 -- Caps (module fields, or per call/client through opts of the same names
 -- in lower case): MAX_BULK bytes per string, MAX_ITEMS elements per
 -- aggregate (pairs for a map), MAX_DEPTH levels of nesting, MAX_LINE bytes
--- per header or simple line.
+-- per header or simple line; and for one whole message (a reply with all
+-- it nests, or a command with all its arguments), MAX_MESSAGE bytes on
+-- the wire and MAX_ELEMENTS values, each aggregate counting as
+-- AGGREGATE_WEIGHT (a table costs about as much as that many strings).
+-- A count or a length that the rest of the budget cannot hold is refused
+-- before anything is read or allocated for it: "*1048576" of "*0" costs a
+-- reader nothing. A client keeps the push messages it sets aside within
+-- MAX_MESSAGE bytes too, so one conn holds at most about two messages.
+--
+-- Peer bytes quoted in an error message are escaped with bin.escape.
 
 local resp = {
   DEFAULT_ADDR = "127.0.0.1:6379",
@@ -42,6 +51,9 @@ local resp = {
   MAX_ITEMS = 1024 * 1024,
   MAX_DEPTH = 32,
   MAX_LINE = 64 * 1024,
+  MAX_MESSAGE = 128 * 1024 * 1024,
+  MAX_ELEMENTS = 1024 * 1024,
+  AGGREGATE_WEIGHT = 8,
 }
 
 -- The most c:read_full takes; a bigger max_bulk cannot be honoured.
@@ -98,8 +110,18 @@ function resp.type(v)
   return type(v)
 end
 
+-- quoted makes peer bytes safe to show: escaped, cut, in quotes.
+local function quoted(...)
+  local args, n = { ... }, select("#", ...)
+  for i = 1, n do
+    if type(args[i]) == "string" then args[i] = '"' .. bin.escape(args[i], 40) .. '"' end
+  end
+  return unpack(args, 1, n)
+end
+
+-- protocol_error makes kind "other"; its %q are peer bytes, shown quoted.
 local function protocol_error(fmt, ...)
-  return new_error("other", "resp: " .. fmt:format(...))
+  return new_error("other", "resp: " .. fmt:gsub("%%q", "%%s"):format(quoted(...)))
 end
 
 local function too_large(fmt, ...)
@@ -115,12 +137,37 @@ local function caps(opts)
     max_items = opts.max_items or resp.MAX_ITEMS,
     max_depth = opts.max_depth or resp.MAX_DEPTH,
     max_line = opts.max_line or resp.MAX_LINE,
+    max_message = opts.max_message or resp.MAX_MESSAGE,
+    max_elements = opts.max_elements or resp.MAX_ELEMENTS,
   }
   if type(o.max_bulk) ~= "number" or o.max_bulk < 0 or o.max_bulk > READ_FULL_MAX then
     error(("bad argument: max_bulk must be a number of bytes up to %d"):format(READ_FULL_MAX), 3)
   end
+  for _, f in ipairs({ "max_items", "max_depth", "max_line", "max_message", "max_elements" }) do
+    if type(o[f]) ~= "number" or o[f] ~= o[f] or o[f] < 0 then
+      error(("bad argument: %s must be a number, 0 or more"):format(f), 3)
+    end
+  end
   return o
 end
+
+-- A budget is what one message may still use: bytes on the wire and
+-- elements. spend takes from it and says when it is exceeded.
+local function new_budget(o)
+  return { bytes = o.max_message, elements = o.max_elements, o = o }
+end
+
+local function spend(b, bytes, elements)
+  b.bytes = b.bytes - bytes
+  b.elements = b.elements - elements
+  if b.bytes < 0 then return too_large("message longer than %d bytes", b.o.max_message) end
+  if b.elements < 0 then
+    return too_large("message of more than %d elements (an aggregate counts as %d)", b.o.max_elements, resp.AGGREGATE_WEIGHT)
+  end
+end
+
+-- used is how many bytes of the message budget b has been spent.
+local function used(b) return b.o.max_message - b.bytes end
 
 ----------------------------------------------------------------------------
 -- Decoding
@@ -163,7 +210,7 @@ end
 -- blob_length checks the length of a bulk, bulk error or verbatim string.
 local function blob_length(t, rest, o)
   local n = parse_len(rest)
-  if not n or n < -1 then return nil, protocol_error("bad length %q after %q", rest:sub(1, 40), t) end
+  if not n or n < -1 then return nil, protocol_error("bad length %q after %q", rest, t) end
   if n > o.max_bulk then
     return nil, too_large("string of %s bytes over the cap of %d", rest:sub(1, 40), o.max_bulk)
   end
@@ -174,18 +221,18 @@ local read_value
 
 -- read_items reads count values into a table with metatable mt; a map
 -- takes them two by two.
-local function read_items(c, o, depth, count, mt)
+local function read_items(c, o, b, depth, count, mt)
   local t = setmetatable({}, mt)
   for i = 1, count do
     if mt == Map then
-      local k, err = read_value(c, o, depth + 1)
+      local k, err = read_value(c, o, b, depth + 1)
       if k == nil then return nil, err end
-      local v, err2 = read_value(c, o, depth + 1)
+      local v, err2 = read_value(c, o, b, depth + 1)
       if v == nil then return nil, err2 end
       if k ~= k then k = "nan" end -- NaN cannot be a table key
       t[k] = v
     else
-      local v, err = read_value(c, o, depth + 1)
+      local v, err = read_value(c, o, b, depth + 1)
       if v == nil then return nil, err end
       t[i] = v
     end
@@ -200,16 +247,19 @@ local type_names = {
   ["="] = "verbatim", ["%"] = "map", ["~"] = "set", [">"] = "push",
 }
 
--- read_value reads one value of any type. It returns the value, its type
--- name and the attribute that came before it (or nil); nil, err when the
--- stream failed or broke the protocol. An error reply is a value here.
-function read_value(c, o, depth, line)
+-- read_value reads one value of any type, within the message's budget b.
+-- It returns the value, its type name and the attribute that came before
+-- it (or nil); nil, err when the stream failed or broke the protocol. An
+-- error reply is a value here.
+function read_value(c, o, b, depth, line)
   if depth > o.max_depth then return nil, too_large("reply nested deeper than %d levels", o.max_depth) end
   if not line then
     local err
     line, err = read_line(c, o)
     if not line then return nil, err end
   end
+  local over = spend(b, #line + 2, 1)
+  if over then return nil, over end
   local t, rest = line:sub(1, 1), line:sub(2)
   local name = type_names[t]
   if t == "+" then
@@ -218,7 +268,7 @@ function read_value(c, o, depth, line)
     return redis_error(rest), name
   elseif t == ":" then
     local n = parse_int(rest)
-    if not n then return nil, protocol_error("bad integer %q", rest:sub(1, 40)) end
+    if not n then return nil, protocol_error("bad integer %q", rest) end
     return n, name
   elseif t == "$" or t == "!" or t == "=" then
     local n, lerr = blob_length(t, rest, o)
@@ -227,6 +277,8 @@ function read_value(c, o, depth, line)
       if t ~= "$" then return nil, protocol_error("null length after %q", t) end
       return Null, "null"
     end
+    over = spend(b, n + 2, 0)
+    if over then return nil, over end
     local data, berr = read_blob(c, n)
     if not data then return nil, berr end
     if t == "!" then return redis_error(data), name end
@@ -237,7 +289,7 @@ function read_value(c, o, depth, line)
     return data, name
   elseif aggregates[t] then
     local n = parse_len(rest)
-    if not n or n < -1 then return nil, protocol_error("bad count %q after %q", rest:sub(1, 40), t) end
+    if not n or n < -1 then return nil, protocol_error("bad count %q after %q", rest, t) end
     if n == -1 then
       if t ~= "*" then return nil, protocol_error("null count after %q", t) end
       return Null, "null"
@@ -245,50 +297,60 @@ function read_value(c, o, depth, line)
     if n > o.max_items then
       return nil, too_large("aggregate of %s elements over the cap of %d", rest:sub(1, 40), o.max_items)
     end
-    local v, aerr = read_items(c, o, depth, n, aggregates[t])
+    -- Each element costs at least one of the budget: a count the rest of
+    -- it cannot hold is refused before a table is made.
+    local per = (t == "%" or t == "|") and 2 or 1
+    over = spend(b, 0, resp.AGGREGATE_WEIGHT - 1)
+    if not over and n * per > b.elements then
+      over = too_large("message of more than %d elements (an aggregate counts as %d)", o.max_elements, resp.AGGREGATE_WEIGHT)
+    end
+    if over then return nil, over end
+    local v, aerr = read_items(c, o, b, depth, n, aggregates[t])
     if not v then return nil, aerr end
     if t == "|" then
       -- An attribute: out-of-band data about the value that follows. A
       -- chain of them counts as nesting, or 10,000 "|0" would overflow
       -- the call stack.
-      local value, vt, _ = read_value(c, o, depth + 1)
+      local value, vt, _ = read_value(c, o, b, depth + 1)
       if value == nil then return nil, vt end
       return value, vt, v
     end
     return v, name
   elseif t == "_" then
-    if rest ~= "" then return nil, protocol_error("bad null %q", line:sub(1, 40)) end
+    if rest ~= "" then return nil, protocol_error("bad null %q", line) end
     return Null, name
   elseif t == "#" then
     if rest == "t" then return true, name end
     if rest == "f" then return false, name end
-    return nil, protocol_error("bad boolean %q", line:sub(1, 40))
+    return nil, protocol_error("bad boolean %q", line)
   elseif t == "," then
     local low = rest:lower()
     if low == "inf" or low == "+inf" then return math.huge, name end
     if low == "-inf" then return -math.huge, name end
     if low == "nan" or low == "-nan" then return 0 / 0, name end
     local n = rest:match("^[+-]?[%d.]+[eE]?[+-]?%d*$") and tonumber(rest)
-    if not n then return nil, protocol_error("bad double %q", rest:sub(1, 40)) end
+    if not n then return nil, protocol_error("bad double %q", rest) end
     return n, name
   elseif t == "(" then
-    if not rest:match("^[+-]?%d+$") then return nil, protocol_error("bad big number %q", rest:sub(1, 40)) end
+    if not rest:match("^[+-]?%d+$") then return nil, protocol_error("bad big number %q", rest) end
     return rest, name
   end
-  return nil, protocol_error("unknown type byte %q in %q", t, line:sub(1, 40))
+  return nil, protocol_error("unknown type byte %q in %q", t, line)
 end
 
 -- resp.read_reply(c [, opts]) reads one whole reply from conn c.
 -- Returns value, type [, attribute]; an error reply is nil, err (kind
 -- "redis"); a failed stream or broken protocol is nil, err with a third
 -- value true when the reply had started (the stream is out of step).
+-- The fourth value, on success, is the bytes the reply took on the wire.
 local function read_reply(c, o)
   local line, err = read_line(c, o)
   if not line then return nil, err, false end
-  local v, t, attr = read_value(c, o, 1, line)
+  local b = new_budget(o)
+  local v, t, attr = read_value(c, o, b, 1, line)
   if v == nil then return nil, t, true end
   if t == "error" then return nil, v end
-  return v, t, attr
+  return v, t, attr, used(b)
 end
 
 function resp.read_reply(c, opts)
@@ -307,21 +369,28 @@ function resp.read_command(c, opts)
     if not line then return nil, err end
     if line:sub(1, 1) == "*" then
       local n = parse_len(line:sub(2))
-      if not n then return nil, protocol_error("bad count %q", line:sub(1, 40)) end
-      if n > o.max_items then
-        return nil, too_large("command of %s arguments over the cap of %d", line:sub(2, 41), o.max_items)
+      if not n then return nil, protocol_error("bad count %q", line) end
+      if n > o.max_items or n > o.max_elements then
+        return nil, too_large("command of %s arguments over the cap of %d", line:sub(2, 41), math.min(o.max_items, o.max_elements))
       end
       if n > 0 then
         local args = {}
+        local b = new_budget(o)
+        local over = spend(b, #line + 2, 0)
+        if over then return nil, over end
         for i = 1, n do
           local hdr, herr = c:read_line(o.max_line)
           if not hdr then return nil, herr end
           if hdr:sub(1, 1) ~= "$" then
-            return nil, protocol_error("expected '$', got %q", hdr:sub(1, 40))
+            return nil, protocol_error("expected '$', got %q", hdr)
           end
           local len, lerr = blob_length("$", hdr:sub(2), o)
           if not len then return nil, lerr end
           if len < 0 then return nil, protocol_error("null argument in a command") end
+          -- The whole command is capped, not only each argument: 24
+          -- arguments of 64 MiB are refused at the one that goes over.
+          over = spend(b, #hdr + 2 + len + 2, 1)
+          if over then return nil, over end
           local data, derr = read_blob(c, len)
           if not data then return nil, derr end
           args[i] = data
@@ -503,7 +572,7 @@ function resp.new(conn, opts)
   if conn == nil then error("bad argument #1 to 'new' (conn expected, got nil)", 2) end
   local on_push = opts and opts.on_push
   if on_push ~= nil and type(on_push) ~= "function" then error("bad argument: on_push must be a function", 2) end
-  return setmetatable({ conn = conn, caps = caps(opts), pushes = {}, on_push = on_push }, ClientMeta)
+  return setmetatable({ conn = conn, caps = caps(opts), pushes = {}, push_sizes = {}, push_bytes = 0, on_push = on_push }, ClientMeta)
 end
 
 -- resp.connect(addr [, opts]) dials a Redis server and returns a client.
@@ -582,7 +651,8 @@ function Client:send(...)
   return true
 end
 
--- Push messages kept for receive, at most: beyond, the oldest go.
+-- Push messages kept for receive, at most (and within max_message bytes
+-- together): beyond, the oldest go.
 local MAX_PUSHES = 1024
 
 -- next_reply reads the reply to a command sent, setting aside the push
@@ -590,7 +660,7 @@ local MAX_PUSHES = 1024
 -- them, or receive returns them later.
 local function next_reply(self)
   while true do
-    local v, t, x = read_reply(self.conn, self.caps)
+    local v, t, x, size = read_reply(self.conn, self.caps)
     if v == nil then
       if t.kind ~= "redis" then return fail(self, t) end
       return nil, t
@@ -599,9 +669,13 @@ local function next_reply(self)
     if self.on_push then
       self.on_push(v)
     else
-      local q = self.pushes
-      q[#q + 1] = v
-      if #q > MAX_PUSHES then table.remove(q, 1) end
+      local q, sizes = self.pushes, self.push_sizes
+      q[#q + 1], sizes[#q + 1] = v, size
+      self.push_bytes = self.push_bytes + size
+      while #q > MAX_PUSHES or (#q > 1 and self.push_bytes > self.caps.max_message) do
+        table.remove(q, 1)
+        self.push_bytes = self.push_bytes - table.remove(sizes, 1)
+      end
     end
   end
 end
@@ -612,7 +686,10 @@ end
 -- come first. A timeout before any byte of a reply arrived leaves the
 -- client usable.
 function Client:receive()
-  if #self.pushes > 0 then return table.remove(self.pushes, 1), "push" end
+  if #self.pushes > 0 then
+    self.push_bytes = self.push_bytes - table.remove(self.push_sizes, 1)
+    return table.remove(self.pushes, 1), "push"
+  end
   if self.broken then return nil, broken_error(self) end
   local v, t, x = read_reply(self.conn, self.caps)
   if v == nil and t.kind ~= "redis" then

@@ -416,3 +416,79 @@ function TestNewAndEOF(t)
   v, err = resp.connect("127.0.0.1:1", { timeout = 5 })
   testhelp.expect_error("refused", v, err, "connect to a closed port")
 end
+
+-- command_of feeds data to resp.read_command through a loopback conn.
+local function command_of(data, opts)
+  local c, s = testhelp.tcp_pair()
+  assert(s:write(data))
+  s:close_write()
+  local v, err = resp.read_command(c, opts)
+  c:close(); s:close()
+  return v, err
+end
+
+-- A whole reply is bounded in elements, every level together, an
+-- aggregate counting as resp.AGGREGATE_WEIGHT: "*1048576" of "*0" (a
+-- million tables from 4 MB) is refused on its first line, before a table
+-- is made; the element cap and the byte cap are options too.
+function TestReplyMessageBudget(t)
+  assert(resp.MAX_ELEMENTS == 1048576 and resp.MAX_MESSAGE == 128 * 1024 * 1024 and resp.AGGREGATE_WEIGHT == 8)
+  local v, err = reply_of("*1048576\r\n" .. string.rep("*0\r\n", 1000))
+  err = testhelp.expect_error("too_large", v, err, "a million nested arrays")
+  assert(tostring(err):find("elements", 1, true), tostring(err))
+  -- What fits: a thousand empty arrays in one.
+  v = assert(reply_of("*1000\r\n" .. string.rep("*0\r\n", 1000)))
+  assert(#v == 1000)
+  -- Nested: 100 arrays of 100 strings is 100 * 8 + 10,000 elements.
+  local inner = "*100\r\n" .. string.rep("+x\r\n", 100)
+  local data = "*100\r\n" .. string.rep(inner, 100)
+  v = assert(reply_of(data))
+  assert(#v == 100 and #v[100] == 100)
+  v, err = reply_of(data, { max_elements = 5000 })
+  testhelp.expect_error("too_large", v, err, "over max_elements, nested")
+  -- Bytes: a reply of three 400-byte strings against a 1000-byte cap.
+  local bulk = "$400\r\n" .. string.rep("b", 400) .. "\r\n"
+  v, err = reply_of("*3\r\n" .. bulk:rep(3), { max_message = 1000 })
+  err = testhelp.expect_error("too_large", v, err, "over max_message")
+  assert(tostring(err):find("1000 bytes", 1, true), tostring(err))
+  assert(#assert(reply_of("*2\r\n" .. bulk:rep(2), { max_message = 1000 })) == 2)
+end
+
+-- A command is bounded as a whole, not only each argument: the argument
+-- that takes it over max_message is refused before it is read (24
+-- arguments of 64 MiB were 1.7 GB in fake_redis.lua).
+function TestCommandMessageBudget(t)
+  local bulk = "$400\r\n" .. string.rep("a", 400) .. "\r\n"
+  local v, err = command_of("*3\r\n" .. bulk:rep(3), { max_message = 1000 })
+  testhelp.expect_error("too_large", v, err, "command over max_message")
+  v = assert(command_of("*2\r\n" .. bulk:rep(2), { max_message = 1000 }))
+  assert(#v == 2 and #v[2] == 400)
+  -- The header says more arguments than the element budget: at once.
+  v, err = command_of("*5\r\n", { max_elements = 4 })
+  testhelp.expect_error("too_large", v, err, "command over max_elements")
+  -- The default is documented as a module field.
+  local c, s = testhelp.tcp_pair()
+  assert(s:write("*2\r\n$67108864\r\n"))
+  -- 64 MiB, and a second one that would take the command over 128 MiB:
+  -- refused at its header, nothing of it read.
+  local big = string.rep("z", 1024 * 1024)
+  task.spawn(function()
+    for _ = 1, 64 do s:write(big) end
+    s:write("\r\n$67108864\r\n")
+  end)
+  local got
+  got, err = resp.read_command(c)
+  testhelp.expect_error("too_large", got, err, "two arguments of 64 MiB")
+  c:close(); s:close()
+end
+
+-- Peer bytes in a protocol error are escaped.
+function TestProtocolErrorsEscape(t)
+  local v, err = reply_of("\27]0;pwned\7\r\n")
+  err = testhelp.expect_error("other", v, err, "a type byte ESC")
+  assert(not tostring(err):find("[\27\7]"), tostring(err))
+  assert(tostring(err):find("\\27", 1, true), tostring(err))
+  v, err = command_of("*1\r\n\27[2J\r\n")
+  err = testhelp.expect_error("other", v, err, "ESC in a command")
+  assert(not tostring(err):find("\27", 1, true), tostring(err))
+end
