@@ -70,15 +70,17 @@ local status_line, code = c:expect("^HTTP/%d%.%d (%d%d%d)[^\n]*\n")
 if not status_line then
   local got = c:buffered()
   if code.kind == "timeout" or got == "" then fail(1, "no response: %s", tostring(code)) end
-  fail(1, "not an HTTP response: %q", got:sub(1, 60))
+  fail(1, "not an HTTP response: \"%s\"", bin.escape(got, 60))
 end
-print((status_line:gsub("\r?\n$", "")))
+-- The status line and headers are text: what a terminal would act on in
+-- them (ESC, BEL...) is escaped. The body is printed as it came.
+print(bin.escape((status_line:gsub("\r?\n$", ""))))
 
 while true do
   local line, herr = c:read_line()
   if not line then fail(1, "reading the headers: %s", tostring(herr)) end
   if line == "" then break end
-  print(line)
+  print(bin.escape(line))
 end
 print()
 

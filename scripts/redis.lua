@@ -100,13 +100,20 @@ local function format_items(v, kind)
   return table.concat(lines, "\n")
 end
 
+-- text shows a simple or verbatim string, or an error message, as text:
+-- line by line, what a terminal would act on (ESC, CR...) escaped by
+-- bin.escape, so a server cannot retitle or clear the terminal.
+local function text(s)
+  return (s:gsub("([^\n]*)(\n?)", function(line, nl) return bin.escape((line:gsub("\r$", ""))) .. nl end))
+end
+
 function format(v, t)
   if v == resp.null then return "(nil)" end
-  if resp.is_error(v) then return "(error) " .. v.message end
+  if resp.is_error(v) then return "(error) " .. text(v.message) end
   local kind = resp.type(v)
   if kind == "array" or kind == "map" or kind == "set" or kind == "push" then return format_items(v, kind) end
   if type(v) == "string" then
-    if t == "simple" or t == "verbatim" then return v end
+    if t == "simple" or t == "verbatim" then return text(v) end
     if t == "big_number" then return "(big number) " .. v end
     return quote(v)
   elseif type(v) == "number" then
@@ -127,7 +134,7 @@ local reply, t = client:call(args)
 client:close()
 if reply == nil then
   if t.kind == "redis" then
-    io.stderr:write("(error) ", t.message, "\n")
+    io.stderr:write("(error) ", text(t.message), "\n")
   else
     io.stderr:write("redis: ", tostring(t), "\n")
   end
