@@ -608,3 +608,21 @@ function TestServeFileBody(t)
   expect_error("other", http.file(dir .. "/missing"))
   ln:close()
 end
+
+-- A chunk size is hex digits and nothing else (spaces around it and
+-- extensions after ";" aside): no sign, no point, no 0x, as the
+-- lenient number parsers would take.
+function TestChunkSizeStrict(t)
+  local ln, raw = raw_server(function(req) return 200, {}, "got " .. req.body end)
+  for _, size in ipairs({ "+3", "-0", "3.0", "0x3", "3 3", "" }) do
+    local c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" .. size .. "\r\nabc\r\n0\r\n\r\n")
+    assert(status == 400, ("chunk size %q: got %s, want 400"):format(size, tostring(status)))
+    c:close()
+  end
+  for _, size in ipairs({ "3", " 3 ", "3;ext=1", "03", "0000000000000000003" }) do
+    local c, status, data = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" .. size .. "\r\nabc\r\n0\r\n\r\n")
+    assert(status == 200 and data == "got abc", ("chunk size %q: got %s %s"):format(size, tostring(status), data))
+    c:close()
+  end
+  ln:close()
+end
