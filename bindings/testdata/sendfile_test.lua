@@ -128,3 +128,29 @@ function TestStat(t)
   local err = expect_error("other", st2, e, "stat missing")
   assert(err.op == "stat" and tostring(err):find("no such file", 1, true), tostring(err))
 end
+
+function TestSendFileTLSAndTrace(t)
+  -- Through TLS (no sendfile: the bounded copy), and on a traced TCP conn.
+  local data = pattern(200 * 1024 + 3)
+  local path = write_file(t:tempdir(), "f.bin", data)
+  local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true }))
+  local served = task.spawn(function()
+    local s = assert(ln:accept(10))
+    s:set_timeout(10)
+    local n, err = s:send_file(path)
+    s:close()
+    return n, err
+  end)
+  local c = assert(tls.dial(tostring(ln:addr()), { insecure = true, timeout = 10 }))
+  c:set_timeout(10)
+  assert(c:read_full(#data) == data)
+  assert(served:wait(10) == #data)
+  c:close(); ln:close()
+
+  local a, b = th.tcp_pair()
+  a:trace("hex")
+  local got = task.spawn(function() return b:read_full(100) end)
+  assert(a:send_file(path, 5, 100) == 100)
+  assert(got:wait() == data:sub(6, 105))
+  a:close(); b:close()
+end
