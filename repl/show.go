@@ -33,7 +33,9 @@ var (
 
 // show formats the results of a line, tab-separated, as the prompt prints
 // them. It runs inside the line's task with the lock held: __tostring
-// metamethods are called as print would.
+// metamethods are called as print would, but protected and bounded
+// (bindings.Text): one that raises or loops shows as its value's plain
+// text and the reason, and the line's other values still print.
 func show(L *lua.LState, values []lua.LValue) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
@@ -62,19 +64,19 @@ func (p *printer) value(v lua.LValue, depth int, top bool) {
 		p.str(string(v), top)
 	case *lua.LTable:
 		if hasMeta(p.L, v, "__tostring") {
-			p.b.WriteString(colValue.Sprint(p.L.ToStringMeta(v).String()))
+			p.b.WriteString(colValue.Sprint(bindings.Text(p.L, v)))
 			return
 		}
 		p.table(v, depth)
 	case *lua.LUserData:
-		s := p.L.ToStringMeta(v).String()
+		s := bindings.Text(p.L, v)
 		if mt, ok := v.Metatable.(*lua.LTable); ok && mt.RawGetString("__name") == lua.LString("net.error") {
 			p.b.WriteString(colError.Sprint(s))
 			return
 		}
 		p.b.WriteString(colValue.Sprint(s))
 	default:
-		p.b.WriteString(colValue.Sprint(p.L.ToStringMeta(v).String()))
+		p.b.WriteString(colValue.Sprint(bindings.Text(p.L, v)))
 	}
 }
 
