@@ -9,23 +9,25 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// tostringBudget bounds how long Go code lets a __tostring metamethod run
+// TostringBudget bounds how long Go code lets __tostring metamethods run
 // when it must have a value's text and must not fail or hang: the error
-// that ended a task, a value the prompt prints. A pure-Lua loop holds the
-// interpreter, so every other task waits this long at most.
-const tostringBudget = 500 * time.Millisecond
+// that ended a task, the values the prompt prints for a line. A pure-Lua
+// loop holds the interpreter, so every other task waits this long at most.
+const TostringBudget = 500 * time.Millisecond
 
 // Text is tostring(v) for Go code that must have a text: the prompt uses it
 // to print values. v's __tostring metamethod, if any, runs protected and
-// bounded (see metaText), stopped early if L's task is canceled (Ctrl-C).
-// When it gives no text, Text returns v's plain text with the reason:
-// "table: 0x1234 (__tostring failed: x)". The gil must be held.
-func Text(L *lua.LState, v lua.LValue) string {
+// until deadline at most (see metaText), stopped early if L's task is
+// canceled (Ctrl-C). When it gives no text, Text returns v's plain text
+// with the reason: "table: 0x1234 (__tostring failed: x)". One deadline
+// for all the values of a line, TostringBudget from the first, bounds
+// them all. The gil must be held.
+func Text(L *lua.LState, v lua.LValue, deadline time.Time) string {
 	var stop context.Context
 	if t := taskOf(L); t != nil {
 		stop = t.ctx
 	}
-	s, why := metaText(L, v, stop, nil)
+	s, why := metaText(L, v, deadline, stop, nil)
 	if why != "" {
 		return plainText(v) + " (" + why + ")"
 	}
@@ -38,7 +40,7 @@ func errorText(L *lua.LState, v lua.LValue, stop context.Context, onExpire func(
 	if v == nil {
 		return "nil"
 	}
-	s, why := metaText(L, v, stop, onExpire)
+	s, why := metaText(L, v, time.Now().Add(TostringBudget), stop, onExpire)
 	if why != "" {
 		return "error object (" + why + ")"
 	}
@@ -48,13 +50,13 @@ func errorText(L *lua.LState, v lua.LValue, stop context.Context, onExpire func(
 // metaText returns v's text as tostring gives it, or "" and why there is
 // none. A __tostring metamethod is Lua code that may raise, yield, loop or
 // block: it runs on a thread of its own under PCall, with a context that
-// ends after tostringBudget (the VM checks it at every instruction) or
-// when stop is done, and counting its calls from Go as nested under L's
+// ends at deadline (the VM checks it at every instruction) or when stop
+// is done, and counting its calls from Go as nested under L's
 // (so a __tostring that describes errors in turn cannot overflow the Go
 // stack). onExpire, if not nil, is called if the budget runs out: to
 // cancel the call the metamethod is blocked in, which the budget alone
 // does not reach. The gil must be held.
-func metaText(L *lua.LState, v lua.LValue, stop context.Context, onExpire func()) (text, why string) {
+func metaText(L *lua.LState, v lua.LValue, deadline time.Time, stop context.Context, onExpire func()) (text, why string) {
 	fn, ok := L.GetMetaField(v, "__tostring").(*lua.LFunction)
 	if !ok {
 		return v.String(), ""
@@ -68,7 +70,7 @@ func metaText(L *lua.LState, v lua.LValue, stop context.Context, onExpire func()
 	if t := taskOf(L); t != nil {
 		base = context.WithoutCancel(t.ctx)
 	}
-	ctx, cancel := context.WithTimeout(base, tostringBudget)
+	ctx, cancel := context.WithDeadline(base, deadline)
 	defer cancel()
 	if stop != nil {
 		defer context.AfterFunc(stop, cancel)()
@@ -93,7 +95,7 @@ func metaText(L *lua.LState, v lua.LValue, stop context.Context, onExpire func()
 	switch {
 	case err == nil:
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Sprintf("__tostring did not finish in %v", tostringBudget)
+		return "", fmt.Sprintf("__tostring did not finish in %v", TostringBudget)
 	case ctx.Err() != nil:
 		return "", "__tostring canceled"
 	default:

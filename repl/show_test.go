@@ -209,6 +209,9 @@ func TestShowToStringThatFails(t *testing.T) {
 		{`setmetatable({}, {__tostring = function() return {} end})`, " (__tostring returned a table, not a string)"},
 		{`{setmetatable({}, {__tostring = error}), 1}`, " (__tostring failed: "},
 		{`newproxy and 1 or 1, setmetatable({}, {__tostring = function() coroutine.yield() end})`, "1\ttable: 0x"},
+		// One budget for the line, not one for each value.
+		{`local t, x = {}, setmetatable({}, {__tostring = function() while true do end end})
+		  for i = 1, 50 do t[i] = x end return t`, "did not finish"},
 	} {
 		got := showLine(t, rt, c.src)
 		if !strings.Contains(got, c.want) || !strings.Contains(got, "table: 0x") {
