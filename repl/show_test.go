@@ -219,3 +219,16 @@ func TestShowToStringThatFails(t *testing.T) {
 		}
 	}
 }
+
+// Tables nested deeper than the printer goes (a million levels, built in a
+// loop) show as a bounded marker: the printer's recursion stops at
+// maxDepth, whatever the depth.
+func TestShowDeepNesting(t *testing.T) {
+	color.NoColor = true
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	got := showLine(t, rt, "local t = {} for i = 1, 1000000 do t = {t} end return t")
+	if got != "{{{{{{…}}}}}}" {
+		t.Errorf("a million nested tables show as %q", got)
+	}
+}
