@@ -1969,6 +1969,9 @@ func (ls *LState) Status(th *LState) string {
 }
 
 func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState, error, []LValue) {
+	if ls.nCcalls >= MaxCCalls { // gonetrepl patch: before th is touched
+		return ResumeError, newApiErrorS(ApiErrorRun, errCStackOverflow), nil
+	}
 	isstarted := th.isStarted()
 	if !isstarted {
 		base := 0
@@ -1991,9 +1994,7 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 	if th.Dead {
 		return ResumeError, newApiErrorS(ApiErrorRun, "can not resume a dead thread"), nil
 	}
-	if err := ls.enterResume(th); err != "" { // gonetrepl patch
-		return ResumeError, newApiErrorS(ApiErrorRun, err), nil
-	}
+	ls.enterResume(th) // gonetrepl patch: cannot fail, checked above
 	th.Parent = ls
 	ls.G.CurrentThread = th
 	if !isstarted {
