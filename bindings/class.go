@@ -54,10 +54,12 @@ func (rt *Runtime) buildClass(c *class) *lua.LTable {
 	L.SetField(mt, "__methods", methods)
 	L.SetField(mt, "__name", lua.LString(c.name))
 	if c.tostring != nil {
-		L.SetField(mt, "__tostring", L.NewFunction(func(L *lua.LState) int {
+		tostring := L.NewFunction(func(L *lua.LState) int {
 			L.Push(lua.LString(c.tostring(selfOf(L, mt, c.name))))
 			return 1
-		}))
+		})
+		L.SetField(mt, "__tostring", tostring)
+		rt.classTostring[tostring] = c
 	}
 	if c.concat {
 		L.SetField(mt, "__concat", L.NewFunction(func(L *lua.LState) int {

@@ -89,9 +89,9 @@ func (rt *Runtime) help(L *lua.LState) int {
 	v := L.Get(1)
 	docs, found := h.lookup(v)
 	if !found {
-		what := fmt.Sprintf("%q", L.ToStringMeta(v).String())
-		if _, ok := v.(lua.LString); !ok {
-			what = "this " + typeName(v)
+		what := "this " + typeName(v)
+		if s, ok := v.(lua.LString); ok {
+			what = fmt.Sprintf("%q", string(s))
 		}
 		fmt.Fprintf(&b, "no help for %s; help() lists what there is\n", what)
 	}

@@ -8,6 +8,7 @@
 package bindings
 
 import (
+	"context"
 	"io"
 	"os"
 	"sync"
@@ -51,11 +52,19 @@ type Runtime struct {
 	exitCode  chan int               // os.exit requests
 	classes   map[string]*lua.LTable // metatables built so far, by class name
 	classDefs map[string]*class      // every class, by name
-	closed    bool
-	terminal  Terminal    // the REPL's, for interact; nil in script mode
-	helpIdx   *helpIndex  // built by the first help() call (gil held)
-	trace     traceState  // net.trace's mode, shared by every socket
-	anyFailed atomic.Bool // an error escaped some task
+	// classTostring maps each class's own __tostring to its class, so
+	// that Go code can describe a value of it without running Lua (text.go).
+	classTostring map[*lua.LFunction]*class
+	closed        bool
+	terminal      Terminal    // the REPL's, for interact; nil in script mode
+	helpIdx       *helpIndex  // built by the first help() call (gil held)
+	trace         traceState  // net.trace's mode, shared by every socket
+	anyFailed     atomic.Bool // an error escaped some task
+
+	// closing is canceled by Close: it stops what Go code runs in Lua on
+	// its own account (a __tostring describing an error, see text.go).
+	closing  context.Context
+	closeAll context.CancelFunc
 }
 
 // luaOptions keep a task thread small while allowing 5000-deep recursion
@@ -93,8 +102,11 @@ func New(opts Options) *Runtime {
 		classes:   map[string]*lua.LTable{},
 		classDefs: map[string]*class{},
 
+		classTostring: map[*lua.LFunction]*class{},
+
 		firstResource: opts.FirstResource,
 	}
+	rt.closing, rt.closeAll = context.WithCancel(context.Background())
 	// NewThread copies the root's options: tasks start with a smaller
 	// registry than NewState allows (it replaces sizes under 128).
 	rt.L.Options.RegistrySize = taskRegistrySize
@@ -207,6 +219,7 @@ func (rt *Runtime) Idle() <-chan struct{} {
 // holding the interpreter in a pure-Lua loop stops at its next instruction.
 // Close needs no lock held by the caller and may run from a signal handler.
 func (rt *Runtime) Close() {
+	rt.closeAll()
 	rt.mu.Lock()
 	rt.closed = true
 	tasks := make([]*Task, 0, len(rt.tasks))

@@ -120,10 +120,11 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 		if t.ctx.Err() != nil {
 			t.status = statusCanceled
 		}
-		// Described here, on the task's own thread with the lock held: a
-		// __tostring metamethod is Lua code, and Err may be called from any
-		// goroutine.
-		t.errText = describe(L, t.errVal, t.trace)
+		// Described here, with the lock held: a __tostring metamethod is
+		// Lua code, and Err may be called from any goroutine. It may fail
+		// or not end: describe bounds it, stops it when the runtime closes,
+		// and past its budget cancels the call it is blocked in.
+		t.errText = describe(L, t.errVal, t.trace, rt.closing, t.Cancel)
 	}
 	L.SetTop(0)
 	// The thread is dropped, never Closed: Close would remove the shared
@@ -251,12 +252,11 @@ func (rt *Runtime) yield() {
 
 // describe turns an error value into the one-line message printed for it,
 // with the position of the innermost Lua frame in front when the message
-// carries none (error objects, and messages assert raised as given).
-func describe(L *lua.LState, v lua.LValue, trace string) string {
-	msg := "nil"
-	if v != nil {
-		msg = L.ToStringMeta(v).String()
-	}
+// carries none (error objects, and messages assert raised as given). Its
+// __tostring runs protected and bounded (see errorText): stop ends it
+// early, onExpire is called if it runs out of time.
+func describe(L *lua.LState, v lua.LValue, trace string, stop context.Context, onExpire func()) string {
+	msg := errorText(L, v, stop, onExpire)
 	frames := luaFrames(trace)
 	for _, where := range frames {
 		if strings.HasPrefix(msg, where+" ") {

@@ -3,6 +3,7 @@ package repl
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/fatih/color"
 	lua "github.com/yuin/gopher-lua"
@@ -32,11 +33,14 @@ var (
 
 // show formats the results of a line, tab-separated, as the prompt prints
 // them. It runs inside the line's task with the lock held: __tostring
-// metamethods are called as print would.
+// metamethods are called as print would, but protected and bounded
+// (bindings.Text): one that raises or loops shows as its value's plain
+// text and the reason, and the line's other values still print.
 func show(L *lua.LState, values []lua.LValue) string {
 	parts := make([]string, len(values))
+	deadline := time.Now().Add(bindings.TostringBudget) // for the whole line
 	for i, v := range values {
-		p := &printer{L: L, seen: map[*lua.LTable]bool{}}
+		p := &printer{L: L, seen: map[*lua.LTable]bool{}, deadline: deadline}
 		p.value(v, 0, true)
 		parts[i] = p.b.String()
 	}
@@ -44,9 +48,10 @@ func show(L *lua.LState, values []lua.LValue) string {
 }
 
 type printer struct {
-	L    *lua.LState
-	b    strings.Builder
-	seen map[*lua.LTable]bool // tables on the path from the top: a cycle
+	L        *lua.LState
+	b        strings.Builder
+	seen     map[*lua.LTable]bool // tables on the path from the top: a cycle
+	deadline time.Time            // for the __tostring metamethods of the line
 }
 
 func (p *printer) value(v lua.LValue, depth int, top bool) {
@@ -61,19 +66,19 @@ func (p *printer) value(v lua.LValue, depth int, top bool) {
 		p.str(string(v), top)
 	case *lua.LTable:
 		if hasMeta(p.L, v, "__tostring") {
-			p.b.WriteString(colValue.Sprint(p.L.ToStringMeta(v).String()))
+			p.b.WriteString(colValue.Sprint(bindings.Text(p.L, v, p.deadline)))
 			return
 		}
 		p.table(v, depth)
 	case *lua.LUserData:
-		s := p.L.ToStringMeta(v).String()
+		s := bindings.Text(p.L, v, p.deadline)
 		if mt, ok := v.Metatable.(*lua.LTable); ok && mt.RawGetString("__name") == lua.LString("net.error") {
 			p.b.WriteString(colError.Sprint(s))
 			return
 		}
 		p.b.WriteString(colValue.Sprint(s))
 	default:
-		p.b.WriteString(colValue.Sprint(p.L.ToStringMeta(v).String()))
+		p.b.WriteString(colValue.Sprint(bindings.Text(p.L, v, p.deadline)))
 	}
 }
 
@@ -178,7 +183,7 @@ func (p *printer) table(t *lua.LTable, depth int) {
 
 // sub formats a nested value on its own printer, sharing the cycle marks.
 func (p *printer) sub(v lua.LValue, depth int) string {
-	q := &printer{L: p.L, seen: p.seen}
+	q := &printer{L: p.L, seen: p.seen, deadline: p.deadline}
 	q.value(v, depth+1, false)
 	return q.b.String()
 }

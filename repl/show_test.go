@@ -194,3 +194,41 @@ func TestPromptSectionTrue(t *testing.T) {
 		}
 	}
 }
+
+// A value whose __tostring raises, loops or returns no string still shows,
+// as its plain text and the reason, and the line ends normally: the prompt
+// calls __tostring protected and bounded (bindings.Text). A raising one
+// failed the line; a looping one held the prompt and every task for ever.
+func TestShowToStringThatFails(t *testing.T) {
+	color.NoColor = true
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	for _, c := range []struct{ src, want string }{
+		{`setmetatable({}, {__tostring = function() error("boom", 0) end})`, " (__tostring failed: boom)"},
+		{`setmetatable({}, {__tostring = function() while true do end end})`, " (__tostring did not finish in 500ms)"},
+		{`setmetatable({}, {__tostring = function() return {} end})`, " (__tostring returned a table, not a string)"},
+		{`{setmetatable({}, {__tostring = error}), 1}`, " (__tostring failed: "},
+		{`newproxy and 1 or 1, setmetatable({}, {__tostring = function() coroutine.yield() end})`, "1\ttable: 0x"},
+		// One budget for the line, not one for each value.
+		{`local t, x = {}, setmetatable({}, {__tostring = function() while true do end end})
+		  for i = 1, 50 do t[i] = x end return t`, "did not finish"},
+	} {
+		got := showLine(t, rt, c.src)
+		if !strings.Contains(got, c.want) || !strings.Contains(got, "table: 0x") {
+			t.Errorf("%s shows %q, want it to contain %q", c.src, got, c.want)
+		}
+	}
+}
+
+// Tables nested deeper than the printer goes (a million levels, built in a
+// loop) show as a bounded marker: the printer's recursion stops at
+// maxDepth, whatever the depth.
+func TestShowDeepNesting(t *testing.T) {
+	color.NoColor = true
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	got := showLine(t, rt, "local t = {} for i = 1, 1000000 do t = {t} end return t")
+	if got != "{{{{{{…}}}}}}" {
+		t.Errorf("a million nested tables show as %q", got)
+	}
+}

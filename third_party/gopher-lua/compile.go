@@ -410,6 +410,7 @@ type funcContext struct {
 	labelPc         map[int]int
 	gotosCount      int
 	unresolvedGotos map[int]*gotoLabelDesc
+	levels          *int // gonetrepl patch: see enterLevel
 }
 
 func newFuncContext(sourcename string, parent *funcContext) *funcContext {
@@ -426,8 +427,38 @@ func newFuncContext(sourcename string, parent *funcContext) *funcContext {
 		unresolvedGotos: map[int]*gotoLabelDesc{},
 	}
 	fc.Blocks = []*codeBlock{fc.Block}
+	if parent != nil { // gonetrepl patch: one count for the whole chunk
+		fc.levels = parent.levels
+	} else {
+		fc.levels = new(int)
+	}
 	return fc
 }
+
+// gonetrepl patch: the compiler recurses over the syntax tree. The parser
+// bounds how deep constructs nest (parse.MaxParseStack), but not chains
+// that it reduces as it goes and that still make a deep tree: "a+a+a+...",
+// "a.b.c...", "f()()()...", long elseif chains. Past MaxCompileLevels the
+// chunk is refused with Lua's "chunk has too many syntax levels" instead of
+// overflowing the Go stack.
+
+// MaxCompileLevels is how deep the compiler may recurse into one chunk's
+// syntax tree.
+const MaxCompileLevels = 10000
+
+// maxFoldLevels is how deep constFold looks for constants; deeper parts of
+// an expression are compiled without folding.
+const maxFoldLevels = 200
+
+// enterLevel counts one level of the compiler's recursion, and raises a
+// compile error past MaxCompileLevels; leaveLevel undoes it.
+func (fc *funcContext) enterLevel(line int) {
+	if *fc.levels++; *fc.levels > MaxCompileLevels {
+		raiseCompileError(fc, line, "chunk has too many syntax levels")
+	}
+}
+
+func (fc *funcContext) leaveLevel() { *fc.levels-- }
 
 func (fc *funcContext) CheckUnresolvedGoto() {
 	for i := fc.Block.firstGotoIndex; i < fc.gotosCount; i++ {
@@ -652,6 +683,8 @@ func compileBlock(context *funcContext, chunk []ast.Stmt) { // {{{
 } // }}}
 
 func compileStmt(context *funcContext, stmt ast.Stmt, isLastStmt bool) { // {{{
+	context.enterLevel(sline(stmt)) // gonetrepl patch
+	defer context.leaveLevel()
 	switch st := stmt.(type) {
 	case *ast.AssignStmt:
 		compileAssignStmt(context, st)
@@ -930,6 +963,8 @@ func compileIfStmt(context *funcContext, stmt *ast.IfStmt) { // {{{
 } // }}}
 
 func compileBranchCondition(context *funcContext, reg int, expr ast.Expr, thenlabel, elselabel int, hasnextcond bool) { // {{{
+	context.enterLevel(sline(expr)) // gonetrepl patch
+	defer context.leaveLevel()
 	// TODO folding constants?
 	code := context.Code
 	flip := 0
@@ -1140,6 +1175,8 @@ func compileGotoStmt(context *funcContext, stmt *ast.GotoStmt) { // {{{
 } // }}}
 
 func compileExpr(context *funcContext, reg int, expr ast.Expr, ec *expcontext) int { // {{{
+	context.enterLevel(sline(expr)) // gonetrepl patch
+	defer context.leaveLevel()
 	code := context.Code
 	sreg := savereg(ec, reg)
 	sused := 1
@@ -1267,11 +1304,20 @@ func compileExprWithMVPropagation(context *funcContext, expr ast.Expr, reg *int,
 	compileExprWithPropagation(context, expr, reg, save, context.Code.PropagateMV)
 } // }}}
 
-func constFold(exp ast.Expr) ast.Expr { // {{{
+func constFold(exp ast.Expr) ast.Expr { return constFoldLevel(exp, 0) }
+
+// constFoldLevel is constFold at depth level of an expression: it stops at
+// maxFoldLevels (gonetrepl patch), so that folding neither overflows the
+// stack nor, as each level of a long chain is folded again, takes time
+// quadratic in its length.
+func constFoldLevel(exp ast.Expr, level int) ast.Expr { // {{{
+	if level >= maxFoldLevels {
+		return exp
+	}
 	switch expr := exp.(type) {
 	case *ast.ArithmeticOpExpr:
-		lvalue, lisconst := lnumberValue(constFold(expr.Lhs))
-		rvalue, risconst := lnumberValue(constFold(expr.Rhs))
+		lvalue, lisconst := lnumberValue(constFoldLevel(expr.Lhs, level+1))
+		rvalue, risconst := lnumberValue(constFoldLevel(expr.Rhs, level+1))
 		if lisconst && risconst {
 			switch expr.Operator {
 			case "+":
@@ -1293,7 +1339,7 @@ func constFold(exp ast.Expr) ast.Expr { // {{{
 			return expr
 		}
 	case *ast.UnaryMinusOpExpr:
-		expr.Expr = constFold(expr.Expr)
+		expr.Expr = constFoldLevel(expr.Expr, level+1)
 		if value, ok := lnumberValue(expr.Expr); ok {
 			return &constLValueExpr{Value: LNumber(-value)}
 		}
@@ -1574,6 +1620,8 @@ func compileLogicalOpExpr(context *funcContext, reg int, expr *ast.LogicalOpExpr
 } // }}}
 
 func compileLogicalOpExprAux(context *funcContext, reg int, expr ast.Expr, ec *expcontext, thenlabel, elselabel int, hasnextcond bool, lb *lblabels) { // {{{
+	context.enterLevel(sline(expr)) // gonetrepl patch
+	defer context.leaveLevel()
 	// TODO folding constants?
 	code := context.Code
 	flip := 0

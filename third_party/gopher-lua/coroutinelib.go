@@ -61,6 +61,15 @@ func coResume(L *LState) int {
 		L.Push(LString(msg))
 		return 2
 	}
+	if msg := L.enterResume(th); msg != "" { // gonetrepl patch
+		if th.wrapped {
+			L.RaiseError(msg)
+			return 0
+		}
+		L.Push(LFalse)
+		L.Push(LString(msg))
+		return 2
+	}
 	th.Parent = L
 	L.G.CurrentThread = th
 	if !th.isStarted() {

@@ -1264,6 +1264,10 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 } // +inline-end
 
 func (ls *LState) callR(nargs, nret, rbase int) {
+	// gonetrepl patch: each call from Go into Lua nests a Go frame of the
+	// VM; past MaxCCalls it is a Lua error, as in Lua 5.1, instead of a
+	// fatal Go stack overflow (see enterCCall).
+	ls.enterCCall()
 	base := ls.reg.Top() - nargs - 1
 	if rbase < 0 {
 		rbase = base
@@ -1291,6 +1295,7 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 	if nret != MultRet {
 		ls.reg.SetTop(rbase + nret)
 	}
+	ls.nCcalls--
 }
 
 func (ls *LState) getField(obj LValue, key LValue) LValue {
@@ -2047,6 +2052,7 @@ func (ls *LState) Call(nargs, nret int) {
 
 func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 	err = nil
+	nCcalls := ls.nCcalls // gonetrepl patch: the Go calls an error unwinds
 	sp := ls.stack.Sp()
 	base := ls.reg.Top() - nargs - 1
 	oldpanic := ls.Panic
@@ -2059,6 +2065,7 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 		ls.hasErrorFunc = false
 		rcv := recover()
 		if rcv != nil {
+			ls.nCcalls = nCcalls
 			if _, ok := rcv.(*ApiError); !ok {
 				err = newApiErrorS(ApiErrorPanic, fmt.Sprint(rcv))
 				if ls.Options.IncludeGoStackTrace {
@@ -2077,6 +2084,7 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 					ls.Panic = oldpanic
 					rcv := recover()
 					if rcv != nil {
+						ls.nCcalls = nCcalls
 						if _, ok := rcv.(*ApiError); !ok {
 							err = newApiErrorS(ApiErrorPanic, fmt.Sprint(rcv))
 							if ls.Options.IncludeGoStackTrace {
@@ -2174,6 +2182,9 @@ func (ls *LState) Status(th *LState) string {
 }
 
 func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState, error, []LValue) {
+	if ls.nCcalls >= MaxCCalls { // gonetrepl patch: before th is touched
+		return ResumeError, newApiErrorS(ApiErrorRun, errCStackOverflow), nil
+	}
 	isstarted := th.isStarted()
 	if !isstarted {
 		base := 0
@@ -2196,6 +2207,7 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 	if th.Dead {
 		return ResumeError, newApiErrorS(ApiErrorRun, "can not resume a dead thread"), nil
 	}
+	ls.enterResume(th) // gonetrepl patch: cannot fail, checked above
 	th.Parent = ls
 	ls.G.CurrentThread = th
 	if !isstarted {

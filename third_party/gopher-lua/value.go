@@ -195,6 +195,13 @@ type LState struct {
 	mainLoop     func(*LState, *callFrame)
 	ctx          context.Context
 	ctxCancelFn  context.CancelFunc
+
+	// gonetrepl patch: nCcalls counts the calls from Go into Lua nested on
+	// the Go stack that runs this thread (callR, and the resumes that
+	// led here); baseCcalls is its value when the thread was last resumed.
+	// See ccalls.go.
+	nCcalls    int
+	baseCcalls int
 }
 
 func (ls *LState) String() string   { return fmt.Sprintf("thread: %p", ls) }

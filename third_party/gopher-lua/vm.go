@@ -205,6 +205,7 @@ func callGFunction(L *LState, tailcall bool) bool {
 	}
 
 	if gfnret < 0 {
+		L.checkYield() // gonetrepl patch
 		switchToParentThread(L, L.GetTop(), false, false)
 		return true
 	}

@@ -551,6 +551,9 @@ yystack:
 	}
 
 	yyp++
+	if yyp >= MaxParseStack { // gonetrepl patch: see MaxParseStack
+		yylex.Error("chunk has too many syntax levels")
+	}
 	if yyp >= len(yyS) {
 		nyys := make([]yySymType, len(yyS)*2)
 		copy(nyys, yyS)

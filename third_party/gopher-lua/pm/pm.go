@@ -6,9 +6,18 @@ import (
 )
 
 const (
-	EOS               = -1
-	_UNKNOWN          = -2
-	maxRecursionLevel = 1000000
+	EOS      = -1
+	_UNKNOWN = -2
+	// gonetrepl patch: the matcher recurses once per capture and per
+	// repeated item of the pattern on the path it tries (see opMaxExpand),
+	// about 400 bytes of Go stack each. It was 1,000,000 and the greedy
+	// repeats recursed once per byte matched: "a*" on a megabyte of a's
+	// took 424 MB of stack.
+	maxRecursionLevel = 10000
+	// MaxCaptures is Lua's LUA_MAXCAPTURES (gonetrepl patch): the parser
+	// recursed once per open parenthesis, and 400,000 of them were a fatal
+	// Go stack overflow.
+	MaxCaptures = 32
 )
 
 /* Error {{{ */
@@ -85,9 +94,10 @@ type scannerState struct {
 }
 
 type scanner struct {
-	src   []byte
-	State scannerState
-	saved scannerState
+	src      []byte
+	State    scannerState
+	saved    scannerState
+	captures int // gonetrepl patch: captures opened so far
 }
 
 func newScanner(src []byte) *scanner {
@@ -170,6 +180,12 @@ const (
 	opPSave
 	opBrace
 	opNumber
+	// opMaxExpand (gonetrepl patch) is a greedy repeat of one class, "c*"
+	// (Operand1 = 0) or "c+" (Operand1 = 1), matched as Lua's max_expand
+	// does: count the run of matching bytes, then try the rest of the
+	// pattern after the longest run first. The split/jump loop it replaces
+	// recursed once per byte.
+	opMaxExpand
 )
 
 type inst struct {
@@ -413,6 +429,9 @@ func parsePattern(sc *scanner, toplevel bool) *seqPattern {
 			}
 			return pat
 		case '(':
+			if sc.captures++; sc.captures > MaxCaptures { // gonetrepl patch
+				panic(newError(sc.CurrentPos(), "too many captures"))
+			}
 			sc.Next()
 			if sc.Peek() == ')' {
 				sc.Next()
@@ -479,15 +498,10 @@ func compilePattern(p pattern, ps ...*iptr) []inst {
 	case *repeatPattern:
 		idx := len(ptr.insts)
 		switch pat.Type {
-		case '*':
-			ptr.insts = append(ptr.insts,
-				inst{opSplit, nil, idx + 1, idx + 3},
-				inst{opChar, pat.Class, -1, -1},
-				inst{opJmp, nil, idx, -1})
+		case '*': // gonetrepl patch: opMaxExpand, not a loop of splits
+			ptr.insts = append(ptr.insts, inst{opMaxExpand, pat.Class, 0, -1})
 		case '+':
-			ptr.insts = append(ptr.insts,
-				inst{opChar, pat.Class, -1, -1},
-				inst{opSplit, nil, idx, idx + 2})
+			ptr.insts = append(ptr.insts, inst{opMaxExpand, pat.Class, 1, -1})
 		case '-':
 			ptr.insts = append(ptr.insts,
 				inst{opSplit, nil, idx + 3, idx + 1},
@@ -604,6 +618,32 @@ redo:
 			}
 		}
 		return false, sp, m
+	case opMaxExpand: // gonetrepl patch
+		n := 0
+		for sp+n < len(src) && inst.Class.Matches(int(src[sp+n])) {
+			if budget != nil {
+				if *budget--; *budget < 0 {
+					panic(ErrBudget)
+				}
+			}
+			n++
+		}
+		if n < inst.Operand1 {
+			return false, sp, m
+		}
+		for ; n > inst.Operand1; n-- {
+			if budget != nil {
+				if *budget--; *budget < 0 {
+					panic(ErrBudget)
+				}
+			}
+			if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp+n, recLevel, budget, m); ok {
+				return true, nsp, m
+			}
+		}
+		pc++ // the shortest run last, without recursing
+		sp += n
+		goto redo
 	case opNumber:
 		idx := inst.Operand1 * 2
 		if idx >= m.CaptureLength()-1 {
