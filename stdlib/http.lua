@@ -797,7 +797,11 @@ local function serve_conn(c, handler, o)
         if st.status then error_reply(c, st.status, st.text) end
         return
       end
-      io.stderr:write("http.serve: handler failed: ", bin.escape(tostring(st), 2000), "\n")
+      -- The handler's error may carry a __tostring that raises: describe
+      -- it protected, so the client still gets its 500.
+      local shown, text = pcall(tostring, st)
+      if not shown then text = "error object (__tostring failed: " .. (type(text) == "string" and text or type(text)) .. ")" end
+      io.stderr:write("http.serve: handler failed: ", bin.escape(text, 2000), "\n")
       error_reply(c, 500, "internal server error")
       return
     end

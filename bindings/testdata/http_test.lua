@@ -288,6 +288,19 @@ function TestServeAndGet(t)
   ln:close()
 end
 
+-- A handler that fails with an error object whose __tostring raises still
+-- gets its client a 500: describing the error runs protected.
+function TestServeHandlerErrorThatCannotBeDescribed(t)
+  local ln = assert(http.serve("127.0.0.1:0", function(req)
+    error(setmetatable({}, { __tostring = function() error("no text for you") end }))
+  end))
+  local client = http.client(OPTS)
+  local r = assert(client:get("http://" .. tostring(ln:addr()) .. "/"))
+  assert(r.status == 500, r.status)
+  client:close()
+  ln:close()
+end
+
 function TestServeRawRequests(t)
   local ln = assert(http.serve("127.0.0.1:0", function(req)
     return 200, {}, req.method .. " " .. req.body
