@@ -168,6 +168,14 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 		return err
 	})
 	if err != nil {
+		if nc != nil {
+			// Connected just as the task was canceled: the conn is
+			// nobody's, so it is closed now, not by the garbage collector.
+			nc.Close()
+			if path := boundPath(network, local); hasLocal && path != "" {
+				os.Remove(path)
+			}
+		}
 		return rt.pushError(L, err, "dial", address)
 	}
 	ud := rt.newConn(L, nc, network)
@@ -199,6 +207,9 @@ func (rt *Runtime) netListen(L *lua.LState) int {
 		return err
 	})
 	if err != nil {
+		if ln != nil {
+			ln.Close() // listening just as the task was canceled; removes a socket file
+		}
 		return rt.pushError(L, err, "listen", address)
 	}
 	L.Push(rt.newListener(L, ln, network))
@@ -228,6 +239,13 @@ func (rt *Runtime) netListenPacket(L *lua.LState) int {
 		return err
 	})
 	if err != nil {
+		if pc != nil {
+			// Bound just as the task was canceled.
+			pc.Close()
+			if path := boundPath(network, address); path != "" {
+				os.Remove(path)
+			}
+		}
 		return rt.pushError(L, err, "listen", address)
 	}
 	L.Push(rt.newPacketConn(L, pc, network, boundPath(network, address)))
