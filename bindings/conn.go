@@ -391,7 +391,7 @@ func (rt *Runtime) connClose(L *lua.LState) int {
 		return rt.result(L, closer.Close(), "close")
 	}
 	var err error
-	if berr := rt.block(L, c.poke, func(context.Context) error { err = closer.Close(); return nil }); berr != nil {
+	if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.sendAlert(ctx, closer.Close); return nil }); berr != nil {
 		// Canceled before it could close: close the socket under it,
 		// which does not wait, and say so.
 		c.socket().Close()
@@ -409,6 +409,24 @@ func (c *Conn) closeMayWait() bool {
 	return isTLS
 }
 
+// sendAlert runs fn, a TLS close or close_write, which sends an alert:
+// after the writes of other tasks (a TLS conn writes one at a time), and
+// cut short when the task is canceled, which the waiting for the writes
+// is too. crypto/tls sets the write deadline for the alert itself (5 s).
+func (c *Conn) sendAlert(ctx context.Context, fn func() error) error {
+	if err := c.wop.LockContext(ctx, time.Time{}); err != nil {
+		return err
+	}
+	defer c.wop.Unlock()
+	stop := context.AfterFunc(ctx, func() {
+		c.dl.wg.setOutside(func() { c.nc.SetWriteDeadline(pastDeadline) })
+	})
+	defer stop()
+	err := fn()
+	c.dl.wg.forget()
+	return err
+}
+
 // notSupported is the error of an option the conn's kind does not have.
 func (c *Conn) notSupported(op string) error {
 	return c.opError(op, fmt.Errorf("not supported by %s conns", c.network))
@@ -422,7 +440,7 @@ func (rt *Runtime) connCloseWrite(L *lua.LState) int {
 			return rt.result(L, cw.CloseWrite(), "close_write")
 		}
 		var err error
-		if berr := rt.block(L, c.poke, func(context.Context) error { err = cw.CloseWrite(); return nil }); berr != nil {
+		if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.sendAlert(ctx, cw.CloseWrite); return nil }); berr != nil {
 			err = berr
 		}
 		return rt.result(L, err, "close_write")

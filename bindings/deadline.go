@@ -176,6 +176,15 @@ func (g *gate) forget() {
 	g.known = false
 }
 
+// setOutside runs set, which sets the socket's deadline outside the gate;
+// the next call applies its own again.
+func (g *gate) setOutside(set func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	set()
+	g.known = false
+}
+
 // generation identifies the deadline the socket has now.
 func (g *gate) generation() uint64 {
 	g.mu.Lock()
