@@ -129,6 +129,19 @@ func (rt *Runtime) listenerClose(L *lua.LState) int {
 	return rt.result(L, l.ln.Close(), "close")
 }
 
+// isAcceptNetError reports the errors Linux's accept(2) passes on from a
+// connection that failed while it waited in the backlog; its man page
+// says to treat them as EAGAIN, that is to accept again.
+func isAcceptNetError(err error) bool {
+	for _, e := range []syscall.Errno{syscall.ENETDOWN, syscall.EPROTO, syscall.ENOPROTOOPT, syscall.EHOSTDOWN,
+		syscall.ENONET, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // listenerServe starts the accept loop as a task. Each connection gets a
 // task running handler(conn); the conn is closed when that task ends, how
 // ever it ends. An error in a handler is reported like any task's and does
@@ -153,6 +166,9 @@ func (rt *Runtime) listenerServe(L *lua.LState) int {
 				L.RaiseError("%v", err)
 			case errors.Is(err, os.ErrDeadlineExceeded):
 				// Not this loop's (it sets no deadline): keep serving.
+			case isAcceptNetError(err):
+				// One client's network error, passed on by accept(2):
+				// that client is gone; serve the next.
 			case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE), errors.Is(err, syscall.ENOBUFS),
 				errors.Is(err, syscall.ENOMEM), errors.Is(err, syscall.ECONNABORTED):
 				// Out of descriptors or memory for a moment: wait and retry,
