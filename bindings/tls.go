@@ -412,7 +412,7 @@ func argConn(rt *Runtime, L *lua.LState, n int, name string) *Conn {
 // socket, preceded by the bytes c had buffered and nobody read, and leaves
 // c closed, with a stand-in socket that refuses every operation. The
 // socket's deadlines are cleared: the new conn applies its own. It fails if
-// a read is in progress on c.
+// a read or a write is in progress on c (in another task).
 func (c *Conn) handOver(fn string) (net.Conn, error) {
 	if c.closed.Load() {
 		return nil, c.opError("handshake", net.ErrClosed)
@@ -421,6 +421,10 @@ func (c *Conn) handOver(fn string) (net.Conn, error) {
 		return nil, c.opError("handshake", errors.New("a read is in progress on the conn"))
 	}
 	defer c.rd.op.Unlock()
+	if !c.wop.TryLock() {
+		return nil, c.opError("handshake", errors.New("a write is in progress on the conn"))
+	}
+	defer c.wop.Unlock()
 	c.rd.mu.Lock()
 	pending := bytes.Clone(c.rd.buf[c.rd.r:c.rd.w])
 	c.rd.buf, c.rd.r, c.rd.w = nil, 0, 0

@@ -204,3 +204,16 @@ function TestPacketExchangeBesideReader(t)
   assert(data == "late", tostring(rerr))
   pc:close(); silent:close()
 end
+
+function TestUpgradeRefusedDuringWrite(t)
+  -- TLS cannot take the socket over while another task writes to it: the
+  -- write would go on into the TLS stream.
+  local c, s = tcp_pair()
+  local writer = task.spawn(function() return c:write(string.rep("w", 8 * 1024 * 1024)) end)
+  settle()
+  local tc, err = tls.client(c, { insecure = true })
+  assert(tc == nil and tostring(err):find("a write is in progress", 1, true), tostring(err))
+  writer:cancel()
+  writer:wait(5)
+  c:close(); s:close()
+end
