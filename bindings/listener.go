@@ -17,7 +17,7 @@ const listenerSummary = "a listening socket, from net.listen"
 
 var listenerMethods = []binding{
 	{"accept", (*Runtime).listenerAccept, "ln:accept([timeout]) -> conn | nil, err",
-		"Waits for the next connection; kind 'timeout' after timeout seconds.",
+		"Waits for the next connection; kind 'timeout' after timeout seconds. The timeout, like a cancel of the task, ends this call only: other tasks accepting on the listener (ln:serve's loop) go on waiting.",
 		"local c = assert(ln:accept())"},
 	{"addr", (*Runtime).listenerAddr, "ln:addr() -> addr",
 		"The address the listener is bound to (with the port chosen for port 0).",
