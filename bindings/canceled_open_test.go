@@ -13,7 +13,10 @@ import (
 // A dial, accept or listen that succeeds just as its task is canceled
 // returns kind "canceled", and the socket it made is nobody's: it must be
 // closed at once (the peer reads EOF, a socket file goes away), not left to
-// the garbage collector, which these tests keep from running.
+// the garbage collector, which these tests keep from running. Likewise a
+// conn received on a channel as the receiver is canceled is the
+// receiver's, closed with it; one sent as the sender is canceled is the
+// receiver's, left open.
 //
 // cancel_after_op() in Lua cancels the calling task as its next blocking
 // call's op returns (cancelAfterOp in scheduler.go): that moment cannot be
@@ -85,6 +88,38 @@ func TestCanceledOpenClosesSocket(t *testing.T) {
 			local _, err = victim:wait(5)
 			assert(err.kind == "canceled", tostring(err))
 		`, []string{"srv.sock"}},
+		{"ch:recv of a conn", `
+			local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+			local c = assert(net.dial("tcp", tostring(ln:addr())))
+			local s = assert(ln:accept(5))
+			local ch = task.chan()
+			local victim = task.spawn(function()
+				cancel_after_op()
+				local v, ok, err = ch:recv()
+				assert(v == nil and err.kind == "canceled", tostring(err))
+			end)
+			time.sleep(0.05) -- the victim waits in recv
+			task.spawn(function(c) ch:send(c) end, c)
+			victim:wait(5)
+			s:set_timeout(2)
+			local d, rerr = s:read()
+			assert(d == nil and rerr.kind == "eof", "the received conn was left open: " .. tostring(rerr))
+		`, nil},
+		{"ch:send of a conn", `
+			local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+			local c = assert(net.dial("tcp", tostring(ln:addr())))
+			local s = assert(ln:accept(5))
+			local ch = task.chan()
+			local victim = task.spawn(function(c) cancel_after_op(); ch:send(c) end, c)
+			time.sleep(0.05) -- the victim waits in send
+			local got = assert(ch:recv(5))
+			victim:wait(5)
+			assert(victim:status() == "canceled", victim:status())
+			-- The conn is the receiver's now: the canceled sender did not close it.
+			assert(got:write("still open"))
+			s:set_timeout(2)
+			assert(s:read() == "still open")
+		`, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

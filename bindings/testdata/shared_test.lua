@@ -25,6 +25,14 @@ end
 -- on tells it has).
 local function settle() time.sleep(0.05) end
 
+-- small_buffers makes the kernel hold little of what c writes to s, so
+-- that a write of a few MiB surely blocks until s reads (without them,
+-- loopback TCP grows its buffers to several MiB).
+local function small_buffers(c, s)
+  assert(c:set_write_buffer(64 * 1024))
+  assert(s:set_read_buffer(64 * 1024))
+end
+
 function TestTimedAcceptBesideServe(t)
   local ln = listen()
   local server = ln:serve(echo)
@@ -67,6 +75,7 @@ function TestCancelReaderKeepsWriter(t)
   -- A reader and a writer on one conn; canceling the reader must not cut
   -- the write short: every byte arrives, in order.
   local c, s = tcp_pair()
+  small_buffers(c, s)
   local big = string.rep("0123456789abcdef", 524288) -- 8 MiB: more than the socket buffers hold
   local reader = task.spawn(function() return c:read() end)
   local writer = task.spawn(function() return c:write(big) end)
@@ -83,6 +92,7 @@ end
 
 function TestCancelWriterKeepsReader(t)
   local c, s = tcp_pair()
+  small_buffers(c, s)
   local big = string.rep("x", 8 * 1024 * 1024)
   local reader = task.spawn(function() return c:read() end)
   local writer = task.spawn(function() return c:write(big) end)
@@ -142,6 +152,7 @@ function TestDeadlineSurvivesOtherCancel(t)
   -- The deadline a script set stays in force for its read when another
   -- task's call on the conn is canceled: neither sooner nor never.
   local c, s = tcp_pair()
+  small_buffers(c, s)
   c:set_read_deadline(time.now() + 0.5)
   local start = time.now()
   local reader = task.spawn(function() local d, err = c:read(); return d, err, time.now() end)
@@ -159,6 +170,7 @@ function TestRelayCancelKeepsOtherWriter(t)
   -- Canceling a relay stops the relay's reads and writes, not those of
   -- another task on the same conns.
   local a1, a2 = tcp_pair()
+  small_buffers(a1, a2)
   local b1, b2 = tcp_pair()
   local relay = task.spawn(function() return net.relay(a1, b1) end)
   local big = string.rep("r", 8 * 1024 * 1024)
@@ -209,7 +221,14 @@ function TestUpgradeRefusedDuringWrite(t)
   -- TLS cannot take the socket over while another task writes to it: the
   -- write would go on into the TLS stream.
   local c, s = tcp_pair()
-  local writer = task.spawn(function() return c:write(string.rep("w", 8 * 1024 * 1024)) end)
+  small_buffers(c, s)
+  local big = string.rep("w", 8 * 1024 * 1024)
+  local started = task.chan(1)
+  local writer = task.spawn(function()
+    started:send(true)
+    return c:write(big)
+  end)
+  assert(started:recv(5))
   settle()
   local tc, err = tls.client(c, { insecure = true })
   assert(tc == nil and tostring(err):find("a write is in progress", 1, true), tostring(err))
