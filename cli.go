@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/fatih/color"
+	"golang.org/x/sys/unix"
 
 	"github.com/gonetrepl/gonetrepl/bindings"
 	"github.com/gonetrepl/gonetrepl/repl"
@@ -40,8 +41,8 @@ and every task it spawned have ended. Exit status: 0 success, 1 a Lua
 error, 2 a usage error.
 The environment variables GONETREPL_CPUPROFILE and GONETREPL_MEMPROFILE
 ask for the profiles as the flags do; the flags win. Profiles are written
-however the program ends: at the end, on an error, os.exit, SIGINT or
-SIGTERM.
+however the program ends: at the end, on an error, os.exit, SIGINT,
+SIGTERM, SIGHUP, or SIGPIPE on a closed stdout.
 `
 
 // action is one step of the command line, run in order: -e and -l as
@@ -157,8 +158,9 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	prompt := o.interactive || len(o.actions) == 0 && o.script == ""
 
-	// SIGINT and SIGTERM close listeners (removing Unix socket files) and
-	// exit with 128+signal, as a shell reports a killed process. They are
+	// SIGINT, SIGTERM, SIGHUP, and SIGPIPE when stdout or stderr is a
+	// closed pipe, close listeners (removing Unix socket files) and exit
+	// with 128+signal, as a shell reports a killed process. They are
 	// caught from the first listener or packet socket on (or from the
 	// start, when profiling): the first signal.Notify waits for the Go
 	// runtime to start a thread of its own, about 0.7 ms, which a script
@@ -168,7 +170,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	signals := make(chan os.Signal, 1)
 	var catching sync.Once
 	catchSignals := func() {
-		catching.Do(func() { signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM) })
+		catching.Do(func() { signal.Notify(signals, caughtSignals...) })
 	}
 	defer signal.Stop(signals)
 
@@ -282,20 +284,47 @@ func skipShebang(src []byte) []byte {
 	return src
 }
 
+// caughtSignals end a script cleanly once caught (see run).
+var caughtSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
+
 // wait blocks until done is closed (done=false: carry on), os.exit is
 // called, or a signal arrives (done=true, with the status to exit with).
 func wait(rt *bindings.Runtime, done <-chan struct{}, signals <-chan os.Signal) (code int, finished bool) {
-	select {
-	case <-done:
-		return -1, false
-	case code := <-rt.ExitRequested():
-		rt.Close()
-		return code, true
-	case sig := <-signals:
-		rt.Close()
-		if s, ok := sig.(syscall.Signal); ok {
-			return 128 + int(s), true
+	for {
+		select {
+		case <-done:
+			return -1, false
+		case code := <-rt.ExitRequested():
+			rt.Close()
+			return code, true
+		case sig := <-signals:
+			if sig == syscall.SIGPIPE && !outputGone() {
+				// A write to a socket whose peer went away: that write
+				// fails with EPIPE (kind "reset"), and serving goes on.
+				continue
+			}
+			rt.Close()
+			if s, ok := sig.(syscall.Signal); ok {
+				return 128 + int(s), true
+			}
+			return 1, true
 		}
-		return 1, true
 	}
+}
+
+// outputGone reports whether stdout or stderr is a pipe (or socket) whose
+// reading end has closed: a SIGPIPE then means the output is gone, as for
+// "gonetrepl server.lua | head -1", and the process ends as a shell
+// pipeline expects. Any other SIGPIPE comes from a socket.
+func outputGone() bool {
+	fds := []unix.PollFd{{Fd: 1, Events: unix.POLLOUT}, {Fd: 2, Events: unix.POLLOUT}}
+	if _, err := unix.Poll(fds, 0); err != nil {
+		return false
+	}
+	for _, f := range fds {
+		if f.Revents&(unix.POLLERR|unix.POLLHUP) != 0 {
+			return true
+		}
+	}
+	return false
 }

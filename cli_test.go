@@ -129,8 +129,24 @@ func startProcEnv(t testing.TB, env []string, stdin string, args ...string) *pro
 		p.cmd.Stdin = strings.NewReader(stdin)
 	}
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	return p.start()
+}
+
+// startProcStdout is startProc with the process's stdout going to f
+// itself (p.stdout stays empty).
+func startProcStdout(t testing.TB, f *os.File, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, args: args, cmd: command(args...), stdout: newOutLog(), stderr: newOutLog(), done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = f, p.stderr
+	return p.start()
+}
+
+// start starts the process and watches for its end.
+func (p *proc) start() *proc {
+	t := p.t
+	t.Helper()
 	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start gonetrepl %q: %v", args, err)
+		t.Fatalf("start gonetrepl %q: %v", p.args, err)
 	}
 	go func() {
 		err := p.cmd.Wait()
@@ -463,6 +479,7 @@ var exitSignals = []struct {
 }{
 	{syscall.SIGTERM, 143},
 	{syscall.SIGINT, 130},
+	{syscall.SIGHUP, 129},
 }
 
 // TestSignalBeforeAnySocket: a script that has opened no socket is not
@@ -532,6 +549,50 @@ func TestSignals(t *testing.T) {
 				t.Errorf("conn still open after exit: read %q", buf[:n])
 			}
 		})
+	}
+}
+
+// TestSignalsClosedStdout: a server whose stdout is a pipe nobody reads
+// any more (gonetrepl server.lua | head -1) ends at its next print as it
+// would on SIGTERM: status 141 (128 + SIGPIPE), the Unix socket file gone.
+// A peer that goes away under a write does not end it.
+func TestSignalsClosedStdout(t *testing.T) {
+	t.Parallel()
+	sock := filepath.Join(t.TempDir(), "s.sock")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startProcStdout(t, w, "testdata/signal_server.lua", sock)
+	w.Close()
+	line := p.waitLine(p.stderr, `^listening on `, readyTimeout)
+	addr := strings.Fields(strings.TrimPrefix(line, "listening on "))[0]
+
+	// A client that resets its conn under the server's writes: EPIPE on a
+	// socket, which must not end the process.
+	for range 3 {
+		c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.(*net.TCPConn).SetLinger(0)
+		c.Write([]byte("hi"))
+		c.Close()
+	}
+	r.Close()
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		t.Fatalf("server gone after its clients reset: %v\nstderr:\n%s", err, p.stderr)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("stdout")); err != nil { // the server prints: to a closed pipe
+		t.Fatal(err)
+	}
+	if code := p.wait(10 * time.Second); code != 141 {
+		t.Fatalf("want status 141 after a print to a closed pipe; got %d\nstderr:\n%s", code, p.stderr)
+	}
+	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Unix socket file %s left behind (stat: %v)", sock, err)
 	}
 }
 

@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -598,7 +599,7 @@ func tourPattern(line string) string {
 }
 
 // SIGTERM ends the prompt at once, even while it waits for typing, closing
-// the sockets; so does os.exit from a background task.
+// the sockets; so do SIGHUP and os.exit from a background task.
 func TestREPLSIGTERMAndExitAtThePrompt(t *testing.T) {
 	s := startREPL(t, "", nil)
 	port := startEchoServer(s)
@@ -609,6 +610,19 @@ func TestREPLSIGTERMAndExitAtThePrompt(t *testing.T) {
 	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second); err == nil {
 		c.Close()
 		t.Fatal("the listener is still open after SIGTERM")
+	}
+
+	// SIGHUP, as when the terminal goes away, likewise (129), removing a
+	// Unix listener's socket file as it closes it.
+	s = startREPL(t, "", nil)
+	sock := filepath.Join(t.TempDir(), "s.sock")
+	s.run(fmt.Sprintf(`un = assert(net.listen("unix", %q)); print("un=ok")`, sock), `\nun=ok\n`)
+	s.send(`half typed`)
+	time.Sleep(100 * time.Millisecond)
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	s.waitExit(129)
+	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Unix socket file %s left behind after SIGHUP (stat: %v)", sock, err)
 	}
 
 	s = startREPL(t, "", nil)

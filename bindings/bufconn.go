@@ -2,8 +2,11 @@ package bindings
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"os"
 	"sync"
+	"time"
 )
 
 // Read buffer sizes. A conn starts with a small buffer, made on first read;
@@ -23,8 +26,9 @@ type bufReader struct {
 	src io.Reader
 
 	// op is held for a whole read operation, across src.Read: reads by
-	// several tasks on one conn queue up, as in Go.
-	op sync.Mutex
+	// several tasks on one conn queue up, as in Go. A read waiting for it
+	// gives up when its task is canceled.
+	op opLock
 	// mu guards buf, r and w. It is held only briefly, never across
 	// src.Read, so buffered() can look at unread bytes while a read waits.
 	mu   sync.Mutex
@@ -209,14 +213,34 @@ func (b *bufReader) tryBuffered(scan scanFunc) (s string, err error, ok bool) {
 // read runs scan, filling the buffer until it is satisfied, fails, or the
 // source ends. It may wait: call it with the interpreter lock released.
 func (b *bufReader) read(scan scanFunc, need int) (string, error) {
-	b.op.Lock()
+	return b.readIn(context.Background(), nil, scan, need)
+}
+
+// readIn is read for the task whose context is ctx: it gives up when ctx
+// ends, and each fill from the socket runs as call (nil: none), so that
+// only this call's deadline and cancel end it.
+func (b *bufReader) readIn(ctx context.Context, call *ioCall, scan scanFunc, need int) (string, error) {
+	var by time.Time
+	if call != nil {
+		by = call.by
+	}
+	if err := b.op.LockContext(ctx, by); err != nil {
+		return "", err
+	}
 	defer b.op.Unlock()
+	fill := func() error { return b.fill(need) }
 	for {
 		s, done, err := scan(false)
 		if done || err != nil {
 			return s, err
 		}
-		if err := b.fill(need); err != nil {
+		var ferr error
+		if call != nil {
+			ferr = call.do(ctx, fill)
+		} else {
+			ferr = fill()
+		}
+		if err := ferr; err != nil {
 			if err == io.EOF {
 				if s, done, serr := scan(true); done || serr != nil {
 					return s, serr
@@ -226,3 +250,53 @@ func (b *bufReader) read(scan scanFunc, need int) (string, error) {
 		}
 	}
 }
+
+// opLock is a mutex whose Lock can give up when a context ends. Its zero
+// value is unlocked.
+type opLock struct {
+	once sync.Once
+	ch   chan struct{} // holds a token while locked
+}
+
+func (l *opLock) c() chan struct{} {
+	l.once.Do(func() { l.ch = make(chan struct{}, 1) })
+	return l.ch
+}
+
+func (l *opLock) Lock() { l.c() <- struct{}{} }
+
+// LockContext locks, or returns ctx's error if ctx ends first, or
+// os.ErrDeadlineExceeded if by (zero: none) comes first: a call waiting
+// behind another keeps its own deadline.
+func (l *opLock) LockContext(ctx context.Context, by time.Time) error {
+	select {
+	case l.c() <- struct{}{}:
+		return nil
+	default:
+	}
+	var expired <-chan time.Time
+	if !by.IsZero() {
+		timer := time.NewTimer(time.Until(by))
+		defer timer.Stop()
+		expired = timer.C
+	}
+	select {
+	case l.c() <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-expired:
+		return os.ErrDeadlineExceeded
+	}
+}
+
+func (l *opLock) TryLock() bool {
+	select {
+	case l.c() <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (l *opLock) Unlock() { <-l.c() }

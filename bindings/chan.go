@@ -83,11 +83,13 @@ func (rt *Runtime) chanSend(L *lua.LState) int {
 		return 1
 	default:
 	}
+	sent := false
 	err := rt.block(L, nil, func(ctx context.Context) error {
 		expire, stop := expireAfter(timeout, hasTimeout)
 		defer stop()
 		select {
 		case ch.data <- v:
+			sent = true
 			return nil
 		case <-ch.closing:
 			return errChanClosed
@@ -98,7 +100,11 @@ func (rt *Runtime) chanSend(L *lua.LState) int {
 		}
 	})
 	if err != nil {
-		undo()
+		if !sent {
+			// Not sent: its sockets are the sender's again. (Sent just as
+			// the task was canceled, they are the receiver's now.)
+			undo()
+		}
 		return rt.pushError(L, err, "send", "")
 	}
 	L.Push(lua.LTrue)
@@ -139,6 +145,17 @@ func (rt *Runtime) chanRecv(L *lua.LState) int {
 		}
 	})
 	if err != nil {
+		if v != nil {
+			// Received just as the task was canceled: Lua never sees
+			// it, so a socket in it is nobody's. It is closed now, not
+			// left to the garbage collector (in the background: a TLS
+			// conn's close may wait).
+			if ud, ok := v.(*lua.LUserData); ok {
+				if s, ok := ud.Value.(socket); ok {
+					go s.closeOwned(rt)
+				}
+			}
+		}
 		L.Push(lua.LNil)
 		L.Push(lua.LFalse)
 		L.Push(rt.errorValue(err, "recv", ""))

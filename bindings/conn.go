@@ -118,7 +118,8 @@ type Conn struct {
 	dl       deadlines
 	tr       sockTrace // what c:trace and net.trace ask for
 	closed   atomic.Bool
-	poke     func()    // made once: cancels what blocks on this conn
+	wop      opLock    // held by a write: writes by several tasks queue up, and a canceled one gives up waiting
+	poke     func()    // made once: wakes the canceled calls blocked on this conn
 	closer   io.Closer // if not nil, closes nc and removes the socket file it bound; tracked
 }
 
@@ -162,7 +163,7 @@ func (rt *Runtime) newConn(L *lua.LState, nc net.Conn, network string) *lua.LUse
 	c := &Conn{nc: nc, network: network, datagram: isDatagram(network)}
 	c.rd.src = traceReader{r: nc, c: c}
 	c.tr.init(&rt.trace)
-	c.poke = func() { c.dl.poke(nc) }
+	c.poke = c.dl.wake
 	rt.adoptNew(L, c)
 	return rt.newUserData(connType, c)
 }
@@ -188,10 +189,10 @@ func (c *Conn) opError(op string, err error) error {
 func (rt *Runtime) read(L *lua.LState, c *Conn, need int, scan scanFunc) int {
 	s, err, ok := c.rd.tryBuffered(scan)
 	if !ok {
-		c.dl.armRead(c.nc)
-		err = rt.block(L, c.poke, func(context.Context) error {
+		call := c.dl.readCall(c.nc, time.Time{})
+		err = rt.block(L, c.poke, func(ctx context.Context) error {
 			var err error
-			s, err = c.rd.read(scan, need)
+			s, err = c.rd.readIn(ctx, &call, scan, need)
 			return err
 		})
 	}
@@ -213,13 +214,15 @@ func (rt *Runtime) connRead(L *lua.LState) int {
 
 // readDatagramConn reads one datagram of at most n bytes.
 func (rt *Runtime) readDatagramConn(L *lua.LState, c *Conn, n int) int {
-	c.dl.armRead(c.nc)
+	call := c.dl.readCall(c.nc, time.Time{})
 	var data string
 	var truncated bool
-	err := rt.block(L, c.poke, func(context.Context) error {
-		var err error
-		data, _, truncated, err = readDatagram(c.nc, n)
-		return err
+	err := rt.block(L, c.poke, func(ctx context.Context) error {
+		return call.do(ctx, func() error {
+			var err error
+			data, _, truncated, err = readDatagram(c.nc, n)
+			return err
+		})
 	})
 	if err != nil {
 		return rt.pushError(L, c.opError("read", err), "read", "")
@@ -335,11 +338,11 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 func (rt *Runtime) connWrite(L *lua.LState) int {
 	c := rt.checkConn(L)
 	data := argData(L, 2, "data")
-	c.dl.armWrite(c.nc)
+	call := c.dl.writeCall(c.nc, time.Time{})
 	var n int
-	err := rt.block(L, c.poke, func(context.Context) error {
+	err := rt.block(L, c.poke, func(ctx context.Context) error {
 		var err error
-		n, err = c.write(bytesOf(data))
+		n, err = c.writeIn(ctx, call, bytesOf(data))
 		return err
 	})
 	if err != nil {
@@ -347,6 +350,23 @@ func (rt *Runtime) connWrite(L *lua.LState) int {
 	}
 	L.Push(lua.LNumber(n))
 	return 1
+}
+
+// writeIn writes p as call, for the task whose context is ctx, after the
+// writes of other tasks: a write cut short by another call's deadline goes
+// on where it stopped, so the stream stays whole. It may wait: call it with
+// the interpreter lock released.
+func (c *Conn) writeIn(ctx context.Context, call ioCall, p []byte) (n int, err error) {
+	if err := c.wop.LockContext(ctx, call.by); err != nil {
+		return 0, err
+	}
+	defer c.wop.Unlock()
+	err = call.do(ctx, func() error {
+		m, err := c.write(p[n:])
+		n += m
+		return err
+	})
+	return n, err
 }
 
 // result pushes true, or nil and the error value.
@@ -371,7 +391,7 @@ func (rt *Runtime) connClose(L *lua.LState) int {
 		return rt.result(L, closer.Close(), "close")
 	}
 	var err error
-	if berr := rt.block(L, c.poke, func(context.Context) error { err = closer.Close(); return nil }); berr != nil {
+	if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.sendAlert(ctx, closer.Close); return nil }); berr != nil {
 		// Canceled before it could close: close the socket under it,
 		// which does not wait, and say so.
 		c.socket().Close()
@@ -389,6 +409,24 @@ func (c *Conn) closeMayWait() bool {
 	return isTLS
 }
 
+// sendAlert runs fn, a TLS close or close_write, which sends an alert:
+// after the writes of other tasks (a TLS conn writes one at a time), and
+// cut short when the task is canceled, which the waiting for the writes
+// is too. crypto/tls sets the write deadline for the alert itself (5 s).
+func (c *Conn) sendAlert(ctx context.Context, fn func() error) error {
+	if err := c.wop.LockContext(ctx, time.Time{}); err != nil {
+		return err
+	}
+	defer c.wop.Unlock()
+	stop := context.AfterFunc(ctx, func() {
+		c.dl.wg.setOutside(func() { c.nc.SetWriteDeadline(pastDeadline) })
+	})
+	defer stop()
+	err := fn()
+	c.dl.wg.forget()
+	return err
+}
+
 // notSupported is the error of an option the conn's kind does not have.
 func (c *Conn) notSupported(op string) error {
 	return c.opError(op, fmt.Errorf("not supported by %s conns", c.network))
@@ -402,7 +440,7 @@ func (rt *Runtime) connCloseWrite(L *lua.LState) int {
 			return rt.result(L, cw.CloseWrite(), "close_write")
 		}
 		var err error
-		if berr := rt.block(L, c.poke, func(context.Context) error { err = cw.CloseWrite(); return nil }); berr != nil {
+		if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.sendAlert(ctx, cw.CloseWrite); return nil }); berr != nil {
 			err = berr
 		}
 		return rt.result(L, err, "close_write")

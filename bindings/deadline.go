@@ -1,24 +1,27 @@
 package bindings
 
 import (
-	lua "github.com/yuin/gopher-lua"
-	"sync/atomic"
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"sync"
 	"time"
+
+	lua "github.com/yuin/gopher-lua"
 )
 
 // deadlines tracks one socket's deadlines as the script set them, and
-// applies them to the socket before each operation. Go's deadlines are
-// absolute; set_timeout adds an idle timeout, refreshed before every
-// operation; the earlier of the two applies. A cancel pokes the socket
-// with a deadline in the past, so the next operation applies its own again.
+// shares the socket's two Go deadlines (one per direction) among the calls
+// that wait on it. Go's deadlines are absolute; set_timeout adds an idle
+// timeout, armed when each call starts; the earlier of the two applies.
 //
-// Fields other than poked are touched only with the interpreter lock held.
+// read, write and idle are touched only with the interpreter lock held; the
+// gates have their own locks.
 type deadlines struct {
-	read, write  time.Time     // absolute, from set_deadline and friends
-	idle         time.Duration // set_timeout; 0 is off
-	appliedRead  time.Time
-	appliedWrite time.Time
-	poked        atomic.Bool // a cancel moved the socket's deadlines
+	read, write time.Time     // absolute, from set_deadline and friends
+	idle        time.Duration // set_timeout; 0 is off
+	rg, wg      gate          // the read and the write direction
 }
 
 // deadliner is the part of net.Conn and of listeners that deadlines use.
@@ -38,53 +41,237 @@ func (d *deadlines) effective(abs time.Time) time.Time {
 	return abs
 }
 
-// armRead applies the read deadline for the next operation.
-func (d *deadlines) armRead(s deadliner) { d.arm(d.read, &d.appliedRead, s.SetReadDeadline) }
-
-// armWrite applies the write deadline for the next operation.
-func (d *deadlines) armWrite(s deadliner) { d.arm(d.write, &d.appliedWrite, s.SetWriteDeadline) }
-
-// arm sets the socket's deadline to the one in force, unless it is set
-// already: setting one costs a timer update, so it is done only on change
-// (always, with an idle timeout) or after a poke.
-func (d *deadlines) arm(abs time.Time, applied *time.Time, set func(time.Time) error) {
-	if d.poked.Swap(false) {
-		d.forget()
-	}
-	if dl := d.effective(abs); !dl.Equal(*applied) {
-		set(dl)
-		*applied = dl
-	}
+// readCall is a read of s, bounded by the read deadline in force and, if
+// not zero, by by (a timeout argument of the call). The gil must be held.
+func (d *deadlines) readCall(s deadliner, by time.Time) ioCall {
+	return ioCall{g: &d.rg, side: side{s: s}, by: earlier(d.effective(d.read), by)}
 }
 
-// forget records that the socket's deadlines were set outside deadlines
-// (by a relay, an exchange, interact): the next operation applies its own
-// again. The gil must be held.
+// writeCall is readCall's twin for writes.
+func (d *deadlines) writeCall(s deadliner, by time.Time) ioCall {
+	return ioCall{g: &d.wg, side: side{s: s, write: true}, by: earlier(d.effective(d.write), by)}
+}
+
+// wake makes the calls whose context has ended (canceled tasks) return
+// now, in both directions, and no other call. It may run on any goroutine:
+// it is the poke a task's Cancel runs.
+func (d *deadlines) wake() {
+	d.rg.wake()
+	d.wg.wake()
+}
+
+// forget records that the socket's deadlines were set outside the gates
+// (a TLS upgrade handing the socket over): the next call applies its own.
 func (d *deadlines) forget() {
-	d.appliedRead, d.appliedWrite = unknownDeadline, unknownDeadline
+	d.rg.forget()
+	d.wg.forget()
 }
 
-// unknownDeadline is an applied deadline that matches no real one.
-var unknownDeadline = time.Unix(0, 1)
+// earlier is the earlier of two deadlines, where zero is none.
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
 
-// armReadBefore applies the read deadline for the next operation, or by if
-// that is earlier (a timeout argument of the call). The next operation sets
-// the conn's own again.
-func (d *deadlines) armReadBefore(s deadliner, by time.Time) {
-	d.armRead(s)
-	if cur := d.appliedRead; cur.IsZero() || by.Before(cur) {
-		s.SetReadDeadline(by)
-		d.appliedRead = by
+// pastDeadline is a deadline that has passed: it makes a blocked call
+// return at once.
+var pastDeadline = time.Unix(1, 0)
+
+// side is one direction of a socket: how its deadline is set.
+type side struct {
+	s     deadliner
+	write bool
+}
+
+func (s side) set(t time.Time) {
+	if s.write {
+		s.s.SetWriteDeadline(t)
+	} else {
+		s.s.SetReadDeadline(t)
 	}
 }
 
-// poke makes a blocked operation on s return now. It may run on any
-// goroutine.
-func (d *deadlines) poke(s deadliner) {
-	d.poked.Store(true)
-	past := time.Unix(1, 0)
-	s.SetReadDeadline(past)
-	s.SetWriteDeadline(past)
+// A gate shares one direction's deadline among the calls waiting in that
+// direction (two tasks reading one conn, a timed accept beside ln:serve's).
+// The socket gets the earliest of their deadlines, or one in the past while
+// a call's task is canceled. A call that fails with a deadline that was not
+// its own (its task is not canceled, its deadline has not come) waits until
+// the socket's deadline is in the future again and retries: a timeout or a
+// cancel belongs to the one call it was for.
+type gate struct {
+	mu      sync.Mutex
+	side    side       // how to set the deadline; from the calls
+	calls   []gateCall // in the gate now
+	nextID  uint64
+	applied time.Time     // the socket's deadline, if known
+	known   bool          // applied is the socket's deadline
+	gen     uint64        // counts the deadlines set
+	changed chan struct{} // closed when applied changes; made on demand
+}
+
+type gateCall struct {
+	id  uint64
+	ctx context.Context
+	by  time.Time // zero: none
+}
+
+// want is the deadline the socket needs for the calls in the gate; ok is
+// false when there are none (any deadline will do). g.mu is held.
+func (g *gate) want() (t time.Time, ok bool) {
+	for _, c := range g.calls {
+		if c.ctx.Err() != nil {
+			return pastDeadline, true
+		}
+		t = earlier(t, c.by)
+	}
+	return t, len(g.calls) > 0
+}
+
+// apply sets the socket's deadline to the one the calls need, if it is not
+// set already (setting costs a timer update). g.mu is held.
+func (g *gate) apply() {
+	t, ok := g.want()
+	if !ok || (g.known && t.Equal(g.applied)) {
+		return
+	}
+	g.side.set(t)
+	g.applied, g.known = t, true
+	g.gen++
+	if g.changed != nil {
+		close(g.changed)
+		g.changed = nil
+	}
+}
+
+func (g *gate) enter(s side, ctx context.Context, by time.Time) uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.side = s
+	g.nextID++
+	g.calls = append(g.calls, gateCall{id: g.nextID, ctx: ctx, by: by})
+	g.apply()
+	return g.nextID
+}
+
+func (g *gate) leave(id uint64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.calls = slices.DeleteFunc(g.calls, func(c gateCall) bool { return c.id == id })
+	g.apply()
+}
+
+// wake applies what the calls need now: a deadline in the past if a call's
+// task was canceled.
+func (g *gate) wake() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.apply()
+}
+
+func (g *gate) forget() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.known = false
+}
+
+// setOutside runs set, which sets the socket's deadline outside the gate;
+// the next call applies its own again.
+func (g *gate) setOutside(set func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	set()
+	g.known = false
+}
+
+// generation identifies the deadline the socket has now.
+func (g *gate) generation() uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.gen
+}
+
+// retry reports whether a call that failed with err should try again:
+// err is a deadline that was not the call's own (another call's timeout or
+// cancel). It first waits until the socket's deadline no longer lies in the
+// past, which happens when the calls it was for have left. gen is the
+// generation when the attempt started: if the deadline has not moved since
+// and lies ahead, the error did not come from it (a TLS conn repeats the
+// timeout that broke it) and is final.
+func (g *gate) retry(ctx context.Context, by time.Time, err error, gen uint64) bool {
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	g.mu.Lock()
+	final := g.gen == gen && g.known && (g.applied.IsZero() || g.applied.After(time.Now()))
+	g.mu.Unlock()
+	if final {
+		return false
+	}
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		now := time.Now()
+		if ctx.Err() != nil || (!by.IsZero() && !now.Before(by)) {
+			return false
+		}
+		g.mu.Lock()
+		g.apply()
+		if g.applied.IsZero() || g.applied.After(now) {
+			g.mu.Unlock()
+			return true
+		}
+		if g.changed == nil {
+			g.changed = make(chan struct{})
+		}
+		ch := g.changed
+		g.mu.Unlock()
+		var expired <-chan time.Time
+		if !by.IsZero() {
+			if timer == nil {
+				timer = time.NewTimer(by.Sub(now))
+			}
+			expired = timer.C
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+		case <-expired:
+		}
+	}
+}
+
+// An ioCall is one blocking call's claim on one direction of a socket:
+// the gate of that direction and the call's own deadline.
+type ioCall struct {
+	g    *gate
+	side side
+	by   time.Time // zero: none
+}
+
+// do runs op, a socket operation in the call's direction, inside the gate,
+// for the task whose context is ctx (its cancel wakes op); again after a
+// deadline that was another call's. op must pick up where a failed attempt
+// left off (a partial write). It may wait: call it with the interpreter
+// lock released.
+func (c ioCall) do(ctx context.Context, op func() error) error {
+	id := c.g.enter(c.side, ctx, c.by)
+	defer c.g.leave(id)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		gen := c.g.generation()
+		err := op()
+		if err == nil || !c.g.retry(ctx, c.by, err, gen) {
+			return err
+		}
+	}
 }
 
 // A deadlineReceiver returns the deadlines of the receiver of a method call

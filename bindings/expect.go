@@ -111,14 +111,14 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 	scan := c.rd.scanPattern(pattern, maxLen, &caps)
 	s, err, ok := c.rd.tryBuffered(scan)
 	if !ok {
+		var by time.Time
 		if hasTimeout {
-			c.dl.armReadBefore(c.nc, time.Now().Add(timeout))
-		} else {
-			c.dl.armRead(c.nc)
+			by = time.Now().Add(timeout)
 		}
-		err = rt.block(L, c.poke, func(context.Context) error {
+		call := c.dl.readCall(c.nc, by)
+		err = rt.block(L, c.poke, func(ctx context.Context) error {
 			var err error
-			s, err = c.rd.read(scan, maxLen)
+			s, err = c.rd.readIn(ctx, &call, scan, maxLen)
 			return err
 		})
 	}

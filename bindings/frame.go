@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -146,11 +147,11 @@ func (rt *Runtime) connWriteFrame(L *lua.LState) int {
 	frame := make([]byte, o.size+len(data))
 	putFrameLength(frame[:o.size], uint64(len(data)), o.little)
 	copy(frame[o.size:], data)
-	c.dl.armWrite(c.nc)
+	call := c.dl.writeCall(c.nc, time.Time{})
 	var n int
-	err := rt.block(L, c.poke, func(context.Context) error {
+	err := rt.block(L, c.poke, func(ctx context.Context) error {
 		var err error
-		n, err = c.write(frame)
+		n, err = c.writeIn(ctx, call, frame)
 		return err
 	})
 	if err != nil {

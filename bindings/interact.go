@@ -32,17 +32,16 @@ func (rt *Runtime) interact(L *lua.LState) int {
 	if term == nil {
 		L.RaiseError("interact needs the REPL's terminal: run gonetrepl with no script, or with -i")
 	}
-	// The conn's own deadlines do not apply while interacting; the next
-	// Lua operation on it applies them again.
-	c.nc.SetDeadline(time.Time{})
-	c.dl.forget()
-
+	// The conn's own deadlines do not apply while interacting: its reads
+	// and writes set none.
 	out := &lineWriter{w: term.Output()}
 	fmt.Fprintf(out.w, "[interact with %s: Ctrl-D half-closes, Ctrl-] returns to the prompt]\n", c)
 	var how string
-	err := rt.block(L, func() { term.Interrupt(); c.dl.poke(c.nc) }, func(ctx context.Context) error {
+	rctx, stopReader := context.WithCancel(context.Background())
+	defer stopReader()
+	err := rt.block(L, func() { term.Interrupt(); stopReader(); c.dl.wake() }, func(ctx context.Context) error {
 		var err error
-		how, err = pump(ctx, c, term, out)
+		how, err = pump(ctx, rctx, stopReader, c, term, out)
 		return err
 	})
 	out.flush()
@@ -58,16 +57,18 @@ func (rt *Runtime) interact(L *lua.LState) int {
 }
 
 // pump runs the two directions until the user leaves or the peer ends,
-// and says which.
-func pump(ctx context.Context, c *Conn, term Terminal, out *lineWriter) (string, error) {
+// and says which. The reader runs under rctx, which stopReader ends; the
+// writer under the task's ctx.
+func pump(ctx, rctx context.Context, stopReader func(), c *Conn, term Terminal, out *lineWriter) (string, error) {
 	stop := make(chan struct{})
 	received := make(chan error, 1)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		call := ioCall{g: &c.dl.rg, side: side{s: c.nc}}
 		for {
-			s, err := c.rd.read(c.rd.scanSome(defaultReadMax), defaultReadMax)
+			s, err := c.rd.readIn(rctx, &call, c.rd.scanSome(defaultReadMax), defaultReadMax)
 			if s != "" {
 				out.Write([]byte(s))
 			}
@@ -88,7 +89,8 @@ func pump(ctx context.Context, c *Conn, term Terminal, out *lineWriter) (string,
 	for {
 		line, rerr := term.ReadLine("")
 		if rerr == nil {
-			if _, err = c.write([]byte(line + "\n")); err != nil {
+			call := ioCall{g: &c.dl.wg, side: side{s: c.nc, write: true}}
+			if _, err = c.writeIn(ctx, call, []byte(line+"\n")); err != nil {
 				how = "write failed"
 				break
 			}
@@ -120,7 +122,8 @@ func pump(ctx context.Context, c *Conn, term Terminal, out *lineWriter) (string,
 		break
 	}
 	close(stop)
-	c.dl.poke(c.nc) // ends the reader's read; its bytes stay buffered
+	stopReader() // ends the reader's read; its bytes stay buffered
+	c.dl.wake()
 	wg.Wait()
 	return how, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -16,7 +17,7 @@ const listenerSummary = "a listening socket, from net.listen"
 
 var listenerMethods = []binding{
 	{"accept", (*Runtime).listenerAccept, "ln:accept([timeout]) -> conn | nil, err",
-		"Waits for the next connection; kind 'timeout' after timeout seconds.",
+		"Waits for the next connection; kind 'timeout' after timeout seconds. The timeout, like a cancel of the task, ends this call only: other tasks accepting on the listener (ln:serve's loop) go on waiting.",
 		"local c = assert(ln:accept())"},
 	{"addr", (*Runtime).listenerAddr, "ln:addr() -> addr",
 		"The address the listener is bound to (with the port chosen for port 0).",
@@ -34,7 +35,7 @@ type Listener struct {
 	owned
 	ln      net.Listener
 	network string
-	dl      deadlines
+	gate    gate // accept's deadline, shared by the calls waiting in accept
 	closed  atomic.Bool
 	poke    func()
 }
@@ -71,7 +72,7 @@ var listenerClass = &class{
 
 func (rt *Runtime) newListener(L *lua.LState, ln net.Listener, network string) *lua.LUserData {
 	l := &Listener{ln: ln, network: network}
-	l.poke = func() { l.dl.poke(listenerDeadliner{ln}) }
+	l.poke = l.gate.wake
 	rt.track(ln)
 	rt.adoptNew(L, l)
 	return rt.newUserData(listenerType, l)
@@ -81,19 +82,27 @@ func (rt *Runtime) checkListener(L *lua.LState) *Listener {
 	return checkClass[*Listener](rt, L, 1, listenerType)
 }
 
-// accept waits for a connection, at most timeout when hasTimeout.
+// accept waits for a connection, at most timeout when hasTimeout. The
+// timeout, and a cancel of the task, end this accept only: other tasks
+// accepting on the listener (ln:serve's loop) go on waiting. A conn that
+// arrives as the task is canceled is closed at once.
 func (rt *Runtime) accept(L *lua.LState, l *Listener, timeout time.Duration, hasTimeout bool) (net.Conn, error) {
-	l.dl.read = time.Time{}
+	call := ioCall{g: &l.gate, side: side{s: listenerDeadliner{l.ln}}}
 	if hasTimeout {
-		l.dl.read = time.Now().Add(timeout)
+		call.by = time.Now().Add(timeout)
 	}
-	l.dl.armRead(listenerDeadliner{l.ln})
 	var nc net.Conn
-	err := rt.block(L, l.poke, func(context.Context) error {
-		var err error
-		nc, err = l.ln.Accept()
-		return err
+	err := rt.block(L, l.poke, func(ctx context.Context) error {
+		return call.do(ctx, func() error {
+			var err error
+			nc, err = l.ln.Accept()
+			return err
+		})
 	})
+	if err != nil && nc != nil {
+		nc.Close()
+		nc = nil
+	}
 	return nc, err
 }
 
@@ -120,6 +129,19 @@ func (rt *Runtime) listenerClose(L *lua.LState) int {
 	return rt.result(L, l.ln.Close(), "close")
 }
 
+// isAcceptNetError reports the errors Linux's accept(2) passes on from a
+// connection that failed while it waited in the backlog; its man page
+// says to treat them as EAGAIN, that is to accept again.
+func isAcceptNetError(err error) bool {
+	for _, e := range []syscall.Errno{syscall.ENETDOWN, syscall.EPROTO, syscall.ENOPROTOOPT, syscall.EHOSTDOWN,
+		syscall.ENONET, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // listenerServe starts the accept loop as a task. Each connection gets a
 // task running handler(conn); the conn is closed when that task ends, how
 // ever it ends. An error in a handler is reported like any task's and does
@@ -142,6 +164,11 @@ func (rt *Runtime) listenerServe(L *lua.LState) int {
 				return 0
 			case errors.Is(err, context.Canceled):
 				L.RaiseError("%v", err)
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				// Not this loop's (it sets no deadline): keep serving.
+			case isAcceptNetError(err):
+				// One client's network error, passed on by accept(2):
+				// that client is gone; serve the next.
 			case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE), errors.Is(err, syscall.ENOBUFS),
 				errors.Is(err, syscall.ENOMEM), errors.Is(err, syscall.ECONNABORTED):
 				// Out of descriptors or memory for a moment: wait and retry,

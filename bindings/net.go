@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -69,9 +70,11 @@ func checkUnixPath(op, network, path string) error {
 }
 
 // explainInUse adds the cause and the cure to an "address already in use"
-// error on a Unix socket path: when nothing answers there, the file is
-// stale, left by a process that ended without removing it. It may wait
-// (a connect): call it with the lock released.
+// error on a Unix socket path: when no socket is bound there, the file is
+// stale, left by a process that ended without removing it. It finds out
+// without connecting (a live server would see a phantom client): see
+// socketLive. It may wait (a connect, where /proc/net/unix is not to be
+// had): call it with the lock released.
 func explainInUse(network, path string, err error) error {
 	if !errors.Is(err, syscall.EADDRINUSE) || boundPath(network, path) == "" {
 		return err
@@ -83,15 +86,29 @@ func explainInUse(network, path string, err error) error {
 	if fi.Mode()&fs.ModeSocket == 0 {
 		return fmt.Errorf("%w: %s exists and is not a socket", err, path)
 	}
-	c, dialErr := net.DialTimeout(network, path, time.Second)
-	if dialErr == nil {
-		c.Close()
+	if socketLive(network, path, fi) {
 		return err
 	}
-	if errors.Is(dialErr, syscall.ECONNREFUSED) {
-		return fmt.Errorf("%w: stale socket file left by a process that exited; remove it with rm %s", err, shellQuote(path))
+	return fmt.Errorf("%w: stale socket file left by a process that exited; remove it with rm %s", err, shellQuote(path))
+}
+
+// socketLive reports whether a socket of network is bound to the socket
+// file at path (fi, its Lstat): a listening stream socket for "unix", any
+// bound datagram socket for "unixgram". On Linux it reads /proc/net/unix,
+// which lists every Unix socket with its type, flags and path. Elsewhere
+// (or when that file cannot be read) it connects, as before: a stream
+// server then sees a client that sends nothing and leaves; a datagram one
+// sees nothing.
+func socketLive(network, path string, fi fs.FileInfo) bool {
+	if live, ok := procSocketLive(procNetUnix, network, fi); ok {
+		return live
 	}
-	return err
+	c, err := net.DialTimeout(network, path, time.Second)
+	if err == nil {
+		c.Close()
+		return true
+	}
+	return !errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // shellQuote quotes s for a shell command line if it needs it.
@@ -115,6 +132,56 @@ func autobind(_ context.Context, _, _ string, rc syscall.RawConn) error {
 		return os.NewSyscallError("bind", err)
 	}
 	return nil
+}
+
+// procNetUnix is Linux's list of Unix sockets.
+const procNetUnix = "/proc/net/unix"
+
+// Fields of /proc/net/unix: the flag of a listening socket
+// (__SO_ACCEPTCON) and the socket types.
+const (
+	unixAcceptCon = 1 << 16
+	unixStream    = 1
+	unixDgram     = 2
+)
+
+// procSocketLive is socketLive from the list at file (/proc/net/unix);
+// ok is false when it cannot be read. Entries name the path as it was
+// bound, perhaps relative to another process's directory: an entry counts
+// when it names the same file as fi.
+func procSocketLive(file, network string, fi fs.FileInfo) (live, ok bool) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return false, false
+	}
+	lines := strings.Split(string(data), "\n")
+	if len(lines) == 0 || !strings.HasPrefix(lines[0], "Num ") {
+		return false, false
+	}
+	for _, line := range lines[1:] {
+		// Num RefCount Protocol Flags Type St Inode Path
+		f := strings.Fields(line)
+		if len(f) < 8 || strings.HasPrefix(f[7], "@") { // unbound, or an abstract name
+			continue
+		}
+		flags, ferr := strconv.ParseUint(f[3], 16, 32)
+		typ, terr := strconv.ParseUint(f[4], 16, 16)
+		if ferr != nil || terr != nil {
+			continue
+		}
+		switch {
+		case network == "unix" && typ == unixStream && flags&unixAcceptCon != 0:
+		case network == "unixgram" && typ == unixDgram:
+		default:
+			continue
+		}
+		// A path with spaces spans several fields.
+		p := strings.Join(f[7:], " ")
+		if other, err := os.Lstat(p); err == nil && os.SameFile(fi, other) {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 func (rt *Runtime) netDial(L *lua.LState) int {
@@ -168,6 +235,14 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 		return err
 	})
 	if err != nil {
+		if nc != nil {
+			// Connected just as the task was canceled: the conn is
+			// nobody's, so it is closed now, not by the garbage collector.
+			nc.Close()
+			if path := boundPath(network, local); hasLocal && path != "" {
+				os.Remove(path)
+			}
+		}
 		return rt.pushError(L, err, "dial", address)
 	}
 	ud := rt.newConn(L, nc, network)
@@ -199,6 +274,9 @@ func (rt *Runtime) netListen(L *lua.LState) int {
 		return err
 	})
 	if err != nil {
+		if ln != nil {
+			ln.Close() // listening just as the task was canceled; removes a socket file
+		}
 		return rt.pushError(L, err, "listen", address)
 	}
 	L.Push(rt.newListener(L, ln, network))
@@ -228,6 +306,13 @@ func (rt *Runtime) netListenPacket(L *lua.LState) int {
 		return err
 	})
 	if err != nil {
+		if pc != nil {
+			// Bound just as the task was canceled.
+			pc.Close()
+			if path := boundPath(network, address); path != "" {
+				os.Remove(path)
+			}
+		}
 		return rt.pushError(L, err, "listen", address)
 	}
 	L.Push(rt.newPacketConn(L, pc, network, boundPath(network, address)))

@@ -102,7 +102,7 @@ func (rt *Runtime) newPacketConn(L *lua.LState, pc net.PacketConn, network, path
 	if path != "" {
 		p.closer = &unlinkCloser{Closer: pc, path: path}
 	}
-	p.poke = func() { p.dl.poke(pc) }
+	p.poke = p.dl.wake
 	p.tr.init(&rt.trace)
 	rt.track(p.closer)
 	rt.adoptNew(L, p)
@@ -205,14 +205,16 @@ func (rt *Runtime) pushDatagram(L *lua.LState, data string, from net.Addr, withF
 func (rt *Runtime) packetReadFrom(L *lua.LState) int {
 	p := rt.checkPacketConn(L)
 	maxLen := optSize(L, 2, "max", defaultDatagramMax, 1, maxDatagram)
-	p.dl.armRead(p.pc)
+	call := p.dl.readCall(p.pc, time.Time{})
 	var data string
 	var from net.Addr
 	var truncated bool
-	err := rt.block(L, p.poke, func(context.Context) error {
-		var err error
-		data, from, truncated, err = readDatagram(p.pc, maxLen)
-		return err
+	err := rt.block(L, p.poke, func(ctx context.Context) error {
+		return call.do(ctx, func() error {
+			var err error
+			data, from, truncated, err = readDatagram(p.pc, maxLen)
+			return err
+		})
 	})
 	if err != nil {
 		return rt.pushError(L, p.opError("read", err), "read", addrString(p.pc.LocalAddr()))
@@ -297,18 +299,21 @@ func (rt *Runtime) packetWriteTo(L *lua.LState) int {
 	p := rt.checkPacketConn(L)
 	data := argData(L, 2, "data")
 	to := rt.argDatagramAddr(L, 3, "addr", p.network)
-	p.dl.armWrite(p.pc)
+	call := p.dl.writeCall(p.pc, time.Time{})
 	var n int
 	err := rt.block(L, p.poke, func(ctx context.Context) error {
 		dst, err := to.resolve(ctx)
 		if err != nil {
 			return err
 		}
-		n, err = p.pc.WriteTo(bytesOf(data), dst)
-		if err == nil {
-			traceDatagram(&p.tr, p, ">", bytesOf(data), dst)
-		}
-		return err
+		return call.do(ctx, func() error {
+			var err error
+			n, err = p.pc.WriteTo(bytesOf(data), dst)
+			if err == nil {
+				traceDatagram(&p.tr, p, ">", bytesOf(data), dst)
+			}
+			return err
+		})
 	})
 	if err != nil {
 		return rt.pushError(L, p.opError("write", err), "write", to.String())
@@ -365,6 +370,7 @@ type exchange struct {
 	exchangeOpts
 	sock   any                              // what readDatagram reads
 	rd     deadliner                        // sock's deadlines
+	gates  *deadlines                       // and their gates
 	send   func(ctx context.Context) error  // sends the request once
 	accept func(from net.Addr) bool         // whether a datagram is the reply; nil: any
 	wrap   func(op string, err error) error // names the socket in an error
@@ -397,16 +403,12 @@ func (x *exchange) run(ctx context.Context) (string, bool, error) {
 	}
 	for try := 1; ; try++ {
 		writeBy, _ := soonest(x.dl.write, time.Now(), x.idle)
-		x.rd.SetWriteDeadline(writeBy)
-		if ctx.Err() != nil {
-			return "", false, ctx.Err()
-		}
-		if err := x.send(ctx); err != nil {
+		send := ioCall{g: &x.gates.wg, side: side{s: x.rd, write: true}, by: writeBy}
+		if err := send.do(ctx, func() error { return x.send(ctx) }); err != nil {
 			return "", false, err
 		}
 		readBy, final := soonest(x.dl.read, time.Now(), wait)
-		x.rd.SetReadDeadline(readBy)
-		reply, truncated, err := x.await(ctx)
+		reply, truncated, err := x.await(ctx, ioCall{g: &x.gates.rg, side: side{s: x.rd}, by: readBy})
 		switch {
 		case err == nil:
 			return reply, truncated, nil
@@ -420,28 +422,33 @@ func (x *exchange) run(ctx context.Context) (string, bool, error) {
 	}
 }
 
-// await reads datagrams until the reply comes.
-func (x *exchange) await(ctx context.Context) (string, bool, error) {
-	for {
-		// A cancel sets a deadline in the past; checked after our own
-		// deadline was set, so that ours cannot undo it unseen.
-		if ctx.Err() != nil {
-			return "", false, ctx.Err()
+// await reads datagrams, as call, until the reply comes.
+func (x *exchange) await(ctx context.Context, call ioCall) (reply string, truncated bool, err error) {
+	err = call.do(ctx, func() error {
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			data, from, cut, err := readDatagram(x.sock, x.max)
+			if err == nil && x.received != nil {
+				x.received(data, from)
+			}
+			if err != nil {
+				return err
+			}
+			if x.accept == nil || x.accept(from) {
+				reply, truncated = data, cut
+				return nil
+			}
 		}
-		data, from, truncated, err := readDatagram(x.sock, x.max)
-		if err == nil && x.received != nil {
-			x.received(data, from)
-		}
-		if err != nil || x.accept == nil || x.accept(from) {
-			return data, truncated, err
-		}
-	}
+	})
+	return reply, truncated, err
 }
 
 // runExchange runs x on a socket with deadlines dl, and pushes the reply
 // (and true if it was cut) or nil, err.
 func (rt *Runtime) runExchange(L *lua.LState, dl *deadlines, poke func(), x *exchange) int {
-	x.dl.read, x.dl.write, x.idle = dl.read, dl.write, dl.idle
+	x.dl.read, x.dl.write, x.idle, x.gates = dl.read, dl.write, dl.idle, dl
 	var reply string
 	var truncated bool
 	err := rt.block(L, poke, func(ctx context.Context) error {
@@ -449,7 +456,6 @@ func (rt *Runtime) runExchange(L *lua.LState, dl *deadlines, poke func(), x *exc
 		reply, truncated, err = x.run(ctx)
 		return err
 	})
-	dl.forget()
 	if err != nil {
 		return rt.pushError(L, x.wrap("exchange", err), "exchange", "")
 	}

@@ -22,10 +22,13 @@ const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both di
 // end, not an error. A named type so that its goroutines have names in
 // stack dumps.
 type relay struct {
-	a, b    *Conn
-	closed  [2]atomic.Bool   // a, b closed by the relay itself
-	dl      [2]relayDeadline // a's and b's deadlines, read with the lock held
-	stopped atomic.Bool      // stop was called: no deadline may be pushed out again
+	a, b   *Conn
+	closed [2]atomic.Bool   // a, b closed by the relay itself
+	dl     [2]relayDeadline // a's and b's deadlines, read with the lock held
+	// ctx is the relay's own: stop cancels it, which ends the relay's
+	// reads and writes and no other task's on the same conns.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // relayDeadline is a conn's deadlines as the relay applies them: the
@@ -46,6 +49,7 @@ type relayHalf struct {
 // run copies both ways until both directions end, and returns the counts
 // and the first error. It may wait: call it with the lock released.
 func (r *relay) run() (ab, ba int64, err error) {
+	defer r.cancel()
 	results := make(chan relayHalf, 2)
 	go r.copy(0, results)
 	go r.copy(1, results)
@@ -63,9 +67,21 @@ func (r *relay) run() (ab, ba int64, err error) {
 
 // stop makes both directions' blocked reads and writes return.
 func (r *relay) stop() {
-	r.stopped.Store(true)
-	r.a.dl.poke(r.a.nc)
-	r.b.dl.poke(r.b.nc)
+	r.cancel()
+	r.a.dl.wake()
+	r.b.dl.wake()
+}
+
+// readCall and writeCall are the relay's next read from and write to the
+// conn with index i; an idle timeout is armed for each.
+func (r *relay) readCall(i int, c *Conn) ioCall {
+	by, _ := soonest(r.dl[i].read, time.Now(), r.dl[i].idle)
+	return ioCall{g: &c.dl.rg, side: side{s: c.nc}, by: by}
+}
+
+func (r *relay) writeCall(i int, c *Conn) ioCall {
+	by, _ := soonest(r.dl[i].write, time.Now(), r.dl[i].idle)
+	return ioCall{g: &c.dl.wg, side: side{s: c.nc, write: true}, by: by}
 }
 
 func (r *relay) conns(dir int) (src, dst *Conn, si, di int) {
@@ -80,39 +96,31 @@ func (r *relay) conns(dir int) (src, dst *Conn, si, di int) {
 func (r *relay) copy(dir int, results chan<- relayHalf) {
 	src, dst, si, di := r.conns(dir)
 	var n int64
-	// refresh pushes an idle deadline out. A stop that came meanwhile
-	// poked a deadline of the past, which this must not undo: so after
-	// setting, it checks and pokes again.
-	refresh := func(d relayDeadline, set func(time.Time) error, abs time.Time) {
-		if d.idle > 0 {
-			by, _ := soonest(abs, time.Now(), d.idle)
-			set(by)
-			if r.stopped.Load() {
-				set(time.Unix(1, 0))
-			}
-		}
-	}
 	// With no idle timeout and no tracing, bytes need not pass through Lua's
 	// buffer: once it is drained, io.Copy between the sockets lets the
-	// kernel move them (splice(2) between TCP and Unix sockets).
-	var direct func() (int64, error)
+	// kernel move them (splice(2) between TCP and Unix sockets). It runs
+	// as a read of src and a write of dst at once.
+	var direct func() error
 	if r.dl[si].idle == 0 && r.dl[di].idle == 0 && src.tr.mode() == traceOff && dst.tr.mode() == traceOff {
-		direct = func() (int64, error) {
-			w, err := io.Copy(dst.nc, src.nc)
-			n += w
-			return w, err
+		direct = func() error {
+			return r.readCall(si, src).do(r.ctx, func() error {
+				return r.writeCall(di, dst).do(r.ctx, func() error {
+					w, err := io.Copy(dst.nc, src.nc)
+					n += w
+					return err
+				})
+			})
 		}
 	}
-	err := src.rd.copyTo(direct, func(p []byte) (int, error) {
-		refresh(r.dl[di], dst.nc.SetWriteDeadline, r.dl[di].write)
-		w, err := dst.write(p)
+	err := src.rd.copyTo(r.ctx, direct, func(p []byte) (int, error) {
+		w, err := dst.writeIn(r.ctx, r.writeCall(di, dst), p)
 		n += int64(w)
 		if err != nil {
 			err = dst.opError("write", err)
 		}
 		return w, err
-	}, func() {
-		refresh(r.dl[si], src.nc.SetReadDeadline, r.dl[si].read)
+	}, func(fill func() error) error {
+		return r.readCall(si, src).do(r.ctx, fill)
 	})
 	switch {
 	case err == nil: // EOF
@@ -138,10 +146,13 @@ func (r *relay) copy(dir int, results chan<- relayHalf) {
 // copyTo writes the unread bytes, then everything the source gives, to
 // write, until the source ends (nil) or either fails (the error). It holds
 // the read lock throughout: other reads of the conn wait. Bytes write did
-// not take stay buffered. arm runs before each read from the source. If
-// direct is not nil, it copies the rest once the buffer is drained.
-func (b *bufReader) copyTo(direct func() (int64, error), write func(p []byte) (int, error), arm func()) error {
-	b.op.Lock()
+// not take stay buffered. read runs each fill from the source. If direct
+// is not nil, it copies the rest once the buffer is drained. It gives up
+// when ctx ends.
+func (b *bufReader) copyTo(ctx context.Context, direct func() error, write func(p []byte) (int, error), read func(fill func() error) error) error {
+	if err := b.op.LockContext(ctx, time.Time{}); err != nil {
+		return err
+	}
 	defer b.op.Unlock()
 	for {
 		if b.r < b.w {
@@ -153,11 +164,9 @@ func (b *bufReader) copyTo(direct func() (int64, error), write func(p []byte) (i
 			continue
 		}
 		if direct != nil {
-			_, err := direct()
-			return err
+			return direct()
 		}
-		arm()
-		if err := b.fill(bulkBuf); err != nil {
+		if err := read(func() error { return b.fill(bulkBuf) }); err != nil {
 			if err == io.EOF {
 				return nil
 			}
@@ -178,9 +187,8 @@ func (rt *Runtime) netRelay(L *lua.LState) int {
 		}
 	}
 	r := &relay{a: a, b: b}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
 	for i, c := range []*Conn{a, b} {
-		c.dl.armRead(c.nc)
-		c.dl.armWrite(c.nc)
 		r.dl[i] = relayDeadline{read: c.dl.read, write: c.dl.write, idle: c.dl.idle}
 	}
 	var ab, ba int64
@@ -189,10 +197,6 @@ func (rt *Runtime) netRelay(L *lua.LState) int {
 		ab, ba, err = r.run()
 		return err
 	})
-	// The relay set the sockets' deadlines on its own: the next operation
-	// on each conn applies the conn's again.
-	a.dl.forget()
-	b.dl.forget()
 	if err != nil {
 		n := rt.pushError(L, err, "relay", "")
 		L.Push(lua.LNumber(ab))

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -217,6 +218,9 @@ func (rt *Runtime) block(L *lua.LState, poke func(), op func(ctx context.Context
 	}
 	rt.gil.Unlock()
 	err := runRecovered(ctx, op)
+	if t != nil && cancelAfterOp.Load() == t && cancelAfterOp.CompareAndSwap(t, nil) {
+		t.Cancel()
+	}
 	rt.gil.Lock()
 	if t != nil {
 		t.mu.Lock()
@@ -233,6 +237,11 @@ func (rt *Runtime) block(L *lua.LState, poke func(), op func(ctx context.Context
 	}
 	return err
 }
+
+// cancelAfterOp, set by a test, names a task to cancel as its next blocking
+// call's op returns: the moment a dial or accept that succeeded meets a
+// cancel, which a test cannot otherwise time.
+var cancelAfterOp atomic.Pointer[Task]
 
 func runRecovered(ctx context.Context, op func(ctx context.Context) error) (err error) {
 	defer func() {

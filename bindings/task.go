@@ -33,7 +33,7 @@ var taskMethods = []binding{
 		"Waits for the task to end and returns what its function returned; a failed or canceled task gives nil, err, and so does timeout seconds passing (kind 'timeout').",
 		"local ok = assert(t:wait(5))"},
 	{"cancel", (*Runtime).taskCancel, "t:cancel()",
-		"Cancels the task: its blocked call returns err.kind == 'canceled' and its Lua code stops.",
+		"Cancels the task: its blocked call returns err.kind == 'canceled' and its Lua code stops. Only its own call ends: other tasks reading, writing or accepting on the same socket go on, with their bytes intact.",
 		"t:cancel()"},
 	{"status", (*Runtime).taskStatus, "t:status() -> 'running'|'done'|'failed'|'canceled'",
 		"The task's state.",

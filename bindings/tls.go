@@ -299,14 +299,18 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 		if err != nil {
 			return err
 		}
-		tc = &tlsConn{Conn: tls.Client(nc, cfg), serverName: cfg.ServerName}
-		if err := tc.handshake(ctx); err != nil {
-			tc.Close()
+		c := &tlsConn{Conn: tls.Client(nc, cfg), serverName: cfg.ServerName}
+		if err := c.handshake(ctx); err != nil {
+			c.Close()
 			return err
 		}
+		tc = c
 		return nil
 	})
 	if err != nil {
+		if tc != nil {
+			tc.Close() // connected just as the task was canceled: nobody's conn
+		}
 		return rt.pushError(L, err, "dial", address)
 	}
 	L.Push(rt.newConn(L, tc, "tls"))
@@ -325,6 +329,9 @@ func (rt *Runtime) tlsListen(L *lua.LState) int {
 		return err
 	})
 	if err != nil {
+		if ln != nil {
+			ln.Close() // listening just as the task was canceled
+		}
 		return rt.pushError(L, err, "listen", address)
 	}
 	L.Push(rt.newListener(L, &tlsListener{Listener: ln, cfg: cfg, timeout: o.timeout}, "tls"))
@@ -405,7 +412,7 @@ func argConn(rt *Runtime, L *lua.LState, n int, name string) *Conn {
 // socket, preceded by the bytes c had buffered and nobody read, and leaves
 // c closed, with a stand-in socket that refuses every operation. The
 // socket's deadlines are cleared: the new conn applies its own. It fails if
-// a read is in progress on c.
+// a read or a write is in progress on c (in another task).
 func (c *Conn) handOver(fn string) (net.Conn, error) {
 	if c.closed.Load() {
 		return nil, c.opError("handshake", net.ErrClosed)
@@ -414,6 +421,10 @@ func (c *Conn) handOver(fn string) (net.Conn, error) {
 		return nil, c.opError("handshake", errors.New("a read is in progress on the conn"))
 	}
 	defer c.rd.op.Unlock()
+	if !c.wop.TryLock() {
+		return nil, c.opError("handshake", errors.New("a write is in progress on the conn"))
+	}
+	defer c.wop.Unlock()
 	c.rd.mu.Lock()
 	pending := bytes.Clone(c.rd.buf[c.rd.r:c.rd.w])
 	c.rd.buf, c.rd.r, c.rd.w = nil, 0, 0
@@ -488,10 +499,12 @@ func (rt *Runtime) handshake(L *lua.LState, c *Conn, tc *tlsConn) error {
 	if tc.done.Load() {
 		return nil
 	}
-	c.dl.armRead(c.nc)
-	c.dl.armWrite(c.nc)
-	return rt.block(L, c.poke, func(context.Context) error {
-		return tc.handshake(context.Background())
+	rcall := c.dl.readCall(c.nc, time.Time{})
+	wcall := c.dl.writeCall(c.nc, time.Time{})
+	return rt.block(L, c.poke, func(ctx context.Context) error {
+		return rcall.do(ctx, func() error {
+			return wcall.do(ctx, func() error { return tc.handshake(context.Background()) })
+		})
 	})
 }
 

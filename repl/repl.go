@@ -41,9 +41,9 @@ type Config struct {
 	Stderr  io.Writer
 }
 
-// Run reads, runs and prints lines until Ctrl-D on an empty line or
-// SIGTERM, then closes every socket. It returns the exit status: 0, or
-// 128+signal for SIGTERM.
+// Run reads, runs and prints lines until Ctrl-D on an empty line,
+// SIGTERM or SIGHUP, then closes every socket. It returns the exit status:
+// 0, or 128+signal for SIGTERM and SIGHUP.
 func Run(cfg Config) int {
 	rt := cfg.Runtime
 	hist, past, herr := openHistory(historyPath())
@@ -91,7 +91,7 @@ func Run(cfg Config) int {
 	r := &session{rt: rt, rl: rl, term: term, out: out, errOut: errOut, hist: hist,
 		interrupts: make(chan struct{}, 1), quit: make(chan struct{})}
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	watchDone := make(chan struct{})
 	defer close(watchDone)
@@ -103,7 +103,7 @@ func Run(cfg Config) int {
 
 // watch turns what arrives from outside the prompt into the session's
 // events: SIGINT (Ctrl-C while a line runs: raw mode makes it a key while
-// a line is typed) cancels the running line; SIGTERM, and os.exit from any
+// a line is typed) cancels the running line; SIGTERM, SIGHUP, and os.exit from any
 // task, end the session at once, even at the prompt: closing stdin makes
 // the pending Readline return.
 func (r *session) watch(sigs <-chan os.Signal, done <-chan struct{}, stdin io.Closer) {
@@ -112,7 +112,7 @@ func (r *session) watch(sigs <-chan os.Signal, done <-chan struct{}, stdin io.Cl
 		case <-done:
 			return
 		case sig := <-sigs:
-			if sig != syscall.SIGTERM {
+			if sig == syscall.SIGINT {
 				if t := r.foreground.Load(); t != nil {
 					t.Cancel()
 					select {
@@ -122,7 +122,11 @@ func (r *session) watch(sigs <-chan os.Signal, done <-chan struct{}, stdin io.Cl
 				}
 				continue
 			}
-			r.stop(128+int(syscall.SIGTERM), stdin)
+			code := 128 + int(syscall.SIGTERM)
+			if s, ok := sig.(syscall.Signal); ok {
+				code = 128 + int(s) // SIGHUP: the terminal went away
+			}
+			r.stop(code, stdin)
 			return
 		case code := <-r.rt.ExitRequested():
 			r.stop(code, stdin)
