@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -108,11 +109,11 @@ func (rt *Runtime) connSendFile(L *lua.LState) int {
 	if c.datagram {
 		return rt.pushError(L, c.notSupported("send_file"), "send_file", "")
 	}
-	c.dl.armWrite(c.nc)
+	call := c.dl.writeCall(c.nc, time.Time{})
 	var n int64
-	err := rt.block(L, c.poke, func(context.Context) error {
+	err := rt.block(L, c.poke, func(ctx context.Context) error {
 		var err error
-		n, err = c.sendFile(path, offset, count)
+		n, err = c.sendFile(ctx, call, path, offset, count)
 		return err
 	})
 	if err != nil {
@@ -165,8 +166,14 @@ func openRegular(path string) (*os.File, error) {
 const sendFileBuffer = 32 << 10
 
 // sendFile copies count bytes (all if negative) of the file at path, from
-// offset, to the conn. It runs without the interpreter lock.
-func (c *Conn) sendFile(path string, offset, count int64) (int64, error) {
+// offset, to the conn, as one write call: it queues behind other writes,
+// and a deadline that was another call's makes it go on where it stopped.
+// It runs without the interpreter lock.
+func (c *Conn) sendFile(ctx context.Context, call ioCall, path string, offset, count int64) (int64, error) {
+	if err := c.wop.LockContext(ctx, call.by); err != nil {
+		return 0, err
+	}
+	defer c.wop.Unlock()
 	f, err := openRegular(path)
 	if err != nil {
 		return 0, err
@@ -186,7 +193,15 @@ func (c *Conn) sendFile(path string, offset, count int64) (int64, error) {
 		// io.LimitedReader of one).
 		switch nc := c.nc.(type) {
 		case *net.TCPConn:
-			return nc.ReadFrom(r)
+			// ReadFrom advances the file and the limit by what it sent,
+			// so a retry goes on from there.
+			var sent int64
+			err := call.do(ctx, func() error {
+				n, err := nc.ReadFrom(r)
+				sent += n
+				return err
+			})
+			return sent, err
 		}
 	}
 	buf := make([]byte, sendFileBuffer)
@@ -194,8 +209,13 @@ func (c *Conn) sendFile(path string, offset, count int64) (int64, error) {
 	for {
 		n, rerr := r.Read(buf)
 		if n > 0 {
-			w, werr := c.write(buf[:n])
-			sent += int64(w)
+			piece := buf[:n]
+			werr := call.do(ctx, func() error {
+				w, err := c.write(piece)
+				sent += int64(w)
+				piece = piece[w:]
+				return err
+			})
 			if werr != nil {
 				return sent, werr
 			}
