@@ -34,6 +34,7 @@ var binFuncs = []binding{
 
 func (rt *Runtime) binHex(L *lua.LState) int {
 	s := argData(L, 1, "s")
+	L.CheckStringSize("bin.hex", lua.SizeProduct(int64(len(s)), 2))
 	const digits = "0123456789abcdef"
 	out := make([]byte, 2*len(s))
 	for i := 0; i < len(s); i++ {
@@ -131,13 +132,21 @@ func Hexdump(b []byte) string {
 	return sb.String()
 }
 
+// hexdumpSize bounds the length of Hexdump's text for n bytes: 78 bytes
+// a line of 16, and the last line.
+func hexdumpSize(n int) int64 { return lua.SizeProduct(int64(n/16+2), 78) }
+
 func (rt *Runtime) binHexdump(L *lua.LState) int {
-	L.Push(lua.LString(Hexdump(bytesOf(argData(L, 1, "s")))))
+	s := argData(L, 1, "s")
+	L.CheckStringSize("bin.hexdump", hexdumpSize(len(s)))
+	L.Push(lua.LString(Hexdump(bytesOf(s))))
 	return 1
 }
 
 func (rt *Runtime) binB64(L *lua.LState) int {
-	L.Push(lua.LString(base64.StdEncoding.EncodeToString(bytesOf(argData(L, 1, "s")))))
+	s := argData(L, 1, "s")
+	L.CheckStringSize("bin.b64", int64(base64.StdEncoding.EncodedLen(len(s))))
+	L.Push(lua.LString(base64.StdEncoding.EncodeToString(bytesOf(s))))
 	return 1
 }
 

@@ -154,6 +154,7 @@ func (rt *Runtime) openLibs() {
 	for _, b := range stringPackFuncs {
 		L.SetField(str, b.name, rt.function(b))
 	}
+	L.SetField(str, "MAX_SIZE", lua.LNumber(lua.MaxStringSize))
 	for _, b := range globalFuncs {
 		L.SetGlobal(b.name, rt.function(b))
 	}

@@ -333,6 +333,9 @@ func fileReadAux(L *LState, file *lFile, idx int) int {
 		switch lv := L.Get(i).(type) {
 		case LNumber:
 			size := int64(lv)
+			if size < 0 || lv != lv {
+				L.ArgError(i, "non-negative count expected")
+			}
 			if size == 0 {
 				_, err = file.reader.ReadByte()
 				if err == io.EOF {
@@ -372,7 +375,7 @@ func fileReadAux(L *LState, file *lFile, idx int) int {
 					L.Push(v)
 				case 'a':
 					var buf []byte
-					buf, err = io.ReadAll(file.reader)
+					buf, err = readBufioAll(file.reader)
 					if err == io.EOF {
 						L.Push(emptyLString)
 						goto normalreturn
@@ -403,6 +406,10 @@ normalreturn:
 	return L.GetTop() - top
 
 errreturn:
+	if err == errStringTooLarge {
+		// gonetrepl patch 10: as a failed allocation in Lua, an error.
+		L.RaiseError("%s", StringSizeMessage("read", MaxStringSize+1))
+	}
 	L.Push(LNil)
 	L.Push(LString(err.Error()))
 	L.Push(LNumber(1)) // C-Lua compatibility: Original Lua pushes errno to the stack

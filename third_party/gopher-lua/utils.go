@@ -2,6 +2,7 @@ package lua
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -177,19 +178,34 @@ func isGoroutineSafe(lv LValue) bool {
 	}
 }
 
+// errStringTooLarge is what the read helpers return when what they read
+// would be over MaxStringSize; the caller raises "not enough memory".
+// (gonetrepl patch 10)
+var errStringTooLarge = errors.New("string too large")
+
+// readChunk is the most readBufioSize allocates at a time, so that a huge
+// count (io.read(2^40)) costs what the file holds, not what was asked.
+const readChunk = 64 << 10
+
 func readBufioSize(reader *bufio.Reader, size int64) ([]byte, error, bool) {
+	// gonetrepl patch 10: read in chunks, and at most MaxStringSize bytes.
+	// Upstream allocated size bytes up front (and panicked on a negative
+	// size).
 	result := []byte{}
 	read := int64(0)
 	var err error
 	var n int
-	for read != size {
-		buf := make([]byte, size-read)
-		n, err = reader.Read(buf)
+	buf := make([]byte, min(size, readChunk))
+	for read < size {
+		if read >= MaxStringSize {
+			return nil, errStringTooLarge, false
+		}
+		n, err = reader.Read(buf[:min(size-read, int64(len(buf)))])
+		read += int64(n)
+		result = append(result, buf[:n]...)
 		if err != nil {
 			break
 		}
-		read += int64(n)
-		result = append(result, buf[:n]...)
 	}
 	e := err
 	if e != nil && e == io.EOF {
@@ -197,6 +213,16 @@ func readBufioSize(reader *bufio.Reader, size int64) ([]byte, error, bool) {
 	}
 
 	return result, e, len(result) == 0 && err == io.EOF
+}
+
+// readBufioAll reads to EOF, at most MaxStringSize bytes. (gonetrepl
+// patch 10)
+func readBufioAll(reader io.Reader) ([]byte, error) {
+	buf, err := io.ReadAll(io.LimitReader(reader, MaxStringSize+1))
+	if err == nil && len(buf) > MaxStringSize {
+		return nil, errStringTooLarge
+	}
+	return buf, err
 }
 
 func readBufioLine(reader *bufio.Reader) ([]byte, error, bool) {
@@ -208,6 +234,11 @@ func readBufioLine(reader *bufio.Reader) ([]byte, error, bool) {
 		buf, isprefix, err = reader.ReadLine()
 		if err != nil {
 			break
+		}
+		// gonetrepl patch 10: a line without end is not read past
+		// MaxStringSize.
+		if len(result)+len(buf) > MaxStringSize {
+			return nil, errStringTooLarge, false
 		}
 		result = append(result, buf...)
 	}

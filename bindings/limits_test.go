@@ -1,0 +1,126 @@
+package bindings
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The largest string (gopher-lua patch 10) and task.chan's lazy buffer,
+// measured from Go: what testdata/limits_alloc_test.lua checks in Lua, plus
+// the process's memory while it happens.
+
+// TestChanCapacityIsLazy: a channel's capacity is a limit, not an
+// allocation. A Go channel of 2^20 slots took 16 MiB up front, so 1,000 of
+// them asked for 16 GiB.
+func TestChanCapacityIsLazy(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	runLeakChunk(t, rt, "chans = {}")
+	before := measure(t)
+	runLeakChunk(t, rt, `for i = 1, 1000 do chans[i] = task.chan(2^20) end
+		for i = 1, 1000, 100 do assert(chans[i]:send(i)) end`)
+	after := measure(t)
+	grew := int64(after.heap) - int64(before.heap)
+	t.Logf("1,000 task.chan(2^20): heap %.1f -> %.1f MiB", float64(before.heap)/(1<<20), float64(after.heap)/(1<<20))
+	if grew > 8<<20 {
+		t.Errorf("1,000 task.chan(2^20) grew the heap by %.1f MiB, want under 8", float64(grew)/(1<<20))
+	}
+	runLeakChunk(t, rt, `for i = 1, 1000, 100 do assert(chans[i]:recv() == i) end chans = nil`)
+}
+
+// peakRSS returns the process's peak resident size (VmHWM) in bytes, after
+// resetting it to the current size when reset is true.
+func peakRSS(t *testing.T, reset bool) int64 {
+	t.Helper()
+	if reset {
+		// "5" resets the peak to the current size (Linux 4.0 and later).
+		if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+			t.Skipf("cannot reset the peak RSS: %v", err)
+		}
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skipf("no /proc/self/status: %v", err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				t.Fatalf("VmHWM: %v", err)
+			}
+			return kb << 10
+		}
+	}
+	t.Skip("no VmHWM in /proc/self/status")
+	return 0
+}
+
+// TestOversizedResultsKeepMemoryBounded: results over the largest string
+// are refused before they are allocated, so the process's peak memory
+// grows by what the script itself holds (a 64 MiB string), not by the
+// result asked for (gigabytes; before, string.rep("x", 2^36) ended the
+// process with "fatal error: runtime: out of memory").
+func TestOversizedResultsKeepMemoryBounded(t *testing.T) {
+	rt, out := newTestRuntime(t)
+	defer rt.Close()
+	runtime.GC()
+	start := peakRSS(t, true)
+	attacks := []string{
+		`string.rep("x", 2^36)`,
+		`string.rep("xy", 2^40)`,
+		`("x"):rep(2^20):rep(2^20)`,
+		`s .. s .. s .. s .. s`,
+		`table.concat({s, s, s, s, s})`,
+		`table.concat({s, s, s}, s)`,
+		`string.format(string.rep("%999999d", 300), unpack(ones))`,
+		`string.format("%s%s%s%s%s", s, s, s, s, s)`,
+		`string.pack("s4s4s4s4s4", s, s, s, s, s)`,
+		`bin.hexdump(s)`,
+	}
+	var src bytes.Buffer
+	src.WriteString("s = string.rep('x', 64 * 2^20)\nones = {}\nfor i = 1, 300 do ones[i] = 1 end\n")
+	for i, a := range attacks {
+		fmt.Fprintf(&src, "do local ok, err = pcall(function() return %s end)\n"+
+			"assert(not ok and tostring(err):find('not enough memory', 1, true), %q .. ': ' .. tostring(err)) end\n", a, fmt.Sprint(i, ": ", a))
+	}
+	src.WriteString("print('refused', " + strconv.Itoa(len(attacks)) + ")\n")
+	runLeakChunk(t, rt, src.String())
+	if !strings.Contains(out.String(), fmt.Sprint("refused\t", len(attacks))) {
+		t.Fatalf("output: %q", out.String())
+	}
+	grew := peakRSS(t, false) - start
+	t.Logf("%d oversized results refused; peak RSS grew by %.0f MiB", len(attacks), float64(grew)/(1<<20))
+	if grew > 200<<20 {
+		t.Errorf("peak RSS grew by %.0f MiB, want under 200 (the script holds 64)", float64(grew)/(1<<20))
+	}
+}
+
+// TestPatternMatchesStream: string.gmatch and string.gsub hold one match at
+// a time (gopher-lua patch 11). Upstream collected every match first, a
+// few hundred bytes each: "." on 4 MiB took over 300 MB for gmatch, and
+// gsub then copied the whole string once per replacement (quadratic: 4
+// MiB did not end).
+func TestPatternMatchesStream(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	runLeakChunk(t, rt, `s = string.rep("ab", 2 * 2^20)`)
+	runtime.GC()
+	for _, chunk := range []string{
+		`local n = 0 for c in s:gmatch(".") do n = n + 1 end assert(n == #s, n)`,
+		`local r, n = s:gsub("a", "") assert(n == #s / 2 and r == string.rep("b", #s / 2), n)`,
+		`local r, n = s:gsub("(a)(b)", "%2%1") assert(n == #s / 2 and r:sub(1, 4) == "baba", n)`,
+	} {
+		start := peakRSS(t, true)
+		runLeakChunk(t, rt, chunk)
+		grew := peakRSS(t, false) - start
+		t.Logf("%s: peak RSS grew by %.0f MiB", chunk, float64(grew)/(1<<20))
+		if grew > 64<<20 {
+			t.Errorf("%s: peak RSS grew by %.0f MiB, want under 64 (the subject is 4 MiB)", chunk, float64(grew)/(1<<20))
+		}
+	}
+}
