@@ -88,12 +88,20 @@ func (rt *Runtime) binUnhex(L *lua.LState) int {
 // to the one before shown once as "*", and the length as a last line;
 // nothing at all for no bytes.
 func Hexdump(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(int(min(hexdumpSize(len(b)), lua.MaxStringSize)))
+	hexdumpTo(&sb, b, nil)
+	return sb.String()
+}
+
+// hexdumpTo writes Hexdump(b) to sb. If flush is not nil, it is called
+// whenever sb holds 64 KiB or more, to take the text so far, so that a
+// big b never makes a big string (tracing).
+func hexdumpTo(sb *strings.Builder, b []byte, flush func()) {
 	if len(b) == 0 {
-		return ""
+		return
 	}
 	const digits = "0123456789abcdef"
-	var sb strings.Builder
-	sb.Grow((len(b)/16 + 2) * 78)
 	var prev []byte
 	starred := false
 	for off := 0; off < len(b); off += 16 {
@@ -106,7 +114,7 @@ func Hexdump(b []byte) string {
 			continue
 		}
 		prev, starred = line, false
-		fmt.Fprintf(&sb, "%08x ", off)
+		fmt.Fprintf(sb, "%08x ", off)
 		for i := range 16 {
 			if i == 8 {
 				sb.WriteByte(' ')
@@ -127,9 +135,11 @@ func Hexdump(b []byte) string {
 			sb.WriteByte(c)
 		}
 		sb.WriteString("|\n")
+		if flush != nil && sb.Len() >= traceFlushSize {
+			flush()
+		}
 	}
-	fmt.Fprintf(&sb, "%08x\n", len(b))
-	return sb.String()
+	fmt.Fprintf(sb, "%08x\n", len(b))
 }
 
 // hexdumpSize bounds the length of Hexdump's text for n bytes: 78 bytes

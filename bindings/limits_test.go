@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -121,6 +122,54 @@ func TestPatternMatchesStream(t *testing.T) {
 		t.Logf("%s: peak RSS grew by %.0f MiB", chunk, float64(grew)/(1<<20))
 		if grew > 64<<20 {
 			t.Errorf("%s: peak RSS grew by %.0f MiB, want under 64 (the subject is 4 MiB)", chunk, float64(grew)/(1<<20))
+		}
+	}
+}
+
+// writeSizes records the largest single Write and the total.
+type writeSizes struct {
+	mu           sync.Mutex
+	largest, all int
+}
+
+func (w *writeSizes) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.largest = max(w.largest, len(p))
+	w.all += len(p)
+	return len(p), nil
+}
+
+// TestTraceWritesBigEventsInPieces: tracing a big write writes its text
+// in pieces of about 64 KiB. It was built as one string, five times the
+// bytes in hex mode: a traced c:write of 256 MiB made 1.2 GiB of text.
+func TestTraceWritesBigEventsInPieces(t *testing.T) {
+	for _, mode := range []string{"text", "hex"} {
+		stderr := &writeSizes{}
+		rt := New(Options{Stdout: &syncBuffer{}, Stderr: stderr})
+		runLeakChunk(t, rt, `
+			local a, b = (function()
+				local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+				local got = task.chan(1)
+				task.spawn(function() got:send(assert(ln:accept(10))) end)
+				local c = assert(net.dial("tcp", tostring(ln:addr())))
+				return c, assert(got:recv(10))
+			end)()
+			local data = string.rep("0123456789abcdefg", 2^19) -- 8.5 MiB, no two lines alike
+			local reader = task.spawn(function() return #assert(b:read_all()) end)
+			net.trace("`+mode+`")
+			assert(a:write(data))
+			net.trace(false)
+			a:close()
+			assert(reader:wait(30) == #data)
+			b:close()`)
+		rt.Close()
+		t.Logf("%s: %d bytes of trace, the largest write %d", mode, stderr.all, stderr.largest)
+		if stderr.all < 8<<20 {
+			t.Errorf("%s: only %d bytes of trace", mode, stderr.all)
+		}
+		if stderr.largest > 256<<10 {
+			t.Errorf("%s: a write of %d bytes of trace, want pieces of about 64 KiB", mode, stderr.largest)
 		}
 	}
 }
