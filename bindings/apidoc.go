@@ -133,9 +133,11 @@ const readingSection = "" +
 const largestStringSection = "" +
 	"No string is longer than `string.MAX_SIZE` (%[1]d bytes, %[2]s). A result that would be\n" +
 	"longer raises a Lua error whose message contains `not enough memory`, as Lua's own does when an\n" +
-	"allocation fails, before anything that size is allocated; `pcall` catches it. That covers\n" +
-	"`string.rep`, `..`, `table.concat`, `string.format`, `string.gsub`, `string.pack`, `bin.hex`,\n" +
-	"`bin.hexdump`, `bin.b64` and the reads of `io` (`io.read(\"*a\")` of an endless file); a read\n" +
+	"allocation fails; `pcall` catches it. Most are refused before anything is allocated; those\n" +
+	"built as they go (`string.gsub`, reading an endless file) stop at the cap. That covers\n" +
+	"`string.rep`, `..`, `table.concat`, `string.format`, `string.gsub`, `string.pack`, `os.date`,\n" +
+	"`print`, `bin.hex`, `bin.hexdump`, `bin.b64` and the reads of `io` (`io.read(\"*a\")` of an\n" +
+	"endless file); at the prompt a string is shown up to 1 MiB, then its length; a read\n" +
 	"method's `max` over it is refused the same way. `task.chan(n)` allocates its buffer as values\n" +
 	"arrive, not n slots up front."
 

@@ -74,13 +74,22 @@ func tableConcat(L *lua.LState) int {
 // basePrint writes through the runtime's writer in one Write, so lines of
 // concurrent tasks never interleave.
 func (rt *Runtime) basePrint(L *lua.LState) int {
-	var b strings.Builder
 	top := L.GetTop()
+	parts := make([]string, top)
+	size := int64(1)
 	for i := 1; i <= top; i++ {
-		if i > 1 {
+		parts[i-1] = L.ToStringMeta(L.Get(i)).String()
+		size += int64(len(parts[i-1])) + 1
+	}
+	// One line is one string: refused over the largest.
+	L.CheckStringSize("print", size)
+	var b strings.Builder
+	b.Grow(int(size))
+	for i, s := range parts {
+		if i > 0 {
 			b.WriteByte('\t')
 		}
-		b.WriteString(L.ToStringMeta(L.Get(i)).String())
+		b.WriteString(s)
 	}
 	b.WriteByte('\n')
 	rt.stdout.Write([]byte(b.String()))

@@ -82,6 +82,8 @@ func TestOversizedResultsKeepMemoryBounded(t *testing.T) {
 		`string.format("%s%s%s%s%s", s, s, s, s, s)`,
 		`string.pack("s4s4s4s4s4", s, s, s, s, s)`,
 		`bin.hexdump(s)`,
+		`print(s, s, s, s, s)`,
+		`os.date(string.rep("%c", 2^24))`,
 	}
 	var src bytes.Buffer
 	src.WriteString("s = string.rep('x', 64 * 2^20)\nones = {}\nfor i = 1, 300 do ones[i] = 1 end\n")

@@ -211,3 +211,10 @@ function TestChanUnbufferedAndClose(t)
   assert(v == nil and more == false)
   assert(tostring(ch) == "<chan 0/1 closed>", tostring(ch))
 end
+
+function TestMoreResultsOverTheLargestString(t)
+  local s = s64()
+  refused("print", print, s, s, s, s, s)
+  refused("os.date", os.date, string.rep("%c", 16 * MiB))
+  assert(#os.date("%Y-%m-%d") == 10)
+end
