@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"syscall"
@@ -335,6 +336,12 @@ func fileReadAux(L *LState, file *lFile, idx int) int {
 			size := int64(lv)
 			if size < 0 || lv != lv {
 				L.ArgError(i, "non-negative count expected")
+			}
+			// gonetrepl patch 10: a count over the largest string is
+			// refused at once, as the read methods of conns refuse such
+			// a max.
+			if lv > MaxStringSize {
+				L.RaiseError("%s", StringSizeMessage("read", int64(min(lv, LNumber(math.MaxInt64)))))
 			}
 			if size == 0 {
 				_, err = file.reader.ReadByte()

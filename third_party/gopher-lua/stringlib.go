@@ -248,7 +248,7 @@ func strGsub(L *LState) int {
 	if err != nil {
 		L.RaiseError(err.Error())
 	}
-	var out strings.Builder
+	out := gsubOutput{L: L}
 	prev, n := 0, 0
 	for {
 		match, err := m.Next()
@@ -260,19 +260,17 @@ func strGsub(L *LState) int {
 		}
 		n++
 		start, end := match.Capture(0), match.Capture(1)
-		room := int64(MaxStringSize - out.Len() - (start - prev))
+		out.add(str[prev:start])
 		var rs string
 		switch lv := repl.(type) {
 		case LString:
-			rs = strGsubExpand(L, str, string(lv), match, room)
+			rs = strGsubExpand(L, str, string(lv), match, MaxStringSize-out.size)
 		case *LTable:
 			rs = strGsubTableValue(L, str, lv, match)
 		case *LFunction:
 			rs = strGsubFuncValue(L, str, lv, match)
 		}
-		L.CheckStringSize("string.gsub", int64(out.Len())+int64(start-prev)+int64(len(rs)))
-		out.WriteString(str[prev:start])
-		out.WriteString(rs)
+		out.add(rs)
 		prev = end
 		if n == limit {
 			break
@@ -283,11 +281,51 @@ func strGsub(L *LState) int {
 		L.Push(LNumber(0))
 		return 2
 	}
-	L.CheckStringSize("string.gsub", int64(out.Len())+int64(len(str)-prev))
-	out.WriteString(str[prev:])
+	out.add(str[prev:])
 	L.Push(LString(out.String()))
 	L.Push(LNumber(n))
 	return 2
+}
+
+// gsubOutput builds gsub's result from pieces: the parts of the subject
+// between matches and the replacements, which are mostly strings that
+// exist already (the replacement string, a function's results). It keeps
+// up to gsubPending of them before copying, and counts every byte as it
+// is added, so a result over the largest string is mostly refused before
+// it is built. (gonetrepl patch 10)
+type gsubOutput struct {
+	L       *LState
+	b       strings.Builder
+	pending []string
+	size    int64
+}
+
+const gsubPending = 1024
+
+func (o *gsubOutput) add(piece string) {
+	if piece == "" {
+		return
+	}
+	o.size += int64(len(piece))
+	o.L.CheckStringSize("string.gsub", o.size)
+	o.pending = append(o.pending, piece)
+	if len(o.pending) >= gsubPending {
+		o.flush()
+	}
+}
+
+func (o *gsubOutput) flush() {
+	o.b.Grow(int(o.size) - o.b.Len())
+	for i, p := range o.pending {
+		o.b.WriteString(p)
+		o.pending[i] = ""
+	}
+	o.pending = o.pending[:0]
+}
+
+func (o *gsubOutput) String() string {
+	o.flush()
+	return o.b.String()
 }
 
 func checkCaptureIndex(L *LState, m *pm.MatchData, idx int) {
@@ -319,14 +357,31 @@ func strGsubExpand(L *LState, str string, repl string, match *pm.MatchData, room
 	if strings.IndexByte(repl, '%') < 0 {
 		return repl // nothing to expand: no copy
 	}
+	// The length first, so that "%0%0%0..." over room is refused before
+	// anything is copied.
+	size := int64(0)
+	for i := 0; i < len(repl); i++ {
+		switch c := repl[i]; {
+		case c != '%' || i+1 == len(repl):
+			size++
+		case repl[i+1] == '%':
+			size++
+			i++
+		case repl[i+1] >= '0' && repl[i+1] <= '9':
+			size += int64(len(capturedString(L, match, str, 2*int(repl[i+1]-'0'))))
+			i++
+		default: // kept as it is
+			size += 2
+			i++
+		}
+	}
+	L.CheckStringSize("string.gsub", int64(MaxStringSize)-room+size)
 	sc := newFlagScanner('%', "", "", repl)
 	for c, eos := sc.Next(); !eos; c, eos = sc.Next() {
 		if !sc.ChangeFlag {
 			if sc.HasFlag {
 				if c >= '0' && c <= '9' {
-					cs := capturedString(L, match, str, 2*(int(c)-48))
-					L.CheckStringSize("string.gsub", int64(MaxStringSize)-room+int64(len(sc.buf))+int64(len(cs)))
-					sc.AppendString(cs)
+					sc.AppendString(capturedString(L, match, str, 2*(int(c)-48)))
 				} else {
 					sc.AppendChar('%')
 					sc.AppendChar(c)

@@ -218,15 +218,43 @@ func readBufioSize(reader *bufio.Reader, size int64) ([]byte, error, bool) {
 // readBufioAll reads to EOF, at most MaxStringSize bytes. (gonetrepl
 // patch 10)
 func readBufioAll(reader io.Reader) ([]byte, error) {
-	buf, err := io.ReadAll(io.LimitReader(reader, MaxStringSize+1))
-	if err == nil && len(buf) > MaxStringSize {
-		return nil, errStringTooLarge
+	// In chunks that double up to 1 MiB, joined once at the end: no
+	// copying as it grows, and an endless file costs one pass over the
+	// cap before it is refused.
+	var chunks [][]byte
+	total, size := 0, 4096
+	for {
+		chunk := make([]byte, size)
+		n, err := io.ReadFull(reader, chunk)
+		if n > 0 {
+			chunks = append(chunks, chunk[:n])
+			total += n
+			if total > MaxStringSize {
+				return nil, errStringTooLarge
+			}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		size = min(2*size, 1<<20)
 	}
-	return buf, err
+	buf := make([]byte, 0, total)
+	for _, c := range chunks {
+		buf = append(buf, c...)
+	}
+	return buf, nil
 }
 
 func readBufioLine(reader *bufio.Reader) ([]byte, error, bool) {
-	result := []byte{}
+	// gonetrepl patch 10: a line without end is not read past
+	// MaxStringSize; its pieces are gathered in chunks of up to 1 MiB and
+	// joined once, without copying as it grows.
+	var chunks [][]byte
+	var cur []byte
+	total := 0
 	var buf []byte
 	var err error
 	var isprefix bool = true
@@ -235,13 +263,27 @@ func readBufioLine(reader *bufio.Reader) ([]byte, error, bool) {
 		if err != nil {
 			break
 		}
-		// gonetrepl patch 10: a line without end is not read past
-		// MaxStringSize.
-		if len(result)+len(buf) > MaxStringSize {
+		total += len(buf)
+		if total > MaxStringSize {
 			return nil, errStringTooLarge, false
 		}
-		result = append(result, buf...)
+		for len(buf) > 0 {
+			if len(cur) == cap(cur) {
+				if cur != nil {
+					chunks = append(chunks, cur)
+				}
+				cur = make([]byte, 0, min(max(2*cap(cur), 4096), 1<<20))
+			}
+			n := min(len(buf), cap(cur)-len(cur))
+			cur = append(cur, buf[:n]...)
+			buf = buf[n:]
+		}
 	}
+	result := make([]byte, 0, total)
+	for _, c := range chunks {
+		result = append(result, c...)
+	}
+	result = append(result, cur...)
 	e := err
 	if e != nil && e == io.EOF {
 		e = nil
