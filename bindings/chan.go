@@ -23,8 +23,9 @@ var chanMethods = []binding{
 }
 
 // Chan carries Lua values between tasks: a queue of at most capacity
-// values, and the senders waiting for room (or, with capacity 0, for a
-// receiver to take their value). The queue is a ring that grows as values
+// values (plus one for each receiver that was waiting when it was sent),
+// and the senders waiting for room (or, with capacity 0, for a receiver
+// to take their value). The queue is a ring that grows as values
 // arrive, so task.chan(2^20) costs a few words until it is used (a Go
 // channel of that capacity was 16 MiB up front), and shrinks back when it
 // is drained. All fields are guarded by mu.
@@ -35,9 +36,10 @@ type Chan struct {
 	senders  []*chanSender // waiting, oldest first
 	// recvWake, when not nil, is closed (and cleared) when a value or
 	// a sender arrives or the channel closes: receivers wait on it.
-	recvWake chan struct{}
-	closed   bool
-	closing  chan struct{} // closed by close, for waiting senders
+	recvWake    chan struct{}
+	recvWaiting int // receivers waiting on recvWake
+	closed      bool
+	closing     chan struct{} // closed by close, for waiting senders
 }
 
 // chanSender is a sender waiting: taken is closed once a receiver (or
@@ -68,7 +70,10 @@ func (ch *Chan) wakeReceivers() {
 // trySend queues v if there is room. Otherwise it registers a waiting
 // sender and returns it. The caller holds mu.
 func (ch *Chan) trySend(v lua.LValue) (queued bool, w *chanSender) {
-	if ch.queue.len() < ch.capacity {
+	// Room is the capacity, plus one for each receiver waiting that no
+	// queued value is for yet: a send to a waiting receiver succeeds at
+	// once, even on an unbuffered channel, as with a Go channel.
+	if ch.queue.len() < ch.capacity+ch.recvWaiting {
 		ch.queue.push(v)
 		ch.wakeReceivers()
 		return true, nil
@@ -98,12 +103,13 @@ func (ch *Chan) withdraw(w *chanSender) bool {
 func (ch *Chan) tryRecv() (v lua.LValue, ok bool) {
 	if ch.queue.len() > 0 {
 		v = ch.queue.pop()
-		if !ch.closed && len(ch.senders) > 0 {
+		if !ch.closed && len(ch.senders) > 0 && ch.queue.len() < ch.capacity+ch.recvWaiting {
 			w := ch.senders[0]
 			ch.senders[0] = nil
 			ch.senders = ch.senders[1:]
 			ch.queue.push(w.v)
 			close(w.taken)
+			ch.wakeReceivers()
 		}
 		return v, true
 	}
@@ -241,24 +247,40 @@ func (rt *Runtime) chanRecv(L *lua.LState) int {
 		err := rt.block(L, nil, func(ctx context.Context) error {
 			expire, stop := expireAfter(timeout, hasTimeout)
 			defer stop()
+			ch.mu.Lock()
+			defer ch.mu.Unlock()
 			for {
-				ch.mu.Lock()
 				v, ok = ch.tryRecv()
 				if ok || ch.closed {
-					ch.mu.Unlock()
 					return nil
 				}
 				if ch.recvWake == nil {
 					ch.recvWake = make(chan struct{})
 				}
 				wake := ch.recvWake
+				ch.recvWaiting++
 				ch.mu.Unlock()
+				var err error
 				select {
 				case <-wake:
 				case <-expire:
-					return simpleError(kindTimeout, "recv", "", "recv: timeout after %v", timeout)
+					err = simpleError(kindTimeout, "recv", "", "recv: timeout after %v", timeout)
 				case <-ctx.Done():
-					return ctx.Err()
+					err = ctx.Err()
+				}
+				ch.mu.Lock()
+				ch.recvWaiting--
+				if err != nil {
+					// A value sent on the strength of this receiver
+					// waiting is taken even when the timeout fired at
+					// the same time; a canceled task takes nothing (the
+					// value stays for the next receiver).
+					if ctx.Err() == nil {
+						if v, ok = ch.tryRecv(); ok {
+							return nil
+						}
+					}
+					return err
 				}
 			}
 		})

@@ -220,3 +220,38 @@ function TestMoreResultsOverTheLargestString(t)
   refused("os.date", os.date, string.rep("%c", 16 * MiB))
   assert(#os.date("%Y-%m-%d") == 10)
 end
+
+function TestChanSendToAWaitingReceiver(t)
+  -- A send with timeout 0 succeeds when a receiver is waiting, buffered or
+  -- not, as with a Go channel; with none waiting it times out.
+  for _, capacity in ipairs({ 0, 1 }) do
+    local ch = task.chan(capacity)
+    if capacity == 1 then assert(ch:send("fill", 0)) end
+    local ok, err = ch:send("nobody", 0)
+    assert(ok == nil and err.kind == "timeout", "no receiver: timeout")
+    if capacity == 1 then assert(ch:recv(0) == "fill") end
+    local got = task.chan(1)
+    local r = task.spawn(function() got:send(true) return ch:recv(10) end)
+    assert(got:recv(10))
+    -- The receiver is about to wait: try until it does.
+    local sent
+    for _ = 1, 1000 do
+      sent = ch:send("x", 0)
+      if sent then break end
+      task.yield()
+    end
+    assert(sent, "a send to a waiting receiver")
+    assert(r:wait(10) == "x")
+    -- Two senders, one receiver, capacity 0: only one send succeeds.
+    local s1 = task.spawn(function() return ch:send(1, 0.2) end)
+    local s2 = task.spawn(function() return ch:send(2, 0.2) end)
+    local v = ch:recv(10)
+    local a, b = s1:wait(10), s2:wait(10)
+    if capacity == 0 then
+      assert((a == true) ~= (b == true), "exactly one of two sends to one receiver succeeds")
+      assert(v == (a and 1 or 2))
+    else
+      assert(a and b and ch:recv(0) == (v == 1 and 2 or 1), "capacity 1: both, in order")
+    end
+  end
+end
