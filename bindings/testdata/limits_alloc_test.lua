@@ -255,3 +255,21 @@ function TestChanSendToAWaitingReceiver(t)
     end
   end
 end
+
+function TestIoLinesWholeLines(t)
+  -- io.lines and f:lines return whole lines, however long (upstream cut
+  -- them at 4 KiB), up to the largest string.
+  local name = os.tmpname()
+  local f = assert(io.open(name, "w"))
+  f:write(string.rep("x", 10000), "\nab\r\n\nlast")
+  f:close()
+  for _, lines in ipairs({
+    function() return io.lines(name) end,
+    function() return assert(io.open(name)):lines() end,
+  }) do
+    local got = {}
+    for l in lines() do got[#got + 1] = #l end
+    assert(table.concat(got, ",") == "10000,2,0,4", table.concat(got, ","))
+  end
+  os.remove(name)
+end

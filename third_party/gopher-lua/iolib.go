@@ -482,12 +482,17 @@ func fileLinesIter(L *LState) int {
 	} else {
 		file = L.Get(UpvalueIndex(2)).(*LUserData).Value.(*lFile)
 	}
-	buf, _, err := file.reader.ReadLine()
+	// gonetrepl patch 10: a whole line, however long, up to the largest
+	// string; upstream's bufio ReadLine cut lines at 4 KiB.
+	buf, err, iseof := readBufioLine(file.reader)
+	if iseof {
+		L.Push(LNil)
+		return 1
+	}
+	if err == errStringTooLarge {
+		L.RaiseError("%s", StringSizeMessage("lines", MaxStringSize+1))
+	}
 	if err != nil {
-		if err == io.EOF {
-			L.Push(LNil)
-			return 1
-		}
 		L.RaiseError(err.Error())
 	}
 	L.Push(LString(string(buf)))
@@ -595,15 +600,19 @@ func ioLinesIter(L *LState) int {
 		file = L.Get(UpvalueIndex(2)).(*LUserData).Value.(*lFile)
 		toclose = true
 	}
-	buf, _, err := file.reader.ReadLine()
-	if err != nil {
-		if err == io.EOF {
-			if toclose {
-				fileCloseAux(L, file)
-			}
-			L.Push(LNil)
-			return 1
+	// gonetrepl patch 10: as fileLinesIter.
+	buf, err, iseof := readBufioLine(file.reader)
+	if iseof {
+		if toclose {
+			fileCloseAux(L, file)
 		}
+		L.Push(LNil)
+		return 1
+	}
+	if err == errStringTooLarge {
+		L.RaiseError("%s", StringSizeMessage("lines", MaxStringSize+1))
+	}
+	if err != nil {
 		L.RaiseError(err.Error())
 	}
 	L.Push(LString(string(buf)))
