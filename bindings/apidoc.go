@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	lua "github.com/yuin/gopher-lua"
 )
 
 // The API reference, docs/API.md, is rendered by Markdown from the binding
@@ -127,6 +129,18 @@ const readingSection = "" +
 	"- Default caps: `read` returns at most %[1]s; `read_line` and `read_until` return `too_large`\n" +
 	"  past %[1]s, `read_all` past %[2]s (pass `max` to change it); `read_full(n)` takes n up to %[2]s."
 
+// largestStringSection is rendered with lua.MaxStringSize.
+const largestStringSection = "" +
+	"No string is longer than `string.MAX_SIZE` (%[1]d bytes, %[2]s). A result that would be\n" +
+	"longer raises a Lua error whose message contains `not enough memory`, as Lua's own does when an\n" +
+	"allocation fails; `pcall` catches it. Most are refused before anything is allocated; those\n" +
+	"built as they go (`string.gsub`, reading an endless file) stop at the cap. That covers\n" +
+	"`string.rep`, `..`, `table.concat`, `string.format`, `string.gsub`, `string.pack`, `os.date`,\n" +
+	"`print`, `bin.hex`, `bin.hexdump`, `bin.b64` and the reads of `io` (`io.read(\"*a\")` of an\n" +
+	"endless file); at the prompt a string is shown up to 1 MiB, then its length; a read\n" +
+	"method's `max` over it is refused the same way. `task.chan(n)` allocates its buffer as values\n" +
+	"arrive, not n slots up front."
+
 // flagsIntro introduces the flags module of stdlib/flags.lua.
 const flagsIntro = "" +
 	"`local flags = require \"flags\"`: command-line options for scripts, in the spirit of Go's\n" +
@@ -243,6 +257,7 @@ func Markdown() string {
 	section("Addresses", addrSection)
 	section("Tasks", taskValueSection)
 	section("Reading from a conn", fmt.Sprintf(readingSection, sizeString(defaultReadMax), sizeString(defaultAllMax)))
+	section("The largest string", fmt.Sprintf(largestStringSection, lua.MaxStringSize, sizeString(lua.MaxStringSize)))
 	section("The prompt", promptSection)
 	for _, m := range Docs() {
 		module(m, "")

@@ -63,6 +63,20 @@ func optSize(L *lua.LState, n int, name string, def, lo, hi int) int {
 	return argSize(L, n, name, lo, hi)
 }
 
+// optMax reads an optional cap on the bytes a call may return, an integer
+// from lo up to the largest string (lua.MaxStringSize); def if absent. A
+// cap over the largest string is refused as Lua refuses an allocation,
+// with "not enough memory" in the message.
+func optMax(L *lua.LState, n int, name string, def, lo int) int {
+	if L.Get(n) == lua.LNil {
+		return def
+	}
+	if f := argNumber(L, n, name); f > lua.MaxStringSize && f == math.Trunc(f) {
+		argError(L, n, name, "%v is over the largest string, %d bytes: not enough memory", lua.LNumber(f), lua.MaxStringSize)
+	}
+	return argSize(L, n, name, lo, lua.MaxStringSize)
+}
+
 // argSize requires an integer count in [lo, hi].
 func argSize(L *lua.LState, n int, name string, lo, hi int) int {
 	f := argNumber(L, n, name)

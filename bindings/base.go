@@ -37,15 +37,31 @@ func tableConcat(L *lua.LState) int {
 	sep := L.OptString(2, "")
 	i := L.OptInt(3, 1)
 	j := L.OptInt(4, t.Len())
+	// The length first: a result over the largest string is refused
+	// before anything is allocated, and the rest is allocated once.
+	size := int64(0)
+	for k := i; k <= j; k++ {
+		switch v := t.RawGetInt(k).(type) {
+		case lua.LString:
+			size += int64(len(v))
+		case lua.LNumber:
+			size += int64(len(v.String()))
+		default:
+			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
+		}
+		if k < j {
+			size += int64(len(sep))
+		}
+		L.CheckStringSize("table.concat", size)
+	}
 	var b strings.Builder
+	b.Grow(int(size))
 	for k := i; k <= j; k++ {
 		switch v := t.RawGetInt(k).(type) {
 		case lua.LString:
 			b.WriteString(string(v))
 		case lua.LNumber:
 			b.WriteString(v.String())
-		default:
-			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
 		}
 		if k < j {
 			b.WriteString(sep)
@@ -58,13 +74,22 @@ func tableConcat(L *lua.LState) int {
 // basePrint writes through the runtime's writer in one Write, so lines of
 // concurrent tasks never interleave.
 func (rt *Runtime) basePrint(L *lua.LState) int {
-	var b strings.Builder
 	top := L.GetTop()
+	parts := make([]string, top)
+	size := int64(1)
 	for i := 1; i <= top; i++ {
-		if i > 1 {
+		parts[i-1] = L.ToStringMeta(L.Get(i)).String()
+		size += int64(len(parts[i-1])) + 1
+	}
+	// One line is one string: refused over the largest.
+	L.CheckStringSize("print", size)
+	var b strings.Builder
+	b.Grow(int(size))
+	for i, s := range parts {
+		if i > 0 {
 			b.WriteByte('\t')
 		}
-		b.WriteString(L.ToStringMeta(L.Get(i)).String())
+		b.WriteString(s)
 	}
 	b.WriteByte('\n')
 	rt.stdout.Write([]byte(b.String()))

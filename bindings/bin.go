@@ -40,6 +40,7 @@ var binFuncs = []binding{
 
 func (rt *Runtime) binHex(L *lua.LState) int {
 	s := argData(L, 1, "s")
+	L.CheckStringSize("bin.hex", lua.SizeProduct(int64(len(s)), 2))
 	const digits = "0123456789abcdef"
 	out := make([]byte, 2*len(s))
 	for i := 0; i < len(s); i++ {
@@ -93,12 +94,20 @@ func (rt *Runtime) binUnhex(L *lua.LState) int {
 // to the one before shown once as "*", and the length as a last line;
 // nothing at all for no bytes.
 func Hexdump(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(int(min(hexdumpSize(len(b)), lua.MaxStringSize)))
+	hexdumpTo(&sb, b, nil)
+	return sb.String()
+}
+
+// hexdumpTo writes Hexdump(b) to sb. If flush is not nil, it is called
+// whenever sb holds 64 KiB or more, to take the text so far, so that a
+// big b never makes a big string (tracing).
+func hexdumpTo(sb *strings.Builder, b []byte, flush func()) {
 	if len(b) == 0 {
-		return ""
+		return
 	}
 	const digits = "0123456789abcdef"
-	var sb strings.Builder
-	sb.Grow((len(b)/16 + 2) * 78)
 	var prev []byte
 	starred := false
 	for off := 0; off < len(b); off += 16 {
@@ -111,7 +120,7 @@ func Hexdump(b []byte) string {
 			continue
 		}
 		prev, starred = line, false
-		fmt.Fprintf(&sb, "%08x ", off)
+		fmt.Fprintf(sb, "%08x ", off)
 		for i := range 16 {
 			if i == 8 {
 				sb.WriteByte(' ')
@@ -132,18 +141,28 @@ func Hexdump(b []byte) string {
 			sb.WriteByte(c)
 		}
 		sb.WriteString("|\n")
+		if flush != nil && sb.Len() >= traceFlushSize {
+			flush()
+		}
 	}
-	fmt.Fprintf(&sb, "%08x\n", len(b))
-	return sb.String()
+	fmt.Fprintf(sb, "%08x\n", len(b))
 }
 
+// hexdumpSize bounds the length of Hexdump's text for n bytes: 78 bytes
+// a line of 16, and the last line.
+func hexdumpSize(n int) int64 { return lua.SizeProduct(int64(n/16+2), 78) }
+
 func (rt *Runtime) binHexdump(L *lua.LState) int {
-	L.Push(lua.LString(Hexdump(bytesOf(argData(L, 1, "s")))))
+	s := argData(L, 1, "s")
+	L.CheckStringSize("bin.hexdump", hexdumpSize(len(s)))
+	L.Push(lua.LString(Hexdump(bytesOf(s))))
 	return 1
 }
 
 func (rt *Runtime) binB64(L *lua.LState) int {
-	L.Push(lua.LString(base64.StdEncoding.EncodeToString(bytesOf(argData(L, 1, "s")))))
+	s := argData(L, 1, "s")
+	L.CheckStringSize("bin.b64", int64(base64.StdEncoding.EncodedLen(len(s))))
+	L.Push(lua.LString(base64.StdEncoding.EncodeToString(bytesOf(s))))
 	return 1
 }
 

@@ -20,7 +20,6 @@ const connSummary = "a conn (tcp, unix, pipe; udp and unixgram from net.dial): b
 const (
 	defaultReadMax = 64 << 10 // read, read_line, read_until
 	defaultAllMax  = 64 << 20 // read_all, and the most read_full will take
-	hardReadMax    = 1 << 30  // no cap argument may go beyond
 )
 
 var connMethods = []binding{
@@ -205,7 +204,7 @@ func (rt *Runtime) read(L *lua.LState, c *Conn, need int, scan scanFunc) int {
 
 func (rt *Runtime) connRead(L *lua.LState) int {
 	c := rt.checkConn(L)
-	n := optSize(L, 2, "max", defaultReadMax, 1, hardReadMax)
+	n := optMax(L, 2, "max", defaultReadMax, 1)
 	if c.datagram {
 		return rt.readDatagramConn(L, c, min(n, maxDatagram))
 	}
@@ -276,7 +275,7 @@ func (rt *Runtime) connReadFull(L *lua.LState) int {
 
 func (rt *Runtime) connReadLine(L *lua.LState) int {
 	c := rt.checkConn(L)
-	n := optSize(L, 2, "max", defaultReadMax, 0, hardReadMax)
+	n := optMax(L, 2, "max", defaultReadMax, 0)
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_line"), "read_line", "")
 	}
@@ -289,7 +288,7 @@ func (rt *Runtime) connReadUntil(L *lua.LState) int {
 	if delim == "" {
 		argError(L, 2, "delim", "must not be empty")
 	}
-	n := optSize(L, 3, "max", defaultReadMax, 0, hardReadMax)
+	n := optMax(L, 3, "max", defaultReadMax, 0)
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_until"), "read_until", "")
 	}
@@ -298,7 +297,7 @@ func (rt *Runtime) connReadUntil(L *lua.LState) int {
 
 func (rt *Runtime) connReadAll(L *lua.LState) int {
 	c := rt.checkConn(L)
-	n := optSize(L, 2, "max", defaultAllMax, 0, hardReadMax)
+	n := optMax(L, 2, "max", defaultAllMax, 0)
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_all"), "read_all", "")
 	}
@@ -307,7 +306,7 @@ func (rt *Runtime) connReadAll(L *lua.LState) int {
 
 func (rt *Runtime) connLines(L *lua.LState) int {
 	c := rt.checkConn(L)
-	n := optSize(L, 2, "max", defaultReadMax, 0, hardReadMax)
+	n := optMax(L, 2, "max", defaultReadMax, 0)
 	if c.datagram {
 		L.Error(rt.errorValue(c.streamOnly("lines"), "lines", ""), 1)
 	}

@@ -23,6 +23,9 @@ package bindings
 //     format cannot make it allocate gigabytes; unpack never allocates more
 //     than the data it was given, and returns at most packMaxResults-1
 //     values ("too many results to unpack").
+//   - a result over the largest string (lua.MaxStringSize, string.MAX_SIZE:
+//     many s or z fields of big strings) raises "not enough memory" before
+//     it is built.
 //   - every format error is a "bad argument" error naming fmt, and a data
 //     error one naming s, where Lua raises some of them without a position.
 
@@ -341,9 +344,52 @@ func packReadFloat(data []byte, little bool, size int) float64 {
 	return math.Float64frombits(binary.LittleEndian.Uint64(buf))
 }
 
+// packLength is the length of what strPack will build from the format
+// and the arguments on the stack, computed without building it, so that a
+// result over the largest string is refused before it is allocated and
+// the rest is allocated once. It raises only for the format; the
+// arguments are checked as strPack packs them.
+func packLength(L *lua.LState, format string) int64 {
+	f := newPackFormat(L, format)
+	total := int64(0)
+	arg := 1
+	for f.more() {
+		kind, size, ntoalign := f.next(int(min(total, packMaxSize)))
+		total += int64(ntoalign)
+		arg++
+		switch kind {
+		case kString, kZstr:
+			if kind == kZstr {
+				size = 1
+			}
+			switch v := L.Get(arg).(type) {
+			case lua.LString:
+				total += int64(len(v))
+			case lua.LNumber:
+				total += int64(len(v.String()))
+			}
+			total += int64(size)
+		case kPadding:
+			total++
+			arg--
+		case kPaddAlign, kNop:
+			arg--
+		default:
+			total += int64(size)
+		}
+		if total > lua.MaxStringSize {
+			break
+		}
+	}
+	return total
+}
+
 func (rt *Runtime) strPack(L *lua.LState) int {
-	f := newPackFormat(L, argData(L, 1, "fmt"))
-	var b []byte
+	format := argData(L, 1, "fmt")
+	n := packLength(L, format)
+	L.CheckStringSize("string.pack", n)
+	f := newPackFormat(L, format)
+	b := make([]byte, 0, n)
 	fixed := 0 // bytes the format itself makes, capped at packMaxFixed
 	arg := 1
 	for f.more() {

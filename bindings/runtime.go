@@ -166,6 +166,7 @@ func (rt *Runtime) openLibs() {
 	for _, b := range stringPackFuncs {
 		L.SetField(str, b.name, rt.function(b))
 	}
+	L.SetField(str, "MAX_SIZE", lua.LNumber(lua.MaxStringSize))
 	osLib := L.GetGlobal("os").(*lua.LTable)
 	for _, b := range osFuncs {
 		L.SetField(osLib, b.name, rt.function(b))

@@ -16,6 +16,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
@@ -36,6 +37,7 @@ var traceModeNames = map[int32]string{traceOff: "off", traceText: "text", traceH
 // one per runtime (Runtime.trace), shared by every socket it makes.
 type traceState struct {
 	mode atomic.Int32
+	mu   sync.Mutex // held while one event is written, in pieces
 	out  io.Writer
 }
 
@@ -70,8 +72,15 @@ func (t *sockTrace) record(sock fmt.Stringer, dir, what string, data []byte) {
 	if m == traceOff || t.all == nil {
 		return
 	}
-	io.WriteString(t.all.out, formatTrace(m, dir, sock.String(), what, data))
+	t.all.mu.Lock()
+	defer t.all.mu.Unlock()
+	writeTrace(t.all.out, m, dir, sock.String(), what, data)
 }
+
+// traceFlushSize is how much text of one event is built before it is
+// written: the text of a big write (a hexdump is five times the bytes)
+// goes out in pieces rather than as one string over the largest.
+const traceFlushSize = 64 << 10
 
 // bytesWhat says "read 5 bytes", "wrote 1 byte".
 func bytesWhat(verb string, n int) string {
@@ -89,13 +98,26 @@ const traceLineBytes = 64
 // traceLineBytes bytes a line) or as hexdump -C lines.
 func formatTrace(mode int32, dir, sock, what string, data []byte) string {
 	var sb strings.Builder
+	writeTrace(&sb, mode, dir, sock, what, data)
+	return sb.String()
+}
+
+// writeTrace writes what formatTrace returns to w, in pieces of about
+// traceFlushSize.
+func writeTrace(w io.Writer, mode int32, dir, sock, what string, data []byte) {
+	var sb strings.Builder
+	flush := func() {
+		io.WriteString(w, sb.String())
+		sb.Reset()
+	}
+	defer flush()
 	fmt.Fprintf(&sb, "%s %s %s\n", dir, sock, what)
 	if len(data) == 0 {
-		return sb.String()
+		return
 	}
 	if mode == traceHex {
-		sb.WriteString(Hexdump(data))
-		return sb.String()
+		hexdumpTo(&sb, data, flush)
+		return
 	}
 	for len(data) > 0 {
 		n := min(len(data), traceLineBytes)
@@ -106,8 +128,10 @@ func formatTrace(mode int32, dir, sock, what string, data []byte) string {
 		sb.WriteString(escapeBytes(data[:n]))
 		sb.WriteString("\"\n")
 		data = data[n:]
+		if sb.Len() >= traceFlushSize {
+			flush()
+		}
 	}
-	return sb.String()
 }
 
 // escapeBytes shows bytes as a Lua-like string literal's contents:

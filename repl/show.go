@@ -19,6 +19,10 @@ const (
 	maxInlineLine = 72  // a table fits on one line up to this width
 	maxEscaped    = 64  // binary strings longer than this show as a hexdump (at the top)
 	maxNestedText = 200 // strings inside tables are cut after this many bytes
+	// maxShownText: strings at the top are cut after this many bytes, so
+	// that showing one (a hexdump is 5 bytes of text a byte) never makes
+	// a string over the largest one, string.MAX_SIZE.
+	maxShownText = 1 << 20
 )
 
 // Colours of results; fatih/color turns them all off with color.NoColor.
@@ -90,10 +94,14 @@ func hasMeta(L *lua.LState, v lua.LValue, event string) bool {
 // long binary one at the top as a hexdump.
 func (p *printer) str(s string, top bool) {
 	binary := !isText(s)
+	size := len(s)
+	if top && len(s) > maxShownText {
+		s = s[:maxShownText]
+	}
 	switch {
 	case top && binary && len(s) > maxEscaped:
 		dump := strings.TrimSuffix(bindings.Hexdump([]byte(s)), "\n")
-		p.b.WriteString(colDim.Sprintf("<%d bytes>", len(s)) + "\n")
+		p.b.WriteString(colDim.Sprintf("<%d bytes>", size) + "\n")
 		for i, line := range strings.Split(dump, "\n") {
 			if i > 0 {
 				p.b.WriteByte('\n')
@@ -107,10 +115,16 @@ func (p *printer) str(s string, top bool) {
 			}
 			p.b.WriteString(colDim.Sprint(off) + "  " + colString.Sprint(rest))
 		}
+		if size > len(s) {
+			p.b.WriteString("\n" + colDim.Sprintf("…(%d bytes)", size))
+		}
 	case !top && len(s) > maxNestedText:
 		p.b.WriteString(colString.Sprint(quote(s[:maxNestedText])) + colDim.Sprintf("…(%d bytes)", len(s)))
 	default:
 		p.b.WriteString(colString.Sprint(quote(s)))
+		if size > len(s) {
+			p.b.WriteString(colDim.Sprintf("…(%d bytes)", size))
+		}
 	}
 }
 

@@ -62,6 +62,16 @@ func TestShow(t *testing.T) {
 	if !strings.HasPrefix(got, "<80 bytes>\n00000000  00 01 00 01") || !strings.HasSuffix(got, "\n*\n00000050") {
 		t.Errorf("80 binary bytes show as:\n%s", got)
 	}
+	// Strings at the top are cut after maxShownText bytes: a hexdump of
+	// a big one was five times its size, over the largest string.
+	got = showLine(t, rt, `string.rep("\0\1\2", 2^20)`)
+	if !strings.HasPrefix(got, "<3145728 bytes>\n00000000  00 01 02") || !strings.HasSuffix(got, "\n00100000\n…(3145728 bytes)") || len(got) > 6*maxShownText {
+		t.Errorf("3 MiB of binary shows as %d bytes: %.200q…%q", len(got), got, got[max(0, len(got)-100):])
+	}
+	got = showLine(t, rt, `string.rep("abc", 2^20)`)
+	if !strings.HasSuffix(got, `"…(3145728 bytes)`) || !strings.HasPrefix(got, `"abcabc`) || len(got) != maxShownText+2+len("…(3145728 bytes)") {
+		t.Errorf("3 MiB of text shows as %d bytes, ending %q", len(got), got[max(0, len(got)-100):])
+	}
 	got = showLine(t, rt, `{string.rep("x", 300)}`)
 	if !strings.Contains(got, `xxx"…(300 bytes)`) || strings.Count(got, "x") != maxNestedText {
 		t.Errorf("a long nested string shows as %q", got)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"syscall"
@@ -333,6 +334,15 @@ func fileReadAux(L *LState, file *lFile, idx int) int {
 		switch lv := L.Get(i).(type) {
 		case LNumber:
 			size := int64(lv)
+			if size < 0 || lv != lv {
+				L.ArgError(i, "non-negative count expected")
+			}
+			// gonetrepl patch 10: a count over the largest string is
+			// refused at once, as the read methods of conns refuse such
+			// a max.
+			if lv > MaxStringSize {
+				L.RaiseError("%s", StringSizeMessage("read", int64(min(lv, LNumber(math.MaxInt64)))))
+			}
 			if size == 0 {
 				_, err = file.reader.ReadByte()
 				if err == io.EOF {
@@ -372,7 +382,7 @@ func fileReadAux(L *LState, file *lFile, idx int) int {
 					L.Push(v)
 				case 'a':
 					var buf []byte
-					buf, err = io.ReadAll(file.reader)
+					buf, err = readBufioAll(file.reader)
 					if err == io.EOF {
 						L.Push(emptyLString)
 						goto normalreturn
@@ -403,6 +413,10 @@ normalreturn:
 	return L.GetTop() - top
 
 errreturn:
+	if err == errStringTooLarge {
+		// gonetrepl patch 10: as a failed allocation in Lua, an error.
+		L.RaiseError("%s", StringSizeMessage("read", MaxStringSize+1))
+	}
 	L.Push(LNil)
 	L.Push(LString(err.Error()))
 	L.Push(LNumber(1)) // C-Lua compatibility: Original Lua pushes errno to the stack
@@ -468,12 +482,17 @@ func fileLinesIter(L *LState) int {
 	} else {
 		file = L.Get(UpvalueIndex(2)).(*LUserData).Value.(*lFile)
 	}
-	buf, _, err := file.reader.ReadLine()
+	// gonetrepl patch 10: a whole line, however long, up to the largest
+	// string; upstream's bufio ReadLine cut lines at 4 KiB.
+	buf, err, iseof := readBufioLine(file.reader)
+	if iseof {
+		L.Push(LNil)
+		return 1
+	}
+	if err == errStringTooLarge {
+		L.RaiseError("%s", StringSizeMessage("lines", MaxStringSize+1))
+	}
 	if err != nil {
-		if err == io.EOF {
-			L.Push(LNil)
-			return 1
-		}
 		L.RaiseError(err.Error())
 	}
 	L.Push(LString(string(buf)))
@@ -581,15 +600,19 @@ func ioLinesIter(L *LState) int {
 		file = L.Get(UpvalueIndex(2)).(*LUserData).Value.(*lFile)
 		toclose = true
 	}
-	buf, _, err := file.reader.ReadLine()
-	if err != nil {
-		if err == io.EOF {
-			if toclose {
-				fileCloseAux(L, file)
-			}
-			L.Push(LNil)
-			return 1
+	// gonetrepl patch 10: as fileLinesIter.
+	buf, err, iseof := readBufioLine(file.reader)
+	if iseof {
+		if toclose {
+			fileCloseAux(L, file)
 		}
+		L.Push(LNil)
+		return 1
+	}
+	if err == errStringTooLarge {
+		L.RaiseError("%s", StringSizeMessage("lines", MaxStringSize+1))
+	}
+	if err != nil {
 		L.RaiseError(err.Error())
 	}
 	L.Push(LString(string(buf)))

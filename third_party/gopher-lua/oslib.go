@@ -135,6 +135,9 @@ func osDate(L *LState) int {
 			return 1
 		}
 	}
+	// gonetrepl patch 10: a directive is at most 10 bytes of text a
+	// byte of the format ("%c" is 19): refuse a result over the largest string.
+	L.CheckStringSize("os.date", SizeProduct(int64(len(cfmt)), 10))
 	L.Push(LString(strftime(t, cfmt)))
 	return 1
 }

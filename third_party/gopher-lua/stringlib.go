@@ -141,8 +141,95 @@ func strFormat(L *LState) int {
 		args[i-2] = L.Get(i)
 	}
 	npat := strings.Count(str, "%") - strings.Count(str, "%%")
-	L.Push(LString(fmt.Sprintf(str, args[:intMin(npat, len(args))]...)))
+	args = args[:intMin(npat, len(args))]
+	// gonetrepl patch 10: refuse a result over the largest string.
+	L.CheckStringSize("string.format", formatBound(str, args))
+	L.Push(LString(fmt.Sprintf(str, args...)))
 	return 1
+}
+
+// formatBound is an upper bound of the length of fmt.Sprintf(format,
+// args...), computed without formatting: the format's own bytes, and for
+// each directive its width and precision (Go's fmt refuses either over
+// 10^6) plus the longest its argument can print as (4 bytes a byte for
+// %q, 400 for a number or anything that is not a string). A directive may
+// name its argument ("%[1]s"), so one argument may print many times.
+// (gonetrepl patch 10)
+func formatBound(format string, args []interface{}) int64 {
+	const numeral = 400 // the longest number fmt writes, as a float64 with %f
+	bound := int64(len(format))
+	argi := 0
+	reordered := false
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		var width, prec int64
+		num := &width
+		for ; i < len(format); i++ {
+			c := format[i]
+			switch {
+			case c >= '0' && c <= '9':
+				*num = SizeSum(SizeProduct(*num, 10), int64(c-'0'))
+				continue
+			case c == '.':
+				num = &prec
+				continue
+			case c == '[':
+				reordered = true
+				n := 0
+				for i++; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
+					if n < 1<<20 {
+						n = n*10 + int(format[i]-'0')
+					}
+				}
+				argi = n - 1
+				continue
+			case c == '*':
+				argi++
+				continue
+			case c == '+' || c == '-' || c == '#' || c == ' ':
+				continue
+			}
+			break
+		}
+		if i >= len(format) || format[i] == '%' {
+			bound = SizeSum(bound, 1)
+			continue
+		}
+		verb := format[i]
+		item := int64(numeral)
+		if argi >= 0 && argi < len(args) {
+			if s, ok := args[argi].(LString); ok {
+				item = SizeSum(int64(len(s)), numeral)
+				if verb == 'q' || verb == 'x' || verb == 'X' {
+					item = SizeProduct(item, 4)
+				}
+			}
+		} else {
+			item = 0
+			for _, a := range args {
+				if s, ok := a.(LString); ok && int64(len(s)) > item {
+					item = int64(len(s))
+				}
+			}
+			item = SizeProduct(SizeSum(item, numeral), 4)
+		}
+		argi++
+		bound = SizeSum(bound, SizeSum(SizeSum(width, prec), item))
+	}
+	if !reordered && argi < len(args) {
+		// fmt prints the arguments no directive took: "%!(EXTRA ...)".
+		for _, a := range args[argi:] {
+			item := int64(numeral)
+			if s, ok := a.(LString); ok {
+				item = SizeSum(int64(len(s)), numeral)
+			}
+			bound = SizeSum(bound, item)
+		}
+	}
+	return bound
 }
 
 func strGsub(L *LState) int {
@@ -152,30 +239,93 @@ func strGsub(L *LState) int {
 	repl := L.CheckAny(3)
 	limit := L.OptInt(4, -1)
 
-	mds, err := pm.Find(pat, unsafeFastStringToReadOnlyBytes(str), 0, limit)
+	// gonetrepl patch 11: one match at a time, and the result built as
+	// it goes, in one buffer capped at the largest string (patch 10).
+	// Upstream found every match first (16 million of them for "." on
+	// 16 MiB: gigabytes) and then copied the whole string once per
+	// replacement (quadratic: 4 s for 64 KiB).
+	m, err := pm.NewMatcher(pat, unsafeFastStringToReadOnlyBytes(str), 0)
 	if err != nil {
 		L.RaiseError(err.Error())
 	}
-	if len(mds) == 0 {
+	out := gsubOutput{L: L}
+	prev, n := 0, 0
+	for {
+		match, err := m.Next()
+		if err != nil {
+			L.RaiseError(err.Error())
+		}
+		if match == nil {
+			break
+		}
+		n++
+		start, end := match.Capture(0), match.Capture(1)
+		out.add(str[prev:start])
+		var rs string
+		switch lv := repl.(type) {
+		case LString:
+			rs = strGsubExpand(L, str, string(lv), match, MaxStringSize-out.size)
+		case *LTable:
+			rs = strGsubTableValue(L, str, lv, match)
+		case *LFunction:
+			rs = strGsubFuncValue(L, str, lv, match)
+		}
+		out.add(rs)
+		prev = end
+		if n == limit {
+			break
+		}
+	}
+	if n == 0 {
 		L.SetTop(1)
 		L.Push(LNumber(0))
 		return 2
 	}
-	switch lv := repl.(type) {
-	case LString:
-		L.Push(LString(strGsubStr(L, str, string(lv), mds)))
-	case *LTable:
-		L.Push(LString(strGsubTable(L, str, lv, mds)))
-	case *LFunction:
-		L.Push(LString(strGsubFunc(L, str, lv, mds)))
-	}
-	L.Push(LNumber(len(mds)))
+	out.add(str[prev:])
+	L.Push(LString(out.String()))
+	L.Push(LNumber(n))
 	return 2
 }
 
-type replaceInfo struct {
-	Indicies []int
-	String   string
+// gsubOutput builds gsub's result from pieces: the parts of the subject
+// between matches and the replacements, which are mostly strings that
+// exist already (the replacement string, a function's results). It keeps
+// up to gsubPending of them before copying, and counts every byte as it
+// is added, so a result over the largest string is mostly refused before
+// it is built. (gonetrepl patch 10)
+type gsubOutput struct {
+	L       *LState
+	b       strings.Builder
+	pending []string
+	size    int64
+}
+
+const gsubPending = 1024
+
+func (o *gsubOutput) add(piece string) {
+	if piece == "" {
+		return
+	}
+	o.size += int64(len(piece))
+	o.L.CheckStringSize("string.gsub", o.size)
+	o.pending = append(o.pending, piece)
+	if len(o.pending) >= gsubPending {
+		o.flush()
+	}
+}
+
+func (o *gsubOutput) flush() {
+	o.b.Grow(int(o.size) - o.b.Len())
+	for i, p := range o.pending {
+		o.b.WriteString(p)
+		o.pending[i] = ""
+	}
+	o.pending = o.pending[:0]
+}
+
+func (o *gsubOutput) String() string {
+	o.flush()
+	return o.b.String()
 }
 
 func checkCaptureIndex(L *LState, m *pm.MatchData, idx int) {
@@ -200,115 +350,117 @@ func capturedString(L *LState, m *pm.MatchData, str string, idx int) string {
 
 }
 
-func strGsubDoReplace(str string, info []replaceInfo) string {
-	offset := 0
-	buf := []byte(str)
-	for _, replace := range info {
-		oldlen := len(buf)
-		b1 := append([]byte(""), buf[0:offset+replace.Indicies[0]]...)
-		b2 := []byte("")
-		index2 := offset + replace.Indicies[1]
-		if index2 <= len(buf) {
-			b2 = append(b2, buf[index2:len(buf)]...)
-		}
-		buf = append(b1, replace.String...)
-		buf = append(buf, b2...)
-		offset += len(buf) - oldlen
+// strGsubExpand is the replacement string repl for one match, with %0-%9
+// replaced by captures; over room bytes raises "not enough memory"
+// ("%0%0%0..." repeats the whole match). (gonetrepl patch 10)
+func strGsubExpand(L *LState, str string, repl string, match *pm.MatchData, room int64) string {
+	if strings.IndexByte(repl, '%') < 0 {
+		return repl // nothing to expand: no copy
 	}
-	return string(buf)
-}
-
-func strGsubStr(L *LState, str string, repl string, matches []*pm.MatchData) string {
-	infoList := make([]replaceInfo, 0, len(matches))
-	for _, match := range matches {
-		start, end := match.Capture(0), match.Capture(1)
-		sc := newFlagScanner('%', "", "", repl)
-		for c, eos := sc.Next(); !eos; c, eos = sc.Next() {
-			if !sc.ChangeFlag {
-				if sc.HasFlag {
-					if c >= '0' && c <= '9' {
-						sc.AppendString(capturedString(L, match, str, 2*(int(c)-48)))
-					} else {
-						sc.AppendChar('%')
-						sc.AppendChar(c)
-					}
-					sc.HasFlag = false
+	// The length first, so that "%0%0%0..." over room is refused before
+	// anything is copied.
+	size := int64(0)
+	for i := 0; i < len(repl); i++ {
+		switch c := repl[i]; {
+		case c != '%' || i+1 == len(repl):
+			size++
+		case repl[i+1] == '%':
+			size++
+			i++
+		case repl[i+1] >= '0' && repl[i+1] <= '9':
+			size += int64(len(capturedString(L, match, str, 2*int(repl[i+1]-'0'))))
+			i++
+		default: // kept as it is
+			size += 2
+			i++
+		}
+	}
+	L.CheckStringSize("string.gsub", int64(MaxStringSize)-room+size)
+	sc := newFlagScanner('%', "", "", repl)
+	for c, eos := sc.Next(); !eos; c, eos = sc.Next() {
+		if !sc.ChangeFlag {
+			if sc.HasFlag {
+				if c >= '0' && c <= '9' {
+					sc.AppendString(capturedString(L, match, str, 2*(int(c)-48)))
 				} else {
+					sc.AppendChar('%')
 					sc.AppendChar(c)
 				}
+				sc.HasFlag = false
+			} else {
+				sc.AppendChar(c)
 			}
 		}
-		infoList = append(infoList, replaceInfo{[]int{start, end}, sc.String()})
 	}
-
-	return strGsubDoReplace(str, infoList)
+	return sc.String()
 }
 
-func strGsubTable(L *LState, str string, repl *LTable, matches []*pm.MatchData) string {
-	infoList := make([]replaceInfo, 0, len(matches))
-	for _, match := range matches {
-		idx := 0
-		if match.CaptureLength() > 2 { // has captures
-			idx = 2
-		}
-		var value LValue
-		if match.IsPosCapture(idx) {
-			value = L.GetTable(repl, LNumber(match.Capture(idx)))
-		} else {
-			value = L.GetField(repl, str[match.Capture(idx):match.Capture(idx+1)])
-		}
-		if !LVIsFalse(value) {
-			infoList = append(infoList, replaceInfo{[]int{match.Capture(0), match.Capture(1)}, LVAsString(value)})
-		}
+// strGsubTableValue is the replacement for one match from a table: the
+// value at the first capture (or the whole match), or the match itself
+// when that is false or nil.
+func strGsubTableValue(L *LState, str string, repl *LTable, match *pm.MatchData) string {
+	idx := 0
+	if match.CaptureLength() > 2 { // has captures
+		idx = 2
 	}
-	return strGsubDoReplace(str, infoList)
+	var value LValue
+	if match.IsPosCapture(idx) {
+		value = L.GetTable(repl, LNumber(match.Capture(idx)))
+	} else {
+		value = L.GetField(repl, str[match.Capture(idx):match.Capture(idx+1)])
+	}
+	if !LVIsFalse(value) {
+		return LVAsString(value)
+	}
+	return str[match.Capture(0):match.Capture(1)]
 }
 
-func strGsubFunc(L *LState, str string, repl *LFunction, matches []*pm.MatchData) string {
-	infoList := make([]replaceInfo, 0, len(matches))
-	for _, match := range matches {
-		start, end := match.Capture(0), match.Capture(1)
-		L.Push(repl)
-		nargs := 0
-		if match.CaptureLength() > 2 { // has captures
-			for i := 2; i < match.CaptureLength(); i += 2 {
-				if match.IsPosCapture(i) {
-					L.Push(LNumber(match.Capture(i)))
-				} else {
-					L.Push(LString(capturedString(L, match, str, i)))
-				}
-				nargs++
+// strGsubFuncValue is the replacement for one match from a function
+// called with the captures (or the whole match), or the match itself when
+// it returns false or nil.
+func strGsubFuncValue(L *LState, str string, repl *LFunction, match *pm.MatchData) string {
+	L.Push(repl)
+	nargs := 0
+	if match.CaptureLength() > 2 { // has captures
+		for i := 2; i < match.CaptureLength(); i += 2 {
+			if match.IsPosCapture(i) {
+				L.Push(LNumber(match.Capture(i)))
+			} else {
+				L.Push(LString(capturedString(L, match, str, i)))
 			}
-		} else {
-			L.Push(LString(capturedString(L, match, str, 0)))
 			nargs++
 		}
-		L.Call(nargs, 1)
-		ret := L.reg.Pop()
-		if !LVIsFalse(ret) {
-			infoList = append(infoList, replaceInfo{[]int{start, end}, LVAsString(ret)})
-		}
+	} else {
+		L.Push(LString(capturedString(L, match, str, 0)))
+		nargs++
 	}
-	return strGsubDoReplace(str, infoList)
+	L.Call(nargs, 1)
+	ret := L.reg.Pop()
+	if !LVIsFalse(ret) {
+		return LVAsString(ret)
+	}
+	return str[match.Capture(0):match.Capture(1)]
 }
 
+// strMatchData is the state of a gmatch iterator: the subject and a
+// Matcher that finds one match per call (gonetrepl patch 11; upstream
+// found all of them when the iterator was made).
 type strMatchData struct {
 	str     string
-	pos     int
-	matches []*pm.MatchData
+	matcher *pm.Matcher
 }
 
 func strGmatchIter(L *LState) int {
 	md := L.CheckUserData(1).Value.(*strMatchData)
 	str := md.str
-	matches := md.matches
-	idx := md.pos
-	md.pos += 1
-	if idx == len(matches) {
+	match, err := md.matcher.Next()
+	if err != nil {
+		L.RaiseError(err.Error())
+	}
+	if match == nil {
 		return 0
 	}
 	L.Push(L.Get(1))
-	match := matches[idx]
 	if match.CaptureLength() == 2 {
 		L.Push(LString(str[match.Capture(0):match.Capture(1)]))
 		return 1
@@ -327,13 +479,13 @@ func strGmatchIter(L *LState) int {
 func strGmatch(L *LState) int {
 	str := L.CheckString(1)
 	pattern := L.CheckString(2)
-	mds, err := pm.Find(pattern, []byte(str), 0, -1)
+	m, err := pm.NewMatcher(pattern, unsafeFastStringToReadOnlyBytes(str), 0)
 	if err != nil {
 		L.RaiseError(err.Error())
 	}
 	L.Push(L.Get(UpvalueIndex(1)))
 	ud := L.NewUserData()
-	ud.Value = &strMatchData{str, 0, mds}
+	ud.Value = &strMatchData{str, m}
 	L.Push(ud)
 	return 2
 }
@@ -395,6 +547,8 @@ func strRep(L *LState) int {
 	if n < 0 {
 		L.Push(emptyLString)
 	} else {
+		// gonetrepl patch 10: refuse a result over the largest string.
+		L.CheckStringSize("string.rep", SizeProduct(int64(len(str)), int64(n)))
 		L.Push(LString(strings.Repeat(str, n)))
 	}
 	return 1

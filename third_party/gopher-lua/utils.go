@@ -2,6 +2,7 @@ package lua
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -177,19 +178,34 @@ func isGoroutineSafe(lv LValue) bool {
 	}
 }
 
+// errStringTooLarge is what the read helpers return when what they read
+// would be over MaxStringSize; the caller raises "not enough memory".
+// (gonetrepl patch 10)
+var errStringTooLarge = errors.New("string too large")
+
+// readChunk is the most readBufioSize allocates at a time, so that a huge
+// count (io.read(2^40)) costs what the file holds, not what was asked.
+const readChunk = 64 << 10
+
 func readBufioSize(reader *bufio.Reader, size int64) ([]byte, error, bool) {
+	// gonetrepl patch 10: read in chunks, and at most MaxStringSize bytes.
+	// Upstream allocated size bytes up front (and panicked on a negative
+	// size).
 	result := []byte{}
 	read := int64(0)
 	var err error
 	var n int
-	for read != size {
-		buf := make([]byte, size-read)
-		n, err = reader.Read(buf)
+	buf := make([]byte, min(size, readChunk))
+	for read < size {
+		if read >= MaxStringSize {
+			return nil, errStringTooLarge, false
+		}
+		n, err = reader.Read(buf[:min(size-read, int64(len(buf)))])
+		read += int64(n)
+		result = append(result, buf[:n]...)
 		if err != nil {
 			break
 		}
-		read += int64(n)
-		result = append(result, buf[:n]...)
 	}
 	e := err
 	if e != nil && e == io.EOF {
@@ -199,8 +215,46 @@ func readBufioSize(reader *bufio.Reader, size int64) ([]byte, error, bool) {
 	return result, e, len(result) == 0 && err == io.EOF
 }
 
+// readBufioAll reads to EOF, at most MaxStringSize bytes. (gonetrepl
+// patch 10)
+func readBufioAll(reader io.Reader) ([]byte, error) {
+	// In chunks that double up to 1 MiB, joined once at the end: no
+	// copying as it grows, and an endless file costs one pass over the
+	// cap before it is refused.
+	var chunks [][]byte
+	total, size := 0, 4096
+	for {
+		chunk := make([]byte, size)
+		n, err := io.ReadFull(reader, chunk)
+		if n > 0 {
+			chunks = append(chunks, chunk[:n])
+			total += n
+			if total > MaxStringSize {
+				return nil, errStringTooLarge
+			}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		size = min(2*size, 1<<20)
+	}
+	buf := make([]byte, 0, total)
+	for _, c := range chunks {
+		buf = append(buf, c...)
+	}
+	return buf, nil
+}
+
 func readBufioLine(reader *bufio.Reader) ([]byte, error, bool) {
-	result := []byte{}
+	// gonetrepl patch 10: a line without end is not read past
+	// MaxStringSize; its pieces are gathered in chunks of up to 1 MiB and
+	// joined once, without copying as it grows.
+	var chunks [][]byte
+	var cur []byte
+	total := 0
 	var buf []byte
 	var err error
 	var isprefix bool = true
@@ -209,8 +263,27 @@ func readBufioLine(reader *bufio.Reader) ([]byte, error, bool) {
 		if err != nil {
 			break
 		}
-		result = append(result, buf...)
+		total += len(buf)
+		if total > MaxStringSize {
+			return nil, errStringTooLarge, false
+		}
+		for len(buf) > 0 {
+			if len(cur) == cap(cur) {
+				if cur != nil {
+					chunks = append(chunks, cur)
+				}
+				cur = make([]byte, 0, min(max(2*cap(cur), 4096), 1<<20))
+			}
+			n := min(len(buf), cap(cur)-len(cur))
+			cur = append(cur, buf[:n]...)
+			buf = buf[n:]
+		}
 	}
+	result := make([]byte, 0, total)
+	for _, c := range chunks {
+		result = append(result, c...)
+	}
+	result = append(result, cur...)
 	e := err
 	if e != nil && e == io.EOF {
 		e = nil

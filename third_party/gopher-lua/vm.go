@@ -2366,15 +2366,19 @@ func stringConcat(L *LState, total, last int) LValue {
 		} else {
 			buf := make([]string, total+1)
 			buf[total] = LVAsString(rhs)
+			size := int64(len(buf[total]))
 			for total > 0 {
 				lhs = L.reg.Get(i)
 				if !LVCanConvToString(lhs) {
 					break
 				}
 				buf[total-1] = LVAsString(lhs)
+				size = SizeSum(size, int64(len(buf[total-1])))
 				i--
 				total--
 			}
+			// gonetrepl patch 10: refuse a result over the largest string.
+			L.CheckStringSize("concatenation", size)
 			rhs = LString(strings.Join(buf, ""))
 		}
 	}
