@@ -27,6 +27,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gonetrepl/gonetrepl/internal/dnstest"
 )
 
 // TestScriptNumericOptionsRefused: a number option that parses but that no
@@ -201,6 +203,16 @@ func TestScriptsEscapePeerBytes(t *testing.T) {
 			t.Errorf("tls_probe.lua verifying for another name: want status 1 and the names escaped; got %v", r)
 		}
 		checkNoRawControls(t, "tls_probe.lua's error", r.stdout+r.stderr)
+	})
+
+	t.Run("lookup", func(t *testing.T) {
+		t.Parallel()
+		server := dnstest.Start(t)
+		r := runCLI(t, "", "scripts/lookup.lua", "--server", server, "evil."+dnstest.Zone)
+		if r.code != 0 || !strings.Contains(r.stdout, `TXT   "\27]0;pwned\7\27[2J\rEVIL\194\15531m\226\128\174\255"`) {
+			t.Errorf("lookup.lua: want the TXT record shown escaped; got %v", r)
+		}
+		checkNoRawControls(t, "lookup.lua's output", r.stdout+r.stderr)
 	})
 
 	t.Run("proxy", func(t *testing.T) {
