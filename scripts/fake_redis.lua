@@ -12,7 +12,9 @@
 -- redis-cli sends them, or inline, as typed into nc ("SET k v"). One task
 -- serves each client (ln:serve), reading with resp.read_command and
 -- answering with the resp.encode_* functions. Each client and each
--- command is logged to stderr, unless --quiet. A client that breaks the
+-- command is logged to stderr, escaped (bin.escape), unless --quiet. A
+-- client's argument quoted in an error reply has its CR and LF turned
+-- into spaces, as Redis does; INCR counts exactly up to 2^53. A client that breaks the
 -- protocol gets "-ERR Protocol error: ..." and is disconnected, as Redis
 -- does. Ctrl-C stops the server.
 --
