@@ -67,6 +67,7 @@ local function add(self, kind, name, default, help, limits)
   if kind == "seconds" then
     local l = {}
     for k, v in pairs(spec.limits) do l[k] = v end
+    if l.above ~= nil and l.above < 0 then l.above = nil end -- never negative
     if l.above == nil and (l.min == nil or l.min < 0) then l.min = 0 end
     if l.max == nil or l.max > flags.MAX_SECONDS then l.max = flags.MAX_SECONDS end
     spec.limits = l

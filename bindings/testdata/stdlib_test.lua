@@ -59,6 +59,9 @@ function TestFlagsLimits(t)
     assert(bad == nil and msg:sub(1, #c[2]) == c[2], table.concat(c[1], " ") .. ": " .. tostring(msg))
   end
   assert(cli:help_text():find("%-%-idle SECONDS"), cli:help_text())
+  -- Seconds are never negative, whatever the limits say.
+  local neg = flags.new("prog"):seconds("wait", 1, "", { above = -5, min = -3 })
+  assert(neg:try_parse({ "--wait", "0" }) and not neg:try_parse({ "--wait", "-1" }))
   -- A default outside its own limits is the script's bug: it raises.
   assert(not pcall(cli.seconds, cli, "bad", -1, "negative"))
   assert(not pcall(cli.number, cli, "bad", 0, "zero", { min = 1 }))
