@@ -25,15 +25,20 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/testhome"
 )
 
 const mainEnv = "GONETREPL_TEST_MAIN"
 
+// TestMain runs the program when re-executed by a test, and otherwise the
+// tests, with HOME a temporary directory (package testhome): no test and
+// no process a test starts touches the user's home.
 func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) == "1" {
 		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(testhome.Run(m))
 }
 
 // Bounds for waits. Generous, because tests run under -race on a small,

@@ -544,6 +544,39 @@ func TestREPLWithoutTerminal(t *testing.T) {
 	}
 }
 
+// Lines piped into the prompt are a script, not a history: no history file
+// is written, in HOME or at GONETREPL_HISTORY, with or without -i. Before,
+// echo 'x=1' | gonetrepl appended to ~/.gonetrepl_history, and the tests
+// that pipe into the prompt wrote into the real home directory.
+func TestPipedPromptKeepsNoHistory(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	named := filepath.Join(t.TempDir(), "history")
+	for _, c := range []struct {
+		env  []string
+		args []string
+	}{
+		{[]string{"HOME=" + home}, nil},
+		{[]string{"HOME=" + home, "GONETREPL_HISTORY=" + named}, nil},
+		{[]string{"HOME=" + home}, []string{"-i", "-e", "y = 2"}},
+	} {
+		cmd := exec.Command(os.Args[0], c.args...)
+		cmd.Env = append(removeEnv(removeEnv(os.Environ(), "GONETREPL_HISTORY"), "HOME"), mainEnv+"=1")
+		cmd.Env = append(cmd.Env, c.env...)
+		cmd.Stdin = strings.NewReader("x = 40\nx + 2\n")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "\n42\n") {
+			t.Fatalf("gonetrepl %q with %q piped in: %v\n%s", c.args, c.env, err, out)
+		}
+	}
+	if entries, err := os.ReadDir(home); err != nil || len(entries) != 0 {
+		t.Errorf("piping into the prompt wrote into HOME: %v %v", entries, err)
+	}
+	if _, err := os.Stat(named); !os.IsNotExist(err) {
+		t.Errorf("piping into the prompt wrote GONETREPL_HISTORY (%s): %v", named, err)
+	}
+}
+
 // TestReadmeTour types the README's tour at the prompt, line by line, and
 // checks that what it says appears does: the README cannot drift from the
 // program.

@@ -11,7 +11,8 @@ import (
 const historyKeep = 1000
 
 // historyPath is $GONETREPL_HISTORY, or ~/.gonetrepl_history; "" when
-// neither can be found (no history is kept then).
+// neither can be found (no history is kept then). Run asks for it only
+// when stdin is a terminal.
 func historyPath() string {
 	if p := os.Getenv("GONETREPL_HISTORY"); p != "" {
 		return p

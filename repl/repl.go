@@ -46,7 +46,11 @@ type Config struct {
 // 0, or 128+signal for SIGTERM and SIGHUP.
 func Run(cfg Config) int {
 	rt := cfg.Runtime
-	hist, past, herr := openHistory(historyPath())
+	histPath := ""
+	if typedAtATerminal(cfg.Stdin) {
+		histPath = historyPath()
+	}
+	hist, past, herr := openHistory(histPath)
 	defer hist.close()
 
 	term := &terminal{}
@@ -99,6 +103,15 @@ func Run(cfg Config) int {
 	code := r.loop()
 	rt.Close()
 	return code
+}
+
+// typedAtATerminal reports whether lines come from a terminal, that is
+// from a person typing. Only their lines are kept in the history file:
+// piped input (echo 'x=1' | gonetrepl) is a script, and a test or a
+// pipeline must not write into the user's home directory.
+func typedAtATerminal(stdin io.Reader) bool {
+	f, ok := stdin.(*os.File)
+	return ok && readline.IsTerminal(int(f.Fd()))
 }
 
 // watch turns what arrives from outside the prompt into the session's

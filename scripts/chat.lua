@@ -12,14 +12,21 @@
 -- The lesson is the shape: one broadcaster task owns the list of clients,
 -- and every other task talks to it through one channel (events). Each
 -- connection has a reader (its ln:serve task: lines in, events out) and a
--- writer task draining the connection's own outbox channel, so a client
--- that reads slowly never holds up the others: when its outbox is full,
--- the broadcaster drops it ("* NAME left (too slow)"). No table is shared
--- between tasks; only channels and the values sent on them.
+-- writer task draining the connection's own outbox, so a client that
+-- reads slowly never holds up the others: when its outbox is full (256
+-- lines or 64 KiB waiting), the broadcaster drops it ("* NAME left (too
+-- slow)"). A broadcast line is made once and the same string goes to
+-- every outbox, so a thousand silent clients cost a thousand references
+-- to it, not a thousand copies. The only table two tasks share is an
+-- outbox's byte count (the broadcaster adds, the writer subtracts; one
+-- task runs Lua at a time, so no lock is needed); everything else goes
+-- through channels.
 --
--- Joins, leaves and messages are logged to stderr, unless --quiet; the
--- "listening on" line is always printed. Ctrl-C stops the server (status
--- 130); a taken ADDR exits 1, a usage error 2.
+-- Joins, leaves and messages are logged to stderr, unless --quiet, with
+-- everything a client sent escaped (bin.escape), so a client cannot
+-- retitle or clear the operator's terminal; the "listening on" line is
+-- always printed. Ctrl-C stops the server (status 130); a taken ADDR
+-- exits 1, a usage error 2.
 --
 -- Try it:  gonetrepl scripts/chat.lua &
 --          nc 127.0.0.1 9003        (in two or more terminals)
@@ -35,12 +42,20 @@ if #args > 1 then
 end
 local addr = args[1] or "127.0.0.1:9003"
 
-local OUTBOX = 256     -- lines waiting for a slow client before it is dropped
-local MAX_LINE = 4096  -- longest line a client may send
-local WRITE_TIMEOUT = 10 -- seconds a write to a client may block
+local OUTBOX = 256             -- lines waiting for a slow client before it is dropped
+local OUTBOX_BYTES = 64 * 1024 -- bytes waiting for a slow client before it is dropped
+local MAX_LINE = 4096          -- longest line a client may send
+local WRITE_TIMEOUT = 10       -- seconds a write to a client may block
 
+-- log writes a line to stderr; every string argument is escaped first, as
+-- it may hold what a client sent.
 local function log(fmt, ...)
-  if not opts.quiet then io.stderr:write("chat: ", fmt:format(...), "\n") end
+  if opts.quiet then return end
+  local n, a = select("#", ...), { ... }
+  for i = 1, n do
+    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
+  end
+  io.stderr:write("chat: ", fmt:format(unpack(a, 1, n)), "\n")
 end
 
 local ln, err = net.listen("tcp", addr)
@@ -54,7 +69,8 @@ io.stderr:write("chat: listening on ", tostring(ln:addr()), "\n")
 --   {kind = "join", out = outbox, addr = "ip:port"}
 --   {kind = "line", out = outbox, text = "..."}
 --   {kind = "leave", out = outbox, why = "..."}
--- A client is known by its outbox: a channel, unique, and what the
+-- A client is known by its outbox, {ch = a channel of lines, bytes = the
+-- bytes queued in it and not yet written}: unique, and what the
 -- broadcaster sends its lines to.
 local events = task.chan(64)
 
@@ -63,20 +79,25 @@ task.spawn(function()
   local clients = {} -- outbox -> {name = ..., addr = ...}
   local count = 0
 
-  -- send puts a line in one client's outbox without waiting; it reports
-  -- whether there was room.
-  local function send(out, text)
-    return out:send(text .. "\n", 0) ~= nil
+  -- put puts a line (with its newline) in one client's outbox without
+  -- waiting; it reports whether there was room, in lines and in bytes.
+  local function put(out, line)
+    if out.bytes + #line > OUTBOX_BYTES or out.ch:send(line, 0) == nil then return false end
+    out.bytes = out.bytes + #line
+    return true
   end
+
+  -- send tells one client one line.
+  local function send(out, text) return put(out, text .. "\n") end
 
   local drop -- drop(out, why), below: removes a client, tells the others
 
   -- others sends text to every client but the one whose outbox is from
   -- (nil: to all); clients with a full outbox are dropped afterwards.
   local function others(from, text)
-    local slow = {}
+    local line, slow = text .. "\n", {} -- one string, shared by every outbox
     for out in pairs(clients) do
-      if out ~= from and not send(out, text) then slow[#slow + 1] = out end
+      if out ~= from and not put(out, line) then slow[#slow + 1] = out end
     end
     for _, out in ipairs(slow) do drop(out, "too slow") end
   end
@@ -85,7 +106,7 @@ task.spawn(function()
     local cl = clients[out]
     if not cl then return end -- dropped already
     clients[out] = nil
-    out:close() -- its writer sends what is queued, then closes the conn
+    out.ch:close() -- its writer sends what is queued, then closes the conn
     log("%s (%s) left: %s", cl.name, cl.addr, why)
     others(nil, why == "too slow" and ("* %s left (too slow)"):format(cl.name) or ("* %s left"):format(cl.name))
   end
@@ -147,17 +168,19 @@ end)
 -- closes the conn, which ends the reader if it still runs.
 local function writer(c, out)
   while true do
-    local text, ok = out:recv()
+    local line, ok = out.ch:recv()
     if not ok then break end
     c:set_write_deadline(time.now() + WRITE_TIMEOUT)
-    if not c:write(text) then break end
+    local written = c:write(line)
+    out.bytes = out.bytes - #line
+    if not written then break end
   end
   c:close()
 end
 
 -- Each conn: a writer task, then lines to events until the client goes.
 ln:serve(function(c)
-  local out = task.chan(OUTBOX)
+  local out = { ch = task.chan(OUTBOX), bytes = 0 }
   local w = task.spawn(writer, c, out)
   events:send({ kind = "join", out = out, addr = tostring(c:remote_addr()) })
   local why

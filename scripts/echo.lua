@@ -13,13 +13,21 @@ local flags = require "flags"
 
 local cli = flags.new("gonetrepl scripts/echo.lua [ADDR] [options]",
   "A concurrent TCP echo server (default address 127.0.0.1:9000).")
-cli:number("idle", 0, "disconnect a client after SECONDS without data (0: never)")
+cli:seconds("idle", 0, "disconnect a client after SECONDS without data (0: never)")
 cli:bool("quiet", false, "do not log connects and disconnects")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:9000"
 
+-- log writes a line to stderr; every string argument is escaped first
+-- (bin.escape): it may hold what a peer sent, which must not reach the
+-- operator's terminal raw.
 local function log(fmt, ...)
-  if not opts.quiet then io.stderr:write(fmt:format(...), "\n") end
+  if opts.quiet then return end
+  local n, a = select("#", ...), { ... }
+  for i = 1, n do
+    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
+  end
+  io.stderr:write(fmt:format(unpack(a, 1, n)), "\n")
 end
 
 local ln, err = net.listen("tcp", addr)

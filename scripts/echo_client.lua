@@ -33,7 +33,7 @@ local flags = require "flags"
 local cli = flags.new("gonetrepl scripts/echo_client.lua [ADDR] [options]",
   "Copies stdin to a conn to ADDR (default 127.0.0.1:9000) and the conn to stdout, like nc.")
 cli:bool("udp", false, "use a connected UDP socket: one datagram per stdin line, one line per reply")
-cli:number("timeout", 0, "seconds to connect and idle timeout (0: 10 s to connect, no idle timeout)")
+cli:seconds("timeout", 0, "seconds to connect and idle timeout (0: 10 s to connect, no idle timeout)")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:9000"
 
@@ -42,7 +42,6 @@ local function usage_error(msg)
   os.exit(2)
 end
 if #args > 1 then usage_error("one ADDR expected, got " .. #args .. " arguments") end
-if opts.timeout < 0 then usage_error("--timeout: seconds from 0 expected") end
 
 local function fail(fmt, ...)
   io.stderr:write("echo_client: ", fmt:format(...), "\n")

@@ -12,7 +12,9 @@
 -- redis-cli sends them, or inline, as typed into nc ("SET k v"). One task
 -- serves each client (ln:serve), reading with resp.read_command and
 -- answering with the resp.encode_* functions. Each client and each
--- command is logged to stderr, unless --quiet. A client that breaks the
+-- command is logged to stderr, escaped (bin.escape), unless --quiet. A
+-- client's argument quoted in an error reply has its CR and LF turned
+-- into spaces, as Redis does; INCR counts exactly up to 2^53. A client that breaks the
 -- protocol gets "-ERR Protocol error: ..." and is disconnected, as Redis
 -- does. Ctrl-C stops the server.
 --
@@ -28,14 +30,22 @@ cli:bool("quiet", false, "do not log clients and their commands")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:6380"
 
+-- log writes a line to stderr; every string argument is escaped first
+-- (bin.escape), since it may hold what a client sent: a client cannot
+-- retitle or clear the operator's terminal.
 local function log(fmt, ...)
-  if not opts.quiet then io.stderr:write("fake_redis: ", fmt:format(...), "\n") end
+  if opts.quiet then return end
+  local n, a = select("#", ...), { ... }
+  for i = 1, n do
+    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
+  end
+  io.stderr:write("fake_redis: ", fmt:format(unpack(a, 1, n)), "\n")
 end
 
 local store = {} -- key -> string value, shared by every client
 
--- show renders a command for the log: its words, long ones cut, binary
--- bytes escaped.
+-- show renders a command for the log: its words, long ones cut, words
+-- with spaces or other bytes quoted. The caller's log escapes the result.
 local function show(args)
   local words = {}
   for i, a in ipairs(args) do
@@ -44,13 +54,24 @@ local function show(args)
       break
     end
     if #a > 40 then a = a:sub(1, 40) .. "..." end
-    words[#words + 1] = a:find("[^%w%p]") and ("%q"):format(a):gsub("\\\n", "\\n") or a
+    words[#words + 1] = a:find("[^%w%p]") and ('"' .. a .. '"') or a
   end
   return table.concat(words, " ")
 end
 
+-- quoted is a client's argument as an error reply may quote it: its first
+-- 128 bytes, as Redis does.
+local function quoted(s) return s:sub(1, 128) end
+
+-- error_reply encodes an error reply. As in Redis, CR and LF become
+-- spaces: an argument quoted in the message cannot end the reply early
+-- (resp.encode_error refuses them).
+local function error_reply(msg)
+  return resp.encode_error((msg:gsub("[\r\n]", " ")))
+end
+
 local function wrong_args(name)
-  return resp.encode_error(("ERR wrong number of arguments for '%s' command"):format(name:lower()))
+  return error_reply(("ERR wrong number of arguments for '%s' command"):format(name:lower()))
 end
 
 -- Each command: the number of arguments it takes after its name (min,
@@ -72,7 +93,7 @@ commands.GET = { 1, 1, function(a, client)
 end }
 
 commands.SET = { 2, nil, function(a)
-  if #a > 3 then return resp.encode_error("ERR syntax error") end
+  if #a > 3 then return error_reply("ERR syntax error") end
   store[a[2]] = a[3]
   return resp.encode_simple("OK")
 end }
@@ -88,15 +109,20 @@ commands.DEL = { 1, nil, function(a)
   return resp.encode_integer(n)
 end }
 
+-- EXACT is the largest integer INCR counts to: Lua's numbers are exact
+-- up to 2^53 (Redis goes to 2^63).
+local EXACT = 2 ^ 53
+
 commands.INCR = { 1, 1, function(a)
   local old = store[a[2]] or "0"
-  -- Integers are kept exact up to 2^53, where Lua's numbers stop being
-  -- exact (Redis goes to 2^63).
+  -- A value past +-2^53 cannot be read exactly (it would not print back
+  -- as the same digits): "out of range" for us.
   local n = old:match("^%-?%d+$") and #old <= 17 and tonumber(old)
-  if not n or (old:sub(1, 1) == "0" and #old > 1) or old == "-0" then
-    return resp.encode_error("ERR value is not an integer or out of range")
+  if not n or old == "-0" or ("%.0f"):format(n) ~= old or n > EXACT or n < -EXACT then
+    return error_reply("ERR value is not an integer or out of range")
   end
-  if n + 1 > 2 ^ 53 then return resp.encode_error("ERR increment or decrement would overflow") end
+  -- n + 1 past 2^53 would round back to n: counting would stop silently.
+  if n >= EXACT then return error_reply("ERR increment or decrement would overflow") end
   n = n + 1
   store[a[2]] = ("%.0f"):format(n)
   return resp.encode_integer(n)
@@ -105,11 +131,11 @@ end }
 commands.COMMAND = { 0, nil, function() return resp.encode_array({}) end }
 
 commands.HELLO = { 0, nil, function(a, client)
-  local proto = a[2] and tonumber(a[2])
-  if a[2] and proto ~= 2 and proto ~= 3 then
-    return resp.encode_error("NOPROTO unsupported protocol version")
+  local proto = a[2] and a[2]:match("^[23]$") and tonumber(a[2])
+  if a[2] and not proto then
+    return error_reply("NOPROTO unsupported protocol version")
   end
-  if #a > 2 then return resp.encode_error("ERR Syntax error in HELLO option '" .. a[3] .. "'") end
+  if #a > 2 then return error_reply("ERR Syntax error in HELLO option '" .. quoted(a[3]) .. "'") end
   if proto then
     client.proto = proto
     client.null = proto == 3 and "_\r\n" or resp.encode_bulk(nil)
@@ -138,9 +164,9 @@ local function answer(a, client)
   local cmd = commands[name]
   if not cmd then
     local shown = {}
-    for i = 2, math.min(#a, 11) do shown[#shown + 1] = "'" .. a[i]:sub(1, 128):gsub("[\r\n]", " ") .. "' " end
-    return resp.encode_error(("ERR unknown command '%s', with args beginning with: %s")
-      :format(a[1]:sub(1, 128):gsub("[\r\n]", " "), table.concat(shown)))
+    for i = 2, math.min(#a, 11) do shown[#shown + 1] = "'" .. quoted(a[i]) .. "' " end
+    return error_reply(("ERR unknown command '%s', with args beginning with: %s")
+      :format(quoted(a[1]), table.concat(shown)))
   end
   local n = #a - 1
   if n < cmd[1] or (cmd[2] and n > cmd[2]) then return wrong_args(name) end
@@ -166,7 +192,7 @@ ln:serve(function(c)
     if not a then
       if rerr.kind == "other" or rerr.kind == "too_large" then
         log("%s: %s; closing", peer, tostring(rerr))
-        c:write(resp.encode_error("ERR Protocol error: " .. rerr.message:gsub("^resp: ", "")))
+        c:write(error_reply("ERR Protocol error: " .. rerr.message:gsub("^resp: ", "")))
       elseif rerr.kind ~= "eof" then
         log("%s: %s", peer, tostring(rerr))
       end

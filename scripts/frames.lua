@@ -23,9 +23,9 @@ local cli = flags.new("gonetrepl scripts/frames.lua [--serve ADDR | --send ADDR]
   "Length-prefixed frames: a server (--serve), a client (--send), or a demo of both with neither.")
 cli:string("serve", nil, "run a frame server on ADDR (port 0: any free port)")
 cli:string("send", nil, "send each MSG as a frame to the server at ADDR and print the replies")
-cli:number("size", 4, "bytes of the length header: 1, 2, 4 or 8")
+cli:number("size", 4, "bytes of the length header: 1, 2, 4 or 8", { min = 1, max = 8, whole = true })
 cli:string("order", "big", "byte order of the header: big or little")
-cli:number("max", 1024, "the longest message the server accepts")
+cli:number("max", 1024, "the longest message the server accepts", { min = 0, max = 64 * 1024 * 1024, whole = true })
 local opts, msgs = cli:parse(arg)
 
 local function usage_error(msg)
@@ -38,17 +38,21 @@ end
 if opts.order ~= "big" and opts.order ~= "little" then
   usage_error("--order: big or little expected, got " .. opts.order)
 end
-if opts.max < 0 or opts.max > 64 * 1024 * 1024 or opts.max % 1 ~= 0 then
-  usage_error("--max: a whole number of bytes up to 64 MiB expected, got " .. tostring(opts.max))
-end
 if opts.serve and opts.send then usage_error("--serve and --send: one or the other") end
 
 local frame = { size = opts.size, order = opts.order, max = opts.max }
 -- Replies are a little longer than the messages ("ok " .. msg, or an error).
 local reply_frame = { size = opts.size, order = opts.order, max = math.min(opts.max + 4096, 64 * 1024 * 1024) }
 
+-- log writes a line to stderr; every string argument is escaped first
+-- (bin.escape): it may hold what a peer sent, which must not reach the
+-- operator's terminal raw.
 local function log(fmt, ...)
-  io.stderr:write("frames: ", fmt:format(...), "\n")
+  local n, a = select("#", ...), { ... }
+  for i = 1, n do
+    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
+  end
+  io.stderr:write("frames: ", fmt:format(unpack(a, 1, n)), "\n")
 end
 
 -- serve answers the frames of each client until it closes, or sends one
@@ -90,12 +94,13 @@ local function serve(addr)
   return ln
 end
 
--- show describes a message for the terminal: long ones are summarised.
+-- show describes a message for the terminal, escaped (bin.escape: the
+-- server's replies are a peer's bytes); long ones are summarised.
 local function show(msg)
   if #msg > 120 then
-    return ("(%d bytes: %q...)"):format(#msg, msg:sub(1, 20))
+    return ('(%d bytes: "%s"...)'):format(#msg, bin.escape(msg:sub(1, 20)))
   end
-  return msg
+  return bin.escape(msg)
 end
 
 -- send sends each message as a frame and prints the replies; false if the
@@ -117,7 +122,7 @@ local function send(addr, list)
     local ok, werr = c:write_frame(msg, frame)
     local reply, rerr = c:read_frame(reply_frame)
     if not reply then
-      print(("connection ended: %s"):format(tostring(rerr or werr)))
+      print(("connection ended: %s"):format(bin.escape(tostring(rerr or werr))))
       c:close()
       return false
     end

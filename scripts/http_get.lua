@@ -4,7 +4,10 @@
 --
 -- Fetches URL (http:// only; default http://127.0.0.1:8000/, where
 -- `python3 -m http.server` listens) and prints the status line, the
--- headers, a blank line and the body, as the server sent them. The
+-- headers, a blank line and the body. The status line and the headers
+-- are escaped (bin.escape: control bytes as \27, so a server cannot
+-- retitle or clear the terminal); the body is written as it came, byte
+-- for byte, as curl does, to be piped or saved. The
 -- request is the whole HTTP/1.0 exchange in a few lines of Lua: write the
 -- request, half-close the conn (close_write: the server reads EOF after
 -- it), read the status line with c:expect, the headers with c:read_line
@@ -19,12 +22,18 @@ local flags = require "flags"
 local cli = flags.new("gonetrepl scripts/http_get.lua [URL] [options]",
   "An HTTP/1.0 GET over a plain TCP conn (default URL http://127.0.0.1:8000/).")
 cli:bool("head", false, "send HEAD instead of GET: status line and headers only")
-cli:number("timeout", 10, "seconds to wait for the connection and for each read")
+cli:seconds("timeout", 10, "seconds to wait for the connection and for each read (0: no limit)")
 local opts, args = cli:parse(arg)
 local url = args[1] or "http://127.0.0.1:8000/"
 
+-- fail writes a message to stderr and exits; string arguments are escaped
+-- (they may hold what the server sent).
 local function fail(status, fmt, ...)
-  io.stderr:write("http_get: ", fmt:format(...), "\n")
+  local n, a = select("#", ...), { ... }
+  for i = 1, n do
+    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
+  end
+  io.stderr:write("http_get: ", fmt:format(unpack(a, 1, n)), "\n")
   os.exit(status)
 end
 
@@ -70,10 +79,8 @@ local status_line, code = c:expect("^HTTP/%d%.%d (%d%d%d)[^\n]*\n")
 if not status_line then
   local got = c:buffered()
   if code.kind == "timeout" or got == "" then fail(1, "no response: %s", tostring(code)) end
-  fail(1, "not an HTTP response: \"%s\"", bin.escape(got, 60))
+  fail(1, 'not an HTTP response: "%s"', got:sub(1, 60))
 end
--- The status line and headers are text: what a terminal would act on in
--- them (ESC, BEL...) is escaped. The body is printed as it came.
 print(bin.escape((status_line:gsub("\r?\n$", ""))))
 
 while true do

@@ -11,7 +11,9 @@
 --   A      192.0.2.10
 --   MX     mail.example.test.     pref 10
 --
--- A type the name has no records of is left out. With --server every query
+-- A type the name has no records of is left out. Every value is escaped
+-- (bin.escape), TXT records in quotes: what a DNS server sends cannot
+-- reach the terminal raw. With --server every query
 -- goes to that DNS server (Go's resolver), otherwise to the system's.
 -- Exits 1 if a query failed for another reason (timeout, refused) or if
 -- nothing was found.
@@ -20,7 +22,7 @@ local flags = require "flags"
 local cli = flags.new("gonetrepl scripts/lookup.lua NAME [options]",
   "Prints every DNS record of NAME (A, AAAA, CNAME, MX, TXT, NS; PTR for an IP address) as a table.")
 cli:string("server", nil, "ask the DNS server at HOST:PORT instead of the system's resolver")
-cli:number("timeout", 5, "give up on a query after SECONDS")
+cli:seconds("timeout", 5, "give up on a query after SECONDS", { above = 0 })
 cli:string("srv", nil, "also ask for the SRV records of SERVICE/PROTO (http/tcp: _http._tcp.NAME)")
 local opts, args = cli:parse(arg)
 local name = args[1]
@@ -48,7 +50,9 @@ local lopts = { timeout = opts.timeout, server = opts.server }
 local function rows_of(typ, list, value, detail)
   local rows = {}
   for _, v in ipairs(list) do
-    rows[#rows + 1] = { typ, value and value(v) or tostring(v), detail and detail(v) or "" }
+    local cell = bin.escape(value and value(v) or tostring(v))
+    if typ == "TXT" then cell = '"' .. cell:gsub('"', '\\"') .. '"' end -- a quoted string, as %q would
+    rows[#rows + 1] = { typ, cell, detail and detail(v) or "" }
   end
   return rows
 end
@@ -76,7 +80,7 @@ else
     if not cname then return nil, err end
     -- A name without a CNAME record is its own canonical name.
     if cname:gsub("%.$", ""):lower() == name:gsub("%.$", ""):lower() then return {} end
-    return { { "CNAME", cname, "" } }
+    return { { "CNAME", bin.escape(cname), "" } }
   end)
   query("MX", function()
     local mxs, err = net.lookup_mx(name, lopts)
@@ -85,7 +89,7 @@ else
   end)
   query("TXT", function()
     local txts, err = net.lookup_txt(name, lopts)
-    return txts and rows_of("TXT", txts, function(s) return ("%q"):format(s) end), err
+    return txts and rows_of("TXT", txts), err
   end)
   query("NS", function()
     local nss, err = net.lookup_ns(name, lopts)
@@ -108,7 +112,7 @@ for _, q in ipairs(queries) do
   if list then
     for _, row in ipairs(list) do rows[#rows + 1] = row end
   elseif err.kind ~= "no_such_host" then
-    io.stderr:write(("lookup: %s: %s\n"):format(q.typ, tostring(err)))
+    io.stderr:write(("lookup: %s: %s\n"):format(q.typ, bin.escape(tostring(err))))
     failed = true
   end
 end

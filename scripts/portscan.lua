@@ -30,8 +30,8 @@ local flags = require "flags"
 
 local cli = flags.new("gonetrepl scripts/portscan.lua HOST PORTS [options]",
   "A TCP connect scan of PORTS (\"1-1024\", \"22,80,8000-8100\") on HOST, loopback only by default.")
-cli:number("concurrency", 100, "connects in flight at most")
-cli:number("timeout", 1, "seconds to wait for each connect")
+cli:number("concurrency", 100, "connects in flight at most (1 to 10000)", { min = 1, max = 10000, whole = true })
+cli:seconds("timeout", 1, "seconds to wait for each connect", { above = 0 })
 cli:bool("allow-remote", false, "allow a HOST outside 127.0.0.0/8, ::1 and localhost")
 local opts, args = cli:parse(arg)
 
@@ -40,10 +40,6 @@ local function usage_error(msg)
   os.exit(2)
 end
 if #args ~= 2 then usage_error("HOST and PORTS expected") end
-if opts.concurrency < 1 or opts.concurrency % 1 ~= 0 or opts.concurrency > 10000 then
-  usage_error("--concurrency: a whole number from 1 to 10000 expected")
-end
-if opts.timeout <= 0 then usage_error("--timeout: seconds above 0 expected") end
 
 -- parse_ports turns "22,80,8000-8100" into a sorted list of distinct ports.
 local function parse_ports(spec)

@@ -19,13 +19,20 @@ local cli = flags.new("gonetrepl scripts/proxy.lua [LISTEN [TARGET]] [options]",
   "A TCP relay from LISTEN (default 127.0.0.1:9001) to TARGET (default 127.0.0.1:9000) that dumps the traffic.")
 cli:bool("text", false, "show the bytes as escaped text instead of a hexdump")
 cli:bool("quiet", false, "relay without showing the bytes")
-cli:number("timeout", 10, "seconds to wait for TARGET to accept")
+cli:seconds("timeout", 10, "seconds to wait for TARGET to accept (0: no limit)")
 local opts, args = cli:parse(arg)
 local listen_addr = args[1] or "127.0.0.1:9001"
 local target = args[2] or "127.0.0.1:9000"
 
+-- log writes a line to stderr; every string argument is escaped first
+-- (bin.escape): it may hold what a peer sent, which must not reach the
+-- operator's terminal raw.
 local function log(fmt, ...)
-  io.stderr:write(fmt:format(...), "\n")
+  local n, a = select("#", ...), { ... }
+  for i = 1, n do
+    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
+  end
+  io.stderr:write(fmt:format(unpack(a, 1, n)), "\n")
 end
 
 local ln, err = net.listen("tcp", listen_addr)

@@ -8,7 +8,9 @@
 -- byte visible), (integer) 5, (nil), numbered lines for an array, and
 -- RESP3's maps, sets, doubles and booleans after HELLO 3. An error reply
 -- goes to stderr as "(error) ERR ..." with exit status 1; so does a
--- connection failure. Everything from ADDR on is taken as it is, so
+-- connection failure. Nothing the server sent reaches the terminal raw:
+-- bulk strings are quoted, status lines, errors and verbatim text are
+-- escaped (bin.escape; a verbatim string keeps its line breaks). Everything from ADDR on is taken as it is, so
 -- arguments may start with a dash (LRANGE list 0 -1); options go first.
 -- Exit status: 0 for a reply, 1 for an error reply or no reply, 2 for a
 -- usage error.
@@ -21,7 +23,7 @@ local resp = require "resp"
 
 local cli = flags.new("gonetrepl scripts/redis.lua [options] ADDR CMD [ARG...]",
   "Sends one command to the Redis server at ADDR (host:port or a socket path) and prints the reply.")
-cli:number("timeout", 10, "seconds to wait for the connection and for the reply (0: no limit)")
+cli:seconds("timeout", 10, "seconds to wait for the connection and for the reply (0: no limit)")
 
 -- Options come before ADDR; from ADDR on, every word is the command's,
 -- even one that starts with a dash.
@@ -50,10 +52,6 @@ if #args < 2 then
   io.stderr:write(#args == 0 and "missing ADDR and CMD" or "missing CMD", "\n", cli:help_text(), "\n")
   os.exit(2)
 end
-if opts.timeout < 0 then
-  io.stderr:write("--timeout: a number of seconds, 0 or more, expected\n", cli:help_text(), "\n")
-  os.exit(2)
-end
 local addr = table.remove(args, 1)
 
 -- quote shows a string as redis-cli does: in double quotes, with \n, \r,
@@ -66,11 +64,17 @@ local function quote(s)
   end) .. '"'
 end
 
+-- text shows what the server sent as text: escaped, line breaks kept.
+local function text(s)
+  return (s:gsub("[^\n]+", bin.escape))
+end
+
 local function number(n)
   if n == math.floor(n) and math.abs(n) < 2 ^ 63 then return ("%.0f"):format(n) end
   if n ~= n then return "nan" end
-  if n == math.huge then return "inf" end
-  if n == -math.huge then return "-inf" end
+  -- 1/0, not math.huge: gopher-lua's math.huge is the largest finite number.
+  if n == 1 / 0 then return "inf" end
+  if n == -1 / 0 then return "-inf" end
   return ("%.17g"):format(n)
 end
 
@@ -100,13 +104,6 @@ local function format_items(v, kind)
   return table.concat(lines, "\n")
 end
 
--- text shows a simple or verbatim string, or an error message, as text:
--- line by line, what a terminal would act on (ESC, CR...) escaped by
--- bin.escape, so a server cannot retitle or clear the terminal.
-local function text(s)
-  return (s:gsub("([^\n]*)(\n?)", function(line, nl) return bin.escape((line:gsub("\r$", ""))) .. nl end))
-end
-
 function format(v, t)
   if v == resp.null then return "(nil)" end
   if resp.is_error(v) then return "(error) " .. text(v.message) end
@@ -114,7 +111,7 @@ function format(v, t)
   if kind == "array" or kind == "map" or kind == "set" or kind == "push" then return format_items(v, kind) end
   if type(v) == "string" then
     if t == "simple" or t == "verbatim" then return text(v) end
-    if t == "big_number" then return "(big number) " .. v end
+    if t == "big_number" then return "(big number) " .. text(v) end
     return quote(v)
   elseif type(v) == "number" then
     if t == "double" or (t == nil and v ~= math.floor(v)) then return "(double) " .. number(v) end
@@ -127,7 +124,7 @@ end
 
 local client, err = resp.connect(addr, { timeout = opts.timeout })
 if not client then
-  io.stderr:write("redis: ", tostring(err), "\n")
+  io.stderr:write("redis: ", bin.escape(tostring(err)), "\n")
   os.exit(1)
 end
 local reply, t = client:call(args)
@@ -136,7 +133,7 @@ if reply == nil then
   if t.kind == "redis" then
     io.stderr:write("(error) ", text(t.message), "\n")
   else
-    io.stderr:write("redis: ", tostring(t), "\n")
+    io.stderr:write("redis: ", bin.escape(tostring(t)), "\n")
   end
   os.exit(1)
 end

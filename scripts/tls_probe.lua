@@ -21,6 +21,7 @@
 -- The certificate is verified, for NAME (default: HOST) against the
 -- system's CAs, or those in FILE with --ca; --insecure shows it without
 -- verifying. A failed handshake or verification prints the error and exits 1.
+-- Everything the server sent is shown escaped (bin.escape).
 local flags = require "flags"
 
 local cli = flags.new("gonetrepl scripts/tls_probe.lua HOST:PORT [options]",
@@ -29,7 +30,7 @@ cli:bool("insecure", false, "do not verify the certificate")
 cli:string("server-name", nil, "the name to ask for (SNI) and verify (default: HOST)")
 cli:string("ca", nil, "trust the CA certificates in this PEM FILE instead of the system's")
 cli:string("alpn", nil, "offer these application protocols, comma-separated (h2,http/1.1)")
-cli:number("timeout", 10, "give up after SECONDS")
+cli:seconds("timeout", 10, "give up after SECONDS (0: no limit)")
 local opts, args = cli:parse(arg)
 local address = args[1]
 if address == nil or args[2] ~= nil then
@@ -37,10 +38,16 @@ if address == nil or args[2] ~= nil then
   os.exit(2)
 end
 
+-- fail writes msg to stderr, escaped (a handshake error can quote the
+-- server's certificate), and exits 1.
 local function fail(msg)
-  io.stderr:write("tls_probe: ", msg, "\n")
+  io.stderr:write("tls_probe: ", bin.escape(msg), "\n")
   os.exit(1)
 end
+
+-- show escapes what the server sent (certificate fields are its bytes:
+-- a subject can hold ESC) before it reaches the terminal.
+local function show(s) return bin.escape(s) end
 
 local dial_opts = { insecure = opts.insecure, server_name = opts["server-name"], timeout = opts.timeout }
 if opts.ca then
@@ -67,7 +74,7 @@ local function date(t) return os.date("!%Y-%m-%d %H:%M:%S UTC", t) end
 
 print("version:  " .. st.version)
 print("cipher:   " .. st.cipher)
-print("alpn:     " .. (st.alpn or "none"))
+print("alpn:     " .. (st.alpn and show(st.alpn) or "none"))
 if st.verified then
   print("verified: yes, for " .. (st.server_name or "?"))
 else
@@ -75,10 +82,10 @@ else
 end
 for i, cert in ipairs(st.peer_certificates) do
   print(("certificate %d"):format(i - 1))
-  print("  subject:  " .. cert.subject)
-  print("  issuer:   " .. cert.issuer)
+  print("  subject:  " .. show(cert.subject))
+  print("  issuer:   " .. show(cert.issuer))
   print("  valid:    " .. date(cert.not_before) .. " to " .. date(cert.not_after))
-  if #cert.dns_names > 0 then print("  dns:      " .. table.concat(cert.dns_names, ", ")) end
-  if #cert.ip_addresses > 0 then print("  ip:       " .. table.concat(cert.ip_addresses, ", ")) end
+  if #cert.dns_names > 0 then print("  dns:      " .. show(table.concat(cert.dns_names, ", "))) end
+  if #cert.ip_addresses > 0 then print("  ip:       " .. show(table.concat(cert.ip_addresses, ", "))) end
   if cert.is_ca then print("  ca:       yes") end
 end

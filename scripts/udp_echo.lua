@@ -14,17 +14,21 @@ local flags = require "flags"
 
 local cli = flags.new("gonetrepl scripts/udp_echo.lua [ADDR] [options]",
   "A UDP echo server (default address 127.0.0.1:9000).")
-cli:number("drop", 0, "drop PERCENT of the datagrams at random (0-100)")
+cli:number("drop", 0, "drop PERCENT of the datagrams at random (0-100)", { min = 0, max = 100 })
 cli:bool("quiet", false, "do not log each datagram")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:9000"
-if opts.drop < 0 or opts.drop > 100 then
-  io.stderr:write("udp_echo: --drop: a percentage from 0 to 100 expected\n")
-  os.exit(2)
-end
 
+-- log writes a line to stderr; every string argument is escaped first
+-- (bin.escape): it may hold what a peer sent, which must not reach the
+-- operator's terminal raw.
 local function log(fmt, ...)
-  if not opts.quiet then io.stderr:write(fmt:format(...), "\n") end
+  if opts.quiet then return end
+  local n, a = select("#", ...), { ... }
+  for i = 1, n do
+    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
+  end
+  io.stderr:write(fmt:format(unpack(a, 1, n)), "\n")
 end
 
 local pc, err = net.listen_packet("udp", addr)

@@ -17,10 +17,10 @@ local flags = require "flags"
 
 local cli = flags.new("gonetrepl scripts/udp_ping.lua [ADDR] [options]",
   "Pings a UDP echo server (default 127.0.0.1:9000) and reports loss and round-trip times.")
-cli:number("count", 10, "how many pings to send")
-cli:number("interval", 0.2, "seconds between pings")
-cli:number("timeout", 1, "seconds to wait for each echo")
-cli:number("size", 32, "bytes in each ping (at least 16)")
+cli:number("count", 10, "how many pings to send", { min = 1, max = 1e6, whole = true })
+cli:seconds("interval", 0.2, "seconds between pings")
+cli:seconds("timeout", 1, "seconds to wait for each echo", { above = 0 })
+cli:number("size", 32, "bytes in each ping (16 to 65507)", { min = 16, max = 65507, whole = true })
 cli:bool("quiet", false, "print only the summary")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:9000"
@@ -29,10 +29,6 @@ local function usage_error(msg)
   io.stderr:write("udp_ping: ", msg, "\n", cli:help_text(), "\n")
   os.exit(2)
 end
-if opts.count < 1 or opts.count % 1 ~= 0 then usage_error("--count: a whole number from 1 expected") end
-if opts.interval < 0 then usage_error("--interval: seconds from 0 expected") end
-if opts.timeout <= 0 then usage_error("--timeout: seconds above 0 expected") end
-if opts.size < 16 or opts.size > 65507 or opts.size % 1 ~= 0 then usage_error("--size: 16 to 65507 bytes expected") end
 
 local function say(fmt, ...)
   if not opts.quiet then print(fmt:format(...)) end

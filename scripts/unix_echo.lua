@@ -19,8 +19,16 @@ cli:bool("quiet", false, "do not log connects and disconnects")
 local opts, args = cli:parse(arg)
 local path = args[1] or "/tmp/gonetrepl-echo.sock"
 
+-- log writes a line to stderr; every string argument is escaped first
+-- (bin.escape): it may hold what a peer sent, which must not reach the
+-- operator's terminal raw.
 local function log(fmt, ...)
-  if not opts.quiet then io.stderr:write(fmt:format(...), "\n") end
+  if opts.quiet then return end
+  local n, a = select("#", ...), { ... }
+  for i = 1, n do
+    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
+  end
+  io.stderr:write(fmt:format(unpack(a, 1, n)), "\n")
 end
 
 local ln, err = net.listen("unix", path)

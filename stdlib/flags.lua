@@ -9,8 +9,25 @@
 -- Options are written --name VALUE, --name=VALUE, or --name for a bool.
 -- -h and --help print the usage and exit 0; a bad option prints the problem
 -- and the usage on stderr and exits 2. "--" ends the options.
+--
+-- A number option is refused at parse time unless it is finite and within
+-- its limits, so that a value no connection can use (--idle 1e300, which
+-- every later set_timeout would reject) is a usage error, not a failure
+-- of every connection:
+--
+--   cli:number("count", 10, "pings to send", { min = 1, max = 1e6, whole = true })
+--   cli:seconds("timeout", 5, "give up after SECONDS", { above = 0 })
+--
+-- limits: min (inclusive), above (exclusive lower bound), max (inclusive),
+-- whole (a whole number). seconds options are never negative and never
+-- more than a Go duration holds (flags.MAX_SECONDS, about 285 years, as
+-- the bindings accept).
 
 local flags = {}
+
+-- MAX_SECONDS is the longest duration a seconds option takes: what every
+-- binding taking seconds accepts (a Go time.Duration holds about 292 years).
+flags.MAX_SECONDS = 9e9
 
 local Parser = {}
 Parser.__index = Parser
@@ -19,14 +36,53 @@ function flags.new(usage, description)
   return setmetatable({ usage = usage, description = description, specs = {}, order = {} }, Parser)
 end
 
-local function add(self, kind, name, default, help)
+-- check_number returns nil when n is within limits, else what is
+-- expected instead ("a whole number from 1 to 10000", "seconds above 0,
+-- up to 9000000000"). Infinities and NaN are never within limits.
+local function check_number(n, limits, kind)
+  local lo, above, hi = limits.min, limits.above, limits.max
+  local inf = 1 / 0 -- not math.huge: gopher-lua's is the largest finite number
+  local ok = n == n and n ~= inf and n ~= -inf
+    and (lo == nil or n >= lo) and (above == nil or n > above) and (hi == nil or n <= hi)
+    and (not limits.whole or n % 1 == 0)
+  if ok then return nil end
+  local what
+  if kind == "seconds" then
+    what = limits.whole and "a whole number of seconds" or "seconds"
+  else
+    what = limits.whole and "a whole number" or "a number"
+  end
+  local function g(x) return ("%.14g"):format(x) end
+  local from = above ~= nil and ("above " .. g(above)) or (lo ~= nil and ("from " .. g(lo)))
+  if from and hi then return ("%s %s%s to %s"):format(what, from, above ~= nil and ", up" or "", g(hi)) end
+  if from then return what .. " " .. from end
+  if hi then return what .. " up to " .. g(hi) end
+  return (what:gsub("^a ", "a finite ", 1)) -- seconds always have limits
+end
+
+local function add(self, kind, name, default, help, limits)
   assert(type(name) == "string", "flag name must be a string")
-  self.specs[name] = { kind = kind, default = default, help = help or "" }
+  assert(limits == nil or type(limits) == "table", "flag limits must be a table")
+  local spec = { kind = kind, default = default, help = help or "", limits = limits or {} }
+  if kind == "seconds" then
+    local l = {}
+    for k, v in pairs(spec.limits) do l[k] = v end
+    if l.above ~= nil and l.above < 0 then l.above = nil end -- never negative
+    if l.above == nil and (l.min == nil or l.min < 0) then l.min = 0 end
+    if l.max == nil or l.max > flags.MAX_SECONDS then l.max = flags.MAX_SECONDS end
+    spec.limits = l
+  end
+  if (kind == "number" or kind == "seconds") and default ~= nil then
+    assert(type(default) == "number" and
+      check_number(default, spec.limits, kind) == nil, "flag --" .. name .. ": default out of its limits")
+  end
+  self.specs[name] = spec
   self.order[#self.order + 1] = name
   return self
 end
 
-function Parser:number(name, default, help) return add(self, "number", name, default, help) end
+function Parser:number(name, default, help, limits) return add(self, "number", name, default, help, limits) end
+function Parser:seconds(name, default, help, limits) return add(self, "seconds", name, default, help, limits) end
 function Parser:string(name, default, help) return add(self, "string", name, default, help) end
 function Parser:bool(name, default, help) return add(self, "bool", name, default or false, help) end
 
@@ -53,14 +109,18 @@ function Parser:help_text()
 end
 
 local function convert(spec, name, value)
-  if spec.kind == "number" then
+  if spec.kind == "number" or spec.kind == "seconds" then
     local n = tonumber(value)
-    if n == nil then return nil, ("--%s: number expected, got %q"):format(name, value) end
+    local want = check_number(n or 0, spec.limits, spec.kind)
+    if n == nil or want then
+      return nil, ("--%s: %s expected, got \"%s\""):format(name, want or (spec.kind == "seconds" and "seconds" or "number"),
+        bin.escape(value, 40))
+    end
     return n
   elseif spec.kind == "bool" then
     if value == "true" or value == "1" then return true end
     if value == "false" or value == "0" then return false end
-    return nil, ("--%s: true or false expected, got %q"):format(name, value)
+    return nil, ("--%s: true or false expected, got \"%s\""):format(name, bin.escape(value, 40))
   end
   return value
 end

@@ -30,6 +30,43 @@ function TestFlags(t)
   assert(help:find("usage: prog %[options%] ADDR") and help:find("%-%-idle NUMBER") and help:find("%-%-quiet"), help)
 end
 
+-- Number options are refused at parse time unless finite and within their
+-- limits; seconds never exceed what a Go duration holds (issue 14).
+function TestFlagsLimits(t)
+  local flags = require("flags")
+  local cli = flags.new("prog")
+  cli:number("any", 0, "any finite number")
+  cli:number("count", 10, "a count", { min = 1, max = 100, whole = true })
+  cli:number("pct", 0, "a percentage", { min = 0, max = 100 })
+  cli:seconds("idle", 0, "idle seconds")
+  cli:seconds("timeout", 1, "a timeout", { above = 0 })
+  local opts = assert(cli:try_parse({ "--any=-2.5", "--count", "100", "--pct", "99.5", "--idle", "9e9", "--timeout", "0.001" }))
+  assert(opts.any == -2.5 and opts.count == 100 and opts.pct == 99.5 and opts.idle == 9e9 and opts.timeout == 0.001)
+  for _, c in ipairs({
+    { { "--any", "1e400" }, "--any: a finite number expected, got \"1e400\"" },
+    { { "--any", "-1e400" }, "--any: a finite number expected" },
+    { { "--count", "0" }, "--count: a whole number from 1 to 100 expected, got \"0\"" },
+    { { "--count", "2.5" }, "--count: a whole number from 1 to 100 expected" },
+    { { "--count", "101" }, "--count: a whole number from 1 to 100 expected" },
+    { { "--pct", "-0.1" }, "--pct: a number from 0 to 100 expected" },
+    { { "--idle", "1e300" }, "--idle: seconds from 0 to 9000000000 expected, got \"1e300\"" },
+    { { "--idle", "-1" }, "--idle: seconds from 0 to 9000000000 expected" },
+    { { "--idle", "soon" }, "--idle: seconds expected, got \"soon\"" },
+    { { "--timeout", "0" }, "--timeout: seconds above 0, up to 9000000000 expected" },
+    { { "--idle", "\27]0;x\7" }, "--idle: seconds expected, got \"\\27]0;x\\7\"" },
+  }) do
+    local bad, msg = cli:try_parse(c[1])
+    assert(bad == nil and msg:sub(1, #c[2]) == c[2], table.concat(c[1], " ") .. ": " .. tostring(msg))
+  end
+  assert(cli:help_text():find("%-%-idle SECONDS"), cli:help_text())
+  -- Seconds are never negative, whatever the limits say.
+  local neg = flags.new("prog"):seconds("wait", 1, "", { above = -5, min = -3 })
+  assert(neg:try_parse({ "--wait", "0" }) and not neg:try_parse({ "--wait", "-1" }))
+  -- A default outside its own limits is the script's bug: it raises.
+  assert(not pcall(cli.seconds, cli, "bad", -1, "negative"))
+  assert(not pcall(cli.number, cli, "bad", 0, "zero", { min = 1 }))
+end
+
 -- table.concat joins any number of pieces (gopher-lua's own overflowed its
 -- stack past about 128K), with Lua 5.1's arguments and errors.
 function TestTableConcat(t)

@@ -31,6 +31,8 @@ const Zone = "gonetrepl.test"
 //	gonetrepl.test          TXT "v=spf1 -all", TXT "hello" "world"
 //	gonetrepl.test          NS ns1.gonetrepl.test, NS ns2.gonetrepl.test
 //	_http._tcp.gonetrepl.test  SRV 1 5 8080 www.gonetrepl.test
+//	evil.gonetrepl.test     TXT "\x1b]0;pwned\x07\x1b[2J\rEVIL\u009b31m\u202e\xff"
+//	                        (terminal escapes, for scripts that must not show them raw)
 var records = []string{
 	"--host-record=www.gonetrepl.test,192.0.2.10,2001:db8::10",
 	"--cname=alias.gonetrepl.test,www.gonetrepl.test",
@@ -39,6 +41,8 @@ var records = []string{
 	"--txt-record=gonetrepl.test,v=spf1 -all",
 	"--txt-record=gonetrepl.test,hello,world",
 	"--srv-host=_http._tcp.gonetrepl.test,www.gonetrepl.test,8080,1,5",
+	// A TXT record of one 28-byte string, as raw RDATA in hex.
+	"--dns-rr=evil.gonetrepl.test,16,1c1b5d303b70776e6564071b5b324a0d4556494cc29b33316de280aeff",
 	// Authoritative mode, for NS records: the zone and its reverse zones
 	// (so the PTRs of www's addresses are served too).
 	"--auth-server=ns1.gonetrepl.test,127.0.0.1",
