@@ -492,3 +492,17 @@ function TestProtocolErrorsEscape(t)
   err = testhelp.expect_error("other", v, err, "ESC in a command")
   assert(not tostring(err):find("\27", 1, true), tostring(err))
 end
+
+-- math.huge is infinity (gopher-lua patch 12): an infinite integer is
+-- refused, not written as ":+Inf", and RESP3's inf reads as 1/0.
+function TestInfinity(t)
+  assert(math.huge == 1 / 0 and -math.huge == -1 / 0, "math.huge is not infinity")
+  for _, n in ipairs({ 1 / 0, -1 / 0 }) do
+    local ok, err = pcall(resp.encode_integer, n)
+    assert(not ok and tostring(err):find("whole number expected"), tostring(err))
+  end
+  local v, ty = reply_of(",inf\r\n")
+  assert(v == 1 / 0 and ty == "double", tostring(v))
+  v = reply_of(",-inf\r\n")
+  assert(v == -1 / 0, tostring(v))
+end

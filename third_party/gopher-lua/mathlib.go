@@ -8,7 +8,9 @@ import (
 func OpenMath(L *LState) int {
 	mod := L.RegisterModule(MathLibName, mathFuncs).(*LTable)
 	mod.RawSetString("pi", LNumber(math.Pi))
-	mod.RawSetString("huge", LNumber(math.MaxFloat64))
+	// gonetrepl patch 12: infinity, as in Lua (HUGE_VAL); upstream had the
+	// largest finite number, so `x == math.huge` missed 1/0.
+	mod.RawSetString("huge", LNumber(math.Inf(1)))
 	L.Push(mod)
 	return 1
 }
