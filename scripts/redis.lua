@@ -72,9 +72,8 @@ end
 local function number(n)
   if n == math.floor(n) and math.abs(n) < 2 ^ 63 then return ("%.0f"):format(n) end
   if n ~= n then return "nan" end
-  -- 1/0, not math.huge: gopher-lua's math.huge is the largest finite number.
-  if n == 1 / 0 then return "inf" end
-  if n == -1 / 0 then return "-inf" end
+  if n == math.huge then return "inf" end
+  if n == -math.huge then return "-inf" end
   return ("%.17g"):format(n)
 end
 

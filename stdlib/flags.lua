@@ -41,7 +41,7 @@ end
 -- up to 9000000000"). Infinities and NaN are never within limits.
 local function check_number(n, limits, kind)
   local lo, above, hi = limits.min, limits.above, limits.max
-  local inf = 1 / 0 -- not math.huge: gopher-lua's is the largest finite number
+  local inf = math.huge
   local ok = n == n and n ~= inf and n ~= -inf
     and (lo == nil or n >= lo) and (above == nil or n > above) and (hi == nil or n <= hi)
     and (not limits.whole or n % 1 == 0)
