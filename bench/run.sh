@@ -26,7 +26,7 @@
 #     server, masking their differences) and unpinned it flips at random between the two
 #     modes; on one CPU the RTT is the software path (syscalls, context switches, the
 #     server's own work) and ranks servers stably.
-#   GONETREPL [see above]  OUT [$BENCH_WORK/results/STAMP; BENCH_WORK defaults to $TMPDIR/gonetrepl-bench]
+#   GONETREPL [see above]  GONETREPL_BASE [unset: an older build, measured beside it]  OUT [$BENCH_WORK/results/STAMP; BENCH_WORK defaults to $TMPDIR/gonetrepl-bench]
 #
 # Open files: the soft `ulimit -n` is raised to the hard limit (Go programs do that
 # themselves; socat, ncat and Lua do not). 10000 connections need 10000 fds in the client
@@ -133,6 +133,9 @@ reg ncat-exec-cat  1000   "ncat cat"      "ncat -l -k -m 10000 {HOST} {PORT} --e
 reg ncat-lua-exec  5000   "ncat"          "ncat -l -k -m 10000 {HOST} {PORT} --lua-exec bench/peers/ncat_echo.lua" "ncat -u -l -k {HOST} {PORT} --lua-exec bench/peers/ncat_echo.lua"
 # Skipped when no binary is found or built (set GONETREPL=path).
 reg gonetrepl      100000 "{GONETREPL}"   "{GONETREPL} bench/lua/echo.lua {ADDR}" "{GONETREPL} bench/lua/udp_echo.lua {ADDR}"
+# An earlier build beside it, to see a change's cost side by side in one run:
+# GONETREPL_BASE=/path/to/old/gonetrepl (skipped when unset).
+reg gonetrepl-base 100000 "{GONETREPL_BASE}" "{GONETREPL_BASE} bench/lua/echo.lua {ADDR}" "{GONETREPL_BASE} bench/lua/udp_echo.lua {ADDR}"
 # Proxies in front of goraw's echo server (client -> proxy -> goraw echo and back): the
 # plain Go one (io.Copy both ways, CloseWrite, splice) and net.relay. TCP only. A
 # splicing proxy holds 6 fds per connection, so 1000 connections is its conns level.
@@ -150,6 +153,7 @@ declare -A PID ADDR
 expand() { # TEMPLATE [PORT]
   local s=$1 port=${2:-}
   s=${s//\{GORAW\}/$GORAW}; s=${s//\{GONETREPL\}/${GONETREPL:-gonetrepl-not-found}}
+  s=${s//\{GONETREPL_BASE\}/${GONETREPL_BASE:-gonetrepl-base-not-set}}
   s=${s//\{UPSTREAM\}/${ADDR[goraw.tcp]:-GORAW_ECHO_ADDR}}
   s=${s//\{HOST\}/$HOST}; s=${s//\{PORT\}/$port}; s=${s//\{ADDR\}/$HOST:$port}
   printf '%s' "$s"
@@ -167,6 +171,7 @@ missing() { # NAME -> prints why it cannot run, or nothing
         else echo "no gonetrepl binary and no checkout to build it from (set GONETREPL=/path)"; fi
         return
       fi
+      if [[ $r == gonetrepl-base-not-set ]]; then echo "GONETREPL_BASE not set"; return; fi
       echo "$r not found"; return
     fi
   done
