@@ -206,8 +206,8 @@ local function hex(s)
 end
 local function num(x)
   if x ~= x then return "nan" end
-  if x == 1/0 then return "inf" end -- gopher-lua's math.huge is the largest float
-  if x == -1/0 then return "-inf" end
+  if x == math.huge then return "inf" end
+  if x == -math.huge then return "-inf" end
   return string.format("%.17g", x)
 end
 local function collect(...) return select("#", ...), {...} end

@@ -814,7 +814,7 @@ func parseLen(s string) (float64, bool) {
 	if !isDigits(digits) {
 		return 0, false
 	}
-	n := math.MaxFloat64
+	n := math.Inf(1)
 	if len(digits) <= 18 {
 		v, _ := strconv.ParseInt(digits, 10, 64)
 		n = float64(v)
@@ -839,9 +839,9 @@ func signedDigits(s string) bool {
 func parseDouble(s string) (float64, error) {
 	switch strings.ToLower(s) {
 	case "inf", "+inf":
-		return math.MaxFloat64, nil // Lua's math.huge
+		return math.Inf(1), nil // Lua's math.huge
 	case "-inf":
-		return -math.MaxFloat64, nil
+		return math.Inf(-1), nil
 	case "nan", "-nan":
 		return math.NaN(), nil
 	}

@@ -215,12 +215,12 @@ function TestReadFullHugeCount(t)
     time.sleep(1)
   end)
   local n = string.unpack(">I4", assert(c:read_full(4)))
-  for _, count in ipairs({ n, 2^53, 2^64, math.huge, 64 * 1024 * 1024 + 1 }) do
+  for _, count in ipairs({ n, 2^53, 2^64, 2^1023, 64 * 1024 * 1024 + 1 }) do
     local data, err = c:read_full(count)
     assert(data == nil and err.kind == "too_large", tostring(count) .. ": " .. tostring(err))
   end
   assert(c:read_full(4) == "body") -- nothing consumed
-  for _, bad in ipairs({ -1, 1.5, 0/0 }) do
+  for _, bad in ipairs({ -1, 1.5, 0/0, math.huge }) do
     local ok, msg = pcall(c.read_full, c, bad)
     assert(not ok and tostring(msg):find("n:", 1, true), tostring(msg))
   end
