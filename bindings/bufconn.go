@@ -228,26 +228,34 @@ func (b *bufReader) readIn(ctx context.Context, call *ioCall, scan scanFunc, nee
 		return "", err
 	}
 	defer b.op.Unlock()
-	fill := func() error { return b.fill(need) }
+	// The gate's loop (ioCall.do) written out: one frame fewer under every
+	// parked read keeps a served conn's task within a 4 KiB stack.
+	if call != nil {
+		id := call.g.enter(call.side, ctx, call.by)
+		defer call.g.leave(id)
+	}
 	for {
 		s, done, err := scan(false)
 		if done || err != nil {
 			return s, err
 		}
-		var ferr error
+		var gen uint64
 		if call != nil {
-			ferr = call.do(ctx, fill)
-		} else {
-			ferr = fill()
-		}
-		if err := ferr; err != nil {
-			if err == io.EOF {
-				if s, done, serr := scan(true); done || serr != nil {
-					return s, serr
-				}
+			if err := ctx.Err(); err != nil {
+				return "", err
 			}
-			return "", err
+			gen = call.g.generation()
 		}
+		err = b.fill(need)
+		if err == nil || call != nil && call.g.retry(ctx, call.by, err, gen) {
+			continue
+		}
+		if err == io.EOF {
+			if s, done, serr := scan(true); done || serr != nil {
+				return s, serr
+			}
+		}
+		return "", err
 	}
 }
 

@@ -163,6 +163,7 @@ func (rt *Runtime) newConn(L *lua.LState, nc net.Conn, network string) *lua.LUse
 	c.rd.src = traceReader{r: nc, c: c}
 	c.tr.init(&rt.trace)
 	c.poke = c.dl.wake
+	c.dl.fresh() // a conn that takes over a used socket forgets this (tls.client)
 	rt.adoptNew(L, c)
 	return rt.newUserData(connType, c)
 }

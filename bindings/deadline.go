@@ -67,6 +67,13 @@ func (d *deadlines) forget() {
 	d.wg.forget()
 }
 
+// fresh records that the socket has no deadline yet, as a new one has
+// none: its first read and write then set none, which would cost a trip
+// into the runtime's poller each for every new conn.
+func (d *deadlines) fresh() {
+	d.rg.known, d.wg.known = true, true
+}
+
 // earlier is the earlier of two deadlines, where zero is none.
 func earlier(a, b time.Time) time.Time {
 	if a.IsZero() || (!b.IsZero() && b.Before(a)) {

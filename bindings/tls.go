@@ -375,6 +375,7 @@ func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 	rt.disown(old) // handed over, and closed
 	ud := rt.newConn(L, tc, "tls")
 	c := ud.Value.(*Conn)
+	c.dl.forget() // the socket may still have a deadline the old conn set
 	c.dl.read, c.dl.write, c.dl.idle = old.dl.read, old.dl.write, old.dl.idle
 	if old.closer != nil {
 		// A Unix socket file the old conn bound: the new conn removes it.
