@@ -169,6 +169,15 @@ func (rt *Runtime) binB64(L *lua.LState) int {
 func (rt *Runtime) binEscape(L *lua.LState) int {
 	s := argData(L, 1, "s")
 	max := optSize(L, 2, "max", 0, 1, math.MaxInt32)
+	// Up to four bytes a byte: when that could pass the largest string,
+	// count before building.
+	shown := len(s)
+	if max > 0 && max < shown {
+		shown = max
+	}
+	if 4*int64(shown) > lua.MaxStringSize {
+		L.CheckStringSize("bin.escape", textesc.EscapedLen(s, max))
+	}
 	L.Push(lua.LString(textesc.Escape(s, max)))
 	return 1
 }

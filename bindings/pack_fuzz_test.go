@@ -238,6 +238,9 @@ func FuzzBin(f *testing.F) {
 			if !textesc.IsText(esc) || strings.ContainsAny(esc, "\r\n\t") {
 				t.Fatalf("bin.escape(%q) = %q leaves a byte a terminal acts on", s, esc)
 			}
+			if n := textesc.EscapedLen(s, 0); n != int64(len(esc)) {
+				t.Fatalf("EscapedLen(%q) = %d, len(Escape) = %d", s, n, len(esc))
+			}
 			if back := unescapeLua(t, esc); back != s {
 				t.Fatalf("bin.escape(%q) = %q reads back as %q", s, esc, back)
 			}

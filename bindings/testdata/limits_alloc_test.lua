@@ -110,6 +110,12 @@ function TestBinOutputsOverTheLargestString(t)
   refused("b64", bin.b64, big)
   big = nil
   assert(#bin.hex(s) == 128 * MiB)
+  -- bin.escape writes up to four bytes a byte (\200): counted first.
+  local high = string.rep("\200", 65 * MiB)
+  refused("escape", bin.escape, high)
+  assert(#bin.escape(high, 1000) == 4000 + #"…(68157440 bytes)")
+  assert(#bin.escape(s) == 64 * MiB) -- text needs no escape, whatever its size
+  high = nil
   assert(bin.b64("user:pass") == "dXNlcjpwYXNz")
 end
 

@@ -32,20 +32,48 @@ func Quote(s string) string {
 // by "…(N bytes)" with N the whole length.
 func Escape(s string, max int) string {
 	var b strings.Builder
+	if max > 0 && max < len(s) {
+		b.Grow(max)
+	} else {
+		b.Grow(len(s))
+	}
+	escape(&b, s, max)
+	return b.String()
+}
+
+// EscapedLen is len(Escape(s, max)), counted without building it: up to
+// four bytes a byte, so a caller can refuse a result too big to make.
+func EscapedLen(s string, max int) int64 {
+	var n counter
+	escape(&n, s, max)
+	return int64(n)
+}
+
+func escape(b writer, s string, max int) {
 	whole := len(s)
 	cut := max > 0 && whole > max
 	if cut {
 		s = s[:max]
 	}
-	b.Grow(len(s))
-	write(&b, s, false)
+	write(b, s, false)
 	if cut {
 		b.WriteString("…(")
 		b.WriteString(strconv.Itoa(whole))
 		b.WriteString(" bytes)")
 	}
-	return b.String()
 }
+
+// A writer is where write puts the text: a strings.Builder, or a counter
+// of its length.
+type writer interface {
+	WriteString(string) (int, error)
+	WriteByte(byte) error
+}
+
+type counter int
+
+func (c *counter) WriteString(s string) (int, error) { *c += counter(len(s)); return len(s), nil }
+func (c *counter) WriteByte(byte) error              { *c++; return nil }
 
 // IsText reports whether s is UTF-8 that needs no escape but for newline,
 // tab and carriage return.
@@ -80,7 +108,7 @@ func unsafeRune(r rune) bool {
 		r == 0x2028 || r == 0x2029
 }
 
-func write(b *strings.Builder, s string, quoted bool) {
+func write(b writer, s string, quoted bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -126,7 +154,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // escapeByte writes \ddd; three digits when a digit follows, since a
 // shorter escape would take it in.
-func escapeByte(b *strings.Builder, c byte, digitFollows bool) {
+func escapeByte(b writer, c byte, digitFollows bool) {
 	b.WriteByte('\\')
 	d := strconv.Itoa(int(c))
 	if digitFollows {
