@@ -271,8 +271,6 @@ func (l *opLock) c() chan struct{} {
 	return l.ch
 }
 
-func (l *opLock) Lock() { l.c() <- struct{}{} }
-
 // LockContext locks, or returns ctx's error if ctx ends first, or
 // os.ErrDeadlineExceeded if by (zero: none) comes first: a call waiting
 // behind another keeps its own deadline.
