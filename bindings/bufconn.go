@@ -275,10 +275,8 @@ func (l *opLock) c() chan struct{} {
 // os.ErrDeadlineExceeded if by (zero: none) comes first: a call waiting
 // behind another keeps its own deadline.
 func (l *opLock) LockContext(ctx context.Context, by time.Time) error {
-	select {
-	case l.c() <- struct{}{}:
+	if l.TryLock() {
 		return nil
-	default:
 	}
 	var expired <-chan time.Time
 	if !by.IsZero() {
