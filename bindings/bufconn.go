@@ -210,15 +210,11 @@ func (b *bufReader) tryBuffered(scan scanFunc) (s string, err error, ok bool) {
 	return s, err, done || err != nil
 }
 
-// read runs scan, filling the buffer until it is satisfied, fails, or the
-// source ends. It may wait: call it with the interpreter lock released.
-func (b *bufReader) read(scan scanFunc, need int) (string, error) {
-	return b.readIn(context.Background(), nil, scan, need)
-}
-
-// readIn is read for the task whose context is ctx: it gives up when ctx
+// readIn runs scan, filling the buffer until it is satisfied, fails, or the
+// source ends, for the task whose context is ctx: it gives up when ctx
 // ends, and each fill from the socket runs as call (nil: none), so that
-// only this call's deadline and cancel end it.
+// only this call's deadline and cancel end it. It may wait: call it with
+// the interpreter lock released.
 func (b *bufReader) readIn(ctx context.Context, call *ioCall, scan scanFunc, need int) (string, error) {
 	var by time.Time
 	if call != nil {
