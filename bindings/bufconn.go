@@ -226,25 +226,38 @@ func (b *bufReader) readIn(ctx context.Context, call *ioCall, scan scanFunc, nee
 	defer b.op.Unlock()
 	// The gate's loop (ioCall.do) written out: one frame fewer under every
 	// parked read keeps a served conn's task within a 4 KiB stack.
+	// gen is the generation of the deadline the next fill runs under, as
+	// enter and retry tell it; after a fill that did not fail, it is read
+	// again.
+	var gen uint64
 	if call != nil {
-		id := call.g.enter(call.side, ctx, call.by)
+		var id uint64
+		id, gen = call.g.enter(call.side, ctx, call.by)
 		defer call.g.leave(id)
 	}
+	filled := false
 	for {
 		s, done, err := scan(false)
 		if done || err != nil {
 			return s, err
 		}
-		var gen uint64
 		if call != nil {
 			if err := ctx.Err(); err != nil {
 				return "", err
 			}
-			gen = call.g.generation()
+			if filled {
+				gen = call.g.generation()
+			}
 		}
 		err = b.fill(need)
-		if err == nil || call != nil && call.g.retry(ctx, call.by, err, gen) {
+		if filled = err == nil; filled {
 			continue
+		}
+		if call != nil {
+			if again, next := call.g.retry(ctx, call.by, err, gen); again {
+				gen = next
+				continue
+			}
 		}
 		if err == io.EOF {
 			if s, done, serr := scan(true); done || serr != nil {
