@@ -188,12 +188,12 @@ func (rt *Runtime) chanSend(L *lua.LState) int {
 	ch := checkClass[*Chan](rt, L, 1, chanType)
 	v := L.CheckAny(2)
 	timeout, hasTimeout := optSeconds(L, 3, "timeout")
-	// A socket in the channel belongs to no task: the sender may end
-	// before anyone receives it. Given away before the send, because the
-	// receiver may adopt it as soon as it is in.
 	if ch.isClosed() {
 		return rt.pushError(L, errChanClosed, "", "")
 	}
+	// A socket in the channel belongs to no task: the sender may end
+	// before anyone receives it. Given away before the send, because the
+	// receiver may adopt it as soon as it is in.
 	undo := rt.giveAway(v)
 	ch.mu.Lock()
 	if ch.closed {
