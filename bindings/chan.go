@@ -104,23 +104,25 @@ func (ch *Chan) tryRecv() (v lua.LValue, ok bool) {
 	if ch.queue.len() > 0 {
 		v = ch.queue.pop()
 		if !ch.closed && len(ch.senders) > 0 && ch.queue.len() < ch.capacity+ch.recvWaiting {
-			w := ch.senders[0]
-			ch.senders[0] = nil
-			ch.senders = ch.senders[1:]
-			ch.queue.push(w.v)
-			close(w.taken)
+			ch.queue.push(ch.takeSender())
 			ch.wakeReceivers()
 		}
 		return v, true
 	}
 	if !ch.closed && len(ch.senders) > 0 {
-		w := ch.senders[0]
-		ch.senders[0] = nil
-		ch.senders = ch.senders[1:]
-		close(w.taken)
-		return w.v, true
+		return ch.takeSender(), true
 	}
 	return nil, false
+}
+
+// takeSender takes the oldest waiting sender's value and tells it so. The
+// caller holds mu; there is a sender waiting.
+func (ch *Chan) takeSender() lua.LValue {
+	w := ch.senders[0]
+	ch.senders[0] = nil
+	ch.senders = ch.senders[1:]
+	close(w.taken)
+	return w.v
 }
 
 // ring is a FIFO of Lua values in a slice that doubles when full and is
