@@ -209,13 +209,8 @@ func (c *Conn) sendFile(ctx context.Context, call ioCall, path string, offset, c
 	for {
 		n, rerr := r.Read(buf)
 		if n > 0 {
-			piece := buf[:n]
-			werr := call.do(ctx, func() error {
-				w, err := c.write(piece)
-				sent += int64(w)
-				piece = piece[w:]
-				return err
-			})
+			w, werr := c.writeAll(ctx, call, buf[:n])
+			sent += int64(w)
 			if werr != nil {
 				return sent, werr
 			}
