@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -254,44 +255,9 @@ func (rt *Runtime) chanRecv(L *lua.LState) int {
 	ch.mu.Unlock()
 	if !ok && !closed {
 		err := rt.block(L, nil, func(ctx context.Context) error {
-			expire, stop := expireAfter(timeout, hasTimeout)
-			defer stop()
-			ch.mu.Lock()
-			defer ch.mu.Unlock()
-			for {
-				v, ok = ch.tryRecv()
-				if ok || ch.closed {
-					return nil
-				}
-				if ch.recvWake == nil {
-					ch.recvWake = make(chan struct{})
-				}
-				wake := ch.recvWake
-				ch.recvWaiting++
-				ch.mu.Unlock()
-				var err error
-				select {
-				case <-wake:
-				case <-expire:
-					err = simpleError(kindTimeout, "recv", "", "recv: timeout after %v", timeout)
-				case <-ctx.Done():
-					err = ctx.Err()
-				}
-				ch.mu.Lock()
-				ch.recvWaiting--
-				if err != nil {
-					// A value sent on the strength of this receiver
-					// waiting is taken even when the timeout fired at
-					// the same time; a canceled task takes nothing (the
-					// value stays for the next receiver).
-					if ctx.Err() == nil {
-						if v, ok = ch.tryRecv(); ok {
-							return nil
-						}
-					}
-					return err
-				}
-			}
+			var err error
+			v, ok, err = ch.waitRecv(ctx, timeout, hasTimeout)
+			return err
 		})
 		if err != nil {
 			if ok && v != nil {
@@ -320,6 +286,49 @@ func (rt *Runtime) chanRecv(L *lua.LState) int {
 	L.Push(v)
 	L.Push(lua.LTrue)
 	return 2
+}
+
+// waitRecv waits for a value, for at most timeout when hasTimeout, or
+// until the channel closes (ok false, no error) or ctx ends. It runs
+// without the interpreter lock.
+func (ch *Chan) waitRecv(ctx context.Context, timeout time.Duration, hasTimeout bool) (v lua.LValue, ok bool, err error) {
+	expire, stop := expireAfter(timeout, hasTimeout)
+	defer stop()
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	for {
+		v, ok = ch.tryRecv()
+		if ok || ch.closed {
+			return v, ok, nil
+		}
+		if ch.recvWake == nil {
+			ch.recvWake = make(chan struct{})
+		}
+		wake := ch.recvWake
+		ch.recvWaiting++
+		ch.mu.Unlock()
+		select {
+		case <-wake:
+		case <-expire:
+			err = simpleError(kindTimeout, "recv", "", "recv: timeout after %v", timeout)
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		ch.mu.Lock()
+		ch.recvWaiting--
+		if err != nil {
+			// A value sent on the strength of this receiver waiting is
+			// taken even when the timeout fired at the same time; a
+			// canceled task takes nothing (the value stays for the next
+			// receiver).
+			if ctx.Err() == nil {
+				if v, ok = ch.tryRecv(); ok {
+					return v, ok, nil
+				}
+			}
+			return v, ok, err
+		}
+	}
 }
 
 func (rt *Runtime) chanClose(L *lua.LState) int {
