@@ -210,15 +210,11 @@ func (b *bufReader) tryBuffered(scan scanFunc) (s string, err error, ok bool) {
 	return s, err, done || err != nil
 }
 
-// read runs scan, filling the buffer until it is satisfied, fails, or the
-// source ends. It may wait: call it with the interpreter lock released.
-func (b *bufReader) read(scan scanFunc, need int) (string, error) {
-	return b.readIn(context.Background(), nil, scan, need)
-}
-
-// readIn is read for the task whose context is ctx: it gives up when ctx
+// readIn runs scan, filling the buffer until it is satisfied, fails, or the
+// source ends, for the task whose context is ctx: it gives up when ctx
 // ends, and each fill from the socket runs as call (nil: none), so that
-// only this call's deadline and cancel end it.
+// only this call's deadline and cancel end it. It may wait: call it with
+// the interpreter lock released.
 func (b *bufReader) readIn(ctx context.Context, call *ioCall, scan scanFunc, need int) (string, error) {
 	var by time.Time
 	if call != nil {
@@ -230,25 +226,38 @@ func (b *bufReader) readIn(ctx context.Context, call *ioCall, scan scanFunc, nee
 	defer b.op.Unlock()
 	// The gate's loop (ioCall.do) written out: one frame fewer under every
 	// parked read keeps a served conn's task within a 4 KiB stack.
+	// gen is the generation of the deadline the next fill runs under, as
+	// enter and retry tell it; after a fill that did not fail, it is read
+	// again.
+	var gen uint64
 	if call != nil {
-		id := call.g.enter(call.side, ctx, call.by)
+		var id uint64
+		id, gen = call.g.enter(call.side, ctx, call.by)
 		defer call.g.leave(id)
 	}
+	filled := false
 	for {
 		s, done, err := scan(false)
 		if done || err != nil {
 			return s, err
 		}
-		var gen uint64
 		if call != nil {
 			if err := ctx.Err(); err != nil {
 				return "", err
 			}
-			gen = call.g.generation()
+			if filled {
+				gen = call.g.generation()
+			}
 		}
 		err = b.fill(need)
-		if err == nil || call != nil && call.g.retry(ctx, call.by, err, gen) {
+		if filled = err == nil; filled {
 			continue
+		}
+		if call != nil {
+			if again, next := call.g.retry(ctx, call.by, err, gen); again {
+				gen = next
+				continue
+			}
 		}
 		if err == io.EOF {
 			if s, done, serr := scan(true); done || serr != nil {
@@ -271,16 +280,12 @@ func (l *opLock) c() chan struct{} {
 	return l.ch
 }
 
-func (l *opLock) Lock() { l.c() <- struct{}{} }
-
 // LockContext locks, or returns ctx's error if ctx ends first, or
 // os.ErrDeadlineExceeded if by (zero: none) comes first: a call waiting
 // behind another keeps its own deadline.
 func (l *opLock) LockContext(ctx context.Context, by time.Time) error {
-	select {
-	case l.c() <- struct{}{}:
+	if l.TryLock() {
 		return nil
-	default:
 	}
 	var expired <-chan time.Time
 	if !by.IsZero() {

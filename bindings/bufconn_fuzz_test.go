@@ -2,10 +2,16 @@ package bindings
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"testing"
 )
+
+// read is readIn with no task and no deadline, as the fuzz tests read.
+func (b *bufReader) read(scan scanFunc, need int) (string, error) {
+	return b.readIn(context.Background(), nil, scan, need)
+}
 
 // chunkedReader hands out a stream in pieces of the sizes given (cycling),
 // then io.EOF; with eofWithData the last piece comes with io.EOF, as some

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -104,23 +105,25 @@ func (ch *Chan) tryRecv() (v lua.LValue, ok bool) {
 	if ch.queue.len() > 0 {
 		v = ch.queue.pop()
 		if !ch.closed && len(ch.senders) > 0 && ch.queue.len() < ch.capacity+ch.recvWaiting {
-			w := ch.senders[0]
-			ch.senders[0] = nil
-			ch.senders = ch.senders[1:]
-			ch.queue.push(w.v)
-			close(w.taken)
+			ch.queue.push(ch.takeSender())
 			ch.wakeReceivers()
 		}
 		return v, true
 	}
 	if !ch.closed && len(ch.senders) > 0 {
-		w := ch.senders[0]
-		ch.senders[0] = nil
-		ch.senders = ch.senders[1:]
-		close(w.taken)
-		return w.v, true
+		return ch.takeSender(), true
 	}
 	return nil, false
+}
+
+// takeSender takes the oldest waiting sender's value and tells it so. The
+// caller holds mu; there is a sender waiting.
+func (ch *Chan) takeSender() lua.LValue {
+	w := ch.senders[0]
+	ch.senders[0] = nil
+	ch.senders = ch.senders[1:]
+	close(w.taken)
+	return w.v
 }
 
 // ring is a FIFO of Lua values in a slice that doubles when full and is
@@ -188,12 +191,12 @@ func (rt *Runtime) chanSend(L *lua.LState) int {
 	ch := checkClass[*Chan](rt, L, 1, chanType)
 	v := L.CheckAny(2)
 	timeout, hasTimeout := optSeconds(L, 3, "timeout")
-	// A socket in the channel belongs to no task: the sender may end
-	// before anyone receives it. Given away before the send, because the
-	// receiver may adopt it as soon as it is in.
 	if ch.isClosed() {
 		return rt.pushError(L, errChanClosed, "", "")
 	}
+	// A socket in the channel belongs to no task: the sender may end
+	// before anyone receives it. Given away before the send, because the
+	// receiver may adopt it as soon as it is in.
 	undo := rt.giveAway(v)
 	ch.mu.Lock()
 	if ch.closed {
@@ -252,44 +255,9 @@ func (rt *Runtime) chanRecv(L *lua.LState) int {
 	ch.mu.Unlock()
 	if !ok && !closed {
 		err := rt.block(L, nil, func(ctx context.Context) error {
-			expire, stop := expireAfter(timeout, hasTimeout)
-			defer stop()
-			ch.mu.Lock()
-			defer ch.mu.Unlock()
-			for {
-				v, ok = ch.tryRecv()
-				if ok || ch.closed {
-					return nil
-				}
-				if ch.recvWake == nil {
-					ch.recvWake = make(chan struct{})
-				}
-				wake := ch.recvWake
-				ch.recvWaiting++
-				ch.mu.Unlock()
-				var err error
-				select {
-				case <-wake:
-				case <-expire:
-					err = simpleError(kindTimeout, "recv", "", "recv: timeout after %v", timeout)
-				case <-ctx.Done():
-					err = ctx.Err()
-				}
-				ch.mu.Lock()
-				ch.recvWaiting--
-				if err != nil {
-					// A value sent on the strength of this receiver
-					// waiting is taken even when the timeout fired at
-					// the same time; a canceled task takes nothing (the
-					// value stays for the next receiver).
-					if ctx.Err() == nil {
-						if v, ok = ch.tryRecv(); ok {
-							return nil
-						}
-					}
-					return err
-				}
-			}
+			var err error
+			v, ok, err = ch.waitRecv(ctx, timeout, hasTimeout)
+			return err
 		})
 		if err != nil {
 			if ok && v != nil {
@@ -318,6 +286,49 @@ func (rt *Runtime) chanRecv(L *lua.LState) int {
 	L.Push(v)
 	L.Push(lua.LTrue)
 	return 2
+}
+
+// waitRecv waits for a value, for at most timeout when hasTimeout, or
+// until the channel closes (ok false, no error) or ctx ends. It runs
+// without the interpreter lock.
+func (ch *Chan) waitRecv(ctx context.Context, timeout time.Duration, hasTimeout bool) (v lua.LValue, ok bool, err error) {
+	expire, stop := expireAfter(timeout, hasTimeout)
+	defer stop()
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	for {
+		v, ok = ch.tryRecv()
+		if ok || ch.closed {
+			return v, ok, nil
+		}
+		if ch.recvWake == nil {
+			ch.recvWake = make(chan struct{})
+		}
+		wake := ch.recvWake
+		ch.recvWaiting++
+		ch.mu.Unlock()
+		select {
+		case <-wake:
+		case <-expire:
+			err = simpleError(kindTimeout, "recv", "", "recv: timeout after %v", timeout)
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		ch.mu.Lock()
+		ch.recvWaiting--
+		if err != nil {
+			// A value sent on the strength of this receiver waiting is
+			// taken even when the timeout fired at the same time; a
+			// canceled task takes nothing (the value stays for the next
+			// receiver).
+			if ctx.Err() == nil {
+				if v, ok = ch.tryRecv(); ok {
+					return v, ok, nil
+				}
+			}
+			return v, ok, err
+		}
+	}
 }
 
 func (rt *Runtime) chanClose(L *lua.LState) int {

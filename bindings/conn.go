@@ -361,6 +361,12 @@ func (c *Conn) writeIn(ctx context.Context, call ioCall, p []byte) (n int, err e
 		return 0, err
 	}
 	defer c.wop.Unlock()
+	return c.writeAll(ctx, call, p)
+}
+
+// writeAll writes p as call, going on where a write cut short by another
+// call's deadline stopped. The caller holds wop.
+func (c *Conn) writeAll(ctx context.Context, call ioCall, p []byte) (n int, err error) {
 	err = call.do(ctx, func() error {
 		m, err := c.write(p[n:])
 		n += m

@@ -152,14 +152,17 @@ func (g *gate) apply() {
 	}
 }
 
-func (g *gate) enter(s side, ctx context.Context, by time.Time) uint64 {
+// enter adds a call to the gate and applies the deadline it needs. It
+// returns the call's id, for leave, and the generation of the deadline
+// the call's first attempt runs under, for retry.
+func (g *gate) enter(s side, ctx context.Context, by time.Time) (id, gen uint64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.side = s
 	g.nextID++
 	g.calls = append(g.calls, gateCall{id: g.nextID, ctx: ctx, by: by})
 	g.apply()
-	return g.nextID
+	return g.nextID, g.gen
 }
 
 func (g *gate) leave(id uint64) {
@@ -205,16 +208,17 @@ func (g *gate) generation() uint64 {
 // past, which happens when the calls it was for have left. gen is the
 // generation when the attempt started: if the deadline has not moved since
 // and lies ahead, the error did not come from it (a TLS conn repeats the
-// timeout that broke it) and is final.
-func (g *gate) retry(ctx context.Context, by time.Time, err error, gen uint64) bool {
+// timeout that broke it) and is final. When it says again, next is the
+// generation the next attempt runs under.
+func (g *gate) retry(ctx context.Context, by time.Time, err error, gen uint64) (again bool, next uint64) {
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		return false
+		return false, 0
 	}
 	g.mu.Lock()
 	final := g.gen == gen && g.known && (g.applied.IsZero() || g.applied.After(time.Now()))
 	g.mu.Unlock()
 	if final {
-		return false
+		return false, 0
 	}
 	var timer *time.Timer
 	defer func() {
@@ -225,13 +229,14 @@ func (g *gate) retry(ctx context.Context, by time.Time, err error, gen uint64) b
 	for {
 		now := time.Now()
 		if ctx.Err() != nil || (!by.IsZero() && !now.Before(by)) {
-			return false
+			return false, 0
 		}
 		g.mu.Lock()
 		g.apply()
 		if g.applied.IsZero() || g.applied.After(now) {
+			next := g.gen
 			g.mu.Unlock()
-			return true
+			return true, next
 		}
 		if g.changed == nil {
 			g.changed = make(chan struct{})
@@ -267,17 +272,21 @@ type ioCall struct {
 // left off (a partial write). It may wait: call it with the interpreter
 // lock released.
 func (c ioCall) do(ctx context.Context, op func() error) error {
-	id := c.g.enter(c.side, ctx, c.by)
+	id, gen := c.g.enter(c.side, ctx, c.by)
 	defer c.g.leave(id)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		gen := c.g.generation()
 		err := op()
-		if err == nil || !c.g.retry(ctx, c.by, err, gen) {
+		if err == nil {
+			return nil
+		}
+		again, next := c.g.retry(ctx, c.by, err, gen)
+		if !again {
 			return err
 		}
+		gen = next
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -215,6 +216,7 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 	if network == "unixgram" && !hasLocal {
 		d.ControlContext = autobind
 	}
+	bound := boundPath(network, local) // the socket file local_addr binds, if any
 	var nc net.Conn
 	err := rt.block(L, nil, func(ctx context.Context) error {
 		if hasLocal {
@@ -228,8 +230,8 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 		var sysErr *os.SyscallError
 		if err != nil && d.LocalAddr != nil && !(errors.As(err, &sysErr) && sysErr.Syscall == "bind") {
 			// The bind made a socket file; then the dial failed.
-			if path := boundPath(network, local); path != "" {
-				os.Remove(path)
+			if bound != "" {
+				os.Remove(bound)
 			}
 		}
 		return err
@@ -238,17 +240,14 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 		if nc != nil {
 			// Connected just as the task was canceled: the conn is
 			// nobody's, so it is closed now, not by the garbage collector.
-			nc.Close()
-			if path := boundPath(network, local); hasLocal && path != "" {
-				os.Remove(path)
-			}
+			closeBound(nc, bound)
 		}
 		return rt.pushError(L, err, "dial", address)
 	}
 	ud := rt.newConn(L, nc, network)
-	if path := boundPath(network, local); hasLocal && path != "" {
+	if bound != "" {
 		c := ud.Value.(*Conn)
-		c.closer = &unlinkCloser{Closer: nc, path: path}
+		c.closer = &unlinkCloser{Closer: nc, path: bound}
 		rt.track(c.closer)
 	}
 	L.Push(ud)
@@ -307,16 +306,21 @@ func (rt *Runtime) netListenPacket(L *lua.LState) int {
 	})
 	if err != nil {
 		if pc != nil {
-			// Bound just as the task was canceled.
-			pc.Close()
-			if path := boundPath(network, address); path != "" {
-				os.Remove(path)
-			}
+			closeBound(pc, boundPath(network, address)) // bound just as the task was canceled
 		}
 		return rt.pushError(L, err, "listen", address)
 	}
 	L.Push(rt.newPacketConn(L, pc, network, boundPath(network, address)))
 	return 1
+}
+
+// closeBound closes a socket that is nobody's, made just as its task was
+// canceled, and removes the socket file it bound (path; "" if none).
+func closeBound(s io.Closer, path string) {
+	s.Close()
+	if path != "" {
+		os.Remove(path)
+	}
 }
 
 func (rt *Runtime) netPipe(L *lua.LState) int {

@@ -188,34 +188,26 @@ func (c *Conn) sendFile(ctx context.Context, call ioCall, path string, offset, c
 	if count >= 0 {
 		r = &io.LimitedReader{R: f, N: count}
 	}
-	if c.tr.mode() == traceOff {
-		// TCPConn.ReadFrom uses sendfile(2) for an *os.File (or an
-		// io.LimitedReader of one).
-		switch nc := c.nc.(type) {
-		case *net.TCPConn:
-			// ReadFrom advances the file and the limit by what it sent,
-			// so a retry goes on from there.
-			var sent int64
-			err := call.do(ctx, func() error {
-				n, err := nc.ReadFrom(r)
-				sent += n
-				return err
-			})
-			return sent, err
-		}
+	// TCPConn.ReadFrom uses sendfile(2) for an *os.File (or an
+	// io.LimitedReader of one).
+	if nc, ok := c.nc.(*net.TCPConn); ok && c.tr.mode() == traceOff {
+		// ReadFrom advances the file and the limit by what it sent, so a
+		// retry goes on from there.
+		var sent int64
+		err := call.do(ctx, func() error {
+			n, err := nc.ReadFrom(r)
+			sent += n
+			return err
+		})
+		return sent, err
 	}
 	buf := make([]byte, sendFileBuffer)
 	var sent int64
 	for {
 		n, rerr := r.Read(buf)
 		if n > 0 {
-			piece := buf[:n]
-			werr := call.do(ctx, func() error {
-				w, err := c.write(piece)
-				sent += int64(w)
-				piece = piece[w:]
-				return err
-			})
+			w, werr := c.writeAll(ctx, call, buf[:n])
+			sent += int64(w)
 			if werr != nil {
 				return sent, werr
 			}

@@ -93,7 +93,7 @@ func hasMeta(L *lua.LState, v lua.LValue, event string) bool {
 // str shows a string quoted, with Lua escapes, so every byte is visible; a
 // long binary one at the top as a hexdump.
 func (p *printer) str(s string, top bool) {
-	binary := !isText(s)
+	binary := !textesc.IsText(s)
 	size := len(s)
 	if top && len(s) > maxShownText {
 		s = s[:maxShownText]
@@ -119,20 +119,14 @@ func (p *printer) str(s string, top bool) {
 			p.b.WriteString("\n" + colDim.Sprintf("…(%d bytes)", size))
 		}
 	case !top && len(s) > maxNestedText:
-		p.b.WriteString(colString.Sprint(quote(s[:maxNestedText])) + colDim.Sprintf("…(%d bytes)", len(s)))
+		p.b.WriteString(colString.Sprint(textesc.Quote(s[:maxNestedText])) + colDim.Sprintf("…(%d bytes)", len(s)))
 	default:
-		p.b.WriteString(colString.Sprint(quote(s)))
+		p.b.WriteString(colString.Sprint(textesc.Quote(s)))
 		if size > len(s) {
 			p.b.WriteString(colDim.Sprintf("…(%d bytes)", size))
 		}
 	}
 }
-
-// isText and quote are the one escaping of peer bytes (internal/textesc),
-// which bin.escape and the scripts' logs use too.
-func isText(s string) bool { return textesc.IsText(s) }
-
-func quote(s string) string { return textesc.Quote(s) }
 
 // An entry of a table, sorted for showing: the array part first, in order,
 // then numbers, then strings, then other keys by their text.

@@ -9,6 +9,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/gonetrepl/gonetrepl/bindings"
+	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )
 
 // showLine evaluates src as a prompt line would and returns what it shows.
@@ -90,7 +91,7 @@ func TestQuoteReadsBack(t *testing.T) {
 	s := all.String()
 	L := lua.NewState()
 	defer L.Close()
-	if err := L.DoString("return " + quote(s)); err != nil {
+	if err := L.DoString("return " + textesc.Quote(s)); err != nil {
 		t.Fatal(err)
 	}
 	if got := L.Get(-1).String(); got != s {
