@@ -240,31 +240,16 @@ func TestScriptsEscapePeerBytes(t *testing.T) {
 // once something arrived, then closes it. It stops with the test.
 func oneReplyServer(t *testing.T, reply string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(runTimeout))
-				buf := make([]byte, 4096)
-				if _, err := c.Read(buf); err != nil {
-					return
-				}
-				io.WriteString(c, reply)
-				c.(*net.TCPConn).CloseWrite()
-				io.Copy(io.Discard, c) // until the client closes: no reset
-			}()
+	return goServer(t, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(runTimeout))
+		buf := make([]byte, 4096)
+		if _, err := c.Read(buf); err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String()
+		io.WriteString(c, reply)
+		c.(*net.TCPConn).CloseWrite()
+		io.Copy(io.Discard, c) // until the client closes: no reset
+	})
 }
 
 // hostileTLSServer serves TLS on loopback with a self-signed certificate
