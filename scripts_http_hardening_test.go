@@ -71,26 +71,6 @@ func readHTTPResponse(r *bufio.Reader) (int, string, string, error) {
 	return status, h, string(body), nil
 }
 
-// peakRSSOf is the VmHWM of process pid, in bytes.
-func peakRSSOf(t *testing.T, pid int) int64 {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no VmHWM in /proc/%d/status", pid)
-	return 0
-}
-
 // specialDir makes a --dir with a small file, a FIFO, a link to /dev/zero,
 // a Unix socket and a sub-directory.
 func specialDir(t *testing.T) string {
@@ -200,7 +180,7 @@ func TestHTTPServerScriptMemoryUnderAttack(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, addr := startHTTPServer(t, "--dir", root, "--quiet")
-	start := peakRSSOf(t, p.cmd.Process.Pid)
+	start, _ := processMemory(t, p)
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
@@ -274,7 +254,7 @@ func TestHTTPServerScriptMemoryUnderAttack(t *testing.T) {
 	if status != 200 || body != "small\n" {
 		t.Errorf("GET /small.txt during the attack: %d %q", status, body)
 	}
-	hwm := peakRSSOf(t, p.cmd.Process.Pid)
+	hwm, _ := processMemory(t, p)
 	t.Logf("server peak RSS: %.1f MiB at start, %.1f MiB after the attack (race detector: %v)",
 		float64(start)/(1<<20), float64(hwm)/(1<<20), wireRace())
 	// Measured: 16 MiB (54 MiB under -race), against 4.7 GB before files
