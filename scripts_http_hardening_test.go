@@ -269,49 +269,27 @@ func TestHTTPServerScriptMemoryUnderAttack(t *testing.T) {
 	}
 }
 
-// fakePeer answers the first request or command on a loopback listener
-// with reply, then closes; it returns the address.
-func fakePeer(t *testing.T, reply string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		c.Read(make([]byte, 4096))
-		io.WriteString(c, reply)
-	}()
-	return ln.Addr().String()
-}
-
 // Item 11, beyond http_server.lua: the other scripts that print what an
 // HTTP or Redis server sent as text escape it too (http_get.lua's status
 // line and headers, redis.lua's status replies and error messages).
 func TestClientScriptsEscapePeerText(t *testing.T) {
 	t.Parallel()
-	addr := fakePeer(t, "HTTP/1.0 200 OK\x1b]0;pwned\x07\r\nX-Evil: \x1b[2J\r\n\r\nbody\n")
+	addr := oneReplyServer(t, "HTTP/1.0 200 OK\x1b]0;pwned\x07\r\nX-Evil: \x1b[2J\r\n\r\nbody\n")
 	r := runCLI(t, "", "scripts/http_get.lua", "http://"+addr+"/")
 	if r.code != 0 || strings.ContainsAny(r.stdout, "\x1b\x07") || !strings.Contains(r.stdout, `X-Evil: \27[2J`) {
 		t.Errorf("http_get.lua: want the headers escaped; got %v", r)
 	}
-	addr = fakePeer(t, "SSH-2.0-\x1b[2J\r\n")
+	addr = oneReplyServer(t, "SSH-2.0-\x1b[2J\r\n")
 	r = runCLI(t, "", "scripts/http_get.lua", "http://"+addr+"/")
 	if r.code != 1 || strings.Contains(r.stderr, "\x1b") || !strings.Contains(r.stderr, `\27[2J`) {
 		t.Errorf("http_get.lua, not HTTP: want the bytes escaped on stderr; got %v", r)
 	}
-	addr = fakePeer(t, "+OK\x1b]0;pwned\x07\r\n")
+	addr = oneReplyServer(t, "+OK\x1b]0;pwned\x07\r\n")
 	r = runCLI(t, "", "scripts/redis.lua", addr, "PING")
 	if r.code != 0 || r.stdout != "OK\\27]0;pwned\\7\n" {
 		t.Errorf("redis.lua, a status reply: got %v", r)
 	}
-	addr = fakePeer(t, "-ERR \x1b[2J\r\n")
+	addr = oneReplyServer(t, "-ERR \x1b[2J\r\n")
 	r = runCLI(t, "", "scripts/redis.lua", addr, "PING")
 	if r.code != 1 || r.stderr != "(error) ERR \\27[2J\n" {
 		t.Errorf("redis.lua, an error reply: got %v", r)
