@@ -276,28 +276,17 @@ func hostileTLSServer(t *testing.T) (addr, certFile string) {
 	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+	config := &tls.Config{
 		Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(runTimeout))
-				c.(*tls.Conn).Handshake()
-				io.Copy(io.Discard, c)
-			}()
-		}
-	}()
-	return ln.Addr().String(), certFile
+	addr = goServer(t, func(c net.Conn) {
+		tc := tls.Server(c, config)
+		defer tc.Close()
+		tc.SetDeadline(time.Now().Add(runTimeout))
+		tc.Handshake()
+		io.Copy(io.Discard, tc)
+	})
+	return addr, certFile
 }
 
 // respConn is a raw RESP client, in the test.
