@@ -186,24 +186,34 @@ func TestHTTPServerScriptMemoryUnderAttack(t *testing.T) {
 	errs := make(chan error, 100)
 	var conns []net.Conn
 	var mu sync.Mutex
-	keep := func(c net.Conn) { mu.Lock(); conns = append(conns, c); mu.Unlock() }
 	defer func() {
 		for _, c := range conns {
 			c.Close()
 		}
 	}()
+	// dial opens a conn of the attack, kept until the test ends, or sends
+	// why not to errs and returns nil.
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			errs <- err
+			return nil
+		}
+		mu.Lock()
+		conns = append(conns, c)
+		mu.Unlock()
+		c.SetDeadline(time.Now().Add(60 * time.Second))
+		return c
+	}
 	// Readers that stop after the head: each response is under way (the
 	// head comes out before the body), and then nobody reads.
 	for range 20 {
 		wg.Go(func() {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				errs <- err
+			c := dial()
+			if c == nil {
 				return
 			}
-			keep(c)
 			c.(*net.TCPConn).SetReadBuffer(4096)
-			c.SetDeadline(time.Now().Add(60 * time.Second))
 			io.WriteString(c, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
 			r := bufio.NewReaderSize(c, 4096)
 			for {
@@ -223,13 +233,10 @@ func TestHTTPServerScriptMemoryUnderAttack(t *testing.T) {
 	chunk := make([]byte, 1<<20)
 	for range 40 {
 		wg.Go(func() {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				errs <- err
+			c := dial()
+			if c == nil {
 				return
 			}
-			keep(c)
-			c.SetDeadline(time.Now().Add(60 * time.Second))
 			io.WriteString(c, "POST /small.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 16777216\r\n\r\n")
 			go func() {
 				for range 16 {
