@@ -219,11 +219,7 @@ func TestScriptsEscapePeerBytes(t *testing.T) {
 		t.Parallel()
 		target := oneReplyServer(t, hostile)
 		p, addr := startListening(t, `^proxy: listening on (\S+),`, "scripts/proxy.lua", "127.0.0.1:0", target, "--text")
-		c, err := net.DialTimeout("tcp", addr, 10*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(runTimeout))
+		c := dialTCP(t, addr)
 		io.WriteString(c, hostile)
 		if b, err := io.ReadAll(c); string(b) != hostile {
 			t.Errorf("through the proxy: want the bytes unchanged; got %q, %v", b, err)
@@ -298,12 +294,7 @@ type respConn struct {
 
 func dialRESP(t *testing.T, addr string) *respConn {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(runTimeout))
+	c := dialTCP(t, addr)
 	return &respConn{t: t, c: c, r: bufio.NewReader(c)}
 }
 
