@@ -103,21 +103,28 @@ func (w *wireServer) tail() string {
 // peakRSS is the server's VmHWM and VmRSS, in bytes.
 func (w *wireServer) peakRSS(t *testing.T) (hwm, rss int64) {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", w.p.cmd.Process.Pid))
+	return processMemory(t, w.p)
+}
+
+// processMemory returns a process's peak and current resident memory
+// (VmHWM and VmRSS), in bytes, from /proc.
+func processMemory(t *testing.T, p *proc) (hwm, rss int64) {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
-		t.Fatalf("server memory: %v", err)
+		t.Fatalf("process memory: %v", err)
 	}
 	field := func(name string) int64 {
 		for line := range strings.SplitSeq(string(data), "\n") {
 			if rest, ok := strings.CutPrefix(line, name+":"); ok {
 				kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 				if err != nil {
-					t.Fatalf("server memory: %q: %v", line, err)
+					t.Fatalf("process memory: %q: %v", line, err)
 				}
 				return kb << 10
 			}
 		}
-		t.Fatalf("no %s in /proc/%d/status", name, w.p.cmd.Process.Pid)
+		t.Fatalf("no %s in /proc/%d/status", name, p.cmd.Process.Pid)
 		return 0
 	}
 	return field("VmHWM"), field("VmRSS")

@@ -560,13 +560,10 @@ func TestPipedPromptKeepsNoHistory(t *testing.T) {
 		{[]string{"HOME=" + home, "GONETREPL_HISTORY=" + named}, nil},
 		{[]string{"HOME=" + home}, []string{"-i", "-e", "y = 2"}},
 	} {
-		cmd := exec.Command(os.Args[0], c.args...)
-		cmd.Env = append(removeEnv(removeEnv(os.Environ(), "GONETREPL_HISTORY"), "HOME"), mainEnv+"=1")
-		cmd.Env = append(cmd.Env, c.env...)
-		cmd.Stdin = strings.NewReader("x = 40\nx + 2\n")
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "\n42\n") {
-			t.Fatalf("gonetrepl %q with %q piped in: %v\n%s", c.args, c.env, err, out)
+		// (testhome unset GONETREPL_HISTORY; HOME in c.env overrides.)
+		r := runCLIEnv(t, c.env, "x = 40\nx + 2\n", c.args...)
+		if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "\n42\n") {
+			t.Fatalf("gonetrepl %q with %q piped in: %v", c.args, c.env, r)
 		}
 	}
 	if entries, err := os.ReadDir(home); err != nil || len(entries) != 0 {

@@ -219,11 +219,7 @@ func TestScriptsEscapePeerBytes(t *testing.T) {
 		t.Parallel()
 		target := oneReplyServer(t, hostile)
 		p, addr := startListening(t, `^proxy: listening on (\S+),`, "scripts/proxy.lua", "127.0.0.1:0", target, "--text")
-		c, err := net.DialTimeout("tcp", addr, 10*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(runTimeout))
+		c := dialTCP(t, addr)
 		io.WriteString(c, hostile)
 		if b, err := io.ReadAll(c); string(b) != hostile {
 			t.Errorf("through the proxy: want the bytes unchanged; got %q, %v", b, err)
@@ -240,31 +236,16 @@ func TestScriptsEscapePeerBytes(t *testing.T) {
 // once something arrived, then closes it. It stops with the test.
 func oneReplyServer(t *testing.T, reply string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(runTimeout))
-				buf := make([]byte, 4096)
-				if _, err := c.Read(buf); err != nil {
-					return
-				}
-				io.WriteString(c, reply)
-				c.(*net.TCPConn).CloseWrite()
-				io.Copy(io.Discard, c) // until the client closes: no reset
-			}()
+	return goServer(t, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(runTimeout))
+		buf := make([]byte, 4096)
+		if _, err := c.Read(buf); err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String()
+		io.WriteString(c, reply)
+		c.(*net.TCPConn).CloseWrite()
+		io.Copy(io.Discard, c) // until the client closes: no reset
+	})
 }
 
 // hostileTLSServer serves TLS on loopback with a self-signed certificate
@@ -291,28 +272,17 @@ func hostileTLSServer(t *testing.T) (addr, certFile string) {
 	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+	config := &tls.Config{
 		Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(runTimeout))
-				c.(*tls.Conn).Handshake()
-				io.Copy(io.Discard, c)
-			}()
-		}
-	}()
-	return ln.Addr().String(), certFile
+	addr = goServer(t, func(c net.Conn) {
+		tc := tls.Server(c, config)
+		defer tc.Close()
+		tc.SetDeadline(time.Now().Add(runTimeout))
+		tc.Handshake()
+		io.Copy(io.Discard, tc)
+	})
+	return addr, certFile
 }
 
 // respConn is a raw RESP client, in the test.
@@ -324,12 +294,7 @@ type respConn struct {
 
 func dialRESP(t *testing.T, addr string) *respConn {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(runTimeout))
+	c := dialTCP(t, addr)
 	return &respConn{t: t, c: c, r: bufio.NewReader(c)}
 }
 
@@ -522,28 +487,4 @@ func TestChatOutboxBoundedInBytes(t *testing.T) {
 	}
 	p.signal(syscall.SIGTERM)
 	p.wait(10 * time.Second)
-}
-
-// processMemory returns a process's peak and current resident memory, in
-// bytes, from /proc.
-func processMemory(t *testing.T, p *proc) (hwm, rss int64) {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		t.Fatalf("process memory: %v", err)
-	}
-	field := func(name string) int64 {
-		for line := range strings.SplitSeq(string(data), "\n") {
-			if rest, ok := strings.CutPrefix(line, name+":"); ok {
-				kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-				if err != nil {
-					t.Fatalf("process memory: %q: %v", line, err)
-				}
-				return kb << 10
-			}
-		}
-		t.Fatalf("no %s in /proc/%d/status", name, p.cmd.Process.Pid)
-		return 0
-	}
-	return field("VmHWM"), field("VmRSS")
 }

@@ -71,26 +71,6 @@ func readHTTPResponse(r *bufio.Reader) (int, string, string, error) {
 	return status, h, string(body), nil
 }
 
-// peakRSSOf is the VmHWM of process pid, in bytes.
-func peakRSSOf(t *testing.T, pid int) int64 {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no VmHWM in /proc/%d/status", pid)
-	return 0
-}
-
 // specialDir makes a --dir with a small file, a FIFO, a link to /dev/zero,
 // a Unix socket and a sub-directory.
 func specialDir(t *testing.T) string {
@@ -200,30 +180,40 @@ func TestHTTPServerScriptMemoryUnderAttack(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, addr := startHTTPServer(t, "--dir", root, "--quiet")
-	start := peakRSSOf(t, p.cmd.Process.Pid)
+	start, _ := processMemory(t, p)
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
 	var conns []net.Conn
 	var mu sync.Mutex
-	keep := func(c net.Conn) { mu.Lock(); conns = append(conns, c); mu.Unlock() }
 	defer func() {
 		for _, c := range conns {
 			c.Close()
 		}
 	}()
+	// dial opens a conn of the attack, kept until the test ends, or sends
+	// why not to errs and returns nil.
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			errs <- err
+			return nil
+		}
+		mu.Lock()
+		conns = append(conns, c)
+		mu.Unlock()
+		c.SetDeadline(time.Now().Add(60 * time.Second))
+		return c
+	}
 	// Readers that stop after the head: each response is under way (the
 	// head comes out before the body), and then nobody reads.
 	for range 20 {
 		wg.Go(func() {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				errs <- err
+			c := dial()
+			if c == nil {
 				return
 			}
-			keep(c)
 			c.(*net.TCPConn).SetReadBuffer(4096)
-			c.SetDeadline(time.Now().Add(60 * time.Second))
 			io.WriteString(c, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
 			r := bufio.NewReaderSize(c, 4096)
 			for {
@@ -243,13 +233,10 @@ func TestHTTPServerScriptMemoryUnderAttack(t *testing.T) {
 	chunk := make([]byte, 1<<20)
 	for range 40 {
 		wg.Go(func() {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				errs <- err
+			c := dial()
+			if c == nil {
 				return
 			}
-			keep(c)
-			c.SetDeadline(time.Now().Add(60 * time.Second))
 			io.WriteString(c, "POST /small.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 16777216\r\n\r\n")
 			go func() {
 				for range 16 {
@@ -274,7 +261,7 @@ func TestHTTPServerScriptMemoryUnderAttack(t *testing.T) {
 	if status != 200 || body != "small\n" {
 		t.Errorf("GET /small.txt during the attack: %d %q", status, body)
 	}
-	hwm := peakRSSOf(t, p.cmd.Process.Pid)
+	hwm, _ := processMemory(t, p)
 	t.Logf("server peak RSS: %.1f MiB at start, %.1f MiB after the attack (race detector: %v)",
 		float64(start)/(1<<20), float64(hwm)/(1<<20), wireRace())
 	// Measured: 16 MiB (54 MiB under -race), against 4.7 GB before files
@@ -289,49 +276,27 @@ func TestHTTPServerScriptMemoryUnderAttack(t *testing.T) {
 	}
 }
 
-// fakePeer answers the first request or command on a loopback listener
-// with reply, then closes; it returns the address.
-func fakePeer(t *testing.T, reply string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		c.Read(make([]byte, 4096))
-		io.WriteString(c, reply)
-	}()
-	return ln.Addr().String()
-}
-
 // Item 11, beyond http_server.lua: the other scripts that print what an
 // HTTP or Redis server sent as text escape it too (http_get.lua's status
 // line and headers, redis.lua's status replies and error messages).
 func TestClientScriptsEscapePeerText(t *testing.T) {
 	t.Parallel()
-	addr := fakePeer(t, "HTTP/1.0 200 OK\x1b]0;pwned\x07\r\nX-Evil: \x1b[2J\r\n\r\nbody\n")
+	addr := oneReplyServer(t, "HTTP/1.0 200 OK\x1b]0;pwned\x07\r\nX-Evil: \x1b[2J\r\n\r\nbody\n")
 	r := runCLI(t, "", "scripts/http_get.lua", "http://"+addr+"/")
 	if r.code != 0 || strings.ContainsAny(r.stdout, "\x1b\x07") || !strings.Contains(r.stdout, `X-Evil: \27[2J`) {
 		t.Errorf("http_get.lua: want the headers escaped; got %v", r)
 	}
-	addr = fakePeer(t, "SSH-2.0-\x1b[2J\r\n")
+	addr = oneReplyServer(t, "SSH-2.0-\x1b[2J\r\n")
 	r = runCLI(t, "", "scripts/http_get.lua", "http://"+addr+"/")
 	if r.code != 1 || strings.Contains(r.stderr, "\x1b") || !strings.Contains(r.stderr, `\27[2J`) {
 		t.Errorf("http_get.lua, not HTTP: want the bytes escaped on stderr; got %v", r)
 	}
-	addr = fakePeer(t, "+OK\x1b]0;pwned\x07\r\n")
+	addr = oneReplyServer(t, "+OK\x1b]0;pwned\x07\r\n")
 	r = runCLI(t, "", "scripts/redis.lua", addr, "PING")
 	if r.code != 0 || r.stdout != "OK\\27]0;pwned\\7\n" {
 		t.Errorf("redis.lua, a status reply: got %v", r)
 	}
-	addr = fakePeer(t, "-ERR \x1b[2J\r\n")
+	addr = oneReplyServer(t, "-ERR \x1b[2J\r\n")
 	r = runCLI(t, "", "scripts/redis.lua", addr, "PING")
 	if r.code != 1 || r.stderr != "(error) ERR \\27[2J\n" {
 		t.Errorf("redis.lua, an error reply: got %v", r)

@@ -61,7 +61,7 @@ func TestFakeRedisWholeCommandCap(t *testing.T) {
 	if !strings.HasPrefix(got, "-ERR Protocol error:") || !strings.Contains(got, "134217728 bytes") {
 		t.Errorf("after %d arguments of 64 MiB: got %q, want a protocol error naming the cap", sent, got)
 	}
-	hwm := peakRSSOf(t, p.cmd.Process.Pid)
+	hwm, _ := processMemory(t, p)
 	t.Logf("fake_redis peak RSS after %d arguments of 64 MiB were sent: %.1f MiB (race detector: %v)", sent, float64(hwm)/(1<<20), wireRace())
 	// One 64 MiB argument is read whole (a read buffer of 64 MiB and the
 	// string made of it), nothing past the budget: measured 207 MiB, 503

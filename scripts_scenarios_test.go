@@ -201,13 +201,21 @@ type chatClient struct {
 
 func dialChat(t *testing.T, addr, name string) *chatClient {
 	t.Helper()
+	c := dialTCP(t, addr)
+	return &chatClient{t: t, name: name, c: c, r: bufio.NewReader(c)}
+}
+
+// dialTCP connects to addr within 10 seconds, with a deadline of
+// runTimeout on the conn; the conn is closed when the test ends.
+func dialTCP(t *testing.T, addr string) net.Conn {
+	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(runTimeout))
-	return &chatClient{t: t, name: name, c: c, r: bufio.NewReader(c)}
+	return c
 }
 
 func (cc *chatClient) send(line string) {

@@ -59,7 +59,7 @@ func TestErrorToStringCannotCrash(t *testing.T) {
 // the process with 143.
 func TestErrorToStringLoopKeepsServing(t *testing.T) {
 	t.Parallel()
-	p := startProc(t, "", "-e", `
+	p, addr := startListening(t, `^listening on (\S+)$`, "-e", `
 		local ln = assert(net.listen("tcp", "127.0.0.1:0"))
 		io.stderr:write("listening on ", tostring(ln:addr()), "\n")
 		ln:serve(function(c) c:write("pong\n") end)
@@ -68,8 +68,6 @@ func TestErrorToStringLoopKeepsServing(t *testing.T) {
 			while true do end
 		end})
 		while true do task.spawn(function() error(looping) end):wait() end`)
-	line := p.waitLine(p.stderr, `^listening on `, readyTimeout)
-	addr := strings.TrimPrefix(line, "listening on ")
 	p.waitLine(p.stderr, `^in tostring$`, readyTimeout)
 	for i := 0; i < 3; i++ { // a few times, to meet a loop under way
 		c, err := net.DialTimeout("tcp", addr, 10*time.Second)

@@ -35,9 +35,7 @@ func TestCanceledOpenClosesSocket(t *testing.T) {
 			local victim = task.spawn(function() cancel_after_op(); return ln:accept() end)
 			local _, err = victim:wait(5)
 			assert(err.kind == "canceled", tostring(err))
-			c:set_timeout(2)
-			local d, rerr = c:read()
-			assert(d == nil and rerr.kind == "eof", "the accepted conn was left open: " .. tostring(rerr))
+			assert_eof(c, "the accepted conn")
 		`, nil},
 		{"dial", `
 			local ln = assert(net.listen("tcp", "127.0.0.1:0"))
@@ -45,9 +43,7 @@ func TestCanceledOpenClosesSocket(t *testing.T) {
 			local s = assert(ln:accept(5))
 			local _, err = victim:wait(5)
 			assert(err.kind == "canceled", tostring(err))
-			s:set_timeout(2)
-			local d, rerr = s:read()
-			assert(d == nil and rerr.kind == "eof", "the dialed conn was left open: " .. tostring(rerr))
+			assert_eof(s, "the dialed conn")
 		`, nil},
 		{"unix dial with local_addr", `
 			local srv, cli = ...
@@ -56,9 +52,7 @@ func TestCanceledOpenClosesSocket(t *testing.T) {
 			local s = assert(ln:accept(5))
 			local _, err = victim:wait(5)
 			assert(err.kind == "canceled", tostring(err))
-			s:set_timeout(2)
-			local d, rerr = s:read()
-			assert(d == nil and rerr.kind == "eof", "the dialed conn was left open: " .. tostring(rerr))
+			assert_eof(s, "the dialed conn")
 			ln:close()
 		`, []string{"srv.sock", "cli.sock"}},
 		{"tls.dial", `
@@ -101,9 +95,7 @@ func TestCanceledOpenClosesSocket(t *testing.T) {
 			time.sleep(0.05) -- the victim waits in recv
 			task.spawn(function(c) ch:send(c) end, c)
 			victim:wait(5)
-			s:set_timeout(2)
-			local d, rerr = s:read()
-			assert(d == nil and rerr.kind == "eof", "the received conn was left open: " .. tostring(rerr))
+			assert_eof(s, "the received conn")
 		`, nil},
 		{"ch:send of a conn", `
 			local ln = assert(net.listen("tcp", "127.0.0.1:0"))
@@ -121,6 +113,13 @@ func TestCanceledOpenClosesSocket(t *testing.T) {
 			assert(s:read() == "still open")
 		`, nil},
 	}
+	// assert_eof(s, what): s reads EOF within 2 s, what was closed.
+	const prelude = `local function assert_eof(s, what)
+		s:set_timeout(2)
+		local d, rerr = s:read()
+		assert(d == nil and rerr.kind == "eof", what .. " was left open: " .. tostring(rerr))
+	end
+	`
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			sub := t.TempDir()
@@ -132,7 +131,7 @@ func TestCanceledOpenClosesSocket(t *testing.T) {
 				return 0
 			}))
 			rt.gil.Unlock()
-			fn, err := rt.Load(strings.NewReader(tc.src), "chunk")
+			fn, err := rt.Load(strings.NewReader(prelude+tc.src), "chunk")
 			if err != nil {
 				t.Fatal(err)
 			}

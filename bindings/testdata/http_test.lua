@@ -301,13 +301,14 @@ function TestServeHandlerErrorThatCannotBeDescribed(t)
   ln:close()
 end
 
-function TestServeRawRequests(t)
-  local ln = assert(http.serve("127.0.0.1:0", function(req)
-    return 200, {}, req.method .. " " .. req.body
-  end, { max_body = 100 }))
+-- raw_server starts http.serve with handler (and opts) and returns the
+-- listener and a function that sends request bytes on a new conn (or on
+-- conn c) and reads one response: conn, status, body, head.
+local function raw_server(handler, opts)
+  local ln = assert(http.serve("127.0.0.1:0", handler, opts))
   local addr = tostring(ln:addr())
-  local function raw(request)
-    local c = assert(net.dial("tcp", addr, { timeout = 10 }))
+  local function raw(request, c)
+    c = c or assert(net.dial("tcp", addr, { timeout = 10 }))
     c:set_timeout(10)
     assert(c:write(request))
     local head = assert(c:read_until("\r\n\r\n"))
@@ -316,6 +317,14 @@ function TestServeRawRequests(t)
     local data = len and assert(c:read_full(len)) or ""
     return c, status, data, head
   end
+  return ln, raw
+end
+
+function TestServeRawRequests(t)
+  local ln, raw = raw_server(function(req)
+    return 200, {}, req.method .. " " .. req.body
+  end, { max_body = 100 })
+  local addr = tostring(ln:addr())
   -- A chunked request body, then a second request on the same conn.
   local c, status, data = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
   assert(status == 200 and data == "POST abcde", data)
@@ -421,25 +430,6 @@ function TestRequestHeaders(t)
   client:close()
   assert(tostring(client):find("closed"), tostring(client))
   ln:close()
-end
-
--- raw_server starts http.serve with handler (and opts) and returns the
--- address and a function that sends request bytes on a new conn and reads
--- one response: conn, status, body, head.
-local function raw_server(handler, opts)
-  local ln = assert(http.serve("127.0.0.1:0", handler, opts))
-  local addr = tostring(ln:addr())
-  local function raw(request, c)
-    c = c or assert(net.dial("tcp", addr, { timeout = 10 }))
-    c:set_timeout(10)
-    assert(c:write(request))
-    local head = assert(c:read_until("\r\n\r\n"))
-    local status = tonumber(head:match("^HTTP/1%.1 (%d+)"))
-    local len = tonumber(head:match("\r\nContent%-Length: (%d+)"))
-    local data = len and assert(c:read_full(len)) or ""
-    return c, status, data, head
-  end
-  return ln, raw
 end
 
 -- Request smuggling (RFC 9112, 6.3): a request with Transfer-Encoding and
