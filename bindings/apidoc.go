@@ -160,9 +160,10 @@ const flagsIntro = "" +
 
 // stdlibDocs documents the Lua modules of stdlib/, which have no binding
 // table: one Module per module and one per class it returns. Each module's
-// docs live in a file of their own (apidoc_http.go, apidoc_resp.go).
+// docs live in a file of their own (apidoc_http.go, apidoc_logf.go,
+// apidoc_resp.go).
 func stdlibDocs() []Module {
-	return slices.Concat(flagsDocs(), httpDocs(), respDocs())
+	return slices.Concat(flagsDocs(), httpDocs(), logfDocs(), respDocs())
 }
 
 // flagsDocs documents stdlib/flags.lua.

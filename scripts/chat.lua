@@ -31,6 +31,7 @@
 -- Try it:  gonetrepl scripts/chat.lua &
 --          nc 127.0.0.1 9003        (in two or more terminals)
 local flags = require "flags"
+local logf = require "logf"
 
 local cli = flags.new("gonetrepl scripts/chat.lua [ADDR] [options]",
   "A multi-client line chat server (default address 127.0.0.1:9003); /nick NAME renames a client.")
@@ -47,16 +48,9 @@ local OUTBOX_BYTES = 64 * 1024 -- bytes waiting for a slow client before it is d
 local MAX_LINE = 4096          -- longest line a client may send
 local WRITE_TIMEOUT = 10       -- seconds a write to a client may block
 
--- log writes a line to stderr; every string argument is escaped first, as
--- it may hold what a client sent.
-local function log(fmt, ...)
-  if opts.quiet then return end
-  local n, a = select("#", ...), { ... }
-  for i = 1, n do
-    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
-  end
-  io.stderr:write("chat: ", fmt:format(unpack(a, 1, n)), "\n")
-end
+-- log writes a line to stderr, every string argument escaped (logf): it
+-- may hold what a peer sent, which must not reach the operator's terminal raw.
+local log = logf.new("chat: ", opts.quiet)
 
 local ln, err = net.listen("tcp", addr)
 if not ln then

@@ -10,6 +10,7 @@
 --
 -- Try it:  nc 127.0.0.1 9000
 local flags = require "flags"
+local logf = require "logf"
 
 local cli = flags.new("gonetrepl scripts/echo.lua [ADDR] [options]",
   "A concurrent TCP echo server (default address 127.0.0.1:9000).")
@@ -18,17 +19,9 @@ cli:bool("quiet", false, "do not log connects and disconnects")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:9000"
 
--- log writes a line to stderr; every string argument is escaped first
--- (bin.escape): it may hold what a peer sent, which must not reach the
--- operator's terminal raw.
-local function log(fmt, ...)
-  if opts.quiet then return end
-  local n, a = select("#", ...), { ... }
-  for i = 1, n do
-    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
-  end
-  io.stderr:write(fmt:format(unpack(a, 1, n)), "\n")
-end
+-- log writes a line to stderr, every string argument escaped (logf): it
+-- may hold what a peer sent, which must not reach the operator's terminal raw.
+local log = logf.new(nil, opts.quiet)
 
 local ln, err = net.listen("tcp", addr)
 if not ln then

@@ -22,6 +22,7 @@
 --          redis-cli -p 6380 SET greeting hello
 --          redis-cli -p 6380 GET greeting
 local flags = require "flags"
+local logf = require "logf"
 local resp = require "resp"
 
 local cli = flags.new("gonetrepl scripts/fake_redis.lua [ADDR] [options]",
@@ -30,17 +31,9 @@ cli:bool("quiet", false, "do not log clients and their commands")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:6380"
 
--- log writes a line to stderr; every string argument is escaped first
--- (bin.escape), since it may hold what a client sent: a client cannot
--- retitle or clear the operator's terminal.
-local function log(fmt, ...)
-  if opts.quiet then return end
-  local n, a = select("#", ...), { ... }
-  for i = 1, n do
-    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
-  end
-  io.stderr:write("fake_redis: ", fmt:format(unpack(a, 1, n)), "\n")
-end
+-- log writes a line to stderr, every string argument escaped (logf): it
+-- may hold what a peer sent, which must not reach the operator's terminal raw.
+local log = logf.new("fake_redis: ", opts.quiet)
 
 local store = {} -- key -> string value, shared by every client
 

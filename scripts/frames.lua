@@ -18,6 +18,7 @@
 -- Try it:  gonetrepl scripts/frames.lua --serve 127.0.0.1:9002 &
 --          gonetrepl scripts/frames.lua --send 127.0.0.1:9002 one two
 local flags = require "flags"
+local logf = require "logf"
 
 local cli = flags.new("gonetrepl scripts/frames.lua [--serve ADDR | --send ADDR] [MSG...] [options]",
   "Length-prefixed frames: a server (--serve), a client (--send), or a demo of both with neither.")
@@ -44,16 +45,9 @@ local frame = { size = opts.size, order = opts.order, max = opts.max }
 -- Replies are a little longer than the messages ("ok " .. msg, or an error).
 local reply_frame = { size = opts.size, order = opts.order, max = math.min(opts.max + 4096, 64 * 1024 * 1024) }
 
--- log writes a line to stderr; every string argument is escaped first
--- (bin.escape): it may hold what a peer sent, which must not reach the
--- operator's terminal raw.
-local function log(fmt, ...)
-  local n, a = select("#", ...), { ... }
-  for i = 1, n do
-    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
-  end
-  io.stderr:write("frames: ", fmt:format(unpack(a, 1, n)), "\n")
-end
+-- log writes a line to stderr, every string argument escaped (logf): it
+-- may hold what a peer sent, which must not reach the operator's terminal raw.
+local log = logf.new("frames: ")
 
 -- serve answers the frames of each client until it closes, or sends one
 -- that is too large.

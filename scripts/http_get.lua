@@ -18,6 +18,7 @@
 -- Try it:  python3 -m http.server --bind 127.0.0.1 8000 &
 --          gonetrepl scripts/http_get.lua http://127.0.0.1:8000/
 local flags = require "flags"
+local logf = require "logf"
 
 local cli = flags.new("gonetrepl scripts/http_get.lua [URL] [options]",
   "An HTTP/1.0 GET over a plain TCP conn (default URL http://127.0.0.1:8000/).")
@@ -27,13 +28,10 @@ local opts, args = cli:parse(arg)
 local url = args[1] or "http://127.0.0.1:8000/"
 
 -- fail writes a message to stderr and exits; string arguments are escaped
--- (they may hold what the server sent).
+-- (logf: they may hold what the server sent).
+local log = logf.new("http_get: ")
 local function fail(status, fmt, ...)
-  local n, a = select("#", ...), { ... }
-  for i = 1, n do
-    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
-  end
-  io.stderr:write("http_get: ", fmt:format(unpack(a, 1, n)), "\n")
+  log(fmt, ...)
   os.exit(status)
 end
 

@@ -18,6 +18,7 @@
 -- Exits 1 if a query failed for another reason (timeout, refused) or if
 -- nothing was found.
 local flags = require "flags"
+local logf = require "logf"
 
 local cli = flags.new("gonetrepl scripts/lookup.lua NAME [options]",
   "Prints every DNS record of NAME (A, AAAA, CNAME, MX, TXT, NS; PTR for an IP address) as a table.")
@@ -104,6 +105,10 @@ else
   end
 end
 
+-- log writes a line to stderr, every string argument escaped (logf): an
+-- error can quote what a DNS server sent.
+local log = logf.new("lookup: ")
+
 -- All queries at once; the answers in the order above.
 for _, q in ipairs(queries) do q.task = task.spawn(q.fn) end
 local rows, failed = {}, false
@@ -112,7 +117,7 @@ for _, q in ipairs(queries) do
   if list then
     for _, row in ipairs(list) do rows[#rows + 1] = row end
   elseif err.kind ~= "no_such_host" then
-    io.stderr:write(("lookup: %s: %s\n"):format(q.typ, bin.escape(tostring(err))))
+    log("%s: %s", q.typ, tostring(err))
     failed = true
   end
 end

@@ -14,6 +14,7 @@
 -- Try it:  gonetrepl scripts/echo.lua &  gonetrepl scripts/proxy.lua
 --          then: echo hello | nc -N 127.0.0.1 9001
 local flags = require "flags"
+local logf = require "logf"
 
 local cli = flags.new("gonetrepl scripts/proxy.lua [LISTEN [TARGET]] [options]",
   "A TCP relay from LISTEN (default 127.0.0.1:9001) to TARGET (default 127.0.0.1:9000) that dumps the traffic.")
@@ -24,16 +25,9 @@ local opts, args = cli:parse(arg)
 local listen_addr = args[1] or "127.0.0.1:9001"
 local target = args[2] or "127.0.0.1:9000"
 
--- log writes a line to stderr; every string argument is escaped first
--- (bin.escape): it may hold what a peer sent, which must not reach the
--- operator's terminal raw.
-local function log(fmt, ...)
-  local n, a = select("#", ...), { ... }
-  for i = 1, n do
-    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
-  end
-  io.stderr:write(fmt:format(unpack(a, 1, n)), "\n")
-end
+-- log writes a line to stderr, every string argument escaped (logf): it
+-- may hold what a peer sent, which must not reach the operator's terminal raw.
+local log = logf.new()
 
 local ln, err = net.listen("tcp", listen_addr)
 if not ln then

@@ -19,6 +19,7 @@
 --          gonetrepl scripts/redis.lua 127.0.0.1:6379 SET greeting hello
 --          gonetrepl scripts/redis.lua 127.0.0.1:6379 GET greeting
 local flags = require "flags"
+local logf = require "logf"
 local resp = require "resp"
 
 local cli = flags.new("gonetrepl scripts/redis.lua [options] ADDR CMD [ARG...]",
@@ -121,9 +122,12 @@ function format(v, t)
   return tostring(v)
 end
 
+-- log writes a line to stderr, every string argument escaped (logf).
+local log = logf.new("redis: ")
+
 local client, err = resp.connect(addr, { timeout = opts.timeout })
 if not client then
-  io.stderr:write("redis: ", bin.escape(tostring(err)), "\n")
+  log("%s", tostring(err))
   os.exit(1)
 end
 local reply, t = client:call(args)
@@ -132,7 +136,7 @@ if reply == nil then
   if t.kind == "redis" then
     io.stderr:write("(error) ", text(t.message), "\n")
   else
-    io.stderr:write("redis: ", bin.escape(tostring(t)), "\n")
+    log("%s", tostring(t))
   end
   os.exit(1)
 end

@@ -23,6 +23,7 @@
 -- verifying. A failed handshake or verification prints the error and exits 1.
 -- Everything the server sent is shown escaped (bin.escape).
 local flags = require "flags"
+local logf = require "logf"
 
 local cli = flags.new("gonetrepl scripts/tls_probe.lua HOST:PORT [options]",
   "Runs a TLS handshake with HOST:PORT and prints the version, cipher, ALPN and certificate chain.")
@@ -40,8 +41,9 @@ end
 
 -- fail writes msg to stderr, escaped (a handshake error can quote the
 -- server's certificate), and exits 1.
+local log = logf.new("tls_probe: ")
 local function fail(msg)
-  io.stderr:write("tls_probe: ", bin.escape(msg), "\n")
+  log("%s", msg)
   os.exit(1)
 end
 

@@ -12,6 +12,7 @@
 -- Try it:  nc -U /tmp/gonetrepl-echo.sock
 --     or:  socat - UNIX-CONNECT:/tmp/gonetrepl-echo.sock
 local flags = require "flags"
+local logf = require "logf"
 
 local cli = flags.new("gonetrepl scripts/unix_echo.lua [PATH] [options]",
   "An echo server on a Unix stream socket (default path /tmp/gonetrepl-echo.sock).")
@@ -19,17 +20,9 @@ cli:bool("quiet", false, "do not log connects and disconnects")
 local opts, args = cli:parse(arg)
 local path = args[1] or "/tmp/gonetrepl-echo.sock"
 
--- log writes a line to stderr; every string argument is escaped first
--- (bin.escape): it may hold what a peer sent, which must not reach the
--- operator's terminal raw.
-local function log(fmt, ...)
-  if opts.quiet then return end
-  local n, a = select("#", ...), { ... }
-  for i = 1, n do
-    if type(a[i]) == "string" then a[i] = bin.escape(a[i]) end
-  end
-  io.stderr:write(fmt:format(unpack(a, 1, n)), "\n")
-end
+-- log writes a line to stderr, every string argument escaped (logf): it
+-- may hold what a peer sent, which must not reach the operator's terminal raw.
+local log = logf.new(nil, opts.quiet)
 
 local ln, err = net.listen("unix", path)
 if not ln then

@@ -625,12 +625,6 @@ function http.file(path)
   return setmetatable({ path = path, size = st.size }, FileBody)
 end
 
--- body_size is the length of a body: a string or an http.file.
-local function body_size(body)
-  if getmetatable(body) == FileBody then return body.size end
-  return #body
-end
-
 -- reply writes a response. It returns whether it went out whole.
 local function reply(c, status, headers, body, head_only, close, keep_alive_10)
   if type(status) ~= "number" or status % 1 ~= 0 or status < 100 or status > 999 then
@@ -640,7 +634,7 @@ local function reply(c, status, headers, body, head_only, close, keep_alive_10)
   local lines = { ("HTTP/1.1 %d %s"):format(status, http.REASONS[status] or "Status " .. status) }
   local seen = header_lines(lines, headers, { ["content-length"] = true, ["transfer-encoding"] = true, connection = true })
   local bodyless = status < 200 or status == 204 or status == 304
-  local size = body_size(body)
+  local size = file and file.size or #body
   if not bodyless then
     if not seen["content-type"] and size > 0 then
       lines[#lines + 1] = "Content-Type: " .. (file and "application/octet-stream" or "text/plain; charset=utf-8")

@@ -157,13 +157,16 @@ local function new_budget(o)
   return { bytes = o.max_message, elements = o.max_elements, o = o }
 end
 
+-- too_many_elements is the error for a message over b's element budget.
+local function too_many_elements(b)
+  return too_large("message of more than %d elements (an aggregate counts as %d)", b.o.max_elements, resp.AGGREGATE_WEIGHT)
+end
+
 local function spend(b, bytes, elements)
   b.bytes = b.bytes - bytes
   b.elements = b.elements - elements
   if b.bytes < 0 then return too_large("message longer than %d bytes", b.o.max_message) end
-  if b.elements < 0 then
-    return too_large("message of more than %d elements (an aggregate counts as %d)", b.o.max_elements, resp.AGGREGATE_WEIGHT)
-  end
+  if b.elements < 0 then return too_many_elements(b) end
 end
 
 -- used is how many bytes of the message budget b has been spent.
@@ -301,9 +304,7 @@ function read_value(c, o, b, depth, line)
     -- it cannot hold is refused before a table is made.
     local per = (t == "%" or t == "|") and 2 or 1
     over = spend(b, 0, resp.AGGREGATE_WEIGHT - 1)
-    if not over and n * per > b.elements then
-      over = too_large("message of more than %d elements (an aggregate counts as %d)", o.max_elements, resp.AGGREGATE_WEIGHT)
-    end
+    if not over and n * per > b.elements then over = too_many_elements(b) end
     if over then return nil, over end
     local v, aerr = read_items(c, o, b, depth, n, aggregates[t])
     if not v then return nil, aerr end
