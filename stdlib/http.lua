@@ -100,7 +100,24 @@ local function lower(s) return s:lower() end
 -- show makes peer bytes safe to quote in a message: escaped, and cut.
 local function show(s, max) return bin.escape(s, max or 60) end
 
-local function trim(s) return (s:gsub("^[ \t]+", ""):gsub("[ \t]+$", "")) end
+-- trim strips spaces and tabs at both ends, in one pass over each end:
+-- gsub("[ \t]+$", "") would rescan a run of blanks from each of its bytes
+-- (quadratic on what a peer sent; codings() trims every part of a
+-- Transfer-Encoding value).
+local function trim(s)
+  local i, j = 1, #s
+  while i <= j do
+    local c = s:byte(i)
+    if c ~= 32 and c ~= 9 then break end
+    i = i + 1
+  end
+  while j > i do
+    local c = s:byte(j)
+    if c ~= 32 and c ~= 9 then break end
+    j = j - 1
+  end
+  return s:sub(i, j)
+end
 
 -- has_token reports whether a comma-separated header value lists token.
 local function has_token(value, token)

@@ -436,6 +436,17 @@ end
 -- Content-Length both is refused with 400 and the conn closed, so that
 -- nothing after it is read as a request; codings are tokens, and any but
 -- chunked is 501.
+-- Blanks around a transfer coding are trimmed, however many: in one pass
+-- (trim was gsub("[ \t]+$", ""), which rescans a run of blanks from each of
+-- its bytes).
+function TestServeTrimsLongBlanks(t)
+  local ln, raw = raw_server(function(req) return 200, {}, req.body end)
+  local c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: \t chunked" .. (" \t"):rep(4000) .. "\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+  assert(status == 200, status)
+  c:close()
+  ln:close()
+end
+
 function TestServeRefusesAmbiguousFraming(t)
   local seen = {}
   local ln, raw = raw_server(function(req)
