@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +36,12 @@ type bufReader struct {
 	buf  []byte
 	r, w int  // unread bytes are buf[r:w]
 	full bool // the last fill filled all free space: a bulk transfer
+	// taken counts the bytes consumed so far. A scan that remembers how
+	// far it got in the unread bytes between two calls (scanUntil,
+	// scanPattern) starts over when it changed: another read took bytes
+	// in between (after tryBuffered let op go, before readIn took it).
+	// Written under op and mu; scans read it under op.
+	taken uint64
 }
 
 // A scanFunc looks for what an operation wants in the unread bytes. It
@@ -52,6 +59,7 @@ func (b *bufReader) unread() []byte { return b.buf[b.r:b.w] }
 func (b *bufReader) consume(n int) {
 	b.mu.Lock()
 	b.r += n
+	b.taken += uint64(n)
 	if b.r == b.w {
 		b.r, b.w = 0, 0
 	}
@@ -140,13 +148,23 @@ func (b *bufReader) scanFull(n int) scanFunc {
 	}
 }
 
+// scanExamined counts the bytes scanUntil has searched, all conns
+// together: a test checks that a line arriving a byte at a time is
+// searched once, not once per arrival.
+var scanExamined atomic.Int64
+
 // scanUntil returns the bytes before delim, consuming delim too. More than
 // max bytes without delim is a TooLargeError. If line is set, EOF ends a
 // last unterminated line (as Lua's io does) and a trailing '\r' is dropped.
 func (b *bufReader) scanUntil(delim []byte, maxLen int, what string, line bool) scanFunc {
 	searched := 0 // unread bytes already searched, minus a possible partial delim
+	var taken uint64
 	return func(atEOF bool) (string, bool, error) {
 		data := b.unread()
+		if b.taken != taken { // another read took bytes: search them all
+			searched, taken = 0, b.taken
+		}
+		scanExamined.Add(int64(len(data) - searched))
 		if i := bytes.Index(data[searched:], delim); i >= 0 {
 			i += searched
 			n := i

@@ -1,0 +1,90 @@
+package bindings
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+// stepReader hands out its pieces one per Read, then io.EOF.
+type stepReader struct{ pieces []string }
+
+func (r *stepReader) Read(p []byte) (int, error) {
+	if len(r.pieces) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.pieces[0])
+	if r.pieces[0] = r.pieces[0][n:]; r.pieces[0] == "" {
+		r.pieces = r.pieces[1:]
+	}
+	return n, nil
+}
+
+// A scan remembers how far it searched the unread bytes between its calls.
+// Another read that takes some of them in between (the window after
+// tryBuffered lets the op lock go and before readIn takes it, when another
+// task reads the conn) must not make it skip or misplace bytes: read_until
+// with a remembered offset past the unread bytes panicked, or missed a
+// delimiter split across arrivals.
+func TestScanAfterAnotherRead(t *testing.T) {
+	fill := func(b *bufReader) {
+		t.Helper()
+		if err := b.fill(1 << 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name   string
+		pieces []string
+		scan   func(b *bufReader) scanFunc
+		want   string
+	}{
+		{"line", []string{"abcdef", "gh\nrest"}, func(b *bufReader) scanFunc {
+			return b.scanUntil([]byte{'\n'}, 100, "line", true)
+		}, "cdefgh"},
+		{"until", []string{"xab\r", "\nrest"}, func(b *bufReader) scanFunc {
+			return b.scanUntil([]byte("\r\n"), 100, "data", false)
+		}, "b"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := &bufReader{src: &stepReader{pieces: append([]string(nil), c.pieces...)}}
+			fill(b)
+			scan := c.scan(b)
+			if _, _, ok := b.tryBuffered(scan); ok {
+				t.Fatal("matched before the second piece")
+			}
+			// Another task's read takes two bytes.
+			if s, err, ok := b.tryBuffered(b.scanSome(2)); !ok || err != nil || s[:1] != c.pieces[0][:1] {
+				t.Fatalf("read(2) = %q, %v", s, err)
+			}
+			got, err := b.read(scan, 100)
+			if err != nil || got != c.want {
+				t.Fatalf("got %q, %v; want %q", got, err, c.want)
+			}
+			if rest := b.buffered(); rest != "rest" {
+				t.Fatalf("left %q", rest)
+			}
+		})
+	}
+}
+
+// A 64 KiB line arriving a byte at a time is searched once: each arrival
+// searches only the new bytes (and the last len(delim)-1 again, where a
+// delimiter may have begun), not the whole line again.
+func TestReadLineSearchesEachByteOnce(t *testing.T) {
+	const n = 64 << 10
+	for _, delim := range []string{"\n", "\r\n", "--END--"} {
+		stream := strings.Repeat("x", n) + delim
+		b := &bufReader{src: &chunkedReader{data: []byte(stream)}} // a byte per read
+		before := scanExamined.Load()
+		got, err := b.read(b.scanUntil([]byte(delim), n, "data", false), n+len(delim))
+		examined := scanExamined.Load() - before
+		if err != nil || got != stream[:n] {
+			t.Fatalf("%q: got %d bytes, %v", delim, len(got), err)
+		}
+		if examined > int64(len(delim)+1)*int64(len(stream)) {
+			t.Fatalf("%q: searched %d bytes for a line of %d", delim, examined, len(stream))
+		}
+	}
+}
