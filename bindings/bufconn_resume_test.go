@@ -45,6 +45,14 @@ func TestScanAfterAnotherRead(t *testing.T) {
 		{"until", []string{"xab\r", "\nrest"}, func(b *bufReader) scanFunc {
 			return b.scanUntil([]byte("\r\n"), 100, "data", false)
 		}, "b"},
+		{"expect", []string{"ab:cd", "ef.rest"}, func(b *bufReader) scanFunc {
+			p, err := newPatternMatch("^:?(%a+)%.", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var caps []capture
+			return b.scanPattern(p, 100, &caps)
+		}, ":cdef."}, // "ab:cd" failed for good at its start; ":cdef." matches
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -85,6 +93,37 @@ func TestReadLineSearchesEachByteOnce(t *testing.T) {
 		}
 		if examined > int64(len(delim)+1)*int64(len(stream)) {
 			t.Fatalf("%q: searched %d bytes for a line of %d", delim, examined, len(stream))
+		}
+	}
+}
+
+// expect's searches, over a stream arriving a byte at a time, take
+// matching steps linear in its length for patterns linear on one search,
+// and stay within the call's budget.
+func TestExpectStepsLinearOverArrivals(t *testing.T) {
+	for _, c := range []struct{ pattern, prefix, tail string }{
+		{"\n", "", "\n"},
+		{"^HTTP/1%.%d (%d+)[^\n]*\n", "HTTP/1.1 200 ", "\n"},
+		{"login: ", "", "login: "},
+	} {
+		steps := func(n int) int {
+			stream := c.prefix + strings.Repeat("x", n) + c.tail
+			b := &bufReader{src: &chunkedReader{data: []byte(stream)}}
+			p, err := newPatternMatch(c.pattern, 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var caps []capture
+			got, err := b.read(b.scanPattern(p, 1<<20, &caps), 1<<20)
+			if err != nil || got != stream {
+				t.Fatalf("%q: got %d bytes, %v", c.pattern, len(got), err)
+			}
+			return expectSteps(1<<20) - p.budget
+		}
+		small, large := steps(8000), steps(64000)
+		t.Logf("%q: %d steps for 8000 bytes, %d for 64000", c.pattern, small, large)
+		if large > 12*small {
+			t.Errorf("%q: %d steps for 8000 bytes, %d for 64000", c.pattern, small, large)
 		}
 	}
 }

@@ -25,7 +25,7 @@ type capture struct {
 	isPos bool
 }
 
-// errStepBudget is matchPattern's error when the step budget runs out.
+// errStepBudget is patternMatch.find's error when the step budget runs out.
 var errStepBudget = errors.New("expect: matching step budget used up")
 
 // patternError is a failure of the pattern itself (malformed, or too
@@ -35,31 +35,63 @@ type patternError struct{ err error }
 func (e *patternError) Error() string { return e.err.Error() }
 
 // expectSteps is the matching work one expect call may do, over all the
-// times it matches what has arrived, for a cap of maxLen bytes. A pattern
-// that fails fast at each position ("> ", "^HTTP/1%.%d (%d+)[^\n]*\n")
-// takes a few steps per byte per match; a backtracking one ("(%w+)\n" on
-// letters) takes steps quadratic in the bytes, and a peer choosing the
-// bytes could otherwise hold a task (and, for buffered data, the
-// interpreter) for minutes. 256 steps per byte of the cap is about 0.3 s
-// for 64 KiB.
+// times it matches what has arrived, for a cap of maxLen bytes. Each
+// search resumes where the last one could not have matched (pm.Stream), so
+// a pattern that is linear on one search ("> ", "^HTTP/1%.%d
+// (%d+)[^\n]*\n") takes a few dozen steps per byte over the whole call,
+// however the bytes are split; a backtracking one ("(%w+)\n" on letters)
+// takes steps quadratic in the bytes, and a peer choosing the bytes could
+// otherwise hold a task (and, for buffered data, the interpreter) for
+// minutes. 256 steps per byte of the cap is about 0.3 s for 64 KiB.
 func expectSteps(maxLen int) int { return 256*maxLen + 1<<16 }
 
-// matchPattern finds the first match of pattern in data. It returns the
-// end of the match and the captures, or end -1 for none. budget, if not
-// nil, is the matching steps left, used up by this call (errStepBudget
-// when they run out).
-func matchPattern(pattern string, data []byte, budget *int) (end int, caps []capture, err error) {
-	mds, err := pm.FindBudget(pattern, data, 0, 1, budget)
+// A patternMatch is the search state of one expect call: the pattern,
+// compiled once, and what earlier searches of the same unread bytes
+// learned; and the steps left.
+type patternMatch struct {
+	st     *pm.Stream
+	budget int
+}
+
+// newPatternMatch compiles pattern; a malformed one is a *patternError.
+func newPatternMatch(pattern string, maxLen int) (*patternMatch, error) {
+	st, err := pm.NewStream(pattern)
+	if err == nil {
+		// Matched on no data, a pattern finds some mistakes ("%1" with no
+		// capture) at once; others ("a%1") only when data comes.
+		_, err = pm.Find(pattern, nil, 0, 1)
+	}
+	if err != nil {
+		return nil, &patternError{err}
+	}
+	return &patternMatch{st: st, budget: expectSteps(maxLen)}, nil
+}
+
+// step counts one matching step; when the budget is used up it abandons
+// the search (pm.Stream.Find returns pm.ErrBudget).
+func (p *patternMatch) step() {
+	if p.budget--; p.budget < 0 {
+		panic(pm.ErrBudget)
+	}
+}
+
+// find finds the first match of the pattern in data, which extends the
+// data of the previous call unless fresh. It returns the end of the match
+// and the captures, or end -1 for none.
+func (p *patternMatch) find(data []byte, fresh bool) (end int, caps []capture, err error) {
+	if fresh {
+		p.st.Reset()
+	}
+	md, err := p.st.Find(data, p.step)
 	if err == pm.ErrBudget {
 		return -1, nil, errStepBudget
 	}
 	if err != nil {
 		return -1, nil, &patternError{err}
 	}
-	if len(mds) == 0 {
+	if md == nil {
 		return -1, nil, nil
 	}
-	md := mds[0]
 	for i := 2; i+1 < md.CaptureLength(); i += 2 {
 		if md.IsPosCapture(i) {
 			caps = append(caps, capture{pos: md.Capture(i), isPos: true})
@@ -71,14 +103,17 @@ func matchPattern(pattern string, data []byte, budget *int) (end int, caps []cap
 }
 
 // scanPattern returns the unread bytes up to the end of the first match of
-// pattern within the first maxLen of them, and sets *caps to its captures.
+// p within the first maxLen of them, and sets *caps to its captures.
 // Without a match, maxLen unread bytes or more is a TooLargeError.
-func (b *bufReader) scanPattern(pattern string, maxLen int, caps *[]capture) scanFunc {
-	budget := expectSteps(maxLen)
+func (b *bufReader) scanPattern(p *patternMatch, maxLen int, caps *[]capture) scanFunc {
+	var taken uint64 // b.taken at the last search
 	return func(atEOF bool) (string, bool, error) {
 		data := b.unread()
 		data = data[:min(len(data), maxLen)]
-		end, found, err := matchPattern(pattern, data, &budget)
+		// Another read between two searches (after tryBuffered, before
+		// readIn) changes the unread bytes other than by growing them.
+		end, found, err := p.find(data, b.taken != taken)
+		taken = b.taken
 		if err == errStepBudget {
 			return "", false, &TooLargeError{What: "expect", Limit: len(data), Steps: expectSteps(maxLen)}
 		}
@@ -101,14 +136,15 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 	pattern := argString(L, 2, "pattern")
 	timeout, hasTimeout := optSeconds(L, 3, "timeout")
 	maxLen := optSize(L, 4, "max", defaultReadMax, 1, defaultAllMax)
-	if _, _, err := matchPattern(pattern, nil, nil); err != nil {
+	pat, err := newPatternMatch(pattern, maxLen)
+	if err != nil {
 		argError(L, 2, "pattern", "%v", err)
 	}
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("expect"), "expect", "")
 	}
 	var caps []capture
-	scan := c.rd.scanPattern(pattern, maxLen, &caps)
+	scan := c.rd.scanPattern(pat, maxLen, &caps)
 	s, err, ok := c.rd.tryBuffered(scan)
 	if !ok {
 		var by time.Time

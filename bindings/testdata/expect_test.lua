@@ -185,3 +185,60 @@ function TestExpectLongBannerTrickles(t)
   local data = assert(s:expect("login> ", 10))
   assert(#data == 60 * 1024 + 7, #data)
 end
+
+-- trickle writes s to conn a one byte per write, then closes it. Over a
+-- pipe each write is one read of the other end.
+local function trickle(a, s, pause)
+  task.spawn(function()
+    for i = 1, #s do
+      if not a:write(s:sub(i, i)) then return end
+      if pause then time.sleep(pause) end
+    end
+  end)
+end
+
+-- A slow, honest peer sends a byte per write (a serial console, a telnet
+-- daemon): every arrival is matched again, and a pattern that is linear on
+-- one search must stay within the work cap over the whole call.
+function TestExpectOneByteAtATime(t)
+  local line = string.rep("x", 20000)
+  local a, b = net.pipe()
+  b:set_timeout(60)
+  trickle(a, line .. "\nrest")
+  local data, err = b:expect("\n")
+  assert(data == line .. "\n", tostring(err))
+
+  -- An anchored status line with a long reason phrase, with captures.
+  local reason = string.rep("r", 20000)
+  a, b = net.pipe()
+  b:set_timeout(60)
+  trickle(a, "HTTP/1.1 200 " .. reason .. "\r\nServer: x\r\n")
+  local code, got
+  data, code, got = b:expect("^HTTP/1%.%d (%d+) ([^\r\n]*)\r\n")
+  assert(data, tostring(code))
+  assert(code == "200" and got == reason, tostring(code))
+  -- Lazy and %b items resume too; results are string.find's.
+  a, b = net.pipe()
+  b:set_timeout(60)
+  local body = "(" .. string.rep("(y)", 5000) .. ")"
+  trickle(a, "hdr " .. body .. " tail\n")
+  local hdr, pos, braces
+  data, hdr, pos, braces = b:expect("^(.-) ()(%b())")
+  assert(data == "hdr " .. body and hdr == "hdr" and pos == 5 and braces == body, tostring(pos))
+  assert(b:expect("\n") == " tail\n")
+end
+
+-- The same from a real slow peer over loopback TCP (expect_peer_test.go:
+-- a byte per write, a pause after each).
+function TestExpectOneByteAtATimeTCP(t)
+  local c = assert(net.dial("tcp", TRICKLE_ADDR))
+  c:set_timeout(60)
+  assert(c:write("20000\n"))
+  local data, err = c:expect("\n")
+  assert(data == string.rep("z", 20000) .. "\n", tostring(err))
+  local code
+  data, code = c:expect("^HTTP/1%.%d (%d+)[^\n]*\n")
+  assert(data == "HTTP/1.0 204 " .. string.rep("r", 20000) .. "\r\n", tostring(code))
+  assert(code == "204")
+  c:close()
+end
