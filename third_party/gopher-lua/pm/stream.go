@@ -280,6 +280,10 @@ redo:
 		if idx >= m.CaptureLength()-1 {
 			panic(newError(_UNKNOWN, "invalid capture index"))
 		}
+		if m.Capture(idx+1) < m.Capture(idx) { // the capture is still open:
+			// recursiveVM slices src backwards here (a Go runtime error)
+			panic(newError(_UNKNOWN, "invalid capture index"))
+		}
 		capture := src[m.Capture(idx):m.Capture(idx+1)]
 		for i := 0; i < len(capture); i++ {
 			if i+sp >= len(src) {
