@@ -280,11 +280,15 @@ redo:
 		if idx >= m.CaptureLength()-1 {
 			panic(newError(_UNKNOWN, "invalid capture index"))
 		}
-		if m.Capture(idx+1) < m.Capture(idx) { // the capture is still open:
-			// recursiveVM slices src backwards here (a Go runtime error)
+		// A capture still open: recursiveVM slices src backwards here (a
+		// Go runtime error).
+		if m.Capture(idx+1) < m.Capture(idx) {
 			panic(newError(_UNKNOWN, "invalid capture index"))
 		}
-		capture := src[m.Capture(idx):m.Capture(idx+1)]
+		var capture []byte // a position capture: as recursiveVM, empty
+		if !m.IsPosCapture(idx) {
+			capture = src[m.Capture(idx):m.Capture(idx+1)]
+		}
 		for i := 0; i < len(capture); i++ {
 			if i+sp >= len(src) {
 				s.touched = true
