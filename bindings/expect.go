@@ -48,9 +48,30 @@ func expectSteps(maxLen int) int { return 256*maxLen + 1<<16 }
 // A patternMatch is the search state of one expect call: the pattern,
 // compiled once, and what earlier searches of the same unread bytes
 // learned; and the steps left.
+//
+// Its steps are the calling thread's work (lua.LState.Charge), as
+// string.find's are: while L is set (a search of buffered bytes with the
+// interpreter lock held) they are charged as they are taken, so that the
+// task ticks, hands the lock on after its time slice, and stops when
+// canceled; searches with the lock released (readIn) keep them in
+// uncharged, charged once the lock is back.
 type patternMatch struct {
-	st     *pm.Stream
-	budget int
+	st        *pm.Stream
+	budget    int
+	L         *lua.LState
+	uncharged int
+}
+
+// chargeEvery is how many steps a search with the lock held takes between
+// two charges: a quarter of a tick, as string.find's meter.
+const chargeEvery = lua.TickEvery / 4
+
+// charge adds the steps not yet charged to L's work. The caller holds the
+// interpreter lock.
+func (p *patternMatch) charge(L *lua.LState) {
+	n := p.uncharged
+	p.uncharged = 0
+	L.Charge(n)
 }
 
 // newPatternMatch compiles pattern; a malformed one is a *patternError.
@@ -72,6 +93,9 @@ func newPatternMatch(pattern string, maxLen int) (*patternMatch, error) {
 func (p *patternMatch) step() {
 	if p.budget--; p.budget < 0 {
 		panic(pm.ErrBudget)
+	}
+	if p.uncharged++; p.L != nil && p.uncharged >= chargeEvery {
+		p.charge(p.L)
 	}
 }
 
@@ -145,7 +169,9 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 	}
 	var caps []capture
 	scan := c.rd.scanPattern(pat, maxLen, &caps)
+	pat.L = L
 	s, err, ok := c.rd.tryBuffered(scan)
+	pat.L = nil
 	if !ok {
 		var by time.Time
 		if hasTimeout {
@@ -158,6 +184,7 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 			return err
 		})
 	}
+	pat.charge(L)
 	var perr *patternError
 	if errors.As(err, &perr) {
 		L.RaiseError("expect: %v", perr)

@@ -242,3 +242,50 @@ function TestExpectOneByteAtATimeTCP(t)
   assert(code == "204")
   c:close()
 end
+
+-- expect's matching work (counted in work(), as string.find's) over bytes
+-- arriving one at a time grows linearly with them.
+function TestExpectWorkGrowsLinearly(t)
+  local function cost(pattern, text)
+    local a, b = net.pipe()
+    b:set_timeout(60)
+    local w0 = work()
+    trickle(a, text)
+    local data, err = b:expect(pattern)
+    assert(data == text, tostring(err))
+    return work() - w0
+  end
+  for _, c in ipairs({
+    { "\n", function(n) return string.rep("x", n) .. "\n" end },
+    { "^HTTP/1%.%d (%d+)[^\n]*\n", function(n) return "HTTP/1.1 200 " .. string.rep("r", n) .. "\n" end },
+    { "login: ", function(n) return string.rep("x", n) .. "login: " end },
+  }) do
+    local small, large = cost(c[1], c[2](2000)), cost(c[1], c[2](16000))
+    assert(large / small < 12, string.format("%q: work %d for 2000 bytes, %d for 16000", c[1], small, large))
+  end
+end
+
+-- A search of bytes already buffered runs with the interpreter lock held;
+-- a backtracking one takes its whole step budget (a third of a second for
+-- 64 KiB) and ticks as string.find does, so other tasks run meanwhile.
+function TestExpectBufferedSearchLetsOthersRun(t)
+  local c, s = tcp_pair()
+  local ticks, stop = 0, false
+  local ticker = task.spawn(function()
+    while not stop do
+      time.sleep(0.001)
+      ticks = ticks + 1
+    end
+  end)
+  assert(c:write(string.rep("a", 16384)))
+  local data, err = s:expect("never", 0.3) -- buffers the letters
+  assert(err.kind == "timeout" and #s:buffered() == 16384, #s:buffered())
+  local seen = ticks
+  data, err = s:expect("(%w+)\n")
+  assert(data == nil and err.kind == "too_large", tostring(err))
+  assert(ticks > seen, "the ticker never ran during the search")
+  stop = true
+  ticker:wait()
+  c:close()
+  s:close()
+end
