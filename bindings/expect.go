@@ -9,6 +9,7 @@ package bindings
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -55,11 +56,32 @@ func expectSteps(maxLen int) int { return 256*maxLen + 1<<16 }
 // task ticks, hands the lock on after its time slice, and stops when
 // canceled; searches with the lock released (readIn) keep them in
 // uncharged, charged once the lock is back.
+//
+// A search stops when the call's deadline by (zero: none) passes, and one
+// with the lock released when ctx (the task's, while set) ends: it may
+// take the whole budget, seconds for a large max.
 type patternMatch struct {
 	st        *pm.Stream
 	budget    int
 	L         *lua.LState
 	uncharged int
+	ctx       context.Context
+	by        time.Time
+}
+
+// errSearchStopped abandons a search whose ctx ended or whose deadline
+// passed; find returns which.
+var errSearchStopped = &pm.Error{Pos: pm.EOS - 1, Message: "expect: search stopped"}
+
+// stopped returns why a search must stop, or nil.
+func (p *patternMatch) stopped() error {
+	if p.ctx != nil && p.ctx.Err() != nil {
+		return p.ctx.Err()
+	}
+	if !p.by.IsZero() && !time.Now().Before(p.by) {
+		return os.ErrDeadlineExceeded
+	}
+	return nil
 }
 
 // chargeEvery is how many steps a search with the lock held takes between
@@ -94,8 +116,13 @@ func (p *patternMatch) step() {
 	if p.budget--; p.budget < 0 {
 		panic(pm.ErrBudget)
 	}
-	if p.uncharged++; p.L != nil && p.uncharged >= chargeEvery {
-		p.charge(p.L)
+	if p.uncharged++; p.uncharged%chargeEvery == 0 {
+		if p.L != nil {
+			p.charge(p.L) // a cancel raises here
+		}
+		if p.stopped() != nil {
+			panic(errSearchStopped)
+		}
 	}
 }
 
@@ -109,6 +136,9 @@ func (p *patternMatch) find(data []byte, fresh bool) (end int, caps []capture, e
 	md, err := p.st.Find(data, p.step)
 	if err == pm.ErrBudget {
 		return -1, nil, errStepBudget
+	}
+	if err == errSearchStopped {
+		return -1, nil, p.stopped()
 	}
 	if err != nil {
 		return -1, nil, &patternError{err}
@@ -169,18 +199,20 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 	}
 	var caps []capture
 	scan := c.rd.scanPattern(pat, maxLen, &caps)
-	pat.L = L
+	var by time.Time
+	if hasTimeout {
+		by = time.Now().Add(timeout)
+	}
+	call := c.dl.readCall(c.nc, by)
+	pat.L, pat.by = L, call.by
 	s, err, ok := c.rd.tryBuffered(scan)
 	pat.L = nil
 	if !ok {
-		var by time.Time
-		if hasTimeout {
-			by = time.Now().Add(timeout)
-		}
-		call := c.dl.readCall(c.nc, by)
 		err = rt.block(L, c.poke, func(ctx context.Context) error {
 			var err error
+			pat.ctx = ctx
 			s, err = c.rd.readIn(ctx, &call, scan, maxLen)
+			pat.ctx = nil
 			return err
 		})
 	}

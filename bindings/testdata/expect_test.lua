@@ -289,3 +289,39 @@ function TestExpectBufferedSearchLetsOthersRun(t)
   c:close()
   s:close()
 end
+
+-- A search of bytes as they arrive runs with the interpreter lock released
+-- and may take its whole budget (seconds for a large max): a cancel or the
+-- call's timeout stops it there.
+function TestExpectLongSearchStops(t)
+  local c, s = tcp_pair()
+  local letters = string.rep("a", 256 * 1024)
+  local max = 4 * 2 ^ 20 -- a budget of a billion steps
+  local started = task.chan(1)
+  local waiter = task.spawn(function()
+    started:send(true)
+    return s:expect("(%w+)\n", 60, max)
+  end)
+  started:recv(10)
+  assert(c:write(letters))
+  time.sleep(1) -- into a search over 10,000 letters or more: a second or more
+  local t0 = time.now()
+  waiter:cancel()
+  waiter:wait(30)
+  -- The search has stopped and let the conn go: another read gets it.
+  assert(s:expect("^a", 10) == "a")
+  assert(time.since(t0) < 0.5, "cancel took " .. time.since(t0) .. " s")
+
+  -- The timeout bounds a search of buffered bytes too: kind timeout,
+  -- nothing consumed.
+  local _, err = s:expect("never", 0.3, max) -- buffers what is left
+  assert(err.kind == "timeout" and #s:buffered() == #letters - 1, #s:buffered())
+  t0 = time.now()
+  local data
+  data, err = s:expect("(%w+)\n", 0.3, max)
+  assert(data == nil and err.kind == "timeout", tostring(err))
+  assert(time.since(t0) < 2, "timeout took " .. time.since(t0) .. " s")
+  assert(#s:buffered() >= 1)
+  c:close()
+  s:close()
+end
