@@ -118,7 +118,7 @@ func TestExpectStepsLinearOverArrivals(t *testing.T) {
 			if err != nil || got != stream {
 				t.Fatalf("%q: got %d bytes, %v", c.pattern, len(got), err)
 			}
-			return expectSteps(1<<20) - p.budget
+			return p.mt.Steps
 		}
 		small, large := steps(8000), steps(64000)
 		t.Logf("%q: %d steps for 8000 bytes, %d for 64000", c.pattern, small, large)

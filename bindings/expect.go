@@ -48,7 +48,7 @@ func expectSteps(maxLen int) int { return 256*maxLen + 1<<16 }
 
 // A patternMatch is the search state of one expect call: the pattern,
 // compiled once, and what earlier searches of the same unread bytes
-// learned; and the steps left.
+// learned; and the steps taken, capped at expectSteps(maxLen).
 //
 // Its steps are the calling thread's work (lua.LState.Charge), as
 // string.find's are: while L is set (a search of buffered bytes with the
@@ -62,39 +62,21 @@ func expectSteps(maxLen int) int { return 256*maxLen + 1<<16 }
 // take the whole budget, seconds for a large max.
 type patternMatch struct {
 	st        *pm.Stream
-	budget    int
+	mt        pm.Meter
 	L         *lua.LState
 	uncharged int
 	ctx       context.Context
 	by        time.Time
 }
 
+// chargeEvery is how many steps a search takes between two looks at the
+// clock and the task (charges, with the lock held): a quarter of a tick,
+// as string.find's meter.
+const chargeEvery = lua.TickEvery / 4
+
 // errSearchStopped abandons a search whose ctx ended or whose deadline
 // passed; find returns which.
 var errSearchStopped = &pm.Error{Pos: pm.EOS - 1, Message: "expect: search stopped"}
-
-// stopped returns why a search must stop, or nil.
-func (p *patternMatch) stopped() error {
-	if p.ctx != nil && p.ctx.Err() != nil {
-		return p.ctx.Err()
-	}
-	if !p.by.IsZero() && !time.Now().Before(p.by) {
-		return os.ErrDeadlineExceeded
-	}
-	return nil
-}
-
-// chargeEvery is how many steps a search with the lock held takes between
-// two charges: a quarter of a tick, as string.find's meter.
-const chargeEvery = lua.TickEvery / 4
-
-// charge adds the steps not yet charged to L's work. The caller holds the
-// interpreter lock.
-func (p *patternMatch) charge(L *lua.LState) {
-	n := p.uncharged
-	p.uncharged = 0
-	L.Charge(n)
-}
 
 // newPatternMatch compiles pattern; a malformed one is a *patternError.
 func newPatternMatch(pattern string, maxLen int) (*patternMatch, error) {
@@ -107,23 +89,39 @@ func newPatternMatch(pattern string, maxLen int) (*patternMatch, error) {
 	if err != nil {
 		return nil, &patternError{err}
 	}
-	return &patternMatch{st: st, budget: expectSteps(maxLen)}, nil
+	p := &patternMatch{st: st}
+	p.mt = pm.Meter{Limit: expectSteps(maxLen), Capped: true, Every: chargeEvery, Check: p.check}
+	return p, nil
 }
 
-// step counts one matching step; when the budget is used up it abandons
-// the search (pm.Stream.Find returns pm.ErrBudget).
-func (p *patternMatch) step() {
-	if p.budget--; p.budget < 0 {
-		panic(pm.ErrBudget)
+// check is the Meter's report of n more steps.
+func (p *patternMatch) check(n int) {
+	p.uncharged += n
+	if p.L != nil {
+		p.charge(p.L) // a cancel raises here
 	}
-	if p.uncharged++; p.uncharged%chargeEvery == 0 {
-		if p.L != nil {
-			p.charge(p.L) // a cancel raises here
-		}
-		if p.stopped() != nil {
-			panic(errSearchStopped)
-		}
+	if p.stopped() != nil {
+		panic(errSearchStopped)
 	}
+}
+
+// charge adds the steps not yet charged to L's work. The caller holds the
+// interpreter lock.
+func (p *patternMatch) charge(L *lua.LState) {
+	n := p.uncharged
+	p.uncharged = 0
+	L.Charge(n)
+}
+
+// stopped returns why a search must stop, or nil.
+func (p *patternMatch) stopped() error {
+	if p.ctx != nil && p.ctx.Err() != nil {
+		return p.ctx.Err()
+	}
+	if !p.by.IsZero() && !time.Now().Before(p.by) {
+		return os.ErrDeadlineExceeded
+	}
+	return nil
 }
 
 // find finds the first match of the pattern in data, which extends the
@@ -133,7 +131,7 @@ func (p *patternMatch) find(data []byte, fresh bool) (end int, caps []capture, e
 	if fresh {
 		p.st.Reset()
 	}
-	md, err := p.st.Find(data, p.step)
+	md, err := p.st.Find(data, &p.mt)
 	if err == pm.ErrBudget {
 		return -1, nil, errStepBudget
 	}

@@ -38,7 +38,7 @@ type Stream struct {
 	retry   []int // those of them whose attempt met the end, ascending
 	runs    map[runKey]*runMemo
 	touched bool // the current attempt has looked at the end of src
-	step    func()
+	mt      *Meter
 }
 
 type runKey struct{ pc, sp int }
@@ -78,11 +78,11 @@ func NewStream(p string) (s *Stream, err error) {
 }
 
 // Find returns the first match in src, or nil. src must begin with the
-// src of the previous call (Reset otherwise). step, if not nil, is called
-// once per matching step, as FindBudget counts them; it may panic to
-// abandon the search (as with ErrBudget), and the Stream is then unusable
-// until Reset. An invalid capture index is an *Error.
-func (s *Stream) Find(src []byte, step func()) (md *MatchData, err error) {
+// src of the previous call (Reset otherwise). mt, if not nil, counts the
+// steps, as FindMeter's; if it abandons the search (ErrBudget, or a panic
+// of its Check), the Stream is unusable until Reset. An invalid capture
+// index is an *Error.
+func (s *Stream) Find(src []byte, mt *Meter) (md *MatchData, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			if perr, ok := v.(*Error); ok {
@@ -95,7 +95,15 @@ func (s *Stream) Find(src []byte, step func()) (md *MatchData, err error) {
 	if len(src) < len(s.src) {
 		s.Reset()
 	}
-	s.src, s.step = src, step
+	s.src, s.mt = src, mt
+	md = s.find()
+	mt.Flush()
+	return md, nil
+}
+
+// find is Find's search of s.src.
+func (s *Stream) find() *MatchData {
+	src := s.src
 	// retry collects, in order, the starts to try again next time: those
 	// whose attempt met the end, and a start that matched.
 	retry := make([]int, 0, len(s.retry))
@@ -106,21 +114,21 @@ func (s *Stream) Find(src []byte, step func()) (md *MatchData, err error) {
 		}
 		if m != nil {
 			s.retry = append(retry, s.retry[i+1:]...)
-			return m, nil
+			return m
 		}
 	}
 	for ; s.next <= len(src) && !(s.mustHead && s.next > 0); s.next++ {
 		m, met := s.attempt(s.next)
 		if m != nil { // next stays here: it is tried again next time
 			s.retry = retry
-			return m, nil
+			return m
 		}
 		if met {
 			retry = append(retry, s.next)
 		}
 	}
 	s.retry = retry
-	return nil, nil
+	return nil
 }
 
 // attempt tries the pattern from start position sp. met is whether the
@@ -194,9 +202,7 @@ func (s *Stream) vm(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchData) 
 	}
 	src, insts := s.src, s.insts
 redo:
-	if s.step != nil {
-		s.step()
-	}
+	s.mt.step()
 	inst := insts[pc]
 	switch inst.OpCode {
 	case opChar:
@@ -255,9 +261,7 @@ redo:
 			sp, count = old.n, old.count
 		}
 		for ; sp < len(src); sp++ {
-			if s.step != nil {
-				s.step()
-			}
+			s.mt.step()
 			if int(src[sp]) == inst.Operand2 {
 				count--
 			}
@@ -332,9 +336,7 @@ func (s *Stream) greedy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchDa
 			closed = true
 			break
 		}
-		if s.step != nil {
-			s.step()
-		}
+		s.mt.step()
 		n++
 	}
 	if n < inst.Operand1 {
@@ -345,9 +347,7 @@ func (s *Stream) greedy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchDa
 	}
 	var met []int
 	try := func(k int) bool {
-		if s.step != nil {
-			s.step()
-		}
+		s.mt.step()
 		ok, hit := s.sub(pc+1, sp+k, recLevel, m)
 		if !ok && hit {
 			met = append(met, k)
@@ -392,9 +392,7 @@ func (s *Stream) lazy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchData
 	at := sp
 	if known {
 		for _, p := range old.met {
-			if s.step != nil {
-				s.step()
-			}
+			s.mt.step()
 			if try(p) {
 				return true, sp, m
 			}
@@ -405,9 +403,7 @@ func (s *Stream) lazy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchData
 			return false, sp, m
 		}
 	} else {
-		if s.step != nil {
-			s.step()
-		}
+		s.mt.step()
 		if try(at) {
 			return true, sp, m
 		}
@@ -415,9 +411,7 @@ func (s *Stream) lazy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchData
 	closed := false
 	for {
 		// The split, the class and the jump: steps as recursiveVM takes.
-		if s.step != nil {
-			s.step()
-		}
+		s.mt.step()
 		if at >= len(src) {
 			s.touched = true
 			break
@@ -427,10 +421,8 @@ func (s *Stream) lazy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchData
 			break
 		}
 		at++
-		if s.step != nil {
-			s.step()
-			s.step()
-		}
+		s.mt.step()
+		s.mt.step()
 		if try(at) {
 			return true, sp, m
 		}

@@ -80,17 +80,12 @@ func checkStream(t *testing.T, pattern string, data []byte, cuts []int, all bool
 		t.Fatalf("NewStream(%q): %v", pattern, err)
 	}
 	const limit = 100000
-	steps := 0
-	step := func() {
-		if steps++; all && steps > limit {
-			panic(ErrBudget)
-		}
-	}
+	mt := &Meter{Limit: limit, Capped: all}
 	for _, end := range append(cuts, len(data)) {
 		src := data[:end]
-		got, gerr := st.Find(src, step)
+		got, gerr := st.Find(src, mt)
 		if gerr == ErrBudget {
-			return steps
+			return mt.Steps
 		}
 		if !all && end < len(data) && got == nil && gerr == nil {
 			continue
@@ -102,13 +97,13 @@ func checkStream(t *testing.T, pattern string, data []byte, cuts []int, all bool
 		}
 		want, werr := findRecovered(pattern, src, budget)
 		if werr == ErrBudget || werr == errFindCrashed {
-			return steps
+			return mt.Steps
 		}
 		if (werr != nil) != (gerr != nil) {
 			t.Fatalf("%q on %q: error %v, want %v", pattern, src, gerr, werr)
 		}
 		if werr != nil {
-			return steps
+			return mt.Steps
 		}
 		var w *MatchData
 		if len(want) > 0 {
@@ -118,10 +113,10 @@ func checkStream(t *testing.T, pattern string, data []byte, cuts []int, all bool
 			t.Fatalf("%q on %q (cuts %v): got %s, want %s", pattern, src, cuts, describe(got), describe(w))
 		}
 		if got != nil {
-			return steps
+			return mt.Steps
 		}
 	}
-	return steps
+	return mt.Steps
 }
 
 // errFindCrashed is findRecovered's error for a Go runtime error in Find:
