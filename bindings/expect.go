@@ -57,8 +57,8 @@ func expectSteps(maxLen int) int { return 256*maxLen + 1<<16 }
 // canceled; searches with the lock released (readIn) keep them in
 // uncharged, charged once the lock is back.
 //
-// A search stops when the call's deadline by (zero: none) passes, and one
-// with the lock released when ctx (the task's, while set) ends: it may
+// A search stops when the call's own timeout by (zero: none) passes, and
+// one with the lock released when ctx (the task's, while set) ends: it may
 // take the whole budget, seconds for a large max.
 type patternMatch struct {
 	st        *pm.Stream
@@ -201,11 +201,13 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 	if hasTimeout {
 		by = time.Now().Add(timeout)
 	}
-	call := c.dl.readCall(c.nc, by)
-	pat.L, pat.by = L, call.by
+	// The search stops at the call's own timeout; the conn's deadlines
+	// (an idle timeout) bound the waits for bytes, not the work on them.
+	pat.L, pat.by = L, by
 	s, err, ok := c.rd.tryBuffered(scan)
 	pat.L = nil
 	if !ok {
+		call := c.dl.readCall(c.nc, by)
 		err = rt.block(L, c.poke, func(ctx context.Context) error {
 			var err error
 			pat.ctx = ctx

@@ -36,7 +36,7 @@ type Stream struct {
 	src     []byte
 	next    int   // start positions below next have been tried
 	retry   []int // those of them whose attempt met the end, ascending
-	runs    map[runKey]*runMemo
+	runs    map[runKey]runMemo
 	touched bool // the current attempt has looked at the end of src
 	mt      *Meter
 }
@@ -160,20 +160,20 @@ func (s *Stream) sub(pc, sp, rec int, m *MatchData) (ok bool, met bool) {
 	return ok, met
 }
 
-func (s *Stream) memo(pc, sp int) (*runMemo, bool) {
+func (s *Stream) memo(pc, sp int) (runMemo, bool) {
 	if !s.memoOK {
-		return nil, false
+		return runMemo{}, false
 	}
 	r, ok := s.runs[runKey{pc, sp}]
 	return r, ok
 }
 
-func (s *Stream) remember(pc, sp int, r *runMemo) {
+func (s *Stream) remember(pc, sp int, r runMemo) {
 	if !s.memoOK {
 		return
 	}
 	if s.runs == nil {
-		s.runs = map[runKey]*runMemo{}
+		s.runs = map[runKey]runMemo{}
 	}
 	if _, ok := s.runs[runKey{pc, sp}]; !ok && len(s.runs) >= maxStreamMemo {
 		return
@@ -275,7 +275,7 @@ redo:
 			}
 		}
 		s.touched = true
-		s.remember(pc, start, &runMemo{srcLen: len(src), n: sp, count: count})
+		s.remember(pc, start, runMemo{srcLen: len(src), n: sp, count: count})
 		return false, sp, m
 	case opMaxExpand:
 		return s.greedy(pc, sp, recLevel, m)
@@ -341,7 +341,7 @@ func (s *Stream) greedy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchDa
 	}
 	if n < inst.Operand1 {
 		if known || !closed { // remember a short run that met the end
-			s.remember(pc, sp, &runMemo{srcLen: len(src), n: n, closed: closed})
+			s.remember(pc, sp, runMemo{srcLen: len(src), n: n, closed: closed})
 		}
 		return false, sp, m
 	}
@@ -366,7 +366,7 @@ func (s *Stream) greedy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchDa
 			}
 		}
 	}
-	s.remember(pc, sp, &runMemo{srcLen: len(src), n: n, closed: closed, met: met})
+	s.remember(pc, sp, runMemo{srcLen: len(src), n: n, closed: closed, met: met})
 	return false, sp, m
 }
 
@@ -399,7 +399,7 @@ func (s *Stream) lazy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchData
 		}
 		at = old.n // its rest was tried; the class there is not
 		if old.closed {
-			s.remember(pc, sp, &runMemo{srcLen: len(src), n: at, closed: true, met: met})
+			s.remember(pc, sp, runMemo{srcLen: len(src), n: at, closed: true, met: met})
 			return false, sp, m
 		}
 	} else {
@@ -427,6 +427,6 @@ func (s *Stream) lazy(pc, sp, recLevel int, m *MatchData) (bool, int, *MatchData
 			return true, sp, m
 		}
 	}
-	s.remember(pc, sp, &runMemo{srcLen: len(src), n: at, closed: closed, met: met})
+	s.remember(pc, sp, runMemo{srcLen: len(src), n: at, closed: closed, met: met})
 	return false, sp, m
 }
