@@ -116,6 +116,7 @@ func New(opts Options) *Runtime {
 	defer rt.gil.Unlock()
 	rt.openLibs()
 	rt.L.G.Tick = rt.tick
+	rt.L.G.Unlocked = func(L *lua.LState, work func()) { rt.offLock(L, offLockSize, work) }
 	return rt
 }
 
