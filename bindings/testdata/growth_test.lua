@@ -64,6 +64,14 @@ function TestGrowthRESPReply(t)
       p.c:close(); p.s:close()
     end)
   end
+  -- An error reply's code is its first word; a simple string is the line.
+  linear(t, "resp.read_reply, error reply", 1000, function(n)
+    return pair_with("-" .. ("E"):rep(n) .. (" "):rep(n) .. "x\r\n")
+  end, function(p)
+    local v, err = resp.read_reply(p.c)
+    assert(v == nil and err.kind == "redis" and #err.code * 2 + 1 == #err.message, #tostring(err))
+    p.c:close(); p.s:close()
+  end)
   -- Long numbers that are well formed still read.
   local v = assert(resp.read_reply(pair_with(":" .. ("0"):rep(5000) .. "42\r\n").c))
   assert(v == 42, v)
