@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +14,6 @@ import (
 
 	"github.com/gonetrepl/gonetrepl/bindings"
 	"github.com/gonetrepl/gonetrepl/internal/dnstest"
-	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // Growth tests of the bundled scripts that parse what a peer sends. The
@@ -21,6 +23,95 @@ import (
 // Its worst input at n and 8n bytes must cost about 8 times the work, not
 // 64 (issue 23: no peer makes a bundled parser work more than linearly).
 
+// inProcess is a script running in this process, as run runs it.
+type inProcess struct {
+	t              *testing.T
+	argv           []string
+	rt             *bindings.Runtime
+	stdout, stderr *outLog
+	done           chan struct{} // closed when the script has ended
+	code           int           // its exit status, valid after done
+}
+
+// startInProcess starts argv (a script and its arguments) in this process;
+// it runs until it and every task it spawned have ended or it calls
+// os.exit, or until the test ends.
+func startInProcess(t *testing.T, argv ...string) *inProcess {
+	t.Helper()
+	p := &inProcess{t: t, argv: argv, stdout: newOutLog(), stderr: newOutLog(), done: make(chan struct{})}
+	p.rt = bindings.New(bindings.Options{Stdout: p.stdout, Stderr: p.stderr})
+	p.rt.SetArgs([]string{"gonetrepl"}, argv[0], argv[1:])
+	task, err := start(p.rt, action{"script", argv[0]}, bytes.NewReader(nil), argv[1:])
+	if err != nil {
+		p.rt.Close()
+		t.Fatal(err)
+	}
+	go func() {
+		code, exited := wait(p.rt, task.Done(), nil)
+		if !exited {
+			code, exited = wait(p.rt, p.rt.Idle(), nil)
+		}
+		if !exited {
+			code = 0
+			if p.rt.Failed() {
+				code = 1
+			}
+		}
+		p.code = code
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.rt.Close()
+		<-p.done
+	})
+	return p
+}
+
+// work is the work the script's Lua state has done so far: that of its
+// tasks as they ticked, and all of the thread that ticked last.
+func (p *inProcess) work() int64 {
+	p.t.Helper()
+	var w int64
+	if !p.rt.TryLocked(runTimeout, func(L *lua.LState) { w = L.Work() }) {
+		p.t.Fatalf("%q: the interpreter stayed locked for %v", p.argv, runTimeout)
+	}
+	return w
+}
+
+// wait waits for the script's end and returns what it printed, its status
+// and its work.
+func (p *inProcess) wait() scriptRun {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(runTimeout):
+		p.t.Fatalf("%q did not end within %v\nstdout:\n%s\nstderr:\n%s", p.argv, runTimeout, p.stdout, p.stderr)
+	}
+	return scriptRun{result{stdout: p.stdout.String(), stderr: p.stderr.String(), code: p.code}, p.work()}
+}
+
+// listening waits for the script's "NAME: listening on ADDR" line on
+// stderr and returns ADDR.
+func (p *inProcess) listening() string {
+	p.t.Helper()
+	re := regexp.MustCompile(`listening on (\S+)`)
+	deadline := time.NewTimer(runTimeout)
+	defer deadline.Stop()
+	for {
+		line, ok, changed := p.stderr.find(re)
+		if ok {
+			return re.FindStringSubmatch(line)[1]
+		}
+		select {
+		case <-changed:
+		case <-p.done:
+			p.t.Fatalf("%q ended before listening\nstderr:\n%s", p.argv, p.stderr)
+		case <-deadline.C:
+			p.t.Fatalf("%q did not listen within %v\nstderr:\n%s", p.argv, runTimeout, p.stderr)
+		}
+	}
+}
+
 // scriptRun is what a script run in-process printed, its exit status, and
 // the work its Lua state did.
 type scriptRun struct {
@@ -28,44 +119,10 @@ type scriptRun struct {
 	work int64
 }
 
-// runScriptInProcess runs argv (a script and its arguments) as run does,
-// in this process, until it and every task it spawned have ended or it
-// calls os.exit; within runTimeout.
+// runScriptInProcess runs argv to its end, in this process.
 func runScriptInProcess(t *testing.T, argv ...string) scriptRun {
 	t.Helper()
-	var stdout, stderr peer.SyncBuffer
-	rt := bindings.New(bindings.Options{Stdout: &stdout, Stderr: &stderr})
-	defer rt.Close()
-	rt.SetArgs([]string{"gonetrepl"}, argv[0], argv[1:])
-	task, err := start(rt, action{"script", argv[0]}, bytes.NewReader(nil), argv[1:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	finished := make(chan int, 1)
-	go func() {
-		code, exited := wait(rt, task.Done(), nil)
-		if !exited {
-			code, exited = wait(rt, rt.Idle(), nil)
-		}
-		if !exited {
-			code = 0
-			if rt.Failed() {
-				code = 1
-			}
-		}
-		finished <- code
-	}()
-	var code int
-	select {
-	case code = <-finished:
-	case <-time.After(runTimeout):
-		t.Fatalf("%q did not end within %v\nstdout:\n%s\nstderr:\n%s", argv, runTimeout, stdout.String(), stderr.String())
-	}
-	var work int64
-	if !rt.TryLocked(runTimeout, func(L *lua.LState) { work = L.Work() }) {
-		t.Fatalf("%q: the interpreter stayed locked after the script ended", argv)
-	}
-	return scriptRun{result{stdout: stdout.String(), stderr: stderr.String(), code: code}, work}
+	return startInProcess(t, argv...).wait()
 }
 
 // assertLinear fails unless cost8 (at 8n bytes) is under 12 times cost1
@@ -102,4 +159,41 @@ func TestLookupScriptHostileTXTIsLinear(t *testing.T) {
 		work[i] = r.work
 	}
 	assertLinear(t, "lookup.lua, a TXT record of blanks", n, work[0], work[1])
+}
+
+// TestChatScriptHostileNickIsLinear: chat.lua matches each line a client
+// sends against "^/nick%s+(%S+)%s*$". Its worst line, "/nick", n blanks,
+// a word, n blanks, another word, is refused with the usage, in work
+// linear in n (k such lines at each size, so that the pattern's work is
+// most of what is counted).
+func TestChatScriptHostileNickIsLinear(t *testing.T) {
+	t.Parallel()
+	p := startInProcess(t, "scripts/chat.lua", "127.0.0.1:0", "--quiet")
+	conn, err := net.DialTimeout("tcp", p.listening(), runTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(runTimeout))
+	r := bufio.NewReader(conn)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "* you are client 1") {
+		t.Fatalf("chat.lua's greeting: %q, %v", line, err)
+	}
+	const n, k = 250, 40
+	var work [2]int64
+	for i, size := range []int{n, 8 * n} {
+		blanks := strings.Repeat(" \t", size/2)
+		line := "/nick" + blanks + "a" + blanks + "b\n"
+		w0 := p.work()
+		for range k {
+			if _, err := conn.Write([]byte(line)); err != nil {
+				t.Fatal(err)
+			}
+			if reply, err := r.ReadString('\n'); err != nil || reply != "* usage: /nick NAME\n" {
+				t.Fatalf("a /nick line of %d blanks: got %q, %v; want the usage", 2*size, reply, err)
+			}
+		}
+		work[i] = p.work() - w0
+	}
+	assertLinear(t, "chat.lua, /nick lines of blanks", n, work[0], work[1])
 }
