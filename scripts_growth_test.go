@@ -197,3 +197,117 @@ func TestChatScriptHostileNickIsLinear(t *testing.T) {
 	}
 	assertLinear(t, "chat.lua, /nick lines of blanks", n, work[0], work[1])
 }
+
+// roundTrips sends each request on conn and reads one reply line, or
+// fails; it returns the work the script did meanwhile. wantPrefix is what
+// every reply line starts with.
+func roundTrips(t *testing.T, p *inProcess, conn net.Conn, r *bufio.Reader, requests []string, wantPrefix string) int64 {
+	t.Helper()
+	w0 := p.work()
+	for _, req := range requests {
+		if _, err := conn.Write([]byte(req)); err != nil {
+			t.Fatal(err)
+		}
+		line, err := r.ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, wantPrefix) {
+			t.Fatalf("%q: reply %q, %v; want %q...", argvOf(p), line, err, wantPrefix)
+		}
+	}
+	return p.work() - w0
+}
+
+func argvOf(p *inProcess) string { return strings.Join(p.argv, " ") }
+
+// dialScript dials a script's listener within runTimeout, with that
+// deadline on the conn.
+func dialScript(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, runTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(runTimeout))
+	return conn, bufio.NewReader(conn)
+}
+
+// TestHTTPServerScriptHostilePathIsLinear: http_server.lua --dir decodes
+// a request's path (%XX escapes, through a Lua function each) and splits
+// it into segments; a path of n bytes of escapes and slashes is answered
+// 404 in work linear in n.
+func TestHTTPServerScriptHostilePathIsLinear(t *testing.T) {
+	t.Parallel()
+	p := startInProcess(t, "scripts/http_server.lua", "127.0.0.1:0", "--dir", t.TempDir(), "--quiet")
+	conn, r := dialScript(t, p.listening())
+	const n, k = 900, 10
+	var work [2]int64
+	for i, size := range []int{n, 8 * n} {
+		path := "/" + strings.Repeat("%41/.%2e.%2", size/18) + strings.Repeat("a", size%18)
+		requests := make([]string, k)
+		for j := range requests {
+			// Each reply's body ("not found\n") is read as its first line
+			// after the head: Connection: close is not asked for.
+			requests[j] = "GET " + path + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+		}
+		w0 := p.work()
+		for _, req := range requests {
+			if _, err := conn.Write([]byte(req)); err != nil {
+				t.Fatal(err)
+			}
+			head := readHead(t, r)
+			if !strings.HasPrefix(head, "HTTP/1.1 404 ") {
+				t.Fatalf("GET of a path of %d bytes: got %q, want 404", len(path), head)
+			}
+			if body, err := r.ReadString('\n'); err != nil || body != "not found\n" {
+				t.Fatalf("404 body: %q, %v", body, err)
+			}
+		}
+		work[i] = p.work() - w0
+	}
+	assertLinear(t, "http_server.lua, paths of escapes", n, work[0], work[1])
+}
+
+// readHead reads an HTTP response head up to its empty line.
+func readHead(t *testing.T, r *bufio.Reader) string {
+	t.Helper()
+	var head strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading a response head: %v (so far %q)", err, head.String())
+		}
+		if line == "\r\n" {
+			return head.String()
+		}
+		head.WriteString(line)
+	}
+}
+
+// TestFakeRedisScriptHostileValuesAreLinear: fake_redis.lua checks INCR's
+// value with "^%-?%d+$" and splits inline commands into words; a value of
+// n zeros and a letter, and an inline command of n blanks, cost work
+// linear in n.
+func TestFakeRedisScriptHostileValuesAreLinear(t *testing.T) {
+	t.Parallel()
+	p := startInProcess(t, "scripts/fake_redis.lua", "127.0.0.1:0", "--quiet")
+	conn, r := dialScript(t, p.listening())
+	const n, k = 4000, 10
+	var incr, inline [2]int64
+	for i, size := range []int{n, 8 * n} {
+		value := strings.Repeat("0", size) + "x"
+		set := fmt.Sprintf("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n%s\r\n", len(value), value)
+		roundTrips(t, p, conn, r, []string{set}, "+OK")
+		requests := make([]string, k)
+		for j := range requests {
+			requests[j] = "*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n"
+		}
+		incr[i] = roundTrips(t, p, conn, r, requests, "-ERR value is not an integer")
+		blanks := strings.Repeat(" \t", size/2)
+		for j := range requests {
+			requests[j] = "GET" + blanks + "nokey" + blanks + "\r\n"
+		}
+		inline[i] = roundTrips(t, p, conn, r, requests, "$-1\r\n")
+	}
+	assertLinear(t, "fake_redis.lua, INCR of zeros", n, incr[0], incr[1])
+	assertLinear(t, "fake_redis.lua, inline command of blanks", n, inline[0], inline[1])
+}
