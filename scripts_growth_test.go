@@ -311,3 +311,36 @@ func TestFakeRedisScriptHostileValuesAreLinear(t *testing.T) {
 	assertLinear(t, "fake_redis.lua, INCR of zeros", n, incr[0], incr[1])
 	assertLinear(t, "fake_redis.lua, inline command of blanks", n, inline[0], inline[1])
 }
+
+// nestedReply is a RESP3 reply nested depth levels deep: each level an
+// array of m integers, an error whose text has a line break, and the
+// next level (an empty array at the bottom).
+func nestedReply(depth, m int) string {
+	var b strings.Builder
+	for range depth {
+		fmt.Fprintf(&b, "*%d\r\n%s!3\r\na\nb\r\n", m+2, strings.Repeat(":1\r\n", m))
+	}
+	b.WriteString("*0\r\n")
+	return b.String()
+}
+
+// TestRedisScriptDeepReplyIsLinear: redis.lua indents a nested reply as
+// redis-cli does. It indented each level's lines again at every level
+// above (a gsub of the whole text per level), so the work grew with the
+// square of the depth (times the width of the indentation); the reply of
+// 8 times the levels must cost about 8 times the work.
+func TestRedisScriptDeepReplyIsLinear(t *testing.T) {
+	t.Parallel()
+	const depth, m = 3, 30
+	var work [2]int64
+	for i, d := range []int{depth, 8 * depth} {
+		addr := oneReplyServer(t, nestedReply(d, m))
+		r := runScriptInProcess(t, "scripts/redis.lua", addr, "PING")
+		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+		if r.code != 0 || len(lines) != d*(m+2)+1 || lines[len(lines)-1] != strings.Repeat(" ", 4*d-4)+fmt.Sprintf("%d) (empty array)", m+2) {
+			t.Fatalf("redis.lua, a reply %d deep: got %v\nlast line %q", d, r.result, lines[len(lines)-1])
+		}
+		work[i] = r.work
+	}
+	assertLinear(t, "redis.lua, nested replies", depth, work[0], work[1])
+}
