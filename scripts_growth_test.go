@@ -284,9 +284,10 @@ func readHead(t *testing.T, r *bufio.Reader) string {
 }
 
 // TestFakeRedisScriptHostileValuesAreLinear: fake_redis.lua checks INCR's
-// value with "^%-?%d+$" and splits inline commands into words; a value of
-// n zeros and a letter, and an inline command of n blanks, cost work
-// linear in n.
+// value's length, then "^%-?%d+$", and splits inline commands into words;
+// a value of n zeros and a letter, and an inline command of n blanks, cost
+// work linear in n (INCR's, none: a value over 17 bytes is refused on its
+// length before any pattern scans it).
 func TestFakeRedisScriptHostileValuesAreLinear(t *testing.T) {
 	t.Parallel()
 	p := startInProcess(t, "scripts/fake_redis.lua", "127.0.0.1:0", "--quiet")
