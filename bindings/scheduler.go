@@ -184,7 +184,8 @@ func (t *Task) Status() string {
 	}
 }
 
-// Err describes how the task failed, with its traceback; "" if it did not.
+// Err describes how the task failed; "" if it did not. It is safe to
+// write to a terminal (see describe), as Trace is.
 func (t *Task) Err() string {
 	<-t.done
 	return t.errText

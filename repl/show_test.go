@@ -205,6 +205,9 @@ func TestPromptSectionTrue(t *testing.T) {
 	doc := bindings.Markdown()
 	for _, want := range []string{
 		fmt.Sprintf("binary string over %d bytes", maxEscaped),
+		fmt.Sprintf("a string over %d bytes shows its size, its first\n  %d and last %d bytes", maxWholeText, headText, tailText),
+		fmt.Sprintf("a binary one over %d bytes: its first %d and last %d", maxWholeDump, headDump, tailDump),
+		fmt.Sprintf("show %d KiB or so", lineBudget>>10),
 		fmt.Sprintf("below depth %d", maxDepth),
 		fmt.Sprintf("at most %d entries", maxEntries),
 		fmt.Sprintf("the last %d\n  entries", historyKeep),
