@@ -148,17 +148,18 @@ func (p *printer) text(c *color.Color, s string, top bool) {
 
 // str shows a string quoted, with Lua escapes, so every byte is visible; a
 // long binary one at the top as a hexdump. A string too long to show whole
-// at the top shows its first and last bytes (see view).
+// at the top shows its first and last bytes, as text if they are text:
+// showing it looks at those bytes only, whatever its length.
 func (p *printer) str(s string, top bool) {
+	head, tail := runeStart(s, min(headText, len(s))), runeStart(s, max(0, len(s)-tailText))
 	switch {
 	case !top && len(s) > maxNestedText:
 		p.put(colString.Sprint(textesc.Quote(s[:maxNestedText])) + colDim.Sprintf("…(%d bytes)", len(s)))
 	case !top:
 		p.put(colString.Sprint(textesc.Quote(s)))
-	case textesc.IsText(s) && len(s) <= maxWholeText:
+	case len(s) <= maxWholeText && textesc.IsText(s):
 		p.put(colString.Sprint(textesc.Quote(s)))
-	case textesc.IsText(s):
-		head, tail := runeStart(s, headText), runeStart(s, len(s)-tailText)
+	case len(s) > maxWholeText && textesc.IsText(s[:head]) && textesc.IsText(s[tail:]):
 		p.put(colDim.Sprintf("<%d bytes: the first %d and the last %d follow; print(s) writes them all, s:sub(i, j) shows bytes i to j>", len(s), head, len(s)-tail) + "\n" +
 			colString.Sprint(textesc.Quote(s[:head])) + colDim.Sprint("…") + "\n" +
 			colDim.Sprint("…") + colString.Sprint(textesc.Quote(s[tail:])))
@@ -178,6 +179,9 @@ func (p *printer) str(s string, top bool) {
 // most 3 bytes), so that a cut text does not end or begin in the middle of
 // a character, which would show as escapes.
 func runeStart(s string, i int) int {
+	if i >= len(s) {
+		return len(s)
+	}
 	for j := i; j > 0 && j > i-utf8.UTFMax+1; j-- {
 		if utf8.RuneStart(s[j]) {
 			return j
@@ -235,8 +239,9 @@ func (p *printer) table(t *lua.LTable, depth int) {
 	n := 0 // the array part: 1..n, all non-nil
 	for t.RawGetInt(n+1) != lua.LNil {
 		n++
+		p.L.Charge(1)
 	}
-	rest, others := firstEntries(t, n, maxEntries)
+	rest, others := firstEntries(p.L, t, n, maxEntries)
 
 	// Each item costs its text (charged as it is made) and its place in
 	// the table: indent, separator, " = ".
@@ -280,10 +285,14 @@ func (p *printer) table(t *lua.LTable, depth int) {
 // million-entry table shown at the prompt was copied whole to be sorted),
 // and walks the hash part with Next, whose keys are stored as they are
 // given: ForEach makes each key a new interface value, a small allocation
-// per entry.
-func firstEntries(t *lua.LTable, n, k int) (first []entry, count int) {
+// per entry. Each entry is charged to L as work (L.Charge), so that a big
+// table lets the other tasks run on every time slice and Ctrl-C stops it;
+// another task may change t meanwhile, which at worst shows a few entries
+// twice or not at all, as a Lua loop over it with next would.
+func firstEntries(L *lua.LState, t *lua.LTable, n, k int) (first []entry, count int) {
 	h := &entryHeap{}
 	add := func(key, v lua.LValue) {
+		L.Charge(1)
 		if i, ok := key.(lua.LNumber); ok && float64(i) == float64(int(i)) && int(i) >= 1 && int(i) <= n {
 			return // in the array part (RawGetInt finds keys past its slice too)
 		}
