@@ -317,3 +317,29 @@ func TestShowSharedTablesBounded(t *testing.T) {
 		t.Errorf("shared tables show as %d bytes:\n%.3000s", len(got), got)
 	}
 }
+
+// Scanning a big table to show it is charged as work (L.Charge), a unit an
+// entry: at each tick on the way the line hands the lock to the other
+// tasks once it has had its time slice, and Ctrl-C stops it.
+func TestShowChargesTableScan(t *testing.T) {
+	color.NoColor = true
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	showLine(t, rt, `hash = {} for i = 1, 2^18 do hash["k" .. i] = i end list = {} for i = 1, 2^18 do list[i] = i end`)
+	for _, name := range []string{"hash", "list"} {
+		c, err := compile(rt, []string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var work int64
+		task := rt.Eval("test", c.fn, func(L *lua.LState, values []lua.LValue) {
+			before := L.Work()
+			show(L, values)
+			work = L.Work() - before
+		})
+		<-task.Done()
+		if work < 1<<18 {
+			t.Errorf("showing %s (2^18 entries) charged %d units of work", name, work)
+		}
+	}
+}
