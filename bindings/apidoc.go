@@ -57,9 +57,8 @@ const errorsIntro = "" +
 	"- `err.kind`: one short stable word, listed below; test it rather than the message.\n" +
 	"- `err.op`: the operation (`\"dial\"`, `\"read\"`, `\"accept\"`…), or nil.\n" +
 	"- `err.addr`: the address involved, or nil.\n" +
-	"- `err.message`: Go's full message (`dial tcp 127.0.0.1:1: connect: connection refused`).\n" +
-	"  `tostring(err)` and `\"\" .. err` give it with the bytes a terminal acts on escaped (`\\27`):\n" +
-	"  a TLS error quotes the names in the peer's certificate.\n" +
+	"- `err.message`: Go's full message, as `tostring(err)` gives it\n" +
+	"  (`dial tcp 127.0.0.1:1: connect: connection refused`); `\"\" .. err` works too.\n" +
 	"\n" +
 	"`assert(c:read())` raises the error value itself, so `pcall` hands back `err.kind` intact.\n" +
 	"\n" +

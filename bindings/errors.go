@@ -12,8 +12,6 @@ import (
 	"syscall"
 
 	lua "github.com/yuin/gopher-lua"
-
-	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )
 
 // Error kinds: one short stable word per cause, as err.kind shows them.
@@ -129,10 +127,7 @@ func classify(err error) string {
 }
 
 // errorClass is the userdata class of error values. It has fields, not
-// methods: kind, op, addr, message. tostring(err) is Go's message with
-// the bytes a terminal acts on escaped (textesc.Lines): a TLS error quotes
-// the names in the peer's certificate, so printing an error must not let
-// them drive the terminal; err.message is the message as Go wrote it.
+// methods: kind, op, addr, message.
 // errorType is the type name of net.error values.
 const errorType = "net.error"
 
@@ -152,7 +147,7 @@ var errorClass = &class{
 		}
 		return lua.LNil, false
 	},
-	tostring: func(v any) string { return textesc.Lines(v.(*Error).Error()) },
+	tostring: func(v any) string { return v.(*Error).Error() },
 	concat:   true,
 }
 
