@@ -68,13 +68,22 @@ func TestEvalShowsResultsInsideTheTask(t *testing.T) {
 func TestTryLockedGivesUpOnABusyInterpreter(t *testing.T) {
 	rt, _ := newTestRuntime(t)
 	defer rt.Close()
+	// A pure-Lua loop hands the lock on once its time slice is over: the
+	// completer gets its turn.
 	loop := startChunk(t, rt, "while true do end")
 	time.Sleep(50 * time.Millisecond) // the loop holds the lock
-	if rt.TryLocked(20*time.Millisecond, func(*lua.LState) {}) {
-		t.Error("TryLocked ran while a pure-Lua loop held the interpreter")
+	if !rt.TryLocked(time.Second, func(*lua.LState) {}) {
+		t.Error("TryLocked did not get a turn beside a pure-Lua loop")
 	}
 	loop.Cancel()
 	waitTask(t, loop)
+	// A holder that never ticks (Go code, a step that runs whole): it
+	// gives up, and the lock is not left taken behind it.
+	rt.gil.Lock()
+	if rt.TryLocked(20*time.Millisecond, func(*lua.LState) {}) {
+		t.Error("TryLocked ran while the interpreter was held")
+	}
+	rt.gil.Unlock()
 	if !rt.TryLocked(time.Second, func(*lua.LState) {}) {
 		t.Error("TryLocked did not run on an idle interpreter")
 	}

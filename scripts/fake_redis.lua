@@ -110,7 +110,7 @@ commands.INCR = { 1, 1, function(a)
   local old = store[a[2]] or "0"
   -- A value past +-2^53 cannot be read exactly (it would not print back
   -- as the same digits): "out of range" for us.
-  local n = old:match("^%-?%d+$") and #old <= 17 and tonumber(old)
+  local n = #old <= 17 and old:match("^%-?%d+$") and tonumber(old) -- the length first: a value may be 64 MiB
   if not n or old == "-0" or ("%.0f"):format(n) ~= old or n > EXACT or n < -EXACT then
     return error_reply("ERR value is not an integer or out of range")
   end

@@ -138,8 +138,20 @@ local widths = {}
 for _, row in ipairs(rows) do
   for i, cell in ipairs(row) do widths[i] = math.max(widths[i] or 0, #cell) end
 end
+-- rstrip drops the blanks at the end of s, looking at each byte once:
+-- gsub("%s+$", "") retried from every blank of a run inside the line (a
+-- TXT record of "a", 16,000 spaces, "b" took 9 s of CPU).
+local function rstrip(s)
+  local j = #s
+  while j > 0 do
+    local b = s:byte(j)
+    if b ~= 32 and (b < 9 or b > 13) then break end
+    j = j - 1
+  end
+  return s:sub(1, j)
+end
 for _, row in ipairs(rows) do
   local line = ("%-" .. widths[1] .. "s  %-" .. widths[2] .. "s  %s"):format(row[1], row[2], row[3])
-  print((line:gsub("%s+$", "")))
+  print(rstrip(line))
 end
 if failed then os.exit(1) end

@@ -65,9 +65,12 @@ local function quote(s)
   end) .. '"'
 end
 
--- text shows what the server sent as text: escaped, line breaks kept.
-local function text(s)
-  return (s:gsub("[^\n]+", bin.escape))
+-- text shows what the server sent as text: escaped, line breaks kept,
+-- each line after the first starting with indent.
+local function text(s, indent)
+  s = s:gsub("[^\n]+", bin.escape)
+  if indent and indent ~= "" then s = s:gsub("\n", "\n" .. indent) end
+  return s
 end
 
 local function number(n)
@@ -79,9 +82,13 @@ local function number(n)
 end
 
 -- format renders a reply; t is its RESP type when known (the top-level
--- reply), nil inside an aggregate.
+-- reply), nil inside an aggregate. indent is the blanks that start each of
+-- its lines after the first: the column where the value is shown. Every
+-- line is indented once, where it is made; indenting an aggregate's lines
+-- again at each level above it (a gsub of its whole text per level) was
+-- work in the square of the depth.
 local format
-local function format_items(v, kind)
+local function format_items(v, kind, indent)
   local keys, n = nil, #v
   if kind == "map" then
     keys = resp.sorted_keys(v)
@@ -90,28 +97,30 @@ local function format_items(v, kind)
   if n == 0 then return "(empty " .. kind .. ")" end
   local mark = ({ array = ")", push = ")", set = "~", map = "#" })[kind]
   local width = #tostring(n)
+  local inner = indent .. (" "):rep(width + 2) -- where each element is shown, after its "NN) "
   local lines = {}
   for i = 1, n do
     local prefix = ("%" .. width .. "d%s "):format(i, mark)
     local body
     if keys then
-      body = format(keys[i]) .. " => " .. format(v[keys[i]])
+      body = format(keys[i], nil, inner) .. " => " .. format(v[keys[i]], nil, inner)
     else
-      body = format(v[i])
+      body = format(v[i], nil, inner)
     end
-    lines[#lines + 1] = prefix .. body:gsub("\n", "\n" .. (" "):rep(#prefix))
+    lines[#lines + 1] = prefix .. body
   end
-  return table.concat(lines, "\n")
+  return table.concat(lines, "\n" .. indent)
 end
 
-function format(v, t)
+function format(v, t, indent)
+  indent = indent or ""
   if v == resp.null then return "(nil)" end
-  if resp.is_error(v) then return "(error) " .. text(v.message) end
+  if resp.is_error(v) then return "(error) " .. text(v.message, indent) end
   local kind = resp.type(v)
-  if kind == "array" or kind == "map" or kind == "set" or kind == "push" then return format_items(v, kind) end
+  if kind == "array" or kind == "map" or kind == "set" or kind == "push" then return format_items(v, kind, indent) end
   if type(v) == "string" then
-    if t == "simple" or t == "verbatim" then return text(v) end
-    if t == "big_number" then return "(big number) " .. text(v) end
+    if t == "simple" or t == "verbatim" then return text(v, indent) end
+    if t == "big_number" then return "(big number) " .. text(v, indent) end
     return quote(v)
   elseif type(v) == "number" then
     if t == "double" or (t == nil and v ~= math.floor(v)) then return "(double) " .. number(v) end

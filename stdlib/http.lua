@@ -289,6 +289,20 @@ end
 
 -- URL parsing ----------------------------------------------------------
 
+-- split_authority splits "host[:port]" or "[v6 address][:port]" into the
+-- host and the port's digits ("" for none), or returns nil. The host is
+-- matched whole first, then what follows it: "^([^:]+):?(%d*)$" tried
+-- every shorter host, each time scanning the digits after it again, so a
+-- redirect to "http://" .. 8,000 digits .. ":x" was quadratic work.
+local function split_authority(authority)
+  local host, rest = authority:match("^%[([^%]]+)%](.*)$")
+  if not (host and rest:find("^:?%d*$")) then
+    host, rest = authority:match("^([^:]+)(.*)$")
+    if not (host and rest:find("^:?%d*$")) then return nil end
+  end
+  return host, rest:sub(1, 1) == ":" and rest:sub(2) or rest
+end
+
 -- parse_url splits an http:// or https:// URL into scheme, host (without
 -- brackets), port, the host:port to dial, the Host header and the target
 -- (path and query). nil, message when it is not one.
@@ -301,8 +315,7 @@ local function parse_url(url)
   if scheme ~= "http" and scheme ~= "https" then return nil, "unsupported scheme " .. scheme .. " in " .. url end
   local authority, target = rest:match("^([^/?#]*)([^#]*)")
   if authority:find("@", 1, true) then authority = authority:match("@([^@]*)$") end
-  local host, port = authority:match("^%[([^%]]+)%]:?(%d*)$")
-  if not host then host, port = authority:match("^([^:]+):?(%d*)$") end
+  local host, port = split_authority(authority)
   if not host or host == "" then return nil, "bad host in " .. url end
   local default = scheme == "https" and 443 or 80
   port = tonumber(port) or default

@@ -175,14 +175,38 @@ local function used(b) return b.o.max_message - b.bytes end
 ----------------------------------------------------------------------------
 -- Decoding
 
--- parse_int reads a RESP integer: optional sign, digits only.
+-- The number patterns below look at each byte of a peer's line a bounded
+-- number of times: anchored at both ends, with no repeat that can give
+-- back what the next one takes. "^([+-]?)0*(%d-)$" was retried for every
+-- count of leading zeros, each retry scanning to the end: quadratic, 11 s
+-- of matching for 20,000 zeros and a letter (issue 23). No cap on the
+-- length of a number is needed beyond the line's (max_line): integers and
+-- doubles may carry leading zeros, and a big number has as many digits as
+-- it likes.
+
+-- parse_int reads a RESP integer: optional sign, digits only, within
+-- int64.
 local function parse_int(s)
-  local sign, digits = s:match("^([+-]?)0*(%d-)$")
-  if not digits then return nil end
+  local first = s:find("^[+-]?%d+$")
+  if not first then return nil end
+  local sign = s:sub(1, 1)
+  -- The significant digits: from the first that is not a leading zero.
+  local from = s:find("[1-9]")
+  local digits = from and s:sub(from) or ""
   -- Within int64, exactly: tonumber would take any length, as a float.
   local limit = sign == "-" and "9223372036854775808" or "9223372036854775807"
   if #digits > #limit or #digits == #limit and digits > limit then return nil end
   return tonumber(s)
+end
+
+-- is_double tells whether s is a RESP double other than inf and nan: a
+-- sign, digits and points, then an exponent (tonumber has the last word).
+-- The run of digits and points is matched whole, then the rest from where
+-- it ends: one pattern "^[+-]?[%d.]+[eE]?[+-]?%d*$" tried every shorter
+-- run, each time scanning the digits after it again (quadratic).
+local function is_double(s)
+  local rest = s:match("^[+-]?[%d.]+()")
+  return rest ~= nil and s:find("^[eE]?[+-]?%d*$", rest) ~= nil
 end
 
 -- parse_len reads a length or count. One of more than 18 digits is
@@ -329,7 +353,7 @@ function read_value(c, o, b, depth, line)
     if low == "inf" or low == "+inf" then return math.huge, name end
     if low == "-inf" then return -math.huge, name end
     if low == "nan" or low == "-nan" then return 0 / 0, name end
-    local n = rest:match("^[+-]?[%d.]+[eE]?[+-]?%d*$") and tonumber(rest)
+    local n = is_double(rest) and tonumber(rest)
     if not n then return nil, protocol_error("bad double %q", rest) end
     return n, name
   elseif t == "(" then

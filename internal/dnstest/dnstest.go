@@ -11,6 +11,7 @@ package dnstest
 
 import (
 	"context"
+	"encoding/hex"
 	"net"
 	"strconv"
 	"testing"
@@ -52,7 +53,9 @@ var records = []string{
 
 // Start runs dnsmasq for the rest of the test and returns its address,
 // "127.0.0.1:port", once it answers queries. It is killed at cleanup.
-func Start(t testing.TB) string {
+// extra are more records for this test alone, as dnsmasq options (see
+// TXT).
+func Start(t testing.TB, extra ...string) string {
 	t.Helper()
 	path := peer.Find(t, "dnsmasq", "dnsmasq-base")
 	return peer.Start(t, path, func(port int) []string {
@@ -65,8 +68,26 @@ func Start(t testing.TB) string {
 			"--conf-file=/dev/null",
 			"--pid-file=",
 			"--user=root", // no privilege drop when run as root; ignored otherwise
-		}, records...)
+		}, append(records, extra...)...)
 	}, ready)
+}
+
+// TXT is the dnsmasq option that serves name (in Zone) one TXT record of
+// text, for Start: text of any length up to about 60 KB, cut into DNS
+// character-strings of at most 255 bytes, which a resolver joins again
+// (Go's LookupTXT does). A long one goes over TCP, as a real hostile
+// server's would.
+func TXT(name, text string) string {
+	var rdata []byte
+	for {
+		n := min(len(text), 255)
+		rdata = append(append(rdata, byte(n)), text[:n]...)
+		text = text[n:]
+		if text == "" {
+			break
+		}
+	}
+	return "--dns-rr=" + name + ",16," + hex.EncodeToString(rdata)
 }
 
 // ready reports whether the server at addr answers a query for the zone.
