@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gonetrepl/gonetrepl/bindings"
+	"github.com/gonetrepl/gonetrepl/internal/textesc"
 	"github.com/gonetrepl/gonetrepl/repl"
 )
 
@@ -204,13 +205,16 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	for _, step := range steps {
 		t, err := start(rt, step, stdin, o.args)
 		if err != nil {
-			fmt.Fprintf(stderr, "%v\n", err) // "file:line: ..." or "gonetrepl: cannot read ..."
+			// "file:line: ..." or "gonetrepl: cannot read ...": a syntax
+			// error quotes the source, which may be anything.
+			fmt.Fprintf(stderr, "%s\n", textesc.Lines(err.Error()))
 			return 1
 		}
 		if code, done := wait(rt, t.Done(), signals); done {
 			return code
 		}
 		if t.Status() == "failed" {
+			// Both escaped for the terminal already (bindings describe).
 			fmt.Fprintf(stderr, "%s\n%s\n", t.Err(), t.Trace())
 			return 1
 		}

@@ -210,7 +210,7 @@ func TestProxyScript(t *testing.T) {
 		t.Fatalf("reply through the proxy: got %q", reply)
 	}
 	p.waitLine(p.stderr, `^proxy: `+regexp.QuoteMeta(client)+` done: 4 bytes to `, readyTimeout)
-	if want := " read 4 bytes\n  \"a\\x00b\\n\"\n"; !strings.Contains(p.stderr.String(), want) {
+	if want := " read 4 bytes\n  \"a\\0b\\n\"\n"; !strings.Contains(p.stderr.String(), want) {
 		t.Errorf("--text: want %q on stderr; got:\n%s", want, p.stderr)
 	}
 	p.signal(syscall.SIGTERM)

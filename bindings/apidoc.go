@@ -103,9 +103,15 @@ const promptSection = "" +
 	"  a statement prints nothing. A chunk that is not complete yet (`function f()`) gets the\n" +
 	"  continuation prompt `>>` until it is.\n" +
 	"- Strings are shown quoted, every byte visible (`\"a\\0b\\r\\n\"`, decimal escapes that Lua reads\n" +
-	"  back); a binary string over 64 bytes as a `hexdump -C` style dump. Tables: sorted keys,\n" +
-	"  nested indentation, `<cycle>` marks, `{…}` below depth 5, at most 100 entries each. Conns,\n" +
-	"  listeners, tasks, errors and addresses show as their `tostring`; error values in red.\n" +
+	"  back); a binary string over 64 bytes as a `hexdump -C` style dump. What a value shows is a\n" +
+	"  bounded view, `print` writes every byte: a string over 4096 bytes shows its size, its first\n" +
+	"  2048 and last 512 bytes (a binary one over 512 bytes: its first 256 and last 128, as\n" +
+	"  hexdump) and how to see the rest (`s:sub(i, j)`, `bin.hexdump(s:sub(i, j))`). Tables: sorted\n" +
+	"  keys, nested indentation, `<cycle>` marks, `{…}` below depth 5, at most 100 entries each;\n" +
+	"  the values of a line show 8 KiB or so, then `…N more`. Conns, listeners, tasks, errors and\n" +
+	"  addresses show as their `tostring`, escaped; error values in red.\n" +
+	"- A failed line's error and traceback, like a failed task's report, are escaped for the\n" +
+	"  terminal: a control byte a peer sent shows as `\\27`; newlines and tabs stay.\n" +
 	"- Keys: Tab completes globals, fields (`net.lo`) and methods (`c:set_`); Ctrl-R searches the\n" +
 	"  history; Ctrl-C clears the line, or cancels the running line (its blocked call returns\n" +
 	"  `canceled`, a pure-Lua loop stops; background tasks go on); Ctrl-D on an empty line exits,\n" +

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )
 
 // Task states, as t:status() reports them.
@@ -51,7 +53,7 @@ type Task struct {
 	results []lua.LValue
 	errVal  lua.LValue // the error value that ended the task
 	errText string     // errVal described once, by the task itself (see describe)
-	trace   string
+	trace   string     // its traceback, escaped for a terminal as errText is
 }
 
 type taskKey struct{}
@@ -114,7 +116,7 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 		t.status = statusFailed
 		var apiErr *lua.ApiError
 		if errors.As(err, &apiErr) {
-			t.errVal, t.trace = apiErr.Object, apiErr.StackTrace
+			t.errVal, t.trace = apiErr.Object, textesc.Lines(apiErr.StackTrace)
 		} else {
 			t.errVal = lua.LString(err.Error())
 		}
@@ -182,7 +184,8 @@ func (t *Task) Status() string {
 	}
 }
 
-// Err describes how the task failed, with its traceback; "" if it did not.
+// Err describes how the task failed; "" if it did not. It is safe to
+// write to a terminal (see describe), as Trace is.
 func (t *Task) Err() string {
 	<-t.done
 	return t.errText
@@ -264,9 +267,12 @@ func (rt *Runtime) yield() {
 // with the position of the innermost Lua frame in front when the message
 // carries none (error objects, and messages assert raised as given). Its
 // __tostring runs protected and bounded (see errorText): stop ends it
-// early, onExpire is called if it runs out of time.
+// early, onExpire is called if it runs out of time. The message is safe
+// for a terminal (textesc.Lines): an error often quotes what a peer sent
+// (a Redis error reply, a certificate's names), and this text is what the
+// failure report, the prompt, script mode and t:wait show.
 func describe(L *lua.LState, v lua.LValue, trace string, stop context.Context, onExpire func()) string {
-	msg := errorText(L, v, stop, onExpire)
+	msg := textesc.Lines(errorText(L, v, stop, onExpire))
 	frames := luaFrames(trace)
 	for _, where := range frames {
 		if strings.HasPrefix(msg, where+" ") {

@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )
 
 // Trace modes. traceInherit is a socket's own mode when c:trace was never
@@ -94,7 +96,7 @@ func bytesWhat(verb string, n int) string {
 const traceLineBytes = 64
 
 // formatTrace renders one event: a header line, then the bytes as quoted,
-// escaped text (a line per newline in the data, and at most
+// escaped text (textesc.Quote, as the prompt shows a string) (a line per newline in the data, and at most
 // traceLineBytes bytes a line) or as hexdump -C lines.
 func formatTrace(mode int32, dir, sock, what string, data []byte) string {
 	var sb strings.Builder
@@ -124,39 +126,14 @@ func writeTrace(w io.Writer, mode int32, dir, sock, what string, data []byte) {
 		if i := bytes.IndexByte(data[:n], '\n'); i >= 0 {
 			n = i + 1
 		}
-		sb.WriteString("  \"")
-		sb.WriteString(escapeBytes(data[:n]))
-		sb.WriteString("\"\n")
+		sb.WriteString("  ")
+		sb.WriteString(textesc.Quote(string(data[:n])))
+		sb.WriteString("\n")
 		data = data[n:]
 		if sb.Len() >= traceFlushSize {
 			flush()
 		}
 	}
-}
-
-// escapeBytes shows bytes as a Lua-like string literal's contents:
-// printable ASCII as is, common controls as \n \r \t, the rest as \xHH.
-func escapeBytes(p []byte) string {
-	var sb strings.Builder
-	for _, b := range p {
-		switch {
-		case b == '\n':
-			sb.WriteString(`\n`)
-		case b == '\r':
-			sb.WriteString(`\r`)
-		case b == '\t':
-			sb.WriteString(`\t`)
-		case b == '\\':
-			sb.WriteString(`\\`)
-		case b == '"':
-			sb.WriteString(`\"`)
-		case b >= 0x20 && b < 0x7f:
-			sb.WriteByte(b)
-		default:
-			fmt.Fprintf(&sb, `\x%02x`, b)
-		}
-	}
-	return sb.String()
 }
 
 // traceReader is a conn's read buffer's source: it logs what the socket

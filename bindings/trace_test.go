@@ -17,7 +17,8 @@ func TestFormatTrace(t *testing.T) {
 				"  \"GET / HTTP/1.0\\r\\n\"\n" +
 				"  \"Host: x\\r\\n\"\n" +
 				"  \"\\r\\n\"\n"},
-		{traceText, "\x00\xff\"q\\\t", "> <s> wrote 27 bytes\n  \"\\x00\\xff\\\"q\\\\\\t\"\n"},
+		{traceText, "\x00\xff\"q\\\t", "> <s> wrote 27 bytes\n  \"\\0\\255\\\"q\\\\\\t\"\n"},
+		{traceText, "é\x1b]0;x\x07\u202e1", "> <s> wrote 27 bytes\n  \"é\\27]0;x\\7\\226\\128\\1741\"\n"},
 		{traceText, strings.Repeat("a", 70), "> <s> wrote 27 bytes\n  \"" + strings.Repeat("a", 64) + "\"\n  \"aaaaaa\"\n"},
 		{traceText, "", "> <s> wrote 27 bytes\n"},
 		{traceHex, "hello, world\n0123",

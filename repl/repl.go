@@ -19,6 +19,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/gonetrepl/gonetrepl/bindings"
+	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )
 
 // Prompts: the first line of a chunk, and the lines that continue it.
@@ -230,7 +231,7 @@ func (r *session) readChunk() (*chunk, error) {
 		}
 		r.remember(lines)
 		if err != nil {
-			fmt.Fprintln(r.errOut, colError.Sprint(err.Error()))
+			fmt.Fprintln(r.errOut, colError.Sprint(textesc.Lines(err.Error())))
 			return nil, err
 		}
 		return c, nil
@@ -297,7 +298,8 @@ func allNil(values []lua.LValue) bool {
 }
 
 // report prints how a line failed, in red; a canceled line says so
-// briefly.
+// briefly. The error and its traceback come escaped for the terminal
+// (textesc.Lines, in bindings), as a failed task's report does.
 func (r *session) report(t *bindings.Task) {
 	switch t.Status() {
 	case "failed":

@@ -2,6 +2,7 @@ package repl
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -63,15 +64,24 @@ func TestShow(t *testing.T) {
 	if !strings.HasPrefix(got, "<80 bytes>\n00000000  00 01 00 01") || !strings.HasSuffix(got, "\n*\n00000050") {
 		t.Errorf("80 binary bytes show as:\n%s", got)
 	}
-	// Strings at the top are cut after maxShownText bytes: a hexdump of
-	// a big one was five times its size, over the largest string.
+	// A long string at the top is a view: its size, its first and last
+	// bytes, how to see the rest.
 	got = showLine(t, rt, `string.rep("\0\1\2", 2^20)`)
-	if !strings.HasPrefix(got, "<3145728 bytes>\n00000000  00 01 02") || !strings.HasSuffix(got, "\n00100000\n…(3145728 bytes)") || len(got) > 6*maxShownText {
-		t.Errorf("3 MiB of binary shows as %d bytes: %.200q…%q", len(got), got, got[max(0, len(got)-100):])
+	if !strings.HasPrefix(got, "<3145728 bytes: the first 256 and the last 128 follow; bin.hexdump(s:sub(i, j)) shows bytes i to j, print(s) writes them all>\n00000000  00 01 02") ||
+		!strings.Contains(got, "\n000000f0  00 01 02 00 01 02 00 01  02 00 01 02 00 01 02 00  |................|\n…\n002fff80  01 02 00") ||
+		!strings.HasSuffix(got, "\n002ffff0  02 00 01 02 00 01 02 00  01 02 00 01 02 00 01 02  |................|\n00300000") {
+		t.Errorf("3 MiB of binary shows as:\n%s", got)
 	}
 	got = showLine(t, rt, `string.rep("abc", 2^20)`)
-	if !strings.HasSuffix(got, `"…(3145728 bytes)`) || !strings.HasPrefix(got, `"abcabc`) || len(got) != maxShownText+2+len("…(3145728 bytes)") {
-		t.Errorf("3 MiB of text shows as %d bytes, ending %q", len(got), got[max(0, len(got)-100):])
+	want := "<3145728 bytes: the first 2048 and the last 512 follow; print(s) writes them all, s:sub(i, j) shows bytes i to j>\n" +
+		`"` + strings.Repeat("abc", 683)[:2048] + `"…` + "\n" + `…"` + strings.Repeat("abc", 171)[1:] + `"`
+	if got != want {
+		t.Errorf("3 MiB of text shows as %d bytes:\n%s", len(got), got)
+	}
+	// A cut does not split a character.
+	got = showLine(t, rt, `"a" .. string.rep("é", 2^12)`)
+	if !strings.Contains(got, `"a`+strings.Repeat("é", 1023)+`"…`) || !strings.Contains(got, `…"`+strings.Repeat("é", 256)+`"`) || strings.Contains(got, `\`) {
+		t.Errorf("a long text of two-byte characters shows as:\n%s", got)
 	}
 	got = showLine(t, rt, `{string.rep("x", 300)}`)
 	if !strings.Contains(got, `xxx"…(300 bytes)`) || strings.Count(got, "x") != maxNestedText {
@@ -195,6 +205,9 @@ func TestPromptSectionTrue(t *testing.T) {
 	doc := bindings.Markdown()
 	for _, want := range []string{
 		fmt.Sprintf("binary string over %d bytes", maxEscaped),
+		fmt.Sprintf("a string over %d bytes shows its size, its first\n  %d and last %d bytes", maxWholeText, headText, tailText),
+		fmt.Sprintf("a binary one over %d bytes: its first %d and last %d", maxWholeDump, headDump, tailDump),
+		fmt.Sprintf("show %d KiB or so", lineBudget>>10),
 		fmt.Sprintf("below depth %d", maxDepth),
 		fmt.Sprintf("at most %d entries", maxEntries),
 		fmt.Sprintf("the last %d\n  entries", historyKeep),
@@ -241,5 +254,92 @@ func TestShowDeepNesting(t *testing.T) {
 	got := showLine(t, rt, "local t = {} for i = 1, 1000000 do t = {t} end return t")
 	if got != "{{{{{{…}}}}}}" {
 		t.Errorf("a million nested tables show as %q", got)
+	}
+}
+
+// Showing a big value at the prompt costs a bounded view, whatever its
+// size: what c:read_all() returns (16 MiB of binary) was a hexdump of its
+// first MiB, 5 MB of text, and a million-entry table was copied whole to
+// be sorted. What each shows is under 16 KiB, and what showing it
+// allocates (runtime.MemStats.TotalAlloc: every byte, whenever collected)
+// under 1 MiB; print still writes every byte.
+func TestShowBoundsBigValues(t *testing.T) {
+	color.NoColor = true
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	showLine(t, rt, `
+		local p = {} for i = 0, 2^16 - 1 do p[i + 1] = string.char(i % 256, math.floor(i / 256)) end
+		bin16 = string.rep(table.concat(p), 128) -- no two lines of its hexdump alike
+		text16 = string.rep("0123456789abcde\n", 2^20)
+		hash = {} for i = 1, 2^20 do hash["k" .. i] = i end
+		list = {} for i = 1, 2^20 do list[i] = i end
+		many = {} for i = 1, 5000 do many[i] = "value " .. i end`)
+	for _, c := range []struct {
+		src  string
+		want []string
+	}{
+		{"bin16", []string{"<16777216 bytes: the first 256 and the last 128 follow; bin.hexdump(s:sub(i, j)) shows bytes i to j, print(s) writes them all>\n00000000  00 00 01 00 02 00 03 00",
+			"\n000000f0  78 00 79 00", "|x.y.z.{.|.}.~...|\n…\n00ffff80  c0 ff c1 ff", "\n00fffff0  f8 ff f9 ff fa ff fb ff  fc ff fd ff fe ff ff ff  |................|\n01000000"}},
+		{"text16", []string{"<16777216 bytes: the first 2048 and the last 512 follow; print(s) writes them all, s:sub(i, j) shows bytes i to j>\n\"0123456789abcde\\n",
+			`0123456789abcde\n"`}},
+		{"hash", []string{"  k1 = 1,\n  k10 = 10,\n  k100 = 100,\n  k1000 = 1000,\n", "  …1048476 more,\n}"}},
+		{"list", []string{"{\n  1,\n  2,\n", "  100,\n  …1048476 more,\n}"}},
+		{"unpack(many)", []string{`"value 1"	"value 2"`, " more values"}},
+		{"{bin16, text16}", []string{"{\n  \"\\0\\0\\1\\0\\2\\0", "\"…(16777216 bytes),\n  \"0123456789abcde\\n"}},
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		got := showLine(t, rt, c.src)
+		runtime.ReadMemStats(&after)
+		if len(got) >= 16<<10 {
+			t.Errorf("%s shows %d bytes:\n%.2000s", c.src, len(got), got)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc >= 1<<20 {
+			t.Errorf("showing %s allocated %d bytes", c.src, alloc)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s shows, without %q:\n%.3000s", c.src, w, got)
+			}
+		}
+	}
+}
+
+// Nested tables share one budget for the line: five levels of 100 entries,
+// each the same table, were 10^10 entries to show (maxEntries bounds each
+// table alone), and the prompt never came back.
+func TestShowSharedTablesBounded(t *testing.T) {
+	color.NoColor = true
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	got := showLine(t, rt, `local t = {} for d = 1, 5 do local u = {} for i = 1, 100 do u[i] = t end t = u end return t`)
+	if len(got) >= 16<<10 || !strings.HasPrefix(got, "{\n  {\n    {\n      {\n        {\n          {…},\n") || !strings.HasSuffix(got, " more,\n}") {
+		t.Errorf("shared tables show as %d bytes:\n%.3000s", len(got), got)
+	}
+}
+
+// Scanning a big table to show it is charged as work (L.Charge), a unit an
+// entry: at each tick on the way the line hands the lock to the other
+// tasks once it has had its time slice, and Ctrl-C stops it.
+func TestShowChargesTableScan(t *testing.T) {
+	color.NoColor = true
+	rt := bindings.New(bindings.Options{})
+	defer rt.Close()
+	showLine(t, rt, `hash = {} for i = 1, 2^18 do hash["k" .. i] = i end list = {} for i = 1, 2^18 do list[i] = i end`)
+	for _, name := range []string{"hash", "list"} {
+		c, err := compile(rt, []string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var work int64
+		task := rt.Eval("test", c.fn, func(L *lua.LState, values []lua.LValue) {
+			before := L.Work()
+			show(L, values)
+			work = L.Work() - before
+		})
+		<-task.Done()
+		if work < 1<<18 {
+			t.Errorf("showing %s (2^18 entries) charged %d units of work", name, work)
+		}
 	}
 }

@@ -6,7 +6,9 @@
 // text reads back as the same bytes.
 //
 // Quote is the prompt's string display; Escape is the same without the
-// quotes, for logs. Both are linear in the input.
+// quotes, for logs; Lines is for reports of several lines (an error and
+// its traceback), keeping their newlines, tabs and backslashes. All are
+// linear in the input.
 package textesc
 
 import (
@@ -21,7 +23,7 @@ func Quote(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	b.WriteByte('"')
-	write(&b, s, true)
+	write(&b, s, quoted)
 	b.WriteByte('"')
 	return b.String()
 }
@@ -55,13 +57,44 @@ func escape(b writer, s string, max int) {
 	if cut {
 		s = s[:max]
 	}
-	write(b, s, false)
+	write(b, s, plain)
 	if cut {
 		b.WriteString("…(")
 		b.WriteString(strconv.Itoa(whole))
 		b.WriteString(" bytes)")
 	}
 }
+
+// Lines returns s for a terminal that shows it as lines of text: a report
+// such as a failed task's error and traceback, which may quote what a
+// peer sent. Every byte a terminal could act on is escaped as in Escape,
+// but newline and tab are kept as they are, so the report stays readable,
+// and so is a backslash: text that is already escaped (bin.escape, the
+// protocol errors of http and resp) is not escaped twice. Lines is
+// idempotent, Lines(Lines(s)) == Lines(s), so each place that writes a
+// report to the terminal can call it whatever its text went through
+// before; s itself is returned when nothing needs escaping. The result
+// no longer reads back as s byte for byte (a peer's "\27" and an escaped
+// ESC look the same); use Escape where that matters.
+func Lines(s string) string {
+	if IsText(s) && strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	write(&b, s, lines)
+	return b.String()
+}
+
+// A mode is how write shows the characters that need no escape on a
+// terminal but mean something in a Lua string literal.
+type mode int
+
+const (
+	quoted mode = iota // a literal's contents: \" \\ \n \r \t escaped
+	plain              // as quoted, but " as is
+	lines              // " \ newline and tab as they are; \r escaped
+)
 
 // A writer is where write puts the text: a strings.Builder, or a counter
 // of its length.
@@ -108,11 +141,14 @@ func unsafeRune(r rune) bool {
 		r == 0x2028 || r == 0x2029
 }
 
-func write(b writer, s string, quoted bool) {
+func write(b writer, s string, m mode) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '"' && quoted:
+		case m == lines && (c == '\n' || c == '\t' || c == '\\' || c == '"'):
+			b.WriteByte(c)
+			continue
+		case c == '"' && m == quoted:
 			b.WriteString(`\"`)
 			continue
 		case c == '\\':
