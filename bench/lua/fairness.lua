@@ -1,0 +1,126 @@
+-- Fairness scenario for bench/fairness.sh (issue 23), written as a user would:
+--   gonetrepl bench/lua/fairness.lua [BUSY_SECS [RUN [CANCEL_SECS]]]
+-- One process holds an echo server (ln:serve), a ticker task, and, on cue, two
+-- hostile tasks: (a) a pure-Lua loop for BUSY_SECS (default 3) and (b) a
+-- backtracking pattern on 1 MiB: string.find(s, "[ \t]+$"), the trim of issue 23
+-- item 1, on 1 MiB made of runs of RUN blanks (default 63) each followed by "x":
+-- at every start it scans to the end of the run and fails, about n*RUN/2 steps
+-- in all (seconds on the 2-vCPU VM of BENCHMARKS.md).
+--
+-- It talks to its driver (bench/tools/fairness) in lines:
+--   stdout "LISTEN addr"  the echo server is up; the driver measures idle round trips
+--   stdin  "go"           start (a) and (b); the driver measures round trips meanwhile
+--   stdout "BUSY_DONE"    (a) and (b) have ended; the driver stops its round trips
+--   stdin  "next"         the driver is done with the echo server; go on to the cancels
+--   stdout "RESULT key value [note]" figures, then "DONE"
+-- Every loop is bounded in count and time; everything is on 127.0.0.1.
+local BUSY = tonumber(arg[1]) or 3
+local RUN = tonumber(arg[2]) or 63
+local CANCEL = tonumber(arg[3]) or BUSY -- how long the tasks to cancel would run
+assert(BUSY > 0 and BUSY <= 30, "BUSY_SECS: 0 < secs <= 30")
+assert(RUN >= 1 and RUN < 2^20, "RUN: 1 <= blanks < 2^20")
+assert(CANCEL > 0.2 and CANCEL <= 30, "CANCEL_SECS: 0.2 < secs <= 30")
+
+local function result(key, value, note)
+  print(string.format("RESULT %s %s%s", key, value, note and (" " .. note) or ""))
+end
+
+-- (d) the echo server, as bench/lua/echo.lua serves each conn
+local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+ln:serve(function(c)
+  while true do
+    local data = c:read(65536)
+    if not data or not c:write(data) then break end
+  end
+end)
+
+-- (c) the ticker: sleeps 5 ms in a loop and notes each wake-up. gap(from, to) is
+-- the longest time without a wake-up within [from, to] (about 5 ms when nothing
+-- stalls it); a stall that began before `from` counts from `from`.
+local ticking = true
+local wakes = {time.now()}
+local ticker = task.spawn(function()
+  for _ = 1, 1e5 do -- bounded: stops when told, or after 1e5 ticks (over 8 minutes)
+    if not ticking then break end
+    time.sleep(0.005)
+    wakes[#wakes + 1] = time.now()
+  end
+end)
+local function gap(from, to)
+  local g, n = 0, 0
+  for i = 1, #wakes do
+    local a, b = wakes[i], wakes[i + 1] or to -- the last gap is still open at `to`
+    a, b = math.max(a, from), math.min(b, to)
+    if b > a then g = math.max(g, b - a) end
+    if wakes[i] > from and wakes[i] <= to then n = n + 1 end
+  end
+  return string.format("%.1f", g * 1000), "wakeups=" .. n
+end
+
+-- (a) a pure-Lua loop: no call but a clock check every 2^16 iterations
+local function lua_loop(secs)
+  local stop = time.now() + secs
+  local x = 0
+  for i = 1, 2^40 do
+    x = x + i
+    if i % 65536 == 0 and time.now() > stop then return i end
+  end
+  return x
+end
+
+-- (b) the backtracking pattern on 1 MiB
+local subject = ((" "):rep(RUN) .. "x"):rep(math.floor(2^20 / (RUN + 1)))
+local function pattern()
+  return (subject:find("[ \t]+$")) -- no match: every start fails at "x"
+end
+
+local idle0 = time.now()
+print("LISTEN " .. tostring(ln:addr()))
+local cue = io.read("*l")
+assert(cue == "go", "expected go on stdin, got " .. tostring(cue))
+
+-- Both hostile tasks at once, the ticker and the echo server beside them.
+local t0 = time.now()
+local ta = task.spawn(function() lua_loop(BUSY); return time.now() - t0 end)
+local tb = task.spawn(function() pattern(); return time.now() - t0 end)
+local da, db = assert(ta:wait()), assert(tb:wait())
+local t1 = time.now()
+print("BUSY_DONE")
+cue = io.read("*l") -- the driver has finished the round trips the busy phase delayed
+assert(cue == "next", "expected next on stdin, got " .. tostring(cue))
+result("loop_s", string.format("%.2f", da))
+result("pattern_s", string.format("%.2f", db))
+result("ticker_gap_idle_ms", gap(idle0, t0))
+result("ticker_gap_busy_ms", gap(t0, t1))
+
+-- t:cancel() of a busy task 200 ms after it started. The figure is the time from
+-- the moment the canceller meant to cancel (its sleep's end) to the end of
+-- t:wait(): a canceller that cannot run until the busy task is over cancels late,
+-- and that lateness counts. The note says what the task's status was then and
+-- how late the cancel was called.
+local function cancel(key, fn)
+  local t = task.spawn(fn)
+  local want = time.now() + 0.2
+  time.sleep(0.2)
+  local late = time.now() - want
+  t:cancel()
+  t:wait(30)
+  local took = time.now() - want
+  result(key, string.format("%.1f", took * 1000),
+    string.format("status=%s cancel_called_late_ms=%.1f", t:status(), late * 1000))
+end
+local c0 = time.now()
+cancel("cancel_loop_ms", function() return lua_loop(CANCEL) end)
+cancel("cancel_pattern_ms", function() -- the pattern again and again, for CANCEL seconds
+  local stop = time.now() + CANCEL
+  for _ = 1, 1e4 do
+    pattern()
+    if time.now() > stop then break end
+  end
+end)
+result("ticker_gap_cancel_ms", gap(c0, time.now()))
+
+ticking = false
+ticker:wait(5)
+ln:close()
+print("DONE")
