@@ -8,14 +8,15 @@ import (
 
 // TestFairnessBenchScenario runs bench/lua/fairness.lua, the scenario of
 // bench/fairness.sh, small (a 0.5 s loop and a short pattern beside each
-// other, then t:cancel() of a loop and of a pattern that would run 10 s),
+// other, then t:cancel() of a loop and of a pattern that would run 10 s, then
+// the long builtins on 1/50 of their inputs),
 // with the driver's cues on stdin. CI does not run the benchmark: this keeps
 // its scenario working, and checks the fairness it measures without timing
 // anything: the ticker task woke up while the two busy tasks ran, and
 // t:cancel() ended each busy task as canceled, not at its own end.
 func TestFairnessBenchScenario(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, "go\nnext\n", "bench/lua/fairness.lua", "0.5", "3", "10")
+	r := runCLI(t, "go\nnext\n", "bench/lua/fairness.lua", "0.5", "3", "10", "0.02")
 	if r.code != 0 {
 		t.Fatalf("the scenario failed: %v", r)
 	}
@@ -23,7 +24,8 @@ func TestFairnessBenchScenario(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?m)^RESULT (\S+) (\S+) ?(.*)$`).FindAllStringSubmatch(r.stdout, -1) {
 		results[m[1]] = m[2:]
 	}
-	for _, key := range []string{"loop_s", "pattern_s", "ticker_gap_idle_ms", "ticker_gap_busy_ms", "cancel_loop_ms", "cancel_pattern_ms", "ticker_gap_cancel_ms"} {
+	for _, key := range []string{"loop_s", "pattern_s", "ticker_gap_idle_ms", "ticker_gap_busy_ms", "cancel_loop_ms", "cancel_pattern_ms", "ticker_gap_cancel_ms",
+		"builtin1_gap_ms", "builtin7_gap_ms"} {
 		if _, ok := results[key]; !ok {
 			t.Errorf("no RESULT %s: %v", key, r)
 		}

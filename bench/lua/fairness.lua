@@ -1,5 +1,5 @@
 -- Fairness scenario for bench/fairness.sh (issue 23), written as a user would:
---   gonetrepl bench/lua/fairness.lua [BUSY_SECS [RUN [CANCEL_SECS]]]
+--   gonetrepl bench/lua/fairness.lua [BUSY_SECS [RUN [CANCEL_SECS [SCALE]]]]
 -- One process holds an echo server (ln:serve), a ticker task, and, on cue, two
 -- hostile tasks: (a) a pure-Lua loop for BUSY_SECS (default 3) and (b) a
 -- backtracking pattern on 1 MiB: string.find(s, "[ \t]+$"), the trim of issue 23
@@ -17,9 +17,11 @@
 local BUSY = tonumber(arg[1]) or 3
 local RUN = tonumber(arg[2]) or 63
 local CANCEL = tonumber(arg[3]) or BUSY -- how long the tasks to cancel would run
+local SCALE = tonumber(arg[4]) or 1 -- of the long builtins' inputs (tests make them small)
 assert(BUSY > 0 and BUSY <= 30, "BUSY_SECS: 0 < secs <= 30")
 assert(RUN >= 1 and RUN < 2^20, "RUN: 1 <= blanks < 2^20")
 assert(CANCEL > 0.2 and CANCEL <= 30, "CANCEL_SECS: 0.2 < secs <= 30")
+assert(SCALE > 0 and SCALE <= 4, "SCALE: 0 < scale <= 4")
 
 local function result(key, value, note)
   print(string.format("RESULT %s %s%s", key, value, note and (" " .. note) or ""))
@@ -119,6 +121,55 @@ cancel("cancel_pattern_ms", function() -- the pattern again and again, for CANCE
   end
 end)
 result("ticker_gap_cancel_ms", gap(c0, time.now()))
+
+-- Long Go builtins (issue 23 item 5's list), one at a time in a task of their own,
+-- on inputs built beforehand: the ticker's longest gap while each runs, and how long
+-- it ran. A builtin that holds the interpreter lock throughout stalls the ticker
+-- for all of it.
+local function numbers(n)
+  local t = {}
+  for i = 1, n do t[i] = (i * 7919) % 1000003 end
+  return t
+end
+local function pow2(n) -- "2^19" for 524288
+  local k = math.floor(math.log(n) / math.log(2) + 0.5)
+  return 2^k == n and ("2^" .. k) or tostring(n)
+end
+local function bytes(n)
+  if n >= 2^20 then return string.format("%.3g MiB", n / 2^20) end
+  return string.format("%.3g KiB", n / 2^10)
+end
+local function size(n) return math.max(1, math.floor(n * SCALE)) end
+local rep, sorted, sortedcmp, subj, hexed, pieces =
+  size(2^24), size(2^19), size(2^17), size(2^20), size(2^23 / 5) * 5, size(2^20)
+local builtins = {
+  {"string.rep", bytes(2 * rep), function() return ("ab"):rep(rep) end},
+  {"table.sort", pow2(sorted) .. " numbers", function(t) table.sort(t) end, function() return numbers(sorted) end},
+  {"table.sort", pow2(sortedcmp) .. ", Lua comparator", function(t) table.sort(t, function(a, b) return a < b end) end,
+    function() return numbers(sortedcmp) end},
+  {"string.gsub", bytes(subj) .. ", " .. pow2(subj) .. " replacements", function(s) return (s:gsub("a", "bc")) end,
+    function() return ("a"):rep(subj) end},
+  {"string.gsub", bytes(subj) .. ", a Lua function", function(s) return (s:gsub("a", function() return "b" end)) end,
+    function() return ("a"):rep(subj) end},
+  {"bin.hex", bytes(hexed), function(s) return bin.hex(s) end, function() return ("\1\2abc"):rep(hexed / 5) end},
+  {"table.concat", pow2(pieces) .. " pieces", function(t) return table.concat(t) end, function()
+    local t = {}
+    for i = 1, pieces do t[i] = "x" end
+    return t
+  end},
+}
+for i, b in ipairs(builtins) do
+  local input = b[4] and b[4]()
+  local t0 = time.now()
+  local t = task.spawn(b[3], input)
+  t:wait(60)
+  local t1 = time.now()
+  local g, wakeups = gap(t0, t1)
+  result("builtin" .. i .. "_gap_ms", g, string.format("took_ms=%.1f %s call=%s(%s)", (t1 - t0) * 1000,
+    wakeups, b[1], (b[2]:gsub(" ", "_"))))
+  input = nil
+  collectgarbage()
+end
 
 ticking = false
 ticker:wait(5)

@@ -105,6 +105,7 @@ type build struct {
 type scenario struct {
 	idleRTT, busyRTT []time.Duration
 	results          map[string]result // RESULT lines of the script
+	order            []string          // their keys, in the script's order
 }
 
 type result struct{ value, note string }
@@ -220,6 +221,7 @@ func runScenario(gonetrepl, script, home string, busy float64, run int) (scenari
 					r.note = f[2]
 				}
 				res.results[f[0]] = r
+				res.order = append(res.order, f[0])
 			}
 		}
 	}
@@ -579,6 +581,51 @@ func printTable(builds []build, busy float64, run int) {
 		}
 		cells = append(cells, line)
 	}
+	printCells(header, cells)
+
+	// The long builtins, each alone: the ticker's longest gap while it ran.
+	cells = nil
+	seen := map[string]bool{}
+	for _, b := range builds {
+		for _, key := range b.res.order {
+			if !strings.HasPrefix(key, "builtin") || seen[key] {
+				continue
+			}
+			seen[key] = true
+			call := strings.ReplaceAll(noteField(b.res.results[key].note, "call"), "_", " ")
+			line := []string{call, g(goalGap)}
+			for i := range builds {
+				r, ok := builds[i].res.results[key]
+				v, err := strconv.ParseFloat(r.value, 64)
+				c := cell(v, ok && err == nil, goalGap)
+				if took, err := strconv.ParseFloat(noteField(r.note, "took_ms"), 64); ok && err == nil {
+					c = fmt.Sprintf("%s (ran %s)", c, fmtMS(took))
+				}
+				line = append(line, c)
+			}
+			cells = append(cells, line)
+		}
+	}
+	if len(cells) > 0 {
+		fmt.Println()
+		fmt.Println("# ticker's longest gap while one long builtin runs alone (ms), and how long it ran")
+		printCells(append([]string{"builtin call"}, header[1:]...), cells)
+	}
+
+	failed := false
+	for _, b := range builds {
+		for _, e := range b.errs {
+			fmt.Printf("# %s: %s\n", b.name, e)
+			failed = true
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// printCells prints a table: the first column left-aligned, the rest right.
+func printCells(header []string, cells [][]string) {
 	w := make([]int, len(header))
 	for _, l := range append([][]string{header}, cells...) {
 		for i, c := range l {
@@ -606,16 +653,16 @@ func printTable(builds []build, busy float64, run int) {
 	for _, l := range cells {
 		pr(l)
 	}
-	failed := false
-	for _, b := range builds {
-		for _, e := range b.errs {
-			fmt.Printf("# %s: %s\n", b.name, e)
-			failed = true
+}
+
+// noteField returns the value of name=value in a RESULT line's note.
+func noteField(note, name string) string {
+	for _, f := range strings.Fields(note) {
+		if v, ok := strings.CutPrefix(f, name+"="); ok {
+			return v
 		}
 	}
-	if failed {
-		os.Exit(1)
-	}
+	return ""
 }
 
 func die(err error) {
