@@ -358,6 +358,32 @@ func TestREPLCtrlCCancelsBlockedRead(t *testing.T) {
 	s.quit()
 }
 
+// A line that computes for minutes (a backtracking pattern, a loop) no
+// longer holds the interpreter: the background server answers meanwhile
+// (the line hands the lock on every time slice), and Ctrl-C stops it
+// inside string.find, not only between instructions.
+func TestREPLBusyLineKeepsServing(t *testing.T) {
+	s := startREPL(t, "", nil)
+	port := startEchoServer(s)
+	for _, line := range []string{
+		`print("busy"); string.find(("a"):rep(200000), "(a*)b")`,
+		`print("busy"); local x = 0; while true do x = x + 1 end`,
+	} {
+		s.send(line + "\r")
+		s.expect(`\nbusy\n`)
+		for i := range 3 {
+			echoOnce(t, port, fmt.Sprintf("while busy %d", i))
+		}
+		start := time.Now()
+		s.send("\x03")
+		s.expect(`\ncanceled\n`)
+		s.expect(`> `)
+		t.Logf("%.20s…: Ctrl-C to the prompt back: %v", line, time.Since(start))
+	}
+	s.run("1+2", `\n3\n`)
+	s.quit()
+}
+
 func TestREPLBackgroundOutputKeepsTypedLine(t *testing.T) {
 	s := startREPL(t, "", nil)
 	s.run(`task.spawn(function() for i = 1, 30 do print("tick " .. i) time.sleep(0.05) end end)`, `tick 1\n`)

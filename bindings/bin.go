@@ -5,6 +5,7 @@ package bindings
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"math"
@@ -43,9 +44,11 @@ func (rt *Runtime) binHex(L *lua.LState) int {
 	L.CheckStringSize("bin.hex", lua.SizeProduct(int64(len(s)), 2))
 	const digits = "0123456789abcdef"
 	out := make([]byte, 2*len(s))
-	for i := 0; i < len(s); i++ {
-		out[2*i], out[2*i+1] = digits[s[i]>>4], digits[s[i]&15]
-	}
+	rt.offLock(L, len(s), func() {
+		for i := 0; i < len(s); i++ {
+			out[2*i], out[2*i+1] = digits[s[i]>>4], digits[s[i]&15]
+		}
+	})
 	L.Push(lua.LString(out))
 	return 1
 }
@@ -82,7 +85,10 @@ func binDecodeHex(h string) ([]byte, error) {
 }
 
 func (rt *Runtime) binUnhex(L *lua.LState) int {
-	b, err := binDecodeHex(argData(L, 1, "hex"))
+	h := argData(L, 1, "hex")
+	var b []byte
+	var err error
+	rt.offLock(L, len(h), func() { b, err = binDecodeHex(h) })
 	if err != nil {
 		return rt.pushError(L, &Error{Kind: kindOther, Op: "unhex", Err: fmt.Errorf("unhex: %w", err)}, "unhex", "")
 	}
@@ -155,14 +161,18 @@ func hexdumpSize(n int) int64 { return lua.SizeProduct(int64(n/16+2), 78) }
 func (rt *Runtime) binHexdump(L *lua.LState) int {
 	s := argData(L, 1, "s")
 	L.CheckStringSize("bin.hexdump", hexdumpSize(len(s)))
-	L.Push(lua.LString(Hexdump(bytesOf(s))))
+	var text string
+	rt.offLock(L, len(s), func() { text = Hexdump(bytesOf(s)) })
+	L.Push(lua.LString(text))
 	return 1
 }
 
 func (rt *Runtime) binB64(L *lua.LState) int {
 	s := argData(L, 1, "s")
 	L.CheckStringSize("bin.b64", int64(base64.StdEncoding.EncodedLen(len(s))))
-	L.Push(lua.LString(base64.StdEncoding.EncodeToString(bytesOf(s))))
+	var text string
+	rt.offLock(L, len(s), func() { text = base64.StdEncoding.EncodeToString(bytesOf(s)) })
+	L.Push(lua.LString(text))
 	return 1
 }
 
@@ -176,9 +186,13 @@ func (rt *Runtime) binEscape(L *lua.LState) int {
 		shown = max
 	}
 	if 4*int64(shown) > lua.MaxStringSize {
-		L.CheckStringSize("bin.escape", textesc.EscapedLen(s, max))
+		var n int64
+		rt.offLock(L, shown, func() { n = textesc.EscapedLen(s, max) })
+		L.CheckStringSize("bin.escape", n)
 	}
-	L.Push(lua.LString(textesc.Escape(s, max)))
+	var text string
+	rt.offLock(L, shown, func() { text = textesc.Escape(s, max) })
+	L.Push(lua.LString(text))
 	return 1
 }
 
@@ -189,10 +203,32 @@ func binDecodeB64(text string) ([]byte, error) {
 }
 
 func (rt *Runtime) binUnb64(L *lua.LState) int {
-	b, err := binDecodeB64(argData(L, 1, "text"))
+	text := argData(L, 1, "text")
+	var b []byte
+	var err error
+	rt.offLock(L, len(text), func() { b, err = binDecodeB64(text) })
 	if err != nil {
 		return rt.pushError(L, &Error{Kind: kindOther, Op: "unb64", Err: fmt.Errorf("unb64: %w", err)}, "unb64", "")
 	}
 	L.Push(lua.LString(b))
 	return 1
+}
+
+// offLockSize is the input size from which a bin function works without
+// the interpreter lock: about a millisecond of work.
+const offLockSize = 1 << 20
+
+// offLock runs work, which must touch no Lua value (it reads Go strings
+// and writes Go variables), with the interpreter lock released when n,
+// its input's size, is offLockSize or more: a hexdump of 256 MiB takes
+// seconds, and every other task would wait for it. A cancel meanwhile
+// raises the task's cancellation once the work is done.
+func (rt *Runtime) offLock(L *lua.LState, n int, work func()) {
+	if n < offLockSize {
+		work()
+		return
+	}
+	if err := rt.block(L, nil, func(context.Context) error { work(); return nil }); err != nil {
+		L.RaiseError("%v", err)
+	}
 }

@@ -90,6 +90,16 @@ func preloadTestHelp(t *testing.T, rt *Runtime) {
 	defer rt.gil.Unlock()
 	preload := rt.L.GetField(rt.L.GetGlobal("package"), "preload")
 	rt.L.SetField(preload, "testhelp", fn)
+	rt.L.SetGlobal("work", rt.L.NewFunction(luaWork))
+}
+
+// luaWork is the tests' work(): the work the state has done so far (VM
+// instructions, pattern steps, what Go builtins charge; see the vendored
+// gopher-lua's ticks.go). Deterministic for one task: growth tests compare
+// a parser's work on inputs of n and 8n bytes, never its time.
+func luaWork(L *lua.LState) int {
+	L.Push(lua.LNumber(L.Work()))
+	return 1
 }
 
 // loadLuaFile runs file's main chunk (which defines the tests) to its end.

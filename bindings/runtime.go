@@ -35,7 +35,7 @@ type Runtime struct {
 	// L is the root state. Lua code never runs on it directly: every chunk
 	// runs as a task on a thread of it. Touch it only with the gil held.
 	L   *lua.LState
-	gil sync.Mutex
+	gil gil
 
 	stdout *lockedWriter
 	stderr *lockedWriter
@@ -114,6 +114,7 @@ func New(opts Options) *Runtime {
 	rt.gil.Lock()
 	defer rt.gil.Unlock()
 	rt.openLibs()
+	rt.L.G.Tick = rt.tick
 	return rt
 }
 

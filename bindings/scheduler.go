@@ -229,6 +229,7 @@ func (rt *Runtime) block(L *lua.LState, poke func(), op func(ctx context.Context
 		t.mu.Unlock()
 		if canceled {
 			err = errCanceled
+			L.TickNow() // the task stops at its next instruction
 		}
 	}
 	var p errPanic

@@ -112,7 +112,7 @@ func strFind(L *LState) int {
 		return 2
 	}
 
-	mds, err := pm.Find(pattern, unsafeFastStringToReadOnlyBytes(str), init, 1)
+	mds, err := pm.FindMeter(pattern, unsafeFastStringToReadOnlyBytes(str), init, 1, L.patternMeter())
 	if err != nil {
 		L.RaiseError(err.Error())
 	}
@@ -248,6 +248,7 @@ func strGsub(L *LState) int {
 	if err != nil {
 		L.RaiseError(err.Error())
 	}
+	m.Meter = L.patternMeter()
 	out := gsubOutput{L: L}
 	prev, n := 0, 0
 	for {
@@ -448,11 +449,21 @@ func strGsubFuncValue(L *LState, str string, repl *LFunction, match *pm.MatchDat
 type strMatchData struct {
 	str     string
 	matcher *pm.Matcher
+	busy    bool // in a call of the iterator (patch 13: it may let other threads run)
 }
 
 func strGmatchIter(L *LState) int {
-	md := L.CheckUserData(1).Value.(*strMatchData)
+	md, ok := L.CheckUserData(1).Value.(*strMatchData)
+	if !ok {
+		L.ArgError(1, "gmatch state expected")
+	}
+	if md.busy {
+		L.RaiseError("gmatch iterator called again while it is matching")
+	}
 	str := md.str
+	md.busy = true
+	defer func() { md.busy = false }()
+	md.matcher.Meter = L.patternMeter() // the thread calling it is charged
 	match, err := md.matcher.Next()
 	if err != nil {
 		L.RaiseError(err.Error())
@@ -485,7 +496,7 @@ func strGmatch(L *LState) int {
 	}
 	L.Push(L.Get(UpvalueIndex(1)))
 	ud := L.NewUserData()
-	ud.Value = &strMatchData{str, m}
+	ud.Value = &strMatchData{str: str, matcher: m}
 	L.Push(ud)
 	return 2
 }
@@ -515,7 +526,7 @@ func strMatch(L *LState) int {
 		offset = 0
 	}
 
-	mds, err := pm.Find(pattern, unsafeFastStringToReadOnlyBytes(str), offset, 1)
+	mds, err := pm.FindMeter(pattern, unsafeFastStringToReadOnlyBytes(str), offset, 1, L.patternMeter())
 	if err != nil {
 		L.RaiseError(err.Error())
 	}
@@ -549,7 +560,7 @@ func strRep(L *LState) int {
 	} else {
 		// gonetrepl patch 10: refuse a result over the largest string.
 		L.CheckStringSize("string.rep", SizeProduct(int64(len(str)), int64(n)))
-		L.Push(LString(strings.Repeat(str, n)))
+		L.Push(LString(repeatCharged(L, str, n)))
 	}
 	return 1
 }

@@ -174,6 +174,11 @@ type Global struct {
 	builtinMts map[int]LValue
 	tempFiles  []*os.File
 	gccount    int32
+
+	// gonetrepl patch 13 (ticks.go): work is the work flushed by the
+	// threads of this state; Tick, if set, is called at every tick.
+	work int64
+	Tick func(L *LState)
 }
 
 type LState struct {
@@ -202,6 +207,10 @@ type LState struct {
 	// See ccalls.go.
 	nCcalls    int
 	baseCcalls int
+
+	// gonetrepl patch 13: work done by this thread since its last tick
+	// (ticks.go).
+	tick int
 }
 
 func (ls *LState) String() string   { return fmt.Sprintf("thread: %p", ls) }

@@ -3,6 +3,7 @@ package pm
 
 import (
 	"fmt"
+	"math"
 )
 
 const (
@@ -542,9 +543,8 @@ func compilePattern(p pattern, ps ...*iptr) []inst {
 // Simple recursive virtual machine based on the
 // "Regular Expression Matching: the Virtual Machine Approach" (https://swtch.com/~rsc/regexp/regexp2.html)
 //
-// gonetrepl patch: budget, if not nil, is decremented at every step, and
-// the match is abandoned with ErrBudget when it runs out (see FindBudget).
-func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, budget *int, ms ...*MatchData) (bool, int, *MatchData) {
+// gonetrepl patch: mt, if not nil, counts every step (see Meter).
+func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, mt *Meter, ms ...*MatchData) (bool, int, *MatchData) {
 	recLevel++
 	if recLevel > maxRecursionLevel {
 		panic(newError(_UNKNOWN, "pattern/input too complex"))
@@ -556,11 +556,7 @@ func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, budget *int, ms
 		m = ms[0]
 	}
 redo:
-	if budget != nil {
-		if *budget--; *budget < 0 {
-			panic(ErrBudget)
-		}
-	}
+	mt.step()
 	inst := insts[pc]
 	switch inst.OpCode {
 	case opChar:
@@ -578,14 +574,14 @@ redo:
 		pc = inst.Operand1
 		goto redo
 	case opSplit:
-		if ok, nsp, _ := recursiveVM(src, insts, inst.Operand1, sp, recLevel, budget, m); ok {
+		if ok, nsp, _ := recursiveVM(src, insts, inst.Operand1, sp, recLevel, mt, m); ok {
 			return true, nsp, m
 		}
 		pc = inst.Operand2
 		goto redo
 	case opSave:
 		s := m.setCapture(inst.Operand1, sp)
-		if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp, recLevel, budget, m); ok {
+		if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp, recLevel, mt, m); ok {
 			return true, nsp, m
 		}
 		m.restoreCapture(inst.Operand1, s)
@@ -600,11 +596,7 @@ redo:
 		}
 		count := 1
 		for sp = sp + 1; sp < len(src); sp++ {
-			if budget != nil { // gonetrepl patch: a step per byte scanned
-				if *budget--; *budget < 0 {
-					panic(ErrBudget)
-				}
-			}
+			mt.step() // gonetrepl patch: a step per byte scanned
 			if int(src[sp]) == inst.Operand2 {
 				count--
 			}
@@ -621,23 +613,15 @@ redo:
 	case opMaxExpand: // gonetrepl patch
 		n := 0
 		for sp+n < len(src) && inst.Class.Matches(int(src[sp+n])) {
-			if budget != nil {
-				if *budget--; *budget < 0 {
-					panic(ErrBudget)
-				}
-			}
+			mt.step()
 			n++
 		}
 		if n < inst.Operand1 {
 			return false, sp, m
 		}
 		for ; n > inst.Operand1; n-- {
-			if budget != nil {
-				if *budget--; *budget < 0 {
-					panic(ErrBudget)
-				}
-			}
-			if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp+n, recLevel, budget, m); ok {
+			mt.step()
+			if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp+n, recLevel, mt, m); ok {
 				return true, nsp, m
 			}
 		}
@@ -651,6 +635,7 @@ redo:
 		}
 		capture := src[m.Capture(idx):m.Capture(idx+1)]
 		for i := 0; i < len(capture); i++ {
+			mt.step()
 			if i+sp >= len(src) || capture[i] != src[i+sp] {
 				return false, sp, m
 			}
@@ -667,11 +652,11 @@ redo:
 /* API {{{ */
 
 func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err error) {
-	return FindBudget(p, src, offset, limit, nil)
+	return FindMeter(p, src, offset, limit, nil)
 }
 
-// ErrBudget is the error of FindBudget when the match takes more steps
-// than its budget. (gonetrepl patch)
+// ErrBudget is the error of a match that takes more steps than its
+// Meter's limit. (gonetrepl patch)
 var ErrBudget = newError(_UNKNOWN, "pattern matching took more steps than its budget")
 
 // FindBudget is Find with a cap on the work: budget, if not nil, is the
@@ -680,6 +665,18 @@ var ErrBudget = newError(_UNKNOWN, "pattern matching took more steps than its bu
 // run of letters) take time quadratic in the input; a server matching what
 // a peer sends must bound it. (gonetrepl patch)
 func FindBudget(p string, src []byte, offset, limit int, budget *int) (matches []*MatchData, err error) {
+	if budget == nil {
+		return FindMeter(p, src, offset, limit, nil)
+	}
+	mt := &Meter{Limit: *budget, Capped: true}
+	matches, err = FindMeter(p, src, offset, limit, mt)
+	*budget -= mt.Steps
+	return matches, err
+}
+
+// FindMeter is Find with the steps counted by mt, if not nil (see Meter).
+// (gonetrepl patch 13)
+func FindMeter(p string, src []byte, offset, limit int, mt *Meter) (matches []*MatchData, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			if perr, ok := v.(*Error); ok {
@@ -693,7 +690,7 @@ func FindBudget(p string, src []byte, offset, limit int, budget *int) (matches [
 	insts := compilePattern(pat)
 	matches = []*MatchData{}
 	for sp := offset; sp <= len(src); {
-		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0, budget)
+		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0, mt)
 		sp++
 		if ok {
 			if sp < nsp {
@@ -705,7 +702,64 @@ func FindBudget(p string, src []byte, offset, limit int, budget *int) (matches [
 			break
 		}
 	}
+	mt.Flush()
 	return
+}
+
+// A Meter counts the steps of a match: one per instruction of the pattern
+// tried, per byte of a run or a back reference compared, per length of a
+// greedy run tried. It caps them (Capped: more than Limit panics with
+// ErrBudget, which Find and Matcher return as their error), and it reports
+// them: every Every steps, and at the end of a Find or a Matcher's Next,
+// Check is called with the steps since its last call. Check may panic to
+// abandon the match (a canceled task), and may let other goroutines run:
+// the matcher holds nothing but the subject and the pattern.
+// (gonetrepl patch 13)
+type Meter struct {
+	Limit  int
+	Capped bool
+	Every  int
+	Check  func(steps int)
+	Steps  int // taken so far
+
+	reported int // Steps at the last Check
+	next     int // Steps at which step must look at the limit or Check
+}
+
+func (mt *Meter) step() {
+	if mt == nil {
+		return
+	}
+	mt.Steps++
+	if mt.Steps >= mt.next {
+		mt.slow()
+	}
+}
+
+func (mt *Meter) slow() {
+	if mt.Capped && mt.Steps > mt.Limit {
+		panic(ErrBudget)
+	}
+	if mt.Check != nil && mt.Every > 0 && mt.Steps-mt.reported >= mt.Every {
+		mt.Flush()
+	}
+	mt.next = math.MaxInt
+	if mt.Capped {
+		mt.next = mt.Limit + 1
+	}
+	if mt.Check != nil && mt.Every > 0 {
+		mt.next = min(mt.next, mt.reported+mt.Every)
+	}
+}
+
+// Flush reports the steps taken since the last Check.
+func (mt *Meter) Flush() {
+	if mt == nil || mt.Check == nil || mt.Steps == mt.reported {
+		return
+	}
+	n := mt.Steps - mt.reported
+	mt.reported = mt.Steps
+	mt.Check(n)
 }
 
 /* }}} */
@@ -718,6 +772,7 @@ func FindBudget(p string, src []byte, offset, limit int, budget *int) (matches [
 // them: Find with "." on a 16 MiB string kept 16 million matches, over a
 // gigabyte. The pattern is compiled once. (gonetrepl patch 11)
 type Matcher struct {
+	Meter    *Meter // counts the steps of every Next, if not nil (patch 13)
 	insts    []inst
 	mustHead bool
 	src      []byte
@@ -754,7 +809,7 @@ func (m *Matcher) Next() (md *MatchData, err error) {
 		}
 	}()
 	for !m.done && m.sp <= len(m.src) {
-		ok, nsp, ms := recursiveVM(m.src, m.insts, 0, m.sp, 0, nil)
+		ok, nsp, ms := recursiveVM(m.src, m.insts, 0, m.sp, 0, m.Meter)
 		m.sp++
 		if m.mustHead {
 			m.done = true
@@ -763,10 +818,12 @@ func (m *Matcher) Next() (md *MatchData, err error) {
 			if m.sp < nsp {
 				m.sp = nsp
 			}
+			m.Meter.Flush()
 			return ms, nil
 		}
 	}
 	m.done = true
+	m.Meter.Flush()
 	return nil, nil
 }
 
