@@ -140,8 +140,10 @@ local function bytes(n)
   return string.format("%.3g KiB", n / 2^10)
 end
 local function size(n) return math.max(1, math.floor(n * SCALE)) end
-local rep, sorted, sortedcmp, subj, hexed, pieces =
-  size(2^24), size(2^19), size(2^17), size(2^20), size(2^23 / 5) * 5, size(2^20)
+local rep, sorted, sortedcmp, subj, hexed, pieces, big, dumped =
+  size(2^24), size(2^19), size(2^17), size(2^20), size(2^23 / 5) * 5, size(2^20), size(2^24), size(2^22 / 5) * 5
+local function text(n) return ("\1\2abc"):rep(n / 5) end -- n a multiple of 5
+big = big - big % 5
 local builtins = {
   {"string.rep", bytes(2 * rep), function() return ("ab"):rep(rep) end},
   {"table.sort", pow2(sorted) .. " numbers", function(t) table.sort(t) end, function() return numbers(sorted) end},
@@ -151,7 +153,12 @@ local builtins = {
     function() return ("a"):rep(subj) end},
   {"string.gsub", bytes(subj) .. ", a Lua function", function(s) return (s:gsub("a", function() return "b" end)) end,
     function() return ("a"):rep(subj) end},
-  {"bin.hex", bytes(hexed), function(s) return bin.hex(s) end, function() return ("\1\2abc"):rep(hexed / 5) end},
+  {"bin.hex", bytes(hexed), function(s) return bin.hex(s) end, function() return text(hexed) end},
+  {"string.rep", bytes(big) .. " piece, twice", function(s) return s:rep(2) end, function() return text(big) end},
+  {"string.upper", bytes(big), function(s) return s:upper() end, function() return text(big) end},
+  {"string.reverse", bytes(big), function(s) return s:reverse() end, function() return text(big) end},
+  {"string.format", '"%s", ' .. bytes(big), function(s) return string.format("%s", s) end, function() return text(big) end},
+  {"bin.hexdump", bytes(dumped), function(s) return bin.hexdump(s) end, function() return text(dumped) end},
   {"table.concat", pow2(pieces) .. " pieces", function(t) return table.concat(t) end, function()
     local t = {}
     for i = 1, pieces do t[i] = "x" end
