@@ -13,7 +13,9 @@
 # ($BENCH_WORK/bin/gonetrepl-fairness, as bench/run.sh builds its own), else gonetrepl on PATH.
 # Knobs (environment, defaults in brackets): BUSY [3] seconds of the Lua loop (and
 # the bound of the prompt's busy lines); RUN [63] blanks per run in the pattern's
-# 1 MiB subject (its cost is about 2^20*RUN/2 pattern steps); OUT [$BENCH_WORK/results/
+# 1 MiB subject (its cost is about 2^20*RUN/2 pattern steps); REPS [1] repetitions per
+# build, builds alternating (medians and min-max; each takes ~15 s, ~40 s before
+# preemption); OUT [$BENCH_WORK/results/
 # fairness-STAMP.txt]. The scenario is bench/lua/fairness.lua, the driver
 # bench/tools/fairness (which says exactly what is measured and how).
 set -uo pipefail
@@ -42,7 +44,8 @@ builds=("gonetrepl=$GONETREPL")
 
 OUT=${OUT:-$WORKDIR/results/fairness-$(date +%Y%m%d-%H%M%S).txt}
 # Each wait inside is bounded (60 s); this bounds the whole run besides.
-timeout -k 5 300 "$FAIR" -busy "${BUSY:-3}" -run "${RUN:-63}" -script bench/lua/fairness.lua "${builds[@]}" | tee "$OUT"
+(( ${REPS:-1} >= 1 && ${REPS:-1} <= 20 )) || { echo "REPS: 1..20" >&2; exit 2; }
+timeout -k 5 900 "$FAIR" -busy "${BUSY:-3}" -run "${RUN:-63}" -reps "${REPS:-1}" -script bench/lua/fairness.lua "${builds[@]}" | tee "$OUT"
 status=${PIPESTATUS[0]}
 echo "table: $OUT" >&2
 exit "$status"

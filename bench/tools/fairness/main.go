@@ -32,10 +32,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,10 +63,11 @@ const (
 func main() {
 	busy := flag.Float64("busy", 3, "seconds the pure-Lua loop runs (and the bound of the prompt's busy lines)")
 	run := flag.Int("run", 63, "blanks per run in the 1 MiB pattern subject (its cost grows with it)")
+	reps := flag.Int("reps", 1, "repetitions per build, alternating builds; the table shows medians and min-max")
 	script := flag.String("script", "bench/lua/fairness.lua", "the scenario script")
 	flag.Parse()
-	if flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: fairness [-busy SECS] [-run BLANKS] [-script FILE] NAME=GONETREPL...")
+	if flag.NArg() == 0 || *reps < 1 || *reps > 20 {
+		fmt.Fprintln(os.Stderr, "usage: fairness [-busy SECS] [-run BLANKS] [-reps 1..20] [-script FILE] NAME=GONETREPL...")
 		os.Exit(2)
 	}
 	var builds []build
@@ -79,27 +82,37 @@ func main() {
 	die(err)
 	defer os.RemoveAll(home)
 
-	for i := range builds {
-		b := &builds[i]
-		fmt.Fprintf(os.Stderr, "%s: scenario (%s)\n", b.name, b.path)
-		b.res, err = runScenario(b.path, *script, home, *busy, *run)
-		if err != nil {
-			b.errs = append(b.errs, "scenario: "+err.Error())
-		}
-		fmt.Fprintf(os.Stderr, "%s: Ctrl-C at the prompt\n", b.name)
-		b.ctrlC, err = runPrompt(b.path, home, *busy, *run)
-		if err != nil {
-			b.errs = append(b.errs, "prompt: "+err.Error())
+	for rep := 1; rep <= *reps; rep++ {
+		for i := range builds {
+			b := &builds[i]
+			var m measurement
+			fmt.Fprintf(os.Stderr, "%s rep %d: scenario (%s)\n", b.name, rep, b.path)
+			m.res, err = runScenario(b.path, *script, home, *busy, *run)
+			if err != nil {
+				b.errs = append(b.errs, fmt.Sprintf("rep %d: scenario: %v", rep, err))
+			}
+			fmt.Fprintf(os.Stderr, "%s rep %d: Ctrl-C at the prompt\n", b.name, rep)
+			m.ctrlC, err = runPrompt(b.path, home, *busy, *run)
+			if err != nil {
+				b.errs = append(b.errs, fmt.Sprintf("rep %d: prompt: %v", rep, err))
+			}
+			b.reps = append(b.reps, m)
 		}
 	}
-	printTable(builds, *busy, *run)
+	printTable(builds, *busy, *run, *reps)
 }
 
+// build is one gonetrepl binary and what each repetition measured of it.
 type build struct {
 	name, path string
-	res        scenario
-	ctrlC      map[string]ctrlCResult
+	reps       []measurement
 	errs       []string
+}
+
+// measurement is one repetition: the scenario and the prompt.
+type measurement struct {
+	res   scenario
+	ctrlC map[string]ctrlCResult
 }
 
 // scenario is what one run of fairness.lua measured.
@@ -445,24 +458,63 @@ func percentile(d []time.Duration, p float64) time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// cell formats a figure in ms and, when goal > 0, whether it is under goal.
-func cell(v float64, ok bool, goal float64) string {
-	if !ok {
+// figure is one row's value in one repetition: ok false when it was not
+// measured; note qualifies it ("ran to its end").
+type figure struct {
+	v    float64
+	ok   bool
+	note string
+}
+
+// cell is a row's cell for one build: the median over its repetitions, whether
+// that meets goal (when goal > 0), the min-max when there are several, and the
+// notes of any repetition.
+func cell(figs []figure, goal float64, unit string) string {
+	var vs []float64
+	notes := map[string]bool{}
+	var noteList []string
+	for _, f := range figs {
+		if !f.ok {
+			continue
+		}
+		vs = append(vs, f.v)
+		if f.note != "" && !notes[f.note] {
+			notes[f.note] = true
+			noteList = append(noteList, f.note)
+		}
+	}
+	if len(vs) == 0 {
 		return "-"
 	}
-	s := fmtMS(v)
+	sort.Float64s(vs)
+	med := vs[len(vs)/2]
+	if len(vs)%2 == 0 {
+		med = (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2
+	}
+	s := fmtNum(med) + unit
 	if goal > 0 {
-		if v < goal {
+		if med < goal {
 			s += " yes"
 		} else {
 			s += " NO"
 		}
 	}
+	if len(vs) > 1 {
+		s += fmt.Sprintf(" [%s-%s]", fmtNum(vs[0]), fmtNum(vs[len(vs)-1]))
+	}
+	if len(vs) < len(figs) {
+		s += fmt.Sprintf(" n=%d", len(vs))
+	}
+	if len(noteList) > 0 {
+		s += " (" + strings.Join(noteList, "; ") + ")"
+	}
 	return s
 }
 
-func fmtMS(v float64) string {
+func fmtNum(v float64) string {
 	switch {
+	case v == math.Trunc(v) && math.Abs(v) < 1e9:
+		return strconv.FormatFloat(v, 'f', 0, 64)
 	case v >= 100:
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	case v >= 10:
@@ -472,131 +524,131 @@ func fmtMS(v float64) string {
 	}
 }
 
-func printTable(builds []build, busy float64, run int) {
+func printTable(builds []build, busy float64, run, reps int) {
 	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("# fairness: (a) pure-Lua loop %gs + (b) find(s, \"[ \\t]+$\") on 1 MiB of %d-blank runs, one process; %s, load %s\n",
-		busy, run, time.Now().UTC().Format("2006-01-02T15:04Z"), strings.Join(strings.Fields(string(load))[:3], " "))
+	fmt.Printf("# fairness: (a) pure-Lua loop %gs + (b) find(s, \"[ \\t]+$\") on 1 MiB of %d-blank runs, one process; %s; %d CPUs, load %s\n",
+		busy, run, time.Now().UTC().Format("2006-01-02T15:04Z"), runtime.NumCPU(), strings.Join(strings.Fields(string(load))[:3], " "))
 	fmt.Println("# ms; goal met: yes/NO; echo: one 64-byte round trip every 5 ms (or when the last is back), from send to echo")
+	if reps > 1 {
+		fmt.Printf("# median of %d repetitions [min-max]\n", reps)
+	}
 	header := []string{"figure", "goal"}
 	for _, b := range builds {
 		header = append(header, b.name)
 	}
 	type row struct {
-		name, goal string
-		f          func(b *build) string
+		name string
+		goal float64
+		unit string
+		f    func(m *measurement) figure
 	}
-	rtt := func(which string, p float64, goal float64) func(b *build) string {
-		return func(b *build) string {
-			d := b.res.busyRTT
-			if which == "idle" {
-				d = b.res.idleRTT
+	rtt := func(idle bool, p float64) func(m *measurement) figure {
+		return func(m *measurement) figure {
+			d := m.res.busyRTT
+			if idle {
+				d = m.res.idleRTT
 			}
-			return cell(ms(percentile(d, p)), len(d) > 0, goal)
+			return figure{ms(percentile(d, p)), len(d) > 0, ""}
 		}
 	}
-	fromScript := func(key string, goal float64) func(b *build) string {
-		return func(b *build) string {
-			r, ok := b.res.results[key]
+	fromScript := func(key string) func(m *measurement) figure {
+		return func(m *measurement) figure {
+			r, ok := m.res.results[key]
 			v, err := strconv.ParseFloat(r.value, 64)
-			return cell(v, ok && err == nil, goal)
-		}
-	}
-	canceled := func(key string, goal float64) func(b *build) string {
-		return func(b *build) string {
-			r, ok := b.res.results[key]
-			v, err := strconv.ParseFloat(r.value, 64)
-			s := cell(v, ok && err == nil, goal)
+			f := figure{v, ok && err == nil, ""}
 			if strings.Contains(r.note, "status=done") {
-				s += " (ran to its end)"
+				f.note = "ran to its end"
 			}
-			return s
+			return f
 		}
 	}
-	ctrlC := func(key string, answers bool) func(b *build) string {
-		return func(b *build) string {
-			r, ok := b.ctrlC[key]
+	ctrlC := func(key string, answers bool) func(m *measurement) figure {
+		return func(m *measurement) figure {
+			r, ok := m.ctrlC[key]
 			d := r.back
 			if answers {
 				d = r.answers
 			}
-			s := cell(ms(d), ok, goalCancel)
-			switch {
-			case ok && r.ended == "ended":
-				s += " (ran to its end)"
-			case ok && r.ended == "detached":
-				s += " (not stopped: left running)"
+			f := figure{ms(d), ok, ""}
+			switch r.ended {
+			case "ended":
+				f.note = "ran to its end"
+			case "detached":
+				f.note = "not stopped: left running"
 			}
-			return s
+			return f
 		}
 	}
-	count := func(which string) func(b *build) string {
-		return func(b *build) string {
-			if which == "idle" {
-				return strconv.Itoa(len(b.res.idleRTT))
+	count := func(idle bool) func(m *measurement) figure {
+		return func(m *measurement) figure {
+			if idle {
+				return figure{float64(len(m.res.idleRTT)), m.res.results != nil, ""}
 			}
-			return strconv.Itoa(len(b.res.busyRTT))
+			return figure{float64(len(m.res.busyRTT)), m.res.results != nil, ""}
 		}
 	}
-	seconds := func(key string) func(b *build) string {
-		return func(b *build) string {
-			r, ok := b.res.results[key]
-			if !ok {
-				return "-"
-			}
-			return r.value + " s"
-		}
-	}
-	g := func(v int) string { return "< " + strconv.Itoa(v) }
 	rows := []row{
-		{"ticker longest gap, (a)+(b) running", g(goalGap), fromScript("ticker_gap_busy_ms", goalGap)},
-		{"echo RTT p50, (a)+(b) running", "", rtt("busy", 0.50, 0)},
-		{"echo RTT p99, (a)+(b) running", g(goalGap), rtt("busy", 0.99, goalGap)},
-		{"echo RTT max, (a)+(b) running", "", rtt("busy", 1, 0)},
-		{"t:cancel() -> t:wait() back, (a) loop", g(goalCancel), canceled("cancel_loop_ms", goalCancel)},
-		{"t:cancel() -> t:wait() back, (b) pattern", g(goalCancel), canceled("cancel_pattern_ms", goalCancel)},
-		{"Ctrl-C -> prompt back, (a) loop", g(goalCancel), ctrlC("loop", false)},
-		{"Ctrl-C -> prompt back, (b) pattern", g(goalCancel), ctrlC("pattern", false)},
-		{"Ctrl-C -> next line answered, (a) loop", g(goalCancel), ctrlC("loop", true)},
-		{"Ctrl-C -> next line answered, (b) pattern", g(goalCancel), ctrlC("pattern", true)},
-		{"ticker longest gap, during the cancels", "", fromScript("ticker_gap_cancel_ms", 0)},
-		{"ticker longest gap, idle", "", fromScript("ticker_gap_idle_ms", 0)},
-		{"echo RTT p50 / p99, idle", "", func(b *build) string {
-			return rtt("idle", 0.5, 0)(b) + " / " + rtt("idle", 0.99, 0)(b)
-		}},
-		{"round trips, idle / (a)+(b) running", "", func(b *build) string { return count("idle")(b) + " / " + count("busy")(b) }},
-		{"(a) ended / (b) ended, after start", "", func(b *build) string { return seconds("loop_s")(b) + " / " + seconds("pattern_s")(b) }},
+		{"ticker longest gap, (a)+(b) running", goalGap, "", fromScript("ticker_gap_busy_ms")},
+		{"echo RTT p50, (a)+(b) running", 0, "", rtt(false, 0.50)},
+		{"echo RTT p99, (a)+(b) running", goalGap, "", rtt(false, 0.99)},
+		{"echo RTT max, (a)+(b) running", 0, "", rtt(false, 1)},
+		{"t:cancel() -> t:wait() back, (a) loop", goalCancel, "", fromScript("cancel_loop_ms")},
+		{"t:cancel() -> t:wait() back, (b) pattern", goalCancel, "", fromScript("cancel_pattern_ms")},
+		{"Ctrl-C -> prompt back, (a) loop", goalCancel, "", ctrlC("loop", false)},
+		{"Ctrl-C -> prompt back, (b) pattern", goalCancel, "", ctrlC("pattern", false)},
+		{"Ctrl-C -> next line answered, (a) loop", goalCancel, "", ctrlC("loop", true)},
+		{"Ctrl-C -> next line answered, (b) pattern", goalCancel, "", ctrlC("pattern", true)},
+		{"ticker longest gap, during the cancels", 0, "", fromScript("ticker_gap_cancel_ms")},
+		{"ticker longest gap, idle", 0, "", fromScript("ticker_gap_idle_ms")},
+		{"echo RTT p50, idle", 0, "", rtt(true, 0.50)},
+		{"echo RTT p99, idle", 0, "", rtt(true, 0.99)},
+		{"round trips, idle (0.5 s)", 0, "", count(true)},
+		{"round trips, (a)+(b) running", 0, "", count(false)},
+		{"(a) ended, after start", 0, " s", fromScript("loop_s")},
+		{"(b) ended, after start", 0, " s", fromScript("pattern_s")},
 	}
 	var cells [][]string
 	for _, r := range rows {
-		line := []string{r.name, r.goal}
+		line := []string{r.name, goalText(r.goal)}
 		for i := range builds {
-			line = append(line, r.f(&builds[i]))
+			var figs []figure
+			for j := range builds[i].reps {
+				figs = append(figs, r.f(&builds[i].reps[j]))
+			}
+			line = append(line, cell(figs, r.goal, r.unit))
 		}
 		cells = append(cells, line)
 	}
 	printCells(header, cells)
 
-	// The long builtins, each alone: the ticker's longest gap while it ran.
+	// The long builtins, each alone: the ticker's longest gap while it ran,
+	// and (a row below each) how long it ran.
 	cells = nil
 	seen := map[string]bool{}
 	for _, b := range builds {
-		for _, key := range b.res.order {
-			if !strings.HasPrefix(key, "builtin") || seen[key] {
-				continue
-			}
-			seen[key] = true
-			call := strings.ReplaceAll(noteField(b.res.results[key].note, "call"), "_", " ")
-			line := []string{call, g(goalGap)}
-			for i := range builds {
-				r, ok := builds[i].res.results[key]
-				v, err := strconv.ParseFloat(r.value, 64)
-				c := cell(v, ok && err == nil, goalGap)
-				if took, err := strconv.ParseFloat(noteField(r.note, "took_ms"), 64); ok && err == nil {
-					c = fmt.Sprintf("%s (ran %s)", c, fmtMS(took))
+		for _, m := range b.reps {
+			for _, key := range m.res.order {
+				if !strings.HasPrefix(key, "builtin") || seen[key] {
+					continue
 				}
-				line = append(line, c)
+				seen[key] = true
+				call := strings.ReplaceAll(noteField(m.res.results[key].note, "call"), "_", " ")
+				gapLine := []string{call, goalText(goalGap)}
+				ranLine := []string{"  ran for", ""}
+				for i := range builds {
+					var gaps, ran []figure
+					for j := range builds[i].reps {
+						r, ok := builds[i].reps[j].res.results[key]
+						v, err := strconv.ParseFloat(r.value, 64)
+						gaps = append(gaps, figure{v, ok && err == nil, ""})
+						t, err := strconv.ParseFloat(noteField(r.note, "took_ms"), 64)
+						ran = append(ran, figure{t, ok && err == nil, ""})
+					}
+					gapLine = append(gapLine, cell(gaps, goalGap, ""))
+					ranLine = append(ranLine, cell(ran, 0, ""))
+				}
+				cells = append(cells, gapLine, ranLine)
 			}
-			cells = append(cells, line)
 		}
 	}
 	if len(cells) > 0 {
@@ -615,6 +667,13 @@ func printTable(builds []build, busy float64, run int) {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+func goalText(goal float64) string {
+	if goal <= 0 {
+		return ""
+	}
+	return "< " + fmtNum(goal)
 }
 
 // printCells prints a table: the first column left-aligned, the rest right.
