@@ -31,10 +31,15 @@ const apiIntro = "" +
 
 const concurrencySection = "" +
 	"- Every chunk (a script, a REPL line) and every `task.spawn` runs as a **task**.\n" +
-	"- One interpreter lock: only one task runs Lua at a time, so Lua code needs no locks.\n" +
+	"- One interpreter lock: only one task runs Lua at a time. Code between two blocking calls runs\n" +
+	"  without interruption while it takes less than a time slice (10 ms); a task that runs longer\n" +
+	"  (a long loop, a sort, a pattern match on a big string) hands the lock to the waiting tasks\n" +
+	"  every 10 ms and goes on after them, so state shared with other tasks may change under a long\n" +
+	"  computation: pass it through a channel, or keep the part that must not be interrupted short.\n" +
 	"- A blocking call (dial, accept, read, write, sleep, `t:wait`, `ch:send`, `ch:recv`) blocks only\n" +
 	"  its own task, and works anywhere: inside `pcall`, iterators, metamethods.\n" +
-	"- A pure-Lua loop that never blocks holds the interpreter until it calls `task.yield()`.\n" +
+	"- So no computation holds up the others for more than a time slice; `t:cancel()` and Ctrl-C stop\n" +
+	"  one within a tick (a thousand instructions or pattern steps), even inside `string.find`.\n" +
 	"- `ch:recv()` returns `v, true`; `nil, false` once the channel is closed and drained;\n" +
 	"  `nil, false, err` on timeout. An error escaping a spawned task is printed; other tasks go on.\n" +
 	"- A socket (conn, listener, packet conn) belongs to the task that opened it, or to the task that\n" +

@@ -41,12 +41,16 @@ func (rt *Runtime) Eval(name string, fn *lua.LFunction, show func(L *lua.LState,
 }
 
 // TryLocked runs fn with the interpreter lock held, if it can take the lock
-// within wait; it reports whether fn ran. The completer uses it: a pure-Lua
-// loop in a background task may hold the lock for ever, and the prompt must
-// not hang on it. fn must not run Lua code (no metamethods): only look at
+// within wait; it reports whether fn ran. The completer uses it: a task
+// may hold the lock for a time slice, or for ever inside a step that runs
+// whole (compiling a huge pattern), and the prompt must not hang on it. fn must not run Lua code (no metamethods): only look at
 // values, with raw access.
 func (rt *Runtime) TryLocked(wait time.Duration, fn func(L *lua.LState)) bool {
 	deadline := time.Now().Add(wait)
+	// Counted as waiting, so that a busy task hands the lock on at its
+	// next tick past its time slice, and waits for us to take it.
+	rt.gil.fresh.Add(1)
+	defer rt.gil.fresh.Add(-1)
 	for !rt.gil.TryLock() {
 		if time.Now().After(deadline) {
 			return false

@@ -16,7 +16,7 @@ var taskFuncs = []binding{
 		"Runs fn(...) as a new task and returns its handle at once.",
 		`t = task.spawn(function(n) time.sleep(n) return "slept" end, 0.1)`},
 	{"yield", (*Runtime).taskYield, "task.yield()",
-		"Lets other tasks run; a pure-Lua loop that never blocks should call it now and then.",
+		"Lets other tasks run now. Rarely needed: a task that runs for a time slice (10 ms) without blocking hands the interpreter on by itself.",
 		"for i = 1, 1e7 do if i % 1000 == 0 then task.yield() end end"},
 	{"list", (*Runtime).taskList, "task.list() -> {task, ...}",
 		"The tasks still running, oldest first.",
