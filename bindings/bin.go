@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"strings"
@@ -42,14 +43,9 @@ var binFuncs = []binding{
 func (rt *Runtime) binHex(L *lua.LState) int {
 	s := argData(L, 1, "s")
 	L.CheckStringSize("bin.hex", lua.SizeProduct(int64(len(s)), 2))
-	const digits = "0123456789abcdef"
-	out := make([]byte, 2*len(s))
-	rt.offLock(L, len(s), func() {
-		for i := 0; i < len(s); i++ {
-			out[2*i], out[2*i+1] = digits[s[i]>>4], digits[s[i]&15]
-		}
-	})
-	L.Push(lua.LString(out))
+	var text string
+	rt.offLock(L, len(s), func() { text = hex.EncodeToString(bytesOf(s)) })
+	L.Push(lua.LString(text))
 	return 1
 }
 
@@ -88,11 +84,16 @@ func (rt *Runtime) binUnhex(L *lua.LState) int {
 	h := argData(L, 1, "hex")
 	var b []byte
 	var err error
-	rt.offLock(L, len(h), func() { b, err = binDecodeHex(h) })
+	var text string
+	rt.offLock(L, len(h), func() {
+		if b, err = binDecodeHex(h); err == nil {
+			text = string(b)
+		}
+	})
 	if err != nil {
 		return rt.pushError(L, &Error{Kind: kindOther, Op: "unhex", Err: fmt.Errorf("unhex: %w", err)}, "unhex", "")
 	}
-	L.Push(lua.LString(b))
+	L.Push(lua.LString(text))
 	return 1
 }
 
@@ -206,11 +207,16 @@ func (rt *Runtime) binUnb64(L *lua.LState) int {
 	text := argData(L, 1, "text")
 	var b []byte
 	var err error
-	rt.offLock(L, len(text), func() { b, err = binDecodeB64(text) })
+	var decoded string
+	rt.offLock(L, len(text), func() {
+		if b, err = binDecodeB64(text); err == nil {
+			decoded = string(b)
+		}
+	})
 	if err != nil {
 		return rt.pushError(L, &Error{Kind: kindOther, Op: "unb64", Err: fmt.Errorf("unb64: %w", err)}, "unb64", "")
 	}
-	L.Push(lua.LString(b))
+	L.Push(lua.LString(decoded))
 	return 1
 }
 

@@ -1,7 +1,6 @@
 package bindings
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,19 +22,27 @@ const TimeSlice = 10 * time.Millisecond
 // go before the ones that handed the lock on for having run their slice:
 // they hold it briefly, and a round trip through a busy server should
 // wait for one slice at most, not one per busy task.
+//
+// The lock is mu, for the tasks that come back (Lock: fast, and a
+// running goroutine may take it at once). A task handing the lock on
+// never waits in mu, where it would queue ahead of tasks that come back
+// after it: it waits for the baton, which the holder passes (keeping mu
+// locked for it) only when no task waits in Lock.
 type gil struct {
 	mu sync.Mutex
-	// fresh counts the goroutines in Lock; yielded, the tasks handing
-	// the lock on. Read by the holder at each tick, without mu.
+	// baton passes the lock, mu staying locked, to a task waiting in
+	// handOff. At most one is in flight: only the holder sends it.
+	baton chan struct{}
+	// fresh counts the goroutines in Lock (and TryLocked); yielded, the
+	// tasks in handOff. Read by the holder without a lock.
 	fresh   atomic.Int32
 	yielded atomic.Int32
-	// turn lets one task that handed the lock on at a time take it back,
-	// so that busy tasks take turns among themselves.
-	turn sync.Mutex
 	// since is when the holder took the lock: written by each holder
 	// after taking it, read only by the holder.
 	since time.Duration
 }
+
+func newGil() *gil { return &gil{baton: make(chan struct{}, 1)} }
 
 // epoch is the origin of gil.since: a monotonic clock.
 var epoch = time.Now()
@@ -55,7 +62,15 @@ func (g *gil) TryLock() bool {
 	return true
 }
 
-func (g *gil) Unlock() { g.mu.Unlock() }
+// Unlock releases the lock: to the tasks in Lock if there are any, else
+// to the first task waiting in handOff.
+func (g *gil) Unlock() {
+	if g.fresh.Load() == 0 && g.yielded.Load() > 0 {
+		g.baton <- struct{}{}
+		return
+	}
+	g.mu.Unlock()
+}
 
 // due reports whether the holder has had its slice and others wait.
 func (g *gil) due() bool {
@@ -65,21 +80,13 @@ func (g *gil) due() bool {
 	return time.Since(epoch)-g.since >= TimeSlice
 }
 
-// handOff lets the tasks waiting for the lock run, and takes it back: after
-// the ones that came back from a blocking call, in turn with the others
-// that handed it on. The caller holds the lock.
+// handOff lets the tasks waiting for the lock run, and takes it back after
+// them: after the ones in Lock, in turn with the others in handOff. The
+// caller holds the lock.
 func (g *gil) handOff() {
 	g.yielded.Add(1)
-	g.mu.Unlock()
-	g.turn.Lock()
-	// Those in Lock now go first; a steady stream of them (a busy server)
-	// delays this task by one slice at most.
-	start := time.Since(epoch)
-	for g.fresh.Load() > 0 && time.Since(epoch)-start < TimeSlice {
-		runtime.Gosched()
-	}
-	g.mu.Lock()
-	g.turn.Unlock()
+	g.Unlock() // to us again if no one else waits
+	<-g.baton
 	g.yielded.Add(-1)
 	g.since = time.Since(epoch)
 }

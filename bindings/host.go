@@ -3,6 +3,7 @@ package bindings
 import (
 	"errors"
 	"io"
+	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -46,20 +47,53 @@ func (rt *Runtime) Eval(name string, fn *lua.LFunction, show func(L *lua.LState,
 // whole (compiling a huge pattern), and the prompt must not hang on it. fn must not run Lua code (no metamethods): only look at
 // values, with raw access.
 func (rt *Runtime) TryLocked(wait time.Duration, fn func(L *lua.LState)) bool {
-	deadline := time.Now().Add(wait)
-	// Counted as waiting, so that a busy task hands the lock on at its
-	// next tick past its time slice, and waits for us to take it.
-	rt.gil.fresh.Add(1)
-	defer rt.gil.fresh.Add(-1)
-	for !rt.gil.TryLock() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(time.Millisecond)
+	if !rt.gil.TryLock() && !rt.lockWithin(wait) {
+		return false
 	}
 	defer rt.gil.Unlock()
 	fn(rt.L)
 	return true
+}
+
+// lockWithin takes the interpreter lock if it can within wait, and reports
+// whether it did. It waits in Lock, as a task coming back from a blocking
+// call does, so that a busy task hands the lock on to it at its next tick
+// past its time slice; if the wait runs out first, the lock, once taken,
+// is given back at once.
+func (rt *Runtime) lockWithin(wait time.Duration) bool {
+	const (
+		waiting = iota
+		taken
+		abandoned
+	)
+	var mu sync.Mutex
+	state := waiting
+	got := make(chan struct{})
+	go func() {
+		rt.gil.Lock()
+		mu.Lock()
+		defer mu.Unlock()
+		if state == abandoned {
+			rt.gil.Unlock()
+			return
+		}
+		state = taken
+		close(got)
+	}()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-got:
+		return true
+	case <-timer.C:
+		mu.Lock()
+		defer mu.Unlock()
+		if state == taken {
+			return true
+		}
+		state = abandoned
+		return false
+	}
 }
 
 // A Terminal is the user's terminal as the REPL holds it; interact(conn)

@@ -35,7 +35,7 @@ type Runtime struct {
 	// L is the root state. Lua code never runs on it directly: every chunk
 	// runs as a task on a thread of it. Touch it only with the gil held.
 	L   *lua.LState
-	gil gil
+	gil *gil
 
 	stdout *lockedWriter
 	stderr *lockedWriter
@@ -105,6 +105,7 @@ func New(opts Options) *Runtime {
 		classTostring: map[*lua.LFunction]*class{},
 
 		firstResource: opts.FirstResource,
+		gil:           newGil(),
 	}
 	rt.closing, rt.closeAll = context.WithCancel(context.Background())
 	// NewThread copies the root's options: tasks start with a smaller
@@ -115,6 +116,7 @@ func New(opts Options) *Runtime {
 	defer rt.gil.Unlock()
 	rt.openLibs()
 	rt.L.G.Tick = rt.tick
+	rt.L.G.Unlocked = func(L *lua.LState, work func()) { rt.offLock(L, offLockSize, work) }
 	return rt
 }
 

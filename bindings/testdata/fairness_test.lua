@@ -125,3 +125,30 @@ function TestWorkCountsInstructionsAndSteps()
   local steps = work() - w0
   assert(steps > 500000, "a quadratic match cost " .. steps)
 end
+
+function TestLongBuiltinsStayExact()
+  -- string.rep and .. copy in pieces (under 1 MiB, charged as they go)
+  -- or without the interpreter lock (from 1 MiB): the result is the same.
+  local pieces = {"x", "abc", ("0123456789"):rep(7001) .. "!"} -- the last over 64 KiB
+  for _, s in ipairs(pieces) do
+    for _, n in ipairs{1, 2, 3, 7, 100, 1000, 25000, 200001} do
+      if #s * n <= 32 * 2 ^ 20 then
+        local r = string.rep(s, n)
+        assert(#r == #s * n, "rep length")
+        for _, i in ipairs{0, 1, math.floor(n / 2), n - 2, n - 1} do
+          if i >= 0 and i < n then
+            assert(r:sub(i * #s + 1, (i + 1) * #s) == s, ("rep(%d bytes, %d): copy %d differs"):format(#s, n, i))
+          end
+        end
+        local c = r .. s .. r
+        assert(#c == 2 * #r + #s and c:sub(#r + 1, #r + #s) == s and c:sub(-#r) == r, "concat")
+        assert(table.concat({r, s, r}, "-") == r .. "-" .. s .. "-" .. r, "table.concat")
+      end
+    end
+  end
+  local big = ("aBc!"):rep(2 ^ 19) -- 2 MiB: upper, lower and reverse without the lock
+  assert(big:upper() == ("ABC!"):rep(2 ^ 19) and big:lower() == ("abc!"):rep(2 ^ 19))
+  assert(big:reverse() == ("!cBa"):rep(2 ^ 19))
+  big = ("aBc\200"):rep(2 ^ 19)
+  assert(bin.unhex(bin.hex(big)) == big and bin.unb64(bin.b64(big)) == big)
+end

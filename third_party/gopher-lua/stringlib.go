@@ -509,7 +509,7 @@ func strLen(L *LState) int {
 
 func strLower(L *LState) int {
 	str := L.CheckString(1)
-	L.Push(LString(strings.ToLower(str)))
+	L.Push(LString(unlockedText(L, str, strings.ToLower))) // gonetrepl patch 13
 	return 1
 }
 
@@ -567,13 +567,16 @@ func strRep(L *LState) int {
 
 func strReverse(L *LState) int {
 	str := L.CheckString(1)
-	bts := []byte(str)
-	out := make([]byte, len(bts))
-	for i, j := 0, len(bts)-1; j >= 0; i, j = i+1, j-1 {
-		out[i] = bts[j]
-	}
-	L.Push(LString(string(out)))
+	L.Push(LString(unlockedText(L, str, reverseString))) // gonetrepl patch 13
 	return 1
+}
+
+func reverseString(str string) string {
+	out := make([]byte, len(str))
+	for i, j := 0, len(str)-1; j >= 0; i, j = i+1, j-1 {
+		out[i] = str[j]
+	}
+	return string(out)
 }
 
 func strSub(L *LState) int {
@@ -591,7 +594,7 @@ func strSub(L *LState) int {
 
 func strUpper(L *LState) int {
 	str := L.CheckString(1)
-	L.Push(LString(strings.ToUpper(str)))
+	L.Push(LString(unlockedText(L, str, strings.ToUpper))) // gonetrepl patch 13
 	return 1
 }
 

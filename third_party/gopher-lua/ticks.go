@@ -75,17 +75,38 @@ func (ls *LState) patternMeter() *pm.Meter {
 
 // bytesPerUnit is the bytes a Go builtin copies for one unit of work, and
 // copyChunk the most it copies between two charges (a fraction of a tick).
+// From unlockedSize bytes on, the copy runs through Global.Unlocked when
+// the host set it: allocating and touching hundreds of megabytes takes
+// long even in pieces, and other threads may run meanwhile.
 const (
 	bytesPerUnit = 256
 	copyChunk    = 64 << 10
+	unlockedSize = 1 << 20
 )
 
+// bigWork runs work, which builds a result of size bytes from Go strings
+// and touches no Lua state, without the host's lock when it is big and
+// the host allows it. It reports whether it did; if not, the caller does
+// the work itself, charging it as it goes.
+func (ls *LState) bigWork(size int, work func()) bool {
+	if size < unlockedSize || ls.G.Unlocked == nil {
+		return false
+	}
+	ls.G.Unlocked(ls, work)
+	return true
+}
+
 // joinCharged is strings.Join(parts, "") for a result of size bytes,
-// charged to L as it copies, so that building a string of hundreds of
-// megabytes ticks (and can be stopped) along the way.
+// charged to L as it copies (or copied without the host's lock), so that
+// building a string of hundreds of megabytes does not hold the others up
+// and can be stopped.
 func joinCharged(L *LState, parts []string, size int64) string {
 	if size < copyChunk {
 		return strings.Join(parts, "")
+	}
+	var out string
+	if L.bigWork(int(size), func() { out = strings.Join(parts, "") }) {
+		return out
 	}
 	var b strings.Builder
 	b.Grow(int(size))
@@ -101,21 +122,43 @@ func joinCharged(L *LState, parts []string, size int64) string {
 	return b.String()
 }
 
-// repeatCharged is strings.Repeat(s, n), charged to L as it copies.
+// repeatCharged is strings.Repeat(s, n), charged to L as it copies (or
+// copied without the host's lock).
 func repeatCharged(L *LState, s string, n int) string {
 	size := len(s) * n // checked against MaxStringSize by the caller
 	if size < copyChunk || n <= 1 {
 		return strings.Repeat(s, n)
 	}
+	var out string
+	if L.bigWork(size, func() { out = strings.Repeat(s, n) }) {
+		return out
+	}
 	b := make([]byte, size)
-	filled := copy(b, s)
-	// Copy whole repetitions from the front: every copy starts at a
-	// multiple of len(s), and so must end at one.
-	chunk := max(copyChunk/len(s), 1) * len(s)
-	for filled < size {
-		c := copy(b[filled:], b[:min(filled, chunk)])
+	filled := 0
+	for filled < len(s) { // the first copy of s, in pieces
+		c := copy(b[filled:], s[filled:min(len(s), filled+copyChunk)])
 		filled += c
-		L.Charge(c / bytesPerUnit)
+		L.Charge(1 + c/bytesPerUnit)
+	}
+	// Then double what is there: b[:k] is k/len(s) whole copies of s, and
+	// filled stays a multiple of len(s). Each block in pieces.
+	for filled < size {
+		k := min(filled, size-filled)
+		for off := 0; off < k; off += copyChunk {
+			c := copy(b[filled+off:filled+k], b[off:min(k, off+copyChunk)])
+			L.Charge(1 + c/bytesPerUnit)
+		}
+		filled += k
 	}
 	return unsafe.String(&b[0], size)
+}
+
+// unlockedText runs f on s without the host's lock when s is big (see
+// bigWork): string.upper, lower and reverse of hundreds of megabytes.
+func unlockedText(L *LState, s string, f func(string) string) string {
+	var out string
+	if !L.bigWork(len(s), func() { out = f(s) }) {
+		out = f(s)
+	}
+	return out
 }

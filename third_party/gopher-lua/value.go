@@ -179,6 +179,9 @@ type Global struct {
 	// threads of this state; Tick, if set, is called at every tick.
 	work int64
 	Tick func(L *LState)
+	// Unlocked, if set, runs work, which touches no Lua state, without
+	// the host's interpreter lock: builtins that copy megabytes use it.
+	Unlocked func(L *LState, work func())
 }
 
 type LState struct {
