@@ -152,3 +152,9 @@ function TestLongBuiltinsStayExact()
   big = ("aBc\200"):rep(2 ^ 19)
   assert(bin.unhex(bin.hex(big)) == big and bin.unb64(bin.b64(big)) == big)
 end
+
+function TestBackReferenceToAnOpenCapture()
+  -- Was a Go "slice bounds out of range" raised as an internal error.
+  local ok, err = pcall(string.find, "0", "(()%1%b())")
+  assert(not ok and tostring(err):find("invalid capture index", 1, true), tostring(err))
+end

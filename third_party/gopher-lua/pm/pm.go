@@ -633,6 +633,11 @@ redo:
 		if idx >= m.CaptureLength()-1 {
 			panic(newError(_UNKNOWN, "invalid capture index"))
 		}
+		// gonetrepl patch 13: a capture still open (or a position
+		// capture at the end) sliced src backwards: a Go runtime error.
+		if m.Capture(idx+1) < m.Capture(idx) {
+			panic(newError(_UNKNOWN, "invalid capture index"))
+		}
 		capture := src[m.Capture(idx):m.Capture(idx+1)]
 		for i := 0; i < len(capture); i++ {
 			mt.step()
