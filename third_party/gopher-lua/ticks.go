@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"runtime"
 	"strings"
 	"unsafe"
 
@@ -105,21 +106,10 @@ func joinCharged(L *LState, parts []string, size int64) string {
 		return strings.Join(parts, "")
 	}
 	var out string
-	if L.bigWork(int(size), func() { out = strings.Join(parts, "") }) {
+	if L.bigWork(int(size), func() { out = buildJoin(parts, int(size), yieldEvery()) }) {
 		return out
 	}
-	var b strings.Builder
-	b.Grow(int(size))
-	for _, p := range parts {
-		for len(p) > copyChunk {
-			b.WriteString(p[:copyChunk])
-			p = p[copyChunk:]
-			L.Charge(copyChunk / bytesPerUnit)
-		}
-		b.WriteString(p)
-		L.Charge(1 + len(p)/bytesPerUnit)
-	}
-	return b.String()
+	return buildJoin(parts, int(size), L.chargeBytes)
 }
 
 // repeatCharged is strings.Repeat(s, n), charged to L as it copies (or
@@ -130,23 +120,69 @@ func repeatCharged(L *LState, s string, n int) string {
 		return strings.Repeat(s, n)
 	}
 	var out string
-	if L.bigWork(size, func() { out = strings.Repeat(s, n) }) {
+	if L.bigWork(size, func() { out = buildRepeat(s, n, yieldEvery()) }) {
 		return out
 	}
+	return buildRepeat(s, n, L.chargeBytes)
+}
+
+// yieldEvery is the charge of a copy made without the host's lock: it
+// lets the Go scheduler in every megabyte (see buildJoin).
+func yieldEvery() func(int) {
+	copied := 0
+	return func(n int) {
+		if copied += n; copied >= unlockedSize {
+			copied = 0
+			runtime.Gosched()
+		}
+	}
+}
+
+// chargeBytes charges the copy of n bytes.
+func (ls *LState) chargeBytes(n int) { ls.Charge(1 + n/bytesPerUnit) }
+
+// buildJoin and buildRepeat copy in pieces of copyChunk, calling charge
+// (if not nil) after each. Pieces also when the host's lock is released:
+// one copy of many megabytes is a memmove that the Go scheduler cannot
+// preempt, and a garbage collection waiting to stop the world for it
+// stalls every goroutine (on a VM whose page faults are slow, for
+// hundreds of milliseconds).
+func buildJoin(parts []string, size int, charge func(int)) string {
+	var b strings.Builder
+	b.Grow(size)
+	for _, p := range parts {
+		for len(p) > 0 {
+			c := min(len(p), copyChunk)
+			b.WriteString(p[:c])
+			p = p[c:]
+			if charge != nil {
+				charge(c)
+			}
+		}
+	}
+	return b.String()
+}
+
+func buildRepeat(s string, n int, charge func(int)) string {
+	size := len(s) * n
 	b := make([]byte, size)
 	filled := 0
-	for filled < len(s) { // the first copy of s, in pieces
+	for filled < len(s) { // the first copy of s
 		c := copy(b[filled:], s[filled:min(len(s), filled+copyChunk)])
 		filled += c
-		L.Charge(1 + c/bytesPerUnit)
+		if charge != nil {
+			charge(c)
+		}
 	}
 	// Then double what is there: b[:k] is k/len(s) whole copies of s, and
-	// filled stays a multiple of len(s). Each block in pieces.
+	// filled stays a multiple of len(s).
 	for filled < size {
 		k := min(filled, size-filled)
 		for off := 0; off < k; off += copyChunk {
 			c := copy(b[filled+off:filled+k], b[off:min(k, off+copyChunk)])
-			L.Charge(1 + c/bytesPerUnit)
+			if charge != nil {
+				charge(c)
+			}
 		}
 		filled += k
 	}
