@@ -97,5 +97,6 @@ func (g *gil) handOff() {
 func (rt *Runtime) tick(L *lua.LState) {
 	if rt.gil.due() {
 		rt.gil.handOff()
+		stopIfCanceled(L) // canceled while the others ran
 	}
 }

@@ -100,6 +100,7 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 	rt := t.rt
 	rt.gil.Lock()
 	L := t.th
+	stopIfCanceled(L) // canceled before it started: it runs nothing
 	L.Push(fn)
 	for _, a := range args {
 		L.Push(a)
@@ -214,6 +215,7 @@ func (rt *Runtime) block(L *lua.LState, poke func(), op func(ctx context.Context
 		t.mu.Lock()
 		if t.canceled {
 			t.mu.Unlock()
+			L.TickNow() // the task stops at its next instruction
 			return errCanceled
 		}
 		t.poke = poke
@@ -257,10 +259,20 @@ func runRecovered(ctx context.Context, op func(ctx context.Context) error) (err 
 }
 
 // yield lets other tasks take the interpreter.
-func (rt *Runtime) yield() {
+func (rt *Runtime) yield(L *lua.LState) {
 	rt.gil.Unlock()
 	runtime.Gosched()
 	rt.gil.Lock()
+	stopIfCanceled(L)
+}
+
+// stopIfCanceled makes L stop at its next instruction if its task was
+// canceled: the VM looks at the context only once a tick (every thousand
+// instructions), and code after a cancel must not go on that long.
+func stopIfCanceled(L *lua.LState) {
+	if ctx := L.Context(); ctx != nil && ctx.Err() != nil {
+		L.TickNow()
+	}
 }
 
 // describe turns an error value into the one-line message printed for it,

@@ -83,7 +83,7 @@ func (rt *Runtime) taskSpawn(L *lua.LState) int {
 }
 
 func (rt *Runtime) taskYield(L *lua.LState) int {
-	rt.yield()
+	rt.yield(L)
 	if t := taskOf(L); t != nil && t.ctx.Err() != nil {
 		L.RaiseError("%v", errCanceled)
 	}

@@ -158,3 +158,22 @@ function TestBackReferenceToAnOpenCapture()
   local ok, err = pcall(string.find, "0", "(()%1%b())")
   assert(not ok and tostring(err):find("invalid capture index", 1, true), tostring(err))
 end
+
+function TestCanceledBeforeItBlocksStopsAtOnce()
+  -- Canceled before it runs or blocks: its blocking calls return canceled
+  -- and it stops at the next instruction, as when the VM looked at the
+  -- context at every instruction; nothing after them runs.
+  local ran = 0
+  for _ = 1, 20 do
+    local tk = task.spawn(function()
+      time.sleep(0)
+      ran = ran + 1
+      time.sleep(60)
+      ran = ran + 1
+    end)
+    tk:cancel()
+    tk:wait(5)
+    assert(tk:status() == "canceled", tk:status())
+  end
+  assert(ran == 0, ran .. " statements ran after a cancel")
+end
