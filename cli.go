@@ -173,7 +173,15 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	catchSignals := func() {
 		catching.Do(func() { signal.Notify(signals, caughtSignals...) })
 	}
-	defer signal.Stop(signals)
+	defer func() {
+		// Once the signals are no longer caught, a write to a closed
+		// stdout would raise SIGPIPE's default action and kill the
+		// process on its way out (a task still printing while a first
+		// SIGPIPE ends the run: status -1 instead of 141): such a write
+		// gets EPIPE instead.
+		signal.Ignore(syscall.SIGPIPE)
+		signal.Stop(signals)
+	}()
 
 	prof, err := startProfiles(profileDests(o, os.Getenv))
 	if err != nil {
