@@ -24,7 +24,8 @@ const (
 
 // A Task is one goroutine running a Lua function on its own thread of the
 // shared state. It holds the interpreter lock while it runs Lua and gives it
-// up only inside block.
+// up inside block, and at a tick once it has run its time slice while
+// others wait (gil.go).
 type Task struct {
 	ID   int64
 	Name string // what it is for, shown by tostring and task.list

@@ -11,8 +11,8 @@ import (
 
 // TostringBudget bounds how long Go code lets __tostring metamethods run
 // when it must have a value's text and must not fail or hang: the error
-// that ended a task, the values the prompt prints for a line. A pure-Lua
-// loop holds the interpreter, so every other task waits this long at most.
+// that ended a task, the values the prompt prints for a line. A looping
+// metamethod runs this long at most (other tasks take turns meanwhile).
 const TostringBudget = 500 * time.Millisecond
 
 // Text is tostring(v) for Go code that must have a text: the prompt uses it
