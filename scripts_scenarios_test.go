@@ -362,10 +362,11 @@ func reservePortRange(t *testing.T, n int, open []int) int {
 				closers = append(closers, func() { ln.Close() })
 				continue
 			}
-			fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+			fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
+			syscall.CloseOnExec(fd) // SOCK_CLOEXEC is not on every OS
 			closers = append(closers, func() { syscall.Close(fd) })
 			if err := syscall.Bind(fd, &syscall.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 				ok = false

@@ -133,8 +133,7 @@ func (rt *Runtime) listenerClose(L *lua.LState) int {
 // connection that failed while it waited in the backlog; its man page
 // says to treat them as EAGAIN, that is to accept again.
 func isAcceptNetError(err error) bool {
-	for _, e := range []syscall.Errno{syscall.ENETDOWN, syscall.EPROTO, syscall.ENOPROTOOPT, syscall.EHOSTDOWN,
-		syscall.ENONET, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH} {
+	for _, e := range acceptNetErrors {
 		if errors.Is(err, e) {
 			return true
 		}
