@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // traceChunk makes a loopback TCP exchange in one process: the client
@@ -111,30 +113,8 @@ func answeringServer(t *testing.T) string {
 	})
 }
 
-// goServer listens on loopback and runs handle on each conn in a goroutine
-// of its own, closing the conn after; the listener is closed when the test
-// ends. It returns the address.
-func goServer(t *testing.T, handle func(c net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
+// goServer is peer.Serve: handle runs on each loopback conn.
+func goServer(t *testing.T, handle func(c net.Conn)) string { return peer.Serve(t, handle) }
 
 // startListening starts gonetrepl with args and waits for the line on
 // stderr that gives its address (the first group of pattern).

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // testdata/expect_test.lua talks to a slow peer, as a serial console or a
@@ -18,26 +20,11 @@ import (
 // machine: the pause spins.)
 func init() {
 	luaSetup["expect"] = func(t *testing.T) map[string]string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				go trickle(c)
-			}
-		}()
-		return map[string]string{"TRICKLE_ADDR": ln.Addr().String()}
+		return map[string]string{"TRICKLE_ADDR": peer.Serve(t, trickle)}
 	}
 }
 
 func trickle(c net.Conn) {
-	defer c.Close()
 	req, err := bufio.NewReader(c).ReadString('\n')
 	if err != nil {
 		return

@@ -155,3 +155,28 @@ func (b *SyncBuffer) Take() string {
 	b.buf.Reset()
 	return s
 }
+
+// Serve listens on loopback and runs handle on each conn in a goroutine of
+// its own, closing the conn after; the listener is closed when the test
+// ends. It returns the address.
+func Serve(t testing.TB, handle func(c net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
