@@ -5,7 +5,6 @@ package bindings
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -81,17 +80,23 @@ func binDecodeHex(h string) ([]byte, error) {
 }
 
 func (rt *Runtime) binUnhex(L *lua.LState) int {
-	h := argData(L, 1, "hex")
-	var b []byte
-	var err error
+	return rt.pushDecoded(L, "unhex", argData(L, 1, "hex"), binDecodeHex)
+}
+
+// pushDecoded pushes decode(input) as a string, decoded without the lock
+// when the input is big (offLock), or nil and an error of kind other
+// naming op.
+func (rt *Runtime) pushDecoded(L *lua.LState, op, input string, decode func(string) ([]byte, error)) int {
 	var text string
-	rt.offLock(L, len(h), func() {
-		if b, err = binDecodeHex(h); err == nil {
+	var err error
+	rt.offLock(L, len(input), func() {
+		var b []byte
+		if b, err = decode(input); err == nil {
 			text = string(b)
 		}
 	})
 	if err != nil {
-		return rt.pushError(L, &Error{Kind: kindOther, Op: "unhex", Err: fmt.Errorf("unhex: %w", err)}, "unhex", "")
+		return rt.pushError(L, &Error{Kind: kindOther, Op: op, Err: fmt.Errorf("%s: %w", op, err)}, op, "")
 	}
 	L.Push(lua.LString(text))
 	return 1
@@ -204,37 +209,5 @@ func binDecodeB64(text string) ([]byte, error) {
 }
 
 func (rt *Runtime) binUnb64(L *lua.LState) int {
-	text := argData(L, 1, "text")
-	var b []byte
-	var err error
-	var decoded string
-	rt.offLock(L, len(text), func() {
-		if b, err = binDecodeB64(text); err == nil {
-			decoded = string(b)
-		}
-	})
-	if err != nil {
-		return rt.pushError(L, &Error{Kind: kindOther, Op: "unb64", Err: fmt.Errorf("unb64: %w", err)}, "unb64", "")
-	}
-	L.Push(lua.LString(decoded))
-	return 1
-}
-
-// offLockSize is the input size from which a bin function works without
-// the interpreter lock: about a millisecond of work.
-const offLockSize = 1 << 20
-
-// offLock runs work, which must touch no Lua value (it reads Go strings
-// and writes Go variables), with the interpreter lock released when n,
-// its input's size, is offLockSize or more: a hexdump of 256 MiB takes
-// seconds, and every other task would wait for it. A cancel meanwhile
-// raises the task's cancellation once the work is done.
-func (rt *Runtime) offLock(L *lua.LState, n int, work func()) {
-	if n < offLockSize {
-		work()
-		return
-	}
-	if err := rt.block(L, nil, func(context.Context) error { work(); return nil }); err != nil {
-		L.RaiseError("%v", err)
-	}
+	return rt.pushDecoded(L, "unb64", argData(L, 1, "text"), binDecodeB64)
 }

@@ -245,6 +245,26 @@ func (rt *Runtime) block(L *lua.LState, poke func(), op func(ctx context.Context
 	return err
 }
 
+// offLockSize is the input size from which work on it (a bin function, a
+// big string copy of the interpreter's) runs without the interpreter lock:
+// about a millisecond of work.
+const offLockSize = 1 << 20
+
+// offLock runs work, which must touch no Lua value (it reads Go strings
+// and writes Go variables), with the interpreter lock released when n,
+// its input's size, is offLockSize or more: a hexdump of 256 MiB takes
+// seconds, and every other task would wait for it. A cancel meanwhile
+// raises the task's cancellation once the work is done.
+func (rt *Runtime) offLock(L *lua.LState, n int, work func()) {
+	if n < offLockSize {
+		work()
+		return
+	}
+	if err := rt.block(L, nil, func(context.Context) error { work(); return nil }); err != nil {
+		L.RaiseError("%v", err)
+	}
+}
+
 // cancelAfterOp, set by a test, names a task to cancel as its next blocking
 // call's op returns: the moment a dial or accept that succeeded meets a
 // cancel, which a test cannot otherwise time.
