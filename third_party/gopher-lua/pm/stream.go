@@ -22,9 +22,14 @@ package pm
 // are, which back-references (%1) break: a pattern with one keeps only the
 // start positions.
 
-// maxStreamMemo bounds the runs remembered. A pattern that goes through
-// many runs (a backtracking one) only searches as much as before past it.
+// maxStreamMemo bounds the runs remembered, and maxStreamMet the lengths
+// or positions remembered in all of them together (a run's met grows with
+// the run: "a*a*\n" on a run of letters keeps one per letter). A pattern
+// that goes through more (a backtracking one) only searches as much as
+// before past them: a run not remembered is searched as the first time.
 const maxStreamMemo = 1 << 14
+
+var maxStreamMet = 1 << 20 // a variable for a test
 
 // Stream finds the first match of one pattern in a subject that grows
 // between searches. Its zero value is not usable: see NewStream.
@@ -37,6 +42,7 @@ type Stream struct {
 	next    int   // start positions below next have been tried
 	retry   []int // those of them whose attempt met the end, ascending
 	runs    map[runKey]runMemo
+	met     int  // the entries of the met of all runs
 	touched bool // the current attempt has looked at the end of src
 	mt      *Meter
 }
@@ -145,7 +151,7 @@ func (s *Stream) attempt(sp int) (m *MatchData, met bool) {
 // Reset forgets what earlier searches learned: for a subject that changed
 // other than by growing.
 func (s *Stream) Reset() {
-	s.src, s.next, s.retry, s.runs = nil, 0, nil, nil
+	s.src, s.next, s.retry, s.runs, s.met = nil, 0, nil, nil, 0
 }
 
 // sub runs the rest of the pattern from (pc, sp) as an attempt of its own:
@@ -175,10 +181,20 @@ func (s *Stream) remember(pc, sp int, r runMemo) {
 	if s.runs == nil {
 		s.runs = map[runKey]runMemo{}
 	}
-	if _, ok := s.runs[runKey{pc, sp}]; !ok && len(s.runs) >= maxStreamMemo {
+	key := runKey{pc, sp}
+	old, had := s.runs[key]
+	if !had && len(s.runs) >= maxStreamMemo {
 		return
 	}
-	s.runs[runKey{pc, sp}] = r
+	if s.met-len(old.met)+len(r.met) > maxStreamMet {
+		if had { // forgotten rather than left stale
+			delete(s.runs, key)
+			s.met -= len(old.met)
+		}
+		return
+	}
+	s.runs[key] = r
+	s.met += len(r.met) - len(old.met)
 }
 
 // isLazyLoop reports whether insts[pc] begins "c-": split to the rest (pc+3)

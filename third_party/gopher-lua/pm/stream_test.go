@@ -214,3 +214,38 @@ func TestStreamStepsGrowLinearly(t *testing.T) {
 		}
 	}
 }
+
+// The lengths remembered in all runs together stay under maxStreamMet:
+// "a*a*\n" keeps one per letter of its outer run. Past the cap a run is
+// searched as the first time; the matches stay Find's.
+func TestStreamRememberedLengthsCapped(t *testing.T) {
+	defer func(v int) { maxStreamMet = v }(maxStreamMet)
+	maxStreamMet = 64
+	data := append(bytes.Repeat([]byte("a"), 80), '\n')
+	s, err := NewStream("a*a*\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	most := 0
+	for n := 1; n <= len(data); n++ {
+		md, err := s.Find(data[:n], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := Find("a*a*\n", data[:n], 0, 1)
+		if got, exp := describe(md), describeFirst(want); got != exp {
+			t.Fatalf("at %d bytes: stream %s, Find %s", n, got, exp)
+		}
+		most = max(most, s.met)
+	}
+	if most > maxStreamMet || most == 0 {
+		t.Fatalf("remembered %d lengths at most; cap %d", most, maxStreamMet)
+	}
+}
+
+func describeFirst(mds []*MatchData) string {
+	if len(mds) == 0 {
+		return describe(nil)
+	}
+	return describe(mds[0])
+}
