@@ -112,7 +112,7 @@ func strFind(L *LState) int {
 		return 2
 	}
 
-	mds, err := pm.FindMeter(pattern, unsafeFastStringToReadOnlyBytes(str), init, 1, L.patternMeter())
+	mds, err := pm.FindMeter(pattern, unsafeFastStringToReadOnlyBytes(str), init, 1, L.findMeter())
 	if err != nil {
 		L.RaiseError(err.Error())
 	}
@@ -526,7 +526,7 @@ func strMatch(L *LState) int {
 		offset = 0
 	}
 
-	mds, err := pm.FindMeter(pattern, unsafeFastStringToReadOnlyBytes(str), offset, 1, L.patternMeter())
+	mds, err := pm.FindMeter(pattern, unsafeFastStringToReadOnlyBytes(str), offset, 1, L.findMeter())
 	if err != nil {
 		L.RaiseError(err.Error())
 	}

@@ -74,6 +74,18 @@ func (ls *LState) patternMeter() *pm.Meter {
 	return &pm.Meter{Every: TickEvery / 4, Check: ls.Charge}
 }
 
+// findMeter is patternMeter for string.find and match, reused by the
+// thread from call to call: they run no Lua while they match (a tick may
+// let other threads run, never this one), so one at a time uses it, and
+// a parser calling find in a loop allocates no Meter a call.
+func (ls *LState) findMeter() *pm.Meter {
+	if ls.meter == nil {
+		ls.meter = ls.patternMeter()
+	}
+	ls.meter.Restart()
+	return ls.meter
+}
+
 // bytesPerUnit is the bytes a Go builtin copies for one unit of work, and
 // copyChunk the most it copies between two charges (a fraction of a tick).
 // From unlockedSize bytes on, the copy runs through Global.Unlocked when

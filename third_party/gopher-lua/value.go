@@ -3,6 +3,7 @@ package lua
 import (
 	"context"
 	"fmt"
+	"github.com/yuin/gopher-lua/pm"
 	"os"
 )
 
@@ -211,9 +212,10 @@ type LState struct {
 	nCcalls    int
 	baseCcalls int
 
-	// gonetrepl patch 13: work done by this thread since its last tick
-	// (ticks.go).
-	tick int
+	// gonetrepl patch 13: work done by this thread since its last tick,
+	// and the Meter its string.find and match reuse (ticks.go).
+	tick  int
+	meter *pm.Meter
 }
 
 func (ls *LState) String() string   { return fmt.Sprintf("thread: %p", ls) }

@@ -757,6 +757,10 @@ func (mt *Meter) slow() {
 	}
 }
 
+// Restart makes mt count a new match from zero, keeping its settings: a
+// caller that matches often reuses one Meter.
+func (mt *Meter) Restart() { mt.Steps, mt.reported, mt.next = 0, 0, 0 }
+
 // Flush reports the steps taken since the last Check.
 func (mt *Meter) Flush() {
 	if mt == nil || mt.Check == nil || mt.Steps == mt.reported {
