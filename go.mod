@@ -7,7 +7,6 @@ require (
 	github.com/creack/pty v1.1.24
 	github.com/fatih/color v1.19.0
 	github.com/hinshun/vt10x v0.0.0-20220301184237-5011da428d02
-	github.com/yuin/gopher-lua v1.1.2
 	golang.org/x/sys v0.42.0
 )
 
@@ -15,5 +14,3 @@ require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 )
-
-replace github.com/yuin/gopher-lua => ./third_party/gopher-lua

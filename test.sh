@@ -41,7 +41,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
+# ./... includes the patched interpreter (third_party/gopher-lua), which
+# is part of this module.
 go test -race -count=1 -timeout 10m ./...
-# The vendored interpreter is a module of its own (third_party/gopher-lua):
-# its pattern matcher's tests (pm) are not under ./... above.
-(cd third_party/gopher-lua && go test -race -count=1 -timeout 5m ./...)

@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // addrClass is the class of socket addresses, as local_addr, remote_addr

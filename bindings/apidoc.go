@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // The API reference, docs/API.md, is rendered by Markdown from the binding

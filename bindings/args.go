@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // Argument checks. Each raises "bad argument #n to f (name: problem)", so

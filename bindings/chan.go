@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const chanSummary = "a channel of Lua values between tasks, from task.chan"

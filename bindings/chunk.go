@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
-	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
+	"github.com/gonetrepl/gonetrepl/third_party/gopher-lua/parse"
 )
 
 // Load compiles src as a chunk named name. A syntax error reads

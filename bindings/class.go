@@ -3,7 +3,7 @@ package bindings
 import (
 	"fmt"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // A class describes a userdata type: its name, its methods and its

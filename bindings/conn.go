@@ -11,7 +11,7 @@ import (
 	"time"
 	"unsafe"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const connSummary = "a conn (tcp, unix, pipe; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines"

@@ -1,6 +1,6 @@
 package bindings
 
-import lua "github.com/yuin/gopher-lua"
+import lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 
 // A binding is one Lua-visible function or method: its Go implementation and
 // its documentation, kept side by side so help(), docs/API.md and the code

@@ -11,7 +11,7 @@ import (
 	"os"
 	"syscall"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // Error kinds: one short stable word per cause, as err.kind shows them.

@@ -12,8 +12,8 @@ import (
 	"os"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/pm"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
+	"github.com/gonetrepl/gonetrepl/third_party/gopher-lua/pm"
 )
 
 const expectDoc = "Reads until the received bytes match the Lua pattern (as string.find), then returns them up to the end of the match, followed by the pattern's captures; the bytes after the match stay buffered. A match is taken as soon as the bytes that have arrived give one, so end the pattern with something fixed (\"\\n\", \"> \"): \"%d+\" alone may match before all the digits are there. timeout (seconds) bounds this call besides the conn's own deadlines: then kind 'timeout', and nothing is consumed. More than max bytes (default 64 KiB, at most 64 MiB) without a match is kind 'too_large', and so is a pattern that backtracks too much on what arrived (over 256 matching steps per byte of max: \"(%w+)\\n\" on a long run of letters); EOF without one is 'eof'; either way the bytes stay buffered. A malformed pattern is a Lua error. Stream conns only."

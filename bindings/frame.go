@@ -12,7 +12,7 @@ import (
 	"io"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // defaultFrameMax is read_frame's default cap on a frame's data.

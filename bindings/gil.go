@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // TimeSlice is how long a task may hold the interpreter while others wait

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const globalsSummary = "global functions for the prompt: help, interact"

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // What the REPL relies on: every Lua way of writing goes through the

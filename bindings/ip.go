@@ -20,7 +20,7 @@ import (
 	"net/netip"
 	"strconv"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const ipSummary = "an IP address from net.parse_ip or net.lookup_ip; tostring, == and .. work"

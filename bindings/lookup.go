@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const lookupOptsDoc = " opts: timeout (seconds), server (\"host:port\" of the DNS server to ask)."

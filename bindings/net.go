@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const netSummary = "sockets, addresses and name lookups (Go's net package)"

@@ -1,6 +1,6 @@
 package bindings
 
-import lua "github.com/yuin/gopher-lua"
+import lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 
 // A socket (conn, listener, packet conn) belongs to one task at a time, so
 // that a task that fails cannot leave its sockets open with nobody to

@@ -36,7 +36,7 @@ import (
 	"strconv"
 	"strings"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const stringPackSummary = "Lua 5.3's binary packing, added to the string library: pack, unpack, packsize"

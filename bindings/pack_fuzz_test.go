@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 
 	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )

@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const packetConnSummary = "a datagram socket (udp, unixgram): read_from, write_to, exchange, deadlines"

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic (tracing turned on once the relay runs shows it only on conns with an idle timeout: without one, the kernel moves the bytes). The conns are left open: close them after. Stream conns only."

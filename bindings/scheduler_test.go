@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // Go tests for what Lua cannot reach: the lock, cancellation from outside,

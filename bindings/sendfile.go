@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const osStatSummary = "Lua's os library, plus stat: what a path is and its size, without opening it"

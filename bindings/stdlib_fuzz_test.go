@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // Fuzz targets for the protocol parsers of stdlib, written in Lua:

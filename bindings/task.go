@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const taskSummary = "tasks: functions that run concurrently; a blocking call blocks only its own task"

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // TostringBudget bounds how long Go code lets __tostring metamethods run

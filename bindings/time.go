@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const timeSummary = "clocks and sleeping: times are float seconds since the epoch"

@@ -30,7 +30,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 const tlsSummary = "TLS: dial, listen, upgrade a conn (STARTTLS), self-signed certificates"

@@ -14,7 +14,7 @@ import (
 	"net"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // Certificates: the self-signed ones tls.self_signed and self_signed = true

@@ -3,7 +3,7 @@ package repl
 import (
 	"strings"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 
 	"github.com/gonetrepl/gonetrepl/bindings"
 )

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 
 	"github.com/gonetrepl/gonetrepl/bindings"
 )

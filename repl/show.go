@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fatih/color"
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 
 	"github.com/gonetrepl/gonetrepl/bindings"
 	"github.com/gonetrepl/gonetrepl/internal/textesc"

@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"strings"
 
-	lua "github.com/yuin/gopher-lua"
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 //go:embed *.lua

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/yuin/gopher-lua/pm"
+	"github.com/gonetrepl/gonetrepl/third_party/gopher-lua/pm"
 )
 
 const emptyLString LString = LString("")
@@ -114,7 +114,7 @@ func strFind(L *LState) int {
 
 	mds, err := pm.FindMeter(pattern, unsafeFastStringToReadOnlyBytes(str), init, 1, L.findMeter())
 	if err != nil {
-		L.RaiseError(err.Error())
+		L.RaiseError("%s", err.Error())
 	}
 	if len(mds) == 0 {
 		L.Push(LNil)
@@ -246,7 +246,7 @@ func strGsub(L *LState) int {
 	// replacement (quadratic: 4 s for 64 KiB).
 	m, err := pm.NewMatcher(pat, unsafeFastStringToReadOnlyBytes(str), 0)
 	if err != nil {
-		L.RaiseError(err.Error())
+		L.RaiseError("%s", err.Error())
 	}
 	m.Meter = L.patternMeter()
 	out := gsubOutput{L: L}
@@ -254,7 +254,7 @@ func strGsub(L *LState) int {
 	for {
 		match, err := m.Next()
 		if err != nil {
-			L.RaiseError(err.Error())
+			L.RaiseError("%s", err.Error())
 		}
 		if match == nil {
 			break
@@ -466,7 +466,7 @@ func strGmatchIter(L *LState) int {
 	md.matcher.Meter = L.patternMeter() // the thread calling it is charged
 	match, err := md.matcher.Next()
 	if err != nil {
-		L.RaiseError(err.Error())
+		L.RaiseError("%s", err.Error())
 	}
 	if match == nil {
 		return 0
@@ -492,7 +492,7 @@ func strGmatch(L *LState) int {
 	pattern := L.CheckString(2)
 	m, err := pm.NewMatcher(pattern, unsafeFastStringToReadOnlyBytes(str), 0)
 	if err != nil {
-		L.RaiseError(err.Error())
+		L.RaiseError("%s", err.Error())
 	}
 	L.Push(L.Get(UpvalueIndex(1)))
 	ud := L.NewUserData()
@@ -528,7 +528,7 @@ func strMatch(L *LState) int {
 
 	mds, err := pm.FindMeter(pattern, unsafeFastStringToReadOnlyBytes(str), offset, 1, L.findMeter())
 	if err != nil {
-		L.RaiseError(err.Error())
+		L.RaiseError("%s", err.Error())
 	}
 	if len(mds) == 0 {
 		L.Push(LNil)

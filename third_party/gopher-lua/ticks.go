@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/yuin/gopher-lua/pm"
+	"github.com/gonetrepl/gonetrepl/third_party/gopher-lua/pm"
 )
 
 // gonetrepl patch 13: ticks. A host that runs many Lua threads under one
@@ -34,7 +34,7 @@ func (ls *LState) onTick() {
 			// the VM's per-instruction check did: a pcall cannot swallow
 			// a cancellation.
 			ls.tick = TickEvery
-			ls.RaiseError(ls.ctx.Err().Error())
+			ls.RaiseError("%s", ls.ctx.Err().Error())
 		default:
 		}
 	}

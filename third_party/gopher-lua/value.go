@@ -3,7 +3,7 @@ package lua
 import (
 	"context"
 	"fmt"
-	"github.com/yuin/gopher-lua/pm"
+	"github.com/gonetrepl/gonetrepl/third_party/gopher-lua/pm"
 	"os"
 )
 
