@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,10 +17,6 @@ import (
 	"github.com/gonetrepl/gonetrepl/internal/textesc"
 	"github.com/gonetrepl/gonetrepl/repl"
 )
-
-// version is the release; set with -ldflags "-X main.version=..." when
-// building a release.
-var version = "0.1.0-dev"
 
 const usage = `usage: gonetrepl [options] [script [args...]]
   -e CHUNK           run the Lua string CHUNK (may be repeated)
@@ -246,10 +241,6 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}
 	return code
-}
-
-func versionLine() string {
-	return fmt.Sprintf("gonetrepl %s (gopher-lua v1.1.2, Lua 5.1, %s)", version, runtime.Version())
 }
 
 // start loads one step and starts it as a task. A script gets args as its
