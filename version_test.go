@@ -63,6 +63,10 @@ func TestVersionLine(t *testing.T) {
 		{"go install @v1.2.3", tagged, true, "", "gonetrepl v1.2.3 (no VCS revision; "},
 		{"checkout", checkout, true, "", "gonetrepl devel (revision 017f32340133 with uncommitted changes, 2026-12-04T17:35:36Z; "},
 		{"no build info", nil, false, "", "gonetrepl devel (no VCS revision; "},
+		{"go install @pseudo-version", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261204173902-6f4b928819a6"}}, true, "",
+			"gonetrepl v0.0.0-20261204173902-6f4b928819a6 (revision 6f4b928819a6; "},
+		{"go install @pre-release pseudo-version", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.4-0.20261204173902-6f4b928819a6+dirty"}}, true, "",
+			"gonetrepl v1.2.4-0.20261204173902-6f4b928819a6+dirty (revision 6f4b928819a6; "},
 		{"-X main.version", tagged, true, "1.2.3-debian1", "gonetrepl 1.2.3-debian1 (no VCS revision; "},
 	}
 	for _, tt := range tests {
