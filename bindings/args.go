@@ -110,18 +110,31 @@ func argSeconds(L *lua.LState, n int, name string) time.Duration {
 	return time.Duration(f * float64(time.Second))
 }
 
+// relativeTimeBelow is where argTime stops taking a number for a relative
+// time: 10^9 seconds since the epoch is September 2001, long before any
+// deadline a script sets, and 31 years of seconds, longer than any timeout.
+const relativeTimeBelow = 1e9
+
 // argTime reads an absolute time in seconds since the epoch (as time.now()
-// returns); nil or 0 is the zero time, which clears a deadline.
+// returns); nil or 0 is the zero time, which clears a deadline. A number
+// below relativeTimeBelow is refused with a hint: it is a relative time
+// typed where an absolute one belongs.
 func argTime(L *lua.LState, n int, name string) time.Time {
 	if L.Get(n) == lua.LNil {
 		return time.Time{}
 	}
 	f := argNumber(L, n, name)
-	if f < 0 || f > 1e11 {
-		argError(L, n, name, "seconds since the epoch expected, got %v", lua.LNumber(f))
-	}
 	if f == 0 {
 		return time.Time{}
+	}
+	if f > 0 && f < relativeTimeBelow {
+		// set_deadline(5) means "in five seconds" to whoever types it, and
+		// would be a deadline in 1970, expired at once, to every later call.
+		argError(L, n, name, "%v looks like a number of seconds from now; a deadline is a time since the epoch: use time.now() + %v, or set_timeout(%v)",
+			lua.LNumber(f), lua.LNumber(f), lua.LNumber(f))
+	}
+	if f < 0 || f > 1e11 {
+		argError(L, n, name, "seconds since the epoch expected, got %v", lua.LNumber(f))
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9))

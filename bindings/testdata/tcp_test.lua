@@ -90,6 +90,37 @@ function TestTimeoutLeavesBytesBuffered(t)
   ln:close()
 end
 
+-- set_deadline(5) is "in five seconds" to whoever types it; as a time since
+-- the epoch it is 1970, and every later read would time out at once. Each
+-- deadline setter refuses it with the fix in the message, and the conn
+-- still reads after the refusal.
+function TestRelativeDeadlineIsRefused(t)
+  local ln, c = serve_and_dial(function(c) c:write("hello\n"); time.sleep(1) end)
+  local pc = assert(net.listen_packet("udp", "127.0.0.1:0"))
+  for _, set in ipairs({"set_deadline", "set_read_deadline", "set_write_deadline"}) do
+    for _, v in ipairs({5, 0.5, 999999999}) do
+      for _, obj in ipairs({c, pc}) do
+        local ok, msg = pcall(obj[set], obj, v)
+        assert(not ok, set .. "(" .. v .. ") was taken")
+        msg = tostring(msg)
+        assert(msg:find("(t: " .. v .. " looks like a number of seconds from now", 1, true), msg)
+        assert(msg:find("time.now() + " .. v, 1, true), msg)
+        assert(msg:find("set_timeout(" .. v .. ")", 1, true), msg)
+      end
+    end
+  end
+  -- Absolute times and the clearing values still work.
+  assert(c:set_read_deadline(time.now() + 5))
+  assert(c:set_read_deadline(1e9 + 1))          -- 2001: a deadline long past
+  local data, err = c:read_line()
+  assert(data == nil and err.kind == "timeout", tostring(err))
+  assert(c:set_read_deadline(0) and c:set_read_deadline(nil) and c:set_deadline(0))
+  assert(c:read_line() == "hello")
+  pc:close()
+  c:close()
+  ln:close()
+end
+
 function TestSetTimeoutIsIdle(t)
   local ln, c = serve_and_dial(function(c) time.sleep(5) end)
   c:set_timeout(0.1)
