@@ -65,7 +65,7 @@ var connMethods = []binding{
 		"Closes the conn; a read or write blocked on it returns kind 'closed'.",
 		"c:close()"},
 	{"close_write", (*Runtime).connCloseWrite, "c:close_write() -> true | nil, err",
-		"Half-close: the peer reads EOF, and this side can still read its reply (tcp, unix).",
+		"Half-close: the peer reads EOF, and this side can still read its reply (tcp, unix, tls); a later write fails with kind closed.",
 		`c:write("request"); c:close_write(); print(c:read_all())`},
 	{"close_read", (*Runtime).connCloseRead, "c:close_read() -> true | nil, err",
 		"Shuts down the reading side (tcp, unix).",
@@ -117,6 +117,7 @@ type Conn struct {
 	dl       deadlines
 	tr       sockTrace // what c:trace and net.trace ask for
 	closed   atomic.Bool
+	wshut    atomic.Bool // this side's close_write succeeded: writes fail as closed
 	wop      opLock    // held by a write: writes by several tasks queue up, and a canceled one gives up waiting
 	poke     func()    // made once: wakes the canceled calls blocked on this conn
 	closer   io.Closer // if not nil, closes nc and removes the socket file it bound; tracked
@@ -442,12 +443,14 @@ func (rt *Runtime) connCloseWrite(L *lua.LState) int {
 	c := rt.checkConn(L)
 	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
 		c.tr.record(c, ">", "close_write", nil)
-		if !c.closeMayWait() {
-			return rt.result(L, cw.CloseWrite(), "close_write")
-		}
 		var err error
-		if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.sendAlert(ctx, cw.CloseWrite); return nil }); berr != nil {
+		if !c.closeMayWait() {
+			err = cw.CloseWrite()
+		} else if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.sendAlert(ctx, cw.CloseWrite); return nil }); berr != nil {
 			err = berr
+		}
+		if err == nil {
+			c.wshut.Store(true)
 		}
 		return rt.result(L, err, "close_write")
 	}

@@ -33,6 +33,11 @@ const (
 // errCanceled is returned by a blocking call whose task was canceled.
 var errCanceled = context.Canceled
 
+// errWriteShut is a write after this side's own close_write. The OS says
+// EPIPE, which reads as the peer's reset; the kind is closed, because this
+// side closed it.
+var errWriteShut = fmt.Errorf("write after close_write: %w", net.ErrClosed)
+
 // TooLargeError reports a read that would go over its cap. Nothing was
 // consumed.
 type TooLargeError struct {

@@ -174,6 +174,9 @@ func (c *Conn) sendFile(ctx context.Context, call ioCall, path string, offset, c
 		return 0, err
 	}
 	defer c.wop.Unlock()
+	if c.wshut.Load() {
+		return 0, errWriteShut
+	}
 	f, err := openRegular(path)
 	if err != nil {
 		return 0, err

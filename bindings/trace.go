@@ -158,6 +158,9 @@ func (t traceReader) Read(p []byte) (int, error) {
 
 // write writes p to the conn's socket and logs what was written.
 func (c *Conn) write(p []byte) (int, error) {
+	if c.wshut.Load() {
+		return 0, errWriteShut
+	}
 	n, err := c.nc.Write(p)
 	if n > 0 && c.tr.mode() != traceOff {
 		c.tr.record(c, ">", bytesWhat("wrote", n), p[:n])

@@ -310,6 +310,38 @@ function TestCloseWriteHalfClose(t)
   ln:close()
 end
 
+-- After this side's own close_write, a write is refused as closed: the OS
+-- says EPIPE ("broken pipe"), which read as the peer's reset. Nothing goes
+-- out, and the read side still works: the peer's reply arrives.
+function TestWriteAfterCloseWriteIsClosed(t)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w")); f:write("file bytes"); f:close()
+  local sock = os.tmpname(); os.remove(sock)
+  local uln = assert(net.listen("unix", sock))
+  for _, ln in ipairs({listen(), uln}) do
+    ln:serve(function(c)
+      local request = assert(c:read_all())
+      assert(c:write("got " .. request))
+    end)
+    local c = assert(net.dial(ln:addr().network, tostring(ln:addr())))
+    assert(c:write("hello"))
+    assert(c:close_write())
+    for name, write in pairs({
+      write = function() return c:write("more") end,
+      write_frame = function() return c:write_frame("more") end,
+      send_file = function() return c:send_file(path) end,
+    }) do
+      local n, err = write()
+      assert(n == nil and err.kind == "closed", name .. ": " .. tostring(n) .. " " .. tostring(err))
+      assert(tostring(err):find("close_write", 1, true), tostring(err))
+    end
+    assert(c:read_all() == "got hello")  -- none of the refused bytes went out
+    c:close()
+    ln:close()
+  end
+  os.remove(path)
+end
+
 function TestAddrs(t)
   local accepted = task.chan(1)
   local ln, c = serve_and_dial(function(c) accepted:send(c:remote_addr()) time.sleep(0.5) end)

@@ -364,3 +364,22 @@ function TestTLSCloseWriteWaitsAlone(t)
   c:close()
   ln:close()
 end
+
+-- After close_write on a TLS conn (a close_notify alert), a write is
+-- refused as closed, like TCP's, not crypto/tls's "protocol is shutdown"
+-- as kind other; the peer's reply still arrives.
+function TestTLSWriteAfterCloseWriteIsClosed(t)
+  local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true }))
+  ln:serve(function(c)
+    local request = assert(c:read_all())
+    assert(c:write("got " .. request))
+  end)
+  local c = assert(tls.dial(tostring(ln:addr()), { insecure = true, timeout = 10 }))
+  assert(c:write("hello"))
+  assert(c:close_write())
+  expect_error("closed", c:write("more"))
+  expect_error("closed", c:write_frame("more"))
+  assert(c:read_all() == "got hello")
+  c:close()
+  ln:close()
+end
