@@ -118,9 +118,9 @@ type Conn struct {
 	tr       sockTrace // what c:trace and net.trace ask for
 	closed   atomic.Bool
 	wshut    atomic.Bool // this side's close_write succeeded: writes fail as closed
-	wop      opLock    // held by a write: writes by several tasks queue up, and a canceled one gives up waiting
-	poke     func()    // made once: wakes the canceled calls blocked on this conn
-	closer   io.Closer // if not nil, closes nc and removes the socket file it bound; tracked
+	wop      opLock      // held by a write: writes by several tasks queue up, and a canceled one gives up waiting
+	poke     func()      // made once: wakes the canceled calls blocked on this conn
+	closer   io.Closer   // if not nil, closes nc and removes the socket file it bound; tracked
 }
 
 // connType is the type name of net.conn values.
