@@ -26,7 +26,7 @@ var listenerMethods = []binding{
 		"Stops listening; a blocked accept returns kind 'closed'. A Unix listener removes its socket file.",
 		"ln:close()"},
 	{"serve", (*Runtime).listenerServe, "ln:serve(handler) -> task",
-		"Accepts forever in a new task, running handler(conn) in a task per connection and closing the conn when it returns or fails.",
+		"Accepts forever in a new task, running handler(conn) in a task per connection and closing the conn when it returns or fails. Canceling the returned task stops accepting and closes the listener (new dials are refused); handlers already running go on.",
 		`ln:serve(function(c) for line in c:lines() do c:write(line .. "\n") end end)`},
 }
 
@@ -122,11 +122,16 @@ func (rt *Runtime) listenerAddr(L *lua.LState) int {
 }
 
 func (rt *Runtime) listenerClose(L *lua.LState) int {
-	l := rt.checkListener(L)
+	return rt.result(L, rt.closeListener(rt.checkListener(L)), "close")
+}
+
+// closeListener closes l for ln:close and for the end of ln:serve's loop.
+// The caller holds the interpreter lock.
+func (rt *Runtime) closeListener(l *Listener) error {
 	l.closed.Store(true)
 	rt.untrack(l.ln)
 	rt.disown(l)
-	return rt.result(L, l.ln.Close(), "close")
+	return l.ln.Close()
 }
 
 // isAcceptNetError reports the errors Linux's accept(2) passes on from a
@@ -144,8 +149,9 @@ func isAcceptNetError(err error) bool {
 // listenerServe starts the accept loop as a task. Each connection gets a
 // task running handler(conn); the conn is closed when that task ends, how
 // ever it ends. An error in a handler is reported like any task's and does
-// not stop the loop. The loop ends when the listener is closed or its task
-// canceled.
+// not stop the loop. The loop ends when the listener is closed, or when
+// its task is canceled or accept fails for good, which close the listener:
+// new dials are refused rather than left waiting in the backlog.
 func (rt *Runtime) listenerServe(L *lua.LState) int {
 	l := rt.checkListener(L)
 	handler := argFunction(L, 2, "handler")
@@ -162,6 +168,9 @@ func (rt *Runtime) listenerServe(L *lua.LState) int {
 			case errors.Is(err, net.ErrClosed):
 				return 0
 			case errors.Is(err, context.Canceled):
+				// Nobody accepts any more: clients would wait in the
+				// backlog for a server that is gone. Refuse them.
+				rt.closeListener(l)
 				L.RaiseError("%v", err)
 			case errors.Is(err, os.ErrDeadlineExceeded):
 				// Not this loop's (it sets no deadline): keep serving.
@@ -182,6 +191,7 @@ func (rt *Runtime) listenerServe(L *lua.LState) int {
 				})
 				backoff = min(2*backoff, time.Second)
 			default:
+				rt.closeListener(l)
 				L.Error(rt.errorValue(err, "accept", addrString(l.ln.Addr())), 0)
 			}
 		}

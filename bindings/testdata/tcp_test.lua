@@ -342,6 +342,37 @@ function TestWriteAfterCloseWriteIsClosed(t)
   os.remove(path)
 end
 
+-- Canceling ln:serve's task stops accepting and closes the listener: a new
+-- dial is refused rather than left in the backlog, and a Unix listener's
+-- socket file is gone. Handlers already running go on.
+function TestCancelServeClosesListener(t)
+  local sock = os.tmpname(); os.remove(sock)
+  for _, ln in ipairs({listen(), assert(net.listen("unix", sock))}) do
+    local addr = ln:addr()
+    local server = ln:serve(function(c)
+      for line in c:lines() do c:write("echo " .. line .. "\n") end
+    end)
+    local c = assert(net.dial(addr.network, tostring(addr)))
+    assert(c:write("one\n") and c:read_line() == "echo one")
+    server:cancel()
+    local ok, err = server:wait(5)
+    assert(ok == nil and err.kind == "canceled", tostring(err))
+    assert(server:status() == "canceled", server:status())
+    local nc, derr = net.dial(addr.network, tostring(addr), {timeout = 2})
+    assert(nc == nil, tostring(nc))
+    if addr.network == "unix" then -- the file is gone
+      assert(tostring(derr):find("no such file", 1, true), tostring(derr))
+    else
+      assert(derr.kind == "refused", tostring(derr))
+    end
+    local a, aerr = ln:accept(0.1)
+    assert(a == nil and aerr.kind == "closed", tostring(aerr))
+    assert(c:write("two\n") and c:read_line() == "echo two") -- the running handler goes on
+    c:close()
+  end
+  assert(io.open(sock) == nil, "the socket file is still there")
+end
+
 function TestAddrs(t)
   local accepted = task.chan(1)
   local ln, c = serve_and_dial(function(c) accepted:send(c:remote_addr()) time.sleep(0.5) end)
