@@ -53,6 +53,23 @@ func ipAddrField(key string, ip net.IP, port int, zone string) (lua.LValue, bool
 	return lua.LNil, false
 }
 
+// argAddress reads an address to dial, listen on or resolve: a string
+// ("host:port", a Unix socket path) or an addr value (ln:addr(),
+// c:remote_addr(), net.resolve_addr), which stands for its string form:
+// net.dial("tcp", ln:addr()) works as net.dial("tcp", tostring(ln:addr())).
+func (rt *Runtime) argAddress(L *lua.LState, n int, name string) string {
+	switch v := L.Get(n).(type) {
+	case lua.LString:
+		return string(v)
+	case *lua.LUserData:
+		if a, ok := v.Value.(net.Addr); ok && v.Metatable == rt.classes[addrType] {
+			return a.String()
+		}
+	}
+	expected(L, n, name, "string or addr")
+	return ""
+}
+
 // pushAddr pushes an addr value, or nil for a missing address.
 func (rt *Runtime) pushAddr(L *lua.LState, a net.Addr) int {
 	if a == nil {

@@ -91,7 +91,12 @@ const addrSection = "" +
 	"- `a.name`: the socket path of a Unix address (`\"@name\"` for the abstract namespace); nil for IP.\n" +
 	"\n" +
 	"`tostring(a)` is the `host:port` form (or the path); `..` works; `==` compares network and\n" +
-	"address."
+	"address.\n" +
+	"\n" +
+	"Every function that takes an address string also takes an addr value, standing for its\n" +
+	"string form: `net.dial(\"tcp\", ln:addr())`. That is `net.dial`, `net.listen`,\n" +
+	"`net.listen_packet`, `net.resolve_addr`, `net.split_host_port`, `tls.dial`, `tls.listen`,\n" +
+	"`pc:write_to`, `pc:exchange`, `http.serve` and `resp.connect`."
 
 // promptSection describes the REPL (package repl); TestPromptSectionTrue
 // in repl checks its figures against repl's constants.

@@ -171,7 +171,7 @@ var resolveNetworks = []string{"tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "un
 
 func (rt *Runtime) netResolveAddr(L *lua.LState) int {
 	network := argOption(L, 1, "network", resolveNetworks)
-	address := argString(L, 2, "address")
+	address := rt.argAddress(L, 2, "address")
 	var addr net.Addr
 	err := rt.block(L, nil, func(ctx context.Context) error {
 		var err error
@@ -185,7 +185,7 @@ func (rt *Runtime) netResolveAddr(L *lua.LState) int {
 }
 
 func (rt *Runtime) netSplitHostPort(L *lua.LState) int {
-	hostport := argString(L, 1, "hostport")
+	hostport := rt.argAddress(L, 1, "hostport")
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
 		return rt.pushError(L, err, "split_host_port", hostport)

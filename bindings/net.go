@@ -187,7 +187,7 @@ func procSocketLive(file, network string, fi fs.FileInfo) (live, ok bool) {
 
 func (rt *Runtime) netDial(L *lua.LState) int {
 	network := argOption(L, 1, "network", dialNetworks)
-	address := argString(L, 2, "address")
+	address := rt.argAddress(L, 2, "address")
 	opts := optTable(L, 3, "opts")
 	var d net.Dialer
 	if timeout, ok := fieldSeconds(L, 3, opts, "timeout"); ok {
@@ -256,7 +256,7 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 
 func (rt *Runtime) netListen(L *lua.LState) int {
 	network := argOption(L, 1, "network", listenNetworks)
-	address := loopbackIfNoHost(network, argString(L, 2, "address"))
+	address := loopbackIfNoHost(network, rt.argAddress(L, 2, "address"))
 	if isUnix(network) {
 		if err := checkUnixPath("listen", network, address); err != nil {
 			return rt.pushError(L, err, "listen", address)
@@ -286,7 +286,7 @@ func (rt *Runtime) netListenPacket(L *lua.LState) int {
 	// Both arguments are checked for type before the network's name, so
 	// that a wrong address is reported as such whatever the name.
 	argString(L, 1, "network")
-	address := argString(L, 2, "address")
+	address := rt.argAddress(L, 2, "address")
 	network := argOption(L, 1, "network", packetNetworks)
 	address = loopbackIfNoHost(network, address)
 	if isUnix(network) {

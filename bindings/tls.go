@@ -283,7 +283,7 @@ func (o *tlsOptions) serverConfig(L *lua.LState, n int) *tls.Config {
 }
 
 func (rt *Runtime) tlsDial(L *lua.LState) int {
-	address := argString(L, 1, "address")
+	address := rt.argAddress(L, 1, "address")
 	o := argTLSOptions(L, 2, optTable(L, 2, "opts"))
 	host, _, _ := net.SplitHostPort(address)
 	cfg := o.clientConfig(rt, L, 2, host)
@@ -318,7 +318,7 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 }
 
 func (rt *Runtime) tlsListen(L *lua.LState) int {
-	address := loopbackIfNoHost("tcp", argString(L, 1, "address"))
+	address := loopbackIfNoHost("tcp", rt.argAddress(L, 1, "address"))
 	o := argTLSOptions(L, 2, optTable(L, 2, "opts"))
 	cfg := o.serverConfig(L, 2)
 	var ln net.Listener

@@ -853,7 +853,8 @@ local function serve_conn(c, handler, o)
 end
 
 -- http.serve(addr_or_listener, handler [, opts]) answers HTTP/1.1 on a
--- listener (made with net.listen("tcp", addr) when given a string): a task
+-- listener (made with net.listen("tcp", addr) when given a string or an addr
+-- value): a task
 -- per connection (ln:serve), keep-alive, Content-Length on every reply.
 -- It returns the listener and the serve task.
 function http.serve(where, handler, opts)
@@ -862,7 +863,7 @@ function http.serve(where, handler, opts)
   opts = opts or {}
   local o = { timeout = opts.timeout or http.IDLE_TIMEOUT, max_body = opts.max_body or http.MAX_REQUEST_BODY }
   local ln = where
-  if type(where) == "string" then
+  if type(where) == "string" or type(where) == "userdata" and (getmetatable(where) or {}).__name == "net.addr" then
     local err
     ln, err = net.listen("tcp", where)
     if not ln then return nil, err end

@@ -602,13 +602,14 @@ end
 
 -- resp.connect(addr [, opts]) dials a Redis server and returns a client.
 -- addr: "host:port" (default resp.DEFAULT_ADDR), or a Unix socket path
--- (starting with / or @). opts: timeout (seconds for the connect and idle
+-- (starting with / or @), or an addr value (ln:addr()). opts: timeout (seconds for the connect and idle
 -- timeout of every read and write; default resp.TIMEOUT, 0 for none),
 -- tls (true, or a table of tls.dial opts), password and username (AUTH),
 -- db (SELECT), protocol (3: HELLO 3), and the caps.
 function resp.connect(addr, opts)
   addr = addr or resp.DEFAULT_ADDR
-  if type(addr) ~= "string" then error(("bad argument #1 to 'connect' (string expected, got %s)"):format(type(addr)), 2) end
+  if type(addr) == "userdata" and (getmetatable(addr) or {}).__name == "net.addr" then addr = tostring(addr) end
+  if type(addr) ~= "string" then error(("bad argument #1 to 'connect' (string or addr expected, got %s)"):format(type(addr)), 2) end
   opts = opts or {}
   if type(opts) ~= "table" then error("bad argument #2 to 'connect' (table expected)", 2) end
   local timeout = opts.timeout or resp.TIMEOUT

@@ -129,7 +129,7 @@ function TestSplitJoinHostPort(t)
   raises(function() net.join_host_port("h", 1.5) end, "port: port number between 0 and 65535")
   raises(function() net.join_host_port("h", 70000) end, "port: port number")
   raises(function() net.join_host_port("h") end, "port: number or string expected, got nil")
-  raises(function() net.split_host_port() end, "hostport: string expected")
+  raises(function() net.split_host_port() end, "hostport: string or addr expected")
 end
 
 function TestWrongReceiver(t)
@@ -137,4 +137,54 @@ function TestWrongReceiver(t)
   local _, n = net.parse_cidr("10.0.0.0/8")
   raises(function() ip.to4(n) end, "net.ip expected, got net.ipnet")
   raises(function() n.contains(ip, ip) end, "net.ipnet expected, got net.ip")
+end
+
+-- Every function that takes an address string takes an addr value too,
+-- as its string form: bytes cross real sockets through each of them.
+function TestAddrValueWhereAnAddressGoes(t)
+  local http, resp = require("http"), require("resp")
+  -- net.dial and net.listen (tcp, unix), net.listen_packet, write_to.
+  local ln = assert(net.listen("tcp", assert(net.resolve_addr("tcp", "127.0.0.1:0"))))
+  ln:serve(function(c) c:write("tcp " .. c:read_line() .. "\n") end)
+  local c = assert(net.dial("tcp", ln:addr()))
+  assert(c:write("hi\n") and c:read_line() == "tcp hi")
+  assert(c:remote_addr() == ln:addr())
+  c:close()
+  local sock = os.tmpname(); os.remove(sock)
+  local uln = assert(net.listen("unix", assert(net.resolve_addr("unix", sock))))
+  uln:serve(function(c) c:write("unix " .. c:read_line() .. "\n") end)
+  c = assert(net.dial("unix", uln:addr()))
+  assert(c:write("hi\n") and c:read_line() == "unix hi")
+  c:close()
+  local pc = assert(net.listen_packet("udp", assert(net.resolve_addr("udp", "127.0.0.1:0"))))
+  assert(pc:write_to("ping", pc:local_addr()) == 4)
+  local got, from = pc:read_from()
+  assert(got == "ping" and from == pc:local_addr(), tostring(from))
+  pc:close()
+  -- resolve_addr and split_host_port.
+  assert(net.resolve_addr("tcp", ln:addr()) == ln:addr())
+  local host, port = net.split_host_port(ln:addr())
+  assert(host == "127.0.0.1" and tonumber(port) == ln:addr().port, host .. " " .. port)
+  -- tls.listen and tls.dial.
+  local tln = assert(tls.listen(assert(net.resolve_addr("tcp", "127.0.0.1:0")), {self_signed = true}))
+  tln:serve(function(c) c:write("tls " .. c:read_line() .. "\n") end)
+  c = assert(tls.dial(tln:addr(), {insecure = true, timeout = 10}))
+  assert(c:write("hi\n") and c:read_line() == "tls hi")
+  c:close(); tln:close()
+  -- http.serve and resp.connect (a one-command RESP server).
+  local hln = assert(http.serve(assert(net.resolve_addr("tcp", "127.0.0.1:0")), function(req) return 200, {}, "http " .. req.path end))
+  local r = assert(http.get("http://" .. tostring(hln:addr()) .. "/x", {timeout = 10}))
+  assert(r.status == 200 and r.body == "http /x", r.body)
+  hln:close()
+  local rln = assert(net.listen("tcp", "127.0.0.1:0"))
+  rln:serve(function(c) assert(resp.read_command(c)); c:write("+PONG\r\n") end)
+  local rc = assert(resp.connect(rln:addr(), {timeout = 10}))
+  assert(rc:call("PING") == "PONG")
+  rc:close(); rln:close()
+  -- Anything else is an argument error naming the argument.
+  raises(function() net.dial("tcp", {}) end, "address: string or addr expected, got table")
+  raises(function() net.dial("tcp", ln) end, "address: string or addr expected")
+  raises(function() tls.dial(42) end, "address: string or addr expected, got number")
+  raises(function() resp.connect(ln) end, "string or addr expected")
+  ln:close(); uln:close()
 end
