@@ -84,6 +84,11 @@ func (rt *Runtime) pushAddr(L *lua.LState, a net.Addr) int {
 // a cancel stops a slow name lookup. As Go's do, it prefers an IPv4
 // address when a name has several and the network allows both.
 func resolveAddr(ctx context.Context, network, address string) (net.Addr, error) {
+	return resolveAddrWith(ctx, net.DefaultResolver, network, address)
+}
+
+// resolveAddrWith is resolveAddr asking r (net.resolve_addr's opts.server).
+func resolveAddrWith(ctx context.Context, r *net.Resolver, network, address string) (net.Addr, error) {
 	switch network {
 	case "unix", "unixgram":
 		return net.ResolveUnixAddr(network, address)
@@ -92,7 +97,7 @@ func resolveAddr(ctx context.Context, network, address string) (net.Addr, error)
 	if err != nil {
 		return nil, err
 	}
-	port, err := net.DefaultResolver.LookupPort(ctx, network, service)
+	port, err := r.LookupPort(ctx, network, service)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +114,7 @@ func resolveAddr(ctx context.Context, network, address string) (net.Addr, error)
 		if strings.HasSuffix(network, "4") || strings.HasSuffix(network, "6") {
 			ipNetwork += network[len(network)-1:]
 		}
-		ips, err := net.DefaultResolver.LookupNetIP(ctx, ipNetwork, host)
+		ips, err := r.LookupNetIP(ctx, ipNetwork, host)
 		if err != nil {
 			return nil, err
 		}

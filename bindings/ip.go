@@ -40,8 +40,8 @@ var addrFuncs = []binding{
 	{"parse_cidr", (*Runtime).netParseCIDR, "net.parse_cidr(s) -> ip, ipnet | nil, err",
 		"Parses CIDR notation: the address as written and its network (host bits cleared), as Go's net.ParseCIDR.",
 		`ip, ipnet = net.parse_cidr("192.168.1.10/24"); print(ip, ipnet, ipnet.mask)`},
-	{"resolve_addr", (*Runtime).netResolveAddr, "net.resolve_addr(network, address) -> addr | nil, err",
-		"Resolves address (host:port, or a path for unix, unixgram) into an addr, looking the host up if it is a name, as Go's net.ResolveTCPAddr (tcp*, udp*, unix, unixgram).",
+	{"resolve_addr", (*Runtime).netResolveAddr, "net.resolve_addr(network, address [, opts]) -> addr | nil, err",
+		"Resolves address (host:port, or a path for unix, unixgram) into an addr, looking the host up if it is a name, as Go's net.ResolveTCPAddr (tcp*, udp*, unix, unixgram)." + lookupOptsDoc,
 		`a = assert(net.resolve_addr("tcp", "localhost:80")); print(a.ip, a.port)`},
 	{"split_host_port", (*Runtime).netSplitHostPort, "net.split_host_port(hostport) -> host, port | nil, err",
 		`Splits "host:port", "[ipv6%zone]:port" or ":port" into host and port, both strings as in Go (the port may be a service name: tonumber it).`,
@@ -172,10 +172,11 @@ var resolveNetworks = []string{"tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "un
 func (rt *Runtime) netResolveAddr(L *lua.LState) int {
 	network := argOption(L, 1, "network", resolveNetworks)
 	address := rt.argAddress(L, 2, "address")
+	o := optLookup(L, 3)
 	var addr net.Addr
-	err := rt.block(L, nil, func(ctx context.Context) error {
+	err := rt.lookup(L, o, func(ctx context.Context, r *net.Resolver) error {
 		var err error
-		addr, err = resolveAddr(ctx, network, address)
+		addr, err = resolveAddrWith(ctx, r, network, address)
 		return err
 	})
 	if err != nil {

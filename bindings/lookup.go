@@ -58,8 +58,15 @@ type lookupOptions struct {
 // optLookup reads the opts argument n of a lookup.
 func optLookup(L *lua.LState, n int) lookupOptions {
 	opts := optTable(L, n, "opts")
-	var o lookupOptions
+	o := optLookupServer(L, n, opts)
 	o.timeout, _ = fieldSeconds(L, n, opts, "timeout")
+	return o
+}
+
+// optLookupServer reads opts.server (argument n), for the lookups and for
+// net.dial, whose own opts.timeout covers its lookup.
+func optLookupServer(L *lua.LState, n int, opts *lua.LTable) lookupOptions {
+	var o lookupOptions
 	o.server, _ = fieldString(L, n, opts, "server")
 	if o.server != "" {
 		if _, _, err := net.SplitHostPort(o.server); err != nil {
@@ -108,12 +115,28 @@ func (rt *Runtime) lookup(L *lua.LState, o lookupOptions, fn func(ctx context.Co
 		}
 		return fn(ctx, r)
 	})
-	// Go's resolver names the server of /etc/resolv.conf in its errors
-	// even when Dial sent the query elsewhere: name the one asked.
-	if dnsErr, ok := err.(*net.DNSError); ok && o.server != "" && dnsErr.Server != "" {
+	return o.nameServer(err)
+}
+
+// nameServer corrects the server a lookup error names: Go's resolver names
+// the server of /etc/resolv.conf in its errors even when Dial sent the
+// query to opts.server. err may be a dial's *net.OpError around it.
+func (o lookupOptions) nameServer(err error) error {
+	if o.server == "" {
+		return err
+	}
+	if opErr, ok := err.(*net.OpError); ok {
+		if fixed := o.nameServer(opErr.Err); fixed != opErr.Err {
+			e := *opErr
+			e.Err = fixed
+			return &e
+		}
+		return err
+	}
+	if dnsErr, ok := err.(*net.DNSError); ok && dnsErr.Server != "" {
 		e := *dnsErr
 		e.Server = o.server
-		err = &e
+		return &e
 	}
 	return err
 }

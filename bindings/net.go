@@ -24,7 +24,7 @@ var netFuncs = concatBindings(netSocketFuncs, addrFuncs, lookupFuncs)
 
 var netSocketFuncs = []binding{
 	{"dial", (*Runtime).netDial, "net.dial(network, address [, opts]) -> conn | nil, err",
-		"Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds), keepalive (seconds or false), local_addr. A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it.",
+		"Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds, the lookup included), keepalive (seconds or false), local_addr, server (\"host:port\" of the DNS server that looks up the host, as the lookups take it). A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it.",
 		`c = assert(net.dial("tcp", "127.0.0.1:9000", {timeout = 2}))`},
 	{"listen", (*Runtime).netListen, "net.listen(network, address) -> listener | nil, err",
 		`Listens on address (tcp, tcp4, tcp6, unix); port 0 picks a free one; "@name" is a Linux abstract Unix socket. An address without a host (":8080") listens on loopback only; every interface must be named: "0.0.0.0:8080" or "[::]:8080".`,
@@ -193,6 +193,12 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 	if timeout, ok := fieldSeconds(L, 3, opts, "timeout"); ok {
 		d.Timeout = timeout
 	}
+	// opts.server: the host of address is looked up there, as the lookups
+	// do; a cancel stops the query at once either way.
+	dns := optLookupServer(L, 3, opts)
+	if dns.server != "" {
+		d.Resolver = dns.resolver()
+	}
 	if opts != nil {
 		switch ka := opts.RawGetString("keepalive").(type) {
 		case *lua.LNilType:
@@ -242,7 +248,7 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 			// nobody's, so it is closed now, not by the garbage collector.
 			closeBound(nc, bound)
 		}
-		return rt.pushError(L, err, "dial", address)
+		return rt.pushError(L, dns.nameServer(err), "dial", address)
 	}
 	ud := rt.newConn(L, nc, network)
 	if bound != "" {

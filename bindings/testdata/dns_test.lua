@@ -174,3 +174,34 @@ function TestLookupBadArguments(t)
     assert(tostring(err):find(case[2], 1, true), "case " .. i .. ": " .. tostring(err))
   end
 end
+
+-- net.dial and net.resolve_addr take the lookups' server option: the host
+-- is looked up at DNS_SERVER (local.gonetrepl.test is 127.0.0.1 there),
+-- and bytes cross the conn it dials. Errors name that server.
+function TestDialAndResolveAskServer(t)
+  local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+  ln:serve(function(c) c:write("hello " .. c:read_line() .. "\n") end)
+  local port = ln:addr().port
+  local c = assert(net.dial("tcp", "local.gonetrepl.test:" .. port, {server = DNS_SERVER, timeout = 10}))
+  assert(c:write("dns\n") and c:read_line() == "hello dns")
+  assert(c:remote_addr() == ln:addr())
+  c:close()
+  local a = assert(net.resolve_addr("tcp", "local.gonetrepl.test:" .. port, opts()))
+  assert(a == ln:addr(), tostring(a))
+  a = assert(net.resolve_addr("udp4", "www.gonetrepl.test:53", opts()))
+  assert(a.ip == "192.0.2.10" and a.port == 53, tostring(a))
+  -- A name the server does not have: no_such_host, naming the server.
+  local err = expect_error("no_such_host", net.dial("tcp", "nosuch.gonetrepl.test:" .. port, opts()))
+  assert(tostring(err):find(DNS_SERVER, 1, true), tostring(err))
+  err = expect_error("no_such_host", net.resolve_addr("tcp", "nosuch.gonetrepl.test:80", opts()))
+  assert(tostring(err):find(DNS_SERVER, 1, true), tostring(err))
+  -- A server that never answers: the timeout covers the lookup.
+  expect_error("timeout", net.dial("tcp", "local.gonetrepl.test:" .. port, {server = SILENT_DNS_SERVER, timeout = 0.3}))
+  expect_error("timeout", net.resolve_addr("tcp", "local.gonetrepl.test:80", {server = SILENT_DNS_SERVER, timeout = 0.3}))
+  -- A server that is not host:port is an argument error.
+  local ok, msg = pcall(net.dial, "tcp", "local.gonetrepl.test:80", {server = "nope"})
+  assert(not ok and tostring(msg):find("opts.server", 1, true), tostring(msg))
+  ok, msg = pcall(net.resolve_addr, "tcp", "local.gonetrepl.test:80", {server = "nope"})
+  assert(not ok and tostring(msg):find("opts.server", 1, true), tostring(msg))
+  ln:close()
+end

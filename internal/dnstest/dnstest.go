@@ -27,6 +27,7 @@ const Zone = "gonetrepl.test"
 // The records served, as tests check them.
 //
 //	www.gonetrepl.test      A 192.0.2.10, AAAA 2001:db8::10 (and their PTRs)
+//	local.gonetrepl.test    A 127.0.0.1 (a name tests may dial: loopback only)
 //	alias.gonetrepl.test    CNAME www.gonetrepl.test
 //	gonetrepl.test          MX 10 mail.gonetrepl.test, MX 20 mail2.gonetrepl.test
 //	gonetrepl.test          TXT "v=spf1 -all", TXT "hello" "world"
@@ -36,6 +37,7 @@ const Zone = "gonetrepl.test"
 //	                        (terminal escapes, for scripts that must not show them raw)
 var records = []string{
 	"--host-record=www.gonetrepl.test,192.0.2.10,2001:db8::10",
+	"--host-record=local.gonetrepl.test,127.0.0.1",
 	"--cname=alias.gonetrepl.test,www.gonetrepl.test",
 	"--mx-host=gonetrepl.test,mail.gonetrepl.test,10",
 	"--mx-host=gonetrepl.test,mail2.gonetrepl.test,20",
@@ -45,10 +47,11 @@ var records = []string{
 	// A TXT record of one 28-byte string, as raw RDATA in hex.
 	"--dns-rr=evil.gonetrepl.test,16,1c1b5d303b70776e6564071b5b324a0d4556494cc29b33316de280aeff",
 	// Authoritative mode, for NS records: the zone and its reverse zones
-	// (so the PTRs of www's addresses are served too).
+	// (so the PTRs of www's addresses are served too). It answers only
+	// with addresses in these subnets, hence 127.0.0.1/32 for local.
 	"--auth-server=ns1.gonetrepl.test,127.0.0.1",
 	"--auth-sec-servers=ns2.gonetrepl.test",
-	"--auth-zone=gonetrepl.test,192.0.2.0/24,2001:db8::/64",
+	"--auth-zone=gonetrepl.test,192.0.2.0/24,2001:db8::/64,127.0.0.1/32",
 }
 
 // Start runs dnsmasq for the rest of the test and returns its address,
