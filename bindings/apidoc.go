@@ -41,7 +41,14 @@ const concurrencySection = "" +
 	"- So no computation holds up the others for more than a time slice; `t:cancel()` and Ctrl-C stop\n" +
 	"  one within a tick (a thousand instructions or pattern steps), even inside `string.find`.\n" +
 	"- `ch:recv()` returns `v, true`; `nil, false` once the channel is closed and drained;\n" +
-	"  `nil, false, err` on timeout. An error escaping a spawned task is printed; other tasks go on.\n" +
+	"  `nil, false, err` on timeout.\n" +
+	"- An error escaping a spawned task is printed with its traceback, other tasks go on, and a\n" +
+	"  script's exit status becomes 1, unless `t:wait()` takes the error: a failure while a\n" +
+	"  `t:wait()` waits for it is that call's result and printed nowhere; one taken by a later\n" +
+	"  `t:wait()` was printed when it happened but no longer sets the status. A `serve` handler\n" +
+	"  ended by a network error value (its conn reset, timed out, or sent a line over the cap, raised\n" +
+	"  by `assert` or `lines()`) is a peer's doing: one line, `conn 127.0.0.1:5555 ended: …`, no\n" +
+	"  traceback, status unchanged. A Lua error in a handler is a bug: traceback and status 1.\n" +
 	"- A socket (conn, listener, packet conn) belongs to the task that opened it, or to the task that\n" +
 	"  last received it: as an argument of `task.spawn`, from `ch:recv` or from `t:wait`; while in a\n" +
 	"  channel it belongs to none. **A task that fails or is canceled closes the sockets it holds**,\n" +

@@ -164,6 +164,7 @@ func (rt *Runtime) listenerServe(L *lua.LState) int {
 				backoff = 5 * time.Millisecond
 				conn := rt.newConn(nil, nc, l.network) // owned by its handler
 				t := rt.spawn("conn "+addrString(nc.RemoteAddr()), handler, []lua.LValue{conn})
+				t.handles = conn.Value.(*Conn)
 				t.onExit = func() { nc.Close(); conn.Value.(*Conn).closed.Store(true) }
 			case errors.Is(err, net.ErrClosed):
 				return 0

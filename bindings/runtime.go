@@ -56,10 +56,13 @@ type Runtime struct {
 	// that Go code can describe a value of it without running Lua (text.go).
 	classTostring map[*lua.LFunction]*class
 	closed        bool
-	terminal      Terminal    // the REPL's, for interact; nil in script mode
-	helpIdx       *helpIndex  // built by the first help() call (gil held)
-	trace         traceState  // net.trace's mode, shared by every socket
-	anyFailed     atomic.Bool // an error escaped some task
+	terminal      Terminal   // the REPL's, for interact; nil in script mode
+	helpIdx       *helpIndex // built by the first help() call (gil held)
+	trace         traceState // net.trace's mode, shared by every socket
+	// uncollected counts the tasks that failed with nobody to take their
+	// error: not collected by t:wait(), not a serve handler ended by its
+	// conn. Any makes a script's exit status 1.
+	uncollected atomic.Int64
 
 	// closing is canceled by Close: it stops what Go code runs in Lua on
 	// its own account (a __tostring describing an error, see text.go).
@@ -199,8 +202,9 @@ func (rt *Runtime) function(b binding) *lua.LFunction {
 	return rt.L.NewFunction(func(L *lua.LState) int { return fn(rt, L) })
 }
 
-// Failed reports whether an error escaped any task so far.
-func (rt *Runtime) Failed() bool { return rt.anyFailed.Load() }
+// Failed reports whether an error escaped some task so far and has not
+// been collected by a t:wait() since.
+func (rt *Runtime) Failed() bool { return rt.uncollected.Load() > 0 }
 
 // ExitRequested delivers the status passed to os.exit.
 func (rt *Runtime) ExitRequested() <-chan int { return rt.exitCode }

@@ -40,6 +40,15 @@ type Task struct {
 	// keepsSockets: a chunk (script, prompt line) leaves its sockets open
 	// when it fails or is canceled (see owner.go).
 	keepsSockets bool
+	// gil held: whether its failure was counted in rt.uncollected; whether
+	// a t:wait() took it; the t:wait() calls blocked on it now. (Beside
+	// the bools above, in what was their padding: a task per conn.)
+	counted   bool
+	collected bool
+	waiters   int32
+	// handles is the conn of a serve handler: when a network error ends
+	// the handler, the report is one line naming it (see reportFailure).
+	handles *Conn
 	ud           *lua.LUserData // its Lua handle, made on first use (gil held)
 
 	mu       sync.Mutex // guards poke and canceled: Cancel runs without the gil
@@ -136,10 +145,7 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 	// state's temporary files.
 	t.th = nil
 	if t.status == statusFailed {
-		rt.anyFailed.Store(true)
-		if !t.silent {
-			fmt.Fprintf(rt.stderr, "task %d (%s) failed: %s\n%s\n", t.ID, t.Name, t.errText, t.trace)
-		}
+		rt.reportFailure(t)
 	}
 	rt.gil.Unlock()
 
@@ -155,6 +161,42 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 	}
 	rt.mu.Unlock()
 	close(t.done)
+}
+
+// reportFailure tells of a task that failed, with the gil held. A t:wait()
+// blocked on it takes the error: nothing is printed or counted. A serve
+// handler ended by a network error (an error value with a kind: its conn
+// reset, timed out, sent too much) is a peer's doing, not a bug: one line,
+// no traceback, not counted. Any other failure is printed with its
+// traceback and counted in rt.uncollected, until a later t:wait() takes it.
+func (rt *Runtime) reportFailure(t *Task) {
+	if t.waiters > 0 {
+		t.collected = true
+		return
+	}
+	if t.handles != nil {
+		if ud, ok := t.errVal.(*lua.LUserData); ok {
+			if _, network := ud.Value.(*Error); network {
+				fmt.Fprintf(rt.stderr, "%s ended: %s\n", t.Name, t.errText)
+				return
+			}
+		}
+	}
+	t.counted = true
+	rt.uncollected.Add(1)
+	if !t.silent {
+		fmt.Fprintf(rt.stderr, "task %d (%s) failed: %s\n%s\n", t.ID, t.Name, t.errText, t.trace)
+	}
+}
+
+// collect marks t's failure as taken by a t:wait(), with the gil held: it
+// no longer makes the exit status 1.
+func (rt *Runtime) collect(t *Task) {
+	t.collected = true
+	if t.counted {
+		t.counted = false
+		rt.uncollected.Add(-1)
+	}
 }
 
 // Cancel stops the task: its blocked call returns with kind "canceled" and

@@ -115,6 +115,7 @@ func (rt *Runtime) taskWait(L *lua.LState) int {
 	select {
 	case <-t.done:
 	default:
+		t.waiters++
 		err := rt.block(L, nil, func(ctx context.Context) error {
 			expire, stop := expireAfter(timeout, hasTimeout)
 			defer stop()
@@ -127,9 +128,13 @@ func (rt *Runtime) taskWait(L *lua.LState) int {
 				return ctx.Err()
 			}
 		})
-		if err != nil {
+		t.waiters--
+		if err != nil && !t.collected {
 			return rt.pushError(L, err, "wait", "")
 		}
+		// A failure that ended the task while this call waited is this
+		// call's to return, even when its timeout or cancel came too: it
+		// was reported to nobody else.
 	}
 	switch t.status {
 	case statusDone:
@@ -142,6 +147,7 @@ func (rt *Runtime) taskWait(L *lua.LState) int {
 	case statusCanceled:
 		return rt.pushError(L, simpleError(kindCanceled, "wait", "", "task %d canceled", t.ID), "wait", "")
 	}
+	rt.collect(t)
 	L.Push(lua.LNil)
 	if ud, ok := t.errVal.(*lua.LUserData); ok {
 		if _, isErr := ud.Value.(*Error); isErr {
