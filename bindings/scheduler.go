@@ -49,7 +49,7 @@ type Task struct {
 	// handles is the conn of a serve handler: when a network error ends
 	// the handler, the report is one line naming it (see reportFailure).
 	handles *Conn
-	ud           *lua.LUserData // its Lua handle, made on first use (gil held)
+	ud      *lua.LUserData // its Lua handle, made on first use (gil held)
 
 	mu       sync.Mutex // guards poke and canceled: Cancel runs without the gil
 	poke     func()     // unblocks the call the task is blocked in, if any
