@@ -138,7 +138,7 @@ func (o *options) setProfile(flag, file string) {
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	o, err := parseArgs(argv)
 	if err != nil {
-		fmt.Fprintf(stderr, "gonetrepl: %v\n%s", err, usage)
+		fmt.Fprintf(stderr, "gonetrepl: %v; try 'gonetrepl --help'\n", err)
 		return 2
 	}
 	switch {
@@ -217,6 +217,10 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			return code
 		}
 		if t.Status() == "failed" {
+			if line, ok := moduleNotFound(step, t.Err()); ok {
+				fmt.Fprintln(stderr, line)
+				return 1
+			}
 			// Both escaped for the terminal already (bindings describe).
 			fmt.Fprintf(stderr, "%s\n%s\n", t.Err(), t.Trace())
 			return 1
@@ -274,6 +278,34 @@ func start(rt *bindings.Runtime, step action, stdin io.Reader, args []string) (*
 		return nil, err
 	}
 	return rt.Start("main", fn, args...), nil
+}
+
+// moduleNotFound turns the error of -l MODULE when require finds no such
+// module (a line per place it looked, and a traceback of require itself,
+// which says nothing) into one line naming the places.
+func moduleNotFound(step action, errText string) (string, bool) {
+	if step.kind != "l" {
+		return "", false
+	}
+	_, looked, ok := strings.Cut(errText, "module "+step.value+" not found:")
+	if !ok {
+		return "", false
+	}
+	var places []string
+	for _, l := range strings.Split(looked, "\n") {
+		l = strings.TrimSuffix(strings.TrimSpace(l), ",")
+		switch {
+		case l == "":
+		case strings.HasPrefix(l, "no field package.preload"):
+			places = append(places, "package.preload")
+		case strings.HasPrefix(l, "stat "):
+			path, _, _ := strings.Cut(strings.TrimPrefix(l, "stat "), ": ")
+			places = append(places, path)
+		default:
+			places = append(places, l)
+		}
+	}
+	return fmt.Sprintf("gonetrepl: -l %s: module not found (looked in %s)", step.value, strings.Join(places, ", ")), true
 }
 
 // skipShebang blanks a first "#!" line, keeping line numbers right.

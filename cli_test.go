@@ -350,7 +350,10 @@ func TestUsage(t *testing.T) {
 	}{
 		{"unknown option", []string{"--bogus"}, 2, "", "unknown option --bogus"},
 		{"-e without chunk", []string{"-e"}, 2, "", "-e needs an argument"},
-		{"no arguments: the prompt, ended by EOF on stdin", nil, 0, "help() lists the modules", ""},
+		// Not typed at a terminal: piped lines are a script, and no banner
+		// comes before their output.
+		{"no arguments: the prompt, ended by EOF on stdin", nil, 0, "", ""},
+		{"-l of no module", []string{"-l", "nosuchmod"}, 1, "", "gonetrepl: -l nosuchmod: module not found (looked in package.preload, ./nosuchmod.lua"},
 		{"version", []string{"--version"}, 0, "gonetrepl ", ""},
 		{"help", []string{"--help"}, 0, "usage: gonetrepl", ""},
 		{"-h", []string{"-h"}, 0, "usage: gonetrepl", ""},
@@ -368,8 +371,13 @@ func TestUsage(t *testing.T) {
 			}
 			check("stdout", r.stdout, tt.stdout)
 			check("stderr", r.stderr, tt.stderr)
-			if tt.code == 2 && !strings.Contains(r.stderr, "usage: gonetrepl") {
-				t.Errorf("want the usage on stderr after a usage error; got %v", r)
+			// An error is one line: a usage error's ends with where to
+			// look; -l's names the places searched, no traceback.
+			if tt.code != 0 && strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("want one line on stderr; got %v", r)
+			}
+			if tt.code == 2 && !strings.HasSuffix(r.stderr, "; try 'gonetrepl --help'\n") {
+				t.Errorf("want a usage error to end with \"try 'gonetrepl --help'\"; got %v", r)
 			}
 		})
 	}
@@ -1119,5 +1127,15 @@ func TestStdinReadLetsTasksRun(t *testing.T) {
 	want := "tick 1\ntick 2\ntick 3\ngot hello\nline second\nline third\n"
 	if got := stdout.String(); got != want {
 		t.Fatalf("stdout:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Lines piped into the prompt are a script: their output is all that
+// stdout gets, with no banner before it (echo 'print(1)' | gonetrepl).
+func TestPipedPromptHasNoBanner(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "print(1+1)\nx = 40\nx + 2\n")
+	if r.code != 0 || r.stdout != "2\n42\n" || r.stderr != "" {
+		t.Fatalf("want stdout \"2\\n42\\n\" alone; got %v", r)
 	}
 }

@@ -562,7 +562,7 @@ func TestREPLWithoutTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if !strings.Contains(string(out), "\n2\n") || !strings.Contains(string(out), `"multi"`) {
+	if !strings.HasPrefix(string(out), "2\n") || !strings.Contains(string(out), `"multi"`) {
 		t.Errorf("output:\n%s", out)
 	}
 	if strings.ContainsRune(string(out), 0x1b) {
@@ -588,7 +588,7 @@ func TestPipedPromptKeepsNoHistory(t *testing.T) {
 	} {
 		// (testhome unset GONETREPL_HISTORY; HOME in c.env overrides.)
 		r := runCLIEnv(t, c.env, "x = 40\nx + 2\n", c.args...)
-		if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "\n42\n") {
+		if r.code != 0 || r.stdout != "42\n" || r.stderr != "" {
 			t.Fatalf("gonetrepl %q with %q piped in: %v", c.args, c.env, r)
 		}
 	}

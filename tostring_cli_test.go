@@ -29,7 +29,8 @@ func TestErrorToStringCannotCrash(t *testing.T) {
 		{"task", []string{"-e", `task.spawn(function() error(` + obj + `) end)`}},
 		{"main chunk", []string{"-e", `error(` + obj + `)`}},
 		{"script", []string{script}},
-		{"wait", []string{"-e", `local v, err = task.spawn(function() error(` + obj + `) end):wait() print(v, err)`}},
+		// t:wait takes the error (status 0); the script prints it.
+		{"wait", []string{"-e", `local v, err = task.spawn(function() error(` + obj + `) end):wait() print(v, err) error(err)`}},
 		{"coroutine", []string{"-e", `coroutine.wrap(function() error(` + obj + `) end)()`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -67,7 +68,10 @@ func TestErrorToStringLoopKeepsServing(t *testing.T) {
 			io.stderr:write("in tostring\n")
 			while true do end
 		end})
-		while true do task.spawn(function() error(looping) end):wait() end`)
+		while true do
+			local t = task.spawn(function() error(looping) end)
+			while t:status() == "running" do time.sleep(0.01) end -- reported: nobody waits
+		end`)
 	p.waitLine(p.stderr, `^in tostring$`, readyTimeout)
 	for i := 0; i < 3; i++ { // a few times, to meet a loop under way
 		c, err := net.DialTimeout("tcp", addr, 10*time.Second)

@@ -88,7 +88,10 @@ func Run(cfg Config) int {
 	rt.SetTerminal(term)
 	defer rt.SetTerminal(nil)
 
-	fmt.Fprintln(out, cfg.Banner)
+	if typedAtATerminal(cfg.Stdin) {
+		// Piped lines are a script: its output is what it prints.
+		fmt.Fprintln(out, cfg.Banner)
+	}
 	if herr != nil {
 		fmt.Fprintf(errOut, "gonetrepl: history not kept: %v\n", herr)
 	}
