@@ -77,7 +77,7 @@ func checkUnixPath(op, network, path string) error {
 // socketLive. It may wait (a connect, where /proc/net/unix is not to be
 // had): call it with the lock released.
 func explainInUse(network, path string, err error) error {
-	if !errors.Is(err, syscall.EADDRINUSE) || boundPath(network, path) == "" {
+	if !isErrno(err, errnosAddrInUse) || boundPath(network, path) == "" {
 		return err
 	}
 	fi, statErr := os.Lstat(path)
@@ -109,7 +109,7 @@ func socketLive(network, path string, fi fs.FileInfo) bool {
 		c.Close()
 		return true
 	}
-	return !errors.Is(err, syscall.ECONNREFUSED)
+	return !isErrno(err, errnosRefused)
 }
 
 // shellQuote quotes s for a shell command line if it needs it.
