@@ -19,3 +19,5 @@ var (
 	errnosOutOfResources = []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED}
 )
 
+// msgTrunc is the flag recvmsg(2) sets on a datagram cut to the buffer.
+const msgTrunc = syscall.MSG_TRUNC

@@ -23,3 +23,6 @@ var (
 		syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED}
 )
 
+// msgTrunc is 0: Windows does not return a datagram cut to the buffer
+// with a flag but fails the read with WSAEMSGSIZE (see readDatagram).
+const msgTrunc = 0
