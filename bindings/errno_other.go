@@ -17,6 +17,9 @@ var (
 	// errnosOutOfResources: accept ran out of descriptors or memory for
 	// a moment (ln:serve waits and retries).
 	errnosOutOfResources = []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED}
+	// errnosReadShutdown: a read after close_read, which is EOF. Unix
+	// systems return no bytes, which is EOF already.
+	errnosReadShutdown []error
 )
 
 // msgTrunc is the flag recvmsg(2) sets on a datagram cut to the buffer.

@@ -21,6 +21,9 @@ var (
 	// a moment (ln:serve waits and retries).
 	errnosOutOfResources = []error{windows.WSAEMFILE, windows.WSAENOBUFS, windows.WSAECONNABORTED,
 		syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED}
+	// errnosReadShutdown: a read after close_read, which is EOF. Windows
+	// fails it with WSAESHUTDOWN, where Unix systems return no bytes.
+	errnosReadShutdown = []error{windows.WSAESHUTDOWN}
 )
 
 // msgTrunc is 0: Windows does not return a datagram cut to the buffer
