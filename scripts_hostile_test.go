@@ -437,7 +437,7 @@ func TestChatOutboxBoundedInBytes(t *testing.T) {
 	// fill up rather than the kernel's buffers.
 	d := net.Dialer{Timeout: 10 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
-		rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		rc.Control(func(fd uintptr) { serr = setRecvBuffer(fd, 4096) })
 		return serr
 	}}
 	var mu sync.Mutex

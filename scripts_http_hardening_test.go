@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -79,9 +78,7 @@ func specialDir(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(root, "small.txt"), []byte("small\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Mkfifo(filepath.Join(root, "fifo"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, filepath.Join(root, "fifo"))
 	if err := os.Symlink("/dev/zero", filepath.Join(root, "zero")); err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +111,7 @@ func TestHTTPServerScriptSpecialFiles(t *testing.T) {
 		t.Errorf("GET /small.txt after them: %d %q", status, body)
 	}
 	// index.html may be special too.
-	if err := syscall.Mkfifo(filepath.Join(root, "sub", "index.html"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, filepath.Join(root, "sub", "index.html"))
 	if status, head, _ := rawHTTP(t, addr, "GET /sub/ HTTP/1.1\r\nHost: x\r\n\r\n", 10*time.Second); status != 403 {
 		t.Errorf("GET /sub/ (index.html a FIFO): got %q, want 403", head)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -91,6 +92,9 @@ func resolveAddr(ctx context.Context, network, address string) (net.Addr, error)
 func resolveAddrWith(ctx context.Context, r *net.Resolver, network, address string) (net.Addr, error) {
 	switch network {
 	case "unix", "unixgram":
+		if err := unixUnsupported(runtime.GOOS, network, address); err != nil {
+			return nil, &net.OpError{Op: "resolve", Net: network, Addr: &net.UnixAddr{Name: address, Net: network}, Err: err}
+		}
 		return net.ResolveUnixAddr(network, address)
 	}
 	host, service, err := net.SplitHostPort(address)

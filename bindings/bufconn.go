@@ -124,6 +124,9 @@ func (b *bufReader) fill(need int) error {
 	if err == nil {
 		err = io.ErrNoProgress
 	}
+	if isErrno(err, errnosReadShutdown) {
+		err = io.EOF // after close_read, as on Unix systems
+	}
 	return err
 }
 

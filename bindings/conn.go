@@ -24,7 +24,7 @@ const (
 
 var connMethods = []binding{
 	{"read", (*Runtime).connRead, "c:read([max]) -> data | nil, err",
-		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut.",
+		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut (on Windows, which drops such a datagram, nil, err of kind too_large).",
 		"local data = assert(c:read())"},
 	{"read_full", (*Runtime).connReadFull, "c:read_full(n) -> data | nil, err",
 		"Returns exactly n bytes; kind 'eof' if the peer ends first, and then nothing is consumed; n over 64 MiB (a length off the wire, however huge) is kind 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
@@ -59,7 +59,7 @@ var connMethods = []binding{
 		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large').",
 		`assert(c:write("hello\n"))`},
 	{"exchange", (*Runtime).connExchange, "c:exchange(data [, opts]) -> reply [, truncated] | nil, err",
-		"On a udp or unixgram conn: sends data and returns the reply datagram, resending after opts.timeout seconds (default 1) up to opts.retries times (default 3); opts.max caps the reply (default 65535); kind 'timeout' if none comes.",
+		"On a udp or unixgram conn: sends data and returns the reply datagram, resending after opts.timeout seconds (default 1) up to opts.retries times (default 3); opts.max caps the reply (default 65535; a longer one is cut, and true follows it; on Windows, nil, err of kind too_large); kind 'timeout' if none comes.",
 		`local reply = assert(c:exchange("ping", {timeout = 0.5, retries = 2}))`},
 	{"close", (*Runtime).connClose, "c:close() -> true | nil, err",
 		"Closes the conn; a read or write blocked on it returns kind 'closed'.",

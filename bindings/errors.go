@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
@@ -104,7 +103,7 @@ func classify(err error) string {
 		return ""
 	case errors.Is(err, context.Canceled):
 		return kindCanceled
-	case errors.As(err, &tooLarge), errors.Is(err, syscall.EMSGSIZE): // EMSGSIZE: a datagram too big to send
+	case errors.As(err, &tooLarge), isErrno(err, errnosMsgSize): // a datagram too big to send (or, on Windows, to receive)
 		return kindTooLarge
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 		return kindNoSuchHost
@@ -115,13 +114,13 @@ func classify(err error) string {
 		return kindEOF
 	case errors.Is(err, net.ErrClosed), errors.Is(err, io.ErrClosedPipe):
 		return kindClosed
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isErrno(err, errnosRefused):
 		return kindRefused
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+	case isErrno(err, errnosReset):
 		return kindReset
-	case errors.Is(err, syscall.EADDRINUSE):
+	case isErrno(err, errnosAddrInUse):
 		return kindAddrInUse
-	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+	case isErrno(err, errnosUnreach):
 		return kindUnreach
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
 		errors.As(err, &invalidCert), errors.As(err, &recordErr), errors.As(err, &alertErr),
@@ -129,6 +128,17 @@ func classify(err error) string {
 		return kindTLS
 	}
 	return kindOther
+}
+
+// isErrno reports whether err is one of errnos (errno_*.go: the codes
+// differ between systems).
+func isErrno(err error, errnos []error) bool {
+	for _, e := range errnos {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // errorClass is the userdata class of error values. It has fields, not

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -178,8 +177,7 @@ func (rt *Runtime) listenerServe(L *lua.LState) int {
 			case isAcceptNetError(err):
 				// One client's network error, passed on by accept(2):
 				// that client is gone; serve the next.
-			case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE), errors.Is(err, syscall.ENOBUFS),
-				errors.Is(err, syscall.ENOMEM), errors.Is(err, syscall.ECONNABORTED):
+			case isErrno(err, errnosOutOfResources):
 				// Out of descriptors or memory for a moment: wait and retry,
 				// as net/http does, rather than spin or give up.
 				fmt.Fprintf(rt.stderr, "serve %s: %v; retrying in %v\n", addrString(l.ln.Addr()), err, backoff)

@@ -8,9 +8,9 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -24,13 +24,13 @@ var netFuncs = concatBindings(netSocketFuncs, addrFuncs, lookupFuncs)
 
 var netSocketFuncs = []binding{
 	{"dial", (*Runtime).netDial, "net.dial(network, address [, opts]) -> conn | nil, err",
-		"Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds, the lookup included), keepalive (seconds or false), local_addr, server (\"host:port\" of the DNS server that looks up the host, as the lookups take it). A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it.",
+		"Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds, the lookup included), keepalive (seconds or false), local_addr, server (\"host:port\" of the DNS server that looks up the host, as the lookups take it). A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it (on Linux; elsewhere it stays unbound and gets no replies). Unix sockets on Windows are stream only: unixgram is nil, err there.",
 		`c = assert(net.dial("tcp", "127.0.0.1:9000", {timeout = 2}))`},
 	{"listen", (*Runtime).netListen, "net.listen(network, address) -> listener | nil, err",
-		`Listens on address (tcp, tcp4, tcp6, unix); port 0 picks a free one; "@name" is a Linux abstract Unix socket. An address without a host (":8080") listens on loopback only; every interface must be named: "0.0.0.0:8080" or "[::]:8080".`,
+		`Listens on address (tcp, tcp4, tcp6, unix); port 0 picks a free one; "@name" is a Linux abstract Unix socket (elsewhere nil, err). An address without a host (":8080") listens on loopback only; every interface must be named: "0.0.0.0:8080" or "[::]:8080".`,
 		`ln = assert(net.listen("tcp", "127.0.0.1:0")); print(ln:addr())`},
 	{"listen_packet", (*Runtime).netListenPacket, "net.listen_packet(network, address) -> packet conn | nil, err",
-		`Opens a datagram socket on address (udp, udp4, udp6, unixgram); port 0 picks a free one; "@name" is a Linux abstract socket; a unixgram path is removed on close. As with net.listen, an address without a host is loopback only.`,
+		`Opens a datagram socket on address (udp, udp4, udp6, unixgram); port 0 picks a free one; "@name" is a Linux abstract socket (elsewhere nil, err); a unixgram path is removed on close. As with net.listen, an address without a host is loopback only.`,
 		`pc = assert(net.listen_packet("udp", "127.0.0.1:0")); print(pc:local_addr())`},
 	{"pipe", (*Runtime).netPipe, "net.pipe() -> conn, conn",
 		"Two in-memory conns joined to each other (Go's net.Pipe): what one writes the other reads.",
@@ -49,19 +49,23 @@ var (
 	packetNetworks = []string{"udp", "udp4", "udp6", "unixgram"}
 )
 
-// unixPathMax is the longest Unix socket path Linux accepts: sun_path holds
-// 108 bytes including the terminating NUL. An abstract name ("@name") needs
-// no NUL, so it may have one byte more.
-const unixPathMax = 107
-
 func isUnix(network string) bool { return network == "unix" || network == "unixgram" }
 
-// checkUnixPath gives a clear error for a path the kernel would refuse
-// with a bare "invalid argument".
+// checkUnixPath gives a clear error for a Unix address this system cannot
+// have (unixsupport.go) or a path the kernel would refuse with a bare
+// "invalid argument".
 func checkUnixPath(op, network, path string) error {
-	limit, what := unixPathMax, "socket path"
+	return checkUnixPathOn(runtime.GOOS, op, network, path)
+}
+
+// checkUnixPathOn is checkUnixPath for the system goos.
+func checkUnixPathOn(goos, op, network, path string) error {
+	if err := unixUnsupported(goos, network, path); err != nil {
+		return &net.OpError{Op: op, Net: network, Addr: &net.UnixAddr{Name: path, Net: network}, Err: err}
+	}
+	limit, what := unixPathMax(goos), "socket path"
 	if strings.HasPrefix(path, "@") {
-		limit, what = unixPathMax+1, "abstract socket name"
+		limit, what = limit+1, "abstract socket name"
 	}
 	if len(path) <= limit {
 		return nil
@@ -77,7 +81,7 @@ func checkUnixPath(op, network, path string) error {
 // socketLive. It may wait (a connect, where /proc/net/unix is not to be
 // had): call it with the lock released.
 func explainInUse(network, path string, err error) error {
-	if !errors.Is(err, syscall.EADDRINUSE) || boundPath(network, path) == "" {
+	if !isErrno(err, errnosAddrInUse) || boundPath(network, path) == "" {
 		return err
 	}
 	fi, statErr := os.Lstat(path)
@@ -109,7 +113,7 @@ func socketLive(network, path string, fi fs.FileInfo) bool {
 		c.Close()
 		return true
 	}
-	return !errors.Is(err, syscall.ECONNREFUSED)
+	return !isErrno(err, errnosRefused)
 }
 
 // shellQuote quotes s for a shell command line if it needs it.
@@ -120,19 +124,6 @@ func shellQuote(s string) string {
 		}
 	}
 	return s
-}
-
-// autobind binds a unixgram socket that is dialed without local_addr to a
-// fresh abstract name (Linux's autobind), so that the peer can reply.
-func autobind(_ context.Context, _, _ string, rc syscall.RawConn) error {
-	var err error
-	if cerr := rc.Control(func(fd uintptr) { err = syscall.Bind(int(fd), &syscall.SockaddrUnix{}) }); cerr != nil {
-		return cerr
-	}
-	if err != nil {
-		return os.NewSyscallError("bind", err)
-	}
-	return nil
 }
 
 // procNetUnix is Linux's list of Unix sockets.

@@ -14,7 +14,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -37,13 +36,13 @@ const (
 
 var packetConnMethods = []binding{
 	{"read_from", (*Runtime).packetReadFrom, "pc:read_from([max]) -> data, addr [, truncated] | nil, err",
-		"Waits for one datagram and returns it and its sender; one longer than max (default 65535, at most 16 MiB) is cut to max, and a third value true says so.",
+		"Waits for one datagram and returns it and its sender; one longer than max (default 65535, at most 16 MiB) is cut to max, and a third value true says so (on Windows, which drops such a datagram, nil, err of kind too_large).",
 		"local data, from = assert(pc:read_from())"},
 	{"write_to", (*Runtime).packetWriteTo, "pc:write_to(data, addr) -> n | nil, err",
 		`Sends data as one datagram to addr: an addr value (as read_from returns) or a string, "host:port" for udp, a path or "@name" for unixgram.`,
 		`assert(pc:write_to("ping", "127.0.0.1:9000"))`},
 	{"exchange", (*Runtime).packetExchange, "pc:exchange(data, addr [, opts]) -> reply [, truncated] | nil, err",
-		"Sends data to addr and returns the first datagram back from addr (others are dropped), resending after opts.timeout seconds (default 1) up to opts.retries times (default 3); opts.max caps the reply (default 65535); kind 'timeout' if none comes.",
+		"Sends data to addr and returns the first datagram back from addr (others are dropped), resending after opts.timeout seconds (default 1) up to opts.retries times (default 3); opts.max caps the reply (default 65535; a longer one is cut, and true follows it; on Windows, nil, err of kind too_large); kind 'timeout' if none comes.",
 		`local reply = assert(pc:exchange("ping", "127.0.0.1:9000", {timeout = 0.5, retries = 2}))`},
 	{"set_deadline", packetDeadlines.setDeadline, "pc:set_deadline(t) -> true",
 		"Sets the read and write deadline to t, absolute seconds as from time.now(); 0 or nil clears it. A number below 10^9 (a relative time) raises an error that points to time.now() + secs and set_timeout.",
@@ -150,7 +149,7 @@ var datagramBufs = sync.Pool{New: func() any { b := make([]byte, datagramBufSize
 
 // readDatagram reads one datagram of at most maxLen bytes from s, a UDP or
 // Unix socket, connected or not. truncated reports that the kernel cut a
-// longer one (MSG_TRUNC); from is nil for an unbound unixgram sender. It may
+// longer one (MSG_TRUNC; on Windows, such a read is an error instead); from is nil for an unbound unixgram sender. It may
 // wait: call it with the interpreter lock released.
 func readDatagram(s any, maxLen int) (data string, from net.Addr, truncated bool, err error) {
 	var buf []byte
@@ -183,9 +182,21 @@ func readDatagram(s any, maxLen int) (data string, from net.Addr, truncated bool
 		return "", nil, false, fmt.Errorf("not a datagram socket: %T", s)
 	}
 	if err != nil {
-		return "", nil, false, err
+		return "", nil, false, datagramReadError(err, maxLen)
 	}
-	return string(buf[:n]), from, flags&syscall.MSG_TRUNC != 0, nil
+	return string(buf[:n]), from, flags&msgTrunc != 0, nil
+}
+
+// datagramReadError explains a failed datagram read. Windows does not cut
+// a datagram longer than the buffer and flag it (MSG_TRUNC, as Unix
+// systems do): the read fails with WSAEMSGSIZE and the datagram is gone,
+// and Go gives neither its first bytes reliably nor its sender. That
+// read is nil, err of kind too_large, saying so.
+func datagramReadError(err error, maxLen int) error {
+	if isErrno(err, errnosMsgSize) {
+		return fmt.Errorf("datagram longer than max (%d bytes), dropped: this system reports no truncated part: %w", maxLen, err)
+	}
+	return err
 }
 
 // pushDatagram pushes data, then from if withFrom, then true if truncated.

@@ -5,7 +5,9 @@ package bindings
 // until a writer comes, and a device such as /dev/zero never ends; both
 // are refused here: only regular files are sent. The copy runs with the
 // interpreter lock released, by sendfile(2) when the conn is a plain TCP
-// socket, else through a fixed 32 KiB buffer.
+// socket (Go's TCPConn.ReadFrom: TransmitFile on Windows Server, a plain
+// copy on Windows editions that limit it to two at a time), else through
+// a fixed 32 KiB buffer.
 
 import (
 	"context"
@@ -34,7 +36,7 @@ var osFuncs = []binding{
 // sendFileMethods are conn methods (joined to connMethods in conn.go's class).
 var sendFileMethods = []binding{
 	{"send_file", (*Runtime).connSendFile, "c:send_file(path [, offset [, count]]) -> n | nil, err",
-		"Sends count bytes (default: to the end) of the file at path from offset (default 0) and returns the number sent, fewer than count only when the file is shorter. Regular files only: a directory, FIFO, socket or device is nil, err (kind 'other', message \"... not a regular file\") and is never opened in a way that blocks. The file streams with the interpreter lock released, through sendfile(2) on a tcp conn (in 32 KiB pieces through TLS, a unix conn or a trace), so a big file costs no memory; the conn's deadlines and idle timeout apply, and a cancel stops it. Stream conns only.",
+		"Sends count bytes (default: to the end) of the file at path from offset (default 0) and returns the number sent, fewer than count only when the file is shorter. Regular files only: a directory, FIFO, socket or device is nil, err (kind 'other', message \"... not a regular file\") and is never opened in a way that blocks. The file streams with the interpreter lock released, through sendfile(2) on a tcp conn (TransmitFile on Windows Server; in 32 KiB pieces through TLS, a unix conn, a trace, or on other Windows editions), so a big file costs no memory; the conn's deadlines and idle timeout apply, and a cancel stops it. Stream conns only.",
 		`local st = assert(os.stat(path)); c:write(("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n"):format(st.size)); assert(c:send_file(path, 0, st.size))`},
 }
 
@@ -143,22 +145,24 @@ func openRegular(path string) (*os.File, error) {
 	if err != nil {
 		return nil, fileError{&fs.PathError{Op: "open", Path: path, Err: err}}
 	}
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil {
-		syscall.Close(fd)
-		return nil, fileError{&fs.PathError{Op: "fstat", Path: path, Err: err}}
-	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		syscall.Close(fd)
-		return nil, fileError{&fs.PathError{Op: "send_file", Path: path, Err: errNotRegular}}
-	}
-	// A regular file ignores O_NONBLOCK; clear it so that os.NewFile does
-	// not try the poller.
+	// A regular file ignores O_NONBLOCK; clear it before os.NewFile, so
+	// that it does not try the poller. (Windows has neither: its
+	// syscall.Open ignores the flag, and SetNonblock does nothing.)
 	if err := syscall.SetNonblock(fd, false); err != nil {
 		syscall.Close(fd)
 		return nil, fileError{&fs.PathError{Op: "fcntl", Path: path, Err: err}}
 	}
-	return os.NewFile(uintptr(fd), path), nil
+	f := os.NewFile(uintptr(fd), path)
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fileError{err}
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fileError{&fs.PathError{Op: "send_file", Path: path, Err: errNotRegular}}
+	}
+	return f, nil
 }
 
 // sendFileBuffer is the piece size of the copy when sendfile(2) cannot be

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -315,5 +317,27 @@ func TestExchangeTimeout(t *testing.T) {
 	defer mu.Unlock()
 	if count != 7 {
 		t.Errorf("peer got %d requests; want 3 + 4", count)
+	}
+}
+
+// TestDatagramReadError: a read that the system fails for a datagram too
+// big for the buffer (Windows' WSAEMSGSIZE; EMSGSIZE stands in for it
+// here) is too_large and says the datagram was dropped; other errors pass
+// unchanged.
+func TestDatagramReadError(t *testing.T) {
+	tooBig := &net.OpError{Op: "read", Net: "udp", Err: os.NewSyscallError("wsarecvmsg", syscall.EMSGSIZE)}
+	err := datagramReadError(tooBig, 512)
+	if k := classify(err); k != kindTooLarge {
+		t.Errorf("kind %q, want too_large: %v", k, err)
+	}
+	if !strings.HasPrefix(err.Error(), "datagram longer than max (512 bytes), dropped: this system reports no truncated part: read udp: wsarecvmsg: ") {
+		t.Errorf("message: %v", err)
+	}
+	if e := newError(err, "read", ""); e.Op != "read" {
+		t.Errorf("op %q, want read", e.Op)
+	}
+	timeout := &net.OpError{Op: "read", Net: "udp", Err: os.ErrDeadlineExceeded}
+	if got := datagramReadError(timeout, 512); got != error(timeout) {
+		t.Errorf("a timeout became %v", got)
 	}
 }

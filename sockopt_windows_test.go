@@ -1,0 +1,9 @@
+package main
+
+import "syscall"
+
+// setRecvBuffer sets the socket fd's receive buffer (SO_RCVBUF) to n
+// bytes, before it connects (a Dialer's Control).
+func setRecvBuffer(fd uintptr, n int) error {
+	return syscall.SetsockoptInt(syscall.Handle(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, n)
+}
