@@ -14,7 +14,9 @@ declare -A PACKAGES=(
   [dnsmasq-base]=dnsmasq
   # Real Lua 5.3, whose string.pack the pack tests compare with, and
   # hexdump -C, which bin.hexdump must match (bindings/pack_test.go).
+  # LuaJIT, whose bit module ours must match (bindings/bit_test.go).
   [lua5.3]=lua5.3
+  [luajit]=luajit
   [bsdextrautils]=hexdump
   # OpenSSL's s_server and s_client, the TLS peers of the tls tests
   # (internal/tlstest).

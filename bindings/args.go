@@ -3,6 +3,7 @@ package bindings
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -197,4 +198,21 @@ func describeValue(v lua.LValue) string {
 		return num.String()
 	}
 	return typeName(v)
+}
+
+// numberFromString converts a string to a number as tonumber does:
+// decimal or 0x hex, surrounded by white space. Go's parsers alone would
+// also take "inf", "nan" and digits with underscores, which Lua does not.
+func numberFromString(s string) (float64, bool) {
+	s = strings.Trim(s, " \t\n\r\v\f")
+	if s == "" || strings.ContainsAny(s, "_iInN") {
+		return 0, false
+	}
+	if v, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return float64(v), true
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f, true
+	}
+	return 0, false
 }

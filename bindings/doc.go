@@ -71,6 +71,7 @@ func Docs() []Module {
 		classDocsOf("chan", chanSummary, chanClass),
 		docsOf("time", timeSummary, false, timeFuncs),
 		docsOf("bin", binSummary, false, binFuncs),
+		docsOf("bit", bitSummary, false, bitFuncs),
 		docsOf("string", stringPackSummary, false, stringPackFuncs),
 		docsOf("os", osStatSummary, false, osFuncs),
 		docsOf("tls", tlsSummary, false, tlsFuncs),

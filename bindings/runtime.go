@@ -164,6 +164,7 @@ func (rt *Runtime) openLibs() {
 	rt.openModule("task", taskFuncs)
 	rt.openModule("time", timeFuncs)
 	rt.openModule("bin", binFuncs)
+	rt.openModule("bit", bitFuncs)
 	rt.openModule("tls", tlsFuncs)
 	str := L.GetGlobal("string").(*lua.LTable)
 	for _, b := range stringPackFuncs {
