@@ -65,6 +65,7 @@ var validValue = map[string]string{
 	"hosts": `{"localhost"}`,
 	"path":  `"/dev/null"`, "offset": "0", "count": "0", // c:send_file, os.stat
 	"x": "1", "x1": "1", // bit
+	"key": `"k"`, // bin.xor
 }
 
 // anyValue lists parameters that accept any value.
