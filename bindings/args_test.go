@@ -65,7 +65,8 @@ var validValue = map[string]string{
 	"hosts": `{"localhost"}`,
 	"path":  `"/dev/null"`, "offset": "0", "count": "0", // c:send_file, os.stat
 	"x": "1", "x1": "1", // bit
-	"key": `"k"`, // bin.xor
+	"key":   `"k"`,                        // bin.xor
+	"code1": "65", "i": "1", "list": "{}", // utf8, table.unpack
 }
 
 // anyValue lists parameters that accept any value.

@@ -73,6 +73,8 @@ func Docs() []Module {
 		docsOf("bin", binSummary, false, binFuncs),
 		docsOf("bit", bitSummary, false, bitFuncs),
 		docsOf("string", stringPackSummary, false, stringPackFuncs),
+		docsOf("utf8", utf8Summary, false, utf8Funcs),
+		docsOf("table", tableSummary, false, tableFuncs),
 		docsOf("os", osStatSummary, false, osFuncs),
 		docsOf("tls", tlsSummary, false, tlsFuncs),
 		docsOf(globalsModule, globalsSummary, false, globalFuncs),
