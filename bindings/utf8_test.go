@@ -35,7 +35,7 @@ func utf8Strings() []string {
 	r := rand.New(rand.NewSource(16))
 	pick := []byte{0x00, 'a', 0x7f, 0x80, 0x8f, 0xa0, 0xbf, 0xc0, 0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef,
 		0xf0, 0xf4, 0xf5, 0xf8, 0xfc, 0xfe, 0xff}
-	for range 60 {
+	for range 24 {
 		b := make([]byte, 1+r.Intn(9))
 		for i := range b {
 			if r.Intn(3) == 0 {
@@ -46,7 +46,7 @@ func utf8Strings() []string {
 		}
 		ss = append(ss, string(b))
 	}
-	for range 20 { // valid text with random code points, surrogates excluded
+	for range 10 { // valid text with random code points, surrogates excluded
 		var b []byte
 		for range 1 + r.Intn(5) {
 			c := rune(r.Intn(0x110000))
@@ -84,7 +84,7 @@ func utf8Cases() []string {
 	add := func(format string, args ...any) { cases = append(cases, fmt.Sprintf(format, args...)) }
 	for _, s := range utf8Strings() {
 		q, n := luaQuote(s), len(s)
-		positions := []int{1, 2, 3, n, n + 1, n + 2, 0, -1, -2, -3, -n, -n - 1, -100}
+		positions := []int{1, 2, n, n + 1, n + 2, 0, -1, -2, -n, -n - 1, -100}
 		add("utf8.len, %s", q)
 		add("utf8.codepoint, %s", q)
 		add("utf8.codepoint, %s, 1, -1", q)
@@ -94,11 +94,11 @@ func utf8Cases() []string {
 			add("utf8.codepoint, %s, %d", q, i)
 			add("utf8.offset, %s, 0, %d", q, i)
 			add("step, %s, %d", q, i) // utf8.codes' iterator called directly
-			for _, j := range []int{-1, -2, 1, 2, n, n + 1, 0, -n - 1} {
+			for _, j := range []int{-1, n, n + 1, -n - 1} {
 				add("utf8.len, %s, %d, %d", q, i, j)
 				add("utf8.codepoint, %s, %d, %d", q, i, j)
 			}
-			for _, k := range []int{1, 2, 3, -1, -2, -3, 5, -5, 100} {
+			for _, k := range []int{1, -1, 2, -5} {
 				add("utf8.offset, %s, %d, %d", q, k, i)
 			}
 		}
@@ -195,7 +195,7 @@ func TestUTF8MatchesLua53(t *testing.T) {
 // values one call returns are capped (Lua 5.3 stops at its stack size, a
 // million, with "stack overflow").
 func TestUTF8AndTableDeliberateDifferences(t *testing.T) {
-	got := runChunkOutput(t, utf8Prelude+`
+	got := runChunkOutputFor(t, utf8Prelude+`
 		case(table.unpack, nil)
 		case(table.unpack, "abc")
 		local function count(...) return select("#", ...) end
@@ -205,7 +205,7 @@ func TestUTF8AndTableDeliberateDifferences(t *testing.T) {
 		case(utf8.codepoint, string.rep("a", 100001), 1, -1)
 		case(utf8.codepoint, string.rep("a", 100001), 100001)
 		print(unpack == table.unpack)
-	`)
+	`, 60)
 	want := strings.Join([]string{
 		"error bad argument #1 (list: table expected, got nil)",
 		"error bad argument #1 (list: table expected, got string)",
