@@ -12,9 +12,12 @@ declare -A PACKAGES=(
   # the program alone: the dnsmasq package would also start a system
   # service on port 53, and fail to install where systemd-resolved holds it.
   [dnsmasq-base]=dnsmasq
-  # Real Lua 5.3, whose string.pack the pack tests compare with, and
-  # hexdump -C, which bin.hexdump must match (bindings/pack_test.go).
+  # Real Lua 5.3, whose string.pack, utf8 library and table.pack the
+  # tests compare with (bindings/pack_test.go, utf8_test.go); LuaJIT,
+  # whose bit module ours must match (bindings/bit_test.go); hexdump -C,
+  # which bin.hexdump must match (bindings/pack_test.go).
   [lua5.3]=lua5.3
+  [luajit]=luajit
   [bsdextrautils]=hexdump
   # OpenSSL's s_server and s_client, the TLS peers of the tls tests
   # (internal/tlstest).

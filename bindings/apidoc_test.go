@@ -162,12 +162,19 @@ func TestEveryBindingDocumented(t *testing.T) {
 			live[lua.OsLibName+"."+b.name] = true
 		}
 	}
+	// table.pack and table.unpack likewise, added to Lua 5.1's table.
+	tabLib := L.GetGlobal(lua.TabLibName).(*lua.LTable)
+	for _, b := range tableFuncs {
+		if tabLib.RawGetString(b.name).Type() == lua.LTFunction {
+			live[lua.TabLibName+"."+b.name] = true
+		}
+	}
 	for _, b := range globalFuncs {
 		if L.GetGlobal(b.name).Type() == lua.LTFunction {
 			live[b.name] = true
 		}
 	}
-	for _, name := range []string{"net", "task", "time"} {
+	for _, name := range []string{"net", "task", "time", "bit", "utf8"} {
 		if L.GetGlobal(name).Type() != lua.LTTable {
 			t.Errorf("global %s is not a table", name)
 		}

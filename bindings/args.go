@@ -3,6 +3,7 @@ package bindings
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -210,4 +211,51 @@ func describeValue(v lua.LValue) string {
 		return num.String()
 	}
 	return typeName(v)
+}
+
+// numberFromString converts a string to a number as tonumber does:
+// decimal or 0x hex, surrounded by white space. Go's parsers alone would
+// also take "inf", "nan" and digits with underscores, which Lua does not.
+func numberFromString(s string) (float64, bool) {
+	s = strings.Trim(s, " \t\n\r\v\f")
+	if s == "" || strings.ContainsAny(s, "_iInN") {
+		return 0, false
+	}
+	if v, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return float64(v), true
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f, true
+	}
+	return 0, false
+}
+
+// argInteger reads argument n as Lua 5.3's luaL_checkinteger does: a
+// number with an integer value (a string that spells one too), else an
+// error naming the argument.
+func argInteger(L *lua.LState, n int, name string) int64 {
+	var f float64
+	switch v := L.Get(n).(type) {
+	case lua.LNumber:
+		f = float64(v)
+	case lua.LString:
+		var ok bool
+		if f, ok = numberFromString(string(v)); !ok {
+			expected(L, n, name, "number")
+		}
+	default:
+		expected(L, n, name, "number")
+	}
+	if f != f || f < -(1<<63) || f >= 1<<63 || f != float64(int64(f)) {
+		argError(L, n, name, "number has no integer representation")
+	}
+	return int64(f)
+}
+
+// optInteger is argInteger with a default for nil or none.
+func optInteger(L *lua.LState, n int, name string, def int64) int64 {
+	if L.Get(n) == lua.LNil {
+		return def
+	}
+	return argInteger(L, n, name)
 }

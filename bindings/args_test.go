@@ -14,6 +14,7 @@ import (
 
 // params extracts the parameter names of a signature such as
 // "net.dial(network, address [, opts]) -> conn": network, address, opts.
+// A repeated one, "bit.band(x1 [, x2...])", is named by its first: x2.
 func params(sig string) []string {
 	open, close := strings.Index(sig, "("), strings.Index(sig, ")")
 	if open < 0 || close < open {
@@ -23,6 +24,7 @@ func params(sig string) []string {
 	for _, p := range strings.Split(sig[open+1:close], ",") {
 		p = strings.Trim(p, " []")
 		p, _, _ = strings.Cut(p, " ") // "secs | false" -> "secs"
+		p = strings.TrimSuffix(p, "...")
 		if p != "" && p != "..." {
 			names = append(names, p)
 		}
@@ -62,6 +64,9 @@ var validValue = map[string]string{
 	"conn":  "a",    // tls.client, tls.server: the pipe conn of receivers
 	"hosts": `{"localhost"}`,
 	"path":  `"/dev/null"`, "offset": "0", "count": "0", // c:send_file, os.stat
+	"x": "1", "x1": "1", // bit
+	"key":   `"k"`,                        // bin.xor
+	"code1": "65", "i": "1", "list": "{}", // utf8, table.unpack
 }
 
 // anyValue lists parameters that accept any value.

@@ -1,6 +1,6 @@
 package bindings
 
-// The bin module: hex, unhex, hexdump, b64, unb64. (Lua 5.3's string.pack,
+// The bin module: hex, unhex, hexdump, b64, unb64, escape, xor. (Lua 5.3's string.pack,
 // string.unpack and string.packsize are in pack.go.)
 
 import (
@@ -10,13 +10,14 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 
 	"github.com/gonetrepl/gonetrepl/internal/textesc"
 )
 
-const binSummary = "binary data: hex, hexdump, base64, escaping for logs"
+const binSummary = "binary data: hex, hexdump, base64, escaping for logs, xor with a key"
 
 var binFuncs = []binding{
 	{"hex", (*Runtime).binHex, "bin.hex(s) -> hex",
@@ -37,6 +38,9 @@ var binFuncs = []binding{
 	{"escape", (*Runtime).binEscape, "bin.escape(s [, max]) -> text",
 		"s made safe for a terminal or a log: control bytes, DEL, C1 controls, bidirectional overrides and invalid UTF-8 as Lua decimal escapes (\\27), backslashes doubled; printable text and UTF-8 as is. With max, only the first max bytes are shown, then …(N bytes). Use it for everything a peer sent before it reaches a log.",
 		`io.stderr:write("got: ", bin.escape(line, 200), "\n")`},
+	{"xor", (*Runtime).binXor, "bin.xor(data, key) -> s",
+		"data XOR key repeated to its length (byte i with key byte (i-1) % #key + 1); the same call undoes it. key must not be empty.",
+		`print(bin.hex(bin.xor("abc", "\1"))) --> 606362`},
 }
 
 func (rt *Runtime) binHex(L *lua.LState) int {
@@ -210,4 +214,36 @@ func binDecodeB64(text string) ([]byte, error) {
 
 func (rt *Runtime) binUnb64(L *lua.LState) int {
 	return rt.pushDecoded(L, "unb64", argData(L, 1, "text"), binDecodeB64)
+}
+
+func (rt *Runtime) binXor(L *lua.LState) int {
+	data := argData(L, 1, "data")
+	key := argData(L, 2, "key")
+	if key == "" {
+		argError(L, 2, "key", "must not be empty")
+	}
+	var text string
+	rt.offLock(L, len(data), func() { text = xorRepeat(data, key) })
+	L.Push(lua.LString(text))
+	return 1
+}
+
+// xorRepeat is data XOR key repeated to data's length; key is not empty.
+func xorRepeat(data, key string) string {
+	out := make([]byte, len(data))
+	if len(key) == 1 {
+		k := key[0]
+		for i := range len(data) {
+			out[i] = data[i] ^ k
+		}
+		return unsafe.String(unsafe.SliceData(out), len(out))
+	}
+	for off := 0; off < len(data); off += len(key) {
+		chunk := out[off:min(off+len(key), len(data))]
+		for i := range chunk {
+			chunk[i] = data[off+i] ^ key[i]
+		}
+	}
+	// out is not written again: the string may share it.
+	return unsafe.String(unsafe.SliceData(out), len(out))
 }

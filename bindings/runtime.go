@@ -167,12 +167,21 @@ func (rt *Runtime) openLibs() {
 	rt.openModule("task", taskFuncs)
 	rt.openModule("time", timeFuncs)
 	rt.openModule("bin", binFuncs)
+	rt.openModule("bit", bitFuncs)
+	utf8Lib := rt.openModule("utf8", utf8Funcs)
+	L.SetField(utf8Lib, "charpattern", lua.LString(utf8CharPattern))
 	rt.openModule("tls", tlsFuncs)
 	str := L.GetGlobal("string").(*lua.LTable)
 	for _, b := range stringPackFuncs {
 		L.SetField(str, b.name, rt.function(b))
 	}
 	L.SetField(str, "MAX_SIZE", lua.LNumber(lua.MaxStringSize))
+	// Lua 5.2's table.pack and table.unpack; unpack is table.unpack.
+	tab := L.GetGlobal("table").(*lua.LTable)
+	for _, b := range tableFuncs {
+		L.SetField(tab, b.name, rt.function(b))
+	}
+	L.SetGlobal("unpack", L.GetField(tab, "unpack"))
 	osLib := L.GetGlobal("os").(*lua.LTable)
 	for _, b := range osFuncs {
 		L.SetField(osLib, b.name, rt.function(b))
