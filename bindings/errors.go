@@ -29,8 +29,16 @@ const (
 	kindOther      = "other"
 )
 
-// errCanceled is returned by a blocking call whose task was canceled.
-var errCanceled = context.Canceled
+// errCanceled is returned by a blocking call whose task was canceled. It
+// is context.Canceled (errors.Is says so) with a message in the words of
+// the kind: Go's "context canceled" names an internal, and reached users
+// through pcall and error messages.
+var errCanceled error = canceledError{}
+
+type canceledError struct{}
+
+func (canceledError) Error() string        { return "canceled" }
+func (canceledError) Is(target error) bool { return target == context.Canceled }
 
 // errWriteShut is a write after this side's own close_write. The OS says
 // EPIPE, which reads as the peer's reset; the kind is closed, because this

@@ -45,7 +45,7 @@ func (rt *Runtime) interact(L *lua.LState) int {
 		return err
 	})
 	out.flush()
-	if errors.Is(err, errCanceled) {
+	if errors.Is(err, context.Canceled) {
 		return rt.pushError(L, err, "interact", "")
 	}
 	fmt.Fprintf(out.w, "[%s]\n", how)

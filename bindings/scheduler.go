@@ -273,7 +273,9 @@ func (rt *Runtime) block(L *lua.LState, poke func(), op func(ctx context.Context
 	if t != nil {
 		t.mu.Lock()
 		t.poke = nil
-		canceled := t.canceled
+		// The context is canceled first (see Cancel): an op that saw it
+		// returns before the flag is set, and is canceled all the same.
+		canceled := t.canceled || t.ctx.Err() != nil
 		t.mu.Unlock()
 		if canceled {
 			err = errCanceled

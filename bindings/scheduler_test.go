@@ -2,6 +2,8 @@ package bindings
 
 import (
 	"context"
+	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -201,5 +203,15 @@ func TestChunkKeepsItsSockets(t *testing.T) {
 	waitTask(t, after)
 	if after.Status() != statusDone {
 		t.Fatal(after.Err())
+	}
+}
+
+// A canceled call's error is context.Canceled to Go code (errors.Is) and
+// kind canceled to Lua, in the kind's own word: no "context canceled" in
+// what a user reads.
+func TestCanceledErrorText(t *testing.T) {
+	e := newError(&net.OpError{Op: "read", Net: "tcp", Err: errCanceled}, "read", "")
+	if e.Kind != kindCanceled || !errors.Is(e, context.Canceled) || strings.Contains(e.Error(), "context") {
+		t.Errorf("got kind %q, message %q", e.Kind, e.Error())
 	}
 }

@@ -76,7 +76,7 @@ func (rt *Runtime) osStat(L *lua.LState) int {
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, errCanceled) {
+		if errors.Is(err, context.Canceled) {
 			return rt.pushError(L, err, "stat", path)
 		}
 		return rt.pushError(L, &Error{Kind: kindOther, Op: "stat", Addr: path, Err: err}, "stat", path)

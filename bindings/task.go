@@ -163,6 +163,9 @@ func (rt *Runtime) taskCancel(L *lua.LState) int {
 	t := checkClass[*Task](rt, L, 1, taskType)
 	t.Cancel()
 	if t == taskOf(L) {
+		// Stopped as any canceled task is: a pcall around t:cancel()
+		// catches this error, and the task stops at its next instruction.
+		L.TickNow()
 		L.RaiseError("%v", errCanceled)
 	}
 	return 0

@@ -296,3 +296,26 @@ function TestClosedSocketLeavesItsOwner(t)
   end)
   assert(tk:wait(10) == "done")
 end
+
+-- A canceled call says "canceled", the kind's word, never Go's "context
+-- canceled". A task that cancels itself stops, even inside a pcall (it
+-- went on before, with the pcall's error saying "context canceled").
+function TestCanceledSaysCanceled(t)
+  local handle = task.chan(1)
+  local after = false
+  local self_cancel = task.spawn(function()
+    local me = handle:recv()
+    pcall(function() me:cancel() end)
+    after = true
+  end)
+  handle:send(self_cancel)
+  local _, werr = self_cancel:wait(5)
+  assert(werr and werr.kind == "canceled" and not tostring(werr):find("context", 1, true), tostring(werr))
+  assert(self_cancel:status() == "canceled" and not after, "the task went on after canceling itself")
+  -- A serve loop canceled while it accepts.
+  local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+  local server = ln:serve(function(c) c:read() end)
+  server:cancel()
+  local _, serr = server:wait(5)
+  assert(serr.kind == "canceled" and not tostring(serr):find("context", 1, true), tostring(serr))
+end
