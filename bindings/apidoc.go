@@ -177,6 +177,17 @@ func stdlibDocs() []Module {
 	return slices.Concat(flagsDocs(), httpDocs(), logfDocs(), respDocs())
 }
 
+// flagsLimits are the limits of cli:number and cli:seconds, as
+// stdlib/flags.lua reads them.
+var flagsLimits = shape{class: "gonetrepl.flags_limits", opts: true, code: "stdlib/flags.lua:limits",
+	doc: "The limits of cli:number and cli:seconds; a value outside is a usage error at parse time.",
+	fields: []field{
+		{"min", "number", "the least value (inclusive)"},
+		{"max", "number", "the greatest value (inclusive)"},
+		{"above", "number", "an exclusive lower bound"},
+		{"whole", "boolean", "true: a whole number"},
+	}}
+
 // flagsDocs documents stdlib/flags.lua.
 func flagsDocs() []Module {
 	return []Module{

@@ -49,6 +49,15 @@ var (
 	packetNetworks = []string{"udp", "udp4", "udp6", "unixgram"}
 )
 
+// dialOpts are the options of net.dial, as netDial reads them.
+var dialOpts = shape{class: "gonetrepl.dial_opts", opts: true, code: "netDial",
+	doc: "The options of net.dial.",
+	fields: []field{
+		{"timeout", "number", "seconds for the whole connect (none by default)"},
+		{"keepalive", "number|false", "seconds between TCP keep-alive probes; false turns them off (default: Go's, 15 s)"},
+		{"local_addr", "string", "the local address to bind before connecting (\"127.0.0.2:0\", a Unix path)"},
+	}}
+
 // unixPathMax is the longest Unix socket path Linux accepts: sun_path holds
 // 108 bytes including the terminating NUL. An abstract name ("@name") needs
 // no NUL, so it may have one byte more.

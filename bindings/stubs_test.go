@@ -1,0 +1,426 @@
+package bindings
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
+)
+
+const typesDir = "../types"
+
+// TestTypeStubsUpToDate checks that types/ holds exactly what TypeStubs()
+// renders now. With UPDATE_TYPE_STUBS=1 it rewrites the directory instead.
+func TestTypeStubsUpToDate(t *testing.T) {
+	files, err := TypeStubs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("UPDATE_TYPE_STUBS") == "1" {
+		if err := os.MkdirAll(typesDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		old, _ := filepath.Glob(filepath.Join(typesDir, "*.lua"))
+		for _, p := range old {
+			if _, keep := files[filepath.Base(p)]; !keep {
+				if err := os.Remove(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for name, text := range files {
+			if err := os.WriteFile(filepath.Join(typesDir, name), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Logf("wrote %d files in %s", len(files), typesDir)
+		return
+	}
+	onDisk, err := filepath.Glob(filepath.Join(typesDir, "*.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range onDisk {
+		if _, ok := files[filepath.Base(p)]; !ok {
+			t.Errorf("%s is not generated any more: remove it, or regenerate with: %s", p, regenerateTypeStubs)
+		}
+	}
+	for _, name := range sortedKeys(files) {
+		p := filepath.Join(typesDir, name)
+		want, err := os.ReadFile(p)
+		if err != nil {
+			t.Errorf("%v\ncreate it with: %s", err, regenerateTypeStubs)
+			continue
+		}
+		if got := files[name]; string(want) != got {
+			line := firstDifference(string(want), got)
+			t.Errorf("%s is stale: it differs from TypeStubs() at line %d:\n  file:   %q\n  source: %q\nregenerate it with: %s",
+				p, line+1, lineAt(string(want), line), lineAt(got, line), regenerateTypeStubs)
+		}
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func firstDifference(a, b string) int {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	i := 0
+	for i < len(al) && i < len(bl) && al[i] == bl[i] {
+		i++
+	}
+	return i
+}
+
+func lineAt(s string, i int) string {
+	lines := strings.Split(s, "\n")
+	if i < len(lines) {
+		return lines[i]
+	}
+	return "(end of file)"
+}
+
+// TestTypeStubsParse compiles every stub file with Debian's luac5.3 -p:
+// a stub that does not parse is ignored by the editor. ./test.sh installs
+// lua5.3; on CI a missing luac5.3 fails the test.
+func TestTypeStubsParse(t *testing.T) {
+	luac := peer.Find(t, "luac5.3", "lua5.3")
+	files, err := TypeStubs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range sortedKeys(files) {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	if out, err := exec.Command(luac, append([]string{"-p"}, paths...)...).CombinedOutput(); err != nil {
+		t.Fatalf("luac5.3 -p: %v\n%s", err, out)
+	}
+	// The check can fail: a stub with a syntax error is refused.
+	bad := filepath.Join(dir, "bad.lua")
+	if err := os.WriteFile(bad, []byte("---@meta\nfunction net.dial(network, end\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command(luac, "-p", bad).Run(); err == nil {
+		t.Fatal("luac5.3 -p accepted a file with a syntax error")
+	}
+}
+
+// TestTypeStubsCoverDocs checks that every module, class and function of
+// Docs() and stdlibDocs() is declared in the stubs, with the class a
+// signature's results name declared somewhere too.
+func TestTypeStubsCoverDocs(t *testing.T) {
+	files, err := TypeStubs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, name := range sortedKeys(files) {
+		all.WriteString(files[name])
+	}
+	text := all.String()
+	for _, m := range append(Docs(), stdlibDocs()...) {
+		if m.Method {
+			if !strings.Contains(text, "\n---@class "+className(m.Name)+"\n") {
+				t.Errorf("class %s (module %q) is not declared", className(m.Name), m.Name)
+			}
+		}
+		for _, d := range m.Docs {
+			var decl string
+			switch {
+			case m.Method:
+				decl = "function " + localName(m.Name) + ":" + strings.TrimPrefix(d.Name, m.Name+":") + "("
+			case m.Name == globalsModule:
+				decl = "function " + d.Name + "("
+			default:
+				decl = "function " + d.Name + "("
+			}
+			if !strings.Contains(text, "\n"+decl) {
+				t.Errorf("%s: no %q in the stubs", d.Name, decl)
+			}
+		}
+	}
+	// Every gonetrepl.* type the stubs use is declared by them.
+	declared := map[string]bool{}
+	for _, m := range regexp.MustCompile(`---@(?:class|alias) (gonetrepl\.[a-z_]+)`).FindAllStringSubmatch(text, -1) {
+		declared[m[1]] = true
+	}
+	for _, m := range regexp.MustCompile(`gonetrepl\.[a-z_]+`).FindAllString(text, -1) {
+		if !declared[m] {
+			t.Errorf("type %s is used but not declared", m)
+			declared[m] = true // once
+		}
+	}
+}
+
+// TestTypeStubsRefuseUntyped checks that a signature with a name the typing
+// table lacks is an error naming the binding, not an `any`.
+func TestTypeStubsRefuseUntyped(t *testing.T) {
+	for _, c := range []struct{ sig, want string }{
+		{"net.frob(widget) -> n", `net.frob: cannot type parameter "widget"`},
+		{"net.frob(data) -> gizmo | nil, err", `net.frob: cannot type result "gizmo"`},
+		{"net.frob(data [, opts])", `net.frob: cannot type parameter "opts"`},
+	} {
+		m := Module{Name: "net", Docs: []Doc{{Name: "net.frob", Sig: c.sig, Summary: "Frobs.", Example: "net.frob()"}}}
+		_, err := renderStubs([]Module{m}, []stubFile{{name: "net", kind: globalModule, modules: []string{"net"}}}, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got error %v, want one containing %q", c.sig, err, c.want)
+		}
+	}
+	m := Module{Name: "gizmo", Summary: "a gizmo", Docs: []Doc{{Name: "gizmo.x", Sig: "gizmo.x()", Summary: "X.", Example: "gizmo.x()"}}}
+	_, err := renderStubs([]Module{m}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), `module "gizmo" is in no stub file`) {
+		t.Errorf("a module in no stub file: got %v", err)
+	}
+}
+
+// TestTypeStubsResults checks how a few signatures are typed: the nil, err
+// convention, optional parameters, unions and literals.
+func TestTypeStubsResults(t *testing.T) {
+	files, err := TypeStubs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, wants := range map[string][]string{
+		"net.lua": {
+			"---@param network gonetrepl.dial_network\n---@param address string\n---@param opts? gonetrepl.dial_opts\n" +
+				"---@return gonetrepl.conn? conn\n---@return gonetrepl.error? err\nfunction net.dial(network, address, opts) end\n",
+			"---@param max? integer\n---@return string? data\n---@return gonetrepl.error? err\nfunction conn:read(max) end\n",
+			"---@param secs number|false\n",
+			"---@return string? data\n---@return gonetrepl.addr|gonetrepl.error addr_or_err\n---@return boolean? truncated\nfunction packet_conn:read_from(max) end\n",
+			"---@return gonetrepl.packet_conn? packet_conn\n",
+			"---@field timeout? number ",
+			"---| \"timeout\" # ",
+		},
+		"task.lua": {
+			"---@return \"running\"|\"done\"|\"failed\"|\"canceled\"\nfunction task_handle:status() end\n",
+			"---@return any v\n---@return boolean\n---@return gonetrepl.error? err\nfunction chan:recv(timeout) end\n",
+		},
+		"http.lua":   {"---@meta http\n", "\nreturn http\n", "---@type integer\nhttp.TIMEOUT = 30\n"},
+		"string.lua": {"---@meta _\n", "---@type integer\nstring.MAX_SIZE = "},
+	} {
+		for _, want := range wants {
+			if !strings.Contains(files[file], want) {
+				t.Errorf("%s lacks:\n%s", file, want)
+			}
+		}
+	}
+}
+
+// TestTableShapesMatchCode checks each table shape whose code names a Go
+// function or variable against the keys that code names literally: options
+// read with fieldSeconds, fieldString, fieldBool, fieldCount or
+// RawGetString, results written with RawSetString, fields served by a
+// class's index (case "key", key == "key"). A shape whose code is
+// "stdlib/FILE.lua:VAR" is checked against the VAR.key reads of that Lua
+// file. It also checks that every Go function reading options is some
+// shape's code, so a new options table cannot go unlisted.
+func TestTableShapesMatchCode(t *testing.T) {
+	goKeys, readers := literalKeys(t)
+	var shapes []shape
+	for _, f := range stubFiles() {
+		shapes = append(shapes, f.shapes...)
+	}
+	coded := map[string]bool{}
+	for _, s := range shapes {
+		if s.code == "" {
+			continue
+		}
+		coded[s.code] = true
+		var have []string
+		if file, variable, ok := strings.Cut(s.code, ":"); ok && strings.HasPrefix(file, "stdlib/") {
+			src, err := os.ReadFile("../" + file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			re := regexp.MustCompile(`\b` + variable + `\.([a-z_]+)`)
+			for _, line := range strings.Split(string(src), "\n") {
+				if strings.HasPrefix(strings.TrimSpace(line), "--") {
+					continue
+				}
+				for _, m := range re.FindAllStringSubmatch(line, -1) {
+					have = append(have, m[1])
+				}
+			}
+		} else {
+			keys, ok := goKeys[s.code]
+			if !ok {
+				t.Errorf("%s: code %s is no function or variable of bindings", s.class, s.code)
+				continue
+			}
+			have = keys
+		}
+		slices.Sort(have)
+		have = slices.Compact(have)
+		var listed []string
+		for _, f := range s.fields {
+			listed = append(listed, strings.TrimSuffix(f.name, "?"))
+		}
+		slices.Sort(listed)
+		if !slices.Equal(have, listed) {
+			t.Errorf("%s: %s names the keys %v, the shape lists %v", s.class, s.code, have, listed)
+		}
+	}
+	for _, r := range readers {
+		if !coded[r] {
+			t.Errorf("%s reads an options table but no shape lists its options (see fields.go)", r)
+		}
+	}
+	if len(readers) < 5 {
+		t.Errorf("found only %d options readers (%v): the scan is broken", len(readers), readers)
+	}
+}
+
+// fieldHelpers are the functions that read a field of an options table;
+// their fourth argument is the key.
+var fieldHelpers = map[string]bool{"fieldSeconds": true, "fieldString": true, "fieldBool": true, "fieldCount": true}
+
+// literalKeys parses the package's Go files and returns, for each
+// top-level function and variable, the table keys it names literally; and
+// the functions that read an options table's fields.
+func literalKeys(t *testing.T) (map[string][]string, []string) {
+	fset := token.NewFileSet()
+	paths, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string][]string{}
+	var readers []string
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			var names []string
+			var node ast.Node
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if d.Body == nil {
+					continue
+				}
+				names, node = []string{d.Name.Name}, d.Body
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					if vs, ok := spec.(*ast.ValueSpec); ok {
+						for _, n := range vs.Names {
+							names = append(names, n.Name)
+						}
+					}
+				}
+				node = d
+			}
+			if node == nil || len(names) == 0 {
+				continue
+			}
+			var found []string
+			reads := false
+			lit := func(e ast.Expr) {
+				if bl, ok := e.(*ast.BasicLit); ok && bl.Kind == token.STRING {
+					if s, err := strconv.Unquote(bl.Value); err == nil {
+						found = append(found, s)
+					}
+				}
+			}
+			isKey := func(e ast.Expr) bool { id, ok := e.(*ast.Ident); return ok && id.Name == "key" }
+			ast.Inspect(node, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.CallExpr:
+					switch fn := n.Fun.(type) {
+					case *ast.Ident:
+						if fieldHelpers[fn.Name] && len(n.Args) >= 4 {
+							lit(n.Args[3])
+							reads = true
+						}
+					case *ast.SelectorExpr:
+						if (fn.Sel.Name == "RawGetString" || fn.Sel.Name == "RawSetString") && len(n.Args) >= 1 {
+							if id, ok := fn.X.(*ast.Ident); ok && id.Name == "opts" {
+								reads = true
+							}
+							if id, ok := fn.X.(*ast.Ident); !ok || id.Name != "mt" {
+								lit(n.Args[0])
+							}
+						}
+					}
+				case *ast.SwitchStmt:
+					if isKey(n.Tag) {
+						for _, c := range n.Body.List {
+							for _, e := range c.(*ast.CaseClause).List {
+								lit(e)
+							}
+						}
+					}
+				case *ast.BinaryExpr:
+					if n.Op == token.EQL && isKey(n.X) {
+						lit(n.Y)
+					}
+				}
+				return true
+			})
+			for _, name := range names {
+				if len(found) > 0 {
+					keys[name] = found
+				}
+				if reads && !fieldHelpers[name] {
+					readers = append(readers, name)
+				}
+			}
+		}
+	}
+	return keys, readers
+}
+
+// TestLuarcPointsAtStubs checks the .luarc.json at the root: Lua 5.1 (what
+// gopher-lua runs), types/ on the workspace library, and pathStrict, so
+// that require "http" resolves to types/http.lua and not to the untyped
+// stdlib/http.lua (without it the server matches any file whose path ends
+// in /http.lua).
+func TestLuarcPointsAtStubs(t *testing.T) {
+	raw, err := os.ReadFile("../.luarc.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rc struct {
+		Runtime struct {
+			Version    string `json:"version"`
+			PathStrict bool   `json:"pathStrict"`
+		} `json:"runtime"`
+		Workspace struct {
+			Library []string `json:"library"`
+		} `json:"workspace"`
+	}
+	if err := json.Unmarshal(raw, &rc); err != nil {
+		t.Fatalf(".luarc.json: %v", err)
+	}
+	if rc.Runtime.Version != "Lua 5.1" || !rc.Runtime.PathStrict {
+		t.Errorf(".luarc.json: runtime %+v, want version \"Lua 5.1\" and pathStrict true", rc.Runtime)
+	}
+	if !slices.Contains(rc.Workspace.Library, filepath.Base(typesDir)) {
+		t.Errorf(".luarc.json: workspace.library %q lacks %q", rc.Workspace.Library, filepath.Base(typesDir))
+	}
+}
