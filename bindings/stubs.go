@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gonetrepl/gonetrepl/stdlib"
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
@@ -105,10 +106,56 @@ func localName(module string) string {
 }
 
 // A stubConst is a value field of a module (http.MAX_BODY), read from the
-// loaded module.
+// loaded module, with the comment its Lua source gives it.
 type stubConst struct {
 	name  string
 	value lua.LValue
+	doc   string
+}
+
+// constDocs describe the value fields the bindings add in Go.
+var constDocs = map[string]string{
+	"string.MAX_SIZE": "The longest string, in bytes: a longer result raises a Lua error containing \"not enough memory\".",
+	"resp.null":       "The null value: every RESP null decodes to it (`v == resp.null`); encoders write it as a null.",
+	"http.REASONS":    "The reason phrase of each status code, for the replies http.serve writes.",
+}
+
+// optionDefaultDoc describes a field that is the default of an option of
+// the same name in lower case (resp.MAX_BULK, opts.max_bulk).
+func optionDefaultDoc(shapes []shape, name string) string {
+	for _, s := range shapes {
+		for _, fl := range s.fields {
+			if s.opts && strings.ToUpper(fl.name) == name {
+				return fmt.Sprintf("The default of opts.%s: %s.", fl.name, defaultNote.ReplaceAllString(fl.doc, ""))
+			}
+		}
+	}
+	return ""
+}
+
+var defaultNote = regexp.MustCompile(`\s*\(default [^)]*\)`)
+
+// constComment finds the comment of a module field in its Lua source: the
+// one that ends its assignment line (`http.TIMEOUT = 30 -- seconds ...`,
+// or `TIMEOUT = 10, -- ...` in a table constructor), else the comment
+// lines right above it.
+func constComment(src, module, name string) string {
+	assign := regexp.MustCompile(`^\s*(?:` + regexp.QuoteMeta(module) + `\.)?` + regexp.QuoteMeta(name) + `\s*=[^=]`)
+	lines := strings.Split(src, "\n")
+	for i, line := range lines {
+		if !assign.MatchString(line) {
+			continue
+		}
+		if _, c, ok := strings.Cut(line, "--"); ok {
+			return strings.TrimSpace(c)
+		}
+		var above []string
+		for j := i - 1; j >= 0 && strings.HasPrefix(strings.TrimSpace(lines[j]), "--"); j-- {
+			above = append([]string{strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[j]), "--"))}, above...)
+		}
+		return strings.Join(above, " ")
+	}
+	return ""
 }
 
 // TypeStubs renders every stub file: file name ("net.lua") to content. It
@@ -150,6 +197,14 @@ func moduleConsts() (map[string][]stubConst, error) {
 		if !ok {
 			return nil, fmt.Errorf("stubs: module %s is not a table", f.name)
 		}
+		var src string
+		if f.kind == libModule {
+			b, err := stdlib.Source(f.name)
+			if err != nil {
+				return nil, fmt.Errorf("stubs: %v", err)
+			}
+			src = string(b)
+		}
 		var cs []stubConst
 		t.ForEach(func(k, v lua.LValue) {
 			name, ok := k.(lua.LString)
@@ -158,7 +213,14 @@ func moduleConsts() (map[string][]stubConst, error) {
 			}
 			switch v.(type) {
 			case lua.LNumber, lua.LString, lua.LBool, *lua.LTable:
-				cs = append(cs, stubConst{string(name), v})
+				doc := constDocs[f.name+"."+string(name)]
+				if doc == "" && src != "" {
+					doc = upperFirst(constComment(src, f.name, string(name)))
+				}
+				if doc == "" {
+					doc = optionDefaultDoc(f.shapes, string(name))
+				}
+				cs = append(cs, stubConst{string(name), v, doc})
 			}
 		})
 		sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
@@ -317,6 +379,9 @@ func writeFields(w *stubWriter, s shape) {
 
 // writeConst declares a value field of a module with the value it has.
 func writeConst(w *stubWriter, table string, c stubConst) {
+	if c.doc != "" {
+		w.doc(c.doc)
+	}
 	switch v := c.value.(type) {
 	case lua.LNumber:
 		if float64(v) == float64(int64(v)) {
@@ -564,7 +629,7 @@ func typeResults(binding, res string) ([]stubParam, error) {
 			if wordsName.MatchString(text) {
 				text = strings.ReplaceAll(text, " ", "_")
 			}
-			if luaIdent.MatchString(text) && text != "true" && text != "false" && !slices.Contains(names, text) {
+			if luaIdent.MatchString(text) && !typeWords[text] && !slices.Contains(names, text) {
 				names = append(names, text)
 			}
 		}
@@ -588,6 +653,10 @@ func typeResults(binding, res string) ([]stubParam, error) {
 	}
 	return out, nil
 }
+
+// typeWords are result names that only say the type ("-> boolean"): they
+// give the result no name.
+var typeWords = map[string]bool{"true": true, "false": true, "boolean": true, "string": true, "number": true, "integer": true, "table": true}
 
 // lookupType types a name: the binding's override first, then the common
 // table, then a literal (true, false, 'running').

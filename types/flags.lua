@@ -14,6 +14,7 @@
 ---Command-line options for scripts (stdlib, `require "flags"`).
 local flags = {}
 
+---MAX_SECONDS is the longest duration a seconds option takes: what every binding taking seconds accepts (a Go time.Duration holds about 292 years).
 ---@type integer
 flags.MAX_SECONDS = 9000000000
 
@@ -118,7 +119,7 @@ function flags_parser:try_parse(argv) end
 ---```lua
 ---print(cli:help_text())
 ---```
----@return string string
+---@return string
 function flags_parser:help_text() end
 
 return flags

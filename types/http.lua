@@ -68,39 +68,51 @@
 ---An HTTP/1.1 client with keep-alive, and a tiny server (stdlib, `require "http"`).
 local http = {}
 
+---A request body the handler left unread, up to this, is skipped to keep the conn
 ---@type integer
 http.DRAIN = 65536
 
+---Seconds a server conn may wait for a request
 ---@type integer
 http.IDLE_TIMEOUT = 60
 
+---A response body a client reads, in bytes (opts.max_body)
 ---@type integer
 http.MAX_BODY = 16777216
 
+---A chunk-size line, extensions included
 ---@type integer
 http.MAX_CHUNK_LINE = 1024
 
+---Chunk framing allowed beyond half the data it carries
 ---@type integer
 http.MAX_CHUNK_OVERHEAD = 16384
 
+---Header (or trailer) lines in one message
 ---@type integer
 http.MAX_HEADERS = 100
 
+---All header (or trailer) lines of one message together
 ---@type integer
 http.MAX_HEADER_BYTES = 65536
 
+---Idle conns a client keeps per host:port
 ---@type integer
 http.MAX_IDLE = 2
 
+---A status, request or header line, in bytes
 ---@type integer
 http.MAX_LINE = 8192
 
+---A request body http.serve reads (its opts.max_body)
 ---@type integer
 http.MAX_REQUEST_BODY = 1048576
 
+---The reason phrase of each status code, for the replies http.serve writes.
 ---@type table
 http.REASONS = {}
 
+---Seconds for a whole request (opts.timeout)
 ---@type integer
 http.TIMEOUT = 30
 

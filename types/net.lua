@@ -942,7 +942,7 @@ function ip:to16() end
 ---```lua
 ---ip = net.parse_ip("127.0.0.1"); print(ip:is_loopback())
 ---```
----@return boolean boolean
+---@return boolean
 function ip:is_loopback() end
 
 ---`ip:is_private() -> boolean`
@@ -952,7 +952,7 @@ function ip:is_loopback() end
 ---```lua
 ---ip = net.parse_ip("192.168.1.1"); print(ip:is_private())
 ---```
----@return boolean boolean
+---@return boolean
 function ip:is_private() end
 
 ---`ip:is_multicast() -> boolean`
@@ -962,7 +962,7 @@ function ip:is_private() end
 ---```lua
 ---ip = net.parse_ip("224.0.0.251"); print(ip:is_multicast())
 ---```
----@return boolean boolean
+---@return boolean
 function ip:is_multicast() end
 
 ---`ip:is_unspecified() -> boolean`
@@ -972,7 +972,7 @@ function ip:is_multicast() end
 ---```lua
 ---ip = net.parse_ip("::"); print(ip:is_unspecified())
 ---```
----@return boolean boolean
+---@return boolean
 function ip:is_unspecified() end
 
 ---`ip:equal(other) -> boolean`
@@ -983,7 +983,7 @@ function ip:is_unspecified() end
 ---ip = net.parse_ip("10.0.0.1"); print(ip:equal("::ffff:10.0.0.1"))
 ---```
 ---@param other gonetrepl.ip
----@return boolean boolean
+---@return boolean
 function ip:equal(other) end
 
 ---An IP network from net.parse_cidr; fields ip (network address), mask ("255.255.255.0"), bits (24). Its metatable's __name is `net.ipnet`.
@@ -1001,7 +1001,7 @@ local ipnet = {}
 ---_, ipnet = net.parse_cidr("10.0.0.0/8"); print(ipnet:contains("10.1.2.3"))
 ---```
 ---@param ip gonetrepl.ip|string
----@return boolean boolean
+---@return boolean
 function ipnet:contains(ip) end
 
 return net

@@ -33,27 +33,35 @@ resp.AGGREGATE_WEIGHT = 8
 ---@type string
 resp.DEFAULT_ADDR = "127.0.0.1:6379"
 
+---The default of opts.max_bulk: bytes of one string.
 ---@type integer
 resp.MAX_BULK = 67108864
 
+---The default of opts.max_depth: levels of nesting.
 ---@type integer
 resp.MAX_DEPTH = 32
 
+---The default of opts.max_elements: values at every level of one reply or command.
 ---@type integer
 resp.MAX_ELEMENTS = 1048576
 
+---The default of opts.max_items: elements of one aggregate.
 ---@type integer
 resp.MAX_ITEMS = 1048576
 
+---The default of opts.max_line: bytes of a header or simple string.
 ---@type integer
 resp.MAX_LINE = 65536
 
+---The default of opts.max_message: bytes on the wire of one whole reply or command.
 ---@type integer
 resp.MAX_MESSAGE = 134217728
 
+---Seconds: connect, and idle timeout of every read and write
 ---@type integer
 resp.TIMEOUT = 10
 
+---The null value: every RESP null decodes to it (`v == resp.null`); encoders write it as a null.
 ---@type table
 resp.null = {}
 
@@ -206,7 +214,7 @@ function resp.error(message) end
 ---for i, v in ipairs(replies) do if resp.is_error(v) then print(i, v) end end
 ---```
 ---@param v any
----@return boolean boolean
+---@return boolean
 function resp.is_error(v) end
 
 ---`resp.sorted_keys(t) -> keys`

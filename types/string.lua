@@ -6,6 +6,7 @@
 
 ---Lua 5.3's binary packing, added to the string library: pack, unpack, packsize.
 
+---The longest string, in bytes: a longer result raises a Lua error containing "not enough memory".
 ---@type integer
 string.MAX_SIZE = 268435456
 
