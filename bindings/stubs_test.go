@@ -424,3 +424,233 @@ func TestLuarcPointsAtStubs(t *testing.T) {
 		t.Errorf(".luarc.json: workspace.library %q lacks %q", rc.Workspace.Library, filepath.Base(typesDir))
 	}
 }
+
+// TestTypeStubsAnnotations reads every annotation of the stubs as
+// lua-language-server does, taking its type off the front of the line: the
+// type must parse (unions, T[], T?, literals, fun(...): ..., table<K, V>),
+// name only built-in types, literals and the gonetrepl.* classes and
+// aliases the stubs declare, and be followed by nothing or by a space; the
+// ---@param lines of a function name its parameters in order.
+func TestTypeStubsAnnotations(t *testing.T) {
+	files, err := TypeStubs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := map[string]bool{}
+	for _, text := range files {
+		for _, m := range regexp.MustCompile(`---@(?:class|alias) (gonetrepl\.[a-z_]+)`).FindAllStringSubmatch(text, -1) {
+			declared[m[1]] = true
+		}
+	}
+	paramLine := regexp.MustCompile(`^---@param (\.\.\.|[A-Za-z_][A-Za-z0-9_]*\??) (.*)$`)
+	returnLine := regexp.MustCompile(`^---@return (.*)$`)
+	fieldLine := regexp.MustCompile(`^---@field ([A-Za-z_][A-Za-z0-9_]*\??) (.*)$`)
+	typeLine := regexp.MustCompile(`^---@type (.*)$`)
+	aliasValue := regexp.MustCompile(`^---\| (.*)$`)
+	funcLine := regexp.MustCompile(`^function [A-Za-z0-9_.:]+\(([^)]*)\) end$`)
+	checked := 0
+	for _, name := range sortedKeys(files) {
+		var params []string
+		for i, line := range strings.Split(files[name], "\n") {
+			where := func() string { return name + ":" + strconv.Itoa(i+1) }
+			var typ string
+			switch {
+			case strings.HasPrefix(line, "---@param"):
+				m := paramLine.FindStringSubmatch(line)
+				if m == nil {
+					t.Errorf("%s: malformed %q", where(), line)
+					continue
+				}
+				params = append(params, strings.TrimSuffix(m[1], "?"))
+				typ = m[2]
+			case returnLine.MatchString(line):
+				typ = returnLine.FindStringSubmatch(line)[1]
+			case fieldLine.MatchString(line):
+				typ = fieldLine.FindStringSubmatch(line)[2]
+			case typeLine.MatchString(line):
+				typ = typeLine.FindStringSubmatch(line)[1]
+			case aliasValue.MatchString(line):
+				typ = aliasValue.FindStringSubmatch(line)[1]
+			case strings.HasPrefix(line, "function "):
+				m := funcLine.FindStringSubmatch(line)
+				if m == nil {
+					t.Errorf("%s: malformed %q", where(), line)
+					continue
+				}
+				var args []string
+				if m[1] != "" {
+					args = strings.Split(m[1], ", ")
+				}
+				if !slices.Equal(args, params) {
+					t.Errorf("%s: %s has ---@param %v", where(), line, params)
+				}
+				params = nil
+				continue
+			case strings.HasPrefix(line, "---@") && !strings.HasPrefix(line, "---@meta ") &&
+				!strings.HasPrefix(line, "---@class ") && !strings.HasPrefix(line, "---@alias "):
+				t.Errorf("%s: unexpected annotation %q", where(), line)
+				continue
+			default:
+				continue
+			}
+			p := &typeParser{s: typ, declared: declared}
+			p.union()
+			if p.err == "" && p.i < len(p.s) && p.s[p.i] != ' ' {
+				p.fail("a space or the end after the type")
+			}
+			if p.err != "" {
+				t.Errorf("%s: %q: %s", where(), line, p.err)
+			}
+			checked++
+		}
+	}
+	if checked < 300 {
+		t.Errorf("checked only %d annotations", checked)
+	}
+	// The parser refuses what it should.
+	for _, bad := range []string{"stirng", "gonetrepl.nothing", "string|", "fun(c gonetrepl.conn)", "fun(c: gonetrepl.conn", "table<string>", "string)x"} {
+		p := &typeParser{s: bad, declared: declared}
+		p.union()
+		if p.err == "" && p.i < len(p.s) && p.s[p.i] != ' ' {
+			p.fail("end")
+		}
+		if p.err == "" {
+			t.Errorf("type %q accepted", bad)
+		}
+	}
+}
+
+// builtinTypes are the type names lua-language-server knows by itself.
+var builtinTypes = map[string]bool{
+	"nil": true, "any": true, "boolean": true, "string": true, "number": true, "integer": true,
+	"function": true, "table": true, "thread": true, "userdata": true, "true": true, "false": true,
+}
+
+// typeParser reads one type expression from the front of s, as the stubs
+// write them; err says what was wrong.
+type typeParser struct {
+	s        string
+	i        int
+	declared map[string]bool
+	err      string
+}
+
+func (p *typeParser) fail(want string) {
+	if p.err == "" {
+		p.err = "at " + strconv.Itoa(p.i) + ": " + want + " expected"
+	}
+}
+
+func (p *typeParser) peek(c byte) bool { return p.i < len(p.s) && p.s[p.i] == c }
+
+func (p *typeParser) eat(c byte) bool {
+	if p.peek(c) {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// spaces skips blanks inside brackets, where they are allowed.
+func (p *typeParser) spaces() {
+	for p.peek(' ') {
+		p.i++
+	}
+}
+
+var (
+	typeIdent  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*`)
+	typeString = regexp.MustCompile(`^"[^"]*"`)
+	typeInt    = regexp.MustCompile(`^[0-9]+`)
+)
+
+func (p *typeParser) union() {
+	p.postfix()
+	for p.err == "" && p.eat('|') {
+		p.postfix()
+	}
+}
+
+func (p *typeParser) postfix() {
+	p.primary()
+	for p.err == "" {
+		switch {
+		case strings.HasPrefix(p.s[p.i:], "[]"):
+			p.i += 2
+		case p.eat('?'):
+		default:
+			return
+		}
+	}
+}
+
+func (p *typeParser) primary() {
+	rest := p.s[p.i:]
+	switch {
+	case p.eat('('):
+		p.union()
+		if !p.eat(')') {
+			p.fail(")")
+		}
+	case strings.HasPrefix(rest, "fun("):
+		p.i += 4
+		for p.err == "" && !p.peek(')') {
+			p.spaces()
+			if strings.HasPrefix(p.s[p.i:], "...") {
+				p.i += 3
+			} else if m := typeIdent.FindString(p.s[p.i:]); m != "" && !strings.Contains(m, ".") {
+				p.i += len(m)
+			} else {
+				p.fail("a parameter name")
+				return
+			}
+			p.eat('?')
+			if !p.eat(':') {
+				p.fail(":")
+				return
+			}
+			p.spaces()
+			p.union()
+			p.spaces()
+			if !p.eat(',') && !p.peek(')') {
+				p.fail(", or )")
+			}
+		}
+		if !p.eat(')') {
+			p.fail(")")
+			return
+		}
+		if p.eat(':') {
+			p.spaces()
+			p.union()
+			for p.err == "" && p.eat(',') {
+				p.spaces()
+				p.union()
+			}
+		}
+	case strings.HasPrefix(rest, "table<"):
+		p.i += 6
+		p.union()
+		if !p.eat(',') {
+			p.fail(",")
+			return
+		}
+		p.spaces()
+		p.union()
+		if !p.eat('>') {
+			p.fail(">")
+		}
+	case typeString.MatchString(rest):
+		p.i += len(typeString.FindString(rest))
+	case typeInt.MatchString(rest):
+		p.i += len(typeInt.FindString(rest))
+	case typeIdent.MatchString(rest):
+		name := typeIdent.FindString(rest)
+		if !builtinTypes[name] && !p.declared[name] {
+			p.fail("a known type, not " + strconv.Quote(name) + ",")
+		}
+		p.i += len(name)
+	default:
+		p.fail("a type")
+	}
+}
