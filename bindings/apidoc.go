@@ -270,7 +270,7 @@ func Markdown() string {
 				sep = " "
 			}
 			fmt.Fprintf(&toc, "%s[%s](#%s)", sep, call, slugs.slug(call))
-			fmt.Fprintf(&body, "### %s\n\n`%s`\n\n%s\n\n```lua\n%s\n```\n\n", call, d.Sig, d.Summary, d.Example)
+			fmt.Fprintf(&body, "### %s\n\n`%s`\n\n%s\n\n%s```lua\n%s\n```\n\n", call, d.Sig, d.Summary, optionsList(d), d.Example)
 		}
 		toc.WriteString("\n")
 	}
@@ -306,6 +306,39 @@ func Markdown() string {
 	out.WriteString(strings.TrimRight(body.String(), "\n"))
 	out.WriteString("\n")
 	return out.String()
+}
+
+// optionsList renders the fields of the options tables an entry takes
+// (its parameters typed as a shape with opts set, in the type stubs'
+// typing table), one bullet each, or "" when it takes none.
+func optionsList(d Doc) string {
+	params, _, err := typeSig(d)
+	if err != nil {
+		return "" // TestTypeStubsUpToDate reports it
+	}
+	byClass := map[string]shape{}
+	for _, f := range stubFiles() {
+		for _, s := range f.shapes {
+			byClass[s.class] = s
+		}
+	}
+	var b strings.Builder
+	for _, p := range params {
+		s, ok := byClass[strings.TrimSuffix(p.typ, "?")]
+		if !ok || !s.opts {
+			continue
+		}
+		fields := s.fields
+		if parent, ok := byClass[s.parent]; ok {
+			fields = append(slices.Clip(parent.fields), fields...)
+		}
+		fmt.Fprintf(&b, "`%s` fields:\n\n", strings.TrimSuffix(p.name, "?"))
+		for _, f := range fields {
+			fmt.Fprintf(&b, "- `%s` (%s): %s\n", f.name, strings.ReplaceAll(f.typ, "|", " or "), f.doc)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // callName is the part of a signature before its argument list: "net.dial",
