@@ -654,3 +654,103 @@ func (p *typeParser) primary() {
 		p.fail("a type")
 	}
 }
+
+// lua51Globals are the globals of Lua 5.1, which lua-language-server's
+// "Lua 5.1" runtime declares itself, and the members it knows of the two
+// standard tables the bindings add to (string, os).
+var (
+	lua51Globals = strings.Fields(`_G _VERSION arg assert collectgarbage coroutine debug dofile error
+		getfenv getmetatable io ipairs load loadfile loadstring math module next os package pairs
+		pcall print rawequal rawget rawset require select setfenv setmetatable string table
+		tonumber tostring type unpack xpcall`)
+	lua51Members = map[string][]string{
+		"string": strings.Fields("byte char dump find format gmatch gsub len lower match rep reverse sub upper"),
+		"os":     strings.Fields("clock date difftime execute exit getenv remove rename setlocale time tmpname"),
+	}
+)
+
+// TestScriptsResolveAgainstStubs reads the bundled scripts' bytecode
+// (luac5.3 -l) for the globals they read, the fields they take of the
+// modules the stubs declare (net.dial, string.pack) and the modules they
+// require, and checks that Lua 5.1 or the stubs declare each: what an
+// editor opened on the repository resolves, as .luarc.json sets it up.
+func TestScriptsResolveAgainstStubs(t *testing.T) {
+	luac := peer.Find(t, "luac5.3", "lua5.3")
+	files, err := TypeStubs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	globals := map[string]bool{}
+	for _, g := range lua51Globals {
+		globals[g] = true
+	}
+	members := map[string]map[string]bool{} // module -> declared fields
+	requirable := map[string]bool{}
+	for _, f := range stubFiles() {
+		text := files[f.name+".lua"]
+		switch f.kind {
+		case globalModule:
+			globals[f.name] = true
+			requirable[f.name] = true
+		case libModule:
+			requirable[f.name] = true
+		case globalFuncsModule:
+			for _, m := range regexp.MustCompile(`(?m)^function ([A-Za-z_][A-Za-z0-9_]*)\(`).FindAllStringSubmatch(text, -1) {
+				globals[m[1]] = true
+			}
+			continue
+		}
+		fields := map[string]bool{}
+		for _, m := range lua51Members[f.name] {
+			fields[m] = true
+		}
+		q := regexp.QuoteMeta(f.name)
+		for _, m := range regexp.MustCompile(`(?m)^(?:function `+q+`\.([A-Za-z_][A-Za-z0-9_]*)\(|`+q+`\.([A-Za-z_][A-Za-z0-9_]*) = )`).FindAllStringSubmatch(text, -1) {
+			fields[m[1]+m[2]] = true
+		}
+		members[f.name] = fields
+	}
+
+	scripts, err := filepath.Glob("../scripts/*.lua")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	global := regexp.MustCompile(`GETTABUP\s+(\d+) 0 -?\d+\s+; _ENV "([^"]+)"`)
+	field := regexp.MustCompile(`(?:GETTABLE|SELF)\s+\d+ (\d+) -?\d+\s+; "([^"]+)"`)
+	constant := regexp.MustCompile(`LOADK\s+\d+ -?\d+\s+; "([^"]+)"`)
+	uses := 0
+	for _, script := range scripts {
+		out, err := exec.Command(luac, "-p", "-l", script).CombinedOutput()
+		if err != nil {
+			t.Fatalf("luac5.3 -l %s: %v\n%s", script, err, out)
+		}
+		lines := strings.Split(string(out), "\n")
+		for i, line := range lines {
+			g := global.FindStringSubmatch(line)
+			if g == nil {
+				continue
+			}
+			reg, name := g[1], g[2]
+			uses++
+			if !globals[name] {
+				t.Errorf("%s uses the global %s, which neither Lua 5.1 nor the stubs declare", script, name)
+				continue
+			}
+			if i+1 >= len(lines) {
+				continue
+			}
+			next := lines[i+1]
+			if f := field.FindStringSubmatch(next); f != nil && f[1] == reg {
+				if fields, ok := members[name]; ok && !fields[f[2]] {
+					t.Errorf("%s uses %s.%s, which the stubs do not declare", script, name, f[2])
+				}
+			}
+			if c := constant.FindStringSubmatch(next); c != nil && name == "require" && !requirable[c[1]] {
+				t.Errorf("%s requires %q, which no stub declares", script, c[1])
+			}
+		}
+	}
+	if uses < 100 {
+		t.Errorf("found only %d global reads in the scripts: the scan is broken", uses)
+	}
+}
