@@ -13,8 +13,9 @@ import (
 
 // Type stubs for lua-language-server: one ---@meta file per module in
 // types/ at the repository root, rendered by TypeStubs from the same
-// sources as help() and docs/API.md (Docs, stdlibDocs), the table shapes of
-// fields.go's kind and the typing table of stubtypes.go. The .luarc.json at
+// sources as help() and docs/API.md (Docs, stdlibDocs), the table shapes
+// listed beside the bindings (fields.go) and the typing table of
+// stubtypes.go. The .luarc.json at
 // the root puts types/ on the workspace library, so an editor opened on the
 // repository resolves net, tls, task, bin, http... in scripts/*.lua.
 // TestTypeStubsUpToDate fails when types/ differs from TypeStubs();
