@@ -754,3 +754,58 @@ func TestScriptsResolveAgainstStubs(t *testing.T) {
 		t.Errorf("found only %d global reads in the scripts: the scan is broken", uses)
 	}
 }
+
+// TestTypingTableHasNoStaleEntries checks that every per-binding entry of
+// the typing table (stubtypes.go) names a documented binding and a name its
+// signature uses, so the table cannot keep types for what is gone.
+func TestTypingTableHasNoStaleEntries(t *testing.T) {
+	docs := map[string]Doc{}
+	for _, m := range append(Docs(), stdlibDocs()...) {
+		for _, d := range m.Docs {
+			docs[d.Name] = d
+		}
+	}
+	namesOf := func(d Doc, results bool) map[string]bool {
+		open, closing := strings.Index(d.Sig, "("), strings.LastIndex(d.Sig, ")")
+		names := map[string]bool{}
+		if !results {
+			for _, tok := range splitSig(d.Sig[open+1 : closing]) {
+				for _, part := range strings.Split(tok.text, "|") {
+					names[strings.TrimSpace(part)] = true
+				}
+			}
+			return names
+		}
+		_, res, _ := strings.Cut(d.Sig[closing:], "->")
+		for _, alt := range splitAlternatives(res) {
+			for _, tok := range splitSig(alt) {
+				names[strings.TrimSuffix(tok.text, "...")] = true
+			}
+		}
+		return names
+	}
+	check := func(table string, overrides map[string]map[string]string, results bool) {
+		for binding, types := range overrides {
+			d, ok := docs[binding]
+			if !ok {
+				t.Errorf("%s[%q]: no such binding", table, binding)
+				continue
+			}
+			names := namesOf(d, results)
+			for name := range types {
+				if !names[name] {
+					t.Errorf("%s[%q][%q]: the signature %q has no such name", table, binding, name, d.Sig)
+				}
+			}
+		}
+	}
+	check("paramOverrides", paramOverrides, false)
+	check("resultOverrides", resultOverrides, true)
+	for _, lists := range []map[string][]stubParam{paramLists, resultLists} {
+		for binding := range lists {
+			if _, ok := docs[binding]; !ok {
+				t.Errorf("paramLists/resultLists[%q]: no such binding", binding)
+			}
+		}
+	}
+}

@@ -123,7 +123,6 @@ var paramOverrides = map[string]map[string]string{
 	"conn:read_frame":      {"opts": "gonetrepl.frame_opts"},
 	"conn:write_frame":     {"opts": "gonetrepl.frame_opts"},
 	"conn:exchange":        {"opts": "gonetrepl.exchange_opts"},
-	"conn:set_keepalive":   {"false": "false"},
 	"listener:serve":       {"handler": "fun(c: gonetrepl.conn)"},
 	"packet conn:write_to": {"addr": "string|gonetrepl.addr"},
 	"packet conn:exchange": {"addr": "string|gonetrepl.addr", "opts": "gonetrepl.exchange_opts"},
