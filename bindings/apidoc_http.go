@@ -22,7 +22,9 @@ func httpShapes() []shape {
 				{"key", "string", "https: PEM of its private key"},
 				{"server_name", "string", "https: the name the certificate must be for"},
 			}},
-		{class: "gonetrepl.http_client_opts", parent: "gonetrepl.http_opts", opts: true, doc: "The options of http.client: defaults for its requests, and the pool size.",
+		// Client:request reads the options it picks from a request and the
+		// client's defaults as o.key, and the headers as opts.headers.
+		{class: "gonetrepl.http_client_opts", parent: "gonetrepl.http_opts", opts: true, code: "stdlib/http.lua:o,opts", doc: "The options of http.client: defaults for its requests, and the pool size.",
 			fields: []field{
 				{"max_idle", "integer", "idle conns kept per scheme, host and port (default http.MAX_IDLE)"},
 			}},

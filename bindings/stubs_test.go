@@ -234,14 +234,18 @@ func TestTypeStubsResults(t *testing.T) {
 // read with fieldSeconds, fieldString, fieldBool, fieldCount or
 // RawGetString, results written with RawSetString, fields served by a
 // class's index (case "key", key == "key"). A shape whose code is
-// "stdlib/FILE.lua:VAR" is checked against the VAR.key reads of that Lua
-// file. It also checks that every Go function reading options is some
+// "stdlib/FILE.lua:VAR[,VAR]" is checked against the VAR.key reads of that
+// Lua file (outside comments); a shape's keys include its parent's. It also checks that every Go function reading options is some
 // shape's code, so a new options table cannot go unlisted.
 func TestTableShapesMatchCode(t *testing.T) {
 	goKeys, readers := literalKeys(t)
 	var shapes []shape
 	for _, f := range stubFiles() {
 		shapes = append(shapes, f.shapes...)
+	}
+	parents := map[string]shape{}
+	for _, s := range shapes {
+		parents[s.class] = s
 	}
 	coded := map[string]bool{}
 	for _, s := range shapes {
@@ -255,7 +259,7 @@ func TestTableShapesMatchCode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			re := regexp.MustCompile(`\b` + variable + `\.([a-z_]+)`)
+			re := regexp.MustCompile(`\b(?:` + strings.ReplaceAll(variable, ",", "|") + `)\.([a-z_]+)`)
 			for _, line := range strings.Split(string(src), "\n") {
 				if strings.HasPrefix(strings.TrimSpace(line), "--") {
 					continue
@@ -275,7 +279,7 @@ func TestTableShapesMatchCode(t *testing.T) {
 		slices.Sort(have)
 		have = slices.Compact(have)
 		var listed []string
-		for _, f := range s.fields {
+		for _, f := range slices.Concat(parents[s.parent].fields, s.fields) {
 			listed = append(listed, strings.TrimSuffix(f.name, "?"))
 		}
 		slices.Sort(listed)
