@@ -21,7 +21,7 @@ type shape struct {
 	parent string // a class whose fields it has too, or ""
 	doc    string
 	opts   bool   // an options table: every field may be left out
-	code   string // the Go function that reads (opts) or writes its keys, or "" when none does it by name
+	code   string // the Go functions (comma-separated) that read (opts) or write its keys, or "" when none does it by name
 	fields []field
 }
 
