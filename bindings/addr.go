@@ -10,6 +10,17 @@ import (
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
+// addrFields are the fields of an addr value (addrClass), for the type stubs.
+var addrFields = shape{class: "gonetrepl.addr", code: "addrClass",
+	doc: "A socket address, from c:local_addr(), c:remote_addr(), ln:addr() or pc:read_from(); tostring gives \"host:port\" or the path, .. and == work.",
+	fields: []field{
+		{"network", "string", "\"tcp\", \"udp\", \"unix\", \"pipe\"..."},
+		{"ip", "string?", "the IP address as a string; nil for a Unix address"},
+		{"port", "integer?", "the port; nil for a Unix address"},
+		{"zone", "string?", "the IPv6 zone (\"eth0\" in fe80::1%eth0), or nil"},
+		{"name", "string?", "the socket path of a Unix address (\"@name\" for the abstract namespace); nil for IP"},
+	}}
+
 // addrClass is the class of socket addresses, as local_addr, remote_addr
 // and ln:addr() return them. Fields: network, ip, port, zone (IP
 // addresses), name (Unix paths); tostring gives the "host:port" form.

@@ -27,7 +27,9 @@ const apiIntro = "" +
 	"Every module is preloaded as a global (`require \"net\"` also works); `help()` in the REPL shows\n" +
 	"the same entries. A signature reads `f(required [, optional]) -> results | nil, err`.\n" +
 	"Argument mistakes (a wrong type, an unknown network name) raise a Lua error; network outcomes\n" +
-	"return `nil, err` (see [Errors](#errors))."
+	"return `nil, err` (see [Errors](#errors)). The same entries, typed, are the lua-language-server\n" +
+	"stubs in `types/` (generated from the same tables), which the `.luarc.json` at the root puts\n" +
+	"on the workspace library: VS Code and Neovim complete and check scripts with them."
 
 const concurrencySection = "" +
 	"- Every chunk (a script, a REPL line) and every `task.spawn` runs as a **task**.\n" +
@@ -189,6 +191,17 @@ func stdlibDocs() []Module {
 	return slices.Concat(flagsDocs(), httpDocs(), logfDocs(), respDocs())
 }
 
+// flagsLimits are the limits of cli:number and cli:seconds, as
+// stdlib/flags.lua reads them.
+var flagsLimits = shape{class: "gonetrepl.flags_limits", opts: true, code: "stdlib/flags.lua:limits",
+	doc: "The limits of cli:number and cli:seconds; a value outside is a usage error at parse time.",
+	fields: []field{
+		{"min", "number", "the least value (inclusive)"},
+		{"max", "number", "the greatest value (inclusive)"},
+		{"above", "number", "an exclusive lower bound"},
+		{"whole", "boolean", "true: a whole number"},
+	}}
+
 // flagsDocs documents stdlib/flags.lua.
 func flagsDocs() []Module {
 	return []Module{
@@ -269,7 +282,7 @@ func Markdown() string {
 				sep = " "
 			}
 			fmt.Fprintf(&toc, "%s[%s](#%s)", sep, call, slugs.slug(call))
-			fmt.Fprintf(&body, "### %s\n\n`%s`\n\n%s\n\n```lua\n%s\n```\n\n", call, d.Sig, d.Summary, d.Example)
+			fmt.Fprintf(&body, "### %s\n\n`%s`\n\n%s\n\n%s```lua\n%s\n```\n\n", call, d.Sig, d.Summary, optionsList(d), d.Example)
 		}
 		toc.WriteString("\n")
 	}
@@ -305,6 +318,39 @@ func Markdown() string {
 	out.WriteString(strings.TrimRight(body.String(), "\n"))
 	out.WriteString("\n")
 	return out.String()
+}
+
+// optionsList renders the fields of the options tables an entry takes
+// (its parameters typed as a shape with opts set, in the type stubs'
+// typing table), one bullet each, or "" when it takes none.
+func optionsList(d Doc) string {
+	params, _, err := typeSig(d)
+	if err != nil {
+		return "" // TestTypeStubsUpToDate reports it
+	}
+	byClass := map[string]shape{}
+	for _, f := range stubFiles() {
+		for _, s := range f.shapes {
+			byClass[s.class] = s
+		}
+	}
+	var b strings.Builder
+	for _, p := range params {
+		s, ok := byClass[strings.TrimSuffix(p.typ, "?")]
+		if !ok || !s.opts {
+			continue
+		}
+		fields := s.fields
+		if parent, ok := byClass[s.parent]; ok {
+			fields = append(slices.Clip(parent.fields), fields...)
+		}
+		fmt.Fprintf(&b, "`%s` fields:\n\n", strings.TrimSuffix(p.name, "?"))
+		for _, f := range fields {
+			fmt.Fprintf(&b, "- `%s` (%s): %s\n", f.name, strings.ReplaceAll(f.typ, "|", " or "), f.doc)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // callName is the part of a signature before its argument list: "net.dial",

@@ -7,6 +7,75 @@ const httpRequestOpts = " opts: timeout (seconds for the whole request, redirect
 // httpResponseDoc describes a response table and the errors.
 const httpResponseDoc = " The response is a table {status = 200, reason = \"OK\", version = \"HTTP/1.1\", headers, header_list, body, url (the last one, after redirects), redirects (how many were followed), trailers (of a chunked body)}; headers maps each lowercased name to its value, repeated headers joined with \", \" (header_list keeps every {name, value} as received, in order). Bodies: Content-Length, chunked, or until the server closes; none for HEAD, 1xx, 204 and 304. Every read is capped, so that a whole response is bounded: a status or header line at http.MAX_LINE (8192 bytes), http.MAX_HEADERS (100) headers of http.MAX_HEADER_BYTES (64 KiB) together, a chunk-size line at http.MAX_CHUNK_LINE (1024), a chunked body's framing (size lines and CRLFs) at http.MAX_CHUNK_OVERHEAD (16 KiB) beyond half its data (1-byte chunks are refused early), the body at max_body; over a cap is kind 'too_large', refused before anything is allocated (a Content-Length or a chunk size over max_body is refused as soon as it is read). A malformed response is kind 'other', and so is an ambiguous one (RFC 9112, 6.3): Transfer-Encoding with Content-Length, two different Content-Lengths, a transfer coding other than chunked (gzip, chunked is not decoded as plain chunked); errors have the fields of net error values (kind, op, addr, message). Peer bytes quoted in an error message are escaped (bin.escape). A bad URL (not http:// or https://) or a header with CR or LF raises."
 
+// httpShapes are the tables the http module takes and returns.
+func httpShapes() []shape {
+	return []shape{
+		{class: "gonetrepl.http_opts", opts: true, doc: "The options of http.get, of a request and of a client's requests.",
+			fields: []field{
+				{"timeout", "number", "seconds for the whole request, redirects included (default http.TIMEOUT)"},
+				{"max_body", "integer", "the largest body read, in bytes (default http.MAX_BODY)"},
+				{"redirects", "integer", "how many redirects to follow (default 0: a 3xx comes back as it is)"},
+				{"headers", "table<string, string|string[]>", "request headers: name -> value, or a list of values for repeated lines"},
+				{"insecure", "boolean", "https: skip certificate verification (tls.dial's insecure)"},
+				{"ca", "string", "https: PEM of the CAs to trust"},
+				{"cert", "string", "https: PEM of a client certificate (with key)"},
+				{"key", "string", "https: PEM of its private key"},
+				{"server_name", "string", "https: the name the certificate must be for"},
+			}},
+		// Client:request reads the options it picks from a request and the
+		// client's defaults as o.key, and the headers as opts.headers.
+		{class: "gonetrepl.http_client_opts", parent: "gonetrepl.http_opts", opts: true, code: "stdlib/http.lua:o,opts", doc: "The options of http.client: defaults for its requests, and the pool size.",
+			fields: []field{
+				{"max_idle", "integer", "idle conns kept per scheme, host and port (default http.MAX_IDLE)"},
+			}},
+		{class: "gonetrepl.http_request", parent: "gonetrepl.http_opts", doc: "A request for http.request and client:request; the options of http.get apply too.",
+			fields: []field{
+				{"url", "string", "http:// or https://"},
+				{"method?", "string", "default \"GET\""},
+				{"body?", "string", "sent with Content-Length"},
+			}},
+		{class: "gonetrepl.http_response", doc: "A response, from http.get, http.request or a client.",
+			fields: []field{
+				{"status", "integer", "200"},
+				{"reason", "string", "\"OK\""},
+				{"version", "string", "\"HTTP/1.1\""},
+				{"headers", "table<string, string>", "each lowercased name to its value; repeated headers joined with \", \""},
+				{"header_list", "string[][]", "every {name, value} as received, in order"},
+				{"body", "string", "the body (none for HEAD, 1xx, 204 and 304)"},
+				{"url", "string", "the last URL, after redirects"},
+				{"redirects", "integer", "how many redirects were followed"},
+				{"trailers", "table<string, string>?", "the trailers of a chunked body"},
+			}},
+		{class: "gonetrepl.http_server_request", doc: "A request as http.serve's handler gets it.",
+			fields: []field{
+				{"method", "string", "\"GET\""},
+				{"target", "string", "the request target as sent (\"/a?b=1\")"},
+				{"path", "string", "the target before ?"},
+				{"query", "string?", "the target after ?, or nil"},
+				{"version", "string", "\"HTTP/1.1\""},
+				{"headers", "table<string, string>", "lowercased names, as a response's"},
+				{"header_list", "string[][]", "every {name, value} as received, in order"},
+				{"body", "string", "read when the handler first uses it; raises when it fails to read"},
+				{"trailers", "table<string, string>?", "the trailers of a chunked body, after body was read"},
+				{"remote_addr", "string", "the client's address"},
+			}},
+		{class: "gonetrepl.http_serve_opts", opts: true, doc: "The options of http.serve.",
+			fields: []field{
+				{"timeout", "number", "seconds a connection may wait for its next request (default http.IDLE_TIMEOUT)"},
+				{"max_body", "integer", "the largest request body read (default http.MAX_REQUEST_BODY)"},
+			}},
+		{class: "gonetrepl.http_url", doc: "A URL split by http.parse_url.",
+			fields: []field{
+				{"scheme", "\"http\"|\"https\"", ""},
+				{"host", "string", "without brackets"},
+				{"port", "integer", "default 80 or 443"},
+				{"addr", "string", "the address to dial (\"[::1]:8080\")"},
+				{"host_header", "string", "the Host header"},
+				{"target", "string", "path and query, \"/\" at least; the fragment dropped"},
+			}},
+	}
+}
+
 // httpDocs documents stdlib/http.lua: one Module for the module and one per
 // class it returns, as flagsDocs does for flags.
 func httpDocs() []Module {

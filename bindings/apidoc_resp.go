@@ -1,5 +1,37 @@
 package bindings
 
+// respOpts are the options of resp.connect, resp.new, read_reply and
+// read_command, as stdlib/resp.lua reads them.
+var respOpts = shape{class: "gonetrepl.resp_opts", opts: true, code: "stdlib/resp.lua:opts",
+	doc: "The options of resp.connect (all), and of resp.new, resp.read_reply and resp.read_command (the caps; resp.new also on_push).",
+	fields: []field{
+		{"timeout", "number", "seconds for the connect and the idle timeout of every read and write (default resp.TIMEOUT; 0: none)"},
+		{"tls", "boolean|gonetrepl.tls_opts", "true, or the opts of tls.dial: connect over TLS"},
+		{"protocol", "2|3", "3 sends HELLO 3: RESP3 replies"},
+		{"password", "string", "AUTH with it"},
+		{"username", "string", "AUTH as this user (with password)"},
+		{"db", "integer", "SELECT this database"},
+		{"on_push", "fun(msg: any[])", "called with each RESP3 push message that comes before a reply"},
+		{"max_bulk", "integer", "bytes of one string (default resp.MAX_BULK)"},
+		{"max_items", "integer", "elements of one aggregate (default resp.MAX_ITEMS)"},
+		{"max_depth", "integer", "levels of nesting (default resp.MAX_DEPTH)"},
+		{"max_line", "integer", "bytes of a header or simple string (default resp.MAX_LINE)"},
+		{"max_message", "integer", "bytes on the wire of one whole reply or command (default resp.MAX_MESSAGE)"},
+		{"max_elements", "integer", "values at every level of one reply or command (default resp.MAX_ELEMENTS)"},
+	}}
+
+// respErrorFields is the field resp adds to the error values it makes.
+var respErrorFields = shape{class: "gonetrepl.error",
+	doc: "resp's error values (kind 'redis') also have code.",
+	fields: []field{
+		{"code", "string?", "the first word of a Redis error reply (\"ERR\", \"WRONGTYPE\"); nil for other errors"},
+	}}
+
+// stdlibErrorKinds are the kinds the stdlib modules add to errorKindDocs'.
+var stdlibErrorKinds = []struct{ kind, doc string }{
+	{"redis", "resp: the server answered with an error reply (err.code is its first word); the connection is fine"},
+}
+
 // respDocs documents stdlib/resp.lua: one Module for the module and one per
 // class it returns, as flagsDocs does for flags.
 func respDocs() []Module {

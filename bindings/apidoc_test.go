@@ -64,8 +64,6 @@ var standardLibs = map[string]bool{
 	lua.DebugLibName: true, lua.CoroutineLibName: true,
 }
 
-var luaIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
 // TestEveryBindingDocumented checks every entry of the docs (a signature
 // that starts with the entry's qualified name, a one-line summary, an
 // example that uses it) and that the docs and the live runtime agree: every

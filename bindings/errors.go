@@ -149,6 +149,17 @@ func isErrno(err error, errnos []error) bool {
 	return false
 }
 
+// errorFields are the fields of an error value (errorClass), for the type
+// stubs; its kinds are errorKindDocs'.
+var errorFields = shape{class: "gonetrepl.error", code: "errorClass",
+	doc: "The error value of a network outcome that failed (the err of nil, err); tostring gives message, .. works.",
+	fields: []field{
+		{"kind", "gonetrepl.error_kind", "one short stable word: test it rather than the message"},
+		{"op", "string?", "the operation (\"dial\", \"read\", \"accept\"...), or nil"},
+		{"addr", "string?", "the address involved, or nil"},
+		{"message", "string", "Go's full message, as tostring(err) gives it"},
+	}}
+
 // errorClass is the userdata class of error values. It has fields, not
 // methods: kind, op, addr, message.
 // errorType is the type name of net.error values.

@@ -22,6 +22,15 @@ const frameReadDoc = "Reads one length-prefixed frame and returns its data. opts
 
 const frameWriteDoc = "Writes data as one frame: a length header (opts.size and opts.order as for read_frame; max is not checked) and the data, in one write. Returns the bytes written, header included. Data longer than the header can count is a Lua error. Stream conns only."
 
+// frameOptsShape lists the options argFrameOpts reads, for the type stubs.
+var frameOptsShape = shape{class: "gonetrepl.frame_opts", opts: true, code: "argFrameOpts",
+	doc: "The options of c:read_frame and c:write_frame.",
+	fields: []field{
+		{"size", "1|2|4|8", "the header's bytes (default 4)"},
+		{"order", `"big"|"little"`, "the header's byte order (default \"big\")"},
+		{"max", "integer", "read_frame: the largest data accepted (default 1 MiB, at most 64 MiB); write_frame does not check it"},
+	}}
+
 // frameOpts are the options of read_frame and write_frame.
 type frameOpts struct {
 	size   int  // header bytes: 1, 2, 4 or 8

@@ -113,6 +113,14 @@ var ipnetClass = &class{
 // IPv4-mapped IPv6 form. Zones must match.
 func sameIP(a, b netip.Addr) bool { return a.Unmap() == b.Unmap() }
 
+// ipnetFields are the fields of an ipnet value (ipnetClass), for the type stubs.
+var ipnetFields = shape{class: "gonetrepl.ipnet", code: "ipnetClass",
+	fields: []field{
+		{"ip", "gonetrepl.ip", "the network address"},
+		{"mask", "string", "the mask in address form (\"255.255.255.0\")"},
+		{"bits", "integer", "the prefix length (24)"},
+	}}
+
 // prefixMask is the mask of p in address form: "255.255.255.0" for IPv4,
 // "ffff:ffff:ffff:ffff::" for IPv6.
 func prefixMask(p netip.Prefix) string {

@@ -49,6 +49,30 @@ var lookupFuncs = []binding{
 		`print(net.lookup_port("tcp", "https"))`},
 }
 
+// lookupOpts are the options every lookup takes, as optLookup reads them.
+var lookupOpts = shape{class: "gonetrepl.lookup_opts", opts: true, code: "optLookup,optLookupServer",
+	doc: "The options of the net.lookup_* functions and net.resolve_addr.",
+	fields: []field{
+		{"timeout", "number", "seconds for the whole lookup"},
+		{"server", "string", "\"host:port\" of the DNS server to ask (default: the system's resolver)"},
+	}}
+
+// mxRecord and srvRecord are the entries of lookup_mx and lookup_srv.
+var (
+	mxRecord = shape{class: "gonetrepl.mx", code: "netLookupMX", doc: "An MX record, from net.lookup_mx.",
+		fields: []field{
+			{"host", "string", "the mail server, a name ending in a dot"},
+			{"pref", "integer", "its preference: lower is tried first"},
+		}}
+	srvRecord = shape{class: "gonetrepl.srv", code: "netLookupSRV", doc: "An SRV record, from net.lookup_srv.",
+		fields: []field{
+			{"target", "string", "the host, a name ending in a dot"},
+			{"port", "integer", "the port"},
+			{"priority", "integer", "lower is tried first"},
+			{"weight", "integer", "the relative weight among records of one priority"},
+		}}
+)
+
 // lookupOptions are the opts of a lookup.
 type lookupOptions struct {
 	timeout time.Duration // 0: none but the resolver's own

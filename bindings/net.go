@@ -49,6 +49,16 @@ var (
 	packetNetworks = []string{"udp", "udp4", "udp6", "unixgram"}
 )
 
+// dialOpts are the options of net.dial, as netDial reads them.
+var dialOpts = shape{class: "gonetrepl.dial_opts", opts: true, code: "netDial,optLookupServer",
+	doc: "The options of net.dial.",
+	fields: []field{
+		{"timeout", "number", "seconds for the whole connect, the lookup included (none by default)"},
+		{"keepalive", "number|false", "seconds between TCP keep-alive probes; false turns them off (default: Go's, 15 s)"},
+		{"local_addr", "string", "the local address to bind before connecting (\"127.0.0.2:0\", a Unix path)"},
+		{"server", "string", "\"host:port\" of the DNS server that looks up the host (default: the system's resolver)"},
+	}}
+
 func isUnix(network string) bool { return network == "unix" || network == "unixgram" }
 
 // checkUnixPath gives a clear error for a Unix address this system cannot

@@ -333,6 +333,15 @@ func (rt *Runtime) packetWriteTo(L *lua.LState) int {
 	return 1
 }
 
+// exchangeOptsShape lists the options argExchangeOpts reads, for the type stubs.
+var exchangeOptsShape = shape{class: "gonetrepl.exchange_opts", opts: true, code: "argExchangeOpts",
+	doc: "The options of c:exchange and pc:exchange.",
+	fields: []field{
+		{"timeout", "number", "seconds to wait for a reply to each try, above 0 (default 1)"},
+		{"retries", "integer", "how many times to send again after a try times out (default 3, at most 100)"},
+		{"max", "integer", "the largest reply read (default 65535); a longer one is cut and truncated is true"},
+	}}
+
 // exchangeOpts are the options of exchange.
 type exchangeOpts struct {
 	timeout time.Duration // per try

@@ -33,6 +33,16 @@ var osFuncs = []binding{
 		`local st = os.stat("index.html"); if st and st.kind == "file" then print(st.size) end`},
 }
 
+// statResult is the table os.stat returns.
+var statResult = shape{class: "gonetrepl.stat", code: "osStat",
+	doc: "What a path is, from os.stat.",
+	fields: []field{
+		{"kind", `"file"|"directory"|"fifo"|"socket"|"device"|"other"`, "what the path is, following symbolic links"},
+		{"size", "integer", "the size in bytes"},
+		{"mode", "integer", "the permission bits"},
+		{"mtime", "number", "the modification time, in seconds since the epoch as time.now() gives"},
+	}}
+
 // sendFileMethods are conn methods (joined to connMethods in conn.go's class).
 var sendFileMethods = []binding{
 	{"send_file", (*Runtime).connSendFile, "c:send_file(path [, offset [, count]]) -> n | nil, err",

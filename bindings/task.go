@@ -43,6 +43,13 @@ var taskMethods = []binding{
 // taskType is the type name of task values.
 const taskType = "task"
 
+// taskFields are the fields of a task value (taskClass), for the type stubs.
+var taskFields = shape{class: "gonetrepl.task_handle", code: "taskClass",
+	fields: []field{
+		{"id", "integer", "unique in the process"},
+		{"name", "string", "what it runs, as tostring shows it (\"echo.lua:12\")"},
+	}}
+
 var taskClass = &class{
 	name:    taskType,
 	methods: taskMethods,

@@ -162,6 +162,33 @@ func (l *tlsListener) SetDeadline(t time.Time) error {
 	return nil
 }
 
+// tlsOpts lists the options argTLSOptions reads, for the type stubs.
+var tlsOpts = shape{class: "gonetrepl.tls_opts", opts: true, code: "argTLSOptions",
+	doc: "The options of tls.dial, tls.listen, tls.client and tls.server.",
+	fields: []field{
+		{"server_name", "string", "client: the name the server's certificate must be for (default: the host dialed)"},
+		{"insecure", "boolean", "client: true skips certificate verification (the first such client prints a warning)"},
+		{"self_signed", "boolean", "server: true makes a fresh certificate for localhost, 127.0.0.1 and ::1"},
+		{"timeout", "number", "seconds for the handshake (tls.dial: the connect and the handshake)"},
+		{"ca", "string", "PEM of the CAs to trust; on a server, clients must then present a certificate it signed"},
+		{"cert", "string", "PEM of this side's certificate (with key)"},
+		{"key", "string", "PEM of this side's private key (with cert)"},
+		{"alpn", "string|string[]", "the application protocols to offer or accept, in order of preference"},
+	}}
+
+// tlsState is the table c:tls_state returns.
+var tlsState = shape{class: "gonetrepl.tls_state", code: "connTLSState",
+	doc: "A TLS conn's state after its handshake, from c:tls_state().",
+	fields: []field{
+		{"version", "string", "\"TLS 1.3\", \"TLS 1.2\"..."},
+		{"cipher", "string", "the cipher suite's name"},
+		{"alpn", "string?", "the negotiated application protocol, or nil"},
+		{"server_name", "string?", "client: the name the certificate is checked for; server: the one the client sent"},
+		{"verified", "boolean", "the peer's certificate chain was verified"},
+		{"resumed", "boolean", "the session was resumed"},
+		{"peer_certificates", "gonetrepl.certificate[]", "the peer's chain, from its own certificate up"},
+	}}
+
 // tlsOptions are the options of the tls functions, checked.
 type tlsOptions struct {
 	serverName string

@@ -20,6 +20,20 @@ import (
 // Certificates: the self-signed ones tls.self_signed and self_signed = true
 // make, and the description of a peer's certificates that tls_state gives.
 
+// certificate is the table certTable makes of a peer's certificate.
+var certificate = shape{class: "gonetrepl.certificate", code: "certTable",
+	doc: "A certificate of a TLS peer, in tls_state's peer_certificates.",
+	fields: []field{
+		{"subject", "string", "the subject's distinguished name"},
+		{"issuer", "string", "the issuer's distinguished name"},
+		{"serial", "string", "the serial number, in hex"},
+		{"not_before", "number", "valid from, in seconds since the epoch"},
+		{"not_after", "number", "valid until, in seconds since the epoch"},
+		{"dns_names", "string[]", "the DNS names it is for"},
+		{"ip_addresses", "string[]", "the IP addresses it is for"},
+		{"is_ca", "boolean", "it may sign other certificates"},
+	}}
+
 // defaultHosts are the names a self-signed certificate is for when none are
 // given: this machine, by name and by both loopback addresses.
 var defaultHosts = []string{"localhost", "127.0.0.1", "::1"}

@@ -62,7 +62,7 @@ func utf8Strings() []string {
 
 // luaQuote writes s as a Lua string literal that Lua 5.1 and 5.3 both read:
 // decimal escapes for everything but letters and digits.
-func luaQuote(s string) string {
+func luaQuoteDecimal(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
@@ -83,7 +83,7 @@ func utf8Cases() []string {
 	var cases []string
 	add := func(format string, args ...any) { cases = append(cases, fmt.Sprintf(format, args...)) }
 	for _, s := range utf8Strings() {
-		q, n := luaQuote(s), len(s)
+		q, n := luaQuoteDecimal(s), len(s)
 		positions := []int{1, 2, n, n + 1, n + 2, 0, -1, -2, -n, -n - 1, -100}
 		add("utf8.len, %s", q)
 		add("utf8.codepoint, %s", q)

@@ -26,6 +26,11 @@ func Names() []string {
 	return names
 }
 
+// Source returns the Lua source of the embedded module name ("http").
+func Source(name string) ([]byte, error) {
+	return files.ReadFile(name + ".lua")
+}
+
 // Preload registers every embedded module in package.preload, so require
 // compiles it on first use and not at start-up.
 func Preload(L *lua.LState) {
