@@ -13,7 +13,8 @@ declare -A PACKAGES=(
   # service on port 53, and fail to install where systemd-resolved holds it.
   [dnsmasq-base]=dnsmasq
   # Real Lua 5.3, whose string.pack, utf8 library and table.pack the
-  # tests compare with (bindings/pack_test.go, utf8_test.go); LuaJIT,
+  # tests compare with (bindings/pack_test.go, utf8_test.go) and whose
+  # luac5.3 parses the type stubs (bindings/stubs_test.go); LuaJIT,
   # whose bit module ours must match (bindings/bit_test.go); hexdump -C,
   # which bin.hexdump must match (bindings/pack_test.go).
   [lua5.3]=lua5.3
