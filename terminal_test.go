@@ -100,13 +100,13 @@ func TestPeerErrorsReachTheTerminalEscaped(t *testing.T) {
 			"c, err = " + dial,
 			"c, err",
 			"assert(c, err)",
-			"tt = task.spawn(function() assert(" + dial + ") end)",
-			"tt:wait()",
+			// Spawned and waited for in one line: between two lines the
+			// task could fail with nobody waiting yet, and be reported.
+			"(function() local tt = task.spawn(function() assert(" + dial + ") end) return tt:wait() end)()",
 			"r, rerr = " + call,
 			"rerr",
 			"assert(r, rerr)",
-			"rt = task.spawn(function() assert(" + call + ") end)",
-			"rt:wait()",
+			"(function() local rt = task.spawn(function() assert(" + call + ") end) return rt:wait() end)()",
 			// Tasks nobody waits for: their failures are reported.
 			"ut = task.spawn(function() assert(" + dial + ") end)",
 			"while ut:status() == 'running' do time.sleep(0.01) end",
@@ -115,7 +115,7 @@ func TestPeerErrorsReachTheTerminalEscaped(t *testing.T) {
 		}, "\n")+"\n")
 		tlsMsg := "tls: failed to verify certificate: x509: certificate is valid for " + tlsEscaped + ", not localhost\n"
 		check(t, r,
-			[]string{"\nnil\thandshake tls ", tlsMsg, "\n" + redisEscaped + "\n", "\nnil\ttask 11 failed: stdin:1: " + redisEscaped + "\n"},
+			[]string{"\nnil\thandshake tls ", tlsMsg, "\n" + redisEscaped + "\n", "\nnil\ttask 10 failed: stdin:1: " + redisEscaped + "\n"},
 			[]string{"stdin:1: handshake tls ", ") failed: stdin:1: handshake tls ", tlsMsg,
 				"\nstdin:1: " + redisEscaped + "\n", ") failed: stdin:1: " + redisEscaped + "\n"})
 		for _, w := range []string{tlsEscaped, redisEscaped} {
