@@ -45,6 +45,20 @@
 
 local http = {}
 
+-- check_options(opts, class) is a Go helper given to the stdlib modules:
+-- nil, or what is wrong with opts' keys, judged by the options shape of
+-- class that the type stubs declare (bindings/apidoc_http.go).
+local _, internal = ...
+local check_options = internal.check_options
+
+-- check_opts raises "bad argument #n to f (what: unknown option 'x' (did
+-- you mean 'y'?))" at the caller's caller when opts has a key the shape
+-- of class does not list.
+local function check_opts(opts, class, n, f, what)
+  local problem = check_options(opts, class)
+  if problem then error(("bad argument #%d to %s (%s: %s)"):format(n, f, what, problem), 3) end
+end
+
 -- Defaults, as module fields (LuaSocket's style): change them to change
 -- every later call.
 http.MAX_LINE = 8192            -- a status, request or header line, in bytes
@@ -411,6 +425,7 @@ end
 -- port, reused by later requests. opts are defaults for its requests.
 function http.client(opts)
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #1 to http.client (table expected)", 2) end
+  check_opts(opts, "gonetrepl.http_client_opts", 1, "http.client", "opts")
   return setmetatable({ opts = opts or {}, idle = {}, closed = false, keep_alive = true }, client_mt)
 end
 
@@ -533,6 +548,7 @@ local idempotent = { GET = true, HEAD = true, OPTIONS = true, TRACE = true, PUT 
 -- request: see http.request.
 function Client:request(req)
   if type(req) ~= "table" then error("bad argument #1 to request (table expected, got " .. type(req) .. ")", 2) end
+  check_opts(req, "gonetrepl.http_request", 1, "request", "req")
   local o = {}
   for _, f in ipairs({ "timeout", "max_body", "redirects", "insecure", "ca", "cert", "key", "server_name", "max_idle" }) do
     o[f] = pick(f, req, self.opts)
@@ -610,6 +626,8 @@ function Client:request(req)
 end
 
 function Client:get(url, opts)
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #2 to get (table expected, got " .. type(opts) .. ")", 2) end
+  check_opts(opts, "gonetrepl.http_opts", 2, "get", "opts")
   local req = {}
   for k, v in pairs(opts or {}) do req[k] = v end
   req.method, req.url = req.method or "GET", url
@@ -621,6 +639,7 @@ end
 -- connections alive between requests.
 function http.request(req)
   if type(req) ~= "table" then error("bad argument #1 to http.request (table expected, got " .. type(req) .. ")", 2) end
+  check_opts(req, "gonetrepl.http_request", 1, "http.request", "req")
   local cl = http.client()
   cl.keep_alive = false
   local resp, err = cl:request(req)
@@ -629,6 +648,8 @@ function http.request(req)
 end
 
 function http.get(url, opts)
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #2 to http.get (table expected, got " .. type(opts) .. ")", 2) end
+  check_opts(opts, "gonetrepl.http_opts", 2, "http.get", "opts")
   local req = {}
   for k, v in pairs(opts or {}) do req[k] = v end
   req.method, req.url = req.method or "GET", url
@@ -860,6 +881,7 @@ end
 function http.serve(where, handler, opts)
   if type(handler) ~= "function" then error("bad argument #2 to http.serve (function expected, got " .. type(handler) .. ")", 2) end
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #3 to http.serve (table expected)", 2) end
+  check_opts(opts, "gonetrepl.http_serve_opts", 3, "http.serve", "opts")
   opts = opts or {}
   local o = { timeout = opts.timeout or http.IDLE_TIMEOUT, max_body = opts.max_body or http.MAX_REQUEST_BODY }
   local ln = where
