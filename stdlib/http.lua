@@ -22,7 +22,8 @@
 -- work): a network error from the conn as it came, or one made here: kind
 -- "too_large" for anything over a cap (a status or header line, the number
 -- of headers, a chunk-size line, the body), "other" for a malformed
--- response.
+-- response, "eof" with "transfer closed with N bytes remaining" for a body
+-- the server ended before its length (N of the body, or of the chunk).
 --
 -- Every read is capped, so that one message as a whole is bounded: a line
 -- at http.MAX_LINE bytes, http.MAX_HEADERS headers of at most
@@ -174,14 +175,28 @@ local function read_headers(c, addr)
   return nil, new_error("too_large", "read", addr, "more than %d header lines", http.MAX_HEADERS)
 end
 
+-- short_body is the error of a body the peer ended before its length
+-- (kind eof, as curl words it): "transfer closed with N bytes remaining".
+-- A read_full cut short by EOF consumed nothing: what did come is still
+-- buffered.
+local function short_body(c, err, left, addr)
+  if type(err) == "string" or err.kind ~= "eof" then return err end
+  left = left - #c:buffered()
+  return new_error("eof", "read", addr or err.addr, "transfer closed with %d bytes remaining", left)
+end
+
 -- read_exact reads n bytes in pieces (read_full takes at most 64 MiB).
-local function read_exact(c, n)
+local function read_exact(c, n, addr)
   if n == 0 then return "" end
-  if n <= READ_PIECE then return c:read_full(n) end
+  if n <= READ_PIECE then
+    local data, err = c:read_full(n)
+    if not data then return nil, short_body(c, err, n, addr) end
+    return data
+  end
   local parts = {}
   while n > 0 do
     local piece, err = c:read_full(math.min(n, READ_PIECE))
-    if not piece then return nil, err end
+    if not piece then return nil, short_body(c, err, n, addr) end
     parts[#parts + 1] = piece
     n = n - #piece
   end
@@ -247,7 +262,7 @@ local function read_chunked(c, max, addr)
       return nil, new_error("too_large", "read", addr, "chunked body with %d bytes of framing for %d of data", framing, total)
     end
     if size == 0 then break end
-    local data, derr = read_exact(c, size)
+    local data, derr = read_exact(c, size, addr)
     if not data then return nil, derr end
     parts[#parts + 1] = data
     total = total + size
@@ -529,7 +544,7 @@ local function exchange(c, u, method, headers, body, o, keep_alive)
     resp.body, resp.trailers = data, trailers
   elseif how == "length" then
     if n > max then return nil, new_error("too_large", "read", addr, "body of %s bytes is over the cap of %d", show(rheaders["content-length"], 30), max) end
-    local data, derr = read_exact(c, n)
+    local data, derr = read_exact(c, n, addr)
     if not data then return nil, derr end
     resp.body = data
   else
