@@ -135,7 +135,8 @@ const promptSection = "" +
 	"  closing every socket.\n" +
 	"- Output of background tasks appears above the line being typed, never inside it.\n" +
 	"- History: `~/.gonetrepl_history` (or `$GONETREPL_HISTORY`), mode 0600, the last 1000\n" +
-	"  entries; a multi-line chunk is one entry.\n" +
+	"  entries; a multi-line chunk is one entry, after a restart too: joined with spaces when that\n" +
+	"  means the same, else recalled whole with its newlines shown as `↵`.\n" +
 	"- `help()` lists the modules, `help(net.dial)` or `help(\"conn:read\")` shows an entry;\n" +
 	"  `interact(c)` wires the terminal to a conn (Ctrl-] returns to the prompt).\n" +
 	"- Colour is off with `NO_COLOR`, `--no-color`, or when output is not a terminal."
