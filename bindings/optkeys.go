@@ -19,7 +19,10 @@ import (
 // argument error naming "opts" when it holds a key s does not list.
 func argOptions(L *lua.LState, n int, s shape) *lua.LTable {
 	opts := optTable(L, n, "opts")
-	if problem := unknownOption(opts, shapeKeys(s)); problem != "" {
+	if opts == nil {
+		return nil
+	}
+	if problem := unknownOption(opts, keysOf(s)); problem != "" {
 		argError(L, n, "opts", "%s", problem)
 	}
 	return opts
@@ -39,6 +42,29 @@ func shapeKeys(s shape) []string {
 	}
 	return keys
 }
+
+// keysOf is shapeKeys(s) as a keySet, made once per class: argOptions runs
+// on every call that passes options (a read_frame in a loop).
+func keysOf(s shape) *keySet {
+	if ks, ok := keySets.Load(s.class); ok {
+		return ks.(*keySet)
+	}
+	names := shapeKeys(s)
+	ks := &keySet{names: names, known: make(map[string]bool, len(names))}
+	for _, n := range names {
+		ks.known[n] = true
+	}
+	keySets.Store(s.class, ks)
+	return ks
+}
+
+// A keySet is the keys an options table accepts, listed and as a set.
+type keySet struct {
+	names []string
+	known map[string]bool
+}
+
+var keySets sync.Map // class -> *keySet
 
 // shapesByClass indexes every shape of the type stubs by class, for
 // parents and for the stdlib modules' check_options.
@@ -60,14 +86,11 @@ var shapesByClass = sync.OnceValue(func() map[string]shape {
 // not a string first, else the least unknown name. A name close to a
 // known one (edit distance 2 or less, or a prefix of it) gets a
 // "did you mean"; any other the list of names.
-func unknownOption(opts *lua.LTable, names []string) string {
+func unknownOption(opts *lua.LTable, keys *keySet) string {
 	if opts == nil {
 		return ""
 	}
-	known := make(map[string]bool, len(names))
-	for _, n := range names {
-		known[n] = true
-	}
+	names, known := keys.names, keys.known
 	var badKey lua.LValue
 	bad, found := "", false
 	opts.ForEach(func(k, _ lua.LValue) {
@@ -82,21 +105,18 @@ func unknownOption(opts *lua.LTable, names []string) string {
 			bad, found = string(s), true
 		}
 	})
-	list := "options: " + strings.Join(names, ", ")
-	if len(names) == 0 {
-		list = "it takes none"
-	}
+	list := strings.Join(names, ", ")
 	switch {
 	case badKey != nil:
 		if num, ok := badKey.(lua.LNumber); ok {
-			return fmt.Sprintf("unknown option [%s] (options are named: %s)", num.String(), strings.TrimPrefix(list, "options: "))
+			return fmt.Sprintf("unknown option [%s] (options are named: %s)", num.String(), list)
 		}
-		return fmt.Sprintf("unknown option of type %s (options are named: %s)", typeName(badKey), strings.TrimPrefix(list, "options: "))
+		return fmt.Sprintf("unknown option of type %s (options are named: %s)", typeName(badKey), list)
 	case found:
 		if guess := closestName(bad, names); guess != "" {
 			return fmt.Sprintf("unknown option '%s' (did you mean '%s'?)", showKey(bad), guess)
 		}
-		return fmt.Sprintf("unknown option '%s' (%s)", showKey(bad), list)
+		return fmt.Sprintf("unknown option '%s' (options: %s)", showKey(bad), list)
 	}
 	return ""
 }
@@ -205,7 +225,7 @@ func stdlibCheckOptions(L *lua.LState) int {
 		L.RaiseError("check_options: no shape %q", class)
 	}
 	opts, _ := L.Get(1).(*lua.LTable)
-	if problem := unknownOption(opts, shapeKeys(s)); problem != "" {
+	if problem := unknownOption(opts, keysOf(s)); problem != "" {
 		L.Push(lua.LString(problem))
 		return 1
 	}

@@ -149,3 +149,20 @@ func acceptedCase(m Module, d Doc, args []string, opts string) string {
 			assert(r[1] or not tostring(r[2]):find("unknown option", 1, true), %q .. " refused " .. %q .. ": " .. tostring(r[2]))
 		end`, optionsCall(m, d, args, opts), d.Name, opts)
 }
+
+// The did-you-mean: edit distance 2 or less (not the whole key), a prefix
+// either way, or a changed ending; nothing for a key near no name.
+func TestClosestName(t *testing.T) {
+	names := []string{"timeout", "keepalive", "local_addr", "server", "max", "retries"}
+	for _, c := range []struct{ key, want string }{
+		{"timeuot", "timeout"}, {"tiemout", "timeout"}, {"Timeout", "timeout"}, {"timeouts", "timeout"},
+		{"time", "timeout"}, {"local", "local_addr"}, {"local_address", "local_addr"},
+		{"sever", "server"}, {"maxx", "max"}, {"mx", "max"}, {"retry", "retries"},
+		{"bogus", ""}, {"x", ""}, {"ab", ""}, {"", ""}, {"tim", "timeout"},
+		{strings.Repeat("timeout", 20), "timeout"}, // a prefix, however long
+	} {
+		if got := closestName(c.key, names); got != c.want {
+			t.Errorf("closestName(%q) = %q, want %q", c.key, got, c.want)
+		}
+	}
+}
