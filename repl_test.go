@@ -457,6 +457,45 @@ func TestREPLHistorySurvivesRestart(t *testing.T) {
 	s.quit()
 }
 
+// A chunk whose lines cannot be joined with spaces (a long string or a
+// comment spans them) is one history entry, at once and after a restart
+// (issue 16): Up recalls it whole, its newlines shown as ↵, and Enter runs
+// it as typed, newlines in the string included. The file keeps it as one
+// line.
+func TestREPLMultiLineHistoryEntrySurvivesRestart(t *testing.T) {
+	hist := filepath.Join(t.TempDir(), "history")
+	s := startREPL(t, hist, nil)
+	s.send("s = [[one\r")
+	s.expect(`>> `)
+	s.send("two]] -- a comment\r")
+	s.expect(`> `)
+	s.run("after = 1", `> `)
+	s.send("\x1b[A\x1b[A") // Up twice: the whole chunk, at once
+	s.expect(`s = \[\[one↵two\]\] -- a comment`)
+	s.send("\x03") // drop it
+	s.expect(`> `)
+	s.quit()
+
+	data, err := os.ReadFile(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\\\"s = [[one\\ntwo]] -- a comment\"\nafter = 1\n"; string(data) != want {
+		t.Errorf("history file holds %q, want %q", data, want)
+	}
+
+	s = startREPL(t, hist, nil)
+	s.send("\x1b[A\x1b[A") // Up twice: past after = 1, the chunk whole
+	s.expect(`s = \[\[one↵two\]\] -- a comment`)
+	s.send("\r")
+	s.run("s", `"one\\ntwo"`)
+	s.send("\x1b[A\x1b[A") // the chunk again, once: run once, stored once
+	s.expect(`s = \[\[one↵two\]\] -- a comment`)
+	s.send("\x03")
+	s.expect(`> `)
+	s.quit()
+}
+
 var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 func TestREPLColour(t *testing.T) {

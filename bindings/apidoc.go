@@ -27,9 +27,12 @@ const apiIntro = "" +
 	"Every module is preloaded as a global (`require \"net\"` also works); `help()` in the REPL shows\n" +
 	"the same entries. A signature reads `f(required [, optional]) -> results | nil, err`.\n" +
 	"Argument mistakes (a wrong type, an unknown network name) raise a Lua error; network outcomes\n" +
-	"return `nil, err` (see [Errors](#errors)). The same entries, typed, are the lua-language-server\n" +
-	"stubs in `types/` (generated from the same tables), which the `.luarc.json` at the root puts\n" +
-	"on the workspace library: VS Code and Neovim complete and check scripts with them."
+	"return `nil, err` (see [Errors](#errors)). An options table (`opts`, a request, flags' `limits`)\n" +
+	"takes only the keys its entry lists: any other raises, naming the nearest one (`bad argument\n" +
+	"#3 to dial (opts: unknown option 'timeuot' (did you mean 'timeout'?))`). The same entries,\n" +
+	"typed, are the lua-language-server stubs in `types/` (generated from the same tables), which\n" +
+	"the `.luarc.json` at the root puts on the workspace library: VS Code and Neovim complete and\n" +
+	"check scripts with them."
 
 const concurrencySection = "" +
 	"- Every chunk (a script, a REPL line) and every `task.spawn` runs as a **task**.\n" +
@@ -132,7 +135,8 @@ const promptSection = "" +
 	"  closing every socket.\n" +
 	"- Output of background tasks appears above the line being typed, never inside it.\n" +
 	"- History: `~/.gonetrepl_history` (or `$GONETREPL_HISTORY`), mode 0600, the last 1000\n" +
-	"  entries; a multi-line chunk is one entry.\n" +
+	"  entries; a multi-line chunk is one entry, after a restart too: joined with spaces when that\n" +
+	"  means the same, else recalled whole with its newlines shown as `↵`.\n" +
 	"- `help()` lists the modules, `help(net.dial)` or `help(\"conn:read\")` shows an entry;\n" +
 	"  `interact(c)` wires the terminal to a conn (Ctrl-] returns to the prompt).\n" +
 	"- Colour is off with `NO_COLOR`, `--no-color`, or when output is not a terminal."

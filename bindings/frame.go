@@ -40,7 +40,7 @@ type frameOpts struct {
 
 // argFrameOpts reads the optional options table at argument n.
 func argFrameOpts(L *lua.LState, n int) frameOpts {
-	opts := optTable(L, n, "opts")
+	opts := argOptions(L, n, frameOptsShape)
 	o := frameOpts{size: 4, max: defaultFrameMax}
 	if size, ok := fieldCount(L, n, opts, "size", 1, 8); ok {
 		if size != 1 && size != 2 && size != 4 && size != 8 {

@@ -81,7 +81,7 @@ type lookupOptions struct {
 
 // optLookup reads the opts argument n of a lookup.
 func optLookup(L *lua.LState, n int) lookupOptions {
-	opts := optTable(L, n, "opts")
+	opts := argOptions(L, n, lookupOpts)
 	o := optLookupServer(L, n, opts)
 	o.timeout, _ = fieldSeconds(L, n, opts, "timeout")
 	return o

@@ -189,7 +189,7 @@ func procSocketLive(file, network string, fi fs.FileInfo) (live, ok bool) {
 func (rt *Runtime) netDial(L *lua.LState) int {
 	network := argOption(L, 1, "network", dialNetworks)
 	address := rt.argAddress(L, 2, "address")
-	opts := optTable(L, 3, "opts")
+	opts := argOptions(L, 3, dialOpts)
 	var d net.Dialer
 	if timeout, ok := fieldSeconds(L, 3, opts, "timeout"); ok {
 		d.Timeout = timeout

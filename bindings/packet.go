@@ -351,7 +351,7 @@ type exchangeOpts struct {
 
 // argExchangeOpts reads exchange's optional options table at argument n.
 func argExchangeOpts(L *lua.LState, n int) exchangeOpts {
-	opts := optTable(L, n, "opts")
+	opts := argOptions(L, n, exchangeOptsShape)
 	x := exchangeOpts{timeout: defaultExchangeTimeout, tries: 1 + defaultExchangeRetries, max: defaultDatagramMax}
 	if d, ok := fieldSeconds(L, n, opts, "timeout"); ok {
 		if d <= 0 {

@@ -189,7 +189,9 @@ func (rt *Runtime) openLibs() {
 	for _, b := range globalFuncs {
 		L.SetGlobal(b.name, rt.function(b))
 	}
-	stdlib.Preload(L)
+	internal := L.NewTable()
+	L.SetField(internal, "check_options", L.NewFunction(stdlibCheckOptions))
+	stdlib.Preload(L, internal)
 }
 
 // openModule makes a global table of bindings, also reachable by require.

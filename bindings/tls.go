@@ -311,7 +311,7 @@ func (o *tlsOptions) serverConfig(L *lua.LState, n int) *tls.Config {
 
 func (rt *Runtime) tlsDial(L *lua.LState) int {
 	address := rt.argAddress(L, 1, "address")
-	o := argTLSOptions(L, 2, optTable(L, 2, "opts"))
+	o := argTLSOptions(L, 2, argOptions(L, 2, tlsOpts))
 	host, _, _ := net.SplitHostPort(address)
 	cfg := o.clientConfig(rt, L, 2, host)
 	var tc *tlsConn
@@ -346,7 +346,7 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 
 func (rt *Runtime) tlsListen(L *lua.LState) int {
 	address := loopbackIfNoHost("tcp", rt.argAddress(L, 1, "address"))
-	o := argTLSOptions(L, 2, optTable(L, 2, "opts"))
+	o := argTLSOptions(L, 2, argOptions(L, 2, tlsOpts))
 	cfg := o.serverConfig(L, 2)
 	var ln net.Listener
 	err := rt.block(L, nil, func(ctx context.Context) error {
@@ -373,7 +373,7 @@ func (rt *Runtime) tlsServer(L *lua.LState) int { return rt.upgrade(L, true) }
 // TLS conn, which takes the socket over.
 func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 	old := argConn(rt, L, 1, "conn")
-	o := argTLSOptions(L, 2, optTable(L, 2, "opts"))
+	o := argTLSOptions(L, 2, argOptions(L, 2, tlsOpts))
 	if old.datagram {
 		argError(L, 1, "conn", "stream conn expected, got a %s conn", old.network)
 	}

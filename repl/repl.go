@@ -70,6 +70,7 @@ func Run(cfg Config) int {
 		Stdout:                 cfg.Stdout,
 		Stderr:                 cfg.Stderr,
 		FuncFilterInputRune:    term.filterKey,
+		Painter:                newlinePainter{},
 	})
 	if err != nil {
 		fmt.Fprintf(cfg.Stderr, "gonetrepl: cannot start the prompt: %v\n", err)
@@ -241,21 +242,19 @@ func (r *session) readChunk() (*chunk, error) {
 	}
 }
 
-// remember stores the chunk as one history entry. The history file holds
-// one entry per line, so a multi-line chunk is stored joined with spaces
-// when that still compiles to the same thing (no comment or long string
-// spans its lines), and line by line otherwise.
+// remember stores the chunk as one history entry: a multi-line chunk
+// joined with spaces when that still compiles to the same thing (no
+// comment or long string spans its lines), else with its newlines, which
+// the prompt shows as ↵ when the entry is recalled (newlinePainter) and
+// the history file keeps encoded (encodeEntry).
 func (r *session) remember(lines []string) {
-	entries := lines
-	if len(lines) > 1 {
-		if joinable(lines) {
-			entries = []string{strings.Join(lines, " ")}
-		}
+	sep := "\n"
+	if joinable(lines) {
+		sep = " "
 	}
-	for _, e := range entries {
-		r.rl.SaveHistory(e)
-		r.hist.add(e)
-	}
+	e := strings.Join(lines, sep)
+	r.rl.SaveHistory(e)
+	r.hist.add(e)
 }
 
 // eval runs a chunk as a task, waits for it while the other tasks go on,

@@ -3,6 +3,7 @@ package repl
 import (
 	"errors"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -110,4 +111,29 @@ func (t *terminal) Output() io.Writer { return t.stdout() }
 func (t *terminal) Interrupt() {
 	t.detach.Store(true)
 	t.rl.WriteStdin([]byte{ctrlBracket})
+}
+
+// newlinePainter shows each newline of the line being edited as ↵: a
+// recalled history entry of several lines (remember) is one line of the
+// editor, and a raw newline would move the cursor where readline does not
+// expect it. The line readline returns keeps its newlines. A newline at
+// the end is Enter's, which readline adds before its last redraw: it
+// stays a newline.
+type newlinePainter struct{}
+
+func (newlinePainter) Paint(line []rune, _ int) []rune {
+	body := line
+	if n := len(body); n > 0 && body[n-1] == '\n' {
+		body = body[:n-1]
+	}
+	if !slices.Contains(body, '\n') {
+		return line
+	}
+	out := slices.Clone(line)
+	for i := range body {
+		if out[i] == '\n' {
+			out[i] = '↵'
+		}
+	}
+	return out
 }

@@ -25,6 +25,12 @@
 
 local flags = {}
 
+-- check_options(opts, class) is a Go helper given to the stdlib modules:
+-- nil, or what is wrong with opts' keys, judged by the options shape of
+-- class that the type stubs declare (bindings/apidoc.go, flagsLimits).
+local _, internal = ...
+local check_options = internal.check_options
+
 -- MAX_SECONDS is the longest duration a seconds option takes: what every
 -- binding taking seconds accepts (a Go time.Duration holds about 292 years).
 flags.MAX_SECONDS = 9e9
@@ -63,6 +69,8 @@ end
 local function add(self, kind, name, default, help, limits)
   assert(type(name) == "string", "flag name must be a string")
   assert(limits == nil or type(limits) == "table", "flag limits must be a table")
+  local problem = check_options(limits, "gonetrepl.flags_limits")
+  if problem then error(("bad argument #4 to '%s' (limits: %s)"):format(kind, problem), 3) end
   local spec = { kind = kind, default = default, help = help or "", limits = limits or {} }
   if kind == "seconds" then
     local l = {}

@@ -22,7 +22,8 @@
 -- work): a network error from the conn as it came, or one made here: kind
 -- "too_large" for anything over a cap (a status or header line, the number
 -- of headers, a chunk-size line, the body), "other" for a malformed
--- response.
+-- response, "eof" with "transfer closed with N bytes remaining" for a body
+-- the server ended before its length (N of the body, or of the chunk).
 --
 -- Every read is capped, so that one message as a whole is bounded: a line
 -- at http.MAX_LINE bytes, http.MAX_HEADERS headers of at most
@@ -44,6 +45,20 @@
 -- bin.escape: they cannot reach a terminal as control sequences.
 
 local http = {}
+
+-- check_options(opts, class) is a Go helper given to the stdlib modules:
+-- nil, or what is wrong with opts' keys, judged by the options shape of
+-- class that the type stubs declare (bindings/apidoc_http.go).
+local _, internal = ...
+local check_options = internal.check_options
+
+-- check_opts raises "bad argument #n to f (what: unknown option 'x' (did
+-- you mean 'y'?))" at the caller's caller when opts has a key the shape
+-- of class does not list.
+local function check_opts(opts, class, n, f, what)
+  local problem = check_options(opts, class)
+  if problem then error(("bad argument #%d to %s (%s: %s)"):format(n, f, what, problem), 3) end
+end
 
 -- Defaults, as module fields (LuaSocket's style): change them to change
 -- every later call.
@@ -160,14 +175,28 @@ local function read_headers(c, addr)
   return nil, new_error("too_large", "read", addr, "more than %d header lines", http.MAX_HEADERS)
 end
 
+-- short_body is the error of a body the peer ended before its length
+-- (kind eof, as curl words it): "transfer closed with N bytes remaining".
+-- A read_full cut short by EOF consumed nothing: what did come is still
+-- buffered.
+local function short_body(c, err, left, addr)
+  if type(err) == "string" or err.kind ~= "eof" then return err end
+  left = left - #c:buffered()
+  return new_error("eof", "read", addr or err.addr, "transfer closed with %d bytes remaining", left)
+end
+
 -- read_exact reads n bytes in pieces (read_full takes at most 64 MiB).
-local function read_exact(c, n)
+local function read_exact(c, n, addr)
   if n == 0 then return "" end
-  if n <= READ_PIECE then return c:read_full(n) end
+  if n <= READ_PIECE then
+    local data, err = c:read_full(n)
+    if not data then return nil, short_body(c, err, n, addr) end
+    return data
+  end
   local parts = {}
   while n > 0 do
     local piece, err = c:read_full(math.min(n, READ_PIECE))
-    if not piece then return nil, err end
+    if not piece then return nil, short_body(c, err, n, addr) end
     parts[#parts + 1] = piece
     n = n - #piece
   end
@@ -233,7 +262,7 @@ local function read_chunked(c, max, addr)
       return nil, new_error("too_large", "read", addr, "chunked body with %d bytes of framing for %d of data", framing, total)
     end
     if size == 0 then break end
-    local data, derr = read_exact(c, size)
+    local data, derr = read_exact(c, size, addr)
     if not data then return nil, derr end
     parts[#parts + 1] = data
     total = total + size
@@ -411,6 +440,7 @@ end
 -- port, reused by later requests. opts are defaults for its requests.
 function http.client(opts)
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #1 to http.client (table expected)", 2) end
+  check_opts(opts, "gonetrepl.http_client_opts", 1, "http.client", "opts")
   return setmetatable({ opts = opts or {}, idle = {}, closed = false, keep_alive = true }, client_mt)
 end
 
@@ -514,7 +544,7 @@ local function exchange(c, u, method, headers, body, o, keep_alive)
     resp.body, resp.trailers = data, trailers
   elseif how == "length" then
     if n > max then return nil, new_error("too_large", "read", addr, "body of %s bytes is over the cap of %d", show(rheaders["content-length"], 30), max) end
-    local data, derr = read_exact(c, n)
+    local data, derr = read_exact(c, n, addr)
     if not data then return nil, derr end
     resp.body = data
   else
@@ -533,6 +563,7 @@ local idempotent = { GET = true, HEAD = true, OPTIONS = true, TRACE = true, PUT 
 -- request: see http.request.
 function Client:request(req)
   if type(req) ~= "table" then error("bad argument #1 to request (table expected, got " .. type(req) .. ")", 2) end
+  check_opts(req, "gonetrepl.http_request", 1, "request", "req")
   local o = {}
   for _, f in ipairs({ "timeout", "max_body", "redirects", "insecure", "ca", "cert", "key", "server_name", "max_idle" }) do
     o[f] = pick(f, req, self.opts)
@@ -610,6 +641,8 @@ function Client:request(req)
 end
 
 function Client:get(url, opts)
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #2 to get (table expected, got " .. type(opts) .. ")", 2) end
+  check_opts(opts, "gonetrepl.http_opts", 2, "get", "opts")
   local req = {}
   for k, v in pairs(opts or {}) do req[k] = v end
   req.method, req.url = req.method or "GET", url
@@ -621,6 +654,7 @@ end
 -- connections alive between requests.
 function http.request(req)
   if type(req) ~= "table" then error("bad argument #1 to http.request (table expected, got " .. type(req) .. ")", 2) end
+  check_opts(req, "gonetrepl.http_request", 1, "http.request", "req")
   local cl = http.client()
   cl.keep_alive = false
   local resp, err = cl:request(req)
@@ -629,6 +663,8 @@ function http.request(req)
 end
 
 function http.get(url, opts)
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #2 to http.get (table expected, got " .. type(opts) .. ")", 2) end
+  check_opts(opts, "gonetrepl.http_opts", 2, "http.get", "opts")
   local req = {}
   for k, v in pairs(opts or {}) do req[k] = v end
   req.method, req.url = req.method or "GET", url
@@ -860,6 +896,7 @@ end
 function http.serve(where, handler, opts)
   if type(handler) ~= "function" then error("bad argument #2 to http.serve (function expected, got " .. type(handler) .. ")", 2) end
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #3 to http.serve (table expected)", 2) end
+  check_opts(opts, "gonetrepl.http_serve_opts", 3, "http.serve", "opts")
   opts = opts or {}
   local o = { timeout = opts.timeout or http.IDLE_TIMEOUT, max_body = opts.max_body or http.MAX_REQUEST_BODY }
   local ln = where

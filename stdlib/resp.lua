@@ -128,10 +128,25 @@ local function too_large(fmt, ...)
   return new_error("too_large", "resp: " .. fmt:format(...))
 end
 
--- caps merges opts over the module's defaults.
-local function caps(opts)
+-- check_options(opts, class) is a Go helper given to the stdlib modules:
+-- nil, or what is wrong with opts' keys, judged by the options shape of
+-- class that the type stubs declare (bindings/apidoc_resp.go).
+local _, internal = ...
+local check_options = internal.check_options
+
+-- check_opts raises "bad argument #2 to 'f' (opts: unknown option 'x'
+-- (did you mean 'y'?))" at level when opts has a key resp_opts lacks.
+local function check_opts(opts, f, level)
+  local problem = check_options(opts, "gonetrepl.resp_opts")
+  if problem then error(("bad argument #2 to '%s' (opts: %s)"):format(f, problem), level + 1) end
+end
+
+-- caps merges opts over the module's defaults; f is the caller's name,
+-- for an error.
+local function caps(opts, f)
   opts = opts or {}
   if type(opts) ~= "table" then error("bad argument: opts must be a table", 3) end
+  check_opts(opts, f, 3)
   local o = {
     max_bulk = opts.max_bulk or resp.MAX_BULK,
     max_items = opts.max_items or resp.MAX_ITEMS,
@@ -379,7 +394,7 @@ local function read_reply(c, o)
 end
 
 function resp.read_reply(c, opts)
-  local v, t, x = read_reply(c, caps(opts))
+  local v, t, x = read_reply(c, caps(opts, "read_reply"))
   if v == nil then return nil, t end
   return v, t, x
 end
@@ -388,7 +403,7 @@ end
 -- array of bulk strings, or an inline command (a line of words, as typed
 -- into nc). Empty lines are skipped. Returns the list of arguments.
 function resp.read_command(c, opts)
-  local o = caps(opts)
+  local o = caps(opts, "read_command")
   while true do
     local line, err = c:read_line(o.max_line)
     if not line then return nil, err end
@@ -597,7 +612,7 @@ function resp.new(conn, opts)
   if conn == nil then error("bad argument #1 to 'new' (conn expected, got nil)", 2) end
   local on_push = opts and opts.on_push
   if on_push ~= nil and type(on_push) ~= "function" then error("bad argument: on_push must be a function", 2) end
-  return setmetatable({ conn = conn, caps = caps(opts), pushes = {}, push_sizes = {}, push_bytes = 0, on_push = on_push }, ClientMeta)
+  return setmetatable({ conn = conn, caps = caps(opts, "new"), pushes = {}, push_sizes = {}, push_bytes = 0, on_push = on_push }, ClientMeta)
 end
 
 -- resp.connect(addr [, opts]) dials a Redis server and returns a client.
@@ -612,6 +627,7 @@ function resp.connect(addr, opts)
   if type(addr) ~= "string" then error(("bad argument #1 to 'connect' (string or addr expected, got %s)"):format(type(addr)), 2) end
   opts = opts or {}
   if type(opts) ~= "table" then error("bad argument #2 to 'connect' (table expected)", 2) end
+  check_opts(opts, "connect", 2)
   local timeout = opts.timeout or resp.TIMEOUT
   local dial_timeout = timeout > 0 and timeout or nil
   local c, err

@@ -32,8 +32,11 @@ func Source(name string) ([]byte, error) {
 }
 
 // Preload registers every embedded module in package.preload, so require
-// compiles it on first use and not at start-up.
-func Preload(L *lua.LState) {
+// compiles it on first use and not at start-up. Each module's chunk gets
+// its name and internal, a table of Go helpers the modules share and users
+// do not see (check_options, which checks an options table's keys
+// against the shapes the type stubs declare).
+func Preload(L *lua.LState, internal *lua.LTable) {
 	for _, name := range Names() {
 		file := name + ".lua"
 		L.PreloadModule(name, func(L *lua.LState) int {
@@ -47,7 +50,8 @@ func Preload(L *lua.LState) {
 			}
 			L.Push(fn)
 			L.Push(lua.LString(name))
-			L.Call(1, 1)
+			L.Push(internal)
+			L.Call(2, 1)
 			return 1
 		})
 	}

@@ -209,6 +209,29 @@ function TestMalformedResponse(t)
   assert(err and err.kind == "eof", tostring(err))
 end
 
+-- A body the server ends before its length is kind eof and says how much
+-- was missing, as curl does (issue 16): with Content-Length, in one read or
+-- in pieces (a body over 1 MiB is read 1 MiB at a time), and in a chunk.
+function TestShortBody(t)
+  local _, err = http.get(fake("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" .. ("x"):rep(30)) .. "/", OPTS)
+  expect_error("eof", nil, err, "30 of 100 bytes")
+  assert(tostring(err) == "http: transfer closed with 70 bytes remaining", tostring(err))
+  assert(err.op == "read" and err.addr, err.op)
+  _, err = http.get(fake("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n") .. "/", OPTS)
+  expect_error("eof", nil, err, "no body at all")
+  assert(tostring(err) == "http: transfer closed with 10 bytes remaining", tostring(err))
+  local big = 3 * 1024 * 1024
+  _, err = http.get(fake("HTTP/1.1 200 OK\r\nContent-Length: " .. big .. "\r\n\r\n" .. ("y"):rep(big - 12345)) .. "/", OPTS)
+  expect_error("eof", nil, err, "a big body in pieces")
+  assert(tostring(err) == "http: transfer closed with 12345 bytes remaining", tostring(err))
+  _, err = http.get(fake("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n40\r\n0123456789") .. "/", OPTS)
+  expect_error("eof", nil, err, "a chunk cut short")
+  assert(tostring(err) == "http: transfer closed with 54 bytes remaining", tostring(err))
+  -- The whole body still works, and so does a server's own EOF elsewhere.
+  local r = assert(http.get(fake("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello") .. "/", OPTS))
+  assert(r.body == "hello", r.body)
+end
+
 function TestNetworkErrors(t)
   local _, err = http.get("http://127.0.0.1:1/", OPTS)
   expect_error("refused", nil, err, "nothing listens")
