@@ -193,7 +193,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 
-	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr, FirstResource: catchSignals})
+	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr, FirstResource: catchSignals, Width: terminalWidth(stdout)})
 	defer rt.Close()
 	rt.SetArgs(o.before, o.script, o.args)
 	if o.trace != "" {

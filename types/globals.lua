@@ -6,10 +6,10 @@
 
 ---`help([x])`
 ---
----Lists the modules; help(module), help(function), help(value) or help("conn:read") shows its entries: signature, what it does, an example.
+---Lists the modules; help(module), help(function), help(value) or help("c:read") shows its entries: signature, what it does, an example. A bare name (help("expect")) finds it in every module and class.
 ---
 ---```lua
----help(net.dial); help("conn:read_line"); help(net)
+---help(net.dial); help("c:read_line"); help("expect"); help(net)
 ---```
 ---@param x? any
 function help(x) end
