@@ -23,3 +23,10 @@ func terminalWidth(w io.Writer) func() int {
 		return cols
 	}
 }
+
+// stdinIsTerminal reports whether r is a terminal: interact can read
+// typed lines from it.
+func stdinIsTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && readline.IsTerminal(int(f.Fd()))
+}

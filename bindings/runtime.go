@@ -59,7 +59,8 @@ type Runtime struct {
 	// that Go code can describe a value of it without running Lua (text.go).
 	classTostring map[*lua.LFunction]*class
 	closed        bool
-	terminal      Terminal   // the REPL's, for interact; nil in script mode
+	terminal      Terminal   // for interact: the REPL's, or a script's stdin terminal; nil when stdin is not a terminal
+	interacting   bool       // a task is in interact
 	helpIdx       *helpIndex // built by the first help() call (gil held)
 	width         func() int // Options.Width
 	trace         traceState // net.trace's mode, shared by every socket

@@ -16,7 +16,7 @@ function help(x) end
 
 ---`interact(conn)`
 ---
----Wires the terminal to conn like nc: typed lines go out, received bytes are shown; Ctrl-D half-closes, Ctrl-] returns to the prompt with conn open (REPL only).
+---Wires the terminal to conn like nc: typed lines go out, received bytes are shown; Ctrl-D half-closes, Ctrl-] returns with conn open (true), and the peer closing returns at once, after its last bytes ([closed by peer], true). At the prompt, or in a script whose stdin is a terminal (else an error); one task at a time.
 ---
 ---```lua
 ---c = assert(net.dial("tcp", "127.0.0.1:9000")); interact(c)
