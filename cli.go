@@ -193,11 +193,20 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 
-	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr, FirstResource: catchSignals})
+	rt := bindings.New(bindings.Options{Stdout: stdout, Stderr: stderr, FirstResource: catchSignals, Width: terminalWidth(stdout)})
 	defer rt.Close()
 	rt.SetArgs(o.before, o.script, o.args)
 	if o.trace != "" {
 		rt.SetTrace(o.trace)
+	}
+
+	// interact in a script (or -e, -l) needs stdin to be a terminal; the
+	// prompt brings its own.
+	var scriptTerm *repl.ScriptTerminal
+	if stdinIsTerminal(stdin) {
+		scriptTerm = repl.NewScriptTerminal(stdin, stdout, stderr)
+		rt.SetTerminal(scriptTerm)
+		defer scriptTerm.Close()
 	}
 
 	steps := o.actions
@@ -226,6 +235,10 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}
 	if prompt {
+		if scriptTerm != nil { // the REPL sets its own, on the same stdin
+			rt.SetTerminal(nil)
+			scriptTerm.Close()
+		}
 		catching.Do(func() {}) // the REPL has its own: Ctrl-C cancels a line there
 		signal.Stop(signals)
 		return repl.Run(repl.Config{

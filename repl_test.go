@@ -53,6 +53,16 @@ type replSession struct {
 // environment.
 func startREPL(t *testing.T, histFile string, env []string, args ...string) *replSession {
 	t.Helper()
+	s := startOnPty(t, screenCols, histFile, env, args...)
+	s.expect(`help\(\) lists the modules`)
+	return s
+}
+
+// startOnPty runs gonetrepl with args on a new pty cols wide, as
+// startREPL does, without waiting for a prompt: for scripts run in a
+// terminal.
+func startOnPty(t *testing.T, cols uint16, histFile string, env []string, args ...string) *replSession {
+	t.Helper()
 	dir := t.TempDir()
 	if histFile == "" {
 		histFile = filepath.Join(dir, "history")
@@ -61,12 +71,12 @@ func startREPL(t *testing.T, histFile string, env []string, args ...string) *rep
 	cmd.Env = append(os.Environ(), mainEnv+"=1", "TERM=xterm", "HOME="+dir, "GONETREPL_HISTORY="+histFile)
 	cmd.Env = removeEnv(cmd.Env, "NO_COLOR")
 	cmd.Env = append(cmd.Env, env...)
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: screenCols, Rows: screenRows})
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: cols, Rows: screenRows})
 	if err != nil {
 		t.Fatalf("start on a pty: %v", err)
 	}
 	s := &replSession{t: t, cmd: cmd, pty: f, exited: make(chan struct{}), change: make(chan struct{}),
-		screen: vt10x.New(vt10x.WithSize(screenCols, screenRows))}
+		screen: vt10x.New(vt10x.WithSize(int(cols), screenRows))}
 	go s.copyOut()
 	go func() {
 		err := cmd.Wait()
@@ -92,7 +102,6 @@ func startREPL(t *testing.T, histFile string, env []string, args ...string) *rep
 			t.Logf("screen at the end:\n%s", s.screenText())
 		}
 	})
-	s.expect(`help\(\) lists the modules`)
 	return s
 }
 

@@ -137,8 +137,13 @@ const promptSection = "" +
 	"- History: `~/.gonetrepl_history` (or `$GONETREPL_HISTORY`), mode 0600, the last 1000\n" +
 	"  entries; a multi-line chunk is one entry, after a restart too: joined with spaces when that\n" +
 	"  means the same, else recalled whole with its newlines shown as `↵`.\n" +
-	"- `help()` lists the modules, `help(net.dial)` or `help(\"conn:read\")` shows an entry;\n" +
-	"  `interact(c)` wires the terminal to a conn (Ctrl-] returns to the prompt).\n" +
+	"- `help()` lists the modules; `help(net.dial)`, `help(c)` (any value), `help(\"c:read\")` or\n" +
+	"  `help(\"expect\")` (searched in every module and class) shows entries, wrapped to the\n" +
+	"  terminal's width.\n" +
+	"- `interact(c)` wires the terminal to a conn like nc: Ctrl-] (shown as `^]`) returns with the\n" +
+	"  conn open, Ctrl-D half-closes it, and the peer closing returns at once, after its last bytes,\n" +
+	"  with `[closed by peer]`. A script run from a terminal can end in `interact(c)` too (as a\n" +
+	"  pwntools script ends in `io.interactive()`); with stdin not a terminal it raises an error.\n" +
 	"- Colour is off with `NO_COLOR`, `--no-color`, or when output is not a terminal."
 
 const taskValueSection = "" +

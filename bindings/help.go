@@ -2,7 +2,6 @@ package bindings
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -12,127 +11,93 @@ const globalsSummary = "global functions for the prompt: help, interact"
 
 var globalFuncs = []binding{
 	{"help", nil, "help([x])", // fn set in init: help reads Docs, which lists globalFuncs
-		`Lists the modules; help(module), help(function), help(value) or help("conn:read") shows its entries: signature, what it does, an example.`,
-		`help(net.dial); help("conn:read_line"); help(net)`},
+		`Lists the modules; help(module), help(function), help(value) or help("c:read") shows its entries: signature, what it does, an example. A bare name (help("expect")) finds it in every module and class.`,
+		`help(net.dial); help("c:read_line"); help("expect"); help(net)`},
 	{"interact", (*Runtime).interact, "interact(conn)",
-		"Wires the terminal to conn like nc: typed lines go out, received bytes are shown; Ctrl-D half-closes, Ctrl-] returns to the prompt with conn open (REPL only).",
+		"Wires the terminal to conn like nc: typed lines go out, received bytes are shown; Ctrl-D half-closes, Ctrl-] returns with conn open (true), and the peer closing returns at once, after its last bytes ([closed by peer], true). At the prompt, or in a script whose stdin is a terminal (else an error); one task at a time.",
 		`c = assert(net.dial("tcp", "127.0.0.1:9000")); interact(c)`},
 }
 
 func init() { globalFuncs[0].fn = (*Runtime).help }
 
-// helpIndex maps what help can be asked about to its entries: the
-// qualified names ("net.dial", "conn:read"), module names, and the Lua
-// values of the functions, module tables and class metatables. Built on
-// first use, with the gil held.
-type helpIndex struct {
-	byName  map[string][]Doc
-	byValue map[lua.LValue][]Doc
-	modules []Module
-}
-
-func (rt *Runtime) indexHelp() *helpIndex {
-	if rt.helpIdx != nil {
-		return rt.helpIdx
-	}
-	L := rt.L
-	h := &helpIndex{byName: map[string][]Doc{}, byValue: map[lua.LValue][]Doc{}, modules: append(Docs(), stdlibDocs()...)}
-	for _, m := range h.modules {
-		h.byName[m.Name] = m.Docs
-		var table *lua.LTable // where the module's functions live
-		switch {
-		case m.Type != "":
-			if mt := rt.classMeta(m.Type); mt != nil {
-				table, _ = mt.RawGetString("__methods").(*lua.LTable)
-				h.byValue[mt] = m.Docs
-			}
-		case m.Name == globalsModule:
-			table = L.G.Global
-		default:
-			table, _ = L.GetGlobal(m.Name).(*lua.LTable)
-			if table != nil {
-				h.byValue[table] = m.Docs
-			}
-		}
-		for _, d := range m.Docs {
-			h.byName[d.Name] = []Doc{d}
-			if table == nil {
-				continue
-			}
-			short := d.Name[strings.LastIndexAny(d.Name, ".:")+1:]
-			if fn, ok := table.RawGetString(short).(*lua.LFunction); ok {
-				h.byValue[fn] = []Doc{d}
-			}
-		}
-	}
-	rt.helpIdx = h
-	return h
-}
-
-// help prints the module list, or the entries of what it is given.
+// help prints the module list, or the entries of what it is given, each
+// long line word-wrapped to the terminal's width (Options.Width).
 func (rt *Runtime) help(L *lua.LState) int {
 	h := rt.indexHelp()
+	width := 0
+	if rt.width != nil {
+		width = rt.width()
+	}
 	var b strings.Builder
 	if L.GetTop() == 0 {
-		b.WriteString("Modules and classes (help(net), help(net.dial), help(\"conn:read\"), help(c) for a value):\n")
-		width := 0
+		b.WriteString(wrap("Modules and classes (help(net), help(net.dial), help(\"c:read\"), help(\"expect\"), help(c) for a value):", width, "", "  "))
+		nameWidth := 0
 		for _, m := range h.modules {
-			width = max(width, len(m.Name))
+			nameWidth = max(nameWidth, len(m.Name))
 		}
 		for _, m := range h.modules {
-			fmt.Fprintf(&b, "  %-*s  %s\n", width, m.Name, m.Summary)
+			first := fmt.Sprintf("  %-*s  ", nameWidth, m.Name)
+			b.WriteString(wrap(m.Summary, width, first, strings.Repeat(" ", len(first))))
 		}
 		b.WriteString("The full reference: docs/API.md.\n")
 		rt.stdout.Write([]byte(b.String()))
 		return 0
 	}
 	v := L.Get(1)
-	docs, found := h.lookup(v)
-	if !found {
+	found := h.lookup(L, v)
+	switch {
+	case found.shape != nil:
+		writeShapeHelp(&b, found.shape, width)
+	case found.luaName != "":
+		b.WriteString(wrap(fmt.Sprintf("%s is Lua 5.1's own; see https://www.lua.org/manual/5.1/manual.html#pdf-%s", found.luaName, found.luaName), width, "", "  "))
+	case len(found.docs) == 1:
+		d := found.docs[0]
+		b.WriteString(wrap(d.Sig, width, "", "    "))
+		b.WriteString(wrap(d.Summary, width, "  ", "  "))
+		b.WriteString(wrap(d.Example, width, "  example: ", "    "))
+	case len(found.docs) > 1:
+		for _, d := range found.docs {
+			b.WriteString(wrap(d.Sig, width, "  ", "      "))
+		}
+		fmt.Fprintf(&b, "help(%q) shows one entry, with an example\n", typedName(found.docs[0]))
+	default:
 		what := "this " + typeName(v)
 		if s, ok := v.(lua.LString); ok {
 			what = fmt.Sprintf("%q", string(s))
 		}
 		fmt.Fprintf(&b, "no help for %s; help() lists what there is\n", what)
 	}
-	if len(docs) == 1 {
-		d := docs[0]
-		fmt.Fprintf(&b, "%s\n  %s\n  example: %s\n", d.Sig, d.Summary, d.Example)
-	} else if len(docs) > 1 {
-		for _, d := range docs {
-			fmt.Fprintf(&b, "  %s\n", d.Sig)
-		}
-		fmt.Fprintf(&b, "help(%q) shows one entry, with an example\n", docs[0].Name)
-	}
 	rt.stdout.Write([]byte(b.String()))
 	return 0
 }
 
-// lookup finds the entries for a name or a value; a userdata value finds
-// its class, a method name may use any receiver ("c:read").
-func (h *helpIndex) lookup(v lua.LValue) ([]Doc, bool) {
-	switch v := v.(type) {
-	case lua.LString:
-		name := strings.TrimSpace(string(v))
-		if docs, ok := h.byName[name]; ok {
-			return docs, true
-		}
-		if recv, method, ok := strings.Cut(name, ":"); ok && recv != "" {
-			var found []Doc
-			for n, docs := range h.byName {
-				if strings.HasSuffix(n, ":"+method) && len(docs) == 1 && docs[0].Name == n {
-					found = append(found, docs[0])
-				}
-			}
-			sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
-			return found, len(found) > 0
-		}
-	case *lua.LUserData:
-		docs, ok := h.byValue[v.Metatable]
-		return docs, ok
-	default:
-		docs, ok := h.byValue[v]
-		return docs, ok
+// writeShapeHelp describes a value that has fields and no methods (an
+// addr, an error): what it is, and its fields.
+func writeShapeHelp(b *strings.Builder, s *shape, width int) {
+	b.WriteString(wrap(s.doc, width, "", "  "))
+	nameWidth := 0
+	for _, f := range s.fields {
+		nameWidth = max(nameWidth, len(f.name)+1)
 	}
-	return nil, false
+	for _, f := range s.fields {
+		first := fmt.Sprintf("  %-*s  ", nameWidth, "."+f.name)
+		b.WriteString(wrap(f.typ+": "+f.doc, width, first, strings.Repeat(" ", len(first))))
+	}
+}
+
+// typedName is an entry's name as a user types it: "t:wait" (the receiver
+// its signature uses), not the class's "task handle:wait"; "net.dial".
+func typedName(d Doc) string {
+	if _, method, ok := strings.Cut(d.Name, ":"); ok {
+		if recv, _, ok := strings.Cut(callName(d.Sig), ":"); ok && recv != "" {
+			return recv + ":" + method
+		}
+	}
+	return d.Name
+}
+
+// entryShortName is an entry's name without its module or receiver: "dial",
+// "read".
+func entryShortName(d Doc) string {
+	return d.Name[strings.LastIndexAny(d.Name, ".:")+1:]
 }

@@ -96,26 +96,26 @@ func (rt *Runtime) lockWithin(wait time.Duration) bool {
 	}
 }
 
-// A Terminal is the user's terminal as the REPL holds it; interact(conn)
-// reads typed lines through it and writes received bytes to Output.
+// A Terminal is the user's terminal; interact(conn) reads typed lines
+// through it and writes received bytes to Output.
 type Terminal interface {
 	// ReadLine reads one typed line without its newline. It returns
-	// ErrDetach when the user asks to leave (Ctrl-]), io.EOF at Ctrl-D on
-	// an empty line.
-	ReadLine(prompt string) (string, error)
+	// ErrDetach when the user asks to leave (Ctrl-]) and as soon as leave
+	// is closed (at once if it is closed already), io.EOF at Ctrl-D on an
+	// empty line. Nothing of one call is left for the next: a leave or a
+	// Ctrl-] meant for it never ends a later call.
+	ReadLine(prompt string, leave <-chan struct{}) (string, error)
 	// Output is where received bytes go: above the line being typed.
 	Output() io.Writer
-	// Interrupt makes a ReadLine in progress return ErrDetach. It may be
-	// called from any goroutine, and when no ReadLine is in progress.
-	Interrupt()
 }
 
 // ErrDetach is what Terminal.ReadLine returns when the user leaves
-// interact with Ctrl-].
+// interact with Ctrl-], or when it is told to leave.
 var ErrDetach = errors.New("detach")
 
-// SetTerminal makes interact available, reading from term. It is set by
-// the REPL; without it, interact raises an error saying it needs the REPL.
+// SetTerminal makes interact available, reading from term. The REPL sets
+// its own; the CLI sets one for a script whose stdin is a terminal.
+// Without it, interact raises an error saying stdin is not a terminal.
 func (rt *Runtime) SetTerminal(term Terminal) {
 	rt.mu.Lock()
 	rt.terminal = term

@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -136,12 +137,55 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-func TestInteractNeedsTheREPL(t *testing.T) {
+func TestInteractNeedsATerminal(t *testing.T) {
 	rt, _ := newTestRuntime(t)
 	defer rt.Close()
 	task := startChunk(t, rt, `local a, b = net.pipe(); interact(a)`)
 	waitTask(t, task)
-	if task.Status() != statusFailed || !strings.Contains(task.Err(), "interact needs the REPL's terminal") {
+	if task.Status() != statusFailed || !strings.Contains(task.Err(), "interact needs a terminal: stdin is not one") {
 		t.Fatalf("status %s, err %q", task.Status(), task.Err())
+	}
+}
+
+// fakeTerminal is a Terminal whose user types nothing: ReadLine waits for
+// leave. It counts the ReadLines in progress.
+type fakeTerminal struct {
+	out     syncBuffer
+	reading chan struct{} // gets a value when a ReadLine starts
+}
+
+func (f *fakeTerminal) ReadLine(prompt string, leave <-chan struct{}) (string, error) {
+	f.reading <- struct{}{}
+	<-leave
+	return "", ErrDetach
+}
+
+func (f *fakeTerminal) Output() io.Writer { return &f.out }
+
+// TestInteractOneAtATime: a second interact while one runs raises; the
+// first ends when its peer closes, showing the last bytes, and the
+// terminal is free again.
+func TestInteractOneAtATime(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	defer rt.Close()
+	term := &fakeTerminal{reading: make(chan struct{}, 4)}
+	rt.SetTerminal(term)
+	first := startChunk(t, rt, `a, b = net.pipe(); return interact(a)`)
+	<-term.reading
+	second := startChunk(t, rt, `local c, d = net.pipe(); interact(c)`)
+	waitTask(t, second)
+	if second.Status() != statusFailed || !strings.Contains(second.Err(), "another task is interacting") {
+		t.Fatalf("second interact: status %s, err %q", second.Status(), second.Err())
+	}
+	closer := startChunk(t, rt, `b:write("bye") b:close()`)
+	waitTask(t, closer)
+	waitTask(t, first)
+	if first.Status() != statusDone || !strings.HasSuffix(term.out.String(), "bye\n[closed by peer]\n") {
+		t.Fatalf("first interact: status %s, err %q, output %q", first.Status(), first.Err(), term.out.String())
+	}
+	third := startChunk(t, rt, `local c, d = net.pipe(); d:close(); return interact(c)`)
+	waitTask(t, third)
+	if third.Status() != statusDone {
+		t.Fatalf("third interact: status %s, err %q", third.Status(), third.Err())
 	}
 }

@@ -17,31 +17,46 @@ import (
 // redraws the typed line after each write, which would wipe a partial one.
 const partialLineWait = 50 * time.Millisecond
 
-// interact wires the REPL's terminal to a conn, as nc does: typed lines go
-// out with "\n", received bytes are shown above the line being typed.
-// Ctrl-D half-closes the conn (the peer reads EOF); Ctrl-] leaves, with the
-// conn open and every byte not yet shown still in its buffer.
+// interact wires the user's terminal to a conn, as nc does: typed lines go
+// out with "\n", received bytes are shown above the line being typed. It
+// works at the prompt and in a script whose stdin is a terminal (the CLI
+// sets the Terminal then). Ctrl-D half-closes the conn (the peer reads
+// EOF); Ctrl-] leaves, with the conn open and every byte not yet shown
+// still in its buffer; the peer ending the conn ends interact at once,
+// after its last bytes. One task interacts at a time.
 func (rt *Runtime) interact(L *lua.LState) int {
 	c := argConn(rt, L, 1, "conn")
 	if c.datagram {
 		argError(L, 1, "conn", "a stream conn expected, got a %s conn (interact sends lines)", c.network)
 	}
 	rt.mu.Lock()
-	term := rt.terminal
+	term, busy := rt.terminal, rt.interacting
+	if term != nil && !busy {
+		rt.interacting = true
+	}
 	rt.mu.Unlock()
 	if term == nil {
-		L.RaiseError("interact needs the REPL's terminal: run gonetrepl with no script, or with -i")
+		L.RaiseError("interact needs a terminal: stdin is not one (run the script from a terminal, or use interact at the prompt)")
 	}
+	if busy {
+		L.RaiseError("interact: another task is interacting with the terminal")
+	}
+	defer func() {
+		rt.mu.Lock()
+		rt.interacting = false
+		rt.mu.Unlock()
+	}()
 	// The conn's own deadlines do not apply while interacting: its reads
 	// and writes set none.
 	out := &lineWriter{w: term.Output()}
-	fmt.Fprintf(out.w, "[interact with %s: Ctrl-D half-closes, Ctrl-] returns to the prompt]\n", c)
+	fmt.Fprintf(out.w, "[interact with %s: Ctrl-D half-closes, Ctrl-] leaves]\n", c)
 	var how string
 	rctx, stopReader := context.WithCancel(context.Background())
 	defer stopReader()
-	err := rt.block(L, func() { term.Interrupt(); stopReader(); c.dl.wake() }, func(ctx context.Context) error {
+	leave := newLeaveSignal()
+	err := rt.block(L, func() { leave.close(); stopReader(); c.dl.wake() }, func(ctx context.Context) error {
 		var err error
-		how, err = pump(ctx, rctx, stopReader, c, term, out)
+		how, err = pump(ctx, rctx, stopReader, leave, c, term, out)
 		return err
 	})
 	out.flush()
@@ -56,11 +71,22 @@ func (rt *Runtime) interact(L *lua.LState) int {
 	return 1
 }
 
+// leaveSignal is closed, once, when interact must stop reading the
+// keyboard: the peer ended, or the task was canceled.
+type leaveSignal struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func newLeaveSignal() *leaveSignal { return &leaveSignal{ch: make(chan struct{})} }
+
+func (l *leaveSignal) close() { l.once.Do(func() { close(l.ch) }) }
+
 // pump runs the two directions until the user leaves or the peer ends,
 // and says which. The reader runs under rctx, which stopReader ends; the
-// writer under the task's ctx.
-func pump(ctx, rctx context.Context, stopReader func(), c *Conn, term Terminal, out *lineWriter) (string, error) {
-	stop := make(chan struct{})
+// writer under the task's ctx. The reader closes leave when the peer
+// ends, which makes the pending ReadLine return at once.
+func pump(ctx, rctx context.Context, stopReader func(), leave *leaveSignal, c *Conn, term Terminal, out *lineWriter) (string, error) {
 	received := make(chan error, 1)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -73,12 +99,8 @@ func pump(ctx, rctx context.Context, stopReader func(), c *Conn, term Terminal, 
 				out.Write([]byte(s))
 			}
 			if err != nil {
-				select {
-				case <-stop: // we made it return: the user left
-				default:
-					received <- err
-					term.Interrupt() // the peer ended: stop reading the keyboard
-				}
+				received <- err
+				leave.close() // stop reading the keyboard (a no-op when the user left)
 				return
 			}
 		}
@@ -87,7 +109,7 @@ func pump(ctx, rctx context.Context, stopReader func(), c *Conn, term Terminal, 
 	how, err := "conn still open", error(nil)
 	halfClosed := false
 	for {
-		line, rerr := term.ReadLine("")
+		line, rerr := term.ReadLine("", leave.ch)
 		if rerr == nil {
 			call := ioCall{g: &c.dl.wg, side: side{s: c.nc, write: true}}
 			if _, err = c.writeIn(ctx, call, []byte(line+"\n")); err != nil {
@@ -105,23 +127,23 @@ func pump(ctx, rctx context.Context, stopReader func(), c *Conn, term Terminal, 
 			}
 			continue
 		}
-		// Detached, or interrupted because the peer ended or Ctrl-C on
-		// the REPL line.
+		// Detached (Ctrl-]), or told to leave: the peer ended, or the
+		// task was canceled.
 		select {
-		case rerr := <-received:
-			if errors.Is(rerr, io.EOF) {
-				how = "the peer closed the conn"
+		case <-leave.ch:
+			if ctx.Err() != nil {
+				how = "canceled"
+				break
+			}
+			if rerr := <-received; errors.Is(rerr, io.EOF) {
+				how = "closed by peer"
 			} else {
 				how, err = "read failed", rerr
 			}
 		default:
-			if ctx.Err() != nil {
-				how = "canceled"
-			}
 		}
 		break
 	}
-	close(stop)
 	stopReader() // ends the reader's read; its bytes stay buffered
 	c.dl.wake()
 	wg.Wait()

@@ -28,6 +28,9 @@ type Options struct {
 	// Unix socket's file): the CLI installs its signal handlers then, not
 	// at start-up.
 	FirstResource func()
+	// Width, if set, gives the terminal's width in columns, or 0 when
+	// output is not a terminal: help wraps its entries to it.
+	Width func() int
 }
 
 // Runtime is one Lua state and the tasks running on it.
@@ -56,8 +59,10 @@ type Runtime struct {
 	// that Go code can describe a value of it without running Lua (text.go).
 	classTostring map[*lua.LFunction]*class
 	closed        bool
-	terminal      Terminal   // the REPL's, for interact; nil in script mode
+	terminal      Terminal   // for interact: the REPL's, or a script's stdin terminal; nil when stdin is not a terminal
+	interacting   bool       // a task is in interact
 	helpIdx       *helpIndex // built by the first help() call (gil held)
+	width         func() int // Options.Width
 	trace         traceState // net.trace's mode, shared by every socket
 	// uncollected counts the tasks that failed with nobody to take their
 	// error: not collected by t:wait(), not a serve handler ended by its
@@ -108,6 +113,7 @@ func New(opts Options) *Runtime {
 		classTostring: map[*lua.LFunction]*class{},
 
 		firstResource: opts.FirstResource,
+		width:         opts.Width,
 		gil:           newGil(),
 	}
 	rt.closing, rt.closeAll = context.WithCancel(context.Background())

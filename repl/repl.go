@@ -54,33 +54,22 @@ func Run(cfg Config) int {
 	hist, past, herr := openHistory(histPath)
 	defer hist.close()
 
-	term := &terminal{}
-	// readline's Close waits for its reader, which may sit in a read of
-	// stdin that nothing ends (v1.5.1 closes only its own pipe): so the
-	// REPL makes the cancelable reader itself and closes it first.
-	stdin := readline.NewCancelableStdin(cfg.Stdin)
-	rl, err := readline.NewEx(&readline.Config{
+	term, err := newTerminal(cfg.Stdin, &readline.Config{
 		Prompt:                 prompt(promptFirst),
 		AutoComplete:           completer{rt},
 		DisableAutoSaveHistory: true,
 		HistoryLimit:           historyKeep,
 		HistorySearchFold:      true,
-		InterruptPrompt:        "^C",
-		Stdin:                  stdin,
 		Stdout:                 cfg.Stdout,
 		Stderr:                 cfg.Stderr,
-		FuncFilterInputRune:    term.filterKey,
 		Painter:                newlinePainter{},
 	})
 	if err != nil {
 		fmt.Fprintf(cfg.Stderr, "gonetrepl: cannot start the prompt: %v\n", err)
 		return 1
 	}
-	defer func() {
-		stdin.Close()
-		rl.Close()
-	}()
-	term.rl = rl
+	defer term.close()
+	rl, stdin := term.rl, term.stdin
 	for _, e := range past {
 		rl.SaveHistory(e)
 	}

@@ -26,9 +26,36 @@ type terminal struct {
 	rl *readline.Instance
 	mu sync.Mutex
 
+	stdin keySource // what readline reads keys from
+
 	inReadline  atomic.Bool // a Readline call is in progress
 	interacting atomic.Bool // interact is reading lines: Ctrl-] means leave
-	detach      atomic.Bool // Ctrl-] was pressed (or Interrupt called)
+	detach      atomic.Bool // Ctrl-] was pressed in interact
+	leaving     atomic.Bool // interact was told to leave: a wake ends its line
+}
+
+// newTerminal starts readline with cfg, reading keys from stdin through a
+// keySource and filtering them with filterKey.
+func newTerminal(stdin io.Reader, cfg *readline.Config) (*terminal, error) {
+	t := &terminal{stdin: newKeySource(stdin)}
+	cfg.Stdin = t.stdin
+	cfg.InterruptPrompt = "^C"
+	cfg.FuncFilterInputRune = t.filterKey
+	rl, err := readline.NewEx(cfg)
+	if err != nil {
+		t.stdin.Close()
+		return nil, err
+	}
+	t.rl = rl
+	return t, nil
+}
+
+// close stops readline. readline's Close waits for its reader, which may
+// sit in a read of stdin that nothing ends (v1.5.1 closes only its own
+// pipe): so stdin, the terminal's own reader, is closed first.
+func (t *terminal) close() {
+	t.stdin.Close()
+	t.rl.Close()
 }
 
 // promptSettle bounds how long a write waits for readline to finish
@@ -39,7 +66,11 @@ const promptSettle = 50 * time.Millisecond
 func (t *terminal) readline(p string) (string, error) {
 	t.rl.SetPrompt(p)
 	t.inReadline.Store(true)
-	defer t.inReadline.Store(false)
+	t.stdin.setActive(true)
+	defer func() {
+		t.stdin.setActive(false)
+		t.inReadline.Store(false)
+	}()
 	return t.rl.Readline()
 }
 
@@ -65,33 +96,86 @@ func (w *termWriter) Write(p []byte) (int, error) {
 	return w.w.Write(p)
 }
 
-// filterKey is readline's hook on every key typed. Ctrl-] ends the line
+// wakeKey is the key wakeableStdin gives readline when interact must stop
+// reading the keyboard (a private-use character no keyboard sends): a
+// Readline can only end on a key. filterKey turns it into an interrupt
+// while a ReadLine is leaving, and drops it otherwise, so a wake that
+// arrives late ends nothing.
+const wakeKey = '\ue000'
+
+// filterKey is readline's hook on every key typed; it runs on readline's
+// key goroutine, before readline acts on the key. Ctrl-] ends the line
 // read by interact (by turning it into an interrupt that ReadLine
-// recognises); at the prompt it is dropped.
+// recognises), echoed as ^]; at the prompt it is dropped. Ctrl-C is
+// echoed as ^C. A wake ends the line read by interact without an echo,
+// clearing what was typed (it was not sent).
 func (t *terminal) filterKey(r rune) (rune, bool) {
-	if r != ctrlBracket {
-		return r, true
-	}
-	if !t.interacting.Load() {
+	switch {
+	case r == ctrlBracket && t.interacting.Load():
+		t.detach.Store(true)
+		t.setInterruptEcho("^]", false)
+		return readline.CharInterrupt, true
+	case r == wakeKey && t.interacting.Load() && t.leaving.Load():
+		t.setInterruptEcho("", true)
+		return readline.CharInterrupt, true
+	case r == ctrlBracket, r == wakeKey:
 		return r, false
+	default:
+		t.setInterruptEcho("^C", false) // undo a wake's, before Enter reads it
 	}
-	t.detach.Store(true)
-	return readline.CharInterrupt, true
+	return r, true
+}
+
+// setInterruptEcho sets what readline shows for the interrupt it is about
+// to act on: the echo after the typed line, or (clear) the typed line
+// wiped. readline reads its config on the goroutine that runs filterKey
+// (and, elsewhere, only before it starts reading keys), so the fields are
+// written only there, and only when they change.
+func (t *terminal) setInterruptEcho(echo string, clear bool) {
+	if cfg := t.rl.Config; cfg.InterruptPrompt != echo || cfg.UniqueEditLine != clear {
+		cfg.InterruptPrompt, cfg.UniqueEditLine = echo, clear
+	}
 }
 
 // ReadLine reads one line for interact (bindings.Terminal). Ctrl-C clears
-// the line being typed, as at the prompt; Ctrl-] leaves.
-func (t *terminal) ReadLine(prompt string) (string, error) {
+// the line being typed, as at the prompt; Ctrl-] leaves, and so does
+// closing leave: it wakes the read in progress. Nothing is left behind for
+// the next call: the flags are cleared, and a wake not yet taken is taken
+// back.
+func (t *terminal) ReadLine(prompt string, leave <-chan struct{}) (string, error) {
+	t.detach.Store(false)
+	t.leaving.Store(false)
 	t.interacting.Store(true)
-	defer t.interacting.Store(false)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-leave:
+			t.leaving.Store(true)
+			t.stdin.wake()
+		case <-stop:
+		}
+	}()
+	defer func() {
+		close(stop)
+		wg.Wait()
+		t.interacting.Store(false)
+		t.stdin.unwake()
+		t.leaving.Store(false)
+		t.detach.Store(false)
+	}()
 	for {
-		if t.detach.Swap(false) {
+		select {
+		case <-leave:
 			return "", bindings.ErrDetach
+		default:
 		}
 		line, err := t.readline(prompt)
 		switch {
 		case errors.Is(err, readline.ErrInterrupt):
-			if t.detach.Swap(false) {
+			if t.detach.Swap(false) || t.leaving.Load() {
 				return "", bindings.ErrDetach
 			}
 			continue
@@ -104,14 +188,6 @@ func (t *terminal) ReadLine(prompt string) (string, error) {
 
 // Output is where interact shows received bytes.
 func (t *terminal) Output() io.Writer { return t.stdout() }
-
-// Interrupt makes a ReadLine in progress return ErrDetach: it types a
-// Ctrl-] into readline's input. If no ReadLine is in progress, the next one
-// returns at once; at the prompt the key is dropped.
-func (t *terminal) Interrupt() {
-	t.detach.Store(true)
-	t.rl.WriteStdin([]byte{ctrlBracket})
-}
 
 // newlinePainter shows each newline of the line being edited as ↵: a
 // recalled history entry of several lines (remember) is one line of the

@@ -6,17 +6,17 @@
 
 ---`help([x])`
 ---
----Lists the modules; help(module), help(function), help(value) or help("conn:read") shows its entries: signature, what it does, an example.
+---Lists the modules; help(module), help(function), help(value) or help("c:read") shows its entries: signature, what it does, an example. A bare name (help("expect")) finds it in every module and class.
 ---
 ---```lua
----help(net.dial); help("conn:read_line"); help(net)
+---help(net.dial); help("c:read_line"); help("expect"); help(net)
 ---```
 ---@param x? any
 function help(x) end
 
 ---`interact(conn)`
 ---
----Wires the terminal to conn like nc: typed lines go out, received bytes are shown; Ctrl-D half-closes, Ctrl-] returns to the prompt with conn open (REPL only).
+---Wires the terminal to conn like nc: typed lines go out, received bytes are shown; Ctrl-D half-closes, Ctrl-] returns with conn open (true), and the peer closing returns at once, after its last bytes ([closed by peer], true). At the prompt, or in a script whose stdin is a terminal (else an error); one task at a time.
 ---
 ---```lua
 ---c = assert(net.dial("tcp", "127.0.0.1:9000")); interact(c)
