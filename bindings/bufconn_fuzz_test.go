@@ -170,16 +170,16 @@ func FuzzBufReader(f *testing.F) {
 					k += len(delim)
 					maxLen = (arg >> 2) & 0x1f
 				}
-				got, gotErr = b.read(b.scanUntil(delim, maxLen, "data", false), maxLen+len(delim))
+				got, gotErr = b.read(b.scanUntil(delim, maxLen, "data", false, false), maxLen+len(delim))
 				want, wantErr = ref.until(delim, maxLen)
 			case 3:
-				got, gotErr = b.read(b.scanUntil([]byte{'\n'}, arg, "line", true), arg+2)
+				got, gotErr = b.read(b.scanUntil([]byte{'\n'}, arg, "line", true, false), arg+2)
 				want, wantErr = ref.line(arg)
 			case 4:
 				got, gotErr = b.read(b.scanAll(arg*8), arg*8+1)
 				want, wantErr = ref.all(arg * 8)
 			case 5: // the fast path: from the buffer alone, or nothing
-				s, err, ok := b.tryBuffered(b.scanUntil([]byte{'\n'}, 1<<20, "line", true))
+				s, err, ok := b.tryBuffered(b.scanUntil([]byte{'\n'}, 1<<20, "line", true, false))
 				if ok {
 					got, gotErr = s, err
 					want, wantErr = ref.line(1 << 20)
