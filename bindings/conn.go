@@ -53,11 +53,26 @@ var connMethods = []binding{
 	{"buffered", (*Runtime).connBuffered, "c:buffered() -> data",
 		"The bytes received but not yet read, without consuming them.",
 		"print(#c:buffered())"},
+	{"clean", (*Runtime).connClean, "c:clean([secs]) -> data | nil, err",
+		"Reads whatever arrives until the conn has been quiet for secs (default 0.05) and returns it (\"\" if nothing came): a banner or the rest of a reply dropped before the next exchange. EOF ends it and is not an error. c:clean(0) returns only what is already buffered, without reading the socket. At most 1 MiB a call (from a peer that never goes quiet; the rest stays buffered). Another failure (reset, a cancel) is nil, err and consumes nothing. Stream conns only.",
+		"c:clean(); c:send_line(\"help\")"},
 	{"trace", (*Runtime).connTrace, "c:trace(mode) -> true", traceMethodDoc,
 		`c:trace("hex")`},
 	{"write", (*Runtime).connWrite, "c:write(data) -> n | nil, err",
 		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large').",
 		`assert(c:write("hello\n"))`},
+	{"send_line", (*Runtime).connSendLine, "c:send_line(data) -> n | nil, err",
+		"Writes data and the conn's newline (c:set_newline; default \"\\n\") in one write, and returns the bytes written, newline included.",
+		`assert(c:send_line("USER anonymous"))`},
+	{"set_newline", (*Runtime).connSetNewline, "c:set_newline(s) -> true",
+		"Sets what send_line and send_line_after end a line with (\"\\r\\n\" for a protocol that wants it); read_line still ends a line at \\n or \\r\\n.",
+		`c:set_newline("\r\n")`},
+	{"send_after", (*Runtime).connSendAfter, "c:send_after(delim, data [, opts]) -> received | nil, err",
+		"Waits for the literal delim (as read_until, consuming it), then writes data, and returns what came before delim. opts.timeout bounds the whole call, the wait and the write; opts.max caps what may come before delim (default 64 KiB). If the wait fails (timeout, eof, too_large) nothing is sent and the result is nil, err: unlike pwntools' sendafter, which sends anyway. Stream conns only.",
+		`assert(c:send_after("Password: ", "hunter2\n", {timeout = 5}))`},
+	{"send_line_after", (*Runtime).connSendLineAfter, "c:send_line_after(delim, data [, opts]) -> received | nil, err",
+		"send_after, sending data and the conn's newline (as send_line).",
+		`assert(c:send_line_after("login: ", "admin", {timeout = 5}))`},
 	{"exchange", (*Runtime).connExchange, "c:exchange(data [, opts]) -> reply [, truncated] | nil, err",
 		"On a udp or unixgram conn: sends data and returns the reply datagram, resending after opts.timeout seconds (default 1) up to opts.retries times (default 3); opts.max caps the reply (default 65535; a longer one is cut, and true follows it; on Windows, nil, err of kind too_large); kind 'timeout' if none comes.",
 		`local reply = assert(c:exchange("ping", {timeout = 0.5, retries = 2}))`},
@@ -118,6 +133,7 @@ type Conn struct {
 	tr       sockTrace // what c:trace and net.trace ask for
 	closed   atomic.Bool
 	wshut    atomic.Bool // this side's close_write succeeded: writes fail as closed
+	newline  string      // what send_line ends a line with; "": "\n"
 	wop      opLock      // held by a write: writes by several tasks queue up, and a canceled one gives up waiting
 	poke     func()      // made once: wakes the canceled calls blocked on this conn
 	closer   io.Closer   // if not nil, closes nc and removes the socket file it bound; tracked

@@ -16,7 +16,7 @@ import (
 // readOptsShape lists the options every read method takes, for the type
 // stubs and docs/API.md.
 var readOptsShape = shape{class: "gonetrepl.read_opts", opts: true, code: "argReadOpts,optsTimeout",
-	doc: "The options of the read methods (read, read_line, read_full, read_until, read_all, expect, lines).",
+	doc: "The options of the read methods (read, read_line, read_full, read_until, read_all, expect, lines, send_after, send_line_after).",
 	fields: []field{
 		{"timeout", "number", "seconds this call may wait in all (for lines, each line), besides the conn's own deadlines; on timeout nothing is consumed and err names what was awaited and what arrived; 0: only what is buffered"},
 		{"max", "integer", "the most bytes the call returns (the method's own cap: read, read_line, read_until 64 KiB, read_all 64 MiB); read_full: the largest n accepted; the same as the positional max, which it may replace"},

@@ -127,7 +127,7 @@
 ---@class gonetrepl.read_frame_opts: gonetrepl.frame_opts
 ---@field timeout? number seconds this call may wait in all, besides the conn's own deadlines; on timeout nothing is consumed
 
----The options of the read methods (read, read_line, read_full, read_until, read_all, expect, lines).
+---The options of the read methods (read, read_line, read_full, read_until, read_all, expect, lines, send_after, send_line_after).
 ---@class gonetrepl.read_opts
 ---@field timeout? number seconds this call may wait in all (for lines, each line), besides the conn's own deadlines; on timeout nothing is consumed and err names what was awaited and what arrived; 0: only what is buffered
 ---@field max? integer the most bytes the call returns (the method's own cap: read, read_line, read_until 64 KiB, read_all 64 MiB); read_full: the largest n accepted; the same as the positional max, which it may replace
@@ -540,6 +540,18 @@ function conn:lines(max, opts) end
 ---@return string data
 function conn:buffered() end
 
+---`c:clean([secs]) -> data | nil, err`
+---
+---Reads whatever arrives until the conn has been quiet for secs (default 0.05) and returns it ("" if nothing came): a banner or the rest of a reply dropped before the next exchange. EOF ends it and is not an error. c:clean(0) returns only what is already buffered, without reading the socket. At most 1 MiB a call (from a peer that never goes quiet; the rest stays buffered). Another failure (reset, a cancel) is nil, err and consumes nothing. Stream conns only.
+---
+---```lua
+---c:clean(); c:send_line("help")
+---```
+---@param secs? number
+---@return string? data
+---@return gonetrepl.error? err
+function conn:clean(secs) end
+
 ---`c:trace(mode) -> true`
 ---
 ---Traces this socket alone, whatever net.trace says: false (off), "text" or "hex" (see net.trace); nil follows net.trace again.
@@ -562,6 +574,57 @@ function conn:trace(mode) end
 ---@return integer? n
 ---@return gonetrepl.error? err
 function conn:write(data) end
+
+---`c:send_line(data) -> n | nil, err`
+---
+---Writes data and the conn's newline (c:set_newline; default "\n") in one write, and returns the bytes written, newline included.
+---
+---```lua
+---assert(c:send_line("USER anonymous"))
+---```
+---@param data string
+---@return integer? n
+---@return gonetrepl.error? err
+function conn:send_line(data) end
+
+---`c:set_newline(s) -> true`
+---
+---Sets what send_line and send_line_after end a line with ("\r\n" for a protocol that wants it); read_line still ends a line at \n or \r\n.
+---
+---```lua
+---c:set_newline("\r\n")
+---```
+---@param s string
+---@return true
+function conn:set_newline(s) end
+
+---`c:send_after(delim, data [, opts]) -> received | nil, err`
+---
+---Waits for the literal delim (as read_until, consuming it), then writes data, and returns what came before delim. opts.timeout bounds the whole call, the wait and the write; opts.max caps what may come before delim (default 64 KiB). If the wait fails (timeout, eof, too_large) nothing is sent and the result is nil, err: unlike pwntools' sendafter, which sends anyway. Stream conns only.
+---
+---```lua
+---assert(c:send_after("Password: ", "hunter2\n", {timeout = 5}))
+---```
+---@param delim string
+---@param data string
+---@param opts? gonetrepl.read_opts
+---@return string? received
+---@return gonetrepl.error? err
+function conn:send_after(delim, data, opts) end
+
+---`c:send_line_after(delim, data [, opts]) -> received | nil, err`
+---
+---send_after, sending data and the conn's newline (as send_line).
+---
+---```lua
+---assert(c:send_line_after("login: ", "admin", {timeout = 5}))
+---```
+---@param delim string
+---@param data string
+---@param opts? gonetrepl.read_opts
+---@return string? received
+---@return gonetrepl.error? err
+function conn:send_line_after(delim, data, opts) end
 
 ---`c:exchange(data [, opts]) -> reply [, truncated] | nil, err`
 ---

@@ -37,6 +37,8 @@ function TestEveryReadMethodTakesATimeout(t)
     { "expect", function() return s:expect("END", { timeout = 0.1 }) end },
     { "expect plain", function() return s:expect("E.D", { timeout = 0.1, plain = true }) end },
     { "expect positional", function() return s:expect("END", 0.1) end },
+    { "send_after", function() return s:send_after("END", "x", { timeout = 0.1 }) end },
+    { "send_line_after", function() return s:send_line_after("END", "x", { timeout = 0.1 }) end },
   }
   for _, call in ipairs(calls) do
     local secs, v, err = timed(call[2])
@@ -58,6 +60,9 @@ function TestEveryReadMethodTakesATimeout(t)
   secs, v, rerr = timed(s.read_line, s, { timeout = 0 })
   expect_error("timeout", v, rerr, "read_line timeout 0")
   assert(secs < 1)
+  -- The peer's sends do not go unseen to c's side either: the sends above
+  -- sent nothing on timeout.
+  expect_error("timeout", c:read({ timeout = 0.1 }))
   c:close()
   s:close()
 end
@@ -143,6 +148,7 @@ function TestTimeoutSaysWhatItAwaited(t)
     { function() return s:read_all({ timeout = 0.05 }) end, "timeout waiting for EOF (got 17" },
     { function() return s:read_frame({ size = 1, timeout = 0.05 }) end, "timeout waiting for a frame (got 17" },
     { function() return s:expect("^(%d+)\n", 0.05) end, 'timeout waiting for a match of "^(%d+)\\n" (got 17' },
+    { function() return s:send_after("Password: ", "x", { timeout = 0.05 }) end, 'timeout waiting for "Password: " (got 17' },
   }
   for i, case in ipairs(cases) do
     local v2, err2 = case[1]()
@@ -175,6 +181,29 @@ function TestTimeoutSaysWhatItAwaited(t)
   local msg = tostring(err)
   contains(msg, '(got 80 bytes, the last 64: "ned\\7' .. string.rep("e", 60) .. '")')
   assert(not msg:find("\27", 1, true) and not msg:find("\7", 1, true), "control bytes reach the message: " .. msg)
+  c:close()
+  s:close()
+end
+
+function TestSendLineAndNewline(t)
+  local c, s = tcp_pair()
+  assert(c:send_line("hello") == 6)
+  assert(s:read_full(6) == "hello\n")
+  assert(c:set_newline("\r\n") == true)
+  assert(c:send_line("USER x") == 8)
+  assert(s:read_full(8) == "USER x\r\n")
+  assert(c:send_line(42) == 4)
+  assert(s:read_full(4) == "42\r\n")
+  -- read_line still ends a line at \n or \r\n.
+  assert(s:send_line("back"))
+  assert(c:read_line() == "back")
+  local ok, err = pcall(c.set_newline, c, "")
+  assert(not ok and tostring(err):find("#2", 1, true), tostring(err))
+  ok, err = pcall(c.send_line, c, {})
+  assert(not ok and tostring(err):find("data", 1, true), tostring(err))
+  -- send_line after close_write: closed, as write.
+  c:close_write()
+  expect_error("closed", c:send_line("late"))
   c:close()
   s:close()
 end
@@ -236,6 +265,102 @@ function TestReadUntilList(t)
   assert(not ok and tostring(err):find("opts.keep", 1, true), tostring(err))
   c:close()
   s:close()
+end
+
+function TestSendAfter(t)
+  local c, s = tcp_pair()
+  task.spawn(function()
+    assert(s:write("Welcome\nlogin: "))
+    assert(s:read_line() == "admin")
+    assert(s:write("Password: "))
+    assert(s:read_full(8) == "hunter2\n")
+    assert(s:write("$ "))
+  end)
+  local got = assert(c:send_line_after("login: ", "admin", { timeout = 5 }))
+  assert(got == "Welcome\n", got)
+  got = assert(c:send_after("Password: ", "hunter2\n"))
+  assert(got == "", got)
+  assert(c:expect("$ ", 5) == "$ ")
+  -- On timeout nothing is sent, and what came stays buffered.
+  assert(s:write("Username: "))
+  local v, err = c:send_line_after("Password: ", "secret", { timeout = 0.1 })
+  expect_error("timeout", v, err)
+  assert(c:buffered() == "Username: ")
+  expect_error("timeout", s:read({ timeout = 0.2 }))
+  -- EOF in the middle of the delimiter: eof, nothing sent, data kept.
+  assert(s:write("Passw"))
+  s:close_write()
+  v, err = c:send_after("Password: ", "secret")
+  expect_error("eof", v, err)
+  assert(c:buffered() == "Username: Passw", c:buffered())
+  expect_error("timeout", s:read({ timeout = 0.2 }))
+  -- Over max before delim: too_large, nothing sent.
+  expect_error("too_large", c:send_after("zzz", "x", { max = 5 }))
+  expect_error("timeout", s:read({ timeout = 0.2 }))
+  c:close()
+  s:close()
+end
+
+function TestClean(t)
+  local c, s = tcp_pair()
+  -- A banner in pieces less than the quiet time apart comes whole.
+  task.spawn(function()
+    for i = 1, 5 do
+      c:write("banner " .. i .. "\n")
+      time.sleep(0.02)
+    end
+  end)
+  time.sleep(0.01)
+  local secs, data = timed(s.clean, s, 0.2)
+  assert(data == "banner 1\nbanner 2\nbanner 3\nbanner 4\nbanner 5\n", data)
+  assert(secs >= 0.2 and secs < 3, "took " .. secs)
+  -- Quiet: "" after secs.
+  secs, data = timed(s.clean, s, 0.05)
+  assert(data == "" and secs >= 0.05, tostring(data))
+  -- clean(0): only what is buffered, not what waits in the socket.
+  assert(c:write("abc"))
+  assert(s:read_full(1) == "a")
+  assert(c:write("later"))
+  time.sleep(0.1)
+  assert(s:clean(0) == "bc")
+  assert(s:clean(0) == "")
+  -- The default quiet time (0.05 s) takes what the socket has.
+  assert(s:clean() == "later")
+  -- EOF ends it and is no error; what came before is returned.
+  assert(c:write("last words"))
+  c:close()
+  assert(s:clean(5) == "last words")
+  assert(s:clean() == "")
+  expect_error("eof", s:read())
+  s:close()
+  local a, b = net.pipe()
+  b:close()
+  local ok, err = pcall(a.clean, a, -1)
+  assert(not ok and tostring(err):find("secs", 1, true), tostring(err))
+  a:close()
+end
+
+function TestCleanIsCanceled(t)
+  -- A peer that never goes quiet: clean stops at its cap; a canceled one
+  -- consumes nothing.
+  local c, s = tcp_pair()
+  local flood = task.spawn(function()
+    local chunk = string.rep("f", 4096)
+    while c:write(chunk) do end
+  end)
+  local data = assert(s:clean(0.2))
+  assert(#data == 1024 * 1024, #data)
+  flood:cancel()
+  c:close()
+  s:close()
+  c, s = tcp_pair()
+  assert(c:write("some"))
+  local waiter = task.spawn(function(conn) return conn:clean(10) end, s)
+  time.sleep(0.1)
+  waiter:cancel()
+  local v, err = waiter:wait(5)
+  assert(v == nil and err.kind == "canceled", "a canceled clean returned " .. tostring(v))
+  c:close()
 end
 
 function TestExpectPlain(t)
@@ -311,3 +436,31 @@ function TestPwntoolsDropAndKeep(t)
   s:close()
 end
 
+function TestPwntoolsSendlineafterTimeoutSendsNothing(t)
+  -- pwntools: sendlineafter on a timeout sends the line anyway. Here
+  -- nothing is sent (see TestSendAfter), and the result is nil, err.
+  local c, s = tcp_pair()
+  assert(s:write("wrong prompt> "))
+  expect_error("timeout", c:send_line_after("login: ", "root", { timeout = 0.05 }))
+  expect_error("timeout", s:read({ timeout = 0.2 }))
+  -- pwntools' sendafter returns what came, delimiter included; here what
+  -- came before it.
+  assert(s:write("login: "))
+  assert(c:send_line_after("login: ", "root") == "wrong prompt> ")
+  assert(s:read_line() == "root")
+  c:close()
+  s:close()
+end
+
+function TestPwntoolsNewlineAndClean(t)
+  -- pwntools: tube.newline (b'\n') ends sendline's line; clean(0) clears
+  -- only what is cached. Here set_newline and clean(0) do the same.
+  local c, s = tcp_pair()
+  c:send_line("x")
+  assert(s:read_full(2) == "x\n")
+  assert(c:write("cached"))
+  assert(s:read_full(1) == "c")
+  assert(s:clean(0) == "ached")
+  c:close()
+  s:close()
+end
