@@ -24,7 +24,7 @@ const (
 
 var connMethods = []binding{
 	{"read", (*Runtime).connRead, "c:read([max] [, opts]) -> data | nil, err",
-		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. Every read method takes an options table last ({timeout = secs, max = n}, see Reading from a conn): opts.timeout bounds the whole call, and on timeout nothing is consumed and tostring(err) names what was awaited and shows what had arrived. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut (on Windows, which drops such a datagram, nil, err of kind too_large).",
+		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. Every read method takes an options table last ({timeout = secs, max = n}; see \"Reading from a conn\" in docs/API.md): opts.timeout bounds the whole call, and on timeout nothing is consumed and tostring(err) names what was awaited and shows what had arrived. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut (on Windows, which drops such a datagram, nil, err of kind too_large).",
 		"local data = assert(c:read({timeout = 2}))"},
 	{"read_full", (*Runtime).connReadFull, "c:read_full(n [, opts]) -> data | nil, err",
 		"Returns exactly n bytes; kind 'eof' if the peer ends first, and then nothing is consumed; n over opts.max (default and at most 64 MiB; a length off the wire, however huge) is kind 'too_large'. opts.timeout bounds the call. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",

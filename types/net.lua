@@ -414,7 +414,7 @@ local conn = {}
 
 ---`c:read([max] [, opts]) -> data | nil, err`
 ---
----Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. Every read method takes an options table last ({timeout = secs, max = n}, see Reading from a conn): opts.timeout bounds the whole call, and on timeout nothing is consumed and tostring(err) names what was awaited and shows what had arrived. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut (on Windows, which drops such a datagram, nil, err of kind too_large).
+---Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. Every read method takes an options table last ({timeout = secs, max = n}; see "Reading from a conn" in docs/API.md): opts.timeout bounds the whole call, and on timeout nothing is consumed and tostring(err) names what was awaited and shows what had arrived. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut (on Windows, which drops such a datagram, nil, err of kind too_large).
 ---
 ---```lua
 ---local data = assert(c:read({timeout = 2}))
