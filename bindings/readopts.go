@@ -63,17 +63,21 @@ func (o readOpts) deadline() time.Time {
 // argument, at position first or later, is a table, it is removed from the
 // stack and returned with the position it had (for error messages), so
 // that the positional arguments before it read as if it were not there.
-func cutOpts(L *lua.LState, first int) (*lua.LTable, int) {
+// Any other value at last, the position of the table when every
+// positional argument is given, is an argument error.
+func cutOpts(L *lua.LState, first, last int) (*lua.LTable, int) {
 	top := L.GetTop()
 	if top < first {
 		return nil, 0
 	}
-	t, ok := L.Get(top).(*lua.LTable)
-	if !ok {
-		return nil, 0
+	if t, ok := L.Get(top).(*lua.LTable); ok {
+		L.SetTop(top - 1)
+		return t, top
 	}
-	L.SetTop(top - 1)
-	return t, top
+	if top >= last && L.Get(last) != lua.LNil {
+		expected(L, last, "opts", "table")
+	}
+	return nil, 0
 }
 
 // argReadOpts reads timeout and max from opts, the table that was argument
