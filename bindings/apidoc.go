@@ -161,7 +161,31 @@ const readingSection = "" +
 	"- `read_line` returns a last unterminated line at EOF; the call after it returns `nil, err`\n" +
 	"  with kind `eof`. `c:read_full(n)` at EOF returns `eof` and leaves the partial data buffered.\n" +
 	"- Default caps: `read` returns at most %[1]s; `read_line` and `read_until` return `too_large`\n" +
-	"  past %[1]s, `read_all` past %[2]s (pass `max` to change it); `read_full(n)` takes n up to %[2]s."
+	"  past %[1]s, `read_all` past %[2]s (pass `max` to change it); `read_full(n)` takes n up to %[2]s.\n" +
+	"- Every read method (`read`, `read_line`, `read_full`, `read_until`, `read_all`, `read_frame`,\n" +
+	"  `expect`, `lines`, and `send_after`) takes an options table last, `{timeout = secs, max = n}`.\n" +
+	"  The timeout bounds the whole call however the bytes trickle in (an idle `set_timeout` is\n" +
+	"  armed per call, not per byte), besides the conn's own deadlines; `timeout = 0` takes only what\n" +
+	"  is buffered. The positional forms (`c:read(max)`, `c:expect(pattern, timeout, max)`) still\n" +
+	"  work; `max` given both ways is an error.\n" +
+	"- A timeout names what the read awaited and shows how many bytes had arrived and the last 64 of\n" +
+	"  them, escaped (`bin.escape`'s escaping): `read tcp 127.0.0.1:41234->127.0.0.1:9000: timeout\n" +
+	"  waiting for \"Password: \" (got 17 bytes: \"Username: admin\\r\\n\")`.\n" +
+	"\n" +
+	"Next to pwntools' tubes, case by case (each checked by the test named, in\n" +
+	"bindings/testdata/reads_test.lua):\n" +
+	"\n" +
+	"| pwntools | gonetrepl | test |\n" +
+	"|---|---|---|\n" +
+	"| `recvuntil(d, timeout=t)` that times out returns `b''` and keeps what came | `read_until(d, {timeout = t})` returns `nil, err` (kind `timeout`); what came stays buffered | `TestPwntoolsRecvuntilTimeoutKeepsData` |\n" +
+	"| EOF in the middle of `recvuntil`'s delimiter (or of `recvn`) raises `EOFError`; the data is kept | `nil, err` (kind `eof`); the data stays buffered | `TestPwntoolsEOFMidDelimiter` |\n" +
+	"| `recvuntil` keeps the delimiter (`drop=False`), `recvline` the newline (`keepends=True`) | `read_until` drops it unless `keep = true`; `read_line` drops `\\n` or `\\r\\n`, as `recvline(keepends=False)` | `TestPwntoolsDropAndKeep` |\n" +
+	"| `recvuntil([a, b])`: the earliest match | `read_until({a, b})`: the earliest match (two at one place: the first listed), and the delimiter that matched as a second result | `TestReadUntilList` |\n" +
+	"| `sendlineafter(d, x)` sends `x` even when waiting for `d` timed out, and returns what came, `d` included | `send_line_after(d, x)` sends nothing unless `d` came (`nil, err`), and returns what came before `d` | `TestPwntoolsSendlineafterTimeoutSendsNothing`, `TestSendAfter` |\n" +
+	"| `sendline(x)` ends with `tube.newline` (`b'\\n'`) | `send_line(x)` ends with the conn's newline, `\"\\n\"` until `set_newline` | `TestPwntoolsNewlineAndClean`, `TestSendLineAndNewline` |\n" +
+	"| `clean(timeout=0.05)`; `clean(0)` clears only what is cached | `clean([secs])`, 0.05 by default; `clean(0)` takes only what is buffered | `TestPwntoolsNewlineAndClean`, `TestClean` |\n" +
+	"| a method's `timeout` counts down over the whole call | `opts.timeout` bounds the whole call | `TestTimeoutCoversTheWholeCall` |\n" +
+	"| `recvregex(p)`; `recvuntil(s)` for a literal | `expect(p)` with a Lua pattern and its captures; `expect(s, {plain = true})` for a literal, the match included | `TestExpectPlain` |"
 
 // largestStringSection is rendered with lua.MaxStringSize.
 const largestStringSection = "" +

@@ -299,3 +299,22 @@ func TestStdlibDocsMatchModules(t *testing.T) {
 		})
 	}
 }
+
+// TestReadingSectionCitesRealTests checks that every test the "Reading from
+// a conn" section names, beside each comparison with pwntools, is a Test
+// function of testdata/reads_test.lua: a comparison cannot lose its test.
+func TestReadingSectionCitesRealTests(t *testing.T) {
+	src, err := os.ReadFile("testdata/reads_test.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile("`(Test[A-Za-z0-9]+)`").FindAllStringSubmatch(readingSection, -1)
+	if len(names) < 9 {
+		t.Fatalf("the section names %d tests; want one or more per comparison", len(names))
+	}
+	for _, m := range names {
+		if !strings.Contains(string(src), "\nfunction "+m[1]+"(") {
+			t.Errorf("the section names %s, which testdata/reads_test.lua does not define", m[1])
+		}
+	}
+}

@@ -82,6 +82,16 @@ func (b *bufReader) buffered() string {
 	return string(b.buf[b.r:b.w])
 }
 
+// tail returns how many bytes are unread and a copy of the last of them,
+// at most n: what a timeout's message shows of what had arrived, without
+// copying a big buffer.
+func (b *bufReader) tail(n int) (int, string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	unread := b.w - b.r
+	return unread, string(b.buf[b.w-min(n, unread) : b.w])
+}
+
 // fill reads once from the source into free space, making room first: by
 // moving unread bytes to the front, or by growing the buffer toward need
 // (the most unread bytes the operation may have to hold). Data that arrives
@@ -156,10 +166,11 @@ func (b *bufReader) scanFull(n int) scanFunc {
 // searched once, not once per arrival.
 var scanExamined atomic.Int64
 
-// scanUntil returns the bytes before delim, consuming delim too. More than
-// max bytes without delim is a TooLargeError. If line is set, EOF ends a
-// last unterminated line (as Lua's io does) and a trailing '\r' is dropped.
-func (b *bufReader) scanUntil(delim []byte, maxLen int, what string, line bool) scanFunc {
+// scanUntil returns the bytes before delim, consuming delim too, and
+// returning it at their end if keep is set. More than max bytes without
+// delim is a TooLargeError. If line is set, EOF ends a last unterminated
+// line (as Lua's io does) and a trailing '\r' is dropped.
+func (b *bufReader) scanUntil(delim []byte, maxLen int, what string, line, keep bool) scanFunc {
 	searched := 0 // unread bytes already searched, minus a possible partial delim
 	var taken uint64
 	return func(atEOF bool) (string, bool, error) {
@@ -176,6 +187,9 @@ func (b *bufReader) scanUntil(delim []byte, maxLen int, what string, line bool) 
 			}
 			if n > maxLen {
 				return "", false, &TooLargeError{What: what, Limit: maxLen}
+			}
+			if keep {
+				n = i + len(delim)
 			}
 			s := string(data[:n])
 			b.consume(i + len(delim))
@@ -198,6 +212,52 @@ func (b *bufReader) scanUntil(delim []byte, maxLen int, what string, line bool) 
 				return "", false, &TooLargeError{What: what, Limit: maxLen}
 			}
 			return b.take(n, len(data)-n), true, nil
+		}
+		return "", false, nil
+	}
+}
+
+// scanUntilAny is scanUntil for a list of delimiters: the earliest match
+// among the bytes that have arrived wins (at the same place, the first
+// listed), and *matched is set to its index.
+func (b *bufReader) scanUntilAny(delims [][]byte, maxLen int, keep bool, matched *int) scanFunc {
+	longest := 0
+	for _, d := range delims {
+		longest = max(longest, len(d))
+	}
+	searched := 0 // as scanUntil's, for the longest delimiter
+	var taken uint64
+	return func(atEOF bool) (string, bool, error) {
+		data := b.unread()
+		if b.taken != taken {
+			searched, taken = 0, b.taken
+		}
+		at, which := -1, -1
+		for k, d := range delims {
+			end := len(data)
+			if at >= 0 {
+				end = min(end, at+len(d)) // only an earlier start can win
+			}
+			if i := bytes.Index(data[searched:end], d); i >= 0 && (at < 0 || searched+i < at) {
+				at, which = searched+i, k
+			}
+		}
+		if at >= 0 {
+			if at > maxLen {
+				return "", false, &TooLargeError{What: "data", Limit: maxLen}
+			}
+			n := at
+			if keep {
+				n += len(delims[which])
+			}
+			s := string(data[:n])
+			b.consume(at + len(delims[which]))
+			*matched = which
+			return s, true, nil
+		}
+		searched = max(0, len(data)-longest+1)
+		if len(data)-longest+1 > maxLen {
+			return "", false, &TooLargeError{What: "data", Limit: maxLen}
 		}
 		return "", false, nil
 	}

@@ -77,6 +77,35 @@ func (r *refReader) until(delim []byte, maxLen int) ([]byte, error) {
 	return nil, io.EOF
 }
 
+// untilAny is until for a list: the earliest match on the whole stream
+// (which is the earliest among the bytes that have arrived, for
+// delimiters that share no byte), the delimiter kept if keep is set.
+func (r *refReader) untilAny(delims [][]byte, maxLen int, keep bool) ([]byte, error) {
+	rest := r.rest()
+	at, which, longest := -1, -1, 0
+	for k, d := range delims {
+		longest = max(longest, len(d))
+		if i := bytes.Index(rest, d); i >= 0 && (at < 0 || i < at) {
+			at, which = i, k
+		}
+	}
+	if at >= 0 {
+		if at > maxLen {
+			return nil, errRefTooLarge
+		}
+		n := at
+		if keep {
+			n += len(delims[which])
+		}
+		r.p += at + len(delims[which])
+		return rest[:n], nil
+	}
+	if len(rest)-longest+1 > maxLen {
+		return nil, errRefTooLarge
+	}
+	return nil, io.EOF
+}
+
 func (r *refReader) line(maxLen int) ([]byte, error) {
 	rest := r.rest()
 	i := bytes.IndexByte(rest, '\n')
@@ -130,6 +159,7 @@ func FuzzBufReader(f *testing.F) {
 	f.Add([]byte("ab\r"), []byte{3, 3}, []byte{0}, false)
 	f.Add(bytes.Repeat([]byte("0123456789"), 500), []byte{0, 1, 2, 3, 4, 5}, []byte{255, 17}, true)
 	f.Add([]byte("abaabaab|x--yz--y-"), []byte{2, 0x82, 'a', 'a', 'b', 2, 0xfd, '-', 'y', 2, 0xa0, '|'}, []byte{0, 1}, false)
+	f.Add([]byte("a|b\r\nc\r\n|d|e"), []byte{6, 20, 6, 21, 6, 1, 6, 7, 6, 0}, []byte{0, 1, 3}, false)
 	f.Fuzz(func(t *testing.T, stream, ops, sizes []byte, eofWithData bool) {
 		if len(ops) > 64 {
 			ops = ops[:64]
@@ -137,7 +167,7 @@ func FuzzBufReader(f *testing.F) {
 		b := &bufReader{src: &chunkedReader{data: stream, sizes: sizes, eofWithData: eofWithData}}
 		ref := &refReader{s: stream}
 		for k := 0; k+1 < len(ops); k += 2 {
-			op, arg := ops[k]%6, int(ops[k+1])
+			op, arg := ops[k]%7, int(ops[k+1])
 			var got string
 			var gotErr error
 			var want []byte
@@ -170,16 +200,25 @@ func FuzzBufReader(f *testing.F) {
 					k += len(delim)
 					maxLen = (arg >> 2) & 0x1f
 				}
-				got, gotErr = b.read(b.scanUntil(delim, maxLen, "data", false), maxLen+len(delim))
+				got, gotErr = b.read(b.scanUntil(delim, maxLen, "data", false, false), maxLen+len(delim))
 				want, wantErr = ref.until(delim, maxLen)
 			case 3:
-				got, gotErr = b.read(b.scanUntil([]byte{'\n'}, arg, "line", true), arg+2)
+				got, gotErr = b.read(b.scanUntil([]byte{'\n'}, arg, "line", true, false), arg+2)
 				want, wantErr = ref.line(arg)
 			case 4:
 				got, gotErr = b.read(b.scanAll(arg*8), arg*8+1)
 				want, wantErr = ref.all(arg * 8)
+			case 6: // read_until with a list, keep or not
+				delims := [][]byte{[]byte("\r\n"), {'|'}}
+				keep, maxLen := arg&1 == 1, arg>>1
+				matched := -1
+				got, gotErr = b.read(b.scanUntilAny(delims, maxLen, keep, &matched), maxLen+2)
+				want, wantErr = ref.untilAny(delims, maxLen, keep)
+				if gotErr == nil && matched < 0 {
+					t.Fatalf("op %d: read_until with a list matched no delimiter", k)
+				}
 			case 5: // the fast path: from the buffer alone, or nothing
-				s, err, ok := b.tryBuffered(b.scanUntil([]byte{'\n'}, 1<<20, "line", true))
+				s, err, ok := b.tryBuffered(b.scanUntil([]byte{'\n'}, 1<<20, "line", true, false))
 				if ok {
 					got, gotErr = s, err
 					want, wantErr = ref.line(1 << 20)

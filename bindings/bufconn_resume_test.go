@@ -40,10 +40,10 @@ func TestScanAfterAnotherRead(t *testing.T) {
 		want   string
 	}{
 		{"line", []string{"abcdef", "gh\nrest"}, func(b *bufReader) scanFunc {
-			return b.scanUntil([]byte{'\n'}, 100, "line", true)
+			return b.scanUntil([]byte{'\n'}, 100, "line", true, false)
 		}, "cdefgh"},
 		{"until", []string{"xab\r", "\nrest"}, func(b *bufReader) scanFunc {
-			return b.scanUntil([]byte("\r\n"), 100, "data", false)
+			return b.scanUntil([]byte("\r\n"), 100, "data", false, false)
 		}, "b"},
 		{"expect", []string{"ab:cd", "ef.rest"}, func(b *bufReader) scanFunc {
 			p, err := newPatternMatch("^:?(%a+)%.", 100)
@@ -86,7 +86,7 @@ func TestReadLineSearchesEachByteOnce(t *testing.T) {
 		stream := strings.Repeat("x", n) + delim
 		b := &bufReader{src: &chunkedReader{data: []byte(stream)}} // a byte per read
 		before := scanExamined.Load()
-		got, err := b.read(b.scanUntil([]byte(delim), n, "data", false), n+len(delim))
+		got, err := b.read(b.scanUntil([]byte(delim), n, "data", false, false), n+len(delim))
 		examined := scanExamined.Load() - before
 		if err != nil || got != stream[:n] {
 			t.Fatalf("%q: got %d bytes, %v", delim, len(got), err)

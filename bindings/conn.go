@@ -23,20 +23,20 @@ const (
 )
 
 var connMethods = []binding{
-	{"read", (*Runtime).connRead, "c:read([max]) -> data | nil, err",
-		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut (on Windows, which drops such a datagram, nil, err of kind too_large).",
-		"local data = assert(c:read())"},
-	{"read_full", (*Runtime).connReadFull, "c:read_full(n) -> data | nil, err",
-		"Returns exactly n bytes; kind 'eof' if the peer ends first, and then nothing is consumed; n over 64 MiB (a length off the wire, however huge) is kind 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
-		"local header = assert(c:read_full(4))"},
-	{"read_line", (*Runtime).connReadLine, "c:read_line([max]) -> line | nil, err",
-		"Returns one line without its \\n (or \\r\\n); longer than max (default 64 KiB) is kind 'too_large'. EOF ends a last unterminated line. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
-		"local line = assert(c:read_line())"},
-	{"read_until", (*Runtime).connReadUntil, "c:read_until(delim [, max]) -> data | nil, err",
-		"Returns the bytes before delim and consumes delim; more than max (default 64 KiB) without it is 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
-		`local head = assert(c:read_until("\r\n\r\n"))`},
-	{"read_all", (*Runtime).connReadAll, "c:read_all([max]) -> data | nil, err",
-		"Reads to EOF and returns everything; more than max (default 64 MiB) is 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
+	{"read", (*Runtime).connRead, "c:read([max] [, opts]) -> data | nil, err",
+		"Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. Every read method takes an options table last ({timeout = secs, max = n}; see \"Reading from a conn\" in docs/API.md): opts.timeout bounds the whole call, and on timeout nothing is consumed and tostring(err) names what was awaited and shows what had arrived. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut (on Windows, which drops such a datagram, nil, err of kind too_large).",
+		"local data = assert(c:read({timeout = 2}))"},
+	{"read_full", (*Runtime).connReadFull, "c:read_full(n [, opts]) -> data | nil, err",
+		"Returns exactly n bytes; kind 'eof' if the peer ends first, and then nothing is consumed; n over opts.max (default and at most 64 MiB; a length off the wire, however huge) is kind 'too_large'. opts.timeout bounds the call. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
+		"local header = assert(c:read_full(4, {timeout = 5}))"},
+	{"read_line", (*Runtime).connReadLine, "c:read_line([max] [, opts]) -> line | nil, err",
+		"Returns one line without its \\n (or \\r\\n); longer than max (default 64 KiB) is kind 'too_large'. EOF ends a last unterminated line. opts.timeout bounds the call. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
+		"local line = assert(c:read_line({timeout = 5}))"},
+	{"read_until", (*Runtime).connReadUntil, "c:read_until(delim [, max] [, opts]) -> data [, delim] | nil, err",
+		"Returns the bytes before delim and consumes delim; more than max (default 64 KiB) without it is 'too_large'. delim may be a list of strings: the earliest match among the bytes that have arrived wins (two at one place: the first listed), and the delimiter that matched is the second result. opts.keep = true leaves the delimiter at the end of the data; opts.timeout bounds the call. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
+		`local data, prompt = assert(c:read_until({"$ ", "# "}, {keep = true, timeout = 5}))`},
+	{"read_all", (*Runtime).connReadAll, "c:read_all([max] [, opts]) -> data | nil, err",
+		"Reads to EOF and returns everything; more than max (default 64 MiB) is 'too_large'. opts.timeout bounds the call. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).",
 		"local body = assert(c:read_all())"},
 	{"read_frame", (*Runtime).connReadFrame, "c:read_frame([opts]) -> data | nil, err",
 		frameReadDoc,
@@ -44,20 +44,35 @@ var connMethods = []binding{
 	{"write_frame", (*Runtime).connWriteFrame, "c:write_frame(data [, opts]) -> n | nil, err",
 		frameWriteDoc,
 		`assert(c:write_frame("hello", {size = 2}))`},
-	{"expect", (*Runtime).connExpect, "c:expect(pattern [, timeout [, max]]) -> data, captures... | nil, err",
+	{"expect", (*Runtime).connExpect, "c:expect(pattern [, timeout [, max]] [, opts]) -> data, captures... | nil, err",
 		expectDoc,
 		`local _, code = assert(c:expect("^HTTP/1%.%d (%d+)[^\n]*\n", 5))`},
-	{"lines", (*Runtime).connLines, "c:lines([max]) -> iterator",
-		"Iterates over lines (as read_line) until EOF; another error is raised, as is calling it on a udp or unixgram conn.",
+	{"lines", (*Runtime).connLines, "c:lines([max] [, opts]) -> iterator",
+		"Iterates over lines (as read_line, with its max and opts; opts.timeout bounds each line) until EOF; another error is raised, as is calling it on a udp or unixgram conn.",
 		"for line in c:lines() do print(line) end"},
 	{"buffered", (*Runtime).connBuffered, "c:buffered() -> data",
 		"The bytes received but not yet read, without consuming them.",
 		"print(#c:buffered())"},
+	{"clean", (*Runtime).connClean, "c:clean([secs]) -> data | nil, err",
+		"Reads whatever arrives until the conn has been quiet for secs (default 0.05) and returns it (\"\" if nothing came): a banner or the rest of a reply dropped before the next exchange. EOF ends it and is not an error. c:clean(0) returns only what is already buffered, without reading the socket. At most 1 MiB a call (from a peer that never goes quiet; the rest stays buffered). Another failure (reset, a cancel) is nil, err and consumes nothing. Stream conns only.",
+		"c:clean(); c:send_line(\"help\")"},
 	{"trace", (*Runtime).connTrace, "c:trace(mode) -> true", traceMethodDoc,
 		`c:trace("hex")`},
 	{"write", (*Runtime).connWrite, "c:write(data) -> n | nil, err",
 		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large').",
 		`assert(c:write("hello\n"))`},
+	{"send_line", (*Runtime).connSendLine, "c:send_line(data) -> n | nil, err",
+		"Writes data and the conn's newline (c:set_newline; default \"\\n\") in one write, and returns the bytes written, newline included.",
+		`assert(c:send_line("USER anonymous"))`},
+	{"set_newline", (*Runtime).connSetNewline, "c:set_newline(s) -> true",
+		"Sets what send_line and send_line_after end a line with (\"\\r\\n\" for a protocol that wants it); read_line still ends a line at \\n or \\r\\n.",
+		`c:set_newline("\r\n")`},
+	{"send_after", (*Runtime).connSendAfter, "c:send_after(delim, data [, opts]) -> received | nil, err",
+		"Waits for the literal delim (as read_until, consuming it), then writes data, and returns what came before delim. opts.timeout bounds the whole call, the wait and the write; opts.max caps what may come before delim (default 64 KiB). If the wait fails (timeout, eof, too_large) nothing is sent and the result is nil, err: unlike pwntools' sendafter, which sends anyway. Stream conns only.",
+		`assert(c:send_after("Password: ", "hunter2\n", {timeout = 5}))`},
+	{"send_line_after", (*Runtime).connSendLineAfter, "c:send_line_after(delim, data [, opts]) -> received | nil, err",
+		"send_after, sending data and the conn's newline (as send_line).",
+		`assert(c:send_line_after("login: ", "admin", {timeout = 5}))`},
 	{"exchange", (*Runtime).connExchange, "c:exchange(data [, opts]) -> reply [, truncated] | nil, err",
 		"On a udp or unixgram conn: sends data and returns the reply datagram, resending after opts.timeout seconds (default 1) up to opts.retries times (default 3); opts.max caps the reply (default 65535; a longer one is cut, and true follows it; on Windows, nil, err of kind too_large); kind 'timeout' if none comes.",
 		`local reply = assert(c:exchange("ping", {timeout = 0.5, retries = 2}))`},
@@ -118,6 +133,7 @@ type Conn struct {
 	tr       sockTrace // what c:trace and net.trace ask for
 	closed   atomic.Bool
 	wshut    atomic.Bool // this side's close_write succeeded: writes fail as closed
+	newline  string      // what send_line ends a line with; "": "\n"
 	wop      opLock      // held by a write: writes by several tasks queue up, and a canceled one gives up waiting
 	poke     func()      // made once: wakes the canceled calls blocked on this conn
 	closer   io.Closer   // if not nil, closes nc and removes the socket file it bound; tracked
@@ -186,36 +202,46 @@ func (c *Conn) opError(op string, err error) error {
 
 // read runs one read operation: from the buffer alone if it can, holding
 // the interpreter lock (no hand-off); otherwise with the lock released
-// while it waits for data.
-func (rt *Runtime) read(L *lua.LState, c *Conn, need int, scan scanFunc) int {
+// while it waits for data, until by at the latest (zero: only the conn's
+// own deadlines). A timeout's error says what the read awaited (aw).
+func (rt *Runtime) read(L *lua.LState, c *Conn, need int, scan scanFunc, by time.Time, aw awaited) int {
+	s, err := rt.readString(L, c, need, scan, by)
+	if err != nil {
+		return rt.pushError(L, c.opError("read", c.timedOut(err, aw)), "read", "")
+	}
+	L.Push(lua.LString(s))
+	return 1
+}
+
+// readString is read's work: the result, or the error as it came.
+func (rt *Runtime) readString(L *lua.LState, c *Conn, need int, scan scanFunc, by time.Time) (string, error) {
 	s, err, ok := c.rd.tryBuffered(scan)
 	if !ok {
-		call := c.dl.readCall(c.nc, time.Time{})
+		call := c.dl.readCall(c.nc, by)
 		err = rt.block(L, c.poke, func(ctx context.Context) error {
 			var err error
 			s, err = c.rd.readIn(ctx, &call, scan, need)
 			return err
 		})
 	}
-	if err != nil {
-		return rt.pushError(L, c.opError("read", err), "read", "")
-	}
-	L.Push(lua.LString(s))
-	return 1
+	return s, err
 }
 
 func (rt *Runtime) connRead(L *lua.LState) int {
 	c := rt.checkConn(L)
+	opts, at := cutOpts(L, 2, 3)
 	n := optMax(L, 2, "max", defaultReadMax, 1)
+	o := argReadOpts(L, at, opts, n, L.Get(2) != lua.LNil, 1, lua.MaxStringSize)
 	if c.datagram {
-		return rt.readDatagramConn(L, c, min(n, maxDatagram))
+		return rt.readDatagramConn(L, c, min(o.max, maxDatagram), o.deadline())
 	}
-	return rt.read(L, c, n, c.rd.scanSome(n))
+	return rt.read(L, c, o.max, c.rd.scanSome(o.max), o.deadline(), awaited{desc: "data"})
 }
 
-// readDatagramConn reads one datagram of at most n bytes.
-func (rt *Runtime) readDatagramConn(L *lua.LState, c *Conn, n int) int {
-	call := c.dl.readCall(c.nc, time.Time{})
+// readDatagramConn reads one datagram of at most n bytes, by the call's
+// own deadline (zero: none).
+func (rt *Runtime) readDatagramConn(L *lua.LState, c *Conn, n int, by time.Time) int {
+	call := c.dl.readCall(c.nc, by)
 	var data string
 	var truncated bool
 	err := rt.block(L, c.poke, func(ctx context.Context) error {
@@ -226,7 +252,7 @@ func (rt *Runtime) readDatagramConn(L *lua.LState, c *Conn, n int) int {
 		})
 	})
 	if err != nil {
-		return rt.pushError(L, c.opError("read", err), "read", "")
+		return rt.pushError(L, c.opError("read", c.timedOut(err, awaited{desc: "a datagram"})), "read", "")
 	}
 	traceDatagram(&c.tr, c, "<", bytesOf(data), nil)
 	return rt.pushDatagram(L, data, nil, false, truncated)
@@ -257,63 +283,124 @@ func (rt *Runtime) connReadFull(L *lua.LState) int {
 	c := rt.checkConn(L)
 	// n often comes off the wire (a length header): any count over the cap,
 	// however huge, is a too_large outcome, not a mistake in the script.
+	opts, at := cutOpts(L, 3, 3)
 	f := argNumber(L, 2, "n")
 	if f != math.Trunc(f) || f < 0 {
 		argError(L, 2, "n", "non-negative integer expected, got %v", lua.LNumber(f))
 	}
+	o := argReadOpts(L, at, opts, defaultAllMax, false, 0, lua.MaxStringSize)
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_full"), "read_full", "")
 	}
-	if f > defaultAllMax {
-		return rt.pushError(L, c.opError("read", &TooLargeError{What: "read_full", Limit: defaultAllMax}), "read", "")
+	if f > float64(o.max) {
+		return rt.pushError(L, c.opError("read", &TooLargeError{What: "read_full", Limit: o.max}), "read", "")
 	}
 	n := int(f)
 	if n == 0 {
 		L.Push(lua.LString(""))
 		return 1
 	}
-	return rt.read(L, c, n, c.rd.scanFull(n))
+	return rt.read(L, c, n, c.rd.scanFull(n), o.deadline(), awaited{n: n})
+}
+
+// lineArgs reads the arguments of read_line and lines: [max] [, opts].
+func lineArgs(L *lua.LState) readOpts {
+	opts, at := cutOpts(L, 2, 3)
+	n := optMax(L, 2, "max", defaultReadMax, 0)
+	return argReadOpts(L, at, opts, n, L.Get(2) != lua.LNil, 0, lua.MaxStringSize)
 }
 
 func (rt *Runtime) connReadLine(L *lua.LState) int {
 	c := rt.checkConn(L)
-	n := optMax(L, 2, "max", defaultReadMax, 0)
+	o := lineArgs(L)
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_line"), "read_line", "")
 	}
-	return rt.read(L, c, n+2, c.rd.scanUntil([]byte{'\n'}, n, "line", true))
+	return rt.read(L, c, o.max+2, c.rd.scanUntil(lineEnd, o.max, "line", true, false), o.deadline(), awaited{desc: "a line"})
 }
+
+// lineEnd is what read_line reads up to.
+var lineEnd = []byte{'\n'}
 
 func (rt *Runtime) connReadUntil(L *lua.LState) int {
 	c := rt.checkConn(L)
+	opts, at := cutOpts(L, 3, 4)
+	n := optMax(L, 3, "max", defaultReadMax, 0)
+	o := argReadOpts(L, at, opts, n, L.Get(3) != lua.LNil, 0, lua.MaxStringSize)
+	o.keep = optsKeep(L, at, opts)
+	if list, ok := L.Get(2).(*lua.LTable); ok {
+		return rt.readUntilAny(L, c, list, o)
+	}
 	delim := argString(L, 2, "delim")
 	if delim == "" {
 		argError(L, 2, "delim", "must not be empty")
 	}
-	n := optMax(L, 3, "max", defaultReadMax, 0)
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_until"), "read_until", "")
 	}
-	return rt.read(L, c, n+len(delim), c.rd.scanUntil([]byte(delim), n, "data", false))
+	return rt.read(L, c, o.max+len(delim), c.rd.scanUntil([]byte(delim), o.max, "data", false, o.keep), o.deadline(), awaited{delim: delim})
 }
+
+// readUntilAny is read_until with a list of delimiters: the data, then the
+// delimiter that matched.
+func (rt *Runtime) readUntilAny(L *lua.LState, c *Conn, list *lua.LTable, o readOpts) int {
+	n := list.Len()
+	if n == 0 {
+		argError(L, 2, "delim", "empty list: one delimiter or more expected")
+	}
+	if n > maxDelims {
+		argError(L, 2, "delim", "at most %d delimiters, got %d", maxDelims, n)
+	}
+	delims := make([][]byte, n)
+	names := make([]string, n)
+	longest := 0
+	for i := range n {
+		d, ok := list.RawGetInt(i + 1).(lua.LString)
+		if !ok {
+			argError(L, 2, "delim", "list of strings expected, got %s at [%d]", typeName(list.RawGetInt(i+1)), i+1)
+		}
+		if d == "" {
+			argError(L, 2, "delim", "[%d] must not be empty", i+1)
+		}
+		delims[i], names[i] = []byte(d), string(d)
+		longest = max(longest, len(d))
+	}
+	if c.datagram {
+		return rt.pushError(L, c.streamOnly("read_until"), "read_until", "")
+	}
+	matched := -1
+	s, err := rt.readString(L, c, o.max+longest, c.rd.scanUntilAny(delims, o.max, o.keep, &matched), o.deadline())
+	if err != nil {
+		return rt.pushError(L, c.opError("read", c.timedOut(err, awaited{delims: names})), "read", "")
+	}
+	L.Push(lua.LString(s))
+	L.Push(lua.LString(names[matched]))
+	return 2
+}
+
+// maxDelims bounds read_until's list: each arrival is searched for each.
+const maxDelims = 64
 
 func (rt *Runtime) connReadAll(L *lua.LState) int {
 	c := rt.checkConn(L)
+	opts, at := cutOpts(L, 2, 3)
 	n := optMax(L, 2, "max", defaultAllMax, 0)
+	o := argReadOpts(L, at, opts, n, L.Get(2) != lua.LNil, 0, lua.MaxStringSize)
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_all"), "read_all", "")
 	}
-	return rt.read(L, c, n+1, c.rd.scanAll(n))
+	return rt.read(L, c, o.max+1, c.rd.scanAll(o.max), o.deadline(), awaited{desc: "EOF"})
 }
 
 func (rt *Runtime) connLines(L *lua.LState) int {
 	c := rt.checkConn(L)
-	n := optMax(L, 2, "max", defaultReadMax, 0)
+	o := lineArgs(L)
 	if c.datagram {
 		L.Error(rt.errorValue(c.streamOnly("lines"), "lines", ""), 1)
 	}
+	n := o.max
 	L.Push(L.NewFunction(func(L *lua.LState) int {
-		if rt.read(L, c, n+2, c.rd.scanUntil([]byte{'\n'}, n, "line", true)) == 1 {
+		if rt.read(L, c, n+2, c.rd.scanUntil(lineEnd, n, "line", true, false), o.deadline(), awaited{desc: "a line"}) == 1 {
 			return 1
 		}
 		errVal := L.Get(-1)

@@ -1,6 +1,6 @@
 package bindings
 
-// c:expect(pattern [, timeout [, max]]): read until the buffered bytes
+// c:expect(pattern [, timeout [, max]] [, opts]): read until the buffered bytes
 // match a Lua pattern, as pwntools' recvregex and expect(1) do. Matching
 // uses gopher-lua's own pattern engine (the one behind string.find) on the
 // bytes in the conn's read buffer, with the interpreter lock released
@@ -16,7 +16,7 @@ import (
 	"github.com/gonetrepl/gonetrepl/third_party/gopher-lua/pm"
 )
 
-const expectDoc = "Reads until the received bytes match the Lua pattern (as string.find), then returns them up to the end of the match, followed by the pattern's captures; the bytes after the match stay buffered. A match is taken as soon as the bytes that have arrived give one, so end the pattern with something fixed (\"\\n\", \"> \"): \"%d+\" alone may match before all the digits are there. timeout (seconds) bounds this call besides the conn's own deadlines: then kind 'timeout', and nothing is consumed. More than max bytes (default 64 KiB, at most 64 MiB) without a match is kind 'too_large', and so is a pattern that backtracks too much on what arrived (over 256 matching steps per byte of max: \"(%w+)\\n\" on a long run of letters); EOF without one is 'eof'; either way the bytes stay buffered. A malformed pattern is a Lua error. Stream conns only."
+const expectDoc = "Reads until the received bytes match the Lua pattern (as string.find), then returns them up to the end of the match, followed by the pattern's captures; the bytes after the match stay buffered. A match is taken as soon as the bytes that have arrived give one, so end the pattern with something fixed (\"\\n\", \"> \"): \"%d+\" alone may match before all the digits are there. timeout (seconds, or opts.timeout) bounds this call besides the conn's own deadlines: then kind 'timeout', nothing is consumed, and tostring(err) names the pattern and shows the last bytes that arrived. opts.plain = true matches pattern as a literal string (no captures), as string.find's plain. opts.max is the same as max. More than max bytes (default 64 KiB, at most 64 MiB) without a match is kind 'too_large', and so is a pattern that backtracks too much on what arrived (over 256 matching steps per byte of max: \"(%w+)\\n\" on a long run of letters); EOF without one is 'eof'; either way the bytes stay buffered. A malformed pattern is a Lua error. Stream conns only."
 
 // A capture is one capture of a match: a substring, or a position (from
 // "()", 1-based in the returned data).
@@ -185,9 +185,30 @@ func (b *bufReader) scanPattern(p *patternMatch, maxLen int, caps *[]capture) sc
 
 func (rt *Runtime) connExpect(L *lua.LState) int {
 	c := rt.checkConn(L)
+	opts, at := cutOpts(L, 3, 5)
 	pattern := argString(L, 2, "pattern")
 	timeout, hasTimeout := optSeconds(L, 3, "timeout")
 	maxLen := optSize(L, 4, "max", defaultReadMax, 1, defaultAllMax)
+	o := argReadOpts(L, at, opts, maxLen, L.Get(4) != lua.LNil, 1, defaultAllMax)
+	if o.timed && hasTimeout {
+		argError(L, at, "opts.timeout", "timeout is given twice (also as argument #3)")
+	}
+	if hasTimeout {
+		o.timeout, o.timed = timeout, true
+	}
+	maxLen = o.max
+	if optsPlain(L, at, opts) {
+		if pattern == "" {
+			argError(L, 2, "pattern", "must not be empty with plain = true")
+		}
+		if c.datagram {
+			return rt.pushError(L, c.streamOnly("expect"), "expect", "")
+		}
+		// A literal: read_until's search, keeping the delimiter. The cap
+		// is on the bytes before it, as expect's is on those it searches.
+		return rt.read(L, c, maxLen+len(pattern), c.rd.scanUntil([]byte(pattern), max(0, maxLen-len(pattern)), "data without a match", false, true),
+			o.deadline(), awaited{delim: pattern})
+	}
 	pat, err := newPatternMatch(pattern, maxLen)
 	if err != nil {
 		argError(L, 2, "pattern", "%v", err)
@@ -197,10 +218,7 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 	}
 	var caps []capture
 	scan := c.rd.scanPattern(pat, maxLen, &caps)
-	var by time.Time
-	if hasTimeout {
-		by = time.Now().Add(timeout)
-	}
+	by := o.deadline()
 	// The search stops at the call's own timeout; the conn's deadlines
 	// (an idle timeout) bound the waits for bytes, not the work on them.
 	pat.L, pat.by = L, by
@@ -222,7 +240,7 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 		L.RaiseError("expect: %v", perr)
 	}
 	if err != nil {
-		return rt.pushError(L, c.opError("read", err), "read", "")
+		return rt.pushError(L, c.opError("read", c.timedOut(err, awaited{pattern: pattern})), "read", "")
 	}
 	L.Push(lua.LString(s))
 	for _, cp := range caps {

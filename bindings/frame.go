@@ -137,10 +137,14 @@ func (b *bufReader) scanFrame(size int, little bool, maxLen int) scanFunc {
 func (rt *Runtime) connReadFrame(L *lua.LState) int {
 	c := rt.checkConn(L)
 	o := argFrameOpts(L, 2)
+	var by time.Time
+	if d, ok := optsTimeout(L, 2, optTable(L, 2, "opts")); ok {
+		by = time.Now().Add(d)
+	}
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_frame"), "read_frame", "")
 	}
-	return rt.read(L, c, o.size+o.max, c.rd.scanFrame(o.size, o.little, o.max))
+	return rt.read(L, c, o.size+o.max, c.rd.scanFrame(o.size, o.little, o.max), by, awaited{desc: "a frame"})
 }
 
 func (rt *Runtime) connWriteFrame(L *lua.LState) int {

@@ -98,7 +98,7 @@ func FuzzFrameReader(f *testing.F) {
 			case 1:
 				maxLen := int(x)
 				need = maxLen + 2
-				got, gotErr = b.read(b.scanUntil([]byte{'\n'}, maxLen, "line", true), need)
+				got, gotErr = b.read(b.scanUntil([]byte{'\n'}, maxLen, "line", true, false), need)
 				want, wantErr = ref.line(maxLen)
 			case 2:
 				n := int(x) % 16

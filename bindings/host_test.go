@@ -110,7 +110,7 @@ func TestHelp(t *testing.T) {
 	for _, want := range []string{
 		"  net ", "  conn ", "  globals ", // the module list
 		"net.dial(network, address [, opts]) -> conn | nil, err\n  Connects to address", "example: c = assert(net.dial(",
-		"c:read_line([max]) -> line | nil, err\n",
+		"c:read_line([max] [, opts]) -> line | nil, err\n",
 		"  c:set_timeout(secs) -> true\n",      // help(a): the conn methods
 		"  time.sleep(secs)\n",                 // help(time)
 		`no help for "no.such"`,                //

@@ -207,7 +207,7 @@ func TestTypeStubsResults(t *testing.T) {
 		"net.lua": {
 			"---@param network gonetrepl.dial_network\n---@param address string|gonetrepl.addr\n---@param opts? gonetrepl.dial_opts\n" +
 				"---@return gonetrepl.conn? conn\n---@return gonetrepl.error? err\nfunction net.dial(network, address, opts) end\n",
-			"---@param max? integer\n---@return string? data\n---@return gonetrepl.error? err\nfunction conn:read(max) end\n",
+			"---@param max? integer|gonetrepl.read_opts\n---@param opts? gonetrepl.read_opts\n---@return string? data\n---@return gonetrepl.error? err\nfunction conn:read(max, opts) end\n",
 			"---@param secs number|false\n",
 			"---@return string? data\n---@return gonetrepl.addr|gonetrepl.error addr_or_err\n---@return boolean? truncated\nfunction packet_conn:read_from(max) end\n",
 			"---@return gonetrepl.packet_conn? packet_conn\n",

@@ -123,6 +123,23 @@
 ---@field order? "big"|"little" the header's byte order (default "big")
 ---@field max? integer read_frame: the largest data accepted (default 1 MiB, at most 64 MiB); write_frame does not check it
 
+---The options of c:read_frame: the frame's, and the call's timeout.
+---@class gonetrepl.read_frame_opts: gonetrepl.frame_opts
+---@field timeout? number seconds this call may wait in all, besides the conn's own deadlines; on timeout nothing is consumed
+
+---The options of the read methods (read, read_line, read_full, read_until, read_all, expect, lines, send_after, send_line_after).
+---@class gonetrepl.read_opts
+---@field timeout? number seconds this call may wait in all (for lines, each line), besides the conn's own deadlines; on timeout nothing is consumed and err names what was awaited and what arrived; 0: only what is buffered
+---@field max? integer the most bytes the call returns (the method's own cap: read, read_line, read_until 64 KiB, read_all 64 MiB); read_full: the largest n accepted; the same as the positional max, which it may replace
+
+---The options of c:read_until.
+---@class gonetrepl.read_until_opts: gonetrepl.read_opts
+---@field keep? boolean true: the delimiter stays at the end of the data (default false: consumed, not returned)
+
+---The options of c:expect.
+---@class gonetrepl.expect_opts: gonetrepl.read_opts
+---@field plain? boolean true: pattern is a literal string, not a Lua pattern (as string.find's plain)
+
 ---The options of c:exchange and pc:exchange.
 ---@class gonetrepl.exchange_opts
 ---@field timeout? number seconds to wait for a reply to each try, above 0 (default 1)
@@ -395,66 +412,71 @@ function net.lookup_port(network, service) end
 ---@class gonetrepl.conn
 local conn = {}
 
----`c:read([max]) -> data | nil, err`
+---`c:read([max] [, opts]) -> data | nil, err`
 ---
----Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut (on Windows, which drops such a datagram, nil, err of kind too_large).
+---Returns what one read gives: at least one byte, at most max (default 64 KiB); buffered bytes first. Every read method takes an options table last ({timeout = secs, max = n}; see "Reading from a conn" in docs/API.md): opts.timeout bounds the whole call, and on timeout nothing is consumed and tostring(err) names what was awaited and shows what had arrived. On a udp or unixgram conn, one datagram, and true after it if it was longer than max and cut (on Windows, which drops such a datagram, nil, err of kind too_large).
 ---
 ---```lua
----local data = assert(c:read())
+---local data = assert(c:read({timeout = 2}))
 ---```
----@param max? integer
+---@param max? integer|gonetrepl.read_opts
+---@param opts? gonetrepl.read_opts
 ---@return string? data
 ---@return gonetrepl.error? err
-function conn:read(max) end
+function conn:read(max, opts) end
 
----`c:read_full(n) -> data | nil, err`
+---`c:read_full(n [, opts]) -> data | nil, err`
 ---
----Returns exactly n bytes; kind 'eof' if the peer ends first, and then nothing is consumed; n over 64 MiB (a length off the wire, however huge) is kind 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).
+---Returns exactly n bytes; kind 'eof' if the peer ends first, and then nothing is consumed; n over opts.max (default and at most 64 MiB; a length off the wire, however huge) is kind 'too_large'. opts.timeout bounds the call. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).
 ---
 ---```lua
----local header = assert(c:read_full(4))
+---local header = assert(c:read_full(4, {timeout = 5}))
 ---```
 ---@param n integer
+---@param opts? gonetrepl.read_opts
 ---@return string? data
 ---@return gonetrepl.error? err
-function conn:read_full(n) end
+function conn:read_full(n, opts) end
 
----`c:read_line([max]) -> line | nil, err`
+---`c:read_line([max] [, opts]) -> line | nil, err`
 ---
----Returns one line without its \n (or \r\n); longer than max (default 64 KiB) is kind 'too_large'. EOF ends a last unterminated line. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).
+---Returns one line without its \n (or \r\n); longer than max (default 64 KiB) is kind 'too_large'. EOF ends a last unterminated line. opts.timeout bounds the call. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).
 ---
 ---```lua
----local line = assert(c:read_line())
+---local line = assert(c:read_line({timeout = 5}))
 ---```
----@param max? integer
+---@param max? integer|gonetrepl.read_opts
+---@param opts? gonetrepl.read_opts
 ---@return string? line
 ---@return gonetrepl.error? err
-function conn:read_line(max) end
+function conn:read_line(max, opts) end
 
----`c:read_until(delim [, max]) -> data | nil, err`
+---`c:read_until(delim [, max] [, opts]) -> data [, delim] | nil, err`
 ---
----Returns the bytes before delim and consumes delim; more than max (default 64 KiB) without it is 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).
+---Returns the bytes before delim and consumes delim; more than max (default 64 KiB) without it is 'too_large'. delim may be a list of strings: the earliest match among the bytes that have arrived wins (two at one place: the first listed), and the delimiter that matched is the second result. opts.keep = true leaves the delimiter at the end of the data; opts.timeout bounds the call. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).
 ---
 ---```lua
----local head = assert(c:read_until("\r\n\r\n"))
+---local data, prompt = assert(c:read_until({"$ ", "# "}, {keep = true, timeout = 5}))
 ---```
----@param delim string
----@param max? integer
+---@param delim string|string[]
+---@param max? integer|gonetrepl.read_until_opts
+---@param opts? gonetrepl.read_until_opts
 ---@return string? data
----@return gonetrepl.error? err
-function conn:read_until(delim, max) end
+---@return string|gonetrepl.error|nil delim_or_err
+function conn:read_until(delim, max, opts) end
 
----`c:read_all([max]) -> data | nil, err`
+---`c:read_all([max] [, opts]) -> data | nil, err`
 ---
----Reads to EOF and returns everything; more than max (default 64 MiB) is 'too_large'. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).
+---Reads to EOF and returns everything; more than max (default 64 MiB) is 'too_large'. opts.timeout bounds the call. Stream conns only: on a udp or unixgram conn, nil, err (use c:read).
 ---
 ---```lua
 ---local body = assert(c:read_all())
 ---```
----@param max? integer
+---@param max? integer|gonetrepl.read_opts
+---@param opts? gonetrepl.read_opts
 ---@return string? data
 ---@return gonetrepl.error? err
-function conn:read_all(max) end
+function conn:read_all(max, opts) end
 
 ---`c:read_frame([opts]) -> data | nil, err`
 ---
@@ -463,7 +485,7 @@ function conn:read_all(max) end
 ---```lua
 ---local msg = assert(c:read_frame({size = 2, order = "little", max = 4096}))
 ---```
----@param opts? gonetrepl.frame_opts
+---@param opts? gonetrepl.read_frame_opts
 ---@return string? data
 ---@return gonetrepl.error? err
 function conn:read_frame(opts) end
@@ -481,30 +503,32 @@ function conn:read_frame(opts) end
 ---@return gonetrepl.error? err
 function conn:write_frame(data, opts) end
 
----`c:expect(pattern [, timeout [, max]]) -> data, captures... | nil, err`
+---`c:expect(pattern [, timeout [, max]] [, opts]) -> data, captures... | nil, err`
 ---
----Reads until the received bytes match the Lua pattern (as string.find), then returns them up to the end of the match, followed by the pattern's captures; the bytes after the match stay buffered. A match is taken as soon as the bytes that have arrived give one, so end the pattern with something fixed ("\n", "> "): "%d+" alone may match before all the digits are there. timeout (seconds) bounds this call besides the conn's own deadlines: then kind 'timeout', and nothing is consumed. More than max bytes (default 64 KiB, at most 64 MiB) without a match is kind 'too_large', and so is a pattern that backtracks too much on what arrived (over 256 matching steps per byte of max: "(%w+)\n" on a long run of letters); EOF without one is 'eof'; either way the bytes stay buffered. A malformed pattern is a Lua error. Stream conns only.
+---Reads until the received bytes match the Lua pattern (as string.find), then returns them up to the end of the match, followed by the pattern's captures; the bytes after the match stay buffered. A match is taken as soon as the bytes that have arrived give one, so end the pattern with something fixed ("\n", "> "): "%d+" alone may match before all the digits are there. timeout (seconds, or opts.timeout) bounds this call besides the conn's own deadlines: then kind 'timeout', nothing is consumed, and tostring(err) names the pattern and shows the last bytes that arrived. opts.plain = true matches pattern as a literal string (no captures), as string.find's plain. opts.max is the same as max. More than max bytes (default 64 KiB, at most 64 MiB) without a match is kind 'too_large', and so is a pattern that backtracks too much on what arrived (over 256 matching steps per byte of max: "(%w+)\n" on a long run of letters); EOF without one is 'eof'; either way the bytes stay buffered. A malformed pattern is a Lua error. Stream conns only.
 ---
 ---```lua
 ---local _, code = assert(c:expect("^HTTP/1%.%d (%d+)[^\n]*\n", 5))
 ---```
 ---@param pattern string
----@param timeout? number
----@param max? integer
+---@param timeout? number|gonetrepl.expect_opts
+---@param max? integer|gonetrepl.expect_opts
+---@param opts? gonetrepl.expect_opts
 ---@return string? data what was consumed, up to the end of the match; nil on failure
 ---@return string|integer|gonetrepl.error ... the pattern's captures; on failure the error
-function conn:expect(pattern, timeout, max) end
+function conn:expect(pattern, timeout, max, opts) end
 
----`c:lines([max]) -> iterator`
+---`c:lines([max] [, opts]) -> iterator`
 ---
----Iterates over lines (as read_line) until EOF; another error is raised, as is calling it on a udp or unixgram conn.
+---Iterates over lines (as read_line, with its max and opts; opts.timeout bounds each line) until EOF; another error is raised, as is calling it on a udp or unixgram conn.
 ---
 ---```lua
 ---for line in c:lines() do print(line) end
 ---```
----@param max? integer
+---@param max? integer|gonetrepl.read_opts
+---@param opts? gonetrepl.read_opts
 ---@return fun(): string? iterator
-function conn:lines(max) end
+function conn:lines(max, opts) end
 
 ---`c:buffered() -> data`
 ---
@@ -515,6 +539,18 @@ function conn:lines(max) end
 ---```
 ---@return string data
 function conn:buffered() end
+
+---`c:clean([secs]) -> data | nil, err`
+---
+---Reads whatever arrives until the conn has been quiet for secs (default 0.05) and returns it ("" if nothing came): a banner or the rest of a reply dropped before the next exchange. EOF ends it and is not an error. c:clean(0) returns only what is already buffered, without reading the socket. At most 1 MiB a call (from a peer that never goes quiet; the rest stays buffered). Another failure (reset, a cancel) is nil, err and consumes nothing. Stream conns only.
+---
+---```lua
+---c:clean(); c:send_line("help")
+---```
+---@param secs? number
+---@return string? data
+---@return gonetrepl.error? err
+function conn:clean(secs) end
 
 ---`c:trace(mode) -> true`
 ---
@@ -538,6 +574,57 @@ function conn:trace(mode) end
 ---@return integer? n
 ---@return gonetrepl.error? err
 function conn:write(data) end
+
+---`c:send_line(data) -> n | nil, err`
+---
+---Writes data and the conn's newline (c:set_newline; default "\n") in one write, and returns the bytes written, newline included.
+---
+---```lua
+---assert(c:send_line("USER anonymous"))
+---```
+---@param data string
+---@return integer? n
+---@return gonetrepl.error? err
+function conn:send_line(data) end
+
+---`c:set_newline(s) -> true`
+---
+---Sets what send_line and send_line_after end a line with ("\r\n" for a protocol that wants it); read_line still ends a line at \n or \r\n.
+---
+---```lua
+---c:set_newline("\r\n")
+---```
+---@param s string
+---@return true
+function conn:set_newline(s) end
+
+---`c:send_after(delim, data [, opts]) -> received | nil, err`
+---
+---Waits for the literal delim (as read_until, consuming it), then writes data, and returns what came before delim. opts.timeout bounds the whole call, the wait and the write; opts.max caps what may come before delim (default 64 KiB). If the wait fails (timeout, eof, too_large) nothing is sent and the result is nil, err: unlike pwntools' sendafter, which sends anyway. Stream conns only.
+---
+---```lua
+---assert(c:send_after("Password: ", "hunter2\n", {timeout = 5}))
+---```
+---@param delim string
+---@param data string
+---@param opts? gonetrepl.read_opts
+---@return string? received
+---@return gonetrepl.error? err
+function conn:send_after(delim, data, opts) end
+
+---`c:send_line_after(delim, data [, opts]) -> received | nil, err`
+---
+---send_after, sending data and the conn's newline (as send_line).
+---
+---```lua
+---assert(c:send_line_after("login: ", "admin", {timeout = 5}))
+---```
+---@param delim string
+---@param data string
+---@param opts? gonetrepl.read_opts
+---@return string? received
+---@return gonetrepl.error? err
+function conn:send_line_after(delim, data, opts) end
 
 ---`c:exchange(data [, opts]) -> reply [, truncated] | nil, err`
 ---
