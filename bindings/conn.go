@@ -229,7 +229,7 @@ func (rt *Runtime) readString(L *lua.LState, c *Conn, need int, scan scanFunc, b
 
 func (rt *Runtime) connRead(L *lua.LState) int {
 	c := rt.checkConn(L)
-	opts, at := cutOpts(L, 2, 3)
+	opts, at := cutOpts(L, 2, 3, readOptsShape)
 	n := optMax(L, 2, "max", defaultReadMax, 1)
 	o := argReadOpts(L, at, opts, n, L.Get(2) != lua.LNil, 1, lua.MaxStringSize)
 	if c.datagram {
@@ -283,7 +283,7 @@ func (rt *Runtime) connReadFull(L *lua.LState) int {
 	c := rt.checkConn(L)
 	// n often comes off the wire (a length header): any count over the cap,
 	// however huge, is a too_large outcome, not a mistake in the script.
-	opts, at := cutOpts(L, 3, 3)
+	opts, at := cutOpts(L, 3, 3, readOptsShape)
 	f := argNumber(L, 2, "n")
 	if f != math.Trunc(f) || f < 0 {
 		argError(L, 2, "n", "non-negative integer expected, got %v", lua.LNumber(f))
@@ -305,7 +305,7 @@ func (rt *Runtime) connReadFull(L *lua.LState) int {
 
 // lineArgs reads the arguments of read_line and lines: [max] [, opts].
 func lineArgs(L *lua.LState) readOpts {
-	opts, at := cutOpts(L, 2, 3)
+	opts, at := cutOpts(L, 2, 3, readOptsShape)
 	n := optMax(L, 2, "max", defaultReadMax, 0)
 	return argReadOpts(L, at, opts, n, L.Get(2) != lua.LNil, 0, lua.MaxStringSize)
 }
@@ -324,7 +324,7 @@ var lineEnd = []byte{'\n'}
 
 func (rt *Runtime) connReadUntil(L *lua.LState) int {
 	c := rt.checkConn(L)
-	opts, at := cutOpts(L, 3, 4)
+	opts, at := cutOpts(L, 3, 4, readUntilOptsShape)
 	n := optMax(L, 3, "max", defaultReadMax, 0)
 	o := argReadOpts(L, at, opts, n, L.Get(3) != lua.LNil, 0, lua.MaxStringSize)
 	o.keep = optsKeep(L, at, opts)
@@ -383,7 +383,7 @@ const maxDelims = 64
 
 func (rt *Runtime) connReadAll(L *lua.LState) int {
 	c := rt.checkConn(L)
-	opts, at := cutOpts(L, 2, 3)
+	opts, at := cutOpts(L, 2, 3, readOptsShape)
 	n := optMax(L, 2, "max", defaultAllMax, 0)
 	o := argReadOpts(L, at, opts, n, L.Get(2) != lua.LNil, 0, lua.MaxStringSize)
 	if c.datagram {

@@ -185,7 +185,7 @@ func (b *bufReader) scanPattern(p *patternMatch, maxLen int, caps *[]capture) sc
 
 func (rt *Runtime) connExpect(L *lua.LState) int {
 	c := rt.checkConn(L)
-	opts, at := cutOpts(L, 3, 5)
+	opts, at := cutOpts(L, 3, 5, expectOptsShape)
 	pattern := argString(L, 2, "pattern")
 	timeout, hasTimeout := optSeconds(L, 3, "timeout")
 	maxLen := optSize(L, 4, "max", defaultReadMax, 1, defaultAllMax)

@@ -38,9 +38,10 @@ type frameOpts struct {
 	max    int  // the largest data read_frame accepts
 }
 
-// argFrameOpts reads the optional options table at argument n.
-func argFrameOpts(L *lua.LState, n int) frameOpts {
-	opts := argOptions(L, n, frameOptsShape)
+// argFrameOpts reads the optional options table at argument n, whose keys
+// are those of s (read_frame adds timeout to write_frame's).
+func argFrameOpts(L *lua.LState, n int, s shape) frameOpts {
+	opts := argOptions(L, n, s)
 	o := frameOpts{size: 4, max: defaultFrameMax}
 	if size, ok := fieldCount(L, n, opts, "size", 1, 8); ok {
 		if size != 1 && size != 2 && size != 4 && size != 8 {
@@ -136,7 +137,7 @@ func (b *bufReader) scanFrame(size int, little bool, maxLen int) scanFunc {
 
 func (rt *Runtime) connReadFrame(L *lua.LState) int {
 	c := rt.checkConn(L)
-	o := argFrameOpts(L, 2)
+	o := argFrameOpts(L, 2, readFrameOptsShape)
 	var by time.Time
 	if d, ok := optsTimeout(L, 2, optTable(L, 2, "opts")); ok {
 		by = time.Now().Add(d)
@@ -150,7 +151,7 @@ func (rt *Runtime) connReadFrame(L *lua.LState) int {
 func (rt *Runtime) connWriteFrame(L *lua.LState) int {
 	c := rt.checkConn(L)
 	data := argData(L, 2, "data")
-	o := argFrameOpts(L, 3)
+	o := argFrameOpts(L, 3, frameOptsShape)
 	if o.size < 8 && uint64(len(data)) >= 1<<(8*o.size) {
 		argError(L, 2, "data", "%d bytes do not fit a %d-byte length (at most %d)", len(data), o.size, uint64(1)<<(8*o.size)-1)
 	}

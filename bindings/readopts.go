@@ -65,12 +65,16 @@ func (o readOpts) deadline() time.Time {
 // that the positional arguments before it read as if it were not there.
 // Any other value at last, the position of the table when every
 // positional argument is given, is an argument error.
-func cutOpts(L *lua.LState, first, last int) (*lua.LTable, int) {
+func cutOpts(L *lua.LState, first, last int, s shape) (*lua.LTable, int) {
 	top := L.GetTop()
 	if top < first {
 		return nil, 0
 	}
 	if t, ok := L.Get(top).(*lua.LTable); ok {
+		// Only the keys s lists (optkeys.go), before anything waits.
+		if problem := unknownOption(t, keysOf(s)); problem != "" {
+			argError(L, top, "opts", "%s", problem)
+		}
 		L.SetTop(top - 1)
 		return t, top
 	}

@@ -65,7 +65,7 @@ func (rt *Runtime) connSendLineAfter(L *lua.LState) int { return rt.sendAfter(L,
 // before delim; on a failed wait it has sent nothing.
 func (rt *Runtime) sendAfter(L *lua.LState, line bool) int {
 	c := rt.checkConn(L)
-	opts, at := cutOpts(L, 4, 4)
+	opts, at := cutOpts(L, 4, 4, readOptsShape)
 	delim := argString(L, 2, "delim")
 	if delim == "" {
 		argError(L, 2, "delim", "must not be empty")
