@@ -425,19 +425,7 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 
 func (rt *Runtime) connWrite(L *lua.LState) int {
 	c := rt.checkConn(L)
-	data := argData(L, 2, "data")
-	call := c.dl.writeCall(c.nc, time.Time{})
-	var n int
-	err := rt.block(L, c.poke, func(ctx context.Context) error {
-		var err error
-		n, err = c.writeIn(ctx, call, bytesOf(data))
-		return err
-	})
-	if err != nil {
-		return rt.pushError(L, c.opError("write", err), "write", "")
-	}
-	L.Push(lua.LNumber(n))
-	return 1
+	return rt.writeData(L, c, argData(L, 2, "data"), time.Time{})
 }
 
 // writeIn writes p as call, for the task whose context is ctx, after the
