@@ -204,13 +204,31 @@ func (c *Conn) opError(op string, err error) error {
 // the interpreter lock (no hand-off); otherwise with the lock released
 // while it waits for data, until by at the latest (zero: only the conn's
 // own deadlines). A timeout's error says what the read awaited (aw).
-func (rt *Runtime) read(L *lua.LState, c *Conn, need int, scan scanFunc, by time.Time, aw awaited) int {
-	s, err := rt.readString(L, c, need, scan, by)
+//
+// Its frame, and its callers', stay on the stack of every task parked in a
+// read: a task per served conn. Kept small (aw by pointer, no layer between
+// it and block, the failure in a function of its own), that stack fits the
+// goroutine's first 4 KiB; 8 KiB a conn otherwise (BenchmarkConnMemory).
+func (rt *Runtime) read(L *lua.LState, c *Conn, need int, scan scanFunc, by time.Time, aw *awaited) int {
+	s, err, ok := c.rd.tryBuffered(scan)
+	if !ok {
+		call := c.dl.readCall(c.nc, by)
+		err = rt.block(L, c.poke, func(ctx context.Context) error {
+			var err error
+			s, err = c.rd.readIn(ctx, &call, scan, need)
+			return err
+		})
+	}
 	if err != nil {
-		return rt.pushError(L, c.opError("read", c.timedOut(err, aw)), "read", "")
+		return rt.readFailed(L, c, err, aw)
 	}
 	L.Push(lua.LString(s))
 	return 1
+}
+
+// readFailed pushes nil and the error of a read that failed.
+func (rt *Runtime) readFailed(L *lua.LState, c *Conn, err error, aw *awaited) int {
+	return rt.pushError(L, c.opError("read", c.timedOut(err, *aw)), "read", "")
 }
 
 // readString is read's work: the result, or the error as it came.
@@ -235,7 +253,7 @@ func (rt *Runtime) connRead(L *lua.LState) int {
 	if c.datagram {
 		return rt.readDatagramConn(L, c, min(o.max, maxDatagram), o.deadline())
 	}
-	return rt.read(L, c, o.max, c.rd.scanSome(o.max), o.deadline(), awaited{desc: "data"})
+	return rt.read(L, c, o.max, c.rd.scanSome(o.max), o.deadline(), &awaited{desc: "data"})
 }
 
 // readDatagramConn reads one datagram of at most n bytes, by the call's
@@ -300,7 +318,7 @@ func (rt *Runtime) connReadFull(L *lua.LState) int {
 		L.Push(lua.LString(""))
 		return 1
 	}
-	return rt.read(L, c, n, c.rd.scanFull(n), o.deadline(), awaited{n: n})
+	return rt.read(L, c, n, c.rd.scanFull(n), o.deadline(), &awaited{n: n})
 }
 
 // lineArgs reads the arguments of read_line and lines: [max] [, opts].
@@ -316,7 +334,7 @@ func (rt *Runtime) connReadLine(L *lua.LState) int {
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_line"), "read_line", "")
 	}
-	return rt.read(L, c, o.max+2, c.rd.scanUntil(lineEnd, o.max, "line", true, false), o.deadline(), awaited{desc: "a line"})
+	return rt.read(L, c, o.max+2, c.rd.scanUntil(lineEnd, o.max, "line", true, false), o.deadline(), &awaited{desc: "a line"})
 }
 
 // lineEnd is what read_line reads up to.
@@ -338,7 +356,7 @@ func (rt *Runtime) connReadUntil(L *lua.LState) int {
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_until"), "read_until", "")
 	}
-	return rt.read(L, c, o.max+len(delim), c.rd.scanUntil([]byte(delim), o.max, "data", false, o.keep), o.deadline(), awaited{delim: delim})
+	return rt.read(L, c, o.max+len(delim), c.rd.scanUntil([]byte(delim), o.max, "data", false, o.keep), o.deadline(), &awaited{delim: delim})
 }
 
 // readUntilAny is read_until with a list of delimiters: the data, then the
@@ -389,7 +407,7 @@ func (rt *Runtime) connReadAll(L *lua.LState) int {
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_all"), "read_all", "")
 	}
-	return rt.read(L, c, o.max+1, c.rd.scanAll(o.max), o.deadline(), awaited{desc: "EOF"})
+	return rt.read(L, c, o.max+1, c.rd.scanAll(o.max), o.deadline(), &awaited{desc: "EOF"})
 }
 
 func (rt *Runtime) connLines(L *lua.LState) int {
@@ -400,7 +418,7 @@ func (rt *Runtime) connLines(L *lua.LState) int {
 	}
 	n := o.max
 	L.Push(L.NewFunction(func(L *lua.LState) int {
-		if rt.read(L, c, n+2, c.rd.scanUntil(lineEnd, n, "line", true, false), o.deadline(), awaited{desc: "a line"}) == 1 {
+		if rt.read(L, c, n+2, c.rd.scanUntil(lineEnd, n, "line", true, false), o.deadline(), &awaited{desc: "a line"}) == 1 {
 			return 1
 		}
 		errVal := L.Get(-1)

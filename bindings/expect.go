@@ -207,7 +207,7 @@ func (rt *Runtime) connExpect(L *lua.LState) int {
 		// A literal: read_until's search, keeping the delimiter. The cap
 		// is on the bytes before it, as expect's is on those it searches.
 		return rt.read(L, c, maxLen+len(pattern), c.rd.scanUntil([]byte(pattern), max(0, maxLen-len(pattern)), "data without a match", false, true),
-			o.deadline(), awaited{delim: pattern})
+			o.deadline(), &awaited{delim: pattern})
 	}
 	pat, err := newPatternMatch(pattern, maxLen)
 	if err != nil {

@@ -145,7 +145,7 @@ func (rt *Runtime) connReadFrame(L *lua.LState) int {
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_frame"), "read_frame", "")
 	}
-	return rt.read(L, c, o.size+o.max, c.rd.scanFrame(o.size, o.little, o.max), by, awaited{desc: "a frame"})
+	return rt.read(L, c, o.size+o.max, c.rd.scanFrame(o.size, o.little, o.max), by, &awaited{desc: "a frame"})
 }
 
 func (rt *Runtime) connWriteFrame(L *lua.LState) int {

@@ -46,15 +46,25 @@ func shapeKeys(s shape) []string {
 // keysOf is shapeKeys(s) as a keySet, made once per class: argOptions runs
 // on every call that passes options (a read_frame in a loop).
 func keysOf(s shape) *keySet {
-	if ks, ok := keySets.Load(s.class); ok {
-		return ks.(*keySet)
+	keySetsOnce.Do(func() {
+		keySets = map[string]*keySet{}
+		for class, sh := range shapesByClass() {
+			keySets[class] = newKeySet(shapeKeys(sh))
+		}
+	})
+	// A plain map, read-only once made: a sync.Map's Load boxed the
+	// class name, an allocation on every call.
+	if ks := keySets[s.class]; ks != nil {
+		return ks
 	}
-	names := shapeKeys(s)
+	return newKeySet(shapeKeys(s)) // a shape the stubs do not list
+}
+
+func newKeySet(names []string) *keySet {
 	ks := &keySet{names: names, known: make(map[string]bool, len(names))}
 	for _, n := range names {
 		ks.known[n] = true
 	}
-	keySets.Store(s.class, ks)
 	return ks
 }
 
@@ -64,7 +74,10 @@ type keySet struct {
 	known map[string]bool
 }
 
-var keySets sync.Map // class -> *keySet
+var (
+	keySetsOnce sync.Once
+	keySets     map[string]*keySet // class -> its keys, made on first use
+)
 
 // shapesByClass indexes every shape of the type stubs by class, for
 // parents and for the stdlib modules' check_options.
@@ -91,20 +104,24 @@ func unknownOption(opts *lua.LTable, keys *keySet) string {
 		return ""
 	}
 	names, known := keys.names, keys.known
-	var badKey lua.LValue
 	bad, found := "", false
-	opts.ForEach(func(k, _ lua.LValue) {
-		s, ok := k.(lua.LString)
-		if !ok {
-			if badKey == nil {
-				badKey = k
-			}
-			return
-		}
-		if !known[string(s)] && (!found || string(s) < bad) {
-			bad, found = string(s), true
+	others := opts.ForEachStringKey(func(k string, _ lua.LValue) {
+		if !known[k] && (!found || k < bad) {
+			bad, found = k, true
 		}
 	})
+	var badKey lua.LValue
+	if others {
+		// Rare, and an error: find the first key that is not a string.
+		opts.ForEach(func(k, _ lua.LValue) {
+			if _, ok := k.(lua.LString); !ok && badKey == nil {
+				badKey = k
+			}
+		})
+	}
+	if badKey == nil && !found {
+		return "" // the common case, on every call with options: no allocation
+	}
 	list := strings.Join(names, ", ")
 	switch {
 	case badKey != nil:

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
 // Every options table refuses an unknown key (issue 16), and accepts every
@@ -174,5 +176,37 @@ func TestClosestName(t *testing.T) {
 		if got := closestName(c.key, names); got != c.want {
 			t.Errorf("closestName(%q) = %q, want %q", c.key, got, c.want)
 		}
+	}
+}
+
+// The check runs on every call that passes options (a read_frame in a
+// loop): accepting a table allocates nothing. It boxed each key (ForEach:
+// gopher-lua patch 16 adds ForEachStringKey), looked its key set up in a
+// sync.Map (which boxed the class name) and joined the key list for an
+// error message it did not make: three allocations a call.
+func TestOptionsCheckDoesNotAllocate(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	opts := L.NewTable()
+	opts.RawSetString("size", lua.LNumber(4))
+	opts.RawSetString("order", lua.LString("big"))
+	opts.RawSetString("timeout", lua.LNumber(1))
+	keysOf(readFrameOptsShape) // made once, on first use
+	allocs := testing.AllocsPerRun(200, func() {
+		if problem := unknownOption(opts, keysOf(readFrameOptsShape)); problem != "" {
+			t.Fatal(problem)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("accepting an options table allocates %v times", allocs)
+	}
+	opts.RawSetString("bogus", lua.LTrue)
+	if problem := unknownOption(opts, keysOf(readFrameOptsShape)); !strings.Contains(problem, "unknown option 'bogus'") {
+		t.Errorf("a bogus key: %q", problem)
+	}
+	opts.RawSetString("bogus", lua.LNil)
+	opts.RawSetInt(1, lua.LTrue)
+	if problem := unknownOption(opts, keysOf(readFrameOptsShape)); !strings.Contains(problem, "unknown option [1]") {
+		t.Errorf("an integer key: %q", problem)
 	}
 }

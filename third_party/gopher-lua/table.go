@@ -376,6 +376,32 @@ func (tb *LTable) ForEach(cb func(LValue, LValue)) {
 	}
 }
 
+// ForEachStringKey calls cb for each string key with a non-nil value, the
+// key unboxed, and reports whether the table has entries under other keys
+// (integers, other values). gonetrepl patch 16: ForEach boxes each string
+// key into an LValue, an allocation per key, and the options check runs on
+// every call that passes an options table (a read_frame in a loop).
+func (tb *LTable) ForEachStringKey(cb func(string, LValue)) (others bool) {
+	for _, v := range tb.array {
+		if v != LNil {
+			others = true
+			break
+		}
+	}
+	for k, v := range tb.strdict {
+		if v != LNil {
+			cb(k, v)
+		}
+	}
+	for _, v := range tb.dict {
+		if v != LNil {
+			others = true
+			break
+		}
+	}
+	return others
+}
+
 // This function is equivalent to lua_next ( http://www.lua.org/manual/5.1/manual.html#lua_next ).
 func (tb *LTable) Next(key LValue) (LValue, LValue) {
 	init := false
