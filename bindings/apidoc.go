@@ -250,6 +250,9 @@ func flagsDocs() []Module {
 			{"flags parser:seconds", "cli:seconds(name, default, help [, limits]) -> cli",
 				"Declares --name SECONDS: a number from 0 (or above limits.above) up to flags.MAX_SECONDS (9e9, what a Go duration and every binding taking seconds hold), or limits.max. A value outside is a usage error at parse time, not a failure of every later set_timeout.",
 				`cli:seconds("timeout", 5, "give up after SECONDS", {above = 0})`},
+			{"flags parser:args", "cli:args(min [, max [, what]]) -> cli",
+				"Declares the positional arguments: at least min, at most max (nil: no limit). parse refuses an extra one as a usage error naming it (`unexpected argument \"x\"`) and a missing one as `missing WHAT`. Without a call to args any number is accepted. Every bundled script declares its own.",
+				`cli:args(0, 1, "ADDR")  -- [ADDR]`},
 			{"flags parser:string", "cli:string(name, default, help) -> cli",
 				"Declares --name STRING.",
 				`cli:string("host", "127.0.0.1", "the address to dial")`},
@@ -263,7 +266,7 @@ func flagsDocs() []Module {
 				"Like parse, but never exits: nil and a message on a bad option, \"help\" when -h or --help was given.",
 				`local opts, args = cli:try_parse({"--timeout", "2", "host:7"})`},
 			{"flags parser:help_text", "cli:help_text() -> string",
-				"The usage line, the description and one line per option with its default.",
+				"The usage line, the description and one line per option with its default. An option's value is shown as the longest word in capitals its help text uses (`--idle SECONDS` for \"close after SECONDS idle\", `--server HOST:PORT`), else as its type (NUMBER, STRING).",
 				`print(cli:help_text())`},
 		}},
 	}

@@ -172,6 +172,7 @@ var paramOverrides = map[string]map[string]string{
 	"flags parser:seconds": {"default": "number"},
 	"flags parser:string":  {"default": "string"},
 	"flags parser:bool":    {"default": "boolean"},
+	"flags parser:args":    {"min": "integer", "max": "integer", "what": "string"},
 	"http.get":             {"opts": "gonetrepl.http_opts"},
 	"http.request":         {"req": "gonetrepl.http_request"},
 	"http.client":          {"opts": "gonetrepl.http_client_opts"},

@@ -18,6 +18,18 @@
 --   cli:number("count", 10, "pings to send", { min = 1, max = 1e6, whole = true })
 --   cli:seconds("timeout", 5, "give up after SECONDS", { above = 0 })
 --
+-- A script says how many positional arguments it takes with cli:args;
+-- parse refuses an extra one ("unexpected argument \"x\"") or a missing
+-- one ("missing NAME") as a usage error (status 2):
+--
+--   cli:args(0, 1, "ADDR")      -- [ADDR]
+--   cli:args(1, nil, "MSG")     -- MSG... (no upper bound)
+--
+-- Help lines show an option's value as the word in capitals its help
+-- text uses (--idle SECONDS for "... after SECONDS without data"; the
+-- longest such word when there are several), else as its type (NUMBER,
+-- STRING).
+--
 -- limits: min (inclusive), above (exclusive lower bound), max (inclusive),
 -- whole (a whole number). seconds options are never negative and never
 -- more than a Go duration holds (flags.MAX_SECONDS, about 285 years, as
@@ -40,6 +52,34 @@ Parser.__index = Parser
 
 function flags.new(usage, description)
   return setmetatable({ usage = usage, description = description, specs = {}, order = {} }, Parser)
+end
+
+-- args declares the positional arguments: at least min, at most max (nil:
+-- no limit); what names them in the "missing" message. Without a call to
+-- args any number is accepted, as before.
+function Parser:args(min, max, what)
+  if type(min) ~= "number" or min < 0 or min % 1 ~= 0 then
+    error("bad argument #1 to 'args' (a whole number from 0 expected)", 2)
+  end
+  if max ~= nil and (type(max) ~= "number" or max < min or max % 1 ~= 0) then
+    error("bad argument #2 to 'args' (nil or a whole number from min expected)", 2)
+  end
+  if what ~= nil and type(what) ~= "string" then
+    error("bad argument #3 to 'args' (string expected, got " .. type(what) .. ")", 2)
+  end
+  self.nargs = { min = min, max = max, what = what }
+  return self
+end
+
+-- metavar is what a help line shows after --name: the longest word in
+-- capitals of the help text (SECONDS, HOST:PORT, SERVICE/PROTO), else the
+-- option's type in capitals.
+local function metavar(spec)
+  local best
+  for w in spec.help:gmatch("[%w_:/%-]+") do
+    if w:match("^%u[%u%d_:/%-]*%u$") and (best == nil or #w > #best) then best = w end
+  end
+  return best or spec.kind:upper()
 end
 
 -- check_number returns nil when n is within limits, else what is
@@ -102,12 +142,12 @@ function Parser:help_text()
   local width = 0
   for _, name in ipairs(self.order) do
     local spec = self.specs[name]
-    local left = "--" .. name .. (spec.kind == "bool" and "" or " " .. spec.kind:upper())
+    local left = "--" .. name .. (spec.kind == "bool" and "" or " " .. metavar(spec))
     width = math.max(width, #left)
   end
   for _, name in ipairs(self.order) do
     local spec = self.specs[name]
-    local left = "--" .. name .. (spec.kind == "bool" and "" or " " .. spec.kind:upper())
+    local left = "--" .. name .. (spec.kind == "bool" and "" or " " .. metavar(spec))
     local default = ""
     if spec.kind ~= "bool" and spec.default ~= nil then default = " (default " .. tostring(spec.default) .. ")" end
     lines[#lines + 1] = ("  %-" .. width .. "s  %s%s"):format(left, spec.help, default)
@@ -167,6 +207,17 @@ function Parser:try_parse(argv)
       opts[name] = v
     end
     i = i + 1
+  end
+  local n = self.nargs
+  if n then
+    if n.max ~= nil and #args > n.max then
+      return nil, ("unexpected argument \"%s\""):format(bin.escape(args[n.max + 1], 40))
+    end
+    if #args < n.min then
+      local what = n.what or "argument"
+      if n.min == 1 then return nil, "missing " .. what end
+      return nil, ("missing %s (%d expected, got %d)"):format(what, n.min, #args)
+    end
   end
   return opts, args
 end

@@ -62,6 +62,19 @@ function flags_parser:number(name, default, help, limits) end
 ---@return gonetrepl.flags_parser cli
 function flags_parser:seconds(name, default, help, limits) end
 
+---`cli:args(min [, max [, what]]) -> cli`
+---
+---Declares the positional arguments: at least min, at most max (nil: no limit). parse refuses an extra one as a usage error naming it (`unexpected argument "x"`) and a missing one as `missing WHAT`. Without a call to args any number is accepted. Every bundled script declares its own.
+---
+---```lua
+---cli:args(0, 1, "ADDR")  -- [ADDR]
+---```
+---@param min integer
+---@param max? integer
+---@param what? string
+---@return gonetrepl.flags_parser cli
+function flags_parser:args(min, max, what) end
+
 ---`cli:string(name, default, help) -> cli`
 ---
 ---Declares --name STRING.
@@ -114,7 +127,7 @@ function flags_parser:try_parse(argv) end
 
 ---`cli:help_text() -> string`
 ---
----The usage line, the description and one line per option with its default.
+---The usage line, the description and one line per option with its default. An option's value is shown as the longest word in capitals its help text uses (`--idle SECONDS` for "close after SECONDS idle", `--server HOST:PORT`), else as its type (NUMBER, STRING).
 ---
 ---```lua
 ---print(cli:help_text())

@@ -140,3 +140,54 @@ function TestToNumberDecimal(t)
   end
   assert(tonumber("1e5", 10) == nil) -- with a base, integers only, as before
 end
+
+-- cli:args bounds the positional arguments: an extra one is refused by
+-- name, a missing one names what is missing (issue 16).
+function TestFlagsArgs(t)
+  local flags = require("flags")
+  local cli = flags.new("prog [options] [ADDR]"):args(0, 1, "ADDR")
+  cli:bool("quiet", false, "say less")
+  local opts, args = cli:try_parse({ "127.0.0.1:1", "--quiet" })
+  assert(opts and args[1] == "127.0.0.1:1" and #args == 1)
+  assert(cli:try_parse({}))
+  local bad, msg = cli:try_parse({ "127.0.0.1:1", "extra", "more" })
+  assert(bad == nil and msg == 'unexpected argument "extra"', msg)
+  bad, msg = cli:try_parse({ "--", "a", "--b" })
+  assert(bad == nil and msg == 'unexpected argument "--b"', msg)
+  bad, msg = cli:try_parse({ "a", "\27[2J" })
+  assert(bad == nil and msg == 'unexpected argument "\\27[2J"', msg)
+
+  local one = flags.new("prog NAME"):args(1, 1, "NAME")
+  bad, msg = one:try_parse({})
+  assert(bad == nil and msg == "missing NAME", msg)
+  local two = flags.new("prog HOST PORTS"):args(2, 2, "HOST and PORTS")
+  bad, msg = two:try_parse({ "h" })
+  assert(bad == nil and msg == "missing HOST and PORTS (2 expected, got 1)", msg)
+  local many = flags.new("prog MSG..."):args(1, nil, "MSG")
+  opts, args = many:try_parse({ "a", "b", "c", "d" })
+  assert(opts and #args == 4)
+
+  -- Without args, any number is accepted, as before.
+  opts, args = flags.new("prog"):try_parse({ "a", "b" })
+  assert(opts and #args == 2)
+
+  for _, c in ipairs({ { -1 }, { 1.5 }, { "1" }, { 2, 1 }, { 0, 1.5 }, { 0, 1, 7 } }) do
+    local ok, err = pcall(cli.args, cli, c[1], c[2], c[3])
+    assert(not ok and err:find("bad argument #%d to 'args'"), tostring(err))
+  end
+end
+
+-- A help line shows the metavar its text names in capitals, else the type.
+function TestFlagsMetavar(t)
+  local flags = require("flags")
+  local cli = flags.new("prog")
+  cli:seconds("idle", 0, "disconnect a client after SECONDS without data (0: never)")
+  cli:string("server", nil, "ask the DNS server at HOST:PORT instead")
+  cli:string("srv", nil, "the SRV records of SERVICE/PROTO (http/tcp: _http._tcp.NAME)")
+  cli:number("count", 1, "how many pings to send")
+  cli:string("name", nil, "a name")
+  local help = cli:help_text()
+  assert(help:find("%-%-idle SECONDS  ") and help:find("%-%-server HOST:PORT ") and
+    help:find("%-%-srv SERVICE/PROTO ") and help:find("%-%-count NUMBER ") and
+    help:find("%-%-name STRING "), help)
+end
