@@ -113,7 +113,7 @@ func TestLookupScriptErrors(t *testing.T) {
 func TestLookupNeedsAName(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, "", "scripts/lookup.lua")
-	if r.code != 2 || !strings.HasPrefix(r.stderr, "lookup: one NAME expected\nusage: ") {
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "missing NAME\nusage: ") {
 		t.Fatalf("lookup.lua without NAME: want status 2 and the usage on stderr; got %v", r)
 	}
 }

@@ -86,3 +86,49 @@ func TestScriptsHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptsRejectExtraArguments runs every script that takes a bounded
+// number of positional arguments with one too many: a usage error (status
+// 2) naming the extra one, before the script does anything (issue 16).
+func TestScriptsRejectExtraArguments(t *testing.T) {
+	t.Parallel()
+	full := map[string][]string{ // the most positional arguments each takes
+		"scripts/chat.lua":        {"127.0.0.1:0"},
+		"scripts/echo.lua":        {"127.0.0.1:0"},
+		"scripts/echo_client.lua": {"127.0.0.1:1"},
+		"scripts/fake_redis.lua":  {"127.0.0.1:0"},
+		"scripts/http_get.lua":    {"http://127.0.0.1:1/"},
+		"scripts/http_server.lua": {"127.0.0.1:0"},
+		"scripts/lookup.lua":      {"localhost"},
+		"scripts/portscan.lua":    {"127.0.0.1", "1"},
+		"scripts/proxy.lua":       {"127.0.0.1:0", "127.0.0.1:1"},
+		"scripts/tls_probe.lua":   {"127.0.0.1:1"},
+		"scripts/udp_echo.lua":    {"127.0.0.1:0"},
+		"scripts/udp_ping.lua":    {"127.0.0.1:1"},
+		"scripts/unix_echo.lua":   {"/nonexistent/gonetrepl.sock"},
+	}
+	for script, args := range full {
+		r := runCLI(t, "", append([]string{script}, append(args, "extra", "more")...)...)
+		if r.code != 2 || !strings.HasPrefix(r.stderr, "unexpected argument \"extra\"\nusage: gonetrepl "+script) || r.stdout != "" {
+			t.Errorf("%s with an extra argument: want status 2 naming it, then the usage; got %v", script, r)
+		}
+	}
+}
+
+// TestScriptsHelpMetavar checks that help lines show the word in capitals
+// their text uses, else the option's type.
+func TestScriptsHelpMetavar(t *testing.T) {
+	t.Parallel()
+	for script, want := range map[string][]string{
+		"scripts/echo.lua":   {"  --idle SECONDS  disconnect a client after SECONDS"},
+		"scripts/lookup.lua": {"  --server HOST:PORT   ask", "  --srv SERVICE/PROTO  also", "  --timeout SECONDS    give up"},
+		"scripts/frames.lua": {"  --serve ADDR    run", "  --size NUMBER   bytes", "  --order STRING  byte order"},
+	} {
+		r := runCLI(t, "", script, "--help")
+		for _, w := range want {
+			if r.code != 0 || !strings.Contains(r.stdout, w) {
+				t.Errorf("%s --help: want a line with %q; got %v", script, w, r)
+			}
+		}
+	}
+}

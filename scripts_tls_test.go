@@ -98,7 +98,7 @@ func TestTLSProbeGonetreplServer(t *testing.T) {
 func TestTLSProbeNeedsAnAddress(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, "", "scripts/tls_probe.lua")
-	if r.code != 2 || !strings.HasPrefix(r.stderr, "tls_probe: one HOST:PORT expected\nusage: ") {
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "missing HOST:PORT\nusage: ") {
 		t.Fatalf("tls_probe.lua with no address: want status 2 and the usage on stderr; got %v", r)
 	}
 }

@@ -36,6 +36,7 @@ local logf = require "logf"
 local cli = flags.new("gonetrepl scripts/chat.lua [ADDR] [options]",
   "A multi-client line chat server (default address 127.0.0.1:9003); /nick NAME renames a client.")
 cli:bool("quiet", false, "do not log joins, leaves and messages")
+cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 if #args > 1 then
   io.stderr:write("chat: one ADDR expected, got ", #args, " arguments\n", cli:help_text(), "\n")

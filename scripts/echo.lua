@@ -16,6 +16,7 @@ local cli = flags.new("gonetrepl scripts/echo.lua [ADDR] [options]",
   "A concurrent TCP echo server (default address 127.0.0.1:9000).")
 cli:seconds("idle", 0, "disconnect a client after SECONDS without data (0: never)")
 cli:bool("quiet", false, "do not log connects and disconnects")
+cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:9000"
 

@@ -34,6 +34,7 @@ local cli = flags.new("gonetrepl scripts/echo_client.lua [ADDR] [options]",
   "Copies stdin to a conn to ADDR (default 127.0.0.1:9000) and the conn to stdout, like nc.")
 cli:bool("udp", false, "use a connected UDP socket: one datagram per stdin line, one line per reply")
 cli:seconds("timeout", 0, "seconds to connect and idle timeout (0: 10 s to connect, no idle timeout)")
+cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:9000"
 

@@ -28,6 +28,7 @@ local resp = require "resp"
 local cli = flags.new("gonetrepl scripts/fake_redis.lua [ADDR] [options]",
   "A pretend Redis server (default address 127.0.0.1:6380): PING, ECHO, GET, SET, DEL, INCR, HELLO, COMMAND, QUIT.")
 cli:bool("quiet", false, "do not log clients and their commands")
+cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:6380"
 

@@ -27,6 +27,7 @@ cli:string("send", nil, "send each MSG as a frame to the server at ADDR and prin
 cli:number("size", 4, "bytes of the length header: 1, 2, 4 or 8", { min = 1, max = 8, whole = true })
 cli:string("order", "big", "byte order of the header: big or little")
 cli:number("max", 1024, "the longest message the server accepts", { min = 0, max = 64 * 1024 * 1024, whole = true })
+cli:args(0, nil, "MSG")
 local opts, msgs = cli:parse(arg)
 
 local function usage_error(msg)

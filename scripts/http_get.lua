@@ -24,6 +24,7 @@ local cli = flags.new("gonetrepl scripts/http_get.lua [URL] [options]",
   "An HTTP/1.0 GET over a plain TCP conn (default URL http://127.0.0.1:8000/).")
 cli:bool("head", false, "send HEAD instead of GET: status line and headers only")
 cli:seconds("timeout", 10, "seconds to wait for the connection and for each read (0: no limit)")
+cli:args(0, 1, "URL")
 local opts, args = cli:parse(arg)
 local url = args[1] or "http://127.0.0.1:8000/"
 

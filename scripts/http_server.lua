@@ -33,6 +33,7 @@ local cli = flags.new("gonetrepl scripts/http_server.lua [ADDR] [options]",
 cli:string("dir", nil, "serve the files under PATH (GET and HEAD; no path outside it)")
 cli:string("reply", nil, "answer every request with TEXT (the default, with a greeting, when no --dir)")
 cli:bool("quiet", false, "do not log requests")
+cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:8080"
 

@@ -25,12 +25,9 @@ local cli = flags.new("gonetrepl scripts/lookup.lua NAME [options]",
 cli:string("server", nil, "ask the DNS server at HOST:PORT instead of the system's resolver")
 cli:seconds("timeout", 5, "give up on a query after SECONDS", { above = 0 })
 cli:string("srv", nil, "also ask for the SRV records of SERVICE/PROTO (http/tcp: _http._tcp.NAME)")
+cli:args(1, 1, "NAME")
 local opts, args = cli:parse(arg)
 local name = args[1]
-if name == nil or args[2] ~= nil then
-  io.stderr:write("lookup: one NAME expected\n", cli:help_text(), "\n")
-  os.exit(2)
-end
 local service, proto
 if opts.srv then
   service, proto = opts.srv:match("^([^/]*)/([^/]*)$")

@@ -33,13 +33,13 @@ local cli = flags.new("gonetrepl scripts/portscan.lua HOST PORTS [options]",
 cli:number("concurrency", 100, "connects in flight at most (1 to 10000)", { min = 1, max = 10000, whole = true })
 cli:seconds("timeout", 1, "seconds to wait for each connect", { above = 0 })
 cli:bool("allow-remote", false, "allow a HOST outside 127.0.0.0/8, ::1 and localhost")
+cli:args(2, 2, "HOST and PORTS")
 local opts, args = cli:parse(arg)
 
 local function usage_error(msg)
   io.stderr:write("portscan: ", msg, "\n", cli:help_text(), "\n")
   os.exit(2)
 end
-if #args ~= 2 then usage_error("HOST and PORTS expected") end
 
 -- parse_ports turns "22,80,8000-8100" into a sorted list of distinct ports.
 local function parse_ports(spec)

@@ -20,7 +20,8 @@ local cli = flags.new("gonetrepl scripts/proxy.lua [LISTEN [TARGET]] [options]",
   "A TCP relay from LISTEN (default 127.0.0.1:9001) to TARGET (default 127.0.0.1:9000) that dumps the traffic.")
 cli:bool("text", false, "show the bytes as escaped text instead of a hexdump")
 cli:bool("quiet", false, "relay without showing the bytes")
-cli:seconds("timeout", 10, "seconds to wait for TARGET to accept (0: no limit)")
+cli:seconds("timeout", 10, "seconds to wait for the target to accept (0: no limit)")
+cli:args(0, 2, "LISTEN and TARGET")
 local opts, args = cli:parse(arg)
 local listen_addr = args[1] or "127.0.0.1:9001"
 local target = args[2] or "127.0.0.1:9000"

@@ -48,6 +48,7 @@ local function command_line(argv)
   return out
 end
 
+cli:args(0, nil, "ADDR and CMD") -- every word from ADDR on; ADDR and CMD are checked below
 local opts, args = cli:parse(command_line(arg))
 if #args < 2 then
   io.stderr:write(#args == 0 and "missing ADDR and CMD" or "missing CMD", "\n", cli:help_text(), "\n")

@@ -32,12 +32,9 @@ cli:string("server-name", nil, "the name to ask for (SNI) and verify (default: H
 cli:string("ca", nil, "trust the CA certificates in this PEM FILE instead of the system's")
 cli:string("alpn", nil, "offer these application protocols, comma-separated (h2,http/1.1)")
 cli:seconds("timeout", 10, "give up after SECONDS (0: no limit)")
+cli:args(1, 1, "HOST:PORT")
 local opts, args = cli:parse(arg)
 local address = args[1]
-if address == nil or args[2] ~= nil then
-  io.stderr:write("tls_probe: one HOST:PORT expected\n", cli:help_text(), "\n")
-  os.exit(2)
-end
 
 -- fail writes msg to stderr, escaped (a handshake error can quote the
 -- server's certificate), and exits 1.

@@ -17,6 +17,7 @@ local cli = flags.new("gonetrepl scripts/udp_echo.lua [ADDR] [options]",
   "A UDP echo server (default address 127.0.0.1:9000).")
 cli:number("drop", 0, "drop PERCENT of the datagrams at random (0-100)", { min = 0, max = 100 })
 cli:bool("quiet", false, "do not log each datagram")
+cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:9000"
 

@@ -22,6 +22,7 @@ cli:seconds("interval", 0.2, "seconds between pings")
 cli:seconds("timeout", 1, "seconds to wait for each echo", { above = 0 })
 cli:number("size", 32, "bytes in each ping (16 to 65507)", { min = 16, max = 65507, whole = true })
 cli:bool("quiet", false, "print only the summary")
+cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:9000"
 

@@ -17,6 +17,7 @@ local logf = require "logf"
 local cli = flags.new("gonetrepl scripts/unix_echo.lua [PATH] [options]",
   "An echo server on a Unix stream socket (default path /tmp/gonetrepl-echo.sock).")
 cli:bool("quiet", false, "do not log connects and disconnects")
+cli:args(0, 1, "PATH")
 local opts, args = cli:parse(arg)
 local path = args[1] or "/tmp/gonetrepl-echo.sock"
 
