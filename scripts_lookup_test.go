@@ -117,3 +117,23 @@ func TestLookupNeedsAName(t *testing.T) {
 		t.Fatalf("lookup.lua without NAME: want status 2 and the usage on stderr; got %v", r)
 	}
 }
+
+// TestLookupScriptShowsFailedTypes: dnsmasq answers the A query of a name
+// it holds a host record for and REFUSES the other types (it has no
+// upstream). The refused types are rows of the table and the
+// status is 0, since a type answered (issue 16).
+func TestLookupScriptShowsFailedTypes(t *testing.T) {
+	t.Parallel()
+	server := dnstest.StartCache(t, "--host-record=mixed.other.test,192.0.2.77")
+	r := runCLI(t, "", "scripts/lookup.lua", "--server", server, "mixed.other.test")
+	want := `TYPE  VALUE       DETAIL
+A     192.0.2.77
+AAAA  (failed)    server misbehaving
+MX    (failed)    server misbehaving
+TXT   (failed)    server misbehaving
+NS    (failed)    server misbehaving
+`
+	if r.code != 0 || r.stderr != "" || r.stdout != want {
+		t.Errorf("lookup.lua on a name whose other types are refused: want status 0 and\n%s\ngot %v", want, r)
+	}
+}

@@ -15,8 +15,10 @@
 -- (bin.escape), TXT records in quotes: what a DNS server sends cannot
 -- reach the terminal raw. With --server every query
 -- goes to that DNS server (Go's resolver), otherwise to the system's.
--- Exits 1 if a query failed for another reason (timeout, refused) or if
--- nothing was found.
+-- A type whose query failed for another reason (the server REFUSED it, a
+-- SERVFAIL, a timeout) is a row "(failed)" with the reason, and the exit
+-- status is 0 when any type answered; when none did, the failures go to
+-- stderr and it exits 1, as it does when nothing was found.
 local flags = require "flags"
 local logf = require "logf"
 
@@ -108,19 +110,28 @@ local log = logf.new("lookup: ")
 
 -- All queries at once; the answers in the order above.
 for _, q in ipairs(queries) do q.task = task.spawn(q.fn) end
-local rows, failed = {}, false
+-- A type whose query failed (a server's REFUSED or SERVFAIL, a timeout)
+-- is a row of the table, "(failed)" and why, when another type answered;
+-- when none did, the failures go to stderr and the status is 1.
+local rows, failures, answered = {}, {}, false
 for _, q in ipairs(queries) do
   local list, err = q.task:wait()
   if list then
+    answered = true
     for _, row in ipairs(list) do rows[#rows + 1] = row end
   elseif err.kind ~= "no_such_host" then
-    log("%s: %s", q.typ, tostring(err))
-    failed = true
+    -- Go's message names the name and the server; the row needs only why.
+    local why = tostring(err):gsub("^lookup .- on [^ ]+: ", "", 1)
+    failures[#failures + 1] = { typ = q.typ, err = err }
+    rows[#rows + 1] = { q.typ, "(failed)", bin.escape(why) }
+  else
+    answered = true -- the server answered: no such records
   end
 end
 
-if #rows == 0 then
-  if not failed then io.stderr:write(("lookup: %s: no records found\n"):format(name)) end
+if not answered or #rows == #failures then
+  for _, f in ipairs(failures) do log("%s: %s", f.typ, tostring(f.err)) end
+  if #failures == 0 then io.stderr:write(("lookup: %s: no records found\n"):format(name)) end
   os.exit(1)
 end
 
@@ -151,4 +162,3 @@ for _, row in ipairs(rows) do
   local line = ("%-" .. widths[1] .. "s  %-" .. widths[2] .. "s  %s"):format(row[1], row[2], row[3])
   print(rstrip(line))
 end
-if failed then os.exit(1) end

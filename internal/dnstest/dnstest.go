@@ -12,8 +12,10 @@ package dnstest
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +62,22 @@ var records = []string{
 // TXT).
 func Start(t testing.TB, extra ...string) string {
 	t.Helper()
+	return start(t, append(records, extra...), ready)
+}
+
+// StartCache runs dnsmasq as a plain caching server instead, with no zone
+// and no upstream: it answers from the records given (dnsmasq options,
+// such as --host-record) and REFUSES every other query, as a resolver
+// without upstream does. A name with only an A record thus answers A and
+// refuses AAAA, MX, TXT and NS: a per-type REFUSED.
+func StartCache(t testing.TB, recs ...string) string {
+	t.Helper()
+	return start(t, recs, answers)
+}
+
+// start runs dnsmasq with the common options and recs, until isReady.
+func start(t testing.TB, recs []string, isReady func(addr string) bool) string {
+	t.Helper()
 	path := peer.Find(t, "dnsmasq", "dnsmasq-base")
 	return peer.Start(t, path, func(port int) []string {
 		return append([]string{
@@ -71,8 +89,8 @@ func Start(t testing.TB, extra ...string) string {
 			"--conf-file=/dev/null",
 			"--pid-file=",
 			"--user=root", // no privilege drop when run as root; ignored otherwise
-		}, append(records, extra...)...)
-	}, ready)
+		}, recs...)
+	}, isReady)
 }
 
 // TXT is the dnsmasq option that serves name (in Zone) one TXT record of
@@ -99,6 +117,17 @@ func ready(addr string) bool {
 	defer cancel()
 	_, err := resolver(addr).LookupTXT(ctx, Zone)
 	return err == nil
+}
+
+// answers reports whether the server at addr answers a query at all: a
+// REFUSED (Go's "server misbehaving") counts, silence or an ICMP refusal
+// does not.
+func answers(addr string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_, err := resolver(addr).LookupTXT(ctx, "ready.invalid")
+	var dnsErr *net.DNSError
+	return err == nil || errors.As(err, &dnsErr) && strings.Contains(dnsErr.Err, "server misbehaving")
 }
 
 // resolver is a Go resolver asking only the server at addr.
