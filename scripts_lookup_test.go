@@ -1,10 +1,15 @@
 package main
 
 import (
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gonetrepl/gonetrepl/internal/dnstest"
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // scripts/lookup.lua end to end: the real binary asks dnsmasq on loopback
@@ -135,5 +140,44 @@ NS    (failed)    server misbehaving
 `
 	if r.code != 0 || r.stderr != "" || r.stdout != want {
 		t.Errorf("lookup.lua on a name whose other types are refused: want status 0 and\n%s\ngot %v", want, r)
+	}
+}
+
+// TestLookupReadmeTryIt runs scripts/README.md's "try it" line for
+// lookup.lua as written (its dnsmasq on a free port instead of 5300): no
+// real resolver, and it shows the records the line serves (issue 16).
+func TestLookupReadmeTryIt(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("scripts/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("`(dnsmasq [^`]*) &`.*then `gonetrepl (scripts/lookup.lua [^`]*)`").FindStringSubmatch(string(readme))
+	if m == nil {
+		t.Fatalf("scripts/README.md has no \"try it\" line for lookup.lua with a loopback dnsmasq")
+	}
+	if strings.Contains(string(readme), "nc -N") {
+		t.Errorf("scripts/README.md uses nc -N, which Debian's netcat-traditional lacks")
+	}
+	dnsArgs, lookupArgs := strings.Fields(m[1])[1:], strings.Fields(m[2])
+	path := peer.Find(t, "dnsmasq", "dnsmasq-base")
+	server := peer.Start(t, path, func(port int) []string {
+		args := slices.Clone(dnsArgs)
+		for i, a := range args {
+			if a == "--port=5300" {
+				args[i] = "--port=" + strconv.Itoa(port)
+			}
+		}
+		return args
+	}, dnstest.Answers)
+	for i, a := range lookupArgs {
+		if a == "127.0.0.1:5300" {
+			lookupArgs[i] = server
+		}
+	}
+	r := runCLI(t, "", lookupArgs...)
+	want := "TYPE  VALUE               DETAIL\nA     192.0.2.10\nMX    mail.example.test.  pref 10\nTXT   \"hello\"\n"
+	if r.code != 0 || r.stderr != "" || r.stdout != want {
+		t.Errorf("the README's lookup line: want status 0 and\n%s\ngot %v", want, r)
 	}
 }

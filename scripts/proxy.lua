@@ -12,7 +12,7 @@
 -- back to it. Connects and totals are logged too. Ctrl-C stops it.
 --
 -- Try it:  gonetrepl scripts/echo.lua &  gonetrepl scripts/proxy.lua
---          then: echo hello | nc -N 127.0.0.1 9001
+--          then: echo hello | gonetrepl scripts/echo_client.lua 127.0.0.1:9001
 local flags = require "flags"
 local logf = require "logf"
 

@@ -72,7 +72,7 @@ func Start(t testing.TB, extra ...string) string {
 // refuses AAAA, MX, TXT and NS: a per-type REFUSED.
 func StartCache(t testing.TB, recs ...string) string {
 	t.Helper()
-	return start(t, recs, answers)
+	return start(t, recs, Answers)
 }
 
 // start runs dnsmasq with the common options and recs, until isReady.
@@ -119,10 +119,10 @@ func ready(addr string) bool {
 	return err == nil
 }
 
-// answers reports whether the server at addr answers a query at all: a
+// Answers reports whether the server at addr answers a query at all: a
 // REFUSED (Go's "server misbehaving") counts, silence or an ICMP refusal
 // does not.
-func answers(addr string) bool {
+func Answers(addr string) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	_, err := resolver(addr).LookupTXT(ctx, "ready.invalid")
