@@ -468,9 +468,11 @@ func TestPortscanRefusesRemote(t *testing.T) {
 		{"--concurrency", "0", "127.0.0.1", "1"},
 	} {
 		r := runCLI(t, "", append([]string{"scripts/portscan.lua"}, args...)...)
-		// A bad option is refused by flags ("--concurrency: ..."), the rest
-		// by the script ("portscan: ...").
-		if r.code != 2 || !strings.HasPrefix(r.stderr, "portscan: ") && !strings.HasPrefix(r.stderr, "--") ||
+		// A bad option or a missing argument is refused by flags
+		// ("--concurrency: ...", "missing HOST and PORTS ..."), the rest by
+		// the script ("portscan: ...").
+		if r.code != 2 || !strings.HasPrefix(r.stderr, "portscan: ") && !strings.HasPrefix(r.stderr, "--") &&
+			!strings.HasPrefix(r.stderr, "missing HOST and PORTS (2 expected, got 1)\n") ||
 			!strings.Contains(r.stderr, "usage: gonetrepl scripts/portscan.lua") {
 			t.Errorf("portscan.lua %q: want status 2, the problem and the usage; got %v", args, r)
 		}
