@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -167,5 +168,106 @@ func TestHTTPServerScriptErrors(t *testing.T) {
 	r = runCLI(t, "", "scripts/http_server.lua", ln.Addr().String())
 	if r.code != 1 || !strings.Contains(r.stderr, "address already in use") {
 		t.Errorf("a taken port: want status 1; got %v", r)
+	}
+}
+
+// TestHTTPServerScriptDirListing: a directory without index.html is listed
+// in HTML, every name escaped (markup, quotes, control bytes, invalid
+// UTF-8) and its link %-encoded; the listing stops at --max-list names and
+// says so; nothing outside --dir is listed.
+func TestHTTPServerScriptDirListing(t *testing.T) {
+	t.Parallel()
+	peer.Find(t, "curl", "curl")
+	parent := t.TempDir()
+	root := filepath.Join(parent, "site")
+	for _, d := range []string{"sub", "empty", "many"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := []string{`a<b>&"q'.txt`, "ctl\x1b[31m\x07.txt", "bad\xff.txt", "é.txt", "sub/x.txt"}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(root, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 9; i++ {
+		if err := os.WriteFile(filepath.Join(root, "many", fmt.Sprintf("f%d", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(parent, "secret.txt"), []byte("top secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startHTTPServer(t, "--dir", root, "--quiet", "--max-list", "7")
+	base := "http://" + addr
+
+	code, body := fetch(t, base+"/")
+	page := string(body)
+	if code != "200" {
+		t.Fatalf("GET /: status %s, want 200 (a listing)\n%s", code, page)
+	}
+	for _, want := range []string{
+		`<title>Index of /</title>`,
+		`<a href="./a%3Cb%3E%26%22q%27.txt">a&lt;b&gt;&amp;&quot;q&#39;.txt</a>`,
+		`<a href="./ctl%1B%5B31m%07.txt">ctl\x1B[31m\x07.txt</a>`,
+		`<a href="./bad%FF.txt">bad\xFF.txt</a>`,
+		`<a href="./sub/">sub/</a>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("GET /: the listing lacks %q:\n%s", want, page)
+		}
+	}
+	for _, bad := range []string{"\x1b", "\x07", "\xff", "<b>", `"q'`, "secret", `href="../"`, "Only"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("GET /: the listing holds %q unescaped or out of place:\n%s", bad, page)
+		}
+	}
+	// The links work: curl follows each as a browser would.
+	for _, link := range []string{"/a%3Cb%3E%26%22q%27.txt", "/ctl%1B%5B31m%07.txt", "/bad%FF.txt"} {
+		if code, body := fetch(t, base+link); code != "200" || string(body) != "x" {
+			t.Errorf("GET %s (a listed link): got %s %q", link, code, body)
+		}
+	}
+
+	code, body = fetch(t, base+"/sub/")
+	if code != "200" || !strings.Contains(string(body), `<a href="./x.txt">x.txt</a>`) || !strings.Contains(string(body), `<a href="../">../</a>`) {
+		t.Errorf("GET /sub/: got %s\n%s", code, body)
+	}
+	code, body = fetch(t, base+"/empty/")
+	if code != "200" || strings.Contains(string(body), "<li><a href=\"./") || strings.Contains(string(body), "Only") {
+		t.Errorf("GET /empty/: got %s\n%s", code, body)
+	}
+
+	// Bounded: 9 names, --max-list 7: 7 listed and a note (the root, with
+	// exactly 7, is whole and has none).
+	code, body = fetch(t, base+"/many/")
+	if n := strings.Count(string(body), `<li><a href="./f`); code != "200" || n != 7 ||
+		!strings.Contains(string(body), "Only 7 names are listed: the directory holds more.") {
+		t.Errorf("GET /many/ with --max-list 7: got %s, %d names\n%s", code, n, body)
+	}
+
+	// Out of the root: refused, never listed.
+	for _, path := range []string{"/../", "/sub/../../", "/%2e%2e/"} {
+		code, body = fetch(t, base+path, "--path-as-is")
+		if code != "400" || strings.Contains(string(body), "secret") || strings.Contains(string(body), "site") {
+			t.Errorf("GET %s: got %s %q, want 400", path, code, body)
+		}
+	}
+	// Not a directory, or missing, with a trailing slash: 404, no listing.
+	for _, path := range []string{"/sub/x.txt/", "/nope/"} {
+		if code, _ := fetch(t, base+path); code != "404" {
+			t.Errorf("GET %s: got %s, want 404", path, code)
+		}
+	}
+	// HEAD of a listing gives its length without the body.
+	head := curl(t, "-I", base+"/sub/")
+	if !strings.HasPrefix(head, "HTTP/1.1 200 OK\r\n") || !strings.Contains(head, "Content-Type: text/html; charset=utf-8\r\n") {
+		t.Errorf("HEAD /sub/: got\n%s", head)
+	}
+
+	r := runCLI(t, "", "scripts/http_server.lua", "--dir", root, "--max-list", "0")
+	if r.code != 2 || !strings.Contains(r.stderr, "max-list") {
+		t.Errorf("--max-list 0: want status 2 naming the option; got %v", r)
 	}
 }

@@ -5,6 +5,7 @@ package main
 // tlstest).
 
 import (
+	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -51,19 +52,37 @@ func TestTLSProbeScript(t *testing.T) {
 		t.Fatalf("tls_probe.lua without --server-name: got %v", r)
 	}
 
-	// The test CA is not one the system trusts: exit 1 with Go's error.
+	// The test CA is not one the system trusts: exit 1 with Go's error,
+	// and the chain the server sent all the same, marked unverified.
+	unverified := "verified: NO (the chain below failed verification)\n" +
+		"certificate 0 (unverified)\n" +
+		"  subject:  CN=localhost\n" +
+		"  issuer:   CN=" + tlstest.CAName + "\n"
 	r = runCLI(t, "", "scripts/tls_probe.lua", server)
-	if r.code != 1 || r.stdout != "" || !strings.HasPrefix(r.stderr, "tls_probe: handshake tls ") ||
+	if r.code != 1 || !strings.HasPrefix(r.stdout, unverified) || !strings.Contains(r.stdout, "  dns:      localhost\n") ||
+		strings.Contains(r.stdout, "version:") || !strings.HasPrefix(r.stderr, "tls_probe: handshake tls ") ||
 		!strings.Contains(r.stderr, "certificate signed by unknown authority") {
-		t.Fatalf("tls_probe.lua without --ca: want status 1 and the error; got %v", r)
+		t.Fatalf("tls_probe.lua without --ca: want status 1, the unverified chain and the error; got %v", r)
 	}
 	r = runCLI(t, "", "scripts/tls_probe.lua", server, "--insecure")
-	if r.code != 0 || !strings.Contains(r.stdout, "verified: no (--insecure)\n") || !strings.Contains(r.stdout, "  subject:  CN=localhost\n") {
+	if r.code != 0 || !strings.Contains(r.stdout, "verified: no (--insecure)\n") || !strings.Contains(r.stdout, "certificate 0 (unverified)\n  subject:  CN=localhost\n") {
 		t.Fatalf("tls_probe.lua --insecure: got %v", r)
 	}
+	// Trusted, but for another name: the chain too.
 	r = runCLI(t, "", "scripts/tls_probe.lua", server, "--ca", pki.CAFile, "--server-name", "wrong.example")
-	if r.code != 1 || !strings.Contains(r.stderr, "wrong.example") {
-		t.Fatalf("tls_probe.lua --server-name wrong.example: want status 1 and the error; got %v", r)
+	if r.code != 1 || !strings.Contains(r.stderr, "wrong.example") || !strings.HasPrefix(r.stdout, unverified) {
+		t.Fatalf("tls_probe.lua --server-name wrong.example: want status 1, the unverified chain and the error; got %v", r)
+	}
+	// Nothing TLS to verify (a refused port): the error alone.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	r = runCLI(t, "", "scripts/tls_probe.lua", closed)
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "refused") {
+		t.Fatalf("tls_probe.lua to a closed port: want status 1, no stdout and the error; got %v", r)
 	}
 }
 
@@ -82,7 +101,8 @@ func TestTLSProbeGonetreplServer(t *testing.T) {
 		ln:close()`)
 	addr := strings.TrimPrefix(p.waitLine(p.stderr, `^listening on `, readyTimeout), "listening on ")
 	r := runCLI(t, "", "scripts/tls_probe.lua", addr)
-	if r.code != 1 || !strings.Contains(r.stderr, "certificate") {
+	if r.code != 1 || !strings.Contains(r.stderr, "certificate") ||
+		!strings.Contains(r.stdout, "certificate 0 (unverified)\n  subject:  CN=localhost,") || !strings.Contains(r.stdout, "  ca:       yes\n") {
 		t.Fatalf("tls_probe.lua against a self-signed server: want status 1; got %v", r)
 	}
 	r = runCLI(t, "", "scripts/tls_probe.lua", addr, "--insecure", "--alpn", "x-test")

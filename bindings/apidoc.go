@@ -71,6 +71,8 @@ const errorsIntro = "" +
 	"- `err.addr`: the address involved, or nil.\n" +
 	"- `err.message`: Go's full message, as `tostring(err)` gives it\n" +
 	"  (`dial tcp 127.0.0.1:1: connect: connection refused`); `\"\" .. err` works too.\n" +
+	"- `err.peer_certificates`: on a TLS handshake whose peer certificate failed verification\n" +
+	"  (kind `tls`), the chain the peer sent, unverified, as `c:tls_state()` lists it; else nil.\n" +
 	"\n" +
 	"`assert(c:read())` raises the error value itself, so `pcall` hands back `err.kind` intact.\n" +
 	"\n" +

@@ -158,6 +158,7 @@ var errorFields = shape{class: "gonetrepl.error", code: "errorClass",
 		{"op", "string?", "the operation (\"dial\", \"read\", \"accept\"...), or nil"},
 		{"addr", "string?", "the address involved, or nil"},
 		{"message", "string", "Go's full message, as tostring(err) gives it"},
+		{"peer_certificates", "gonetrepl.certificate[]?", "kind 'tls', when the peer's certificate chain failed verification: the chain it sent, unverified, from its own certificate up (as c:tls_state() lists it); nil otherwise"},
 	}}
 
 // errorClass is the userdata class of error values. It has fields, not
@@ -178,11 +179,29 @@ var errorClass = &class{
 			return nilIfEmpty(e.Addr), true
 		case "message":
 			return lua.LString(e.Err.Error()), true
+		case "peer_certificates":
+			return unverifiedChain(L, e), true
 		}
 		return lua.LNil, false
 	},
 	tostring: func(v any) string { return v.(*Error).Error() },
 	concat:   true,
+}
+
+// unverifiedChain is the certificate chain a TLS peer sent that failed
+// verification, as a list of certificate tables, or nil when e is no such
+// failure. Go keeps the chain on the error (tls.CertificateVerificationError),
+// so a probe can show what it refused without a second, insecure handshake.
+func unverifiedChain(L *lua.LState, e *Error) lua.LValue {
+	var ve *tls.CertificateVerificationError
+	if !errors.As(e.Err, &ve) || len(ve.UnverifiedCertificates) == 0 {
+		return lua.LNil
+	}
+	certs := L.CreateTable(len(ve.UnverifiedCertificates), 0)
+	for _, cert := range ve.UnverifiedCertificates {
+		certs.Append(certTable(L, cert))
+	}
+	return certs
 }
 
 func nilIfEmpty(s string) lua.LValue {

@@ -1,6 +1,6 @@
 -- http_server.lua: a small HTTP/1.1 server, built on require "http".
 --
---   gonetrepl scripts/http_server.lua [ADDR] [--dir PATH] [--reply TEXT] [--quiet]
+--   gonetrepl scripts/http_server.lua [ADDR] [--dir PATH [--max-list N]] [--reply TEXT] [--quiet]
 --
 -- Listens on ADDR (default 127.0.0.1:8080; port 0 picks a free one) and
 -- answers every request with a fixed text (--reply TEXT, or a greeting
@@ -15,7 +15,11 @@
 -- socket or a device (a link to /dev/zero, say) is 403, looked at with
 -- os.stat and never opened. A file streams from the kernel with
 -- c:send_file (http.file), whatever its size, so a client that does not
--- read holds no copy of it in memory. No directory listings.
+-- read holds no copy of it in memory. A directory (path ending in /)
+-- without an index.html gives an HTML listing of its names (os.list_dir,
+-- directories ending in /), each name HTML-escaped and its link
+-- %-encoded, control bytes shown as \xNN; the listing is bounded: at most
+-- 1000 names (--max-list N, up to 100000), and a note says when there were more.
 -- Connections are kept alive (HTTP/1.1), one task each; every request is
 -- logged to stderr unless --quiet, what the client sent escaped with
 -- bin.escape (no terminal control sequence gets through). The first line
@@ -33,6 +37,8 @@ local cli = flags.new("gonetrepl scripts/http_server.lua [ADDR] [options]",
 cli:string("dir", nil, "serve the files under PATH (GET and HEAD; no path outside it)")
 cli:string("reply", nil, "answer every request with TEXT (the default, with a greeting, when no --dir)")
 cli:bool("quiet", false, "do not log requests")
+cli:number("max-list", 1000, "list at most N names of a directory without index.html",
+  { min = 1, max = 100000, whole = true })
 cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:8080"
@@ -52,12 +58,48 @@ local TYPES = {
   ico = "image/x-icon", pdf = "application/pdf", wasm = "application/wasm",
 }
 
+-- html_escape makes s safe as HTML text or a quoted attribute value; a
+-- control byte (or a byte of invalid UTF-8) is shown as \xNN.
+local HTML = { ["<"] = "&lt;", [">"] = "&gt;", ["&"] = "&amp;", ['"'] = "&quot;", ["'"] = "&#39;" }
+local function html_escape(s)
+  s = s:gsub("[%z\1-\31\127]", function(c) return ("\\x%02X"):format(c:byte()) end)
+  if not utf8.len(s) then
+    s = s:gsub("[\128-\255]", function(c) return ("\\x%02X"):format(c:byte()) end)
+  end
+  return (s:gsub("[<>&\"']", HTML))
+end
+
+-- url_escape %-encodes every byte of a path segment but the unreserved ones.
+local function url_escape(s)
+  return (s:gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+-- listing is the HTML page of the directory dir, shown as path.
+local function listing(dir, path, max)
+  local names, more = os.list_dir(dir, max)
+  if not names then return nil end
+  local out = { "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ",
+    html_escape(path), "</title></head>\n<body><h1>Index of ", html_escape(path), "</h1>\n<ul>\n" }
+  if path ~= "/" then out[#out + 1] = "<li><a href=\"../\">../</a></li>\n" end
+  for _, name in ipairs(names) do
+    local slash = name:sub(-1) == "/" and "/" or ""
+    local bare = slash == "/" and name:sub(1, -2) or name
+    out[#out + 1] = ('<li><a href="./%s%s">%s</a></li>\n'):format(url_escape(bare), slash, html_escape(name))
+  end
+  out[#out + 1] = "</ul>\n"
+  if more then
+    out[#out + 1] = ("<p>Only %d names are listed: the directory holds more.</p>\n"):format(#names)
+  end
+  out[#out + 1] = "</body></html>\n"
+  return table.concat(out)
+end
+
 local function unescape(s)
   return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
 end
 
 -- file_handler serves the files under root.
-local function file_handler(root)
+local function file_handler(root, max_list)
   root = root:gsub("/+$", "")
   if root == "" then root = "/" end
   return function(req)
@@ -72,7 +114,17 @@ local function file_handler(root)
       if segment == ".." then return 400, {}, "bad path: no .. allowed\n" end
     end
     local file = root .. path
-    if path:sub(-1) == "/" then file = file .. "index.html" end
+    if path:sub(-1) == "/" then
+      local dir = file
+      file = file .. "index.html"
+      local st = os.stat(dir)
+      if not st or st.kind ~= "directory" then return 404, {}, "not found\n" end
+      if not os.stat(file) then
+        local page = listing(dir, path, max_list)
+        if not page then return 403, {}, "forbidden: cannot list\n" end
+        return 200, { ["Content-Type"] = "text/html; charset=utf-8" }, page
+      end
+    end
     -- os.stat looks without opening: a FIFO would block whoever opens it,
     -- and a device may never end.
     local st = os.stat(file)
@@ -95,7 +147,7 @@ local handler
 if opts.dir then
   local st = os.stat(opts.dir)
   if not st or st.kind ~= "directory" then usage_error("--dir " .. opts.dir .. ": not a directory") end
-  handler = file_handler(opts.dir)
+  handler = file_handler(opts.dir, opts["max-list"])
 else
   local text = opts.reply or "Hello from gonetrepl scripts/http_server.lua\n"
   handler = function() return 200, {}, text end

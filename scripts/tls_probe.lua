@@ -20,7 +20,16 @@
 --
 -- The certificate is verified, for NAME (default: HOST) against the
 -- system's CAs, or those in FILE with --ca; --insecure shows it without
--- verifying. A failed handshake or verification prints the error and exits 1.
+-- verifying. A failed handshake prints the error on stderr and exits 1.
+-- When it failed verification (an unknown CA, another name, expired), the
+-- chain the server sent is still printed, from the error
+-- (err.peer_certificates), each certificate marked unverified:
+--
+--   verified: NO (the chain below failed verification)
+--   certificate 0 (unverified)
+--     subject:  CN=localhost
+--     ...
+--
 -- Everything the server sent is shown escaped (bin.escape).
 local flags = require "flags"
 local logf = require "logf"
@@ -63,13 +72,35 @@ if opts.alpn then
   for proto in opts.alpn:gmatch("[^,]+") do dial_opts.alpn[#dial_opts.alpn + 1] = proto end
 end
 
+local function date(t) return os.date("!%Y-%m-%d %H:%M:%S UTC", t) end
+
+-- print_chain prints certs, the server's own first; mark follows each
+-- "certificate N" heading.
+local function print_chain(certs, mark)
+  for i, cert in ipairs(certs) do
+    print(("certificate %d%s"):format(i - 1, mark))
+    print("  subject:  " .. show(cert.subject))
+    print("  issuer:   " .. show(cert.issuer))
+    print("  valid:    " .. date(cert.not_before) .. " to " .. date(cert.not_after))
+    if #cert.dns_names > 0 then print("  dns:      " .. show(table.concat(cert.dns_names, ", "))) end
+    if #cert.ip_addresses > 0 then print("  ip:       " .. show(table.concat(cert.ip_addresses, ", "))) end
+    if cert.is_ca then print("  ca:       yes") end
+  end
+end
+
 local c, err = tls.dial(address, dial_opts)
-if not c then fail(tostring(err)) end
+if not c then
+  -- A verification failure still shows what was refused.
+  if err.peer_certificates then
+    print("verified: NO (the chain below failed verification)")
+    print_chain(err.peer_certificates, " (unverified)")
+    io.stdout:flush()
+  end
+  fail(tostring(err))
+end
 local st, serr = c:tls_state()
 if not st then fail(tostring(serr)) end
 c:close()
-
-local function date(t) return os.date("!%Y-%m-%d %H:%M:%S UTC", t) end
 
 print("version:  " .. st.version)
 print("cipher:   " .. st.cipher)
@@ -79,12 +110,4 @@ if st.verified then
 else
   print("verified: no (--insecure)")
 end
-for i, cert in ipairs(st.peer_certificates) do
-  print(("certificate %d"):format(i - 1))
-  print("  subject:  " .. show(cert.subject))
-  print("  issuer:   " .. show(cert.issuer))
-  print("  valid:    " .. date(cert.not_before) .. " to " .. date(cert.not_after))
-  if #cert.dns_names > 0 then print("  dns:      " .. show(table.concat(cert.dns_names, ", "))) end
-  if #cert.ip_addresses > 0 then print("  ip:       " .. show(table.concat(cert.ip_addresses, ", "))) end
-  if cert.is_ca then print("  ca:       yes") end
-end
+print_chain(st.peer_certificates, st.verified and "" or " (unverified)")

@@ -84,6 +84,7 @@
 ---@field op string? the operation ("dial", "read", "accept"...), or nil
 ---@field addr string? the address involved, or nil
 ---@field message string Go's full message, as tostring(err) gives it
+---@field peer_certificates gonetrepl.certificate[]? kind 'tls', when the peer's certificate chain failed verification: the chain it sent, unverified, from its own certificate up (as c:tls_state() lists it); nil otherwise
 
 ---A socket address, from c:local_addr(), c:remote_addr(), ln:addr() or pc:read_from(); tostring gives "host:port" or the path, .. and == work.
 ---@class gonetrepl.addr

@@ -11,7 +11,7 @@
 ---@field mode integer the permission bits
 ---@field mtime number the modification time, in seconds since the epoch as time.now() gives
 
----Lua's os library, plus stat: what a path is and its size, without opening it.
+---Lua's os library, plus stat: what a path is and its size, without opening it; and list_dir: a directory's names, bounded.
 
 ---`os.stat(path) -> {kind, size, mode, mtime} | nil, err`
 ---
@@ -24,3 +24,16 @@
 ---@return gonetrepl.stat?
 ---@return gonetrepl.error? err
 function os.stat(path) end
+
+---`os.list_dir(path [, max]) -> {name, ...}, truncated | nil, err`
+---
+---The names in the directory at path (not "." and ".."), sorted byte-wise, a directory's (following symbolic links) ending in "/". At most max names (default 1000, up to 1048576): truncated is true when the directory holds more, and then the list is max of its names in no chosen order, sorted, since only max+1 are read. A missing path or one that is not a directory is nil, err (kind 'other', the message says why). Runs with the interpreter lock released, like a socket call.
+---
+---```lua
+---local names, more = assert(os.list_dir(".")); for _, n in ipairs(names) do print(n) end
+---```
+---@param path string
+---@param max? integer
+---@return string[]?
+---@return boolean|gonetrepl.error truncated_or_err
+function os.list_dir(path, max) end

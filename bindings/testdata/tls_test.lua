@@ -383,3 +383,30 @@ function TestTLSWriteAfterCloseWriteIsClosed(t)
   c:close()
   ln:close()
 end
+
+-- A verification failure carries the chain the server sent, unverified
+-- (err.peer_certificates); every other error has none.
+function TestVerifyFailureCarriesChain(t)
+  local cert, key = tls.self_signed({ "example.test", "192.0.2.1" })
+  local ln = assert(tls.listen("127.0.0.1:0", { cert = cert, key = key }))
+  t:allow_task_errors()
+  echo_tls(ln)
+  local addr = tostring(ln:addr())
+
+  -- Unknown authority.
+  local err = expect_error("tls", tls.dial(addr, { timeout = 10 }))
+  local chain = err.peer_certificates
+  assert(type(chain) == "table" and #chain == 1, "an unknown CA: the chain is on the error: " .. tostring(chain))
+  assert(chain[1].subject:find("CN=example.test", 1, true), chain[1].subject)
+  assert(chain[1].dns_names[1] == "example.test" and chain[1].ip_addresses[1] == "192.0.2.1")
+  -- Trusted, but for another name.
+  err = expect_error("tls", tls.dial(addr, { ca = cert, timeout = 10 }))
+  assert(err.peer_certificates and err.peer_certificates[1].dns_names[1] == "example.test",
+    "a name mismatch: the chain is on the error")
+  -- Verified: no error; not TLS or refused: no chain.
+  local c = assert(tls.dial(addr, { ca = cert, server_name = "example.test", timeout = 10 }))
+  c:close()
+  ln:close()
+  err = expect_error("refused", tls.dial(addr, { timeout = 10 }))
+  assert(err.peer_certificates == nil)
+end
