@@ -231,7 +231,10 @@ func (rt *Runtime) readFailed(L *lua.LState, c *Conn, err error, aw *awaited) in
 	return rt.pushError(L, c.opError("read", c.timedOut(err, *aw)), "read", "")
 }
 
-// readString is read's work: the result, or the error as it came.
+// readString is read's work, the result or the error as it came, for the
+// callers that look at the string before pushing it (send_after, a
+// read_until list). read does not call it: one frame more under every
+// parked read grew a served conn's stack past 4 KiB (see read).
 func (rt *Runtime) readString(L *lua.LState, c *Conn, need int, scan scanFunc, by time.Time) (string, error) {
 	s, err, ok := c.rd.tryBuffered(scan)
 	if !ok {
