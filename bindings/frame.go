@@ -33,9 +33,10 @@ var frameOptsShape = shape{class: "gonetrepl.frame_opts", opts: true, code: "arg
 
 // frameOpts are the options of read_frame and write_frame.
 type frameOpts struct {
-	size   int  // header bytes: 1, 2, 4 or 8
-	little bool // little-endian header
-	max    int  // the largest data read_frame accepts
+	size   int       // header bytes: 1, 2, 4 or 8
+	little bool      // little-endian header
+	max    int       // the largest data read_frame accepts
+	by     time.Time // read_frame: the call's own deadline (opts.timeout); zero: none
 }
 
 // argFrameOpts reads the optional options table at argument n, whose keys
@@ -60,6 +61,10 @@ func argFrameOpts(L *lua.LState, n int, s shape) frameOpts {
 	}
 	if m, ok := fieldCount(L, n, opts, "max", 0, defaultAllMax); ok {
 		o.max = m
+	}
+	// Only read_frame's shape lets timeout through argOptions.
+	if d, ok := optsTimeout(L, n, opts); ok {
+		o.by = time.Now().Add(d)
 	}
 	return o
 }
@@ -138,14 +143,10 @@ func (b *bufReader) scanFrame(size int, little bool, maxLen int) scanFunc {
 func (rt *Runtime) connReadFrame(L *lua.LState) int {
 	c := rt.checkConn(L)
 	o := argFrameOpts(L, 2, readFrameOptsShape)
-	var by time.Time
-	if d, ok := optsTimeout(L, 2, optTable(L, 2, "opts")); ok {
-		by = time.Now().Add(d)
-	}
 	if c.datagram {
 		return rt.pushError(L, c.streamOnly("read_frame"), "read_frame", "")
 	}
-	return rt.read(L, c, o.size+o.max, c.rd.scanFrame(o.size, o.little, o.max), by, &awaited{desc: "a frame"})
+	return rt.read(L, c, o.size+o.max, c.rd.scanFrame(o.size, o.little, o.max), o.by, &awaited{desc: "a frame"})
 }
 
 func (rt *Runtime) connWriteFrame(L *lua.LState) int {
