@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -25,6 +26,15 @@ const (
 // that fails consumes nothing: its bytes stay for the next call.
 type bufReader struct {
 	src io.Reader
+	// raw, if set, is src's socket read directly (useRawReads): fill waits
+	// for it with no buffer, and a buffer of readBufs drained by a read
+	// that did not fill it goes back to the pool. rawFn is readFD, bound
+	// once; rawN, rawErr and rawBuf are its results. Used under op.
+	raw    syscall.RawConn
+	rawFn  func(fd uintptr) bool
+	rawN   int
+	rawErr error
+	rawBuf *[initialBuf]byte
 
 	// op is held for a whole read operation, across src.Read: reads by
 	// several tasks on one conn queue up, as in Go. A read waiting for it
@@ -62,9 +72,17 @@ func (b *bufReader) consume(n int) {
 	b.taken += uint64(n)
 	if b.r == b.w {
 		b.r, b.w = 0, 0
+		if b.raw != nil && !b.full && len(b.buf) == initialBuf {
+			readBufs.Put((*[initialBuf]byte)(b.buf))
+			b.buf = nil
+		}
 	}
 	b.mu.Unlock()
 }
+
+// readBufs holds the first-size read buffers of conns with a raw source,
+// between the reads that use them.
+var readBufs = sync.Pool{New: func() any { return new([initialBuf]byte) }}
 
 // take returns the first n unread bytes as a string and consumes them plus
 // skip more (a delimiter).
@@ -98,6 +116,9 @@ func (b *bufReader) tail(n int) (int, string) {
 // with an error is kept; the error comes back on the next fill. The caller
 // holds op.
 func (b *bufReader) fill(need int) error {
+	if b.buf == nil && b.raw != nil {
+		return b.fillRaw()
+	}
 	b.mu.Lock()
 	if b.buf == nil {
 		b.buf = make([]byte, initialBuf)
@@ -138,6 +159,29 @@ func (b *bufReader) fill(need int) error {
 		err = io.EOF // after close_read, as on Unix systems
 	}
 	return err
+}
+
+// fillRaw is fill for a conn with a raw source and no buffer: it waits for
+// the socket to be readable and reads into a buffer from readBufs, which
+// then becomes the conn's. Errors are those of the socket's own Read.
+func (b *bufReader) fillRaw() error {
+	err := b.raw.Read(b.rawFn)
+	p, n := b.rawBuf, b.rawN
+	b.rawBuf = nil
+	if err == nil && n > 0 {
+		b.mu.Lock()
+		b.buf, b.r, b.w = p[:], 0, n
+		b.full = n == initialBuf
+		b.mu.Unlock()
+		if t, ok := b.src.(traceReader); ok && t.c.tr.mode() != traceOff {
+			t.c.tr.record(t.c, "<", bytesWhat("read", n), p[:n])
+		}
+		return nil
+	}
+	if err == nil {
+		err = b.rawErr
+	}
+	return b.rawError(err)
 }
 
 // scanSome returns up to max unread bytes, whatever is there.
@@ -350,15 +394,15 @@ func (b *bufReader) readIn(ctx context.Context, call *ioCall, scan scanFunc, nee
 }
 
 // opLock is a mutex whose Lock can give up when a context ends. Its zero
-// value is unlocked.
+// value is unlocked. Uncontended, it is two atomics and allocates nothing
+// (every conn has two, and a served conn's memory counts); a waiter makes
+// the channel that the next Unlock closes to wake every waiter, which then
+// race for the lock again. Waiters are not served in order.
 type opLock struct {
-	once sync.Once
-	ch   chan struct{} // holds a token while locked
-}
-
-func (l *opLock) c() chan struct{} {
-	l.once.Do(func() { l.ch = make(chan struct{}, 1) })
-	return l.ch
+	held    atomic.Bool
+	waiting atomic.Int32  // calls in LockContext's slow path
+	mu      sync.Mutex    // guards wake
+	wake    chan struct{} // closed by the Unlock after it was made
 }
 
 // LockContext locks, or returns ctx's error if ctx ends first, or
@@ -368,29 +412,48 @@ func (l *opLock) LockContext(ctx context.Context, by time.Time) error {
 	if l.TryLock() {
 		return nil
 	}
+	l.waiting.Add(1)
+	defer l.waiting.Add(-1)
 	var expired <-chan time.Time
 	if !by.IsZero() {
 		timer := time.NewTimer(time.Until(by))
 		defer timer.Stop()
 		expired = timer.C
 	}
-	select {
-	case l.c() <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-expired:
-		return os.ErrDeadlineExceeded
+	for {
+		// The channel is taken before trying again: an Unlock after the
+		// try sees waiting > 0 and closes this channel (or a later one
+		// that another waiter made, after closing this one).
+		l.mu.Lock()
+		if l.wake == nil {
+			l.wake = make(chan struct{})
+		}
+		wake := l.wake
+		l.mu.Unlock()
+		if l.TryLock() {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-expired:
+			return os.ErrDeadlineExceeded
+		}
 	}
 }
 
-func (l *opLock) TryLock() bool {
-	select {
-	case l.c() <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
+func (l *opLock) TryLock() bool { return l.held.CompareAndSwap(false, true) }
 
-func (l *opLock) Unlock() { <-l.c() }
+func (l *opLock) Unlock() {
+	l.held.Store(false)
+	if l.waiting.Load() == 0 {
+		return
+	}
+	l.mu.Lock()
+	if l.wake != nil {
+		close(l.wake)
+		l.wake = nil
+	}
+	l.mu.Unlock()
+}

@@ -178,6 +178,9 @@ func isDatagram(network string) bool {
 func (rt *Runtime) newConn(L *lua.LState, nc net.Conn, network string) *lua.LUserData {
 	c := &Conn{nc: nc, network: network, datagram: isDatagram(network)}
 	c.rd.src = traceReader{r: nc, c: c}
+	if !c.datagram {
+		c.rd.useRawReads(nc)
+	}
 	c.tr.init(&rt.trace)
 	c.poke = c.dl.wake
 	c.dl.fresh() // a conn that takes over a used socket forgets this (tls.client)

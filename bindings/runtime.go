@@ -86,10 +86,12 @@ var luaOptions = lua.Options{
 	MinimizeStackMemory: true,
 }
 
-// taskRegistrySize is the Lua value stack a task's thread starts with: 32
-// slots (512 bytes) instead of 128 save 1.5 KB per task, and the vendored
-// gopher-lua grows a registry at least twofold when a call needs more.
-const taskRegistrySize = 32
+// taskRegistrySize is the Lua value stack a task's thread starts with: 16
+// slots (256 bytes) instead of NewState's 128 save 1.7 KB per task, and the
+// vendored gopher-lua grows a registry at least twofold when a call needs
+// more. A served connection's echo loop fits in 16; 32 cost a parked
+// connection 256 bytes more (BenchmarkConnMemory).
+const taskRegistrySize = 16
 
 // New makes a Runtime with the standard Lua libraries, the bindings and the
 // embedded stdlib modules loaded.

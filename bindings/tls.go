@@ -462,6 +462,7 @@ func (c *Conn) handOver(fn string) (net.Conn, error) {
 	raw.SetDeadline(time.Time{})
 	moved := &movedConn{local: raw.LocalAddr(), remote: raw.RemoteAddr(), err: movedError{fn}}
 	c.nc, c.rd.src = moved, moved
+	c.rd.raw, c.rd.rawFn = nil, nil
 	c.closed.Store(true)
 	if len(pending) > 0 {
 		return &prefixConn{Conn: raw, pending: pending}, nil

@@ -519,3 +519,52 @@ function TestListenWithoutHostIsLoopback(t)
   assert(c:read_line() == "hello")
   ln:close()
 end
+
+function TestBulkReadsGrowPastTheFirstBuffer(t)
+  -- A conn's read buffer starts at 1 KiB and is handed back while the conn
+  -- waits (bindings/rawread_unix.go); a read that fills it keeps it and
+  -- lets it grow, so a bulk transfer is read in large pieces, not 1 KiB
+  -- at a time.
+  local th = require("testhelp")
+  local c, s = th.tcp_pair()
+  local payload = string.rep("0123456789abcdef", 16384) -- 256 KiB
+  local writer = task.spawn(function() assert(c:write(payload)); c:close_write() end)
+  time.sleep(0.05)
+  local got, largest, pieces = {}, 0, 0
+  while true do
+    local d, err = s:read(65536)
+    if not d then
+      assert(err.kind == "eof", tostring(err))
+      break
+    end
+    got[#got + 1] = d
+    largest = math.max(largest, #d)
+    pieces = pieces + 1
+  end
+  assert(table.concat(got) == payload, "the bytes came back changed")
+  assert(largest > 1024, "every piece was at most 1 KiB: " .. pieces .. " pieces")
+  writer:wait(5)
+  c:close()
+  s:close()
+end
+
+function TestSmallReadsAfterABulkOneLoseNothing(t)
+  -- Interleaved sizes: a full first buffer, then short messages that drain
+  -- it (the buffer goes back), then a line split across two arrivals.
+  local th = require("testhelp")
+  local c, s = th.tcp_pair()
+  assert(c:write(string.rep("x", 1024)))
+  assert(s:read_full(1024) == string.rep("x", 1024))
+  for i = 1, 50 do
+    assert(c:write("ping " .. i .. "\n"))
+    assert(s:read_line() == "ping " .. i)
+  end
+  assert(c:write("half a "))
+  local line = task.spawn(function() return s:read_line() end)
+  time.sleep(0.02)
+  assert(c:write("line\nrest"))
+  assert(line:wait(5) == "half a line")
+  assert(s:read(4) == "rest")
+  c:close()
+  s:close()
+end

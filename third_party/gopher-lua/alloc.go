@@ -35,9 +35,11 @@ type allocator struct {
 }
 
 func newAllocator(size int) *allocator {
+	// gonetrepl patch: the first block of floats is made by the first
+	// LNumber2I that needs one, not here: most of a server's threads
+	// (a task per connection) never box a number (GONETREPL.md).
 	al := &allocator{
 		size:    size,
-		fptrs:   make([]float64, 0, size),
 		fheader: nil,
 	}
 	al.fheader = (*reflect.SliceHeader)(unsafe.Pointer(&al.fptrs))
