@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 )
 
 // version overrides the module version in --version when set with
@@ -51,7 +52,7 @@ func readBuildVersion(info *debug.BuildInfo, ok bool, override string) buildVers
 	if v.revision == "" {
 		// A module-mode build (go install m@v) has no VCS settings, but a
 		// pseudo-version ends in the commit: v0.0.0-20261204173000-017f323c1a2b.
-		if m := pseudoVersion.FindStringSubmatch(v.module); m != nil {
+		if m := pseudoVersion().FindStringSubmatch(v.module); m != nil {
 			v.revision = m[2]
 		}
 	}
@@ -63,7 +64,7 @@ func readBuildVersion(info *debug.BuildInfo, ok bool, override string) buildVers
 
 // pseudoVersion matches the tail of a Go pseudo-version: the commit time
 // and the first 12 hex digits of the commit (go help module-get: "pseudo-versions").
-var pseudoVersion = regexp.MustCompile(`[-.](\d{14})-([0-9a-f]{12})(\+[0-9A-Za-z.]+)?$`)
+var pseudoVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-.](\d{14})-([0-9a-f]{12})(\+[0-9A-Za-z.]+)?$`) })
 
 // String is the --version line, e.g.
 //

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gonetrepl/gonetrepl/stdlib"
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -130,14 +131,16 @@ func optionDefaultDoc(shapes []shape, name string) string {
 	for _, s := range shapes {
 		for _, fl := range s.fields {
 			if s.opts && strings.ToUpper(fl.name) == name {
-				return fmt.Sprintf("The default of opts.%s: %s.", fl.name, defaultNote.ReplaceAllString(fl.doc, ""))
+				return fmt.Sprintf("The default of opts.%s: %s.", fl.name, defaultNote().ReplaceAllString(fl.doc, ""))
 			}
 		}
 	}
 	return ""
 }
 
-var defaultNote = regexp.MustCompile(`\s*\(default [^)]*\)`)
+// The stubs' regular expressions are compiled on first use: the stubs are
+// made by a test and by help, and compiling them cost every start-up.
+var defaultNote = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s*\(default [^)]*\)`) })
 
 // constComment finds the comment of a module field in its Lua source: the
 // one that ends its assignment line (`http.TIMEOUT = 30 -- seconds ...`,
@@ -212,7 +215,7 @@ func moduleConsts() (map[string][]stubConst, error) {
 		var cs []stubConst
 		t.ForEach(func(k, v lua.LValue) {
 			name, ok := k.(lua.LString)
-			if !ok || !luaIdent.MatchString(string(name)) || strings.HasPrefix(string(name), "__") {
+			if !ok || !luaIdent().MatchString(string(name)) || strings.HasPrefix(string(name), "__") {
 				return
 			}
 			switch v.(type) {
@@ -234,9 +237,9 @@ func moduleConsts() (map[string][]stubConst, error) {
 }
 
 var (
-	luaIdent   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	anchorLink = regexp.MustCompile(`\[([^\]]+)\]\(#[^)]*\)`)
-	wordsName  = regexp.MustCompile(`^[a-z]+( [a-z]+)+$`) // "packet conn"
+	luaIdent   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
+	anchorLink = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\[([^\]]+)\]\(#[^)]*\)`) })
+	wordsName  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]+( [a-z]+)+$`) }) // "packet conn"
 )
 
 // renderStubs renders files from the modules; consts are the value fields
@@ -278,7 +281,7 @@ type stubWriter struct{ strings.Builder }
 // doc writes text as --- comment lines (Markdown, as the editor renders
 // it). A link to a heading of docs/API.md keeps its text only.
 func (w *stubWriter) doc(text string) {
-	text = anchorLink.ReplaceAllString(text, "$1")
+	text = anchorLink().ReplaceAllString(text, "$1")
 	for _, line := range strings.Split(text, "\n") {
 		w.WriteString(strings.TrimRight("---"+line, " ") + "\n")
 	}
@@ -298,7 +301,7 @@ func renderStubFile(f stubFile, ms []Module, consts []stubConst) (string, error)
 		w.doc(a.doc)
 		fmt.Fprintf(&w, "---@alias %s\n", a.name)
 		for _, v := range a.values {
-			fmt.Fprintf(&w, "---| %s\n", anchorLink.ReplaceAllString(v, "$1"))
+			fmt.Fprintf(&w, "---| %s\n", anchorLink().ReplaceAllString(v, "$1"))
 		}
 		w.WriteString("\n")
 	}
@@ -578,11 +581,11 @@ func typeParam(binding string, tok sigToken) (stubParam, error) {
 			continue
 		case part == "...":
 			name = "..."
-		case strings.HasSuffix(part, "...") && luaIdent.MatchString(strings.TrimSuffix(part, "...")):
+		case strings.HasSuffix(part, "...") && luaIdent().MatchString(strings.TrimSuffix(part, "...")):
 			// "x2...": more of the same, typed as x2 is.
 			name = "..."
 			part = strings.TrimSuffix(part, "...")
-		case name == "" && luaIdent.MatchString(part) && part != "true" && part != "false":
+		case name == "" && luaIdent().MatchString(part) && part != "true" && part != "false":
 			name = part
 		}
 		t, ok := lookupType(binding, part, paramOverrides, paramTypes)
@@ -634,10 +637,10 @@ func typeResults(binding, res string) ([]stubParam, error) {
 				return nil, fmt.Errorf("stubs: %s: cannot type result %q: add it to resultTypes or resultOverrides (bindings/stubtypes.go)", binding, text)
 			}
 			types = appendType(types, t)
-			if wordsName.MatchString(text) {
+			if wordsName().MatchString(text) {
 				text = strings.ReplaceAll(text, " ", "_")
 			}
-			if luaIdent.MatchString(text) && !typeWords[text] && !slices.Contains(names, text) {
+			if luaIdent().MatchString(text) && !typeWords[text] && !slices.Contains(names, text) {
 				names = append(names, text)
 			}
 		}
