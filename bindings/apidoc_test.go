@@ -101,7 +101,7 @@ func TestEveryBindingDocumented(t *testing.T) {
 				short := strings.TrimPrefix(d.Name, m.Name+":")
 				r, _, ok := strings.Cut(d.Sig, ":")
 				switch {
-				case !ok || !luaIdent.MatchString(r):
+				case !ok || !luaIdent().MatchString(r):
 					t.Errorf("%s: sig %q does not start with a receiver, as in \"c:%s(\"", d.Name, d.Sig, short)
 					continue
 				case recv == "":

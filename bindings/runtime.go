@@ -39,6 +39,8 @@ type Runtime struct {
 	// runs as a task on a thread of it. Touch it only with the gil held.
 	L   *lua.LState
 	gil *gil
+	// nowWrite is the non-blocking write of the lock's holder (writeNow).
+	nowWrite *nowWriter
 
 	stdout *lockedWriter
 	stderr *lockedWriter
@@ -103,6 +105,7 @@ func New(opts Options) *Runtime {
 		opts.Stderr = os.Stderr
 	}
 	rt := &Runtime{
+		nowWrite:  newNowWriter(),
 		L:         lua.NewState(withSkipLibs(luaOptions)),
 		stdout:    &lockedWriter{w: opts.Stdout},
 		stderr:    &lockedWriter{w: opts.Stderr},

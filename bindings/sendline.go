@@ -36,18 +36,27 @@ func (rt *Runtime) connSetNewline(L *lua.LState) int {
 
 // writeData writes data as one write, by the call's own deadline (zero:
 // none) besides the conn's, and pushes the bytes written or nil, err.
+//
+// A write the socket takes at once is written holding the interpreter
+// lock (writeNow); the rest, if any, waits with the lock released.
 func (rt *Runtime) writeData(L *lua.LState, c *Conn, data string, by time.Time) int {
+	p := bytesOf(data)
+	done := rt.writeNow(L, c, p, by)
+	if done == len(p) && done > 0 {
+		L.Push(lua.LNumber(done))
+		return 1
+	}
 	call := c.dl.writeCall(c.nc, by)
 	var n int
 	err := rt.block(L, c.poke, func(ctx context.Context) error {
 		var err error
-		n, err = c.writeIn(ctx, call, bytesOf(data))
+		n, err = c.writeIn(ctx, call, p[done:])
 		return err
 	})
 	if err != nil {
 		return rt.pushError(L, c.opError("write", err), "write", "")
 	}
-	L.Push(lua.LNumber(n))
+	L.Push(lua.LNumber(done + n))
 	return 1
 }
 

@@ -568,3 +568,43 @@ function TestSmallReadsAfterABulkOneLoseNothing(t)
   c:close()
   s:close()
 end
+
+function TestWriteLargerThanTheSocketTakes(t)
+  -- A write is written at once as far as the socket takes it (with the
+  -- interpreter lock held), and the rest waits: 8 MiB to a peer that starts
+  -- reading later arrives whole and in order, and a small write after it
+  -- comes after it.
+  local th = require("testhelp")
+  local c, s = th.tcp_pair()
+  local parts = {}
+  for i = 1, 8 * 1024 do parts[i] = string.format("%08d", i) .. string.rep(".", 1016) end
+  local big = table.concat(parts)
+  local writer = task.spawn(function()
+    assert(c:write(big) == #big)
+    assert(c:write("tail\n") == 5)
+    c:close_write()
+  end)
+  time.sleep(0.1)
+  assert(writer:status() == "running", "8 MiB fitted in the socket at once: " .. writer:status())
+  local got = assert(s:read_all({ max = 16 * 1024 * 1024 }))
+  assert(#got == #big + 5, "got " .. #got .. " bytes")
+  assert(got == big .. "tail\n", "the bytes came out of order or changed")
+  writer:wait(5)
+  c:close()
+  s:close()
+end
+
+function TestWriteAfterItsDeadlineTimesOut(t)
+  -- A write whose deadline has passed is not written, however much room
+  -- the socket has.
+  local th = require("testhelp")
+  local c, s = th.tcp_pair()
+  c:set_write_deadline(time.now() - 1)
+  local n, err = c:write("late")
+  th.expect_error("timeout", n, err, "write past its deadline")
+  c:set_write_deadline(0)
+  assert(c:write("on time") == 7)
+  assert(s:read_full(7) == "on time")
+  c:close()
+  s:close()
+end
