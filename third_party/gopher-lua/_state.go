@@ -760,11 +760,17 @@ func (ls *LState) rawFrameFuncName(fr *callFrame) string {
 func (ls *LState) frameFuncName(fr *callFrame) (string, bool) {
 	frame := fr.Parent
 	if frame == nil {
-		if ls.Parent == nil {
+		// gonetrepl patch 17: the bottom frame of a thread is "main chunk"
+		// only when it runs a chunk (as Lua 5.1, a function defined on line
+		// 0); a task's or a coroutine's function has no caller to name it
+		// and is "function <file:line>".
+		if !fr.Fn.IsG && fr.Fn.Proto.LineDefined == 0 {
 			return "main chunk", true
-		} else {
-			return "corountine", true
 		}
+		if !fr.Fn.IsG {
+			return fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined), false
+		}
+		return "(anonymous)", false
 	}
 	if !frame.Fn.IsG {
 		pc := frame.Pc - 1
@@ -1039,7 +1045,7 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 		ls.reg.Insert(fn, cf.LocalBase)
 	}
 	if cf.Fn == nil {
-		ls.RaiseError("attempt to call a non-function object")
+		ls.callError(fn) // gonetrepl patch 17
 	}
 	if ls.stack.IsFull() {
 		ls.RaiseError("stack overflow")
@@ -1098,7 +1104,7 @@ func (ls *LState) getField(obj LValue, key LValue) LValue {
 		metaindex := ls.metaOp1(curobj, "__index")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key.String())
+				ls.indexError(curobj, i == 0) // gonetrepl patch 17
 			}
 			return LNil
 		}
@@ -1129,7 +1135,7 @@ func (ls *LState) getFieldString(obj LValue, key string) LValue {
 		metaindex := ls.metaOp1(curobj, "__index")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key)
+				ls.indexError(curobj, i == 0) // gonetrepl patch 17
 			}
 			return LNil
 		}
@@ -1160,7 +1166,7 @@ func (ls *LState) setField(obj LValue, key LValue, value LValue) {
 		metaindex := ls.metaOp1(curobj, "__newindex")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key.String())
+				ls.indexError(curobj, i == 0) // gonetrepl patch 17
 			}
 			ls.RawSet(tb, key, value)
 			return
@@ -1192,7 +1198,7 @@ func (ls *LState) setFieldString(obj LValue, key string, value LValue) {
 		metaindex := ls.metaOp1(curobj, "__newindex")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key)
+				ls.indexError(curobj, i == 0) // gonetrepl patch 17
 			}
 			tb.RawSetString(key, value)
 			return

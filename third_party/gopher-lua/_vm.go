@@ -3,7 +3,6 @@ package lua
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 func mainLoop(L *LState, baseframe *callFrame) {
@@ -386,10 +385,10 @@ func init() {
 					if num, err := parseNumber(string(str)); err == nil {
 						// +inline-call reg.Set RA -num
 					} else {
-						L.RaiseError("__unm undefined")
+						L.typeError(unaryv, "perform arithmetic on", B) // gonetrepl patch 17
 					}
 				} else {
-					L.RaiseError("__unm undefined")
+					L.typeError(unaryv, "perform arithmetic on", B) // gonetrepl patch 17
 				}
 			}
 			return 0
@@ -434,7 +433,7 @@ func init() {
 				} else if lv.Type() == LTTable {
 					// +inline-call reg.SetNumber RA LNumber(lv.(*LTable).Len())
 				} else {
-					L.RaiseError("__len undefined")
+					L.typeError(lv, "get length of", B) // gonetrepl patch 17
 				}
 			}
 			return 0
@@ -608,7 +607,7 @@ func init() {
 				callable, meta = L.metaCall(lv)
 			}
 			if callable == nil {
-				L.RaiseError("attempt to call a non-function object")
+				L.callError(lv) // gonetrepl patch 17
 			}
 			// +inline-call L.closeUpvalues lbase
 			if callable.IsG {
@@ -921,8 +920,7 @@ func objectArith(L *LState, opcode int, lhs, rhs LValue) LValue {
 			return numberArith(L, opcode, LNumber(v1), LNumber(v2))
 		}
 	}
-	L.RaiseError("%s", fmt.Sprintf("cannot perform %v operation between %v and %v",
-		strings.TrimLeft(event, "_"), lhs.Type().String(), rhs.Type().String()))
+	L.arithError(lhs, rhs) // gonetrepl patch 17
 
 	return LNil
 }
@@ -943,7 +941,7 @@ func stringConcat(L *LState, total, last int) LValue {
 				total--
 				i--
 			} else {
-				L.RaiseError("cannot perform concat operation between %v and %v", lhs.Type().String(), rhs.Type().String())
+				L.concatError(lhs, rhs, i) // gonetrepl patch 17
 				return LNil
 			}
 		} else {
