@@ -719,7 +719,14 @@ func (ls *LState) stackTrace(level int) string {
 		i := 0
 		for dbg, ok := ls.GetStack(i); ok; dbg, ok = ls.GetStack(i) {
 			cf := dbg.frame
-			buf = append(buf, fmt.Sprintf("\t%v in %v", ls.Where(i), ls.formattedFrameFuncName(cf)))
+			if cf.Fn.IsG && cf.Parent == nil {
+				// gonetrepl patch 17: a Go function at the bottom of a
+				// thread (a host's wrapper) is no chunk: "[G]: ?", as Lua
+				// 5.1's "[C]: ?".
+				buf = append(buf, "\t[G]: ?")
+			} else {
+				buf = append(buf, fmt.Sprintf("\t%v in %v", ls.Where(i), ls.formattedFrameFuncName(cf)))
+			}
 			if !cf.Fn.IsG && cf.TailCall > 0 {
 				for tc := cf.TailCall; tc > 0; tc-- {
 					buf = append(buf, "\t(tailcall): ?")
@@ -760,17 +767,10 @@ func (ls *LState) rawFrameFuncName(fr *callFrame) string {
 func (ls *LState) frameFuncName(fr *callFrame) (string, bool) {
 	frame := fr.Parent
 	if frame == nil {
-		// gonetrepl patch 17: the bottom frame of a thread is "main chunk"
-		// only when it runs a chunk (as Lua 5.1, a function defined on line
-		// 0); a task's or a coroutine's function has no caller to name it
-		// and is "function <file:line>".
-		if !fr.Fn.IsG && fr.Fn.Proto.LineDefined == 0 {
-			return "main chunk", true
-		}
-		if !fr.Fn.IsG {
-			return fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined), false
-		}
-		return "(anonymous)", false
+		// gonetrepl patch 17: the bottom frame of a thread has no caller
+		// to name it: a task's or a coroutine's function is "function
+		// <file:line>", and "main chunk" is only said of a chunk (below).
+		return ls.unnamedFrameFuncName(fr)
 	}
 	if !frame.Fn.IsG {
 		pc := frame.Pc - 1
@@ -778,16 +778,27 @@ func (ls *LState) frameFuncName(fr *callFrame) (string, bool) {
 			if call.Pc == pc {
 				name := call.Name
 				if (name == "?" || fr.TailCall > 0) && !fr.Fn.IsG {
-					name = fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined)
+					return ls.unnamedFrameFuncName(fr) // gonetrepl patch 17
 				}
 				return name, false
 			}
 		}
 	}
-	if !fr.Fn.IsG {
-		return fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined), false
+	return ls.unnamedFrameFuncName(fr)
+}
+
+// unnamedFrameFuncName names a frame that its caller does not name
+// (gonetrepl patch 17): a chunk (a function defined on line 0, as Lua
+// 5.1's "main") is "main chunk", whoever called it, as in Lua 5.1; other
+// Lua functions are "<file:line>".
+func (ls *LState) unnamedFrameFuncName(fr *callFrame) (string, bool) {
+	if fr.Fn.IsG {
+		return "(anonymous)", false
 	}
-	return "(anonymous)", false
+	if fr.Fn.Proto.LineDefined == 0 {
+		return "main chunk", true
+	}
+	return fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined), false
 }
 
 func (ls *LState) isStarted() bool {
