@@ -32,6 +32,14 @@ var lua51KnownDifferences = map[string]string{
 	// table with table"; lua5.1 "two table values"): the runtime half of
 	// issue 16 leaves comparisons as they are.
 	`print({} < {})`: "comparison wording of two values of one type",
+	// lua5.1's coroutine.wrap puts its caller's position in front of the
+	// message a second time ("(command line):1: (command line):1:
+	// attempt..."); gonetrepl passes the coroutine's message on as raised.
+	`coroutine.wrap(function() local x; x() end)()`: "lua5.1's wrap repeats the position",
+	// Argument errors keep the project's wording, which every binding and
+	// its documentation use: "bad argument #1 to floor (...)", where
+	// lua5.1 quotes the name ('floor').
+	`math.floor(nil)`: "argument errors name the function unquoted",
 }
 
 // A lua51Case is one snippet of the corpus: code run as a chunk and, for a
