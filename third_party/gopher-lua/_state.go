@@ -729,7 +729,7 @@ func (ls *LState) stackTrace(level int) string {
 			}
 			if !cf.Fn.IsG && cf.TailCall > 0 {
 				for tc := cf.TailCall; tc > 0; tc-- {
-					buf = append(buf, "\t(tailcall): ?")
+					buf = append(buf, "\t(tail call): ?") // gonetrepl patch 17: Lua 5.1's words
 					i++
 				}
 			}
