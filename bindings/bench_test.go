@@ -363,6 +363,27 @@ func BenchmarkBlockingCall(b *testing.B) {
 	})
 }
 
+// BenchmarkLuaLoop is the VM alone: an iteration of a Lua loop doing
+// arithmetic, table reads and writes by field and by index, a length, a
+// method call and a call of a local function: the instructions whose
+// type errors name their operand (gopher-lua patch 18), which must cost
+// nothing until one fails.
+func BenchmarkLuaLoop(b *testing.B) {
+	b.ReportAllocs()
+	benchChunk(b, "loop", `
+		local n = tonumber(...)
+		local obj = {count = 0, items = {1, 2, 3}}
+		function obj:bump(k) self.count = self.count + k end
+		local function sq(x) return x * x end
+		local acc = 0
+		for i = 1, n do
+			local t = obj.items
+			acc = acc + sq(t[i % 3 + 1]) - #t
+			obj:bump(1)
+		end
+		assert(obj.count == n and acc > 0, "looped wrong")`)
+}
+
 // BenchmarkStringPack is one string.pack(">I4 s2 d", ...) in a Lua loop.
 func BenchmarkStringPack(b *testing.B) {
 	b.ReportAllocs()

@@ -352,14 +352,31 @@ func describe(L *lua.LState, v lua.LValue, trace string, stop context.Context, o
 	msg := textesc.Lines(errorText(L, v, stop, onExpire))
 	frames := luaFrames(trace)
 	for _, where := range frames {
-		if strings.HasPrefix(msg, where+" ") {
-			return msg // error() already put a position of the stack in front
+		if hasPositionIn(msg, where) {
+			return msg // error() already put a position in front
 		}
 	}
 	if len(frames) > 0 {
 		return frames[0] + " " + msg
 	}
 	return msg
+}
+
+// hasPositionIn reports whether msg starts with a position ("file:12: ")
+// in the file of where, a frame's "file:line:": the frame's own line, or
+// another, as when a message caught by pcall is raised again with
+// error(e, 0) from a later line.
+func hasPositionIn(msg, where string) bool {
+	i := strings.LastIndexByte(where[:len(where)-1], ':')
+	if i < 0 {
+		return false
+	}
+	rest, ok := strings.CutPrefix(msg, where[:i+1])
+	if !ok {
+		return false
+	}
+	digits := len(rest) - len(strings.TrimLeft(rest, "0123456789"))
+	return digits > 0 && strings.HasPrefix(rest[digits:], ": ")
 }
 
 // luaFrames lists the "file:line:" positions of the Lua functions in a

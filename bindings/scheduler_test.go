@@ -215,3 +215,26 @@ func TestCanceledErrorText(t *testing.T) {
 		t.Errorf("got kind %q, message %q", e.Kind, e.Error())
 	}
 }
+
+// A message that already starts with a position in a frame's file, on any
+// line (a message caught by pcall and raised again with error(e, 0)),
+// gets no second position; any other message does.
+func TestHasPositionIn(t *testing.T) {
+	for _, c := range []struct {
+		msg, where string
+		want       bool
+	}{
+		{"a.lua:5: boom", "a.lua:5:", true},
+		{"a.lua:3: boom", "a.lua:5:", true},
+		{"(command line):12: boom", "(command line):1:", true},
+		{"b.lua:3: boom", "a.lua:5:", false},
+		{"a.lua:boom", "a.lua:5:", false},
+		{"a.lua:: boom", "a.lua:5:", false},
+		{"boom", "a.lua:5:", false},
+		{"a.lua:3:boom", "a.lua:5:", false},
+	} {
+		if got := hasPositionIn(c.msg, c.where); got != c.want {
+			t.Errorf("hasPositionIn(%q, %q) = %v, want %v", c.msg, c.where, got, c.want)
+		}
+	}
+}

@@ -311,7 +311,7 @@ func lineTrace(trace string) string {
 	lines := strings.Split(strings.TrimSpace(trace), "\n")
 	for len(lines) > 0 {
 		last := strings.TrimSpace(lines[len(lines)-1])
-		if last != "[G]: ?" && last != "[G]: in main chunk" {
+		if last != "[G]: ?" {
 			break
 		}
 		lines = lines[:len(lines)-1]
@@ -319,7 +319,7 @@ func lineTrace(trace string) string {
 	deeper := false
 	for _, l := range lines[min(1, len(lines)):] {
 		l = strings.TrimSpace(l)
-		if !strings.HasPrefix(l, "[G]:") && !strings.HasSuffix(l, "in function <"+chunkName+":0>") {
+		if !strings.HasPrefix(l, "[G]:") && !strings.HasSuffix(l, ": in main chunk") {
 			deeper = true
 		}
 	}

@@ -3,7 +3,6 @@ package lua
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 func mainLoop(L *LState, baseframe *callFrame) {
@@ -386,10 +385,10 @@ func init() {
 					if num, err := parseNumber(string(str)); err == nil {
 						// +inline-call reg.Set RA -num
 					} else {
-						L.RaiseError("__unm undefined")
+						L.typeError(unaryv, "perform arithmetic on", B) // gonetrepl patch 18
 					}
 				} else {
-					L.RaiseError("__unm undefined")
+					L.typeError(unaryv, "perform arithmetic on", B) // gonetrepl patch 18
 				}
 			}
 			return 0
@@ -434,7 +433,7 @@ func init() {
 				} else if lv.Type() == LTTable {
 					// +inline-call reg.SetNumber RA LNumber(lv.(*LTable).Len())
 				} else {
-					L.RaiseError("__len undefined")
+					L.typeError(lv, "get length of", B) // gonetrepl patch 18
 				}
 			}
 			return 0
@@ -608,7 +607,7 @@ func init() {
 				callable, meta = L.metaCall(lv)
 			}
 			if callable == nil {
-				L.RaiseError("attempt to call a non-function object")
+				L.callError(lv) // gonetrepl patch 18
 			}
 			// +inline-call L.closeUpvalues lbase
 			if callable.IsG {
@@ -700,13 +699,13 @@ func init() {
 							// +inline-call reg.SetTop RA+1
 						}
 					} else {
-						L.RaiseError("for statement step must be a number")
+						L.RaiseError("'for' step must be a number") // gonetrepl patch 18: Lua 5.1's wording
 					}
 				} else {
-					L.RaiseError("for statement limit must be a number")
+					L.RaiseError("'for' limit must be a number") // gonetrepl patch 18
 				}
 			} else {
-				L.RaiseError("for statement init must be a number")
+				L.RaiseError("'for' initial value must be a number") // gonetrepl patch 18
 			}
 			return 0
 		},
@@ -721,10 +720,10 @@ func init() {
 				if step, ok2 := reg.Get(RA + 2).(LNumber); ok2 {
 					// +inline-call reg.SetNumber RA LNumber(init-step)
 				} else {
-					L.RaiseError("for statement step must be a number")
+					L.RaiseError("'for' step must be a number") // gonetrepl patch 18: Lua 5.1's wording
 				}
 			} else {
-				L.RaiseError("for statement init must be a number")
+				L.RaiseError("'for' initial value must be a number") // gonetrepl patch 18
 			}
 			cf.Pc += Sbx
 			return 0
@@ -921,8 +920,7 @@ func objectArith(L *LState, opcode int, lhs, rhs LValue) LValue {
 			return numberArith(L, opcode, LNumber(v1), LNumber(v2))
 		}
 	}
-	L.RaiseError("%s", fmt.Sprintf("cannot perform %v operation between %v and %v",
-		strings.TrimLeft(event, "_"), lhs.Type().String(), rhs.Type().String()))
+	L.arithError(lhs, rhs) // gonetrepl patch 18
 
 	return LNil
 }
@@ -943,7 +941,7 @@ func stringConcat(L *LState, total, last int) LValue {
 				total--
 				i--
 			} else {
-				L.RaiseError("cannot perform concat operation between %v and %v", lhs.Type().String(), rhs.Type().String())
+				L.concatError(lhs, rhs, i) // gonetrepl patch 18
 				return LNil
 			}
 		} else {

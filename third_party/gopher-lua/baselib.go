@@ -84,7 +84,23 @@ func baseDoFile(L *LState) int {
 func baseError(L *LState) int {
 	obj := L.CheckAny(1)
 	level := L.OptInt(2, 1)
-	L.Error(obj, level)
+	// gonetrepl patch 18: the position is that of the function level
+	// counts from error itself (1: the function that called error, 2: its
+	// caller), nothing when that is a Go function or not on the stack, as
+	// Lua 5.1's luaL_where; a number is a message too. Upstream passed the
+	// level to Error, whose count starts at the caller: error(msg, 2)
+	// pointed at the function that called error.
+	switch v := obj.(type) {
+	case LString:
+		if level > 0 {
+			obj = LString(L.whereLevel(level) + string(v))
+		}
+	case LNumber:
+		if level > 0 {
+			obj = LString(L.whereLevel(level) + v.String())
+		}
+	}
+	L.Error(obj, 0)
 	return 0
 }
 

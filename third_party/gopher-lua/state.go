@@ -819,10 +819,17 @@ func (ls *LState) stackTrace(level int) string {
 		i := 0
 		for dbg, ok := ls.GetStack(i); ok; dbg, ok = ls.GetStack(i) {
 			cf := dbg.frame
-			buf = append(buf, fmt.Sprintf("\t%v in %v", ls.Where(i), ls.formattedFrameFuncName(cf)))
+			if cf.Fn.IsG && cf.Parent == nil {
+				// gonetrepl patch 18: a Go function at the bottom of a
+				// thread (a host's wrapper) is no chunk: "[G]: ?", as Lua
+				// 5.1's "[C]: ?".
+				buf = append(buf, "\t[G]: ?")
+			} else {
+				buf = append(buf, fmt.Sprintf("\t%v in %v", ls.Where(i), ls.formattedFrameFuncName(cf)))
+			}
 			if !cf.Fn.IsG && cf.TailCall > 0 {
 				for tc := cf.TailCall; tc > 0; tc-- {
-					buf = append(buf, "\t(tailcall): ?")
+					buf = append(buf, "\t(tail call): ?") // gonetrepl patch 18: Lua 5.1's words
 					i++
 				}
 			}
@@ -860,11 +867,10 @@ func (ls *LState) rawFrameFuncName(fr *callFrame) string {
 func (ls *LState) frameFuncName(fr *callFrame) (string, bool) {
 	frame := fr.Parent
 	if frame == nil {
-		if ls.Parent == nil {
-			return "main chunk", true
-		} else {
-			return "corountine", true
-		}
+		// gonetrepl patch 18: the bottom frame of a thread has no caller
+		// to name it: a task's or a coroutine's function is "function
+		// <file:line>", and "main chunk" is only said of a chunk (below).
+		return ls.unnamedFrameFuncName(fr)
 	}
 	if !frame.Fn.IsG {
 		pc := frame.Pc - 1
@@ -872,16 +878,27 @@ func (ls *LState) frameFuncName(fr *callFrame) (string, bool) {
 			if call.Pc == pc {
 				name := call.Name
 				if (name == "?" || fr.TailCall > 0) && !fr.Fn.IsG {
-					name = fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined)
+					return ls.unnamedFrameFuncName(fr) // gonetrepl patch 18
 				}
 				return name, false
 			}
 		}
 	}
-	if !fr.Fn.IsG {
-		return fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined), false
+	return ls.unnamedFrameFuncName(fr)
+}
+
+// unnamedFrameFuncName names a frame that its caller does not name
+// (gonetrepl patch 18): a chunk (a function defined on line 0, as Lua
+// 5.1's "main") is "main chunk", whoever called it, as in Lua 5.1; other
+// Lua functions are "<file:line>".
+func (ls *LState) unnamedFrameFuncName(fr *callFrame) (string, bool) {
+	if fr.Fn.IsG {
+		return "(anonymous)", false
 	}
-	return "(anonymous)", false
+	if fr.Fn.Proto.LineDefined == 0 {
+		return "main chunk", true
+	}
+	return fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined), false
 }
 
 func (ls *LState) isStarted() bool {
@@ -1155,7 +1172,7 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 		ls.reg.Insert(fn, cf.LocalBase)
 	}
 	if cf.Fn == nil {
-		ls.RaiseError("attempt to call a non-function object")
+		ls.callError(fn) // gonetrepl patch 18
 	}
 	if ls.stack.IsFull() {
 		ls.RaiseError("stack overflow")
@@ -1311,7 +1328,7 @@ func (ls *LState) getField(obj LValue, key LValue) LValue {
 		metaindex := ls.metaOp1(curobj, "__index")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key.String())
+				ls.indexError(curobj, i == 0) // gonetrepl patch 18
 			}
 			return LNil
 		}
@@ -1342,7 +1359,7 @@ func (ls *LState) getFieldString(obj LValue, key string) LValue {
 		metaindex := ls.metaOp1(curobj, "__index")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key)
+				ls.indexError(curobj, i == 0) // gonetrepl patch 18
 			}
 			return LNil
 		}
@@ -1373,7 +1390,7 @@ func (ls *LState) setField(obj LValue, key LValue, value LValue) {
 		metaindex := ls.metaOp1(curobj, "__newindex")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key.String())
+				ls.indexError(curobj, i == 0) // gonetrepl patch 18
 			}
 			ls.RawSet(tb, key, value)
 			return
@@ -1405,7 +1422,7 @@ func (ls *LState) setFieldString(obj LValue, key string, value LValue) {
 		metaindex := ls.metaOp1(curobj, "__newindex")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key)
+				ls.indexError(curobj, i == 0) // gonetrepl patch 18
 			}
 			tb.RawSetString(key, value)
 			return

@@ -7,7 +7,6 @@ package lua
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 func mainLoop(L *LState, baseframe *callFrame) {
@@ -843,10 +842,10 @@ func init() {
 							}
 						}
 					} else {
-						L.RaiseError("__unm undefined")
+						L.typeError(unaryv, "perform arithmetic on", B) // gonetrepl patch 18
 					}
 				} else {
-					L.RaiseError("__unm undefined")
+					L.typeError(unaryv, "perform arithmetic on", B) // gonetrepl patch 18
 				}
 			}
 			return 0
@@ -1005,7 +1004,7 @@ func init() {
 						}
 					}
 				} else {
-					L.RaiseError("__len undefined")
+					L.typeError(lv, "get length of", B) // gonetrepl patch 18
 				}
 			}
 			return 0
@@ -1201,7 +1200,7 @@ func init() {
 					ls.reg.Insert(fn, cf.LocalBase)
 				}
 				if cf.Fn == nil {
-					ls.RaiseError("attempt to call a non-function object")
+					ls.callError(fn) // gonetrepl patch 18
 				}
 				if ls.stack.IsFull() {
 					ls.RaiseError("stack overflow")
@@ -1334,7 +1333,7 @@ func init() {
 				callable, meta = L.metaCall(lv)
 			}
 			if callable == nil {
-				L.RaiseError("attempt to call a non-function object")
+				L.callError(lv) // gonetrepl patch 18
 			}
 			// this section is inlined by go-inline
 			// source function is 'func (ls *LState) closeUpvalues(idx int) ' in '_state.go'
@@ -1877,13 +1876,13 @@ func init() {
 							}
 						}
 					} else {
-						L.RaiseError("for statement step must be a number")
+						L.RaiseError("'for' step must be a number") // gonetrepl patch 18: Lua 5.1's wording
 					}
 				} else {
-					L.RaiseError("for statement limit must be a number")
+					L.RaiseError("'for' limit must be a number") // gonetrepl patch 18
 				}
 			} else {
-				L.RaiseError("for statement init must be a number")
+				L.RaiseError("'for' initial value must be a number") // gonetrepl patch 18
 			}
 			return 0
 		},
@@ -1917,10 +1916,10 @@ func init() {
 						}
 					}
 				} else {
-					L.RaiseError("for statement step must be a number")
+					L.RaiseError("'for' step must be a number") // gonetrepl patch 18: Lua 5.1's wording
 				}
 			} else {
-				L.RaiseError("for statement init must be a number")
+				L.RaiseError("'for' initial value must be a number") // gonetrepl patch 18
 			}
 			cf.Pc += Sbx
 			return 0
@@ -2337,8 +2336,7 @@ func objectArith(L *LState, opcode int, lhs, rhs LValue) LValue {
 			return numberArith(L, opcode, LNumber(v1), LNumber(v2))
 		}
 	}
-	L.RaiseError("%s", fmt.Sprintf("cannot perform %v operation between %v and %v",
-		strings.TrimLeft(event, "_"), lhs.Type().String(), rhs.Type().String()))
+	L.arithError(lhs, rhs) // gonetrepl patch 18
 
 	return LNil
 }
@@ -2359,7 +2357,7 @@ func stringConcat(L *LState, total, last int) LValue {
 				total--
 				i--
 			} else {
-				L.RaiseError("cannot perform concat operation between %v and %v", lhs.Type().String(), rhs.Type().String())
+				L.concatError(lhs, rhs, i) // gonetrepl patch 18
 				return LNil
 			}
 		} else {
