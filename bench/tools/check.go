@@ -91,6 +91,9 @@ func check(w io.Writer, refName string, ref, run *results, o checkOpts) checkSum
 		sum         checkSummary
 	)
 	note := func(format string, a ...any) { notCompared = append(notCompared, fmt.Sprintf(format, a...)) }
+	// Cells not compared for the same reason in the same column share a line.
+	var cellWhy []string
+	cellServers := map[string][]string{}
 
 	judge := func(server, col string, c column, rs, rb, ns, nb *resultCell) {
 		es1, ok1 := relErr(rs, c.noSpread)
@@ -117,7 +120,11 @@ func check(w io.Writer, refName string, ref, run *results, o checkOpts) checkSum
 			if rs != nil && ns != nil && !rs.ok && !ns.ok && isNoMeasure(rs.text) && isNoMeasure(ns.text) {
 				return
 			}
-			note("%s, %s: %s", server, col, strings.Join(why, "; "))
+			k := col + ": " + strings.Join(why, "; ")
+			if cellServers[k] == nil {
+				cellWhy = append(cellWhy, k)
+			}
+			cellServers[k] = append(cellServers[k], server)
 			return
 		}
 		refRatio, now := rs.median/rb.median, ns.median/nb.median
@@ -189,6 +196,10 @@ func check(w io.Writer, refName string, ref, run *results, o checkOpts) checkSum
 		}
 	} else if ref.startupBase != "" {
 		note("start-up: not in this run")
+	}
+
+	for _, k := range cellWhy {
+		note("%s: %s", k, strings.Join(cellServers[k], ", "))
 	}
 
 	sizes := func(r *results) string {
