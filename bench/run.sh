@@ -7,6 +7,27 @@
 #   bench/run.sh goraw socat-pipe     # only these (goraw is always added: it is the baseline)
 #   bench/run.sh --list               # the registry, and why an entry would be skipped
 #   QUICK=1 bench/run.sh              # smoke test: small sizes, 3 repetitions (about a minute)
+#   bench/run.sh --check              # (or CHECK=1) a QUICK run, compared with BENCHMARKS.md (below)
+#
+# --check: a regression guard that informs. It runs QUICK=1 with the servers of the last
+# results block in BENCHMARKS.md (CHECK_AGAINST=path for another file) that are installed,
+# with conns at 1000 only (the one level QUICK shares with a full run; CONNS= overrides), the
+# conns test last, for the Go servers only (CHECK_CONNS ["goraw* gonetrepl*"]: the peers fork
+# or spawn a thread per connection, 3-10 s a repetition) and BUDGET_S=120 (what has not
+# started by then is "no time"), then
+# `benchtool check` compares each (server, column) both runs have: the server's ratio to
+# goraw here against the committed one. It prints each ratio worse beyond the noise band
+# (throughput: lower is worse; every other column: higher is worse) and a one-line summary.
+# The noise band of a cell is max(CHECK_FLOOR [0.15], 2 standard errors of the change),
+# the error summed in quadrature over the four medians behind the two ratios, each one's
+# relative standard error estimated from its min-max over n repetitions as
+# 1.25*(max-min)/(d2(n)*sqrt(n)*median) (d2: the expected range of n normal samples; n=3: 1.69,
+# n=5: 2.33). A QUICK run is noisier and its medians are of 3, not 5: both widen its own
+# errors, hence the band; the floor covers what no spread shows (the load changing between
+# the runs, QUICK's smaller sizes: 64M not 512M of throughput, 2000 not 20000 round trips).
+# VmHWM (the peak over a whole run, set by its largest conns level) and the columns either run
+# lacks are listed as "not compared". Exit status 0 when the comparison ran, whatever it
+# found; 1 when it could not (no results block, a build failed, goraw did not start).
 #
 # gonetrepl: $GONETREPL, else gonetrepl on PATH, else ./gonetrepl or ./bin/gonetrepl in the
 # folder you run from or in the project root; if none is found and that folder (or the
@@ -27,6 +48,8 @@
 #     modes; on one CPU the RTT is the software path (syscalls, context switches, the
 #     server's own work) and ranks servers stably.
 #   GONETREPL [see above]  GONETREPL_BASE [unset: an older build, measured beside it]  OUT [$BENCH_WORK/results/STAMP; BENCH_WORK defaults to $TMPDIR/gonetrepl-bench]
+#   CHECK [unset; 1: as --check]  CHECK_AGAINST [BENCHMARKS.md of the project root]  CHECK_FLOOR [0.15]
+#   CHECK_CONNS ["goraw* gonetrepl*"; "*" for all]
 #
 # Open files: the soft `ulimit -n` is raised to the hard limit (Go programs do that
 # themselves; socat, ncat and Lua do not). 10000 connections need 10000 fds in the client
@@ -54,6 +77,24 @@ mkdir -p "$WORKDIR/bin"
 GORAW=$WORKDIR/bin/goraw
 BT=$WORKDIR/bin/benchtool
 
+if [[ ${1:-} == --check ]]; then
+  CHECK=1
+  shift
+fi
+CHECK=${CHECK:-}
+[[ $CHECK == 0 ]] && CHECK=""
+if [[ -n $CHECK ]]; then
+  CHECK_AGAINST=${CHECK_AGAINST:-$ROOT/BENCHMARKS.md}
+  CHECK_FLOOR=${CHECK_FLOOR:-0.15}
+  [[ -f $CHECK_AGAINST ]] || { echo "--check: no $CHECK_AGAINST to compare with" >&2; exit 1; }
+  QUICK=1
+  # conns last (the slowest, and the budget skips what it has not started);
+  # the budget keeps the whole check near two minutes on a quiet machine.
+  : "${CONNS:=1000}" "${TESTS:=tp rtt udp conns startup}" "${BUDGET_S:=120}"
+  # conns for the Go servers only: the peers' are a process or thread per
+  # connection, 3-10 s a repetition at 1000, which would take most of the budget.
+  CHECK_CONNS=${CHECK_CONNS-goraw* gonetrepl*}
+fi
 if [[ -n ${QUICK:-} ]]; then
   : "${REPS:=3}" "${TP_BYTES:=64M}" "${RTT_N:=2000}" "${CONNS:=200 1000}" "${UDP_N:=2000}"
 fi
@@ -189,10 +230,15 @@ fi
 # ---- build the Go helpers (no external modules) ----
 for d in goraw tools; do
   bin=$([[ $d == tools ]] && echo "$BT" || echo "$GORAW")
-  if [[ ! -x $bin || bench/$d/main.go -nt $bin ]]; then
+  if [[ ! -x $bin ]] || [[ -n $(find "bench/$d" -maxdepth 1 \( -name '*.go' -o -name go.mod \) -newer "$bin") ]]; then
     (cd "bench/$d" && "$GO" build -o "$bin" .) || { echo "build of $bin failed" >&2; exit 1; }
   fi
 done
+
+# --check: a committed table to compare with, before spending time on builds
+if [[ -n $CHECK ]]; then
+  $BT check -servers "$CHECK_AGAINST" >/dev/null || exit 1
+fi
 
 # ---- gonetrepl: build it when no binary was found but this is a checkout ----
 if [[ -z ${GONETREPL:-} && -n $GONETREPL_SRC ]]; then
@@ -200,6 +246,8 @@ if [[ -z ${GONETREPL:-} && -n $GONETREPL_SRC ]]; then
   if (cd "$GONETREPL_SRC" && "$GO" build -o "$WORKDIR/bin/gonetrepl" .); then
     GONETREPL=$WORKDIR/bin/gonetrepl
   else
+    # --check is about gonetrepl's ratios: without it there is nothing to check
+    [[ -n $CHECK ]] && { echo "--check: go build of gonetrepl failed" >&2; exit 1; }
     echo "warning: go build of gonetrepl failed; its rows are skipped" >&2
     GONETREPL_SRC=""
   fi
@@ -207,6 +255,14 @@ fi
 
 # ---- which servers ----
 want=("$@")
+if [[ -n $CHECK && ${#want[@]} -eq 0 ]]; then
+  # The committed table's servers that this registry still has; missing() drops
+  # the ones not installed, as for a plain run.
+  committed=$($BT check -servers "$CHECK_AGAINST") || exit 1
+  for n in $committed; do
+    if [[ -n ${TCPCMD[$n]+x} ]]; then want+=("$n"); else echo "--check: $n (in $CHECK_AGAINST) is not in the registry" >&2; fi
+  done
+fi
 [[ ${#want[@]} -eq 0 ]] && want=("${NAMES[@]}")
 # goraw first: it is the baseline, and {UPSTREAM} is its echo server
 SERVERS=()
@@ -364,6 +420,7 @@ CONNS_SEQ=0
     command -v "${c%% *}" >/dev/null && echo "# $($c 2>&1 | grep -m1 -iE 'version|lua|socat')"
   done
   for s in "${SKIPPED[@]}"; do echo "# skipped $s"; done
+  [[ -n $CHECK ]] && echo "# --check against $CHECK_AGAINST; conns measured for: $CHECK_CONNS"
 } | tee "$OUT/header.txt"
 
 echo "starting servers:"
@@ -374,6 +431,15 @@ for n in "${SERVERS[@]}"; do # goraw is first: the others' {UPSTREAM}
 done
 
 # ---- the interleaved measurements ----
+conns_checked() { # NAME: does --check measure its conns? (CHECK_CONNS globs)
+  local g globs
+  read -ra globs <<<"$CHECK_CONNS" # read: no pathname expansion of the globs
+  for g in "${globs[@]}"; do
+    # shellcheck disable=SC2053 # $g is a glob on purpose
+    [[ $1 == $g ]] && return 0
+  done
+  return 1
+}
 rotate() { # REP NAME... -> names rotated by REP
   local r=$1; shift
   local a=("$@")
@@ -393,6 +459,10 @@ for t in "${plan[@]}"; do
     for n in $(rotate "$rep" "${SERVERS[@]}"); do
       if [[ $t == c* ]] && (( ${t#c} > ${MAXC[$n]} )); then
         [[ $rep == 1 ]] && record "$n" "$t" "$rep" "skip:maxconns"
+        continue
+      fi
+      if [[ -n $CHECK && $t == c* ]] && ! conns_checked "$n"; then
+        [[ $rep == 1 ]] && record "$n" "$t" "$rep" "skip:not-in-check"
         continue
       fi
       # A server that ran out of fds or stopped answering at this level will do it
@@ -446,3 +516,11 @@ fi
   echo "PSS@N: summed PSS of the server and all its descendants while N connections are held."
   echo "Raw values: $TSV; client output: $RAW; wall time $(( SECONDS - T0 ))s."
 } | tee "$OUT/table.txt"
+
+# ---- --check: this run against the committed table ----
+if [[ -n $CHECK ]]; then
+  cat "$OUT/header.txt" "$OUT/table.txt" >"$OUT/run.txt"
+  echo
+  $BT check -floor "$CHECK_FLOOR" "$CHECK_AGAINST" "$OUT/run.txt" | tee "$OUT/check.txt"
+  exit "${PIPESTATUS[0]}"
+fi

@@ -9,11 +9,17 @@
 //	benchtool report [-pair NEW:REF:GOAL]... RESULTS.tsv BASE SERVER...
 //	                                   print the results tables; each -pair adds a table of
 //	                                   NEW's throughput and TCP RTT medians as ratios to REF's
+//	benchtool check [-floor F] [-k K] [-all] COMMITTED RUN
+//	                                   compare RUN's ratios to the baseline with the last results
+//	                                   block of COMMITTED (BENCHMARKS.md); print each ratio worse
+//	                                   beyond the noise band (check.go says how it is derived)
+//	benchtool check -servers COMMITTED the servers of COMMITTED's last results block
 package main
 
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"os"
@@ -25,7 +31,7 @@ import (
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool freeport|wait-tcp|wait-udp|tree|treemem|report ...")
+		fmt.Fprintln(os.Stderr, "usage: benchtool freeport|wait-tcp|wait-udp|tree|treemem|report|check ...")
 		os.Exit(2)
 	}
 	a := os.Args[2:]
@@ -83,6 +89,8 @@ func main() {
 			os.Exit(2)
 		}
 		report(a[0], a[1], a[2:], pairs)
+	case "check":
+		os.Exit(checkMain(a, os.Stdout, os.Stderr))
 	default:
 		fmt.Fprintln(os.Stderr, "benchtool: unknown command", os.Args[1])
 		os.Exit(2)
@@ -239,30 +247,33 @@ func fmtRatio(r float64) string {
 	return fmt.Sprintf("%.2f", r)
 }
 
-// printTable prints rows under header, columns aligned, the first left-aligned.
-func printTable(header []string, rows [][]string) {
-	w := make([]int, len(header))
+// printTable prints rows under header to stdout (see fprintTable).
+func printTable(header []string, rows [][]string) { fprintTable(os.Stdout, header, rows) }
+
+// fprintTable writes rows under header to w, columns aligned, the first left-aligned.
+func fprintTable(w io.Writer, header []string, rows [][]string) {
+	wd := make([]int, len(header))
 	for _, r := range append([][]string{header}, rows...) {
 		for i, x := range r {
-			w[i] = max(w[i], len([]rune(x)))
+			wd[i] = max(wd[i], len([]rune(x)))
 		}
 	}
 	line := func(r []string) {
 		var b strings.Builder
 		for i, x := range r {
-			pad := strings.Repeat(" ", w[i]-len([]rune(x)))
+			pad := strings.Repeat(" ", wd[i]-len([]rune(x)))
 			if i == 0 {
 				b.WriteString(x + pad)
 			} else {
 				b.WriteString(" | " + pad + x)
 			}
 		}
-		fmt.Println(strings.TrimRight(b.String(), " "))
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 	line(header)
 	sep := make([]string, len(header))
 	for i := range sep {
-		sep[i] = strings.Repeat("-", w[i])
+		sep[i] = strings.Repeat("-", wd[i])
 	}
 	line(sep)
 	for _, r := range rows {
