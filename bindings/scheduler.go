@@ -95,6 +95,7 @@ func (rt *Runtime) spawn(name string, fn *lua.LFunction, args []lua.LValue) *Tas
 	rt.tasks[t.ID] = t
 	closed := rt.closed
 	rt.mu.Unlock()
+	tasksChanged(1)
 	if closed {
 		t.Cancel()
 	}
@@ -160,6 +161,7 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 		close(rt.allDone)
 	}
 	rt.mu.Unlock()
+	tasksChanged(-1)
 	close(t.done)
 }
 
