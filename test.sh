@@ -18,6 +18,9 @@ declare -A PACKAGES=(
   # whose bit module ours must match (bindings/bit_test.go); hexdump -C,
   # which bin.hexdump must match (bindings/pack_test.go).
   [lua5.3]=lua5.3
+  # Lua 5.1, whose syntax error messages ours must match
+  # (lua51_syntax_test.go).
+  [lua5.1]=lua5.1
   [luajit]=luajit
   [bsdextrautils]=hexdump
   # OpenSSL's s_server and s_client, the TLS peers of the tls tests
