@@ -57,3 +57,21 @@ function TestBreakAndVarargOutsideTheirPlace(t)
     "t:2: cannot use '...' outside a vararg function near '...'")
   assert(loadstring("for i = 1, 2 do if i then break end end return ..."))
 end
+
+-- A module with a syntax error: require says so as Lua 5.1's does.
+function TestRequireSyntaxError(t)
+  local base = os.tmpname()
+  local file = base .. "_broken.lua"
+  local f = assert(io.open(file, "w"))
+  f:write("local M = {}\nfunction M.f(\n  return 1\nend\nreturn M\n")
+  f:close()
+  local path = package.path
+  package.path = base .. "_?.lua"
+  local ok, err = pcall(require, "broken")
+  package.path = path
+  os.remove(file)
+  os.remove(base)
+  assert(not ok)
+  eq(err, "error loading module 'broken' from file '" .. file .. "':\n\t" ..
+    file .. ":3: <name> or '...' expected near 'return'")
+end
