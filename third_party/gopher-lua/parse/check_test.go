@@ -159,10 +159,20 @@ func FuzzSyntaxMessage(f *testing.F) {
 		start := time.Now()
 		cerr := checkSyntax([]byte(src))
 		if d := time.Since(start); d > 2*time.Second {
-			t.Fatalf("%d bytes took %v", len(src), d)
+			t.Fatalf("the checker took %v for %d bytes", d, len(src))
+		}
+		// Parse as a whole (the parser, then the checker when it fails)
+		// is bounded too.
+		start = time.Now()
+		_, perr := Parse(strings.NewReader(src), "t")
+		if d := time.Since(start); d > 4*time.Second {
+			t.Fatalf("Parse took %v for %d bytes", d, len(src))
 		}
 		lexer := &Lexer{scanner: NewScanner(strings.NewReader(src), "t"), PrevTokenType: TNil}
 		if _, yerr := parseYacc(lexer); yerr != nil || cerr == nil {
+			if yerr != nil && perr == nil {
+				t.Fatalf("the parser refuses %q, Parse accepts it", src)
+			}
 			return
 		}
 		for _, m := range checkerStricter {
