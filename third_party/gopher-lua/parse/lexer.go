@@ -31,6 +31,9 @@ type Error struct {
 // gonetrepl patch: upstream's read "chunkname line:1(column:5) near
 // '=':   syntax error".
 func (e *Error) Error() string {
+	if e.Lua51 == "" { // not from Parse, which words every error it returns
+		return fmt.Sprintf("%s:%d: %s", e.Pos.Source, e.Pos.Line, strings.TrimSpace(e.Message))
+	}
 	return fmt.Sprintf("%s:%d: %s", e.Pos.Source, e.Line, e.Lua51)
 }
 
