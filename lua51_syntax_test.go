@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // syntaxCase is one chunk of testdata/lua51_errors/syntax.txt.
@@ -140,13 +141,21 @@ func TestSyntaxErrorsMatchLua51(t *testing.T) {
 
 // firstLines runs an interpreter in dir and returns the first line of its
 // stderr without lua5.1's "lua5.1: " prefix, or (all) the whole of its
-// stdout; "(runs)" when it wrote no error.
+// stdout; "(runs)" when it wrote no error. It is killed after runTimeout.
 func firstLines(t *testing.T, cmd func(...string) *exec.Cmd, dir string, all bool, args ...string) string {
 	c := cmd(args...)
 	c.Dir = dir
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr
-	c.Run() // the status is the error's; the text is what is compared
+	if err := c.Start(); err != nil {
+		t.Errorf("%s: %v", c.Path, err)
+		return "(did not start)"
+	}
+	stop := time.AfterFunc(runTimeout, func() { c.Process.Kill() })
+	c.Wait() // the status is the error's; the text is what is compared
+	if !stop.Stop() {
+		t.Errorf("%s %q did not end within %v", c.Path, args, runTimeout)
+	}
 	if all {
 		return stdout.String()
 	}
