@@ -283,6 +283,26 @@ func TestREPLMultiLineFunction(t *testing.T) {
 	s.quit()
 }
 
+// TestREPLSyntaxErrorsReadAsLua51: a syntax error at the prompt reads as
+// lua5.1's prompt shows it ("stdin:LINE: ... near ..."), a chunk left open
+// still gets the continuation prompt, and an error in its later lines names
+// the line and where the construct opened.
+func TestREPLSyntaxErrorsReadAsLua51(t *testing.T) {
+	s := startREPL(t, "", nil)
+	s.run("x = = 1", `stdin:1: unexpected symbol near '='\n`)
+	s.run("for i=1 do end", `stdin:1: ',' expected near 'do'\n`)
+	s.send("f = (1\r")
+	s.expect(`>> `)
+	s.send("\r")
+	s.expect(`>> `)
+	s.run("y", `stdin:3: '\)' expected \(to close '\(' at line 1\) near 'y'\n`)
+	s.send("if x then\r")
+	s.expect(`>> `)
+	s.run("end end", `stdin:2: '<eof>' expected near 'end'\n`)
+	s.run("1 + 1", `\n2\n`)
+	s.quit()
+}
+
 // startEchoServer types a line that starts a line echo server in the
 // background, and returns its port.
 func startEchoServer(s *replSession) string {

@@ -3,7 +3,6 @@ package bindings
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -11,8 +10,8 @@ import (
 	"github.com/gonetrepl/gonetrepl/third_party/gopher-lua/parse"
 )
 
-// Load compiles src as a chunk named name. A syntax error reads
-// "name:line: message near 'token'", as Lua's own do.
+// Load compiles src as a chunk named name. A syntax error reads as
+// lua5.1's: "name:line: message near 'token'" (see parse/check.go).
 //
 // A chunk whose error is at its end is Incomplete when one more line would
 // leave it at the end still (an open block, a call, a long string): the
@@ -30,18 +29,20 @@ func (rt *Runtime) Load(src io.Reader, name string) (*lua.LFunction, error) {
 		return fn, nil
 	}
 	se := syntaxError(err)
-	if se.Incomplete {
+	if se.AtEnd {
 		_, err := rt.L.Load(io.MultiReader(bytes.NewReader(code), strings.NewReader("\n")), name)
-		se.Incomplete = err != nil && syntaxError(err).Incomplete
+		se.Incomplete = err != nil && syntaxError(err).AtEnd
 	}
 	return nil, se
 }
 
-// A SyntaxError is a chunk that does not compile. Incomplete is set when
-// the error is at the end of the source: more lines could complete it (the
-// REPL then asks for them).
+// A SyntaxError is a chunk that does not compile. AtEnd is set when the
+// parser stopped at the end of the source, Incomplete when it would still
+// stop there with one more line: more lines could complete it (the REPL
+// then asks for them). Both are the parser's findings, not read from Msg.
 type SyntaxError struct {
 	Msg        string
+	AtEnd      bool
 	Incomplete bool
 }
 
@@ -54,12 +55,9 @@ func syntaxError(err error) *SyntaxError {
 	}
 	var pe *parse.Error
 	if errors.As(err, &pe) {
-		msg := strings.TrimSpace(pe.Message)
-		if pe.Pos.Line == parse.EOF {
-			// At the end: Load decides whether more lines could help.
-			return &SyntaxError{fmt.Sprintf("%s: %s at end of file", pe.Pos.Source, msg), true}
-		}
-		return &SyntaxError{Msg: fmt.Sprintf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, msg, pe.Token)}
+		// Lua 5.1's wording: "name:line: message near 'token'". At the
+		// end of the source, Load decides whether more lines could help.
+		return &SyntaxError{Msg: pe.Error(), AtEnd: pe.Pos.Line == parse.EOF}
 	}
 	return &SyntaxError{Msg: strings.TrimSpace(err.Error())}
 }

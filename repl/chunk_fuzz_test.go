@@ -48,7 +48,7 @@ func FuzzChunk(f *testing.F) {
 			c2, _ := outcome(rt, more)
 			_, err := compile(rt, more)
 			var se *bindings.SyntaxError
-			atEnd := errors.As(err, &se) && strings.HasSuffix(se.Msg, "at end of file")
+			atEnd := errors.As(err, &se) && se.AtEnd
 			if complete && !c2 {
 				t.Fatalf("%q compiles, but not with an empty line after it", src)
 			}

@@ -122,15 +122,15 @@ func TestCompleteIncomplete(t *testing.T) {
 		{[]string{"function f()", "return 1", "end"}, false, ""},
 		{[]string{"x = {"}, true, ""},
 		{[]string{"s = [[long"}, true, ""},
-		{[]string{`s = "unfinished`}, false, "unterminated string"},
+		{[]string{`s = "unfinished`}, false, "stdin:1: unfinished string near '<eof>'"},
 		{[]string{`s = "go on \`}, true, ""},
 		{[]string{`s = "go on \`, `here"`}, false, ""},
 		// No line can complete these (found by FuzzChunk): the error is
 		// shown at once instead of a >> prompt.
-		{[]string{"x = [="}, false, "invalid multiline string"},
+		{[]string{"x = [="}, false, "stdin:1: invalid long string delimiter near '[='"},
 		{[]string{"A 0E"}, false, "stdin:"},
-		{[]string{"x = = 1"}, false, "stdin:1:"},
-		{[]string{"end"}, false, "stdin:1:"},
+		{[]string{"x = = 1"}, false, "stdin:1: unexpected symbol near '='"},
+		{[]string{"end"}, false, "stdin:1: '<eof>' expected near 'end'"},
 	} {
 		_, err := compile(rt, c.lines)
 		var syn *bindings.SyntaxError

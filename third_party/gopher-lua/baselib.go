@@ -185,7 +185,7 @@ func loadaux(L *LState, reader io.Reader, chunkname string) int {
 
 func baseLoad(L *LState) int {
 	fn := L.CheckFunction(1)
-	chunkname := L.OptString(2, "?")
+	chunkname := chunkID(L.OptString(2, "=(load)"), 80) // gonetrepl patch: Lua 5.1's name
 	top := L.GetTop()
 	buf := []string{}
 	for {
@@ -232,7 +232,10 @@ func baseLoadFile(L *LState) int {
 }
 
 func baseLoadString(L *LState) int {
-	return loadaux(L, strings.NewReader(L.CheckString(1)), L.OptString(2, "<string>"))
+	src := L.CheckString(1)
+	// gonetrepl patch: the chunk is named as Lua 5.1 names it, after the
+	// source itself by default ([string "..."]).
+	return loadaux(L, strings.NewReader(src), chunkID(L.OptString(2, src), 80))
 }
 
 func baseNext(L *LState) int {

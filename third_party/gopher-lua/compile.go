@@ -167,8 +167,11 @@ type CompileError struct { // {{{
 	Message string
 }
 
+// Error reads "chunkname:line: message", as Lua's errors do. gonetrepl
+// patch (Syntax error messages): upstream's read "compile error near
+// line(3) chunkname: message".
 func (e *CompileError) Error() string {
-	return fmt.Sprintf("compile error near line(%v) %v: %v", e.Line, e.context.Proto.SourceName, e.Message)
+	return fmt.Sprintf("%v:%v: %v", e.context.Proto.SourceName, e.Line, e.Message)
 } // }}}
 
 type codeStore struct { // {{{

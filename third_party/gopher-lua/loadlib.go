@@ -101,7 +101,9 @@ func loLoaderLua(L *LState) int {
 	}
 	fn, err1 := L.LoadFile(path)
 	if err1 != nil {
-		L.RaiseError("%s", err1.Error())
+		// gonetrepl patch (Syntax error messages): Lua 5.1's words, and no
+		// position (upstream's added the caller's before the file's own).
+		L.Error(LString(fmt.Sprintf("error loading module '%s' from file '%s':\n\t%s", name, path, err1.Error())), 0)
 	}
 	L.Push(fn)
 	return 1

@@ -20,15 +20,21 @@ type Error struct {
 	Pos     ast.Position
 	Message string
 	Token   string
+	// gonetrepl patch (Syntax error messages): Lua51 is the error as
+	// lua5.1 words it ("')' expected near '<eof>'"), and Line the line it
+	// names; see check.go.
+	Lua51 string
+	Line  int
 }
 
+// Error is the message as Lua 5.1 prints it: "chunkname:line: message".
+// gonetrepl patch: upstream's read "chunkname line:1(column:5) near
+// '=':   syntax error".
 func (e *Error) Error() string {
-	pos := e.Pos
-	if pos.Line == EOF {
-		return fmt.Sprintf("%v at EOF:   %s\n", pos.Source, e.Message)
-	} else {
-		return fmt.Sprintf("%v line:%d(column:%d) near '%v':   %s\n", pos.Source, pos.Line, pos.Column, e.Token, e.Message)
+	if e.Lua51 == "" { // not from Parse, which words every error it returns
+		return fmt.Sprintf("%s:%d: %s", e.Pos.Source, e.Pos.Line, strings.TrimSpace(e.Message))
 	}
+	return fmt.Sprintf("%s:%d: %s", e.Pos.Source, e.Line, e.Lua51)
 }
 
 func writeChar(buf *bytes.Buffer, c int) { buf.WriteByte(byte(c)) }
@@ -59,9 +65,13 @@ func NewScanner(reader io.Reader, source string) *Scanner {
 	}
 }
 
-func (sc *Scanner) Error(tok string, msg string) *Error { return &Error{sc.Pos, msg, tok} }
+func (sc *Scanner) Error(tok string, msg string) *Error {
+	return &Error{Pos: sc.Pos, Message: msg, Token: tok}
+}
 
-func (sc *Scanner) TokenError(tok ast.Token, msg string) *Error { return &Error{tok.Pos, msg, tok.Str} }
+func (sc *Scanner) TokenError(tok ast.Token, msg string) *Error {
+	return &Error{Pos: tok.Pos, Message: msg, Token: tok.Str}
+}
 
 func (sc *Scanner) readNext() int {
 	ch, err := sc.reader.ReadByte()
@@ -441,6 +451,9 @@ type Lexer struct {
 	PNewLine      bool
 	Token         ast.Token
 	PrevTokenType int
+	// gonetrepl patch (Syntax error messages): a "break" or "..." was
+	// read, which Parse then checks for Lua 5.1's message.
+	sawBreakOrDots bool
 }
 
 func (lx *Lexer) Lex(lval *yySymType) int {
@@ -454,6 +467,9 @@ func (lx *Lexer) Lex(lval *yySymType) int {
 	}
 	lval.token = tok
 	lx.Token = tok
+	if tok.Type == TBreak || tok.Type == T3Comma {
+		lx.sawBreakOrDots = true
+	}
 	return int(tok.Type)
 }
 
@@ -465,17 +481,59 @@ func (lx *Lexer) TokenError(tok ast.Token, message string) {
 	panic(lx.scanner.TokenError(tok, message))
 }
 
+// Parse reads a chunk. gonetrepl patch (Syntax error messages): a syntax
+// error carries lua5.1's wording (Error.Lua51, Error.Line), which the
+// checker of check.go finds; so does a "break" outside a loop and a "..."
+// outside a vararg function, which the parser takes and the compiler would
+// refuse without saying near what.
 func Parse(reader io.Reader, name string) (chunk []ast.Stmt, err error) {
-	lexer := &Lexer{NewScanner(reader, name), nil, false, ast.Token{Str: ""}, TNil}
-	chunk = nil
+	var src bytes.Buffer
+	lexer := &Lexer{scanner: NewScanner(io.TeeReader(reader, &src), name), Token: ast.Token{Str: ""}, PrevTokenType: TNil}
+	chunk, err = parseYacc(lexer)
+	if err == nil && !lexer.sawBreakOrDots {
+		return chunk, nil
+	}
+	io.Copy(&src, reader) // the checker reads the whole chunk; a read error leaves it what came
+	pe, ok := err.(*Error)
+	if err != nil && !ok {
+		return nil, err
+	}
+	if err == nil {
+		ce := checkSyntax(src.Bytes())
+		if ce == nil || !strings.HasPrefix(ce.Msg, "no loop to break") && !strings.HasPrefix(ce.Msg, "cannot use '...'") {
+			return chunk, nil
+		}
+		return nil, &Error{Pos: ast.Position{Source: name, Line: ce.Line}, Message: ce.Msg, Lua51: ce.Msg, Line: ce.Line}
+	}
+	pe.Line = pe.Pos.Line
+	if pe.Line == EOF {
+		pe.Line = 1 + bytes.Count(src.Bytes(), []byte("\n"))
+	}
+	if pe.Message == "chunk has too many syntax levels" {
+		pe.Lua51 = pe.Message // Lua's own wording, which says near nothing
+		return nil, pe
+	}
+	if ce := checkSyntax(src.Bytes()); ce != nil {
+		pe.Lua51, pe.Line = ce.Msg, ce.Line
+		return nil, pe
+	}
+	// The checker found no error: the parser's own message.
+	near := pe.Token
+	if pe.Pos.Line == EOF {
+		near = "<eof>"
+	}
+	pe.Lua51 = fmt.Sprintf("%s near '%s'", strings.TrimSpace(pe.Message), near)
+	return nil, pe
+}
+
+func parseYacc(lexer *Lexer) (chunk []ast.Stmt, err error) {
 	defer func() {
 		if e := recover(); e != nil {
 			err, _ = e.(error)
 		}
 	}()
 	yyParse(lexer)
-	chunk = lexer.Stmts
-	return
+	return lexer.Stmts, nil
 }
 
 // }}}
