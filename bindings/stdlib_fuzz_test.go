@@ -68,7 +68,12 @@ end
 -- into it (in pieces) and then closing it.
 local function feed(data, splits)
   local a, b = net.pipe()
-  a:set_timeout(5)
+  -- The writer's one write lasts until the reader has taken everything (a
+  -- pipe buffers nothing), which under the race detector on a loaded
+  -- machine took longer than 5 s for 130 KB of small commands: its idle
+  -- timeout ended the write, the reader saw EOF. The reader's each read
+  -- ends as soon as bytes come.
+  a:set_timeout(120)
   b:set_timeout(5)
   local w = task.spawn(function(a)
     write_pieces(a, data, splits)
