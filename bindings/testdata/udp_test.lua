@@ -278,3 +278,37 @@ function TestManyTasksOnePacketConn(t)
   for _ = 1, 50 do assert(done:recv(30)) end
   server:close()
 end
+
+function TestWriteToAddrValueEveryFamily(t)
+  -- A datagram to an addr value goes out at once (sendNow): from an IPv4
+  -- socket, from an IPv6 one, and from a dual-stack wildcard socket to an
+  -- IPv4 peer (IPv4-mapped); each arrives whole, with the sender's address.
+  -- Past its write deadline, write_to times out and sends nothing.
+  local pairs_ = {
+    { "udp", "127.0.0.1:0", "udp", "127.0.0.1:0" },
+    { "udp6", "[::1]:0", "udp6", "[::1]:0" },
+    { "udp", ":0", "udp4", "127.0.0.1:0" },
+  }
+  for _, p in ipairs(pairs_) do
+    local a = assert(net.listen_packet(p[1], p[2]))
+    local b = assert(net.listen_packet(p[3], p[4]))
+    local to = b:local_addr()
+    if p[2] == ":0" then to = net.resolve_addr("udp", "127.0.0.1:" .. to.port) end
+    for i = 1, 20 do
+      local msg = string.rep(string.char(i), i * 50)
+      assert(a:write_to(msg, to) == #msg, p[2] .. ": short write")
+      b:set_read_deadline(time.now() + 5)
+      local got, from = b:read_from()
+      assert(got == msg, p[2] .. ": datagram " .. i .. " changed")
+      assert(from.port == a:local_addr().port, p[2] .. ": from port " .. tostring(from))
+    end
+    a:set_write_deadline(time.now() - 1)
+    local n, err = a:write_to("late", to)
+    assert(n == nil and err.kind == "timeout", p[2] .. ": past the deadline: " .. tostring(n or err))
+    b:set_read_deadline(time.now() + 0.2)
+    local got = b:read_from()
+    assert(got == nil, p[2] .. ": a write past its deadline was sent")
+    a:close()
+    b:close()
+  end
+end
