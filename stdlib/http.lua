@@ -23,7 +23,9 @@
 -- "too_large" for anything over a cap (a status or header line, the number
 -- of headers, a chunk-size line, the body), "other" for a malformed
 -- response, "eof" with "transfer closed with N bytes remaining" for a body
--- the server ended before its length (N of the body, or of the chunk).
+-- the server ended before its length (N of the body, or of the chunk), and
+-- with "transfer closed with outstanding read data remaining" for a
+-- chunked body it ended before its last chunk.
 --
 -- Every read is capped, so that one message as a whole is bounded: a line
 -- at http.MAX_LINE bytes, http.MAX_HEADERS headers of at most
@@ -985,7 +987,10 @@ end
 -- http.serve(addr_or_listener, handler [, opts]) answers HTTP/1.1 on a
 -- listener (made with net.listen("tcp", addr) when given a string or an addr
 -- value): a task
--- per connection (ln:serve), keep-alive, Content-Length on every reply.
+-- per connection (ln:serve), keep-alive, Content-Length and Date on every
+-- reply. Requests follow RFC 9112, 3.2: an HTTP/1.1 one needs one Host
+-- (none, or two in any version, is 400), and an absolute-form target is
+-- served as its path, its authority taking the Host header's place.
 -- It returns the listener and the serve task.
 function http.serve(where, handler, opts)
   if type(handler) ~= "function" then error("bad argument #2 to http.serve (function expected, got " .. type(handler) .. ")", 2) end
