@@ -33,6 +33,12 @@ declare -A PACKAGES=(
   [redis-tools]=redis-cli
   [curl]=curl
   [python3]=python3
+  # nginx, the reference HTTP server: http_get.lua must fetch its big
+  # files whole, and http_server.lua answer raw requests as it does
+  # (internal/nginxtest, scripts_http_clients_test.go). nginx-light is the
+  # server alone; the tests run it unprivileged on loopback, everything
+  # in a temporary directory.
+  [nginx-light]=nginx
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"

@@ -20,6 +20,10 @@
 -- directories ending in /), each name HTML-escaped and its link
 -- %-encoded, control bytes shown as \xNN; the listing is bounded: at most
 -- 1000 names (--max-list N, up to 100000), and a note says when there were more.
+-- Requests are answered as RFC 9110/9112 require, as nginx answers them
+-- (http.serve does it): a Date on every reply; 400 for an HTTP/1.1
+-- request without Host, or any with two; an absolute-form target
+-- ("GET http://127.0.0.1/a.txt") served as its path.
 -- Connections are kept alive (HTTP/1.1), one task each; every request is
 -- logged to stderr unless --quiet, what the client sent escaped with
 -- bin.escape (no terminal control sequence gets through). The first line

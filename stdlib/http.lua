@@ -23,7 +23,9 @@
 -- "too_large" for anything over a cap (a status or header line, the number
 -- of headers, a chunk-size line, the body), "other" for a malformed
 -- response, "eof" with "transfer closed with N bytes remaining" for a body
--- the server ended before its length (N of the body, or of the chunk).
+-- the server ended before its length (N of the body, or of the chunk), and
+-- with "transfer closed with outstanding read data remaining" for a
+-- chunked body it ended before its last chunk.
 --
 -- Every read is capped, so that one message as a whole is bounded: a line
 -- at http.MAX_LINE bytes, http.MAX_HEADERS headers of at most
@@ -185,6 +187,15 @@ local function short_body(c, err, left, addr)
   return new_error("eof", "read", addr or err.addr, "transfer closed with %d bytes remaining", left)
 end
 
+-- unfinished is the error of a chunked body the peer ended between its
+-- chunks, before the last chunk (size 0) and the empty line after the
+-- trailers: kind eof, in curl's words, "transfer closed with outstanding
+-- read data remaining". Other errors pass unchanged.
+local function unfinished(err, addr)
+  if type(err) == "string" or err.kind ~= "eof" or getmetatable(err) == Error then return err end
+  return new_error("eof", "read", addr ~= "" and addr or err.addr, "transfer closed with outstanding read data remaining")
+end
+
 -- read_exact reads n bytes in pieces (read_full takes at most 64 MiB).
 local function read_exact(c, n, addr)
   if n == 0 then return "" end
@@ -249,7 +260,7 @@ local function read_chunked(c, max, addr)
   local parts, groups, total, framing = {}, {}, 0, 0
   while true do
     local line, err = c:read_line(http.MAX_CHUNK_LINE)
-    if not line then return nil, relabel(err, "chunk-size line", http.MAX_CHUNK_LINE) end
+    if not line then return nil, unfinished(relabel(err, "chunk-size line", http.MAX_CHUNK_LINE), addr) end
     local size = chunk_size(line)
     if not size then
       return nil, new_error("other", "read", addr, "bad chunk-size line \"%s\"", show(line, 40))
@@ -272,11 +283,11 @@ local function read_chunked(c, max, addr)
     end
     -- CRLF ends the chunk; anything else is malformed, not too large.
     local crlf, cerr = c:read_full(2)
-    if not crlf then return nil, relabel(cerr, "chunk end", 2) end
+    if not crlf then return nil, unfinished(relabel(cerr, "chunk end", 2), addr) end
     if crlf ~= "\r\n" then return nil, new_error("other", "read", addr, "chunk not followed by CRLF") end
   end
   local trailers, terr = read_headers(c, addr)
-  if not trailers then return nil, terr end
+  if not trailers then return nil, unfinished(terr, addr) end
   groups[#groups + 1] = table.concat(parts)
   return table.concat(groups), trailers
 end
@@ -691,6 +702,27 @@ function http.file(path)
   return setmetatable({ path = path, size = st.size }, FileBody)
 end
 
+-- IMF-fixdate (RFC 9110, 5.6.7) names its days and months in English
+-- whatever the locale: the names are spelled here, the numbers come from
+-- os.date's table.
+local DAYS = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" }
+local MONTHS = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" }
+local date_at, date_text
+
+-- http_date is the Date header's value for now, "Sun, 06 Nov 1994
+-- 08:49:37 GMT", made once a second (as nginx does): replies in the same
+-- second share it.
+local function http_date()
+  local now = os.time()
+  if now ~= date_at then
+    local d = os.date("!*t", now)
+    date_text = ("%s, %02d %s %04d %02d:%02d:%02d GMT"):format(
+      DAYS[d.wday], d.day, MONTHS[d.month], d.year, d.hour, d.min, d.sec)
+    date_at = now
+  end
+  return date_text
+end
+
 -- reply writes a response. It returns whether it went out whole.
 local function reply(c, status, headers, body, head_only, close, keep_alive_10)
   if type(status) ~= "number" or status % 1 ~= 0 or status < 100 or status > 999 then
@@ -699,6 +731,9 @@ local function reply(c, status, headers, body, head_only, close, keep_alive_10)
   local file = getmetatable(body) == FileBody and body or nil
   local lines = { ("HTTP/1.1 %d %s"):format(status, http.REASONS[status] or "Status " .. status) }
   local seen = header_lines(lines, headers, { ["content-length"] = true, ["transfer-encoding"] = true, connection = true })
+  -- RFC 9110, 6.6.1: an origin server with a clock sends Date (unless
+  -- the handler set its own).
+  if not seen.date then lines[#lines + 1] = "Date: " .. http_date() end
   local bodyless = status < 200 or status == 204 or status == 304
   local size = file and file.size or #body
   if not bodyless then
@@ -777,6 +812,54 @@ local function lazy_body(req, c, o, how, n, expect)
   return state
 end
 
+-- valid_host reports whether value is a Host header's uri-host [":" port]
+-- (RFC 9110, 7.2; RFC 3986, 3.2.2): an [IP-literal] or a reg-name (an
+-- IPv4 address is one), not empty, then digits after a colon.
+local function valid_host(value)
+  local host, port = value:match("^(%[[%w.:%-]+%])(.*)$")
+  if not host then host, port = value:match("^([%w%-%._~%%!$&'()*+,;=]+)(.*)$") end
+  return host ~= nil and (port == "" or port:find("^:%d*$") ~= nil)
+end
+
+-- request_host checks a request's Host lines (RFC 9112, 3.2): the value,
+-- or nil when there is none (allowed in HTTP/1.0 only: required says
+-- HTTP/1.1), or nil, why for a 400: none in HTTP/1.1, two or more, or one
+-- that is not a host[:port].
+local function request_host(list, required)
+  local value
+  for _, h in ipairs(list) do
+    local name = h[1]
+    if #name == 4 and lower(name) == "host" then
+      if value then return nil, "more than one Host header" end
+      value = h[2]
+    end
+  end
+  if not value then
+    if required then return nil, "HTTP/1.1 request without a Host header" end
+    return nil
+  end
+  if not valid_host(value) then return nil, ("bad Host header \"%s\""):format(show(value, 40)) end
+  return value
+end
+
+-- absolute_form splits an absolute-form target ("http://h:8080/a?b")
+-- into its authority and the rest ("/a?b", "/" at least). A target that
+-- is not one gives nil; an http(s) one with no host, a user name or
+-- another scheme gives nil, why (RFC 9110, 4.2: an http URI without a
+-- host is invalid, and one with userinfo is treated as an error).
+local function absolute_form(target)
+  local scheme, authority, rest = target:match("^(%a[%w+.-]*)://([^/?#]*)(.*)$")
+  if not scheme then return nil end
+  scheme = lower(scheme)
+  if scheme ~= "http" and scheme ~= "https" then
+    return nil, ("unsupported scheme \"%s\" in the request target"):format(show(scheme, 20))
+  end
+  if authority:find("@", 1, true) then return nil, "user information in the request target" end
+  if not valid_host(authority) then return nil, "bad host in the request target" end
+  if rest:sub(1, 1) ~= "/" then rest = "/" .. rest end
+  return authority, rest
+end
+
 -- read_request reads one request's head from c: the req table and the
 -- state of its lazy body, or nil, status, text for an error reply
 -- (status nil: just close).
@@ -802,12 +885,25 @@ local function read_request(c, o)
     if list.kind == "other" then return nil, 400, tostring(list) end
     return nil
   end
+  local host, herr = request_host(list, minor ~= "0")
+  if not host and herr then return nil, 400, herr end
   local req = {
     method = method, target = target, version = "HTTP/" .. major .. "." .. minor,
     headers = headers, header_list = list, remote_addr = tostring(c:remote_addr()),
   }
-  req.path, req.query = target:match("^([^?]*)%?(.*)$")
-  if not req.path then req.path = target end
+  local origin = target
+  if not target:find("^/") then
+    -- Absolute-form (RFC 9112, 3.2.2): the target's authority replaces
+    -- the Host header, and what follows it is served as the path.
+    local authority, rest = absolute_form(target)
+    if authority then
+      headers.host, origin = authority, rest
+    elseif rest then
+      return nil, 400, rest
+    end
+  end
+  req.path, req.query = origin:match("^([^?]*)%?(.*)$")
+  if not req.path then req.path = origin end
   local how, n, why = framing(headers, "")
   if not how then return nil, n, why end
   if how == "length" and n > o.max_body then return nil, 413, "body over " .. o.max_body .. " bytes" end
@@ -891,7 +987,10 @@ end
 -- http.serve(addr_or_listener, handler [, opts]) answers HTTP/1.1 on a
 -- listener (made with net.listen("tcp", addr) when given a string or an addr
 -- value): a task
--- per connection (ln:serve), keep-alive, Content-Length on every reply.
+-- per connection (ln:serve), keep-alive, Content-Length and Date on every
+-- reply. Requests follow RFC 9112, 3.2: an HTTP/1.1 one needs one Host
+-- (none, or two in any version, is 400), and an absolute-form target is
+-- served as its path, its authority taking the Host header's place.
 -- It returns the listener and the serve task.
 function http.serve(where, handler, opts)
   if type(handler) ~= "function" then error("bad argument #2 to http.serve (function expected, got " .. type(handler) .. ")", 2) end

@@ -147,12 +147,29 @@ function TestGrowthHTTPServerHead(t)
     local c = assert(net.dial("tcp", addr, { timeout = 10 }))
     c:set_timeout(10)
     local te = (" "):rep(n) .. "chunked" .. (" \t"):rep(n)
-    return { c = c, request = "POST / HTTP/1.1\r\nTransfer-Encoding:" .. te .. "\r\n\r\n"
+    return { c = c, request = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:" .. te .. "\r\n\r\n"
       .. ("0"):rep(n) .. "3" .. (" "):rep(n) .. "\r\nabc\r\n0\r\n\r\n" }
   end, function(p)
     assert(p.c:write(p.request))
     local head = assert(p.c:read_until("\r\n\r\n"))
     assert(head:match("^HTTP/1%.1 200 "), head)
+    p.c:close()
+  end)
+  -- The Host header and an absolute-form target (RFC 9112, 3.2): an
+  -- authority of n bytes, and a Host that is an unclosed "[" and n bytes.
+  linear(t, "http.serve, Host and absolute-form target", 300, function(n)
+    local c = assert(net.dial("tcp", addr, { timeout = 10 }))
+    c:set_timeout(10)
+    return { c = c, request = "GET HTTP://" .. ("a"):rep(n) .. ":" .. ("1"):rep(n) .. "?" .. ("q"):rep(n)
+      .. " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+      .. "GET / HTTP/1.1\r\nHost: [" .. ("a"):rep(n) .. "::" .. ("1"):rep(n) .. "\r\n\r\n" }
+  end, function(p)
+    assert(p.c:write(p.request))
+    local head = assert(p.c:read_until("\r\n\r\n"))
+    assert(head:match("^HTTP/1%.1 200 "), head)
+    assert(p.c:read_full(tonumber(head:match("Content%-Length: (%d+)"))))
+    head = assert(p.c:read_until("\r\n\r\n"))
+    assert(head:match("^HTTP/1%.1 400 "), head)
     p.c:close()
   end)
   ln:close()

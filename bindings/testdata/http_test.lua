@@ -362,16 +362,16 @@ function TestServeRawRequests(t)
   c:close()
   -- Over the caps: 413 for a body, 431 for a header line, 414 for the
   -- request line, 400 for garbage; each closes the connection.
-  c, status = raw("POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n")
+  c, status = raw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n")
   assert(status == 413, status)
   c:close()
-  c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n")
+  c, status = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n")
   assert(status == 413, status)
   c:close()
-  c, status = raw("GET / HTTP/1.1\r\nX: " .. string.rep("a", http.MAX_LINE) .. "\r\n\r\n")
+  c, status = raw("GET / HTTP/1.1\r\nHost: x\r\nX: " .. string.rep("a", http.MAX_LINE) .. "\r\n\r\n")
   assert(status == 431, status)
   c:close()
-  c, status = raw("GET /" .. string.rep("a", http.MAX_LINE) .. " HTTP/1.1\r\n\r\n")
+  c, status = raw("GET /" .. string.rep("a", http.MAX_LINE) .. " HTTP/1.1\r\nHost: x\r\n\r\n")
   assert(status == 414, status)
   c:close()
   c, status = raw("HELLO\r\n\r\n")
@@ -381,7 +381,7 @@ function TestServeRawRequests(t)
   -- Expect: 100-continue gets its interim reply before the body is read.
   c = assert(net.dial("tcp", addr, { timeout = 10 }))
   c:set_timeout(10)
-  assert(c:write("PUT / HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"))
+  assert(c:write("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"))
   assert(c:read_until("\r\n\r\n") == "HTTP/1.1 100 Continue")
   assert(c:write("hi"))
   head = assert(c:read_until("\r\n\r\n"))
@@ -464,7 +464,7 @@ end
 -- its bytes).
 function TestServeTrimsLongBlanks(t)
   local ln, raw = raw_server(function(req) return 200, {}, req.body end)
-  local c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: \t chunked" .. (" \t"):rep(4000) .. "\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+  local c, status = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \t chunked" .. (" \t"):rep(4000) .. "\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
   assert(status == 200, status)
   c:close()
   ln:close()
@@ -483,30 +483,30 @@ function TestServeRefusesAmbiguousFraming(t)
   c:close()
   -- The same with the headers the other way round, and with the header
   -- names in another case.
-  c, status = raw("POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n0\r\n\r\n")
+  c, status = raw("POST / HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n0\r\n\r\n")
   assert(status == 400, status)
   c:close()
   for te, want in pairs({
     ["xchunked"] = 501, ["notchunked"] = 501, ["gzip, chunked"] = 501, ["chunked;x=1"] = 501,
     ["identity"] = 501, ["chunked, chunked"] = 400, [","] = 400,
   }) do
-    c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: " .. te .. "\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n")
+    c, status = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " .. te .. "\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n")
     assert(status == want, ("Transfer-Encoding: %s: got %s, want %d"):format(te, tostring(status), want))
     local d, e = c:read()
     expect_error("eof", d, e, te)
     c:close()
   end
   -- Two different Content-Length lines: 400.
-  c, status = raw("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\nabc")
+  c, status = raw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\nabc")
   assert(status == 400, status)
   c:close()
   assert(#seen == 0, "a refused request reached the handler: " .. tostring(seen[1]))
   -- What stays accepted: chunked in any case, with spaces; the same
   -- Content-Length twice.
   local data
-  c, status, data = raw("POST / HTTP/1.1\r\nTransfer-Encoding:  Chunked \r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+  c, status, data = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  Chunked \r\n\r\n3\r\nabc\r\n0\r\n\r\n")
   assert(status == 200 and data == "POST abc", data)
-  c, status, data = raw("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nhi", c)
+  c, status, data = raw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nhi", c)
   assert(status == 200 and data == "POST hi", data)
   c:close()
   ln:close()
@@ -538,7 +538,7 @@ function TestServeReadsBodyOnlyWhenAsked(t)
   end, { max_body = 64 * 1024 * 1024 })
   -- The head of a 32 MiB upload and 5 bytes of it: the answer comes
   -- without the rest (before, the server waited for 32 MiB).
-  local c, status, data, head = raw("POST /refuse HTTP/1.1\r\nContent-Length: 33554432\r\n\r\nhello")
+  local c, status, data, head = raw("POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 33554432\r\n\r\nhello")
   assert(status == 405 and data == "no" and head:find("Connection: close", 1, true), head)
   -- It lingers: what the client still sends is dropped, then EOF.
   assert(c:write(string.rep("x", 4096)))
@@ -546,12 +546,12 @@ function TestServeReadsBodyOnlyWhenAsked(t)
   assert(c:read_all(1024 * 1024) == "", "nothing after the reply")
   c:close()
   -- A small unread body is skipped: the next request on the conn works.
-  c, status = raw("POST /refuse HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello")
+  c, status = raw("POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
   assert(status == 405, status)
-  c, status, data = raw("POST /read HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", c)
+  c, status, data = raw("POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", c)
   assert(status == 200 and data == "got 3", data)
   -- Expect: 100-continue: no interim reply when the body is not wanted.
-  c, status, data, head = raw("POST /refuse HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n", c)
+  c, status, data, head = raw("POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n", c)
   assert(status == 405 and head:find("Connection: close", 1, true), head)
   c:close()
   ln:close()
@@ -561,7 +561,7 @@ end
 -- with 413, even from inside the handler.
 function TestServeBodyOverCapWhenRead(t)
   local ln, raw = raw_server(function(req) return 200, {}, req.body end, { max_body = 10 })
-  local c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\nworld!\r\n0\r\n\r\n")
+  local c, status = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\nworld!\r\n0\r\n\r\n")
   assert(status == 413, status)
   c:close()
   ln:close()
@@ -584,11 +584,11 @@ function TestChunkFramingCap(t)
   assert(r.body == string.rep("y", 64 * 2000), #r.body)
 
   local ln, raw = raw_server(function(req) return 200, {}, "got " .. #req.body end)
-  local c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" .. tiny .. "0\r\n\r\n")
+  local c, status = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" .. tiny .. "0\r\n\r\n")
   assert(status == 413, status)
   c:close()
   local data
-  c, status, data = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" .. table.concat(ok) .. "0\r\n\r\n")
+  c, status, data = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" .. table.concat(ok) .. "0\r\n\r\n")
   assert(status == 200 and data == "got " .. 64 * 2000, data)
   c:close()
   ln:close()
@@ -602,7 +602,7 @@ function TestHeaderBytesCap(t)
   local r, err = http.get(fake("HTTP/1.1 200 OK\r\n" .. lines .. "Content-Length: 0\r\n\r\n") .. "/", OPTS)
   expect_error("too_large", r, err, "header bytes")
   local ln, raw = raw_server(function() return 200, {}, "ok" end)
-  local c, status = raw("GET / HTTP/1.1\r\n" .. lines .. "\r\n")
+  local c, status = raw("GET / HTTP/1.1\r\nHost: x\r\n" .. lines .. "\r\n")
   assert(status == 431, status)
   c:close()
   ln:close()
@@ -652,14 +652,175 @@ end
 function TestChunkSizeStrict(t)
   local ln, raw = raw_server(function(req) return 200, {}, "got " .. req.body end)
   for _, size in ipairs({ "+3", "-0", "3.0", "0x3", "3 3", "" }) do
-    local c, status = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" .. size .. "\r\nabc\r\n0\r\n\r\n")
+    local c, status = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" .. size .. "\r\nabc\r\n0\r\n\r\n")
     assert(status == 400, ("chunk size %q: got %s, want 400"):format(size, tostring(status)))
     c:close()
   end
   for _, size in ipairs({ "3", " 3 ", "3;ext=1", "03", "0000000000000000003" }) do
-    local c, status, data = raw("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" .. size .. "\r\nabc\r\n0\r\n\r\n")
+    local c, status, data = raw("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" .. size .. "\r\nabc\r\n0\r\n\r\n")
     assert(status == 200 and data == "got abc", ("chunk size %q: got %s %s"):format(size, tostring(status), data))
     c:close()
   end
+  ln:close()
+end
+
+-- A chunked body the server ends before its last chunk (size 0) and the
+-- empty line after the trailers is an error, never a body (issue 24,
+-- item 1): kind eof, in curl's words, wherever the cut falls between
+-- chunks; inside a chunk it says how many bytes of the chunk are missing.
+function TestChunkedWithoutLastChunk(t)
+  local head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+  for _, cut in ipairs({ "", "3\r\nabc\r\n", "3\r\nabc", "3\r\nabc\r", "3\r\nabc\r\n0\r\n",
+      "3\r\nabc\r\n0\r\nX-T: 1\r\n" }) do
+    local r, err = http.get(fake(head .. cut) .. "/", OPTS)
+    err = expect_error("eof", r, err, ("chunked body cut after %q"):format(cut))
+    assert(tostring(err) == "http: transfer closed with outstanding read data remaining",
+      ("cut after %q: %s"):format(cut, tostring(err)))
+    assert(err.op == "read" and err.addr, err.op)
+  end
+  local r, err = http.get(fake(head .. "3\r\nabc\r\n5\r\nde") .. "/", OPTS)
+  err = expect_error("eof", r, err, "a chunk cut short")
+  assert(tostring(err) == "http: transfer closed with 3 bytes remaining", tostring(err))
+  -- The whole body, its last chunk and the empty line included, is fine.
+  r = assert(http.get(fake(head .. "3\r\nabc\r\n0\r\n\r\n") .. "/", OPTS))
+  assert(r.body == "abc", r.body)
+end
+
+-- is_imf_fixdate reports whether s is an IMF-fixdate (RFC 9110, 5.6.7),
+-- "Sun, 06 Nov 1994 08:49:37 GMT", with the right day of the week, within
+-- 5 seconds of now.
+local function is_imf_fixdate(s)
+  local wd, d, mon, y, hh, mm, ss = (s or ""):match("^(%a%a%a), (%d%d) (%a%a%a) (%d%d%d%d) (%d%d):(%d%d):(%d%d) GMT$")
+  if not wd then return false end
+  local months = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8, Sep = 9, Oct = 10, Nov = 11, Dec = 12 }
+  local m = months[mon]
+  if not m then return false end
+  -- Days since 1970-01-01 (a Thursday), by the civil-from-days inverse.
+  local yy, mo = tonumber(y), m
+  if mo <= 2 then yy = yy - 1 end
+  local era = math.floor(yy / 400)
+  local yoe = yy - era * 400
+  local mp = (mo + 9) % 12
+  local doy = math.floor((153 * mp + 2) / 5) + tonumber(d) - 1
+  local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy
+  local days = era * 146097 + doe - 719468
+  local names = { [0] = "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" }
+  if names[days % 7] ~= wd then return false end
+  local t = days * 86400 + tonumber(hh) * 3600 + tonumber(mm) * 60 + tonumber(ss)
+  return math.abs(t - time.now()) < 5
+end
+
+-- Every reply of http.serve carries Date (RFC 9110, 6.6.1), as an
+-- IMF-fixdate: a handler's reply, a 404, an error reply the server makes
+-- itself; a handler that sets its own Date keeps it, once.
+function TestServeDate(t)
+  -- The checker itself: a wrong day of the week, and a date long past.
+  assert(not is_imf_fixdate(os.date("!Fri, %d Jan %Y %H:%M:%S GMT", 0)) and not is_imf_fixdate("Thu, 01 Jan 1970 00:00:00 GMT"))
+  local ln, raw = raw_server(function(req)
+    if req.path == "/own" then return 200, { Date = "Sun, 06 Nov 1994 08:49:37 GMT" }, "own" end
+    if req.path == "/none" then return nil end
+    return 200, {}, "ok"
+  end)
+  for _, case in ipairs({
+    { "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+    { "GET /none HTTP/1.1\r\nHost: x\r\n\r\n", 404 },
+    { "GET / HTTP/1.0\r\n\r\n", 200 },
+    { "GET / HTTP/1.1\r\n\r\n", 400 },
+    { "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505 },
+  }) do
+    local c, status, _, head = raw(case[1])
+    assert(status == case[2], ("%q: got %s, want %d"):format(case[1], tostring(status), case[2]))
+    local date = (head .. "\r\n"):match("\r\nDate: ([^\r\n]*)\r\n")
+    assert(is_imf_fixdate(date), ("%q: Date %q"):format(case[1], tostring(date)))
+    c:close()
+  end
+  local c, status, data, head = raw("GET /own HTTP/1.1\r\nHost: x\r\n\r\n")
+  assert(status == 200 and data == "own", status)
+  local _, n = head:gsub("\r\nDate: ", "")
+  assert(n == 1 and head:find("\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT", 1, true), head)
+  c:close()
+  ln:close()
+end
+
+-- RFC 9112, 3.2: an HTTP/1.1 request without Host, any request with two,
+-- or with a Host that is not host[:port], is a 400 and closes the
+-- connection; HTTP/1.0 may leave Host out.
+function TestServeHostRules(t)
+  local seen = {}
+  local ln, raw = raw_server(function(req)
+    seen[#seen + 1] = req
+    return 200, {}, "host " .. tostring(req.headers.host)
+  end)
+  for _, case in ipairs({
+    { "GET / HTTP/1.1\r\n\r\n", 400 },
+    { "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400 },
+    { "GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", 400 },
+    { "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400 },
+    { "GET / HTTP/1.1\r\nHost:\r\n\r\n", 400 },
+    { "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400 },
+    { "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400 },
+    { "GET / HTTP/1.1\r\nHost: a@b\r\n\r\n", 400 },
+    { "GET / HTTP/1.1\r\nHost: a:b\r\n\r\n", 400 },
+    { "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400 },
+    { "GET / HTTP/1.1\r\nHost: \27[2J\r\n\r\n", 400 },
+  }) do
+    local c, status, data = raw(case[1])
+    assert(status == case[2], ("%q: got %s, want %d"):format(case[1], tostring(status), case[2]))
+    assert(data:find("Host", 1, true) and not data:find("\27", 1, true), data)
+    expect_error("eof", c:read())
+    c:close()
+  end
+  assert(#seen == 0, "a refused request reached the handler")
+  for _, case in ipairs({
+    { "GET / HTTP/1.0\r\n\r\n", "host nil" },
+    { "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n", "host example.com" },
+    { "GET / HTTP/1.1\r\nhOsT:  127.0.0.1:8080 \r\n\r\n", "host 127.0.0.1:8080" },
+    { "GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", "host [::1]:80" },
+    { "GET / HTTP/1.1\r\nHost: xn--bcher-kva.example:\r\n\r\n", "host xn--bcher-kva.example:" },
+  }) do
+    local c, status, data = raw(case[1])
+    assert(status == 200 and data == case[2], ("%q: got %s %q, want 200 %q"):format(case[1], tostring(status), data, case[2]))
+    c:close()
+  end
+  ln:close()
+end
+
+-- RFC 9112, 3.2.2: an absolute-form target is served as its path and
+-- query, and its authority is the host (the Host header is ignored);
+-- req.target stays as sent. A target with no host, a user name or
+-- another scheme is a 400.
+function TestServeAbsoluteForm(t)
+  local seen
+  local ln, raw = raw_server(function(req)
+    seen = req
+    return 200, {}, req.path .. " " .. tostring(req.query) .. " " .. req.headers.host
+  end)
+  for _, case in ipairs({
+    { "http://127.0.0.1/a.txt", "/a.txt nil 127.0.0.1" },
+    { "HTTP://127.0.0.1:99/a.txt?x=1", "/a.txt x=1 127.0.0.1:99" },
+    { "https://[::1]:8443/dir/", "/dir/ nil [::1]:8443" },
+    { "http://example.com", "/ nil example.com" },
+    { "http://example.com?q", "/ q example.com" },
+  }) do
+    local c, status, data = raw("GET " .. case[1] .. " HTTP/1.1\r\nHost: other\r\n\r\n")
+    assert(status == 200 and data == case[2], ("%s: got %s %q, want 200 %q"):format(case[1], tostring(status), data, case[2]))
+    assert(seen.target == case[1], seen.target)
+    c:close()
+  end
+  -- HTTP/1.0 needs no Host header, absolute-form or not.
+  local c, status, data = raw("GET http://h:1/x HTTP/1.0\r\n\r\n")
+  assert(status == 200 and data == "/x nil h:1", data)
+  c:close()
+  seen = nil
+  for _, target in ipairs({ "http:///a.txt", "http://u@h/a.txt", "ftp://h/a.txt", "http://a b/" }) do
+    c, status = raw("GET " .. target .. " HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert(status == 400, ("%s: got %s, want 400"):format(target, tostring(status)))
+    c:close()
+  end
+  -- HTTP/1.1 still needs its Host header (as nginx has it).
+  c, status = raw("GET http://h/a.txt HTTP/1.1\r\n\r\n")
+  assert(status == 400, status)
+  c:close()
+  assert(seen == nil, "a refused request reached the handler")
   ln:close()
 end
