@@ -345,9 +345,8 @@ func (rc *respConn) wantPrefix(prefix string) {
 // encoder or arithmetic in fake_redis.lua. An argument with CR LF quoted
 // in an error reply (HELLO 3 "a\r\nb" used to raise in encode_error: a
 // traceback, the client cut off, exit status 1) comes back with spaces,
-// as Redis does; INCR stops at 2^53 with the overflow error instead of
-// silently not counting, and a value past what it can count exactly is
-// "out of range".
+// as Redis does; INCR counts exactly past 2^53, and a value past int64
+// (a megabyte of nines too) is "out of range".
 func TestFakeRedisHostileArguments(t *testing.T) {
 	t.Parallel()
 	p, addr := startFakeRedis(t)
@@ -361,25 +360,27 @@ func TestFakeRedisHostileArguments(t *testing.T) {
 	c.command("NO\r\nSUCH", "x\ry", "z\n")
 	c.want("-ERR unknown command 'NO  SUCH', with args beginning with: 'x y' 'z ' \r\n")
 
+	// Counting goes on past 2^53, exactly, to int64's end (compared with
+	// redis-server in TestFakeRedisIntegersMatchRedis).
 	c.command("SET", "n", "9007199254740991") // 2^53 - 1
 	c.want("+OK\r\n")
 	c.command("INCR", "n")
 	c.want(":9007199254740992\r\n")
 	c.command("INCR", "n")
-	c.want("-ERR increment or decrement would overflow\r\n")
+	c.want(":9007199254740993\r\n")
 	c.command("GET", "n")
 	c.line()
-	c.want("9007199254740992\r\n")
-	for _, v := range []string{"9007199254740993", "-99999999999999999", "99999999999999999"} {
+	c.want("9007199254740993\r\n")
+	for _, v := range []string{"99999999999999999999", "-9223372036854775809", strings.Repeat("9", 1<<20)} {
 		c.command("SET", "n", v)
 		c.want("+OK\r\n")
 		c.command("INCR", "n")
 		c.want("-ERR value is not an integer or out of range\r\n")
 	}
-	c.command("SET", "n", "-9007199254740992")
+	c.command("SET", "n", "-9007199254740994")
 	c.want("+OK\r\n")
 	c.command("INCR", "n")
-	c.want(":-9007199254740991\r\n")
+	c.want(":-9007199254740993\r\n")
 	c.command("PING")
 	c.want("+PONG\r\n")
 

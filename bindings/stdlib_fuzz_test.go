@@ -918,6 +918,10 @@ func (p *respRef) value(depth int, line *string) (refValue, error) {
 		if err != nil {
 			return refValue{}, errRefOther // beyond 64 bits
 		}
+		if n < -1<<53 || n > 1<<53 {
+			// Beyond what a float64 holds exactly: its decimal string.
+			return refString(strconv.FormatInt(n, 10), "integer"), nil
+		}
 		return refNumber(float64(n), "integer"), nil
 	case '$', '!', '=':
 		n, ok := parseLen(rest)
@@ -1234,6 +1238,7 @@ func FuzzRESP(f *testing.F) {
 		"+" + strings.Repeat("x", 70000) + "\r\n",
 		"*2\r\n$3\r\nGET\r\n$1048577\r\n",
 		"*1\r\n:1\r\n",
+		":123456789012345678\r\n*3\r\n:-9007199254740993\r\n:+009007199254740992\r\n%1\r\n:9223372036854775807\r\n:-9223372036854775808\r\n",
 		// The whole-message element budget: refused on the count, or as
 		// nested aggregates add up; peer bytes in an error message.
 		"*1048576\r\n" + strings.Repeat("*0\r\n", 100),

@@ -187,7 +187,9 @@ var paramOverrides = map[string]map[string]string{
 	"resp.new":             {"opts": "gonetrepl.resp_opts"},
 	"resp.read_reply":      {"c": "gonetrepl.conn", "opts": "gonetrepl.resp_opts"},
 	"resp.read_command":    {"c": "gonetrepl.conn", "opts": "gonetrepl.resp_opts"},
-	"resp.encode_integer":  {"n": "integer"},
+	"resp.encode_integer":  {"n": "integer|string"},
+	"resp.parse_integer":   {"s": "string"},
+	"resp.add_integers":    {"a": "integer|string", "b": "integer|string"},
 	"resp.encode_bulk":     {"s": "string|number|table"},
 	"resp.encode_array":    {"t": "table"},
 	"resp.encode_map":      {"t": "table"},
@@ -231,6 +233,8 @@ var resultOverrides = map[string]map[string]string{
 	"resp client:call":       {"reply": "any", "attribute": "any"},
 	"resp client:receive":    {"reply": "any", "attribute": "any"},
 	"resp.sorted_keys":       {"keys": "any[]"},
+	"resp.parse_integer":     {"n": "integer|string"},
+	"resp.add_integers":      {"sum": "integer|string"},
 }
 
 // A stubParam is one parameter or result written out whole, for the few

@@ -5,7 +5,9 @@
 -- Listens on ADDR (default 127.0.0.1:6380, beside a real Redis on 6379)
 -- and answers RESP commands from an in-memory table shared by all
 -- clients: PING [MSG], ECHO MSG, GET KEY, SET KEY VALUE, DEL KEY...,
--- INCR KEY, HELLO [2|3] (RESP3 switches this client's nulls to _ and the
+-- INCR KEY, DECR KEY, INCRBY KEY N, DECRBY KEY N (64-bit, exact up to
+-- 2^63-1 and answered as redis-server 7 answers, overflow and "not an
+-- integer" errors included), HELLO [2|3] (RESP3 switches this client's nulls to _ and the
 -- HELLO reply to a map), COMMAND (an empty list, for redis-cli's
 -- interactive mode) and QUIT. Any other command gets Redis's
 -- "-ERR unknown command ..." reply. Commands come as RESP arrays, as
@@ -14,7 +16,7 @@
 -- answering with the resp.encode_* functions. Each client and each
 -- command is logged to stderr, escaped (bin.escape), unless --quiet. A
 -- client's argument quoted in an error reply has its CR and LF turned
--- into spaces, as Redis does; INCR counts exactly up to 2^53. A client that breaks the
+-- into spaces, as Redis does. A client that breaks the
 -- protocol gets "-ERR Protocol error: ..." and is disconnected, as Redis
 -- does. Ctrl-C stops the server.
 --
@@ -26,7 +28,7 @@ local logf = require "logf"
 local resp = require "resp"
 
 local cli = flags.new("gonetrepl scripts/fake_redis.lua [ADDR] [options]",
-  "A pretend Redis server (default address 127.0.0.1:6380): PING, ECHO, GET, SET, DEL, INCR, HELLO, COMMAND, QUIT.")
+  "A pretend Redis server (default address 127.0.0.1:6380): PING, ECHO, GET, SET, DEL, INCR, DECR, INCRBY, DECRBY, HELLO, COMMAND, QUIT.")
 cli:bool("quiet", false, "do not log clients and their commands")
 cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
@@ -103,23 +105,47 @@ commands.DEL = { 1, nil, function(a)
   return resp.encode_integer(n)
 end }
 
--- EXACT is the largest integer INCR counts to: Lua's numbers are exact
--- up to 2^53 (Redis goes to 2^63).
-local EXACT = 2 ^ 53
-
-commands.INCR = { 1, 1, function(a)
-  local old = store[a[2]] or "0"
-  -- A value past +-2^53 cannot be read exactly (it would not print back
-  -- as the same digits): "out of range" for us.
-  local n = #old <= 17 and old:match("^%-?%d+$") and tonumber(old) -- the length first: a value may be 64 MiB
-  if not n or old == "-0" or ("%.0f"):format(n) ~= old or n > EXACT or n < -EXACT then
-    return error_reply("ERR value is not an integer or out of range")
+-- incr_by adds incr (resp's integer: a number, or a decimal string past
+-- 2^53) to the value at key, exactly in 64 bits as Redis does: the value
+-- must read as Redis reads an integer (resp.parse_integer: no blanks, no
+-- plus, no leading zero, within int64), and a sum past int64 is Redis's
+-- overflow error.
+local function incr_by(key, incr)
+  local old = store[key]
+  local n = 0
+  if old ~= nil then
+    n = resp.parse_integer(old) -- at most 20 bytes looked at: a value may be 64 MiB
+    if n == nil then return error_reply("ERR value is not an integer or out of range") end
   end
-  -- n + 1 past 2^53 would round back to n: counting would stop silently.
-  if n >= EXACT then return error_reply("ERR increment or decrement would overflow") end
-  n = n + 1
-  store[a[2]] = ("%.0f"):format(n)
-  return resp.encode_integer(n)
+  local sum = resp.add_integers(n, incr)
+  if sum == nil then return error_reply("ERR increment or decrement would overflow") end
+  local reply = resp.encode_integer(sum)
+  store[key] = reply:sub(2, -3) -- its decimal digits, as Redis keeps a counter
+  return reply
+end
+
+-- negate turns resp's integer into its opposite (not -2^63: see DECRBY).
+local function negate(n)
+  if type(n) == "number" then return -n end
+  if n:sub(1, 1) == "-" then return n:sub(2) end
+  return "-" .. n
+end
+
+commands.INCR = { 1, 1, function(a) return incr_by(a[2], 1) end }
+commands.DECR = { 1, 1, function(a) return incr_by(a[2], -1) end }
+
+commands.INCRBY = { 2, 2, function(a)
+  local incr = resp.parse_integer(a[3])
+  if incr == nil then return error_reply("ERR value is not an integer or out of range") end
+  return incr_by(a[2], incr)
+end }
+
+commands.DECRBY = { 2, 2, function(a)
+  local incr = resp.parse_integer(a[3])
+  if incr == nil then return error_reply("ERR value is not an integer or out of range") end
+  -- -2^63 has no opposite in int64: Redis refuses it before the value.
+  if incr == "-9223372036854775808" then return error_reply("ERR decrement would overflow") end
+  return incr_by(a[2], negate(incr))
 end }
 
 commands.COMMAND = { 0, nil, function() return resp.encode_array({}) end }

@@ -122,6 +122,8 @@ function format(v, t, indent)
   if type(v) == "string" then
     if t == "simple" or t == "verbatim" then return text(v, indent) end
     if t == "big_number" then return "(big number) " .. text(v, indent) end
+    -- resp gives an integer past +-2^53 as its digits, every one kept.
+    if t == "integer" then return "(integer) " .. text(v, indent) end
     return quote(v)
   elseif type(v) == "number" then
     if t == "double" or (t == nil and v ~= math.floor(v)) then return "(double) " .. number(v) end

@@ -11,7 +11,9 @@
 --   r:close()
 --
 -- Replies become Lua values: simple, bulk and verbatim strings -> string;
--- integers and doubles -> number (float64: exact up to 2^53); big numbers
+-- integers -> number, or their decimal string beyond +-2^53 (Redis's are
+-- 64-bit, Lua's numbers float64: "123456789012345678" keeps every digit;
+-- resp.add_integers adds them exactly); doubles -> number; big numbers
 -- -> string of digits; booleans -> boolean; every null (RESP2 $-1 and *-1,
 -- RESP3 _) -> the sentinel resp.null, so arrays have no holes; arrays,
 -- sets and pushes -> sequences; maps -> tables keyed by the decoded keys;
@@ -199,19 +201,40 @@ local function used(b) return b.o.max_message - b.bytes end
 -- doubles may carry leading zeros, and a big number has as many digits as
 -- it likes.
 
+-- EXACT is the largest magnitude a float64 holds exactly with every
+-- integer below it: 2^53. An integer beyond it is kept as its digits.
+local EXACT = 2 ^ 53
+local EXACT_DIGITS = "9007199254740992"
+
+-- as_integer turns sign ("-" or "") and significant digits (no leading
+-- zero; "" for zero), known to be within int64, into resp's integer: a
+-- number when its magnitude is at most 2^53, else its decimal string.
+local function as_integer(sign, digits)
+  if #digits < #EXACT_DIGITS or #digits == #EXACT_DIGITS and digits <= EXACT_DIGITS then
+    return tonumber(sign .. (digits == "" and "0" or digits))
+  end
+  return sign .. digits
+end
+
+-- within_int64 tells whether significant digits with sign fit in int64.
+local function within_int64(sign, digits)
+  local limit = sign == "-" and "9223372036854775808" or "9223372036854775807"
+  return #digits < #limit or #digits == #limit and digits <= limit
+end
+
 -- parse_int reads a RESP integer: optional sign, digits only, within
--- int64.
+-- int64; resp's integer (as_integer) or nil.
 local function parse_int(s)
   local first = s:find("^[+-]?%d+$")
   if not first then return nil end
-  local sign = s:sub(1, 1)
+  local sign = s:sub(1, 1) == "-" and "-" or ""
   -- The significant digits: from the first that is not a leading zero.
   local from = s:find("[1-9]")
   local digits = from and s:sub(from) or ""
   -- Within int64, exactly: tonumber would take any length, as a float.
-  local limit = sign == "-" and "9223372036854775808" or "9223372036854775807"
-  if #digits > #limit or #digits == #limit and digits > limit then return nil end
-  return tonumber(s)
+  if not within_int64(sign, digits) then return nil end
+  if digits == "" then return 0 end
+  return as_integer(sign, digits)
 end
 
 -- is_double tells whether s is a RESP double other than inf and nan: a
@@ -446,6 +469,102 @@ function resp.read_command(c, opts)
 end
 
 ----------------------------------------------------------------------------
+-- Integers
+--
+-- Redis's integers are 64-bit; Lua's numbers are float64, exact to 2^53.
+-- resp's integer is a number when its magnitude is at most 2^53, else its
+-- decimal string ("-9223372036854775808"): what read_reply gives for an
+-- integer reply, what parse_integer gives, what add_integers takes and
+-- gives, and what encode_integer writes. Past 2^53 the arithmetic is done
+-- on two halves of ten digits each, so that nothing is rounded.
+
+-- resp.parse_integer(s) reads s as Redis reads an integer argument (its
+-- string2ll: INCRBY's increment, a value INCR counts from, EXPIRE's
+-- seconds): "0", or an optional minus and digits without a leading zero,
+-- within int64, at most 20 bytes; no plus, no blanks. It returns resp's
+-- integer, or nil, as tonumber does.
+function resp.parse_integer(s)
+  if type(s) ~= "string" then
+    error(("bad argument #1 to 'parse_integer' (string expected, got %s)"):format(type(s)), 2)
+  end
+  if s == "0" then return 0 end
+  if #s == 0 or #s > 20 then return nil end -- first: s may be 64 MiB
+  local sign, digits = s:match("^(%-?)([1-9]%d*)$")
+  if not digits or not within_int64(sign, digits) then return nil end
+  return as_integer(sign, digits)
+end
+
+local LIMB = 1e10
+
+-- limbs splits an integer (a whole number in int64's range, or a string
+-- parse_integer takes) into hi * 10^10 + lo, both with its sign; nil for
+-- anything else.
+local function limbs(x)
+  if type(x) == "number" then
+    if x ~= x or x ~= math.floor(x) or x < -2 ^ 63 or x >= 2 ^ 63 then return nil end
+    x = ("%.0f"):format(x)
+  elseif type(x) ~= "string" or resp.parse_integer(x) == nil then
+    return nil
+  end
+  local sign, digits = x:match("^(%-?)(%d+)$")
+  local hi, lo = tonumber(digits:sub(1, -11)) or 0, tonumber(digits:sub(-10))
+  if sign == "-" then return -hi, -lo end
+  return hi, lo
+end
+
+-- describe names a bad argument: a string or number quoted, else its type.
+local function describe(x)
+  if type(x) == "string" or type(x) == "number" then return quoted(tostring(x)) end
+  return type(x)
+end
+
+local MAX_HI, MAX_LO = 922337203, 6854775807 -- 2^63 - 1
+local MIN_HI, MIN_LO = -922337203, -6854775808 -- -2^63
+
+-- resp.add_integers(a, b) adds two integers exactly in int64: a and b are
+-- whole numbers (within int64's range) or decimal strings as
+-- parse_integer takes them; the sum is resp's integer (a number up to
+-- 2^53, else a string). A sum beyond int64 is nil, err (kind
+-- "too_large"), where Redis says "increment or decrement would overflow".
+function resp.add_integers(a, b)
+  if type(a) == "number" and type(b) == "number" then
+    local sum = a + b
+    -- Exact whenever it is below 2^53: both are whole, and an exact sum
+    -- of 2^53 or more never rounds to less.
+    if sum > -EXACT and sum < EXACT and a == math.floor(a) and b == math.floor(b) and a - a == 0 and b - b == 0 then
+      return sum
+    end
+  end
+  local ha, la = limbs(a)
+  if not ha then
+    error(("bad argument #1 to 'add_integers' (integer expected, got %s)"):format(describe(a)), 2)
+  end
+  local hb, lb = limbs(b)
+  if not hb then
+    error(("bad argument #2 to 'add_integers' (integer expected, got %s)"):format(describe(b)), 2)
+  end
+  local hi, lo = ha + hb, la + lb
+  -- Carry, then give both halves the sign of the whole.
+  if lo >= LIMB then
+    hi, lo = hi + 1, lo - LIMB
+  elseif lo <= -LIMB then
+    hi, lo = hi - 1, lo + LIMB
+  end
+  if hi > 0 and lo < 0 then
+    hi, lo = hi - 1, lo + LIMB
+  elseif hi < 0 and lo > 0 then
+    hi, lo = hi + 1, lo - LIMB
+  end
+  if hi > MAX_HI or hi == MAX_HI and lo > MAX_LO or hi < MIN_HI or hi == MIN_HI and lo < MIN_LO then
+    return nil, too_large("integer overflow: %s + %s is beyond 64 bits", tostring(a), tostring(b))
+  end
+  local sign = (hi < 0 or lo < 0) and "-" or ""
+  hi, lo = math.abs(hi), math.abs(lo)
+  local digits = hi > 0 and ("%.0f%010.0f"):format(hi, lo) or ("%.0f"):format(lo)
+  return as_integer(sign, digits)
+end
+
+----------------------------------------------------------------------------
 -- Encoding
 
 local function number_string(n)
@@ -475,8 +594,9 @@ function resp.encode_error(msg)
 end
 
 function resp.encode_integer(n)
+  if type(n) == "string" and resp.parse_integer(n) ~= nil then return ":" .. n .. "\r\n" end
   if type(n) ~= "number" or n ~= math.floor(n) or n ~= n or n == math.huge or n == -math.huge then
-    error(("bad argument #1 to 'encode_integer' (whole number expected, got %s)"):format(tostring(n)), 2)
+    error(("bad argument #1 to 'encode_integer' (whole number or integer string expected, got %s)"):format(describe(n)), 2)
   end
   return ":" .. number_string(n) .. "\r\n"
 end

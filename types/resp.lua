@@ -92,7 +92,7 @@ function resp.new(conn, opts) end
 
 ---`resp.read_reply(c [, opts]) -> value, type [, attribute] | nil, err`
 ---
----Reads one reply from conn c. Values: simple, bulk and verbatim strings -> string; integer and double -> number (float64: exact to 2^53); big number -> string of digits; boolean -> boolean; every null ($-1, *-1, _) -> resp.null; array, set, push -> a list; map -> a table keyed by the decoded keys; error replies inside an aggregate -> error values in place. type names the top value: simple, bulk, verbatim, integer, double, big_number, boolean, null, array, map, set, push. An attribute (|) is skipped and returned third. An error reply is nil, err with err.kind 'redis', err.message its line ("ERR unknown command ...") and err.code the first word (ERR, WRONGTYPE); a length or count over a cap, or over what is left of the message's budget, is kind 'too_large', refused before anything is read or allocated for it; a peer breaking RESP is kind 'other' (message "resp: ...", peer bytes escaped with bin.escape); the conn's own errors (eof, timeout...) come as they are.
+---Reads one reply from conn c. Values: simple, bulk and verbatim strings -> string; integer -> number, or beyond ±2^53 its decimal string (Redis's integers are 64-bit, Lua's numbers float64: ":123456789012345678" gives "123456789012345678", every digit kept, type still integer; inside an aggregate such a string looks like a bulk one; resp.add_integers adds either form exactly); double -> number; big number -> string of digits; boolean -> boolean; every null ($-1, *-1, _) -> resp.null; array, set, push -> a list; map -> a table keyed by the decoded keys; error replies inside an aggregate -> error values in place. type names the top value: simple, bulk, verbatim, integer, double, big_number, boolean, null, array, map, set, push. An attribute (|) is skipped and returned third. An error reply is nil, err with err.kind 'redis', err.message its line ("ERR unknown command ...") and err.code the first word (ERR, WRONGTYPE); a length or count over a cap, or over what is left of the message's budget, is kind 'too_large', refused before anything is read or allocated for it; a peer breaking RESP is kind 'other' (message "resp: ...", peer bytes escaped with bin.escape); the conn's own errors (eof, timeout...) come as they are.
 ---
 ---```lua
 ---local v, t = resp.read_reply(c); print(t, v == resp.null)
@@ -153,14 +153,38 @@ function resp.encode_error(message) end
 
 ---`resp.encode_integer(n) -> data`
 ---
----An integer reply, ":n\r\n"; n must be a whole number.
+---An integer reply, ":n\r\n"; n is a whole number, or an integer's decimal string as resp.parse_integer takes it (what read_reply and add_integers give beyond ±2^53), written as it is.
 ---
 ---```lua
----c:write(resp.encode_integer(1))
+---c:write(resp.encode_integer(1)); c:write(resp.encode_integer("9223372036854775807"))
 ---```
----@param n integer
+---@param n integer|string
 ---@return string data
 function resp.encode_integer(n) end
+
+---`resp.parse_integer(s) -> n | nil`
+---
+---Reads s as Redis reads an integer argument (INCRBY's increment, the value INCR counts from, EXPIRE's seconds): "0", or an optional minus and digits without a leading zero, within 64 bits (-9223372036854775808 to 9223372036854775807), at most 20 bytes; no plus, no blanks, no fraction. Returns the integer as resp.read_reply gives one, a number up to ±2^53 and the decimal string beyond; nil, as tonumber does, for anything else (" 1", "01", "+1", "1.0", "-0", ""). It looks at no more than 20 bytes of s, whatever its length.
+---
+---```lua
+---local n = resp.parse_integer(a[3]); if n == nil then return resp.encode_error("ERR value is not an integer or out of range") end
+---```
+---@param s string
+---@return integer|string|nil n
+function resp.parse_integer(s) end
+
+---`resp.add_integers(a, b) -> sum | nil, err`
+---
+---Adds two 64-bit integers exactly: each a whole number within ±2^63 or a decimal string as resp.parse_integer takes it (anything else raises). The sum is a number up to ±2^53, else its decimal string (what read_reply gives), so nothing is rounded: "9007199254740993" is 2^53 + 1. A sum beyond 64 bits is nil, err (kind 'too_large', "resp: integer overflow: ..."), where Redis answers "ERR increment or decrement would overflow". Numbers whose sum stays below 2^53 are added directly; larger ones as two halves of ten digits each.
+---
+---```lua
+---print(resp.add_integers("9223372036854775806", 1)) --> 9223372036854775807
+---```
+---@param a integer|string
+---@param b integer|string
+---@return integer|string|nil sum
+---@return gonetrepl.error? err
+function resp.add_integers(a, b) end
 
 ---`resp.encode_bulk(s | nil) -> data`
 ---

@@ -499,10 +499,136 @@ function TestInfinity(t)
   assert(math.huge == 1 / 0 and -math.huge == -1 / 0, "math.huge is not infinity")
   for _, n in ipairs({ 1 / 0, -1 / 0 }) do
     local ok, err = pcall(resp.encode_integer, n)
-    assert(not ok and tostring(err):find("whole number expected"), tostring(err))
+    assert(not ok and tostring(err):find("whole number or integer string expected"), tostring(err))
   end
   local v, ty = reply_of(",inf\r\n")
   assert(v == 1 / 0 and ty == "double", tostring(v))
   v = reply_of(",-inf\r\n")
   assert(v == -1 / 0, tostring(v))
+end
+
+-- Redis's integers are 64-bit (issue 24, item 2): an integer reply beyond
+-- ±2^53 comes back as its decimal string, every digit kept; before, the
+-- float64 rounded :123456789012345678 to ...680.
+function TestIntegersPast2To53(t)
+  local r = connect()
+  local k = key(t, "n")
+  assert(r:call("SET", k, "123456789012345678") == "OK")
+  local v, ty = r:call("INCR", k)
+  assert(v == "123456789012345679" and ty == "integer", tostring(v))
+  v, ty = r:call("DECRBY", k, "123456789012345679")
+  assert(v == 0 and ty == "integer", tostring(v))
+  -- Across 2^53: a number up to it, the digits past it, both ways.
+  assert(r:call("SET", k, "9007199254740991") == "OK")
+  v = r:call("INCR", k)
+  assert(v == 9007199254740992 and type(v) == "number", tostring(v))
+  v = r:call("INCR", k)
+  assert(v == "9007199254740993", tostring(v))
+  assert(r:call("SET", k, "-9007199254740994") == "OK")
+  v = r:call("INCR", k)
+  assert(v == "-9007199254740993", tostring(v))
+  v = r:call("INCR", k)
+  assert(v == -9007199254740992 and type(v) == "number", tostring(v))
+  -- int64's ends; the string goes back out as an argument, unchanged.
+  v = r:call("INCRBY", k, "-9223372036854775807")
+  assert(v == nil, "past int64: an error reply")
+  assert(r:call("SET", k, "-9223372036854775807") == "OK")
+  v = r:call("DECR", k)
+  assert(v == "-9223372036854775808", tostring(v))
+  v = r:call("INCRBY", k, "9223372036854775807")
+  assert(v == -1, tostring(v))
+  v = r:call("INCRBY", k, "9223372036854775807")
+  assert(v == "9223372036854775806", tostring(v))
+  -- What add_integers gives, Redis gives.
+  local sum = assert(resp.add_integers(v, 1))
+  assert(r:call("INCR", k) == sum and sum == "9223372036854775807", tostring(sum))
+  r:close()
+end
+
+-- The same from peers written here: signs and leading zeros as RESP
+-- allows them, inside aggregates and as map keys, RESP3 big numbers as
+-- they came.
+function TestIntegerRepliesExact(t)
+  local cases = {
+    { ":123456789012345678\r\n", "123456789012345678" },
+    { ":-123456789012345678\r\n", "-123456789012345678" },
+    { ":+0009007199254740993\r\n", "9007199254740993" },
+    { ":-009007199254740993\r\n", "-9007199254740993" },
+    { ":9007199254740992\r\n", 9007199254740992 },
+    { ":-9007199254740992\r\n", -9007199254740992 },
+    { ":+00000000000000000000000000012\r\n", 12 },
+    { ":-0\r\n", 0 },
+    { ":9223372036854775807\r\n", "9223372036854775807" },
+    { ":-9223372036854775808\r\n", "-9223372036854775808" },
+  }
+  for _, c in ipairs(cases) do
+    local v, ty = reply_of(c[1])
+    assert(v == c[2] and ty == "integer", ("%q: got %s"):format(c[1], tostring(v)))
+    -- Encoded back, it reads back the same.
+    local back = reply_of(resp.encode_integer(v))
+    assert(back == v, ("%q: encoded back as %q"):format(c[1], resp.encode_integer(v)))
+  end
+  for _, bad in ipairs({ ":9223372036854775808\r\n", ":-9223372036854775809\r\n", ":1e3\r\n" }) do
+    local v, err = reply_of(bad)
+    testhelp.expect_error("other", v, err, bad)
+  end
+  local list = reply_of("*3\r\n:9007199254740993\r\n:1\r\n*1\r\n:-9223372036854775808\r\n")
+  assert(list[1] == "9007199254740993" and list[2] == 1 and list[3][1] == "-9223372036854775808")
+  local m = reply_of("%1\r\n:123456789012345678\r\n:-123456789012345678\r\n")
+  assert(m["123456789012345678"] == "-123456789012345678")
+  local v, ty = reply_of("(-0001234567999999999999999999999\r\n")
+  assert(v == "-0001234567999999999999999999999" and ty == "big_number", tostring(v))
+  v, ty = reply_of(",9007199254740993\r\n")
+  assert(v == 9007199254740992 and ty == "double", "doubles stay numbers")
+end
+
+-- resp.parse_integer reads as Redis's string2ll; add_integers is exact
+-- in int64; encode_integer takes both forms.
+function TestIntegerHelpers(t)
+  local yes = {
+    ["0"] = 0, ["1"] = 1, ["-1"] = -1, ["9007199254740992"] = 9007199254740992,
+    ["9007199254740993"] = "9007199254740993", ["-9007199254740993"] = "-9007199254740993",
+    ["9223372036854775807"] = "9223372036854775807", ["-9223372036854775808"] = "-9223372036854775808",
+  }
+  for s, want in pairs(yes) do
+    local got = resp.parse_integer(s)
+    assert(got == want, ("parse_integer(%q) = %s"):format(s, tostring(got)))
+    assert(resp.encode_integer(s) == ":" .. s .. "\r\n")
+  end
+  local no = { "", "-", "-0", "01", "+1", " 1", "1 ", "1.0", "1e3", "0x10", "12345678901234567890",
+    "9223372036854775808", "-9223372036854775809", "000000000000000000001", string.rep("9", 1e6) }
+  for _, s in ipairs(no) do
+    assert(resp.parse_integer(s) == nil, ("parse_integer(%q) is not nil"):format(s:sub(1, 30)))
+    assert(not pcall(resp.encode_integer, s), s:sub(1, 30))
+  end
+  assert(not pcall(resp.parse_integer, 1), "a number is not a string")
+
+  local sums = {
+    { 1, 2, 3 }, { 9007199254740991, 1, 9007199254740992 }, { 9007199254740992, 1, "9007199254740993" },
+    { -9007199254740992, -1, "-9007199254740993" }, { "9007199254740993", -1, 9007199254740992 },
+    { "9223372036854775806", 1, "9223372036854775807" }, { "-9223372036854775807", -1, "-9223372036854775808" },
+    { "9223372036854775807", "-9223372036854775808", -1 }, { "-5000000000", "5000000001", 1 },
+    { "123456789012345678", "-123456789012345678", 0 }, { 2 ^ 62, 2 ^ 62 - 2 ^ 10, "9223372036854774784" },
+    { "4999999999", "5000000001", 10000000000 }, { "-19999999999", "9999999999", -10000000000 },
+    { "9999999999999999", "1", "10000000000000000" },
+  }
+  for _, c in ipairs(sums) do
+    for _, pair in ipairs({ { c[1], c[2] }, { c[2], c[1] } }) do
+      local got, err = resp.add_integers(pair[1], pair[2])
+      assert(got == c[3], ("%s + %s = %s (%s)"):format(tostring(pair[1]), tostring(pair[2]), tostring(got), tostring(err)))
+    end
+  end
+  for _, c in ipairs({ { "9223372036854775807", 1 }, { "-9223372036854775808", -1 },
+    { "9223372036854775807", "9223372036854775807" }, { 2 ^ 62, 2 ^ 62 } }) do
+    local got, err = resp.add_integers(c[1], c[2])
+    testhelp.expect_error("too_large", got, err, "overflow")
+    assert(tostring(err):find("integer overflow"), tostring(err))
+  end
+  for _, bad in ipairs({ 0.5, 1 / 0, 0 / 0, 2 ^ 63, -2 ^ 64, "01", " 1", "x", {}, true }) do
+    local ok, err = pcall(resp.add_integers, 1, bad)
+    assert(not ok and tostring(err):find("bad argument #2 to 'add_integers'"), tostring(err))
+    ok, err = pcall(resp.add_integers, bad, 1)
+    assert(not ok and tostring(err):find("bad argument #1 to 'add_integers'"), tostring(err))
+  end
+  assert(resp.add_integers(-2 ^ 63, 0) == "-9223372036854775808", "-2^63 as a number is in range")
 end
