@@ -19,8 +19,8 @@ declare -A PACKAGES=(
   # which bin.hexdump must match (bindings/pack_test.go).
   [lua5.3]=lua5.3
   [luajit]=luajit
-  # Real Lua 5.1, whose runtime error messages ours must match
-  # (lua51_errors_test.go).
+  # Real Lua 5.1, whose runtime error messages and os.date ours must
+  # match (lua51_errors_test.go, osdate_lua51_test.go).
   [lua5.1]=lua5.1
   [bsdextrautils]=hexdump
   # OpenSSL's s_server and s_client, the TLS peers of the tls tests
