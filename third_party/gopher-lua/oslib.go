@@ -159,11 +159,32 @@ func osDate(L *LState) int {
 		L.Push(ret)
 		return 1
 	}
-	// gonetrepl patch 10: the result's exact size is known before it is
-	// built (each conversion is worked out once); one over the largest
-	// string is refused. Both passes are linear in the format and charged
-	// to the thread, or run without the host's lock when big.
-	e := strftime.New(&tm)
+	if len(format) <= smallDateFormat {
+		// The common case, a date: no charges, no closures (which would
+		// put the Expander on the heap).
+		e := strftime.New(&tm)
+		size := e.Size(format, nil)
+		var b strings.Builder
+		b.Grow(int(size))
+		e.Append(&b, format, nil)
+		L.Push(LString(b.String()))
+		return 1
+	}
+	L.Push(LString(osDateBig(L, &tm, format)))
+	return 1
+}
+
+// smallDateFormat is the longest format os.date expands without charging
+// the thread: at most 16 KiB of result (strftime.MaxPerByte a byte).
+const smallDateFormat = 1 << 10
+
+// osDateBig expands a long format. gonetrepl patch 10: the result's exact
+// size is known before it is built (each conversion is worked out once);
+// one over the largest string is refused. Both passes are linear in the
+// format and charged to the thread, or run without the host's lock when
+// big (patch 13).
+func osDateBig(L *LState, tm *strftime.Tm, format string) string {
+	e := strftime.New(tm)
 	var size int64
 	if !L.bigWork(len(format), func() { size = e.Size(format, yieldEvery()) }) {
 		size = e.Size(format, L.chargeBytes)
@@ -174,8 +195,7 @@ func osDate(L *LState) int {
 	if !L.bigWork(int(size), func() { e.Append(&b, format, yieldEvery()) }) {
 		e.Append(&b, format, L.chargeBytes)
 	}
-	L.Push(LString(b.String()))
-	return 1
+	return b.String()
 }
 
 func osGetEnv(L *LState) int {
