@@ -18,8 +18,9 @@ declare -A PACKAGES=(
   # whose bit module ours must match (bindings/bit_test.go); hexdump -C,
   # which bin.hexdump must match (bindings/pack_test.go).
   [lua5.3]=lua5.3
-  # Real Lua 5.1, whose syntax and runtime error messages ours must
-  # match (lua51_syntax_test.go, lua51_errors_test.go).
+  # Real Lua 5.1, whose syntax and runtime error messages and os.date
+  # ours must match (lua51_syntax_test.go, lua51_errors_test.go,
+  # osdate_lua51_test.go).
   [lua5.1]=lua5.1
   [luajit]=luajit
   [bsdextrautils]=hexdump

@@ -44,7 +44,8 @@ function TestBuiltinsLetOthersRun()
   local tk = ticker()
   time.sleep(0.01)
   -- Each of these runs long in one Go call: a backtracking pattern, a
-  -- sort of a million numbers, a 128 MiB string.rep, a big concat.
+  -- sort of a million numbers, a 128 MiB string.rep, a big concat, a big
+  -- os.date.
   local work = {
     find = function() return string.find(("a"):rep(2000), "(a*)b") end,
     gsub = function() return (("a"):rep(2000)):gsub("a*b", "") end,
@@ -56,6 +57,15 @@ function TestBuiltinsLetOthersRun()
       return tk.ticks > seen
     end,
     rep = function() return #string.rep("abc", 40e6) end,
+    -- os.date of a 16 MiB format, 64 MiB of dates, works without the
+    -- interpreter lock.
+    date = function()
+      local format = string.rep("%D", 2 ^ 23)
+      time.sleep(0.01)
+      local seen = tk.ticks
+      assert(#os.date(format, 0) == 2 ^ 26)
+      return tk.ticks > seen
+    end,
     -- bin.* on 1 MiB or more works without the interpreter lock.
     hexdump = function()
       local chunk = {}
@@ -71,7 +81,7 @@ function TestBuiltinsLetOthersRun()
     local before = tk.ticks
     local ok, r = fn()
     assert(tk.ticks > before, name .. ": the ticker never ran during it")
-    if name == "sort" or name == "hexdump" then
+    if name == "sort" or name == "hexdump" or name == "date" then
       assert(ok, name .. ": the ticker never ran during the call itself")
     end
   end

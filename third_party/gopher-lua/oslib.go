@@ -1,9 +1,12 @@
 package lua
 
 import (
+	"math"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/third_party/gopher-lua/strftime"
 )
 
 var startedAt time.Time
@@ -103,43 +106,96 @@ func osExit(L *LState) int {
 	return 1
 }
 
+// osDate is Lua 5.1's os.date over glibc's strftime in the C locale.
+//
+// gonetrepl patch: os.date as C's strftime. The time is the second
+// argument (a number, truncated as C casts it to time_t) or now; a format
+// starting with "!" breaks it down in UTC (gmtime), else in the local
+// zone (localtime: TZ, as the C library reads it). A time whose year C's
+// struct tm cannot hold gives nil, as gmtime's failure does in Lua 5.1.
+// The format is read as a C string (up to its first NUL byte): exactly
+// "*t" returns the fields as a table, anything else is expanded by the
+// strftime package. Upstream took a format merely starting with "*t" for
+// "*t", left yday 0 and isdst false, refused a nil time, and expanded most
+// conversions wrongly or not at all.
 func osDate(L *LState) int {
-	t := time.Now()
-	isUTC := false
-	cfmt := "%c"
-	if L.GetTop() >= 1 {
-		cfmt = L.CheckString(1)
-		if strings.HasPrefix(cfmt, "!") {
-			cfmt = strings.TrimLeft(cfmt, "!")
-			isUTC = true
-		}
-		if L.GetTop() >= 2 {
-			t = time.Unix(L.CheckInt64(2), 0)
-		}
-		if isUTC {
-			t = t.UTC()
-		}
-		if strings.HasPrefix(cfmt, "*t") {
-			ret := L.NewTable()
-			ret.RawSetString("year", LNumber(t.Year()))
-			ret.RawSetString("month", LNumber(t.Month()))
-			ret.RawSetString("day", LNumber(t.Day()))
-			ret.RawSetString("hour", LNumber(t.Hour()))
-			ret.RawSetString("min", LNumber(t.Minute()))
-			ret.RawSetString("sec", LNumber(t.Second()))
-			ret.RawSetString("wday", LNumber(t.Weekday()+1))
-			// TODO yday & dst
-			ret.RawSetString("yday", LNumber(0))
-			ret.RawSetString("isdst", LFalse)
-			L.Push(ret)
+	format := "%c"
+	if L.Get(1) != LNil {
+		format = L.CheckString(1)
+	}
+	sec := time.Now().Unix()
+	if L.Get(2) != LNil {
+		n := float64(L.CheckNumber(2))
+		if math.IsNaN(n) || n <= -(1<<63) || n >= 1<<63 {
+			L.Push(LNil) // C's cast gives a time gmtime cannot break down
 			return 1
 		}
+		sec = int64(n)
 	}
-	// gonetrepl patch 10: a directive is at most 10 bytes of text a
-	// byte of the format ("%c" is 19): refuse a result over the largest string.
-	L.CheckStringSize("os.date", SizeProduct(int64(len(cfmt)), 10))
-	L.Push(LString(strftime(t, cfmt)))
+	var tm strftime.Tm
+	var ok bool
+	if rest, utc := strings.CutPrefix(format, "!"); utc {
+		format = rest
+		tm, ok = strftime.Gmtime(sec, time.Local)
+	} else {
+		tm, ok = strftime.Localtime(sec, time.Local)
+	}
+	if !ok {
+		L.Push(LNil)
+		return 1
+	}
+	format = strftime.CString(format)
+	if format == "*t" {
+		ret := L.CreateTable(0, 9)
+		ret.RawSetString("sec", LNumber(tm.Sec))
+		ret.RawSetString("min", LNumber(tm.Min))
+		ret.RawSetString("hour", LNumber(tm.Hour))
+		ret.RawSetString("day", LNumber(tm.Day))
+		ret.RawSetString("month", LNumber(tm.Month))
+		ret.RawSetString("year", LNumber(tm.Year))
+		ret.RawSetString("wday", LNumber(tm.Wday+1))
+		ret.RawSetString("yday", LNumber(tm.Yday+1))
+		ret.RawSetString("isdst", LBool(tm.IsDST))
+		L.Push(ret)
+		return 1
+	}
+	if len(format) <= smallDateFormat {
+		// The common case, a date: no charges, no closures (which would
+		// put the Expander on the heap).
+		e := strftime.New(&tm)
+		size := e.Size(format, nil)
+		var b strings.Builder
+		b.Grow(int(size))
+		e.Append(&b, format, nil)
+		L.Push(LString(b.String()))
+		return 1
+	}
+	L.Push(LString(osDateBig(L, &tm, format)))
 	return 1
+}
+
+// smallDateFormat is the longest format os.date expands without charging
+// the thread: at most 16 KiB of result (strftime.MaxPerByte a byte).
+const smallDateFormat = 1 << 10
+
+// osDateBig expands a long format. gonetrepl patch 10: the result's exact
+// size is known before it is built (each conversion is worked out once);
+// one over the largest string is refused. Both passes are linear in the
+// format and charged to the thread, or run without the host's lock when
+// big (patch 13).
+func osDateBig(L *LState, tm *strftime.Tm, format string) string {
+	e := strftime.New(tm)
+	var size int64
+	if !L.bigWork(len(format), func() { size = e.Size(format, yieldEvery()) }) {
+		size = e.Size(format, L.chargeBytes)
+	}
+	L.CheckStringSize("os.date", size)
+	var b strings.Builder
+	b.Grow(int(size))
+	if !L.bigWork(int(size), func() { e.Append(&b, format, yieldEvery()) }) {
+		e.Append(&b, format, L.chargeBytes)
+	}
+	return b.String()
 }
 
 func osGetEnv(L *LState) int {
