@@ -702,22 +702,17 @@ function http.file(path)
   return setmetatable({ path = path, size = st.size }, FileBody)
 end
 
--- IMF-fixdate (RFC 9110, 5.6.7) names its days and months in English
--- whatever the locale: the names are spelled here, the numbers come from
--- os.date's table.
-local DAYS = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" }
-local MONTHS = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" }
 local date_at, date_text
 
--- http_date is the Date header's value for now, "Sun, 06 Nov 1994
--- 08:49:37 GMT", made once a second (as nginx does): replies in the same
+-- http_date is the Date header's value for now, an IMF-fixdate (RFC 9110,
+-- 5.6.7) such as "Sun, 06 Nov 1994 08:49:37 GMT": os.date is C's strftime
+-- in the C locale, so its day and month names are English whatever the
+-- user's locale. Made once a second (as nginx does): replies in the same
 -- second share it.
 local function http_date()
   local now = os.time()
   if now ~= date_at then
-    local d = os.date("!*t", now)
-    date_text = ("%s, %02d %s %04d %02d:%02d:%02d GMT"):format(
-      DAYS[d.wday], d.day, MONTHS[d.month], d.year, d.hour, d.min, d.sec)
+    date_text = os.date("!%a, %d %b %Y %H:%M:%S GMT", now)
     date_at = now
   end
   return date_text
