@@ -267,11 +267,16 @@ func parseSpread(s string) (lo, hi float64, n int) {
 
 // startupName removes the directory from a start-up row's program
 // ("/tmp/gonetrepl-bench/bin/goraw noop" -> "goraw noop"): two runs build
-// their helpers in different folders.
+// their helpers in different folders. The program that runs
+// bench/lua/noop.lua is gonetrepl whatever its file is called ($GONETREPL
+// may name any build).
 func startupName(cmd string) string {
 	prog, rest, _ := strings.Cut(cmd, " ")
 	if i := strings.LastIndexByte(prog, '/'); i >= 0 {
 		prog = prog[i+1:]
+	}
+	if strings.TrimSpace(rest) == "bench/lua/noop.lua" {
+		prog = "gonetrepl"
 	}
 	return strings.TrimSpace(prog + " " + rest)
 }
