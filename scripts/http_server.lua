@@ -15,7 +15,15 @@
 -- socket or a device (a link to /dev/zero, say) is 403, looked at with
 -- os.stat and never opened. A file streams from the kernel with
 -- c:send_file (http.file), whatever its size, so a client that does not
--- read holds no copy of it in memory. A directory (path ending in /)
+-- read holds no copy of it in memory. What download tools rely on is
+-- there, as nginx does it: Last-Modified and ETag ("mtime-size" in hex)
+-- on every file, so wget -N skips what it has; 304 for If-None-Match
+-- naming the ETag or, without it, If-Modified-Since equal to
+-- Last-Modified; one byte range (Range: bytes=a-b, a-, -n) is 206 with
+-- Content-Range, sent with c:send_file from its offset, so curl -C -
+-- resumes; an unsatisfiable or malformed one is 416 (Content-Range:
+-- bytes */SIZE); several ranges, or an If-Range that matches neither
+-- validator, get the whole file with 200. A directory (path ending in /)
 -- without an index.html gives an HTML listing of its names (os.list_dir,
 -- directories ending in /), each name HTML-escaped and its link
 -- %-encoded, control bytes shown as \xNN; the listing is bounded: at most
@@ -102,6 +110,61 @@ local function unescape(s)
   return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
 end
 
+-- validators are the Last-Modified and ETag of a file of os.stat st, as
+-- nginx makes them: its mtime as an IMF-fixdate, and "mtime-size" in hex.
+local function validators(st)
+  local mtime = math.floor(st.mtime)
+  return os.date("!%a, %d %b %Y %H:%M:%S GMT", mtime), ('"%x-%x"'):format(mtime, st.size)
+end
+
+-- etag_listed says whether an If-None-Match value names etag ("*", or a
+-- list of tags compared weakly: W/ is ignored).
+local function etag_listed(value, etag)
+  if value:match("^%s*%*%s*$") then return true end
+  for tag in value:gmatch("[^,]+") do
+    tag = tag:match("^%s*(.-)%s*$"):gsub("^W/", "")
+    if tag == etag then return true end
+  end
+  return false
+end
+
+-- file_reply answers a GET or HEAD of the regular file at path (os.stat
+-- st) as nginx does: 304 when If-None-Match names its ETag or, without
+-- If-None-Match, If-Modified-Since is exactly its Last-Modified; 206 with
+-- Content-Range for one byte range (If-Range, when sent, must be its ETag
+-- or Last-Modified), 416 for an unsatisfiable one; else 200 whole. Several
+-- ranges get 200 with the whole file (RFC 9110 allows it; nginx sends a
+-- multipart/byteranges 206).
+local function file_reply(req, path, st)
+  local last_modified, etag = validators(st)
+  local ext = path:match("%.([%w]+)$")
+  local headers = {
+    ["Content-Type"] = TYPES[ext and ext:lower() or ""] or "application/octet-stream",
+    ["Last-Modified"] = last_modified,
+    ETag = etag,
+    ["Accept-Ranges"] = "bytes",
+  }
+  local inm, ims = req.headers["if-none-match"], req.headers["if-modified-since"]
+  if (inm and etag_listed(inm, etag)) or (not inm and ims == last_modified) then
+    return 304, { ["Last-Modified"] = last_modified, ETag = etag }, ""
+  end
+  local range, if_range = req.headers.range, req.headers["if-range"]
+  if range and (not if_range or if_range == etag or if_range == last_modified) then
+    local first, last = http.byte_range(range, st.size)
+    if first then
+      local body = http.file(path, first, last - first + 1)
+      if not body then return 404, {}, "not found\n" end
+      headers["Content-Range"] = ("bytes %d-%d/%d"):format(first, first + body.size - 1, st.size)
+      return 206, headers, body
+    elseif last == "unsatisfiable" then
+      return 416, { ["Content-Range"] = "bytes */" .. st.size }, "range not satisfiable\n"
+    end
+  end
+  local body = http.file(path)
+  if not body then return 404, {}, "not found\n" end -- gone, or replaced, since the stat
+  return 200, headers, body
+end
+
 -- file_handler serves the files under root.
 local function file_handler(root, max_list)
   root = root:gsub("/+$", "")
@@ -140,10 +203,7 @@ local function file_handler(root, max_list)
       return 301, { Location = here .. "/" .. (req.query and "?" .. req.query or "") }, ""
     end
     if st.kind ~= "file" then return 403, {}, "forbidden: not a regular file\n" end
-    local body = http.file(file)
-    if not body then return 404, {}, "not found\n" end -- gone, or replaced, since the stat
-    local ext = file:match("%.([%w]+)$")
-    return 200, { ["Content-Type"] = TYPES[ext and ext:lower() or ""] or "application/octet-stream" }, body
+    return file_reply(req, file, st)
   end
 end
 

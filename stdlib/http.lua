@@ -689,17 +689,98 @@ local FileBody = {}
 FileBody.__index = FileBody
 FileBody.__tostring = function(b) return ("<http file %s, %d bytes>"):format(b.path, b.size) end
 
--- http.file(path) is a body that reply streams from a regular file with
--- c:send_file, its Content-Length from os.stat: nil, err when path is not
--- a regular file (a directory, FIFO, device) or cannot be read.
-function http.file(path)
+-- http.file(path [, offset [, count]]) is a body that reply streams from
+-- a regular file with c:send_file, its Content-Length from os.stat (or
+-- count): nil, err when path is not a regular file (a directory, FIFO,
+-- device) or cannot be read. offset and count make it a slice (a 206's
+-- body), clamped to the file's end; an offset past the end is nil, err.
+function http.file(path, offset, count)
   if type(path) ~= "string" then error("bad argument #1 to http.file (string expected, got " .. type(path) .. ")", 2) end
+  if offset ~= nil and (type(offset) ~= "number" or offset < 0 or offset % 1 ~= 0) then
+    error("bad argument #2 to http.file (offset: a whole number >= 0 expected, got " .. tostring(offset) .. ")", 2)
+  end
+  if count ~= nil and (type(count) ~= "number" or count < 0 or count % 1 ~= 0) then
+    error("bad argument #3 to http.file (count: a whole number >= 0 expected, got " .. tostring(count) .. ")", 2)
+  end
   local st, err = os.stat(path)
   if not st then return nil, err end
   if st.kind ~= "file" then
     return nil, new_error("other", "stat", path, "%s is a %s, not a regular file", show(path, 200), st.kind)
   end
-  return setmetatable({ path = path, size = st.size }, FileBody)
+  offset = offset or 0
+  if offset > st.size then
+    return nil, new_error("other", "stat", path, "offset %d is past the end of %s (%d bytes)", offset, show(path, 200), st.size)
+  end
+  local size = st.size - offset
+  if count and count < size then size = count end
+  return setmetatable({ path = path, offset = offset, size = size }, FileBody)
+end
+
+-- range_number is the value of a run of digits of a Range header, or nil
+-- past 18 digits (nginx refuses what overflows its off_t: so do we).
+local function range_number(digits)
+  if #digits > 18 then return nil end
+  return tonumber(digits)
+end
+
+-- http.byte_range(value, size) reads a Range header's value for a
+-- representation of size bytes as nginx does: first, last (0-based,
+-- inclusive) for one satisfiable range; nil, "ignore" when the whole
+-- representation is to be sent with 200 (not a "bytes=" unit, several
+-- ranges, or a range from 0 of an empty one); nil, "unsatisfiable" for
+-- a 416 (no range overlaps, or a malformed range set).
+function http.byte_range(value, size)
+  if type(value) ~= "string" then error("bad argument #1 to http.byte_range (string expected, got " .. type(value) .. ")", 2) end
+  if type(size) ~= "number" or size < 0 or size % 1 ~= 0 then
+    error("bad argument #2 to http.byte_range (size: a whole number >= 0 expected, got " .. tostring(size) .. ")", 2)
+  end
+  if #value < 7 or value:sub(1, 6):lower() ~= "bytes=" then return nil, "ignore" end
+  local pos, first, last, count = 7, nil, nil, 0
+  while true do
+    local start, stop
+    local _, e, a = value:find("^ *(%d*)", pos)
+    pos = e + 1
+    if a ~= "" then
+      start = range_number(a)
+      if not start then return nil, "unsatisfiable" end
+      _, e = value:find("^ *%- *", pos)
+      if not e then return nil, "unsatisfiable" end
+      pos = e + 1
+      local ch = value:sub(pos, pos)
+      if ch == "," or ch == "" then stop = size end
+    elseif value:sub(pos, pos) == "-" then
+      pos = pos + 1
+    else
+      return nil, "unsatisfiable"
+    end
+    if not stop then
+      local _, e2, b = value:find("^(%d+) *", pos)
+      if not e2 then return nil, "unsatisfiable" end
+      pos = e2 + 1
+      local ch = value:sub(pos, pos)
+      if ch ~= "," and ch ~= "" then return nil, "unsatisfiable" end
+      b = range_number(b)
+      if not b then return nil, "unsatisfiable" end
+      if not start then -- a suffix: the last b bytes
+        start = b < size and size - b or 0
+        b = size - 1
+      end
+      stop = b >= size and size or b + 1
+    end
+    -- [start, stop) is the range; an empty one from 0 means the whole
+    -- (empty) representation.
+    if start < stop then
+      count = count + 1
+      first, last = start, stop - 1
+    elseif start == 0 then
+      return nil, "ignore"
+    end
+    if value:sub(pos, pos) ~= "," then break end
+    pos = pos + 1
+  end
+  if count == 0 then return nil, "unsatisfiable" end
+  if count > 1 then return nil, "ignore" end
+  return first, last
 end
 
 local date_at, date_text
@@ -751,7 +832,7 @@ local function reply(c, status, headers, body, head_only, close, keep_alive_10)
   if send and file and size > 0 then
     -- The file streams from the kernel; one that shrank meanwhile leaves
     -- the response short, and the conn is closed.
-    local n, err = c:send_file(file.path, 0, size)
+    local n, err = c:send_file(file.path, file.offset or 0, size)
     if n ~= size then
       if err and err.op == "send_file" and err.kind == "other" then
         io.stderr:write("http.serve: ", bin.escape(tostring(err), 300), "\n")
