@@ -121,6 +121,7 @@ var paramOverrides = map[string]map[string]string{
 	"net.lookup_srv":      {"opts": "gonetrepl.lookup_opts"},
 	"net.lookup_ns":       {"opts": "gonetrepl.lookup_opts"},
 	"net.lookup_port":     {"network": "gonetrepl.port_network"},
+	"http.byte_range":     {"value": "string", "size": "integer"},
 	// A read method's options table may come in place of its optional
 	// positional arguments (c:read({timeout = 1})): those are typed to
 	// take it too.
@@ -226,6 +227,7 @@ var resultOverrides = map[string]map[string]string{
 	"flags parser:try_parse": {"opts": "table<string, string|number|boolean>", "args": "string[]"},
 	"http.client":            {"client": "gonetrepl.http_client"},
 	"http.file":              {"body": "table"},
+	"http.byte_range":        {"first": "integer", "last": "integer", "why": "\"ignore\"|\"unsatisfiable\""},
 	"logf.new":               {"log": "fun(fmt: string, ...: any)"},
 	"resp.connect":           {"client": "gonetrepl.resp_client"},
 	"resp.new":               {"client": "gonetrepl.resp_client"},

@@ -169,17 +169,32 @@ function http.client(opts) end
 ---@return gonetrepl.task_handle|gonetrepl.error task_or_err
 function http.serve(addr_or_listener, handler, opts) end
 
----`http.file(path) -> body | nil, err`
+---`http.file(path [, offset [, count]]) -> body | nil, err`
 ---
----A reply body for http.serve that streams the regular file at path with c:send_file (sendfile(2): no copy in memory, whatever its size), with its size from os.stat as Content-Length. A directory, FIFO, socket or device is nil, err (kind 'other', "not a regular file"); so is a missing file. A file that shrinks before it is sent leaves the response short, and the connection is closed.
+---A reply body for http.serve that streams the regular file at path with c:send_file (sendfile(2): no copy in memory, whatever its size), with its size from os.stat as Content-Length. offset and count (whole numbers >= 0, else a Lua error naming them) make it a slice, a 206's body: count bytes from offset, clamped to the file's end (body.size is what is sent); an offset past the end is nil, err (kind 'other'). A directory, FIFO, socket or device is nil, err (kind 'other', "not a regular file"); so is a missing file. A file that shrinks before it is sent leaves the response short, and the connection is closed.
 ---
 ---```lua
 ---http.serve("127.0.0.1:0", function(req) return 200, {["Content-Type"] = "text/html"}, assert(http.file("index.html")) end)
 ---```
 ---@param path string
+---@param offset? integer
+---@param count? integer
 ---@return table? body
 ---@return gonetrepl.error? err
-function http.file(path) end
+function http.file(path, offset, count) end
+
+---`http.byte_range(value, size) -> first, last | nil, why`
+---
+---Reads a Range header's value (RFC 9110, 14.2) for a representation of size bytes as nginx does: first, last (0-based, inclusive, last < size) for one satisfiable range (bytes=a-b, a- or -n; spaces allowed, the unit in any case, b clamped to the end); nil, "ignore" when the whole should be sent with 200 (a unit other than bytes, several satisfiable ranges, or a range from 0 of an empty representation); nil, "unsatisfiable" (why) for a 416 with Content-Range: bytes */size (no range overlaps, a malformed range set, a number over 18 digits). A value that is not a string, or a size that is not a whole number >= 0, is a Lua error naming it.
+---
+---```lua
+---local first, last = http.byte_range(req.headers.range, st.size); if first then return 206, {["Content-Range"] = ("bytes %d-%d/%d"):format(first, last, st.size)}, http.file(path, first, last - first + 1) end
+---```
+---@param value string
+---@param size integer
+---@return integer? first
+---@return integer|"ignore"|"unsatisfiable" last_or_why
+function http.byte_range(value, size) end
 
 ---`http.parse_url(url) -> {scheme, host, port, addr, host_header, target} | nil, message`
 ---

@@ -646,6 +646,68 @@ function TestServeFileBody(t)
   ln:close()
 end
 
+-- http.file(path, offset, count): a slice of the file, sent with
+-- c:send_file from its offset (a 206's body); count is clamped to the
+-- end, an offset past it is nil, err, and a bad offset or count a Lua
+-- error naming it (issue 24, item 4).
+function TestServeFileSlice(t)
+  local dir = t:tempdir()
+  local path = dir .. "/f.bin"
+  local data = string.rep("0123456789abcdef", 100000)
+  local f = assert(io.open(path, "wb"))
+  f:write(data)
+  f:close()
+  local ln = assert(http.serve("127.0.0.1:0", function(req)
+    local offset, count = req.path:match("^/(%d+)/(%d+)$")
+    return 206, {}, assert(http.file(path, tonumber(offset), tonumber(count)))
+  end))
+  local base = "http://" .. tostring(ln:addr())
+  for _, c in ipairs({ { 0, 1 }, { 5, 10 }, { 1000001, 500000 }, { #data - 3, 100 }, { #data, 0 }, { 7, 0 } }) do
+    local r = assert(http.get(("%s/%d/%d"):format(base, c[1], c[2]), OPTS))
+    local want = data:sub(c[1] + 1, c[1] + c[2])
+    assert(r.status == 206 and r.body == want and r.headers["content-length"] == tostring(#want),
+      ("slice %d+%d: got %d, %d bytes"):format(c[1], c[2], r.status, #r.body))
+  end
+  local b = assert(http.file(path, 10))
+  assert(b.offset == 10 and b.size == #data - 10, b.size)
+  expect_error("other", http.file(path, #data + 1))
+  for _, bad in ipairs({ -1, 1.5, "x" }) do
+    local ok, err = pcall(http.file, path, bad)
+    assert(not ok and err:find("bad argument #2 to http.file (offset", 1, true), tostring(err))
+    ok, err = pcall(http.file, path, 0, bad)
+    assert(not ok and err:find("bad argument #3 to http.file (count", 1, true), tostring(err))
+  end
+  ln:close()
+end
+
+-- http.byte_range reads a Range value as nginx does (the same cases are
+-- compared with a real nginx in scripts_http_download_test.go).
+function TestByteRange(t)
+  local cases = {
+    { "bytes=0-0", 1000, 0, 0 }, { "bytes=10-19", 1000, 10, 19 }, { "bytes=990-", 1000, 990, 999 },
+    { "bytes=990-5000", 1000, 990, 999 }, { "bytes=-10", 1000, 990, 999 }, { "bytes=-5000", 1000, 0, 999 },
+    { "BYTES=1-2", 1000, 1, 2 }, { "bytes= 1 - 2 ", 1000, 1, 2 }, { "bytes=1000-,5-6", 1000, 5, 6 },
+    { "bytes=1000-", 1000, nil, "unsatisfiable" }, { "bytes=-0", 1000, nil, "unsatisfiable" },
+    { "bytes=20-10", 1000, nil, "unsatisfiable" }, { "bytes=abc", 1000, nil, "unsatisfiable" },
+    { "bytes=1-2,", 1000, nil, "unsatisfiable" }, { "bytes=-", 1000, nil, "unsatisfiable" },
+    { "bytes=1-2x", 1000, nil, "unsatisfiable" }, { "bytes=1x-2", 1000, nil, "unsatisfiable" },
+    { "bytes=99999999999999999999-", 1000, nil, "unsatisfiable" },
+    { "bytes=0-99999999999999999999", 1000, nil, "unsatisfiable" },
+    { "bytes=0-1,5-6", 1000, nil, "ignore" }, { "items=1-2", 1000, nil, "ignore" }, { "bytes", 1000, nil, "ignore" },
+    { "bytes=", 1000, nil, "ignore" }, { "bytes=0-", 0, nil, "ignore" }, { "bytes=-1", 0, nil, "ignore" },
+    { "bytes=1-", 0, nil, "unsatisfiable" },
+  }
+  for _, c in ipairs(cases) do
+    local a, b = http.byte_range(c[1], c[2])
+    assert(a == c[3] and b == c[4], ("%q of %d: got %s, %s; want %s, %s"):format(c[1], c[2],
+      tostring(a), tostring(b), tostring(c[3]), tostring(c[4])))
+  end
+  local ok, err = pcall(http.byte_range, nil, 1)
+  assert(not ok and err:find("bad argument #1 to http.byte_range", 1, true), err)
+  ok, err = pcall(http.byte_range, "bytes=0-", -1)
+  assert(not ok and err:find("bad argument #2 to http.byte_range (size", 1, true), err)
+end
+
 -- A chunk size is hex digits and nothing else (spaces around it and
 -- extensions after ";" aside): no sign, no point, no 0x, as the
 -- lenient number parsers would take.
