@@ -40,6 +40,10 @@ declare -A PACKAGES=(
   # server alone; the tests run it unprivileged on loopback, everything
   # in a temporary directory.
   [nginx-light]=nginx
+  # wget, the download tool whose -N (time-stamping: Last-Modified,
+  # If-Modified-Since) http_server.lua --dir must serve
+  # (scripts_http_download_test.go).
+  [wget]=wget
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"
