@@ -19,7 +19,8 @@
 -- there, as nginx does it: Last-Modified and ETag ("mtime-size" in hex)
 -- on every file, so wget -N skips what it has; 304 for If-None-Match
 -- naming the ETag or, without it, If-Modified-Since equal to
--- Last-Modified; one byte range (Range: bytes=a-b, a-, -n) is 206 with
+-- Last-Modified (If-Match and If-Unmodified-Since are not looked at);
+-- one byte range (Range: bytes=a-b, a-, -n) is 206 with
 -- Content-Range, sent with c:send_file from its offset, so curl -C -
 -- resumes; an unsatisfiable or malformed one is 416 (Content-Range:
 -- bytes */SIZE); several ranges, or an If-Range that matches neither
@@ -130,7 +131,9 @@ end
 
 -- file_reply answers a GET or HEAD of the regular file at path (os.stat
 -- st) as nginx does: 304 when If-None-Match names its ETag or, without
--- If-None-Match, If-Modified-Since is exactly its Last-Modified; 206 with
+-- If-None-Match, If-Modified-Since is exactly its Last-Modified (the
+-- order of RFC 9110, 13.2.2; nginx also wants the date to match when
+-- both are sent); 206 with
 -- Content-Range for one byte range (If-Range, when sent, must be its ETag
 -- or Last-Modified), 416 for an unsatisfiable one; else 200 whole. Several
 -- ranges get 200 with the whole file (RFC 9110 allows it; nginx sends a
