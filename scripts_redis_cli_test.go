@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"net"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -226,4 +227,38 @@ func TestRedisScriptSubscribeOutlivesTimeout(t *testing.T) {
 	if code := p.wait(10 * time.Second); code != 1 {
 		t.Errorf("redis.lua PSUBSCRIBE: want status 1 when the server closes; got %d\nstdout:\n%s\nstderr:\n%s", code, p.stdout, p.stderr)
 	}
+}
+
+// TestRedisScriptPromptOnTerminal: run from a terminal without CMD,
+// redis.lua shows redis-cli's prompt before each line; Ctrl-D (EOF) or
+// quit ends it with status 0.
+func TestRedisScriptPromptOnTerminal(t *testing.T) {
+	addr := redistest.Start(t)
+	prompt := regexp.QuoteMeta(addr + "> ")
+	for _, end := range []string{"\x04", "quit\r"} {
+		s := startOnPty(t, screenCols, "", nil, "scripts/redis.lua", addr)
+		s.expect(`^` + prompt)
+		s.run(`SET k "a b\n"`, `\nOK\n`+prompt)
+		s.run("GET k", `\n"a b\\n"\n`+prompt)
+		s.run("RPUSH l x y", `\n\(integer\) 2\n`+prompt)
+		s.run("LRANGE l 0 -1", `\n1\) "x"\n2\) "y"\n`+prompt)
+		s.run("DEL l", `\n\(integer\) 1\n`+prompt)
+		s.send(end)
+		s.waitExit(0)
+	}
+}
+
+// TestStdinIsTerminal: os.stdin_is_terminal is true on a pty, false on a
+// pipe or with no stdin.
+func TestStdinIsTerminal(t *testing.T) {
+	t.Parallel()
+	for _, stdin := range []string{"", "x\n"} {
+		r := runCLI(t, stdin, "-e", "print(os.stdin_is_terminal())")
+		if r.code != 0 || r.stdout != "false\n" {
+			t.Errorf("os.stdin_is_terminal() with stdin %q: want false; got %v", stdin, r)
+		}
+	}
+	s := startOnPty(t, screenCols, "", nil, "-e", "print('is', os.stdin_is_terminal())")
+	s.expect(`is\ttrue\n`)
+	s.waitExit(0)
 }

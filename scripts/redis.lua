@@ -20,8 +20,8 @@
 -- "..." with \n \r \t \a \b \" \\ and \xHH; '...' with \'), sent, and
 -- its reply printed on stdout, an error reply as "(error) ..." there too;
 -- a line that does not split is "Invalid argument(s)". Blank lines are
--- skipped; EOF, quit or exit ends the run with status 0. (No prompt is
--- shown: a script cannot tell whether its stdin is a terminal.)
+-- skipped; EOF, quit or exit ends the run with status 0. On a terminal
+-- each line follows a prompt, "127.0.0.1:6379> " (os.stdin_is_terminal).
 --
 -- SUBSCRIBE, PSUBSCRIBE and SSUBSCRIBE (as CMD or as a line) print their
 -- replies and then every message pushed (1) "message" 2) "chan" 3)
@@ -272,8 +272,17 @@ if #args >= 1 then
   os.exit(0)
 end
 
--- Commands from stdin, one a line.
-for line in io.stdin:lines() do
+-- Commands from stdin, one a line, after a prompt on a terminal (none on
+-- a pipe), as redis-cli does.
+local prompt = (addr:match("^[/@]") and "redis " .. addr or addr) .. "> "
+local interactive = os.stdin_is_terminal()
+while true do
+  if interactive then
+    io.write(prompt)
+    io.flush()
+  end
+  local line = io.read("*l")
+  if line == nil then break end
   local words = split(line)
   if words == nil then
     print("Invalid argument(s)")
