@@ -73,8 +73,9 @@ func TestRedisScript(t *testing.T) {
 		t.Errorf("redis.lua with no server: want status 1 and connection refused; got %v", r)
 	}
 
-	// Usage errors: status 2.
-	for _, args := range [][]string{{}, {server}, {"--timeout", "-1", server, "PING"}} {
+	// Usage errors: status 2. (ADDR alone reads commands from stdin:
+	// TestRedisScriptStdinLikeRedisCLI.)
+	for _, args := range [][]string{{}, {"--timeout", "-1", server, "PING"}, {"--resp3=x", server, "PING"}} {
 		r = runCLI(t, "", append([]string{"scripts/redis.lua"}, args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, "usage: gonetrepl scripts/redis.lua") {
 			t.Errorf("redis.lua %q: want status 2 and the usage; got %v", args, r)

@@ -24,7 +24,7 @@ import (
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
-const osStatSummary = "Lua's os library, plus stat: what a path is and its size, without opening it; and list_dir: a directory's names, bounded"
+const osStatSummary = "Lua's os library, plus stat: what a path is and its size, without opening it; list_dir: a directory's names, bounded; and stdin_is_terminal"
 
 // osFuncs are added to Lua's os table.
 var osFuncs = []binding{

@@ -1,30 +1,49 @@
--- redis.lua: one Redis command, like redis-cli, with the resp module.
+-- redis.lua: a Redis client like redis-cli, with the resp module.
 --
---   gonetrepl scripts/redis.lua [--timeout SECONDS] ADDR CMD [ARG...]
+--   gonetrepl scripts/redis.lua [--timeout SECONDS] [--resp3] ADDR [CMD [ARG...]]
 --
 -- Connects to the Redis server at ADDR (host:port, or a Unix socket path),
 -- sends CMD with its ARGs as one RESP command and prints the reply the way
 -- redis-cli does on a terminal: OK for a status, "quoted" strings (every
 -- byte visible), (integer) 5, (nil), numbered lines for an array, and
--- RESP3's maps, sets, doubles and booleans after HELLO 3. An error reply
--- goes to stderr as "(error) ERR ..." with exit status 1; so does a
--- connection failure. Nothing the server sent reaches the terminal raw:
--- bulk strings are quoted, status lines, errors and verbatim text are
--- escaped (bin.escape; a verbatim string keeps its line breaks). Everything from ADDR on is taken as it is, so
+-- RESP3's maps, sets, doubles and booleans (--resp3 sends HELLO 3 first,
+-- like redis-cli -3). An error reply goes to stderr as "(error) ERR ..."
+-- with exit status 1; so does a connection failure. Nothing the server
+-- sent reaches the terminal raw: bulk strings are quoted, status lines,
+-- errors and verbatim text are escaped (bin.escape; a verbatim string
+-- keeps its line breaks). Everything from ADDR on is taken as it is, so
 -- arguments may start with a dash (LRANGE list 0 -1); options go first.
+--
+-- Without CMD, commands are read from stdin a line at a time, as
+-- redis-cli reads them when its stdin is a pipe (echo PING | redis-cli):
+-- each line is split as redis-cli splits it (blanks between words;
+-- "..." with \n \r \t \a \b \" \\ and \xHH; '...' with \'), sent, and
+-- its reply printed on stdout, an error reply as "(error) ..." there too;
+-- a line that does not split is "Invalid argument(s)". Blank lines are
+-- skipped; EOF, quit or exit ends the run with status 0. On a terminal
+-- each line follows a prompt, "127.0.0.1:6379> " (os.stdin_is_terminal).
+--
+-- SUBSCRIBE, PSUBSCRIBE and SSUBSCRIBE (as CMD or as a line) print their
+-- replies and then every message pushed (1) "message" 2) "chan" 3)
+-- "payload"), with no timeout, until Ctrl-C (status 130) or the server
+-- closes the connection (status 1).
 -- Exit status: 0 for a reply, 1 for an error reply or no reply, 2 for a
 -- usage error.
 --
 -- Try it:  redis-server --port 6379 --save "" &
 --          gonetrepl scripts/redis.lua 127.0.0.1:6379 SET greeting hello
 --          gonetrepl scripts/redis.lua 127.0.0.1:6379 GET greeting
+--          printf 'SET k "a b"\nGET k\n' | gonetrepl scripts/redis.lua 127.0.0.1:6379
 local flags = require "flags"
 local logf = require "logf"
 local resp = require "resp"
 
-local cli = flags.new("gonetrepl scripts/redis.lua [options] ADDR CMD [ARG...]",
-  "Sends one command to the Redis server at ADDR (host:port or a socket path) and prints the reply.")
+local cli = flags.new("gonetrepl scripts/redis.lua [options] ADDR [CMD [ARG...]]",
+  "Sends a command to the Redis server at ADDR (host:port or a socket path) and prints the reply as redis-cli does;\n" ..
+  "without CMD, reads commands from stdin a line at a time (quotes as redis-cli: \"a b\\n\", 'a b'), until EOF, quit or exit.\n" ..
+  "After SUBSCRIBE or PSUBSCRIBE, prints each message pushed until Ctrl-C.")
 cli:seconds("timeout", 10, "seconds to wait for the connection and for the reply (0: no limit)")
+cli:bool("resp3", false, "speak RESP3: send HELLO 3 first, as redis-cli -3")
 
 -- Options come before ADDR; from ADDR on, every word is the command's,
 -- even one that starts with a dash.
@@ -48,10 +67,10 @@ local function command_line(argv)
   return out
 end
 
-cli:args(0, nil, "ADDR and CMD") -- every word from ADDR on; ADDR and CMD are checked below
+cli:args(0, nil, "ADDR [CMD]") -- every word from ADDR on; ADDR is checked below
 local opts, args = cli:parse(command_line(arg))
-if #args < 2 then
-  io.stderr:write(#args == 0 and "missing ADDR and CMD" or "missing CMD", "\n", cli:help_text(), "\n")
+if #args < 1 then
+  io.stderr:write("missing ADDR", "\n", cli:help_text(), "\n")
   os.exit(2)
 end
 local addr = table.remove(args, 1)
@@ -137,19 +156,151 @@ end
 -- log writes a line to stderr, every string argument escaped (logf).
 local log = logf.new("redis: ")
 
-local client, err = resp.connect(addr, { timeout = opts.timeout })
+-- split cuts a line into words as redis-cli does (sdssplitargs): blanks
+-- between words; "..." with \n \r \t \a \b and \xHH, any other escaped
+-- byte standing for itself; '...' with \' only. A closing quote must end
+-- its word. nil when the line does not split (an open quote).
+local dq_escapes = { n = "\n", r = "\r", t = "\t", b = "\b", a = "\a" }
+local function split(line)
+  local words, i, n = {}, 1, #line
+  while true do
+    i = line:find("[^ \n\r\t\v\f]", i)
+    if not i then return words end
+    local buf, quote_ch, done = {}, nil, false
+    while not done do
+      local ch = line:sub(i, i)
+      if quote_ch == '"' then
+        local hex = line:match("^\\x(%x%x)", i)
+        if hex then
+          buf[#buf + 1] = string.char(tonumber(hex, 16))
+          i = i + 3
+        elseif ch == "\\" and i < n then
+          local e = line:sub(i + 1, i + 1)
+          buf[#buf + 1] = dq_escapes[e] or e
+          i = i + 1
+        elseif ch == '"' then
+          -- a closing quote must be followed by a blank or the end
+          if i < n and not line:sub(i + 1, i + 1):match("[ \n\r\t\v\f]") then return nil end
+          done = true
+        elseif ch == "" then
+          return nil -- no closing quote
+        else
+          buf[#buf + 1] = ch
+        end
+      elseif quote_ch == "'" then
+        if ch == "\\" and line:sub(i + 1, i + 1) == "'" then
+          buf[#buf + 1] = "'"
+          i = i + 1
+        elseif ch == "'" then
+          if i < n and not line:sub(i + 1, i + 1):match("[ \n\r\t\v\f]") then return nil end
+          done = true
+        elseif ch == "" then
+          return nil
+        else
+          buf[#buf + 1] = ch
+        end
+      else
+        if ch == "" or ch:match("[ \n\r\t\v\f]") then
+          done = true
+        elseif ch == '"' or ch == "'" then
+          quote_ch = ch
+        else
+          buf[#buf + 1] = ch
+        end
+      end
+      if i <= n then i = i + 1 end
+    end
+    words[#words + 1] = table.concat(buf)
+  end
+end
+
+-- log writes a line to stderr, every string argument escaped (logf).
+local log = logf.new("redis: ")
+
+local client, err = resp.connect(addr, { timeout = opts.timeout, protocol = opts.resp3 and 3 or nil })
 if not client then
   log("%s", tostring(err))
   os.exit(1)
 end
-local reply, t = client:call(args)
-client:close()
-if reply == nil then
-  if t.kind == "redis" then
-    io.stderr:write("(error) ", text(t.message), "\n")
-  else
-    log("%s", tostring(t))
+
+local subscribing = { subscribe = true, psubscribe = true, ssubscribe = true }
+
+-- listen prints what a subscribed connection receives, with no timeout,
+-- until Ctrl-C ends the process or the server closes the connection.
+local function listen()
+  client.conn:set_timeout(0)
+  while true do
+    local v, t = client:receive()
+    if v == nil then
+      if t.kind ~= "redis" then
+        log("%s", tostring(t))
+        os.exit(1)
+      end
+      print("(error) " .. text(t.message))
+    else
+      print(format(v, t))
+    end
+    io.stdout:flush()
   end
-  os.exit(1)
 end
-print(format(reply, t))
+
+-- subscribe sends a SUBSCRIBE-like command: its replies (one per channel)
+-- are read by listen along with the messages, as redis-cli prints them.
+local function subscribe(words)
+  local ok, serr = client:send(words)
+  if not ok then
+    log("%s", tostring(serr))
+    os.exit(1)
+  end
+  print("Reading messages... (press Ctrl-C to quit)")
+  listen()
+end
+
+if #args >= 1 then
+  if subscribing[args[1]:lower()] then subscribe(args) end
+  local reply, t = client:call(args)
+  client:close()
+  if reply == nil then
+    if t.kind == "redis" then
+      io.stderr:write("(error) ", text(t.message), "\n")
+    else
+      log("%s", tostring(t))
+    end
+    os.exit(1)
+  end
+  print(format(reply, t))
+  os.exit(0)
+end
+
+-- Commands from stdin, one a line, after a prompt on a terminal (none on
+-- a pipe), as redis-cli does.
+local prompt = (addr:match("^[/@]") and "redis " .. addr or addr) .. "> "
+local interactive = os.stdin_is_terminal()
+while true do
+  if interactive then
+    io.write(prompt)
+    io.flush()
+  end
+  local line = io.read("*l")
+  if line == nil then break end
+  local words = split(line)
+  if words == nil then
+    print("Invalid argument(s)")
+  elseif #words > 0 then
+    local name = words[1]:lower()
+    if name == "quit" or name == "exit" then break end
+    if subscribing[name] then subscribe(words) end
+    local reply, t = client:call(words)
+    if reply == nil then
+      if t.kind ~= "redis" then
+        log("%s", tostring(t))
+        os.exit(1)
+      end
+      print("(error) " .. text(t.message))
+    else
+      print(format(reply, t))
+    end
+    io.stdout:flush()
+  end
+end
+client:close()

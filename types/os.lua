@@ -11,7 +11,7 @@
 ---@field mode integer the permission bits
 ---@field mtime number the modification time, in seconds since the epoch as time.now() gives
 
----Lua's os library, plus stat: what a path is and its size, without opening it; and list_dir: a directory's names, bounded.
+---Lua's os library, plus stat: what a path is and its size, without opening it; list_dir: a directory's names, bounded; and stdin_is_terminal.
 
 ---`os.stat(path) -> {kind, size, mode, mtime} | nil, err`
 ---
@@ -37,3 +37,13 @@ function os.stat(path) end
 ---@return string[]?
 ---@return boolean|gonetrepl.error truncated_or_err
 function os.list_dir(path, max) end
+
+---`os.stdin_is_terminal() -> boolean`
+---
+---True when stdin is a terminal (at the prompt, or a script run from a terminal), false when it is a pipe, a file or nothing: whether to show a prompt before reading a line with io.read. The same terminal interact needs.
+---
+---```lua
+---if os.stdin_is_terminal() then io.write("> ") io.flush() end local line = io.read("*l")
+---```
+---@return boolean
+function os.stdin_is_terminal() end
