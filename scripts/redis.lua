@@ -225,22 +225,27 @@ end
 
 local subscribing = { subscribe = true, psubscribe = true, ssubscribe = true }
 
+-- show prints a reply as redis-cli does, or its error reply; a failure
+-- of the connection itself ends the script with status 1.
+local function show(v, t)
+  if v == nil then
+    if t.kind ~= "redis" then
+      log("%s", tostring(t))
+      os.exit(1)
+    end
+    print("(error) " .. text(t.message))
+  else
+    print(format(v, t))
+  end
+  io.stdout:flush()
+end
+
 -- listen prints what a subscribed connection receives, with no timeout,
 -- until Ctrl-C ends the process or the server closes the connection.
 local function listen()
   client.conn:set_timeout(0)
   while true do
-    local v, t = client:receive()
-    if v == nil then
-      if t.kind ~= "redis" then
-        log("%s", tostring(t))
-        os.exit(1)
-      end
-      print("(error) " .. text(t.message))
-    else
-      print(format(v, t))
-    end
-    io.stdout:flush()
+    show(client:receive())
   end
 end
 
@@ -290,17 +295,7 @@ while true do
     local name = words[1]:lower()
     if name == "quit" or name == "exit" then break end
     if subscribing[name] then subscribe(words) end
-    local reply, t = client:call(words)
-    if reply == nil then
-      if t.kind ~= "redis" then
-        log("%s", tostring(t))
-        os.exit(1)
-      end
-      print("(error) " .. text(t.message))
-    else
-      print(format(reply, t))
-    end
-    io.stdout:flush()
+    show(client:call(words))
   end
 end
 client:close()
