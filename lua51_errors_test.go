@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // Issue 16: runtime error messages as good as lua5.1's. Every snippet of
@@ -119,14 +121,7 @@ func parseLuaError(stderr string) luaError {
 
 func TestRuntimeErrorsMatchLua51(t *testing.T) {
 	t.Parallel()
-	lua51, err := exec.LookPath("lua5.1")
-	if err != nil {
-		msg := "lua5.1 not found (Debian package lua5.1; ./test.sh installs it)"
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: required when CI=true", msg)
-		}
-		t.Skipf("%s: skipping", msg)
-	}
+	lua51 := peer.Find(t, "lua5.1", "lua5.1")
 	cases := readLua51Corpus(t, "testdata/lua51_errors/runtime.txt")
 	if len(cases) < 20 {
 		t.Fatalf("want a corpus of at least 20 snippets; got %d", len(cases))

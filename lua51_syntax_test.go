@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // syntaxCase is one chunk of testdata/lua51_errors/syntax.txt.
@@ -51,13 +53,7 @@ func readSyntaxCorpus(t *testing.T, path string) []syntaxCase {
 // lua5.1 is Debian's package of that name (./test.sh installs it); with
 // CI=true a missing one fails the test, else it is skipped.
 func TestSyntaxErrorsMatchLua51(t *testing.T) {
-	lua51, err := exec.LookPath("lua5.1")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("lua5.1 is required when CI=true (./test.sh installs it)")
-		}
-		t.Skip("lua5.1 is not installed (./test.sh installs it)")
-	}
+	lua51 := peer.Find(t, "lua5.1", "lua5.1")
 	cases := readSyntaxCorpus(t, filepath.Join("testdata", "lua51_errors", "syntax.txt"))
 	if len(cases) < 20 {
 		t.Fatalf("the corpus has %d chunks; it should have 20 at least", len(cases))

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // Issue 24, item 6: os.date matches C's strftime. testdata/osdate/
@@ -30,14 +32,7 @@ var osdateZones = []string{
 
 func TestOSDateMatchesLua51(t *testing.T) {
 	t.Parallel()
-	lua51, err := exec.LookPath("lua5.1")
-	if err != nil {
-		msg := "lua5.1 not found (Debian package lua5.1; ./test.sh installs it)"
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: required when CI=true", msg)
-		}
-		t.Skipf("%s: skipping", msg)
-	}
+	lua51 := peer.Find(t, "lua5.1", "lua5.1")
 	const script = "testdata/osdate/compare.lua"
 	for _, zone := range osdateZones {
 		t.Run(strings.ReplaceAll(zone, "/", "_"), func(t *testing.T) {
