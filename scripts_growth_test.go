@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -344,4 +347,40 @@ func TestRedisScriptDeepReplyIsLinear(t *testing.T) {
 		work[i] = r.work
 	}
 	assertLinear(t, "redis.lua, nested replies", depth, work[0], work[1])
+}
+
+// TestHTTPServerScriptHostileIfNoneMatchIsLinear: a file's conditional GET
+// splits If-None-Match on commas and trims each tag; a tag of a letter, n
+// blanks and a letter costs work linear in n (a trim by the pattern
+// "^%s*(.-)%s*$" rescans the blanks from each of them).
+func TestHTTPServerScriptHostileIfNoneMatchIsLinear(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startInProcess(t, "scripts/http_server.lua", "127.0.0.1:0", "--dir", dir, "--quiet")
+	conn, r := dialScript(t, p.listening())
+	const n, k = 1000, 5
+	var work [2]int64
+	for i, size := range []int{n, 8 * n} {
+		tag := "\"x" + strings.Repeat(" ", size) + "y\""
+		w0 := p.work()
+		for j := 0; j < k; j++ {
+			req := "GET /a.txt HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + tag + "\r\n\r\n"
+			if _, err := conn.Write([]byte(req)); err != nil {
+				t.Fatal(err)
+			}
+			head := readHead(t, r)
+			if !strings.HasPrefix(head, "HTTP/1.1 200 ") {
+				t.Fatalf("GET with a tag of %d bytes: got %q, want 200", len(tag), head)
+			}
+			body := make([]byte, len("hello\n"))
+			if _, err := io.ReadFull(r, body); err != nil || string(body) != "hello\n" {
+				t.Fatalf("body: %q, %v", body, err)
+			}
+		}
+		work[i] = p.work() - w0
+	}
+	assertLinear(t, "http_server.lua, If-None-Match of blanks", n, work[0], work[1])
 }
