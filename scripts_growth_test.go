@@ -384,3 +384,23 @@ func TestHTTPServerScriptHostileIfNoneMatchIsLinear(t *testing.T) {
 	}
 	assertLinear(t, "http_server.lua, If-None-Match of blanks", n, work[0], work[1])
 }
+
+// TestHTTPGetScriptHostileHeaderIsLinear: http_get.lua splits each header
+// line into a name and a trimmed value; a value of a letter, n blanks and a
+// letter costs work linear in n ("^([^:]+):[ \t]*(.-)[ \t]*$" rescans the
+// blanks from each of them).
+func TestHTTPGetScriptHostileHeaderIsLinear(t *testing.T) {
+	t.Parallel()
+	const n = 2000
+	var work [2]int64
+	for i, size := range []int{n, 8 * n} {
+		reply := "HTTP/1.0 200 OK\r\nX-Pad: a" + strings.Repeat(" ", size) + "b\r\nContent-Length: 2\r\n\r\nok"
+		addr := oneReplyServer(t, reply)
+		r := runScriptInProcess(t, "scripts/http_get.lua", "http://"+addr+"/")
+		if r.code != 0 || !strings.HasSuffix(r.stdout, "ok") {
+			t.Fatalf("http_get.lua, a header of %d blanks: got %v", size, r.result)
+		}
+		work[i] = r.work
+	}
+	assertLinear(t, "http_get.lua, header values of blanks", n, work[0], work[1])
+}

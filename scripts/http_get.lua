@@ -96,7 +96,13 @@ while true do
   if not line then fail(1, "reading the headers: %s", tostring(herr)) end
   if line == "" then break end
   print(bin.escape(line))
-  local name, value = line:match("^([^:]+):[ \t]*(.-)[ \t]*$")
+  -- The value trimmed in two linear steps: "[ \t]*(.-)[ \t]*$" would
+  -- rescan a run of blanks a server sends from each of its bytes.
+  local name, value = line:match("^([^:]+):(.*)$")
+  if value then
+    local first = value:find("[^ \t]")
+    value = first and value:match("^.*[^ \t]", first) or ""
+  end
   name = name and name:lower()
   if name == "transfer-encoding" then
     te = value:lower()
