@@ -4,6 +4,7 @@ package pm
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 const (
@@ -638,6 +639,13 @@ redo:
 		if m.Capture(idx+1) < m.Capture(idx) {
 			panic(newError(_UNKNOWN, "invalid capture index"))
 		}
+		// gonetrepl patch 22: a back-reference to a position capture
+		// ("()%1") fails, as in Lua 5.1, whose length for it (CAP_POSITION,
+		// -2) is more than any rest of the subject; here it sliced past
+		// the end of src, a Go runtime error.
+		if m.IsPosCapture(idx) {
+			return false, sp, m
+		}
 		capture := src[m.Capture(idx):m.Capture(idx+1)]
 		for i := 0; i < len(capture); i++ {
 			mt.step()
@@ -655,6 +663,55 @@ redo:
 /* }}} */
 
 /* API {{{ */
+
+// A program is a pattern parsed and compiled. The VM only reads it, so
+// one program serves every match of its pattern, in any goroutine.
+type program struct {
+	insts    []inst
+	mustHead bool
+}
+
+// Compiled programs are kept by pattern (gonetrepl patch 21): a server
+// matching each request line against the same few patterns parsed and
+// compiled each of them on every call, a tenth of its time. Only short
+// patterns are kept, at most programCacheSize of them, and the cache is
+// emptied when full: its memory stays bounded whatever patterns a script
+// builds, and a pattern used often is back after one compile.
+const (
+	programCacheSize       = 256
+	programCachePatternMax = 256
+)
+
+var programCache struct {
+	sync.Mutex
+	m map[string]*program
+}
+
+// compile returns the program of pattern p, from the cache if it is there.
+// A malformed pattern panics with an *Error, as parsePattern does; it is
+// not cached, so it is reported again each time.
+func compile(p string) *program {
+	keep := len(p) <= programCachePatternMax
+	if keep {
+		programCache.Lock()
+		prog := programCache.m[p]
+		programCache.Unlock()
+		if prog != nil {
+			return prog
+		}
+	}
+	pat := parsePattern(newScanner([]byte(p)), true)
+	prog := &program{insts: compilePattern(pat), mustHead: pat.MustHead}
+	if keep {
+		programCache.Lock()
+		if programCache.m == nil || len(programCache.m) >= programCacheSize {
+			programCache.m = make(map[string]*program, programCacheSize)
+		}
+		programCache.m[p] = prog
+		programCache.Unlock()
+	}
+	return prog
+}
 
 func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err error) {
 	return FindMeter(p, src, offset, limit, nil)
@@ -691,19 +748,24 @@ func FindMeter(p string, src []byte, offset, limit int, mt *Meter) (matches []*M
 			}
 		}
 	}()
-	pat := parsePattern(newScanner([]byte(p)), true)
-	insts := compilePattern(pat)
+	prog := compile(p)
 	matches = []*MatchData{}
+	// One MatchData serves every start that fails (gonetrepl patch 21):
+	// an unanchored find allocated one per byte of src it tried.
+	md := newMatchState()
 	for sp := offset; sp <= len(src); {
-		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0, mt)
+		ok, nsp, ms := recursiveVM(src, prog.insts, 0, sp, 0, mt, md)
 		sp++
 		if ok {
 			if sp < nsp {
 				sp = nsp
 			}
 			matches = append(matches, ms)
+			md = newMatchState()
+		} else {
+			md.captures = md.captures[:0]
 		}
-		if len(matches) == limit || pat.MustHead {
+		if len(matches) == limit || prog.mustHead {
 			break
 		}
 	}
@@ -801,8 +863,8 @@ func NewMatcher(p string, src []byte, offset int) (m *Matcher, err error) {
 			}
 		}
 	}()
-	pat := parsePattern(newScanner([]byte(p)), true)
-	return &Matcher{insts: compilePattern(pat), mustHead: pat.MustHead, src: src, sp: offset}, nil
+	prog := compile(p)
+	return &Matcher{insts: prog.insts, mustHead: prog.mustHead, src: src, sp: offset}, nil
 }
 
 // Next returns the next match, or nil when there are no more. An error

@@ -305,10 +305,10 @@ redo:
 		if m.Capture(idx+1) < m.Capture(idx) {
 			panic(newError(_UNKNOWN, "invalid capture index"))
 		}
-		var capture []byte // a position capture: as recursiveVM, empty
-		if !m.IsPosCapture(idx) {
-			capture = src[m.Capture(idx):m.Capture(idx+1)]
+		if m.IsPosCapture(idx) { // fails, as in recursiveVM (patch 22)
+			return false, sp, m
 		}
+		capture := src[m.Capture(idx):m.Capture(idx+1)]
 		for i := 0; i < len(capture); i++ {
 			if i+sp >= len(src) {
 				s.touched = true
