@@ -154,6 +154,28 @@ const taskValueSection = "" +
 	"`<task 3 echo.lua:12 running>`)."
 
 // readingSection is rendered with the default caps of the read methods.
+const heldWritesSection = "" +
+	"A server answering pipelined requests (several requests in one packet: `redis-benchmark -P 16`,\n" +
+	"HTTP pipelining) would send each reply with its own system call. So a write on a tcp or unix conn\n" +
+	"is held while the peer's next input already waits, unread, in the conn's buffer: the task is\n" +
+	"about to read it without waiting, and the replies go out together. Held bytes are written\n" +
+	"\n" +
+	"- when the task that wrote them next waits for anything (a read that needs more input, a sleep, a\n" +
+	"  channel, a dial: any blocking call), or ends;\n" +
+	"- when it has held them for 1 ms while running on without waiting, or they reach 64 KiB;\n" +
+	"- before anything else is written on the conn, by any task (`write_frame`, `send_file`,\n" +
+	"  `close_write`, `close`, `net.relay`, `interact`, `tls.client`/`tls.server` over it), so the\n" +
+	"  stream keeps its order;\n" +
+	"- on `c:flush()`.\n" +
+	"\n" +
+	"A write with no input waiting goes out at once, as before: a request-response exchange, a prompt\n" +
+	"and a script that writes and then reads see no difference. Only `c:write`, `c:send_line` and\n" +
+	"`c:send_after` without a timeout of their own are held, and only on Unix systems (not on TLS conns,\n" +
+	"pipes or datagram conns). A held write returns its length at once, as a write the kernel buffered\n" +
+	"does; if writing it later fails, the conn's next write, `flush` or `close` returns that error.\n" +
+	"A task canceled while it holds bytes writes what the socket takes at once and drops the rest, as\n" +
+	"a canceled write does. `--trace` shows held bytes when they are written.\n"
+
 const readingSection = "" +
 	"Reads are buffered once per conn: mixing `read`, `read_line`, `read_until`, `read_full` and\n" +
 	"`read_all` never loses or reorders bytes.\n" +
@@ -335,6 +357,7 @@ func Markdown() string {
 	section("Addresses", addrSection)
 	section("Tasks", taskValueSection)
 	section("Reading from a conn", fmt.Sprintf(readingSection, sizeString(defaultReadMax), sizeString(defaultAllMax)))
+	section("Writes held while input waits", heldWritesSection)
 	section("The largest string", fmt.Sprintf(largestStringSection, lua.MaxStringSize, sizeString(lua.MaxStringSize)))
 	section("The prompt", promptSection)
 	for _, m := range Docs() {

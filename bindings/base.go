@@ -186,6 +186,9 @@ type stdinReader struct {
 }
 
 func (s stdinReader) Read(p []byte) (int, error) {
+	if s.rt.held != nil {
+		s.rt.flushHeldAll(nil, false) // what the sockets take now; see heldwrite.go
+	}
 	s.rt.gil.Unlock()
 	defer s.rt.gil.Lock()
 	return s.r.Read(p)

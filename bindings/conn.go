@@ -59,8 +59,11 @@ var connMethods = []binding{
 	{"trace", (*Runtime).connTrace, "c:trace(mode) -> true", traceMethodDoc,
 		`c:trace("hex")`},
 	{"write", (*Runtime).connWrite, "c:write(data) -> n | nil, err",
-		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large').",
+		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large'). While the peer's next input already waits unread in c's buffer, the bytes are held and go out with the next replies, when the task next waits (see c:flush and \"Writes held while input waits\" in docs/API.md).",
 		`assert(c:write("hello\n"))`},
+	{"flush", (*Runtime).connFlush, "c:flush() -> true | nil, err",
+		"Writes now the bytes c holds (written while the peer's next input waited unread; see \"Writes held while input waits\" in docs/API.md), or returns the error of writing them earlier; true when c holds nothing.",
+		`c:write(reply); c:flush()`},
 	{"send_line", (*Runtime).connSendLine, "c:send_line(data) -> n | nil, err",
 		"Writes data and the conn's newline (c:set_newline; default \"\\n\") in one write, and returns the bytes written, newline included.",
 		`assert(c:send_line("USER anonymous"))`},
@@ -137,6 +140,7 @@ type Conn struct {
 	wop      opLock      // held by a write: writes by several tasks queue up, and a canceled one gives up waiting
 	poke     func()      // made once: wakes the canceled calls blocked on this conn
 	closer   io.Closer   // if not nil, closes nc and removes the socket file it bound; tracked
+	out      *held       // bytes written while input waited, not yet on the socket (heldwrite.go); gil held
 }
 
 // connType is the type name of net.conn values.
@@ -486,6 +490,18 @@ func (rt *Runtime) result(L *lua.LState, err error, op string) int {
 
 func (rt *Runtime) connClose(L *lua.LState) int {
 	c := rt.checkConn(L)
+	// What c holds goes out first; a failure to write it does not keep
+	// the conn open, and close reports it unless closing fails too.
+	flushErr := rt.flushHeld(L, c)
+	err := rt.closeConn(L, c)
+	if err == nil && flushErr != nil {
+		return rt.pushError(L, flushErr, "close", "")
+	}
+	return rt.result(L, err, "close")
+}
+
+// closeConn closes c, with the gil released if closing may wait.
+func (rt *Runtime) closeConn(L *lua.LState, c *Conn) error {
 	c.closed.Store(true)
 	rt.disown(c)
 	closer := io.Closer(c.nc)
@@ -494,7 +510,7 @@ func (rt *Runtime) connClose(L *lua.LState) int {
 		closer = c.closer
 	}
 	if !c.closeMayWait() {
-		return rt.result(L, closer.Close(), "close")
+		return closer.Close()
 	}
 	var err error
 	if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.sendAlert(ctx, closer.Close); return nil }); berr != nil {
@@ -503,7 +519,7 @@ func (rt *Runtime) connClose(L *lua.LState) int {
 		c.socket().Close()
 		err = berr
 	}
-	return rt.result(L, err, "close")
+	return err
 }
 
 // closeMayWait reports whether closing c (or half-closing it) can wait on
@@ -540,6 +556,9 @@ func (c *Conn) notSupported(op string) error {
 
 func (rt *Runtime) connCloseWrite(L *lua.LState) int {
 	c := rt.checkConn(L)
+	if err := rt.flushHeld(L, c); err != nil {
+		return rt.pushError(L, err, "close_write", "")
+	}
 	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
 		c.tr.record(c, ">", "close_write", nil)
 		var err error

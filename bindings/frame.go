@@ -159,6 +159,9 @@ func (rt *Runtime) connWriteFrame(L *lua.LState) int {
 	if c.datagram {
 		return rt.pushError(L, c.notSupported("write_frame"), "write_frame", "")
 	}
+	if err := rt.flushHeld(L, c); err != nil {
+		return rt.pushError(L, err, "write", "")
+	}
 	frame := make([]byte, o.size+len(data))
 	putFrameLength(frame[:o.size], uint64(len(data)), o.little)
 	copy(frame[o.size:], data)

@@ -95,6 +95,9 @@ func (g *gil) handOff() {
 // so units of work of any thread, with the lock held. A canceled task has
 // already been stopped there.
 func (rt *Runtime) tick(L *lua.LState) {
+	if rt.held != nil && time.Since(epoch)-rt.heldSince >= heldAge {
+		rt.flushHeldAll(L, false)
+	}
 	if rt.gil.due() {
 		rt.gil.handOff()
 		stopIfCanceled(L) // canceled while the others ran

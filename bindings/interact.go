@@ -29,6 +29,9 @@ func (rt *Runtime) interact(L *lua.LState) int {
 	if c.datagram {
 		argError(L, 1, "conn", "a stream conn expected, got a %s conn (interact sends lines)", c.network)
 	}
+	if err := rt.flushHeld(L, c); err != nil {
+		return rt.pushError(L, err, "write", "")
+	}
 	rt.mu.Lock()
 	term, busy := rt.terminal, rt.interacting
 	if term != nil && !busy {

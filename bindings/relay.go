@@ -186,6 +186,11 @@ func (rt *Runtime) netRelay(L *lua.LState) int {
 			argError(L, i+1, []string{"a", "b"}[i], "stream conn expected, got a %s conn", c.network)
 		}
 	}
+	for _, c := range []*Conn{a, b} {
+		if err := rt.flushHeld(L, c); err != nil {
+			return rt.pushError(L, err, "relay", "")
+		}
+	}
 	r := &relay{a: a, b: b}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	for i, c := range []*Conn{a, b} {

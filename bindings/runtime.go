@@ -13,6 +13,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 
@@ -41,6 +42,11 @@ type Runtime struct {
 	gil *gil
 	// nowWrite is the non-blocking write of the lock's holder (writeNow).
 	nowWrite *nowWriter
+	// held is the first conn holding written bytes, linked through
+	// held.next, and heldSince when the oldest was held (heldwrite.go);
+	// gil held.
+	held      *Conn
+	heldSince time.Duration
 
 	stdout *lockedWriter
 	stderr *lockedWriter

@@ -117,6 +117,9 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 		L.Push(a)
 	}
 	err := L.PCall(len(args), lua.MultRet, nil)
+	if rt.held != nil {
+		rt.flushAtEnd(L)
+	}
 	if err == nil {
 		t.status = statusDone
 		top := L.GetTop()
@@ -266,6 +269,9 @@ func (rt *Runtime) block(L *lua.LState, poke func(), op func(ctx context.Context
 		t.poke = poke
 		t.mu.Unlock()
 	}
+	if rt.held != nil {
+		rt.flushHeldAll(L, true) // a task waits: held bytes go out first
+	}
 	rt.gil.Unlock()
 	err := runRecovered(ctx, op)
 	if t != nil && cancelAfterOp.Load() == t && cancelAfterOp.CompareAndSwap(t, nil) {
@@ -327,6 +333,9 @@ func runRecovered(ctx context.Context, op func(ctx context.Context) error) (err 
 
 // yield lets other tasks take the interpreter.
 func (rt *Runtime) yield(L *lua.LState) {
+	if rt.held != nil {
+		rt.flushHeldAll(L, true)
+	}
 	rt.gil.Unlock()
 	runtime.Gosched()
 	rt.gil.Lock()

@@ -121,6 +121,9 @@ func (rt *Runtime) connSendFile(L *lua.LState) int {
 	if c.datagram {
 		return rt.pushError(L, c.notSupported("send_file"), "send_file", "")
 	}
+	if err := rt.flushHeld(L, c); err != nil {
+		return rt.pushError(L, err, "send_file", "")
+	}
 	call := c.dl.writeCall(c.nc, time.Time{})
 	var n int64
 	err := rt.block(L, c.poke, func(ctx context.Context) error {

@@ -41,6 +41,13 @@ func (rt *Runtime) connSetNewline(L *lua.LState) int {
 // lock (writeNow); the rest, if any, waits with the lock released.
 func (rt *Runtime) writeData(L *lua.LState, c *Conn, data string, by time.Time) int {
 	p := bytesOf(data)
+	if rt.hold(L, c, p, by) {
+		L.Push(lua.LNumber(len(p)))
+		return 1
+	}
+	if err := rt.flushHeld(L, c); err != nil {
+		return rt.pushError(L, err, "write", "")
+	}
 	done := rt.writeNow(L, c, p, by)
 	if done == len(p) && done > 0 {
 		L.Push(lua.LNumber(done))

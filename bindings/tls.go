@@ -391,6 +391,9 @@ func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 	if server {
 		fn, side = "tls.server", tls.Server
 	}
+	if err := rt.flushHeld(L, old); err != nil {
+		return rt.pushError(L, err, "handshake", "")
+	}
 	raw, err := old.handOver(fn)
 	if err != nil {
 		return rt.pushError(L, err, "handshake", "")

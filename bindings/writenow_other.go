@@ -16,3 +16,6 @@ func newNowWriter() *nowWriter { return nil }
 // writeNow writes nothing off Unix systems: every write takes the waiting
 // path.
 func (rt *Runtime) writeNow(L *lua.LState, c *Conn, p []byte, by time.Time) int { return 0 }
+
+// writeSocketNow writes nothing off Unix systems, either.
+func (rt *Runtime) writeSocketNow(c *Conn, p []byte, by time.Time) int { return 0 }

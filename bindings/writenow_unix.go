@@ -50,11 +50,18 @@ func (w *nowWriter) writeFD(fd uintptr) bool {
 // deadline is past (the gate's business), or the socket would block or
 // fails: the waiting path then writes the rest and reports its errors.
 func (rt *Runtime) writeNow(L *lua.LState, c *Conn, p []byte, by time.Time) int {
-	rc := c.rd.raw
-	if rc == nil || len(p) == 0 || c.wshut.Load() || c.closed.Load() {
+	if t := taskOf(L); t != nil && t.ctx.Err() != nil {
 		return 0
 	}
-	if t := taskOf(L); t != nil && t.ctx.Err() != nil {
+	return rt.writeSocketNow(c, p, by)
+}
+
+// writeSocketNow is writeNow for a task canceled or not: held bytes
+// (heldwrite.go) a canceled task wrote before its cancel still go out as
+// far as the socket takes them, as they would have had they not been held.
+func (rt *Runtime) writeSocketNow(c *Conn, p []byte, by time.Time) int {
+	rc := c.rd.raw
+	if rc == nil || len(p) == 0 || c.wshut.Load() || c.closed.Load() {
 		return 0
 	}
 	if by = earlier(c.dl.effective(c.dl.write), by); !by.IsZero() && !time.Now().Before(by) {

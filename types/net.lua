@@ -566,7 +566,7 @@ function conn:trace(mode) end
 
 ---`c:write(data) -> n | nil, err`
 ---
----Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large').
+---Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large'). While the peer's next input already waits unread in c's buffer, the bytes are held and go out with the next replies, when the task next waits (see c:flush and "Writes held while input waits" in docs/API.md).
 ---
 ---```lua
 ---assert(c:write("hello\n"))
@@ -575,6 +575,17 @@ function conn:trace(mode) end
 ---@return integer? n
 ---@return gonetrepl.error? err
 function conn:write(data) end
+
+---`c:flush() -> true | nil, err`
+---
+---Writes now the bytes c holds (written while the peer's next input waited unread; see "Writes held while input waits" in docs/API.md), or returns the error of writing them earlier; true when c holds nothing.
+---
+---```lua
+---c:write(reply); c:flush()
+---```
+---@return true?
+---@return gonetrepl.error? err
+function conn:flush() end
 
 ---`c:send_line(data) -> n | nil, err`
 ---
