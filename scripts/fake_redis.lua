@@ -218,7 +218,7 @@ ln:serve(function(c)
       end
       break
     end
-    log("%s: %s", peer, show(a))
+    if not opts.quiet then log("%s: %s", peer, show(a)) end -- show costs a match per argument
     local ok, werr = c:write(answer(a, client))
     if not ok then
       log("%s: %s", peer, tostring(werr))

@@ -145,8 +145,23 @@ end
 
 -- caps merges opts over the module's defaults; f is the caller's name,
 -- for an error.
+local default_caps -- caps(nil): built once, again if a resp.MAX_* changes
+
+local byte = string.byte
+local STAR, DOLLAR = byte("*"), byte("$")
+
 local function caps(opts, f)
-  opts = opts or {}
+  if opts == nil then
+    local d = default_caps
+    if d and d.max_bulk == resp.MAX_BULK and d.max_items == resp.MAX_ITEMS and d.max_depth == resp.MAX_DEPTH
+        and d.max_line == resp.MAX_LINE and d.max_message == resp.MAX_MESSAGE and d.max_elements == resp.MAX_ELEMENTS then
+      return d -- a server reads every command with it: no table and no checks each time
+    end
+    default_caps = nil
+    d = caps({}, f)
+    default_caps = d
+    return d
+  end
   if type(opts) ~= "table" then error("bad argument: opts must be a table", 3) end
   check_opts(opts, f, 3)
   local o = {
@@ -430,21 +445,22 @@ function resp.read_command(c, opts)
   while true do
     local line, err = c:read_line(o.max_line)
     if not line then return nil, err end
-    if line:sub(1, 1) == "*" then
+    if byte(line, 1) == STAR then
       local n = parse_len(line:sub(2))
       if not n then return nil, protocol_error("bad count %q", line) end
       if n > o.max_items or n > o.max_elements then
         return nil, too_large("command of %s arguments over the cap of %d", line:sub(2, 41), math.min(o.max_items, o.max_elements))
       end
       if n > 0 then
+        -- The budget of read_value (new_budget, spend) kept in locals:
+        -- a server reads every command here.
         local args = {}
-        local b = new_budget(o)
-        local over = spend(b, #line + 2, 0)
-        if over then return nil, over end
+        local bytes, elements = o.max_message - (#line + 2), o.max_elements
+        if bytes < 0 then return nil, too_large("message longer than %d bytes", o.max_message) end
         for i = 1, n do
           local hdr, herr = c:read_line(o.max_line)
           if not hdr then return nil, herr end
-          if hdr:sub(1, 1) ~= "$" then
+          if byte(hdr, 1) ~= DOLLAR then
             return nil, protocol_error("expected '$', got %q", hdr)
           end
           local len, lerr = blob_length("$", hdr:sub(2), o)
@@ -452,8 +468,11 @@ function resp.read_command(c, opts)
           if len < 0 then return nil, protocol_error("null argument in a command") end
           -- The whole command is capped, not only each argument: 24
           -- arguments of 64 MiB are refused at the one that goes over.
-          over = spend(b, #hdr + 2 + len + 2, 1)
-          if over then return nil, over end
+          bytes, elements = bytes - (#hdr + 2 + len + 2), elements - 1
+          if bytes < 0 then return nil, too_large("message longer than %d bytes", o.max_message) end
+          if elements < 0 then
+            return nil, too_large("message of more than %d elements (an aggregate counts as %d)", o.max_elements, resp.AGGREGATE_WEIGHT)
+          end
           local data, derr = read_blob(c, len)
           if not data then return nil, derr end
           args[i] = data
