@@ -571,3 +571,47 @@ func TestUDPPingScriptWithSocat(t *testing.T) {
 		t.Errorf("udp_ping.lua to socat's UDP echo: want status 0 and 5 replies of 1000 bytes; got %v", r)
 	}
 }
+
+// echo_client.lua --udp against socat's UDP echo: a datagram per line,
+// each echoed line printed. --timeout 2: after stdin ends the script
+// waits until no reply has come for 2 s; the replies come long before.
+func TestEchoClientScriptUDPWithSocat(t *testing.T) {
+	t.Parallel()
+	socat := socatPath(t)
+	addr := peer.Start(t, socat, func(port int) []string {
+		return []string{fmt.Sprintf("UDP-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE"}
+	}, readyUDPEcho)
+	in := "one\ntwo \x00 three\n"
+	r := runCLI(t, in, "scripts/echo_client.lua", "--udp", "--timeout", "2", addr)
+	if r.code != 0 || r.stdout != in {
+		t.Errorf("echo_client.lua --udp to socat's UDP echo: want status 0 and %q; got %v", in, r)
+	}
+}
+
+// portscan.lua finds the ports OpenBSD nc -z finds open, no more, no
+// fewer.
+func TestPortscanScriptLikeNc(t *testing.T) {
+	t.Parallel()
+	nc := ncPath(t)
+	base := reservePortRange(t, 40, []int{0, 7, 8, 39})
+	ports := fmt.Sprintf("%d-%d", base, base+39)
+	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
+	defer cancel()
+	// -z: connect and close; -v: a line for each port, on stderr. Its
+	// status is 0 when any port is open.
+	out, err := exec.CommandContext(ctx, nc, "-z", "-v", "-w", "5", "127.0.0.1", ports).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nc -z -v 127.0.0.1 %s: %v\n%s", ports, err, out)
+	}
+	var want strings.Builder
+	for _, m := range regexp.MustCompile(`(?m)^Connection to 127\.0\.0\.1 (\d+) port \S+ succeeded!$`).FindAllStringSubmatch(string(out), -1) {
+		fmt.Fprintf(&want, "%s/tcp open\n", m[1])
+	}
+	if strings.Count(want.String(), "\n") != 4 {
+		t.Fatalf("nc -z found %q open; want the 4 listening ports of %s\n%s", want.String(), ports, out)
+	}
+	r := runCLI(t, "", "scripts/portscan.lua", "127.0.0.1", ports)
+	if got := strings.TrimSuffix(r.stdout, lastLine(r.stdout)+"\n"); r.code != 0 || got != want.String() {
+		t.Errorf("portscan.lua 127.0.0.1 %s: want status 0 and nc -z's open ports\n%sgot %v", ports, want.String(), r)
+	}
+}
