@@ -367,14 +367,16 @@ func TestUnixEchoScriptRealClients(t *testing.T) {
 }
 
 // chat.lua with nc and ncat as two users: joins, a rename and lines reach
-// the other one, and the end of ncat's stdin (its half-close) is a leave.
+// the other one, nc's sent with CRLF (-C, as telnet sends them) arriving
+// without the CR, and the end of ncat's stdin (its half-close) is a
+// leave.
 func TestChatScriptRealClients(t *testing.T) {
 	t.Parallel()
 	ncat, nc := ncatPath(t), ncPath(t)
 	p, addr := startServerScript(t, "tcp", "scripts/chat.lua")
 	host, port, _ := net.SplitHostPort(addr)
 
-	a := startSession(t, nil, nc, "-N", host, port)
+	a := startSession(t, nil, nc, "-C", "-N", host, port)
 	a.want("* you are client 1; 0 others are here; /nick NAME to change your name")
 	b := startSession(t, nil, ncat, host, port)
 	b.want("* you are client 2; 1 other is here; /nick NAME to change your name")
@@ -393,7 +395,7 @@ func TestChatScriptRealClients(t *testing.T) {
 	}
 	a.want("* bee left")
 	if err := a.end(); err != nil {
-		t.Errorf("nc -N at the end of its stdin: %v\nstderr:\n%s", err, a.stderr)
+		t.Errorf("nc -C -N at the end of its stdin: %v\nstderr:\n%s", err, a.stderr)
 	}
 	stopScript(t, p)
 }
