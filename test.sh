@@ -44,6 +44,15 @@ declare -A PACKAGES=(
   # If-Modified-Since) http_server.lua --dir must serve
   # (scripts_http_download_test.go).
   [wget]=wget
+  # socat, ncat and OpenBSD's nc, the clients echo.lua, unix_echo.lua and
+  # chat.lua are tried with (socat and python3 with udp_echo.lua), and
+  # socat's echo servers, which echo_client.lua and udp_ping.lua are tried
+  # against; nc -z, whose open ports portscan.lua must find
+  # (scripts_real_clients_test.go). nc is looked for as
+  # nc.openbsd: Debian's netcat-traditional has neither -N nor -U.
+  [socat]=socat
+  [ncat]=ncat
+  [netcat-openbsd]=nc.openbsd
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"
