@@ -105,6 +105,7 @@ var resultTypes = map[string]string{
 // paramOverrides types the parameters whose meaning depends on the binding.
 var paramOverrides = map[string]map[string]string{
 	"net.dial":            {"network": "gonetrepl.dial_network", "opts": "gonetrepl.dial_opts"},
+	"http.file":           {"st": "table"},
 	"net.listen":          {"network": "gonetrepl.listen_network"},
 	"net.listen_packet":   {"network": "gonetrepl.packet_network"},
 	"net.relay":           {"a": "gonetrepl.conn", "b": "gonetrepl.conn"},

@@ -158,7 +158,7 @@ local function file_reply(req, path, st)
   if range and (not if_range or if_range == etag or if_range == last_modified) then
     local first, last = http.byte_range(range, st.size)
     if first then
-      local body = http.file(path, first, last - first + 1)
+      local body = http.file(path, first, last - first + 1, st)
       if not body then return 404, {}, "not found\n" end
       headers["Content-Range"] = ("bytes %d-%d/%d"):format(first, first + body.size - 1, st.size)
       return 206, headers, body
@@ -166,8 +166,8 @@ local function file_reply(req, path, st)
       return 416, { ["Content-Range"] = "bytes */" .. st.size }, "range not satisfiable\n"
     end
   end
-  local body = http.file(path)
-  if not body then return 404, {}, "not found\n" end -- gone, or replaced, since the stat
+  local body = http.file(path, nil, nil, st) -- the stat just made: one look at the file a request
+  if not body then return 404, {}, "not found\n" end
   return 200, headers, body
 end
 

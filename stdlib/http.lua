@@ -689,12 +689,14 @@ local FileBody = {}
 FileBody.__index = FileBody
 FileBody.__tostring = function(b) return ("<http file %s, %d bytes>"):format(b.path, b.size) end
 
--- http.file(path [, offset [, count]]) is a body that reply streams from
+-- http.file(path [, offset [, count [, st]]]) is a body that reply streams from
 -- a regular file with c:send_file, its Content-Length from os.stat (or
 -- count): nil, err when path is not a regular file (a directory, FIFO,
 -- device) or cannot be read. offset and count make it a slice (a 206's
 -- body), clamped to the file's end; an offset past the end is nil, err.
-function http.file(path, offset, count)
+-- st, the os.stat(path) the caller has just made, spares a second look:
+-- a server stats a file for its validators first.
+function http.file(path, offset, count, st)
   if type(path) ~= "string" then error("bad argument #1 to http.file (string expected, got " .. type(path) .. ")", 2) end
   if offset ~= nil and (type(offset) ~= "number" or offset < 0 or offset % 1 ~= 0) then
     error("bad argument #2 to http.file (offset: a whole number >= 0 expected, got " .. tostring(offset) .. ")", 2)
@@ -702,8 +704,14 @@ function http.file(path, offset, count)
   if count ~= nil and (type(count) ~= "number" or count < 0 or count % 1 ~= 0) then
     error("bad argument #3 to http.file (count: a whole number >= 0 expected, got " .. tostring(count) .. ")", 2)
   end
-  local st, err = os.stat(path)
-  if not st then return nil, err end
+  if st ~= nil and (type(st) ~= "table" or type(st.kind) ~= "string" or type(st.size) ~= "number") then
+    error("bad argument #4 to http.file (st: os.stat's table expected, got " .. type(st) .. ")", 2)
+  end
+  if st == nil then
+    local err
+    st, err = os.stat(path)
+    if not st then return nil, err end
+  end
   if st.kind ~= "file" then
     return nil, new_error("other", "stat", path, "%s is a %s, not a regular file", show(path, 200), st.kind)
   end

@@ -169,9 +169,9 @@ function http.client(opts) end
 ---@return gonetrepl.task_handle|gonetrepl.error task_or_err
 function http.serve(addr_or_listener, handler, opts) end
 
----`http.file(path [, offset [, count]]) -> body | nil, err`
+---`http.file(path [, offset [, count [, st]]]) -> body | nil, err`
 ---
----A reply body for http.serve that streams the regular file at path with c:send_file (sendfile(2): no copy in memory, whatever its size), with its size from os.stat as Content-Length. offset and count (whole numbers >= 0, else a Lua error naming them) make it a slice, a 206's body: count bytes from offset, clamped to the file's end (body.size is what is sent); an offset past the end is nil, err (kind 'other'). A directory, FIFO, socket or device is nil, err (kind 'other', "not a regular file"); so is a missing file. A file that shrinks before it is sent leaves the response short, and the connection is closed.
+---A reply body for http.serve that streams the regular file at path with c:send_file (sendfile(2): no copy in memory, whatever its size), with its size from os.stat as Content-Length. offset and count (whole numbers >= 0, else a Lua error naming them) make it a slice, a 206's body: count bytes from offset, clamped to the file's end (body.size is what is sent); an offset past the end is nil, err (kind 'other'). A directory, FIFO, socket or device is nil, err (kind 'other', "not a regular file"); so is a missing file. A file that shrinks before it is sent leaves the response short, and the connection is closed. st, the os.stat(path) table the caller has just made (a server stats a file for its validators first), spares a second look at the file (a Lua error if it is not such a table).
 ---
 ---```lua
 ---http.serve("127.0.0.1:0", function(req) return 200, {["Content-Type"] = "text/html"}, assert(http.file("index.html")) end)
@@ -179,9 +179,10 @@ function http.serve(addr_or_listener, handler, opts) end
 ---@param path string
 ---@param offset? integer
 ---@param count? integer
+---@param st? table
 ---@return table? body
 ---@return gonetrepl.error? err
-function http.file(path, offset, count) end
+function http.file(path, offset, count, st) end
 
 ---`http.byte_range(value, size) -> first, last | nil, why`
 ---

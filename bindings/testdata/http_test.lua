@@ -677,6 +677,18 @@ function TestServeFileSlice(t)
     ok, err = pcall(http.file, path, 0, bad)
     assert(not ok and err:find("bad argument #3 to http.file (count", 1, true), tostring(err))
   end
+  -- st: the caller's os.stat, used as it is (its size, its kind).
+  local st = assert(os.stat(path))
+  b = assert(http.file(path, 10, nil, st))
+  assert(b.size == #data - 10, b.size)
+  st.size = 20 -- a stat made before the file grew: its size is what goes out
+  b = assert(http.file(path, 5, nil, st))
+  assert(b.size == 15, b.size)
+  expect_error("other", http.file(path, nil, nil, { kind = "directory", size = 0 }))
+  for _, bad in ipairs({ "x", 1, {}, { kind = "file" } }) do
+    local ok, err = pcall(http.file, path, nil, nil, bad)
+    assert(not ok and err:find("bad argument #4 to http.file (st", 1, true), tostring(err))
+  end
   ln:close()
 end
 
