@@ -58,8 +58,8 @@ var connMethods = []binding{
 		"c:clean(); c:send_line(\"help\")"},
 	{"trace", (*Runtime).connTrace, "c:trace(mode) -> true", traceMethodDoc,
 		`c:trace("hex")`},
-	{"write", (*Runtime).connWrite, "c:write(data) -> n | nil, err",
-		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large'). While the peer's next input already waits unread in c's buffer, the bytes are held and go out with the next replies, when the task next waits (see c:flush and \"Writes held while input waits\" in docs/API.md).",
+	{"write", (*Runtime).connWrite, "c:write(data [, opts]) -> n | nil, err",
+		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large'). While the peer's next input already waits unread in c's buffer, the bytes are held and go out with the next replies, when the task next waits (see c:flush and \"Writes held while input waits\" in docs/API.md). opts.more = true holds them with no input waiting: more follows at once (a header, then c:send_file, which sends a small file in the same system call).",
 		`assert(c:write("hello\n"))`},
 	{"flush", (*Runtime).connFlush, "c:flush() -> true | nil, err",
 		"Writes now the bytes c holds (written while the peer's next input waited unread; see \"Writes held while input waits\" in docs/API.md), or returns the error of writing them earlier; true when c holds nothing.",
@@ -453,7 +453,8 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 
 func (rt *Runtime) connWrite(L *lua.LState) int {
 	c := rt.checkConn(L)
-	return rt.writeData(L, c, argData(L, 2, "data"), time.Time{})
+	opts, _ := cutOpts(L, 3, 3, writeOptsShape)
+	return rt.writeData(L, c, argData(L, 2, "data"), time.Time{}, optsMore(L, opts))
 }
 
 // writeIn writes p as call, for the task whose context is ctx, after the

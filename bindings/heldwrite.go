@@ -66,7 +66,10 @@ func (c *Conn) inputWaiting() bool {
 
 // hold keeps p to write later, if it can and should (see above), and
 // reports whether it did. The gil is held.
-func (rt *Runtime) hold(L *lua.LState, c *Conn, p []byte, by time.Time) bool {
+//
+// more is c:write's {more = true}: the caller says more bytes follow at
+// once (a file after its header), so they are held with no input waiting.
+func (rt *Runtime) hold(L *lua.LState, c *Conn, p []byte, by time.Time, more bool) bool {
 	if c.rd.raw == nil || c.datagram || len(p) == 0 || !by.IsZero() || c.closed.Load() || c.wshut.Load() {
 		return false
 	}
@@ -74,7 +77,7 @@ func (rt *Runtime) hold(L *lua.LState, c *Conn, p []byte, by time.Time) bool {
 	switch {
 	case h != nil && (h.p == nil || len(*h.p)+len(p) > maxHeld):
 		return false // an error to report, or full: the caller flushes
-	case h == nil && !c.inputWaiting():
+	case h == nil && !more && !c.inputWaiting():
 		return false
 	case h == nil && taskOf(L) == nil:
 		return false // not a task: nothing would flush it
@@ -112,6 +115,36 @@ func (rt *Runtime) flushHeld(L *lua.LState, c *Conn) error {
 	return h.err
 }
 
+// takeHeld takes the bytes c holds, to write them itself (send_file, in
+// one write with a small file): nil if c holds none. It returns the error
+// of writing held bytes earlier, if any, taking nothing. Give the buffer
+// back with releaseHeld.
+func (rt *Runtime) takeHeld(c *Conn) (*[]byte, error) {
+	h := c.out
+	if h == nil {
+		return nil, nil
+	}
+	c.out = nil
+	if h.p == nil {
+		return nil, h.err
+	}
+	for p := &rt.held; *p != nil; p = &(*p).out.next {
+		if *p == c {
+			*p = h.next
+			break
+		}
+	}
+	return h.p, nil
+}
+
+// releaseHeld gives a buffer of held bytes back to the pool.
+func releaseHeld(buf *[]byte) {
+	if cap(*buf) <= maxHeld {
+		*buf = (*buf)[:0]
+		heldBufs.Put(buf)
+	}
+}
+
 // writeHeld writes h's bytes, which c holds: at once as far as the socket
 // takes them, and the rest, if wait, with the gil released. A failure is
 // kept in h.err. When the socket is full and wait is false, what is left
@@ -135,10 +168,8 @@ func (rt *Runtime) writeHeld(L *lua.LState, c *Conn, h *held, wait bool) bool {
 			h.err = c.opError("write", err)
 		}
 	}
-	if cap(p) <= maxHeld {
-		*buf = p[:0]
-		heldBufs.Put(buf)
-	}
+	*buf = p
+	releaseHeld(buf)
 	return true
 }
 

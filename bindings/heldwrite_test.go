@@ -150,3 +150,24 @@ func TestHeldBytesGoOutWhileTheTaskRunsOn(t *testing.T) {
 	busy.Cancel()
 	waitTask(t, busy)
 }
+
+// TestHeadAndSmallFileInOneWrite: a head written with {more = true} and a
+// small file sent after it go out in one write; a file over smallFile
+// goes in its own.
+func TestHeadAndSmallFileInOneWrite(t *testing.T) {
+	dir := t.TempDir()
+	out := runChunkOutput(t, `
+		local th = require "testhelp"
+		local c, s = th.tcp_pair()
+		print("server " .. tostring(s))
+		s:trace("text")
+		local small = "`+dir+`/small"
+		local f = assert(io.open(small, "wb")) f:write(("x"):rep(1000)) f:close()
+		assert(s:write(("h"):rep(100), {more = true}))
+		assert(s:send_file(small) == 1000)
+		assert(c:read_full(1100))`)
+	writes := serverWrites(t, out)
+	if len(writes) != 1 || !strings.HasSuffix(writes[0], " wrote 1100 bytes") {
+		t.Fatalf("server writes %q, want one of 1100 bytes\noutput:\n%.3000s", writes, out)
+	}
+}

@@ -102,6 +102,9 @@ const optionsReceivers = `
 	local http, resp, flags = require("http"), require("resp"), require("flags")
 	receivers["http client"] = http.client()
 	receivers["flags parser"] = flags.new("prog")
+	-- No one reads the pipe: a write it accepts (c:write {more = false})
+	-- fails at once on this deadline instead of waiting for ever.
+	a:set_write_deadline(time.now() - 1)
 	-- closeAll closes what a call that went through returned (http.serve's
 	-- listener, resp.new's client).
 	local function closeAll(...)

@@ -120,6 +120,18 @@ func optsKeep(L *lua.LState, n int, opts *lua.LTable) bool {
 	return fieldBool(L, n, opts, "keep")
 }
 
+// writeOptsShape lists c:write's options.
+var writeOptsShape = shape{class: "gonetrepl.write_opts", opts: true, code: "optsMore",
+	doc: "The options of c:write.",
+	fields: []field{
+		{"more", "boolean", "true: more bytes follow at once (a file after its header, with send_file): these are held, as while input waits, and go out with the next write on the conn, in the same system call when it is a small send_file, or when the task waits (see c:flush)"},
+	}}
+
+// optsMore reads c:write's opts.more (opts is argument 3, or nil).
+func optsMore(L *lua.LState, opts *lua.LTable) bool {
+	return fieldBool(L, 3, opts, "more")
+}
+
 // optsPlain reads expect's opts.plain.
 func optsPlain(L *lua.LState, n int, opts *lua.LTable) bool {
 	return fieldBool(L, n, opts, "plain")

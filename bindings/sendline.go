@@ -39,9 +39,9 @@ func (rt *Runtime) connSetNewline(L *lua.LState) int {
 //
 // A write the socket takes at once is written holding the interpreter
 // lock (writeNow); the rest, if any, waits with the lock released.
-func (rt *Runtime) writeData(L *lua.LState, c *Conn, data string, by time.Time) int {
+func (rt *Runtime) writeData(L *lua.LState, c *Conn, data string, by time.Time, more bool) int {
 	p := bytesOf(data)
-	if rt.hold(L, c, p, by) {
+	if rt.hold(L, c, p, by, more) {
 		L.Push(lua.LNumber(len(p)))
 		return 1
 	}
@@ -70,7 +70,7 @@ func (rt *Runtime) writeData(L *lua.LState, c *Conn, data string, by time.Time) 
 func (rt *Runtime) connSendLine(L *lua.LState) int {
 	c := rt.checkConn(L)
 	data := argData(L, 2, "data")
-	return rt.writeData(L, c, data+c.lineEnding(), time.Time{})
+	return rt.writeData(L, c, data+c.lineEnding(), time.Time{}, false)
 }
 
 func (rt *Runtime) connSendAfter(L *lua.LState) int     { return rt.sendAfter(L, false) }
@@ -99,7 +99,7 @@ func (rt *Runtime) sendAfter(L *lua.LState, line bool) int {
 	if line {
 		data += c.lineEnding()
 	}
-	if rt.writeData(L, c, data, by) == 2 {
+	if rt.writeData(L, c, data, by, false) == 2 {
 		return 2
 	}
 	L.Pop(1)

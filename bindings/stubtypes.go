@@ -128,6 +128,7 @@ var paramOverrides = map[string]map[string]string{
 	// take it too.
 	"conn:read":            {"max": "integer|gonetrepl.read_opts", "opts": "gonetrepl.read_opts"},
 	"conn:read_full":       {"opts": "gonetrepl.read_opts"},
+	"conn:write":           {"opts": "gonetrepl.write_opts"},
 	"conn:read_line":       {"max": "integer|gonetrepl.read_opts", "opts": "gonetrepl.read_opts"},
 	"conn:read_until":      {"delim": "string|string[]", "max": "integer|gonetrepl.read_until_opts", "opts": "gonetrepl.read_until_opts"},
 	"conn:read_all":        {"max": "integer|gonetrepl.read_opts", "opts": "gonetrepl.read_opts"},

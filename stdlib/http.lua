@@ -807,6 +807,9 @@ local function http_date()
   return date_text
 end
 
+-- MORE is c:write's options for a head a file follows.
+local MORE = { more = true }
+
 -- reply writes a response. It returns whether it went out whole.
 local function reply(c, status, headers, body, head_only, close, keep_alive_10)
   if type(status) ~= "number" or status % 1 ~= 0 or status < 100 or status > 999 then
@@ -836,8 +839,11 @@ local function reply(c, status, headers, body, head_only, close, keep_alive_10)
   local out = table.concat(lines, "\r\n")
   local send = not bodyless and not head_only
   if send and not file then out = out .. body end
-  if not c:write(out) then return false end
-  if send and file and size > 0 then
+  local streams = send and file and size > 0
+  -- The head is held for the file (more): a small file goes out with it
+  -- in one system call.
+  if not c:write(out, streams and MORE or nil) then return false end
+  if streams then
     -- The file streams from the kernel; one that shrank meanwhile leaves
     -- the response short, and the conn is closed.
     local n, err = c:send_file(file.path, file.offset or 0, size)

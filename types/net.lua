@@ -137,6 +137,10 @@
 ---@class gonetrepl.read_until_opts: gonetrepl.read_opts
 ---@field keep? boolean true: the delimiter stays at the end of the data (default false: consumed, not returned)
 
+---The options of c:write.
+---@class gonetrepl.write_opts
+---@field more? boolean true: more bytes follow at once (a file after its header, with send_file): these are held, as while input waits, and go out with the next write on the conn, in the same system call when it is a small send_file, or when the task waits (see c:flush)
+
 ---The options of c:expect.
 ---@class gonetrepl.expect_opts: gonetrepl.read_opts
 ---@field plain? boolean true: pattern is a literal string, not a Lua pattern (as string.find's plain)
@@ -564,17 +568,18 @@ function conn:clean(secs) end
 ---@return true
 function conn:trace(mode) end
 
----`c:write(data) -> n | nil, err`
+---`c:write(data [, opts]) -> n | nil, err`
 ---
----Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large'). While the peer's next input already waits unread in c's buffer, the bytes are held and go out with the next replies, when the task next waits (see c:flush and "Writes held while input waits" in docs/API.md).
+---Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large'). While the peer's next input already waits unread in c's buffer, the bytes are held and go out with the next replies, when the task next waits (see c:flush and "Writes held while input waits" in docs/API.md). opts.more = true holds them with no input waiting: more follows at once (a header, then c:send_file, which sends a small file in the same system call).
 ---
 ---```lua
 ---assert(c:write("hello\n"))
 ---```
 ---@param data string
+---@param opts? gonetrepl.write_opts
 ---@return integer? n
 ---@return gonetrepl.error? err
-function conn:write(data) end
+function conn:write(data, opts) end
 
 ---`c:flush() -> true | nil, err`
 ---

@@ -90,3 +90,54 @@ function TestFlushWithNothingHeld(t)
   assert(s:flush() == true)
   assert(c:read_full(1) == "x")
 end
+
+-- c:write(data, {more = true}): held with no input waiting, for what
+-- follows at once.
+local function file_of(t, data)
+  local path = t:tempdir() .. "/f"
+  local f = assert(io.open(path, "wb"))
+  f:write(data)
+  f:close()
+  return path
+end
+
+function TestMoreHoldsForASmallFile(t)
+  local c, s = th.tcp_pair()
+  local path = file_of(t, "body")
+  assert(s:write("head:", { more = true }) == 5)
+  assert(s:send_file(path) == 4, "send_file counts the file's bytes")
+  assert(c:read_full(9) == "head:body")
+end
+
+function TestMoreHoldsForABigFile(t)
+  local c, s = th.tcp_pair()
+  local data = ("0123456789abcdef"):rep(4096) -- 64 KiB: sendfile(2)
+  local path = file_of(t, data)
+  local got = task.spawn(function() return c:read_full(5 + #data) end)
+  assert(s:write("head:", { more = true }))
+  assert(s:send_file(path) == #data)
+  assert(got:wait() == "head:" .. data)
+end
+
+function TestMoreHeadGoesOutWhenTheFileFails(t)
+  local c, s = th.tcp_pair()
+  assert(s:write("head:", { more = true }))
+  local n, err = s:send_file(t:tempdir() .. "/missing")
+  assert(n == nil and err.kind == "other", tostring(err))
+  assert(c:read_full(5) == "head:")
+end
+
+function TestMoreHeldUntilTheTaskWaits(t)
+  local c, s = th.tcp_pair()
+  assert(s:write("a", { more = true }))
+  assert(s:write("b", { more = true }))
+  assert(c:read_full(2) == "ab") -- this read waits: what s holds goes out
+end
+
+function TestMoreRefusesOtherKeys(t)
+  local _, s = th.tcp_pair()
+  local ok, err = pcall(s.write, s, "x", { mroe = true })
+  assert(not ok and tostring(err):find("unknown option 'mroe'", 1, true), tostring(err))
+  ok, err = pcall(s.write, s, "x", { more = "yes" })
+  assert(not ok and tostring(err):find("more", 1, true), tostring(err))
+end
