@@ -65,4 +65,3 @@ func modeOf(m uint32) fs.FileMode {
 	}
 	return fs.ModeIrregular
 }
-
