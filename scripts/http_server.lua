@@ -113,9 +113,13 @@ end
 
 -- validators are the Last-Modified and ETag of a file of os.stat st, as
 -- nginx makes them: its mtime as an IMF-fixdate, and "mtime-size" in hex.
+local dated_at, dated -- the last mtime formatted: most requests are for files that did not change
 local function validators(st)
   local mtime = math.floor(st.mtime)
-  return os.date("!%a, %d %b %Y %H:%M:%S GMT", mtime), ('"%x-%x"'):format(mtime, st.size)
+  if mtime ~= dated_at then
+    dated_at, dated = mtime, os.date("!%a, %d %b %Y %H:%M:%S GMT", mtime)
+  end
+  return dated, ('"%x-%x"'):format(mtime, st.size)
 end
 
 -- etag_listed says whether an If-None-Match value names etag ("*", or a
@@ -179,12 +183,15 @@ local function file_handler(root, max_list)
     if req.method ~= "GET" and req.method ~= "HEAD" then
       return 405, { Allow = "GET, HEAD" }, "method not allowed\n"
     end
-    local path = unescape(req.path)
-    if path:sub(1, 1) ~= "/" or path:find("%z") or path:find("\\", 1, true) then
+    local path = req.path
+    if path:find("%", 1, true) then path = unescape(path) end
+    if path:sub(1, 1) ~= "/" or path:find("\0", 1, true) or path:find("\\", 1, true) then
       return 400, {}, "bad path\n"
     end
-    for segment in path:gmatch("[^/]+") do
-      if segment == ".." then return 400, {}, "bad path: no .. allowed\n" end
+    if path:find("..", 1, true) then -- looked at segment by segment only then
+      for segment in path:gmatch("[^/]+") do
+        if segment == ".." then return 400, {}, "bad path: no .. allowed\n" end
+      end
     end
     local file = root .. path
     if path:sub(-1) == "/" then

@@ -384,9 +384,17 @@ end
 
 -- Requests -------------------------------------------------------------
 
+-- good_names remembers the header names check_header has passed: a
+-- server sends the same few on every reply. Emptied past 256 names.
+local good_names, good_count = {}, 0
+
 local function check_header(name, value)
-  if type(name) ~= "string" or not name:match("^[!#$%%&'*+.^_`|~%w-]+$") then
-    error("http: bad header name " .. tostring(name), 0)
+  if not good_names[name] then
+    if type(name) ~= "string" or not name:match("^[!#$%%&'*+.^_`|~%w-]+$") then
+      error("http: bad header name " .. tostring(name), 0)
+    end
+    if good_count == 256 then good_names, good_count = {}, 0 end
+    good_names[name], good_count = true, good_count + 1
   end
   value = tostring(value)
   if value:find("[\r\n%z]") then error("http: header " .. name .. " has CR, LF or NUL in its value", 0) end
@@ -397,11 +405,16 @@ end
 -- value, or name -> list of values (sent as repeated lines). Names in
 -- skip (lowercased) are left out. It returns the set of lowercased names
 -- written.
+local function by_name(a, b)
+  if type(a) == "string" and type(b) == "string" then return a < b end
+  return tostring(a) < tostring(b)
+end
+
 local function header_lines(out, headers, skip)
   local seen = {}
   local names = {}
   for name in pairs(headers or {}) do names[#names + 1] = name end
-  table.sort(names, function(a, b) return tostring(a) < tostring(b) end)
+  table.sort(names, by_name)
   for _, name in ipairs(names) do
     local v = headers[name]
     local key = type(name) == "string" and lower(name) or name
