@@ -8,6 +8,8 @@
 #   bench/run.sh --list               # the registry, and why an entry would be skipped
 #   QUICK=1 bench/run.sh              # smoke test: small sizes, 3 repetitions (about a minute)
 #   bench/run.sh --check              # (or CHECK=1) a QUICK run, compared with BENCHMARKS.md (below)
+#   TESTS=real bench/run.sh           # only the real-servers rows (bench/real.sh: fake_redis.lua
+#                                     # against redis-server, http_server.lua against nginx)
 #
 # --check: a regression guard that informs. It runs QUICK=1 with the servers of the last
 # results block in BENCHMARKS.md (CHECK_AGAINST=path for another file) that are installed,
@@ -99,7 +101,7 @@ if [[ -n ${QUICK:-} ]]; then
   : "${REPS:=3}" "${TP_BYTES:=64M}" "${RTT_N:=2000}" "${CONNS:=200 1000}" "${UDP_N:=2000}"
 fi
 REPS=${REPS:-5}
-TESTS=${TESTS:-tp rtt conns udp startup}
+TESTS=${TESTS:-tp rtt conns udp startup real}
 TP_BYTES=${TP_BYTES:-512M}
 TP_MAXSEC=${TP_MAXSEC:-3}
 RTT_N=${RTT_N:-20000}
@@ -505,6 +507,20 @@ if [[ " $TESTS " == *" startup "* ]] && (( SECONDS - T0 <= BUDGET_S )); then
   fi
 fi
 
+# ---- the real servers (bench/real.sh), medians of REAL_REPS [3] ----
+REAL=""
+if [[ " $TESTS " == *" real "* ]]; then
+  if [[ -z ${GONETREPL:-} ]]; then
+    REAL="real servers: no gonetrepl build, not measured"
+  elif (( SECONDS - T0 > BUDGET_S )); then
+    REAL="real servers: not started within the budget (BUDGET_S=$BUDGET_S)"
+  elif GONETREPL=$GONETREPL REAL_OUT=$OUT/real REPS=${REAL_REPS:-3} "$BENCH/real.sh" >"$OUT/logs/real.log" 2>&1; then
+    REAL=$(sed '1{/^$/d}' "$OUT/real/real.txt")
+  else
+    REAL="real servers: bench/real.sh failed: $(tail -1 "$OUT/logs/real.log")"
+  fi
+fi
+
 # ---- report ----
 {
   echo
@@ -512,6 +528,7 @@ fi
   echo
   [[ -n $STARTUP ]] && echo "$STARTUP"
   echo
+  [[ -n $REAL ]] && { echo "$REAL"; echo; }
   echo "VmHWM: peak RSS of the TCP server's own process (children of fork servers not included)."
   echo "PSS@N: summed PSS of the server and all its descendants while N connections are held."
   echo "Raw values: $TSV; client output: $RAW; wall time $(( SECONDS - T0 ))s."
