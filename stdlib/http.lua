@@ -139,6 +139,7 @@ end
 -- has_token reports whether a comma-separated header value lists token.
 local function has_token(value, token)
   if not value then return false end
+  if not value:find(",", 1, true) then return lower(trim(value)) == token end
   for part in value:gmatch("[^,]+") do
     if lower(trim(part)) == token then return true end
   end
@@ -158,7 +159,8 @@ local function read_headers(c, addr)
     if bytes > http.MAX_HEADER_BYTES then
       return nil, new_error("too_large", "read", addr, "header lines longer than %d bytes together", http.MAX_HEADER_BYTES)
     end
-    if line:match("^[ \t]") then
+    local first = line:byte(1)
+    if first == 32 or first == 9 then
       -- Obsolete line folding: a continuation of the previous value.
       local last = list[#list]
       if not last then return nil, new_error("other", "read", addr, "malformed header line \"%s\"", show(line)) end
@@ -966,7 +968,7 @@ end
 -- read_request reads one request's head from c: the req table and the
 -- state of its lazy body, or nil, status, text for an error reply
 -- (status nil: just close).
-local function read_request(c, o)
+local function read_request(c, o, remote)
   local line, err = c:read_line(http.MAX_LINE)
   if not line then
     if err.kind == "too_large" then return nil, 414, "request line too long" end
@@ -992,7 +994,7 @@ local function read_request(c, o)
   if not host and herr then return nil, 400, herr end
   local req = {
     method = method, target = target, version = "HTTP/" .. major .. "." .. minor,
-    headers = headers, header_list = list, remote_addr = tostring(c:remote_addr()),
+    headers = headers, header_list = list, remote_addr = remote,
   }
   local origin = target
   if not target:find("^/") then
@@ -1033,11 +1035,15 @@ local function linger(c)
   end
 end
 
+-- answer runs the handler, in serve_conn's pcall.
+local function answer(handler, req) return normalize(handler(req)) end
+
 -- serve_conn answers requests on c until the client or a reply closes it.
 local function serve_conn(c, handler, o)
   c:set_timeout(o.timeout)
+  local remote = tostring(c:remote_addr())
   while true do
-    local req, state, text = read_request(c, o)
+    local req, state, text = read_request(c, o, remote)
     if not req then
       if state then error_reply(c, state, text) end
       return
@@ -1048,7 +1054,7 @@ local function serve_conn(c, handler, o)
       -- RFC 9112, 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing:
       -- the request is answered, then the conn closed.
       or (http10 and state.how == "chunked")
-    local ok, st, hd, bd = pcall(function() return normalize(handler(req)) end)
+    local ok, st, hd, bd = pcall(answer, handler, req)
     local unread = not state.read
     state.read = true -- req.body reads nothing after the handler
     if not ok then
