@@ -24,7 +24,7 @@ func uncachedFind(p string, src []byte, offset, limit int) (matches []*MatchData
 	insts := compilePattern(pat)
 	matches = []*MatchData{}
 	for sp := offset; sp <= len(src); {
-		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0, nil)
+		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0, nil, nil)
 		sp++
 		if ok {
 			if sp < nsp {

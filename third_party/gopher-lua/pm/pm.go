@@ -545,16 +545,17 @@ func compilePattern(p pattern, ps ...*iptr) []inst {
 // "Regular Expression Matching: the Virtual Machine Approach" (https://swtch.com/~rsc/regexp/regexp2.html)
 //
 // gonetrepl patch: mt, if not nil, counts every step (see Meter).
-func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, mt *Meter, ms ...*MatchData) (bool, int, *MatchData) {
+//
+// gonetrepl patch 21: m is a parameter, not a variadic one, whose slice
+// escaped and was allocated at every recursion (a capture, a repeat).
+// nil makes a new MatchData.
+func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, mt *Meter, m *MatchData) (bool, int, *MatchData) {
 	recLevel++
 	if recLevel > maxRecursionLevel {
 		panic(newError(_UNKNOWN, "pattern/input too complex"))
 	}
-	var m *MatchData
-	if len(ms) == 0 {
+	if m == nil {
 		m = newMatchState()
-	} else {
-		m = ms[0]
 	}
 redo:
 	mt.step()
@@ -669,7 +670,12 @@ redo:
 type program struct {
 	insts    []inst
 	mustHead bool
+	slots    int // the capture slots a match fills (two per capture, the whole match's too)
 }
+
+// newMatch is a MatchData with room for p's captures: filling them one
+// append at a time grew the slice two or three times a match.
+func (p *program) newMatch() *MatchData { return &MatchData{make([]uint32, 0, p.slots)} }
 
 // Compiled programs are kept by pattern (gonetrepl patch 21): a server
 // matching each request line against the same few patterns parsed and
@@ -702,6 +708,11 @@ func compile(p string) *program {
 	}
 	pat := parsePattern(newScanner([]byte(p)), true)
 	prog := &program{insts: compilePattern(pat), mustHead: pat.MustHead}
+	for _, in := range prog.insts {
+		if (in.OpCode == opSave || in.OpCode == opPSave) && in.Operand1+2 > prog.slots {
+			prog.slots = in.Operand1 + 2
+		}
+	}
 	if keep {
 		programCache.Lock()
 		if programCache.m == nil || len(programCache.m) >= programCacheSize {
@@ -749,10 +760,14 @@ func FindMeter(p string, src []byte, offset, limit int, mt *Meter) (matches []*M
 		}
 	}()
 	prog := compile(p)
-	matches = []*MatchData{}
+	if limit == 1 {
+		matches = make([]*MatchData, 0, 1)
+	} else {
+		matches = []*MatchData{}
+	}
 	// One MatchData serves every start that fails (gonetrepl patch 21):
 	// an unanchored find allocated one per byte of src it tried.
-	md := newMatchState()
+	md := prog.newMatch()
 	for sp := offset; sp <= len(src); {
 		ok, nsp, ms := recursiveVM(src, prog.insts, 0, sp, 0, mt, md)
 		sp++
@@ -761,7 +776,7 @@ func FindMeter(p string, src []byte, offset, limit int, mt *Meter) (matches []*M
 				sp = nsp
 			}
 			matches = append(matches, ms)
-			md = newMatchState()
+			md = prog.newMatch()
 		} else {
 			md.captures = md.captures[:0]
 		}
@@ -880,7 +895,7 @@ func (m *Matcher) Next() (md *MatchData, err error) {
 		}
 	}()
 	for !m.done && m.sp <= len(m.src) {
-		ok, nsp, ms := recursiveVM(m.src, m.insts, 0, m.sp, 0, m.Meter)
+		ok, nsp, ms := recursiveVM(m.src, m.insts, 0, m.sp, 0, m.Meter, nil)
 		m.sp++
 		if m.mustHead {
 			m.done = true
