@@ -122,6 +122,8 @@ local function show(s, max) return bin.escape(s, max or 60) end
 -- (quadratic on what a peer sent; codings() trims every part of a
 -- Transfer-Encoding value).
 local function trim(s)
+  local first, last = s:byte(1), s:byte(-1)
+  if first ~= 32 and first ~= 9 and last ~= 32 and last ~= 9 then return s end -- nothing to strip (or empty)
   local i, j = 1, #s
   while i <= j do
     local c = s:byte(i)
@@ -168,9 +170,14 @@ local function read_headers(c, addr)
       local name = lower(last[1])
       headers[name] = headers[name] .. " " .. trim(line)
     else
-      local name, value = line:match("^([^:%s]+):(.*)$")
-      if not name then return nil, new_error("other", "read", addr, "malformed header line \"%s\"", show(line)) end
-      value = trim(value)
+      -- "^([^:%s]+):(.*)$" without its captures: the name ends at the
+      -- first colon, and has no blank.
+      local colon = line:find(":", 1, true)
+      local name = colon and colon > 1 and line:sub(1, colon - 1)
+      if not name or name:find("%s") then
+        return nil, new_error("other", "read", addr, "malformed header line \"%s\"", show(line))
+      end
+      local value = trim(line:sub(colon + 1))
       list[#list + 1] = { name, value }
       local key = lower(name)
       if headers[key] then headers[key] = headers[key] .. ", " .. value else headers[key] = value end
@@ -399,7 +406,7 @@ local function check_header(name, value)
     good_names[name], good_count = true, good_count + 1
   end
   value = tostring(value)
-  if value:find("[\r\n%z]") then error("http: header " .. name .. " has CR, LF or NUL in its value", 0) end
+  if value:find("\r", 1, true) or value:find("\n", 1, true) or value:find("\0", 1, true) then error("http: header " .. name .. " has CR, LF or NUL in its value", 0) end
   return value
 end
 
@@ -416,7 +423,7 @@ local function header_lines(out, headers, skip)
   local seen = {}
   local names = {}
   for name in pairs(headers or {}) do names[#names + 1] = name end
-  table.sort(names, by_name)
+  if #names > 1 then table.sort(names, by_name) end
   for _, name in ipairs(names) do
     local v = headers[name]
     local key = type(name) == "string" and lower(name) or name
@@ -434,7 +441,7 @@ end
 
 local function get_header(headers, name)
   for k, v in pairs(headers or {}) do
-    if type(k) == "string" and lower(k) == name then
+    if type(k) == "string" and #k == #name and lower(k) == name then
       if type(v) == "table" then return table.concat(v, ", ") end
       return v and tostring(v) or nil
     end
