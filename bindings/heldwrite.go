@@ -103,16 +103,23 @@ func (rt *Runtime) flushHeld(L *lua.LState, c *Conn) error {
 		return nil
 	}
 	if h.p != nil {
-		for p := &rt.held; *p != nil; p = &(*p).out.next {
-			if *p == c {
-				*p = h.next
-				break
-			}
-		}
+		rt.unlinkHeld(c)
 		rt.writeHeld(L, c, h, true)
 	}
-	c.out = nil
+	if c.out == h { // not a newer hold, made while this one waited
+		c.out = nil
+	}
 	return h.err
+}
+
+// unlinkHeld takes c off rt.held's list.
+func (rt *Runtime) unlinkHeld(c *Conn) {
+	for p := &rt.held; *p != nil; p = &(*p).out.next {
+		if *p == c {
+			*p = c.out.next
+			return
+		}
+	}
 }
 
 // takeHeld takes the bytes c holds, to write them itself (send_file, in
@@ -124,16 +131,14 @@ func (rt *Runtime) takeHeld(c *Conn) (*[]byte, error) {
 	if h == nil {
 		return nil, nil
 	}
-	c.out = nil
-	if h.p == nil {
+	if h.p == nil { // an error to report, or a flush in progress (its bytes go first)
+		if h.err != nil {
+			c.out = nil
+		}
 		return nil, h.err
 	}
-	for p := &rt.held; *p != nil; p = &(*p).out.next {
-		if *p == c {
-			*p = h.next
-			break
-		}
-	}
+	rt.unlinkHeld(c)
+	c.out = nil
 	return h.p, nil
 }
 
@@ -177,21 +182,23 @@ func (rt *Runtime) writeHeld(L *lua.LState, c *Conn, h *held, wait bool) bool {
 // a socket does not take at once if wait, else leaving that held. A
 // failure stays with its conn (h.err) for the conn's next write or flush.
 // L may be nil when wait is false.
+//
+// A conn is taken off the list before its bytes are written: a wait
+// there (rt.block) flushes the rest of the list first, and a task that
+// holds bytes on the conn meanwhile makes a new hold, which stays.
 func (rt *Runtime) flushHeldAll(L *lua.LState, wait bool) {
-	list := rt.held
-	rt.held = nil // a wait below flushes only what is held after this
 	var kept *Conn
-	for c := list; c != nil; {
+	for rt.held != nil {
+		c := rt.held
 		h := c.out
-		next := h.next
+		rt.held = h.next
 		if rt.writeHeld(L, c, h, wait) {
-			if h.err == nil {
+			if h.err == nil && c.out == h {
 				c.out = nil
 			}
 		} else {
 			h.next, kept = kept, c
 		}
-		c = next
 	}
 	for kept != nil { // back on the list, before what was held meanwhile
 		next := kept.out.next

@@ -141,3 +141,4 @@ function TestMoreRefusesOtherKeys(t)
   ok, err = pcall(s.write, s, "x", { more = "yes" })
   assert(not ok and tostring(err):find("more", 1, true), tostring(err))
 end
+
