@@ -48,9 +48,9 @@ const (
 
 // held is what a conn holds.
 type held struct {
-	p    *[]byte // from heldBufs; nil once written
-	next *Conn   // the next conn holding bytes (rt.held's list)
-	err  error   // writing held bytes failed: the next write or flush says so
+	p          *[]byte // from heldBufs; nil once written
+	prev, next *Conn   // the conns before and after it on rt.held's list
+	err        error   // writing held bytes failed: the next write or flush says so
 }
 
 // heldBufs are the buffers of held bytes: a conn has one only while it
@@ -83,12 +83,12 @@ func (rt *Runtime) hold(L *lua.LState, c *Conn, p []byte, by time.Time, more boo
 		return false // not a task: nothing would flush it
 	}
 	if h == nil {
-		h = &held{p: heldBufs.Get().(*[]byte), next: rt.held}
 		if rt.held == nil {
 			rt.heldSince = time.Since(epoch)
 		}
-		c.out = h
-		rt.held = c
+		c.out = &held{p: heldBufs.Get().(*[]byte)}
+		rt.pushHeld(c)
+		h = c.out
 	}
 	*h.p = append(*h.p, p...)
 	return true
@@ -112,14 +112,29 @@ func (rt *Runtime) flushHeld(L *lua.LState, c *Conn) error {
 	return h.err
 }
 
-// unlinkHeld takes c off rt.held's list.
-func (rt *Runtime) unlinkHeld(c *Conn) {
-	for p := &rt.held; *p != nil; p = &(*p).out.next {
-		if *p == c {
-			*p = c.out.next
-			return
-		}
+// pushHeld puts c, which holds bytes, first on rt.held's list.
+func (rt *Runtime) pushHeld(c *Conn) {
+	h := c.out
+	h.prev, h.next = nil, rt.held
+	if rt.held != nil {
+		rt.held.out.prev = c
 	}
+	rt.held = c
+}
+
+// unlinkHeld takes c off rt.held's list, in constant time: a task may
+// close thousands of conns that hold bytes.
+func (rt *Runtime) unlinkHeld(c *Conn) {
+	h := c.out
+	if h.prev != nil {
+		h.prev.out.next = h.next
+	} else if rt.held == c {
+		rt.held = h.next
+	}
+	if h.next != nil {
+		h.next.out.prev = h.prev
+	}
+	h.prev, h.next = nil, nil
 }
 
 // takeHeld takes the bytes c holds, to write them itself (send_file, in
@@ -191,18 +206,18 @@ func (rt *Runtime) flushHeldAll(L *lua.LState, wait bool) {
 	for rt.held != nil {
 		c := rt.held
 		h := c.out
-		rt.held = h.next
+		rt.unlinkHeld(c)
 		if rt.writeHeld(L, c, h, wait) {
 			if h.err == nil && c.out == h {
 				c.out = nil
 			}
 		} else {
-			h.next, kept = kept, c
+			h.next, kept = kept, c // h.next: the kept list, for now
 		}
 	}
-	for kept != nil { // back on the list, before what was held meanwhile
+	for kept != nil { // back on the list
 		next := kept.out.next
-		kept.out.next, rt.held = rt.held, kept
+		rt.pushHeld(kept)
 		kept = next
 	}
 	if rt.held != nil {
