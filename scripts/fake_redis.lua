@@ -1,6 +1,7 @@
 -- fake_redis.lua: a pretend Redis server, enough for redis-cli and redis-py.
 --
---   gonetrepl scripts/fake_redis.lua [ADDR] [--quiet]
+--   gonetrepl scripts/fake_redis.lua [ADDR] [--quiet] [--max-outbox BYTES]
+--                                    [--max-channels N] [--max-queued N]
 --
 -- Listens on ADDR (default 127.0.0.1:6380, beside a real Redis on 6379)
 -- and answers RESP2 and RESP3 commands from an in-memory table of string
@@ -18,8 +19,8 @@
 --             (+QUEUED) and run together by EXEC; an unknown command or a
 --             wrong number of arguments while queuing makes EXEC answer
 --             EXECABORT; WATCH as Redis: a watched key that any client
---             writes (SET, DEL, INCR..., EXPIRE, expiry) before EXEC makes
---             EXEC answer a null array
+--             writes (SET, DEL, INCR..., EXPIRE, PERSIST) before EXEC, or
+--             that is found expired at EXEC, makes EXEC answer a null array
 --   pub/sub   SUBSCRIBE, UNSUBSCRIBE, PUBLISH (the number of receivers);
 --             a subscriber gets "message" pushes (RESP3 type > after
 --             HELLO 3); in RESP2 a subscribed client may only send
@@ -41,10 +42,11 @@
 -- gets a writer task too, draining its outbox: from then on its replies
 -- and the messages PUBLISH puts there go out in order, and a slow
 -- subscriber never holds up a publisher. Caps: a subscriber more than
--- 32 MiB behind (Redis's pubsub output buffer hard limit) is
--- disconnected; at most 10,000 channels per client; a MULTI queue of at
--- most 100,000 commands or 128 MiB of arguments (past either, the
--- transaction is discarded and EXEC answers EXECABORT).
+-- 32 MiB behind (--max-outbox; Redis's pubsub output buffer hard limit)
+-- is disconnected; at most 10,000 channels per client (--max-channels);
+-- a MULTI queue of at most 100,000 commands (--max-queued) or 128 MiB of
+-- arguments (past either, the transaction is discarded and EXEC answers
+-- EXECABORT).
 --
 -- Each client and each command is logged to stderr, escaped (bin.escape),
 -- unless --quiet. An argument quoted in an error reply has its CR and LF
@@ -70,13 +72,17 @@ local cli = flags.new("gonetrepl scripts/fake_redis.lua [ADDR] [options]",
   .. "MULTI, EXEC, DISCARD, WATCH, UNWATCH, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, "
   .. "PING, ECHO, HELLO, INFO, RESET, COMMAND, QUIT; inline commands split as Redis splits them.")
 cli:bool("quiet", false, "do not log clients and their commands")
+cli:number("max-outbox", 32 * 1024 * 1024, "disconnect a subscriber this many bytes behind (Redis's pubsub hard limit)",
+  { min = 1, max = 1024 * 1024 * 1024, whole = true })
+cli:number("max-channels", 10000, "channels one client may subscribe to", { min = 1, max = 1000000, whole = true })
+cli:number("max-queued", 100000, "commands one MULTI may queue", { min = 1, max = 10000000, whole = true })
 cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:6380"
 
-local OUTBOX_BYTES = 32 * 1024 * 1024  -- a subscriber this far behind is disconnected
-local MAX_CHANNELS = 10000             -- channels one client may subscribe to
-local MAX_QUEUED = 100000              -- commands in one MULTI
+local OUTBOX_BYTES = opts["max-outbox"]     -- a subscriber this far behind is disconnected
+local MAX_CHANNELS = opts["max-channels"]   -- channels one client may subscribe to
+local MAX_QUEUED = opts["max-queued"]       -- commands in one MULTI
 local MAX_QUEUED_BYTES = 128 * 1024 * 1024 -- bytes of their arguments
 
 -- log writes a line to stderr, every string argument escaped (logf): it
@@ -166,12 +172,14 @@ local function times1000(n)
   return resp.parse_integer(decimal(n) .. "000")
 end
 
--- div1000 is (n + 500) / 1000 as C divides a positive integer: TTL's
--- rounding of milliseconds to seconds.
+-- div1000 is (n + 500) / 1000 for an integer n >= 0, whole: TTL's
+-- rounding of milliseconds to seconds. Done on the digits, as n + 500 may
+-- be past int64 (Redis's EXPIRETIME of 2^63-1 ms is 9223372036854776).
 local function div1000(n)
-  n = resp.add_integers(n, 500)
-  if type(n) == "number" then return (n - n % 1000) / 1000 end
-  return resp.parse_integer(n:sub(1, -4))
+  local digits = decimal(n)
+  local q = resp.parse_integer(digits:sub(1, -4)) or 0 -- "" for n < 1000
+  if tonumber(digits:sub(-3)) >= 500 then q = resp.add_integers(q, 1) end
+  return q
 end
 
 -- LLONG_MAX / 1000 and LLONG_MIN / 1000, as C divides: strings, being
@@ -200,12 +208,12 @@ local function expired(e, now)
 end
 
 -- lookup returns key's entry, or nil; a key past its time is deleted
--- first, as Redis does when a key is touched.
+-- first, as Redis does when a key is touched. (As in Redis, deleting an
+-- expired key is no write for WATCH; EXEC checks expiry apart.)
 local function lookup(key)
   local e = store[key]
   if e and expired(e) then
     store[key] = nil
-    touch(key)
     return nil
   end
   return e
@@ -819,18 +827,26 @@ end
 -- subscriber's command out of its context; inside MULTI, queued.
 local function answer(a, client)
   local cmd = #a[1] <= 16 and commands[a[1]:upper()]
-  local rejected
   if not cmd then
-    rejected = unknown(a)
-  elseif #a - 1 < cmd.min or (cmd.max and #a - 1 > cmd.max) then
-    rejected = wrong_args(cmd.name)
-  elseif client.nsubs > 0 and client.proto == 2 and not cmd.pubsub then
-    rejected = error_reply(("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
-      :format(cmd.name))
-  end
-  if rejected then
     if client.multi then client.multi.failed = true end
-    return rejected
+    return unknown(a)
+  end
+  local why -- why the command is rejected
+  if #a - 1 < cmd.min or (cmd.max and #a - 1 > cmd.max) then
+    why = ("wrong number of arguments for '%s' command"):format(cmd.name)
+  elseif client.nsubs > 0 and client.proto == 2 and not cmd.pubsub then
+    why = ("Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+      :format(cmd.name)
+  end
+  if why then
+    -- A rejected EXEC discards the transaction, saying why.
+    if cmd.name == "exec" then
+      client.multi = nil
+      unwatch(client)
+      return error_reply("EXECABORT Transaction discarded because of: " .. why)
+    end
+    if client.multi then client.multi.failed = true end
+    return error_reply("ERR " .. why)
   end
   if client.multi and not cmd.now then return queue(client, cmd, a) end
   return cmd.fn(a, client)
