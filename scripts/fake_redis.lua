@@ -72,10 +72,10 @@ local cli = flags.new("gonetrepl scripts/fake_redis.lua [ADDR] [options]",
   .. "MULTI, EXEC, DISCARD, WATCH, UNWATCH, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, "
   .. "PING, ECHO, HELLO, INFO, RESET, COMMAND, QUIT; inline commands split as Redis splits them.")
 cli:bool("quiet", false, "do not log clients and their commands")
-cli:number("max-outbox", 32 * 1024 * 1024, "disconnect a subscriber this many bytes behind (Redis's pubsub hard limit)",
+cli:number("max-outbox", 32 * 1024 * 1024, "disconnect a subscriber BYTES behind (as Redis's pubsub output buffer limit)",
   { min = 1, max = 1024 * 1024 * 1024, whole = true })
-cli:number("max-channels", 10000, "channels one client may subscribe to", { min = 1, max = 1000000, whole = true })
-cli:number("max-queued", 100000, "commands one MULTI may queue", { min = 1, max = 10000000, whole = true })
+cli:number("max-channels", 10000, "subscribe a client to N channels at most", { min = 1, max = 1000000, whole = true })
+cli:number("max-queued", 100000, "queue N commands at most in a transaction", { min = 1, max = 10000000, whole = true })
 cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:6380"
