@@ -252,7 +252,10 @@ local function bulk_or_null(e, client)
   return resp.encode_bulk(e.v)
 end
 
-command("PING", 0, 1, function(a, client)
+-- PING checks its arguments itself, as in Redis: inside MULTI, PING a b
+-- is queued and fails at EXEC.
+command("PING", 0, nil, function(a, client)
+  if #a > 2 then return wrong_args("ping") end
   -- A RESP2 subscriber's PING answers ["pong", MSG].
   if client.nsubs > 0 and client.proto == 2 then
     return "*2\r\n$4\r\npong\r\n" .. resp.encode_bulk(a[2] or "")
