@@ -288,15 +288,16 @@ func readHead(t *testing.T, r *bufio.Reader) string {
 
 // TestFakeRedisScriptHostileValuesAreLinear: fake_redis.lua checks INCR's
 // value's length, then "^%-?%d+$", and splits inline commands into words;
-// a value of n zeros and a letter, and an inline command of n blanks, cost
-// work linear in n (INCR's, none: a value over 17 bytes is refused on its
+// a value of n zeros and a letter, an inline command of n blanks, an
+// unclosed quoted word of escapes and an EXPIRE option of line breaks
+// (quoted in its error reply) cost work linear in n (INCR's, none: a value over 17 bytes is refused on its
 // length before any pattern scans it).
 func TestFakeRedisScriptHostileValuesAreLinear(t *testing.T) {
 	t.Parallel()
 	p := startInProcess(t, "scripts/fake_redis.lua", "127.0.0.1:0", "--quiet")
 	conn, r := dialScript(t, p.listening())
 	const n, k = 4000, 10
-	var incr, inline [2]int64
+	var incr, inline, quoted, option [2]int64
 	for i, size := range []int{n, 8 * n} {
 		value := strings.Repeat("0", size) + "x"
 		set := fmt.Sprintf("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n%s\r\n", len(value), value)
@@ -311,7 +312,24 @@ func TestFakeRedisScriptHostileValuesAreLinear(t *testing.T) {
 			requests[j] = "GET" + blanks + "nokey" + blanks + "\r\n"
 		}
 		inline[i] = roundTrips(t, p, conn, r, requests, "$-1\r\n")
+		// A quoted inline word of escapes, never closed (resp.split_args):
+		// a protocol error, after which the server closes the conn.
+		for range k {
+			qc, qr := dialScript(t, p.listening())
+			quoted[i] += roundTrips(t, p, qc, qr, []string{`GET "` + strings.Repeat(`\x41\"`, size/6) + "\r\n"},
+				"-ERR Protocol error: unbalanced quotes")
+			qc.Close()
+		}
+		// An EXPIRE option of line breaks: quoted in the error reply,
+		// those at its end trimmed, the others turned into blanks.
+		opt := "x" + strings.Repeat("\r\n", size/2)
+		for j := range requests {
+			requests[j] = fmt.Sprintf("*4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$1\r\n1\r\n$%d\r\n%s\r\n", len(opt), opt)
+		}
+		option[i] = roundTrips(t, p, conn, r, requests, "-ERR Unsupported option x\r\n")
 	}
+	assertLinear(t, "fake_redis.lua, unclosed inline quote of escapes", n, quoted[0], quoted[1])
+	assertLinear(t, "fake_redis.lua, EXPIRE option of line breaks", n, option[0], option[1])
 	assertLinear(t, "fake_redis.lua, INCR of zeros", n, incr[0], incr[1])
 	assertLinear(t, "fake_redis.lua, inline command of blanks", n, inline[0], inline[1])
 }

@@ -354,9 +354,9 @@ func TestFakeRedisHostileArguments(t *testing.T) {
 	c.command("HELLO", "3", "a\r\nb")
 	c.want("-ERR Syntax error in HELLO option 'a  b'\r\n")
 	c.command("HELLO", "2", strings.Repeat("x", 1000))
-	c.want("-ERR Syntax error in HELLO option '" + strings.Repeat("x", 128) + "'\r\n")
+	c.want("-ERR Syntax error in HELLO option '" + strings.Repeat("x", 1000) + "'\r\n")
 	c.command("HELLO", "2.0")
-	c.want("-NOPROTO unsupported protocol version\r\n")
+	c.want("-ERR Protocol version is not an integer or out of range\r\n")
 	c.command("NO\r\nSUCH", "x\ry", "z\n")
 	c.want("-ERR unknown command 'NO  SUCH', with args beginning with: 'x y' 'z ' \r\n")
 

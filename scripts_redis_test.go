@@ -129,6 +129,14 @@ func TestFakeRedisScript(t *testing.T) {
 		{[]string{"INCR", "n"}, "2\n"},
 		{[]string{"DEL", "n", "k", "nothing"}, "2\n"},
 		{[]string{"GET", "k"}, "\n"},
+		// What redis-py needs too (scripts_redis_py_test.go).
+		{[]string{"SET", "t", "v", "EX", "100"}, "OK\n"},
+		{[]string{"TTL", "t"}, "100\n"},
+		{[]string{"INCRBY", "n", "5"}, "5\n"},
+		{[]string{"MSET", "a", "1", "b", "2"}, "OK\n"},
+		{[]string{"MGET", "a", "b", "c"}, "1\n2\n\n"},
+		{[]string{"EXISTS", "a", "b", "c"}, "2\n"},
+		{[]string{"PUBLISH", "news", "hi"}, "0\n"},
 	}
 	for _, c := range cases {
 		if got := redisCLI(t, cliPath, addr, c.args...); got != c.want {

@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Real peers the tests use, as Debian package -> a command it provides.
+# Real peers the tests use, as Debian package -> a command it provides,
+# or, for a package that provides no command, a command line that fails
+# without it (one with a space in it is run, not looked up).
 declare -A PACKAGES=(
   # The DNS server of the lookup tests (internal/dnstest). dnsmasq-base is
   # the program alone: the dnsmasq package would also start a system
@@ -53,13 +55,22 @@ declare -A PACKAGES=(
   [socat]=socat
   [ncat]=ncat
   [netcat-openbsd]=nc.openbsd
+  # redis-py, the client library fake_redis.lua must serve
+  # (scripts_redis_py_test.go). A Python module, not a command: Debian's
+  # is for /usr/bin/python3 (the python3 on PATH may be another one).
+  [python3-redis]="/usr/bin/python3 -c 'import redis'"
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"
 
 missing=()
 for pkg in "${!PACKAGES[@]}"; do
-  command -v "${PACKAGES[$pkg]}" >/dev/null 2>&1 || missing+=("$pkg")
+  check=${PACKAGES[$pkg]}
+  if [[ $check == *" "* ]]; then
+    bash -c "$check" >/dev/null 2>&1 || missing+=("$pkg")
+  else
+    command -v "$check" >/dev/null 2>&1 || missing+=("$pkg")
+  fi
 done
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}" >&2

@@ -1091,10 +1091,9 @@ func (p *respRef) replies() (outs []string, rests [][]byte) {
 	}
 }
 
-func isLuaSpace(r rune) bool { return strings.ContainsRune(" \t\n\v\f\r", r) }
-
 // command reads one command as a server does: an array of bulk strings,
-// or an inline one (words); empty lines and arrays are skipped.
+// or an inline one (words split as Redis splits them, refSplitArgs);
+// empty lines and arrays are skipped.
 func (p *respRef) command() string {
 	for {
 		l, err := p.r.line(p.caps.line)
@@ -1143,7 +1142,10 @@ func (p *respRef) command() string {
 				args = append(args, string(data))
 			}
 		} else {
-			args = strings.FieldsFunc(s, isLuaSpace)
+			var ok bool
+			if args, ok = refSplitArgs(s); !ok {
+				return "err:other" // unbalanced quotes
+			}
 		}
 		if len(args) > 0 {
 			parts := make([]string, len(args))

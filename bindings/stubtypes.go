@@ -192,6 +192,7 @@ var paramOverrides = map[string]map[string]string{
 	"resp.read_command":    {"c": "gonetrepl.conn", "opts": "gonetrepl.resp_opts"},
 	"resp.encode_integer":  {"n": "integer|string"},
 	"resp.parse_integer":   {"s": "string"},
+	"resp.split_args":      {"line": "string"},
 	"resp.add_integers":    {"a": "integer|string", "b": "integer|string"},
 	"resp.encode_bulk":     {"s": "string|number|table"},
 	"resp.encode_array":    {"t": "table"},
@@ -239,6 +240,7 @@ var resultOverrides = map[string]map[string]string{
 	"resp.sorted_keys":       {"keys": "any[]"},
 	"resp.parse_integer":     {"n": "integer|string"},
 	"resp.add_integers":      {"sum": "integer|string"},
+	"resp.split_args":        {"words": "string[]"},
 }
 
 // A stubParam is one parameter or result written out whole, for the few

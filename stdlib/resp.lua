@@ -486,10 +486,94 @@ function resp.read_command(c, opts)
         return args
       end
     else
-      local args = {}
-      for word in line:gmatch("%S+") do args[#args + 1] = word end
+      local args = resp.split_args(line)
+      if not args then return nil, protocol_error("unbalanced quotes in request") end
       if #args > 0 then return args end
     end
+  end
+end
+
+-- The escapes of a double-quoted word, besides \xHH; any other escaped
+-- byte stands for itself.
+local DQ_ESCAPES = { n = "\n", r = "\r", t = "\t", b = "\b", a = "\a" }
+
+-- quoted_word reads a quoted word of line from i, just after its opening
+-- quote q, into buf. It returns where the word ends (after the closing
+-- quote), or nil when the quotes do not balance: no closing quote, or one
+-- followed by something else than a blank. Each find moves on, so the
+-- work is linear in the line.
+local function quoted_word(line, i, q, buf)
+  local stop = q == '"' and '[\\"]' or "[\\']"
+  while true do
+    local k = line:find(stop, i)
+    if not k then return nil end -- no closing quote
+    buf[#buf + 1] = line:sub(i, k - 1)
+    local ch, nxt = line:sub(k, k), line:sub(k + 1, k + 1)
+    if ch == q then
+      -- A closing quote must end the word: a blank (C's isspace) or the end.
+      if nxt ~= "" and not nxt:find("^[ \t\n\v\f\r]") then return nil end
+      return k + 1
+    elseif q == "'" then
+      -- In single quotes only \' is an escape; another backslash is itself.
+      if nxt == "'" then
+        buf[#buf + 1] = "'"
+        i = k + 2
+      else
+        buf[#buf + 1] = "\\"
+        i = k + 1
+      end
+    else
+      local hex = line:match("^x(%x%x)", k + 1)
+      if hex then
+        buf[#buf + 1] = string.char(tonumber(hex, 16))
+        i = k + 4
+      elseif nxt ~= "" then
+        buf[#buf + 1] = DQ_ESCAPES[nxt] or nxt
+        i = k + 2
+      else
+        return nil -- a backslash at the end: no closing quote
+      end
+    end
+  end
+end
+
+-- resp.split_args(line) splits an inline command into its words as Redis
+-- does (sdssplitargs): words between blanks; "..." with \n \r \t \b \a
+-- \\ \" and \xHH, any other escaped byte standing for itself; '...' with
+-- \' only; a quote may open inside a word (a"b c" is one word), and a
+-- closing quote must be followed by a blank or the end. A NUL ends the
+-- line, as it ends C's string. Returns the list of words ({} for a blank
+-- line), or nil when the quotes do not balance. Linear in the line.
+function resp.split_args(line)
+  if type(line) ~= "string" then
+    error(("bad argument #1 to 'split_args' (string expected, got %s)"):format(type(line)), 2)
+  end
+  local nul = line:find("\0", 1, true)
+  if nul then line = line:sub(1, nul - 1) end
+  local words, i = {}, 1
+  while true do
+    -- Blanks between words are C's isspace; inside a word, only space,
+    -- tab, CR and LF end it (sdssplitargs keeps \v and \f).
+    i = line:find("[^ \t\n\v\f\r]", i)
+    if not i then return words end
+    local buf = {}
+    while true do
+      local j = line:find("[ \t\n\r\"']", i)
+      buf[#buf + 1] = line:sub(i, (j or 0) - 1)
+      if not j then
+        i = #line + 1
+        break
+      end
+      local ch = line:sub(j, j)
+      if ch ~= '"' and ch ~= "'" then
+        i = j
+        break
+      end
+      i = quoted_word(line, j + 1, ch, buf)
+      if not i then return nil end
+      break
+    end
+    words[#words + 1] = table.concat(buf)
   end
 end
 

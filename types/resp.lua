@@ -106,7 +106,7 @@ function resp.read_reply(c, opts) end
 
 ---`resp.read_command(c [, opts]) -> {arg, ...} | nil, err`
 ---
----Reads one command from conn c as a server does: a RESP array of bulk strings (what redis-cli sends), or an inline command, a line of words as typed into nc; empty lines are skipped. Caps as for resp.connect, max_message and max_elements for the whole command (24 arguments of 64 MiB are refused at the third, before it is read; over a cap: kind 'too_large'); anything else than bulk strings is kind 'other'; the conn's errors (eof at the end) as they are.
+---Reads one command from conn c as a server does: a RESP array of bulk strings (what redis-cli sends), or an inline command, a line typed into nc, split into words as Redis splits it (resp.split_args: `SET k "a b"` is three words; unbalanced quotes are kind 'other', "resp: unbalanced quotes in request"); empty lines are skipped. Caps as for resp.connect, max_message and max_elements for the whole command (24 arguments of 64 MiB are refused at the third, before it is read; over a cap: kind 'too_large'); anything else than bulk strings is kind 'other'; the conn's errors (eof at the end) as they are.
 ---
 ---```lua
 ---ln:serve(function(c) while true do local a = resp.read_command(c); if not a then return end; c:write(resp.encode_simple("PONG")) end end)
@@ -116,6 +116,17 @@ function resp.read_reply(c, opts) end
 ---@return string[]?
 ---@return gonetrepl.error? err
 function resp.read_command(c, opts) end
+
+---`resp.split_args(line) -> words | nil`
+---
+---Splits an inline command into its words as Redis (and redis-cli) split it, sdssplitargs: words between blanks; "..." with the escapes \n \r \t \b \a \xHH, any other escaped byte standing for itself (\" \\); '...' with \' only; a quote may open inside a word (a"b c" is one word "ab c"); a closing quote must be followed by a blank or the end. A NUL byte ends the line, as it ends C's string. Returns the list of words ({} for a blank line), or nil when the quotes do not balance (Redis: "Protocol error: unbalanced quotes in request"). Linear in the line.
+---
+---```lua
+---local words = resp.split_args([[SET k "a b\x21"]]) --> {"SET", "k", "a b!"}
+---```
+---@param line string
+---@return string[]? words
+function resp.split_args(line) end
 
 ---`resp.encode_command(cmd, ... | {cmd, ...}) -> data`
 ---

@@ -85,6 +85,13 @@ function TestGrowthRESPCommand(t)
   local lines = {
     { "inline words", function(n) return (" a"):rep(n / 2) end },
     { "inline blanks", function(n) return "a" .. (" "):rep(n) .. "b" end },
+    -- Quoted words (resp.split_args): escapes one byte each, a quote
+    -- never closed, quotes opening inside words, a backslash run.
+    { "inline escapes", function(n) return 'SET k "' .. ("\\x41\\n"):rep(n / 6) .. '"' end },
+    { "inline open quote", function(n) return 'SET k "' .. ("a"):rep(n) end },
+    { "inline open single quote", function(n) return "SET k '" .. ("\\'"):rep(n / 2) end },
+    { "inline quotes in words", function(n) return ('a"b" '):rep(n / 5) end },
+    { "inline backslashes", function(n) return '"' .. ("\\"):rep(n) end },
     { "count", function(n) return "*" .. ("1"):rep(n) .. "x" end },
   }
   for _, case in ipairs(lines) do

@@ -301,6 +301,27 @@ function TestGarbageNeverRaises(t)
   end
 end
 
+-- Inline commands are split as Redis splits them (sdssplitargs): quotes,
+-- escapes, and unbalanced quotes as a protocol error after which the
+-- conn is out of step (Redis closes it). More cases: FuzzRESPSplitArgs
+-- against a port of sdssplitargs; scripts_redis_py_test.go against
+-- redis-server.
+function TestReadCommandInlineQuotes(t)
+  local c, s = testhelp.tcp_pair()
+  assert(c:write('SET k "a b\\x21\\n" \'it\\\'s\' x"y z"\r\n' .. 'GET "k"\r\n' .. '""\r\n' .. "SET k 'open\r\n"))
+  local a = assert(resp.read_command(s))
+  assert(#a == 5 and a[3] == "a b!\n" and a[4] == "it's" and a[5] == "xy z", table.concat(a, "|"))
+  a = assert(resp.read_command(s))
+  assert(#a == 2 and a[1] == "GET" and a[2] == "k")
+  a = assert(resp.read_command(s))
+  assert(#a == 1 and a[1] == "", "an empty quoted word is a word")
+  local none, err = resp.read_command(s)
+  assert(none == nil and err.kind == "other" and err.message == "resp: unbalanced quotes in request", tostring(err))
+  assert(#resp.split_args("  ") == 0 and resp.split_args('"a"b') == nil and resp.split_args("a\0b c")[1] == "a")
+  assert(not pcall(resp.split_args, 1))
+  c:close(); s:close()
+end
+
 -- The server side: read_command and the encoders, against resp's own
 -- client and by the bytes.
 function TestServerSide(t)

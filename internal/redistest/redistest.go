@@ -11,7 +11,10 @@ package redistest
 
 import (
 	"bufio"
+	"context"
 	"net"
+	"os"
+	"os/exec"
 	"strconv"
 	"testing"
 	"time"
@@ -60,4 +63,31 @@ func ready(addr string) bool {
 func Cli(t testing.TB) string {
 	t.Helper()
 	return peer.Find(t, "redis-cli", "redis-tools")
+}
+
+// PythonWithRedis returns the path of a python3 that imports redis-py
+// (Debian package python3-redis), skipping the test when there is none,
+// or failing it when CI is "true". Debian's module is for /usr/bin/python3,
+// which is tried first: the python3 on PATH may be another one (a pyenv
+// shim) without it.
+func PythonWithRedis(t testing.TB) string {
+	t.Helper()
+	candidates := []string{"/usr/bin/python3"}
+	if p, err := exec.LookPath("python3"); err == nil {
+		candidates = append(candidates, p)
+	}
+	for _, p := range candidates {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := exec.CommandContext(ctx, p, "-c", "import redis").Run()
+		cancel()
+		if err == nil {
+			return p
+		}
+	}
+	msg := "no python3 imports redis (Debian package python3-redis; ./test.sh installs it)"
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s: required when CI=true", msg)
+	}
+	t.Skipf("%s: skipping", msg)
+	return ""
 }
