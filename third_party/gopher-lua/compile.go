@@ -741,7 +741,16 @@ func compileAssignStmtLeft(context *funcContext, stmt *ast.AssignStmt) (int, []*
 			acs = append(acs, &assigncontext{ec, 0, 0, false, false})
 		case *ast.AttrGetExpr:
 			ac := &assigncontext{&expcontext{ecTable, regNotDefined, 0}, 0, 0, false, false}
-			compileExprWithKMVPropagation(context, st.Object, &reg, &ac.ec.reg)
+			if obj, ok := st.Object.(*ast.IdentExpr); ok && assignsLocal(context, stmt, obj) {
+				// gonetrepl patch 23: a local this statement also assigns
+				// is copied, as Lua 5.1's check_conflict does: the table
+				// is the one it held before ("t.x, t = 1, u" sets the
+				// old t's x).
+				ac.ec.reg = reg
+				reg += compileExpr(context, reg, st.Object, ecnone(0))
+			} else {
+				compileExprWithKMVPropagation(context, st.Object, &reg, &ac.ec.reg)
+			}
 			ac.keyrk = reg
 			reg += compileExpr(context, reg, st.Key, ecnone(0))
 			if _, ok := st.Key.(*ast.StringExpr); ok {
@@ -788,7 +797,15 @@ func compileAssignStmtRight(context *funcContext, stmt *ast.AssignStmt, reg int,
 			expr = stmt.Rhs[namesassigned]
 		}
 		idx := reg
-		reginc := compileExpr(context, reg, expr, ec)
+		target := ec
+		if ec.ctype == ecLocal && (lennames > 1 || lenexprs > 1) {
+			// gonetrepl patch 23: every value is computed before any
+			// variable is assigned (Lua 5.1 manual, 2.4.3): a value
+			// computed into its local's register at once was seen by the
+			// expressions after it ("a, b = b, a" gave b, b).
+			target = ecnone(0)
+		}
+		reginc := compileExpr(context, reg, expr, target)
 		if ec.ctype == ecTable {
 			if _, ok := expr.(*ast.LogicalOpExpr); !ok {
 				context.Code.PropagateKMV(context.RegTop(), &ac.valuerk, &reg, reginc)
@@ -815,6 +832,20 @@ func compileAssignStmtRight(context *funcContext, stmt *ast.AssignStmt, reg int,
 	}
 	return rightreg, acs
 } // }}}
+
+// assignsLocal reports whether stmt assigns id, a local of context, as a
+// plain name on its left. (gonetrepl patch 23)
+func assignsLocal(context *funcContext, stmt *ast.AssignStmt, id *ast.IdentExpr) bool {
+	if getIdentRefType(context, context, id) != ecLocal {
+		return false
+	}
+	for _, lhs := range stmt.Lhs {
+		if other, ok := lhs.(*ast.IdentExpr); ok && other.Value == id.Value {
+			return true
+		}
+	}
+	return false
+}
 
 func compileAssignStmt(context *funcContext, stmt *ast.AssignStmt) { // {{{
 	code := context.Code
