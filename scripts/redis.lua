@@ -156,66 +156,10 @@ end
 -- log writes a line to stderr, every string argument escaped (logf).
 local log = logf.new("redis: ")
 
--- split cuts a line into words as redis-cli does (sdssplitargs): blanks
--- between words; "..." with \n \r \t \a \b and \xHH, any other escaped
--- byte standing for itself; '...' with \' only. A closing quote must end
--- its word. nil when the line does not split (an open quote).
-local dq_escapes = { n = "\n", r = "\r", t = "\t", b = "\b", a = "\a" }
-local function split(line)
-  local words, i, n = {}, 1, #line
-  while true do
-    i = line:find("[^ \n\r\t\v\f]", i)
-    if not i then return words end
-    local buf, quote_ch, done = {}, nil, false
-    while not done do
-      local ch = line:sub(i, i)
-      if quote_ch == '"' then
-        local hex = line:match("^\\x(%x%x)", i)
-        if hex then
-          buf[#buf + 1] = string.char(tonumber(hex, 16))
-          i = i + 3
-        elseif ch == "\\" and i < n then
-          local e = line:sub(i + 1, i + 1)
-          buf[#buf + 1] = dq_escapes[e] or e
-          i = i + 1
-        elseif ch == '"' then
-          -- a closing quote must be followed by a blank or the end
-          if i < n and not line:sub(i + 1, i + 1):match("[ \n\r\t\v\f]") then return nil end
-          done = true
-        elseif ch == "" then
-          return nil -- no closing quote
-        else
-          buf[#buf + 1] = ch
-        end
-      elseif quote_ch == "'" then
-        if ch == "\\" and line:sub(i + 1, i + 1) == "'" then
-          buf[#buf + 1] = "'"
-          i = i + 1
-        elseif ch == "'" then
-          if i < n and not line:sub(i + 1, i + 1):match("[ \n\r\t\v\f]") then return nil end
-          done = true
-        elseif ch == "" then
-          return nil
-        else
-          buf[#buf + 1] = ch
-        end
-      else
-        if ch == "" or ch:match("[ \n\r\t\v\f]") then
-          done = true
-        elseif ch == '"' or ch == "'" then
-          quote_ch = ch
-        else
-          buf[#buf + 1] = ch
-        end
-      end
-      if i <= n then i = i + 1 end
-    end
-    words[#words + 1] = table.concat(buf)
-  end
-end
-
--- log writes a line to stderr, every string argument escaped (logf).
-local log = logf.new("redis: ")
+-- split cuts a line into words as redis-cli does: resp.split_args is
+-- Redis's sdssplitargs, the function redis-cli calls too. nil when the
+-- line does not split (an open quote).
+local split = resp.split_args
 
 local client, err = resp.connect(addr, { timeout = opts.timeout, protocol = opts.resp3 and 3 or nil })
 if not client then
