@@ -14,8 +14,9 @@
 -- inside it are followed). Only regular files are served: a FIFO, a
 -- socket or a device (a link to /dev/zero, say) is 403, looked at with
 -- os.stat and never opened. A file streams from the kernel with
--- c:send_file (http.file), whatever its size, so a client that does not
--- read holds no copy of it in memory. What download tools rely on is
+-- c:send_file (http.file), so a client that does not read holds no copy
+-- of it in memory (one of up to 16 KiB goes out with the response head,
+-- in one write). What download tools rely on is
 -- there, as nginx does it: Last-Modified and ETag ("mtime-size" in hex)
 -- on every file, so wget -N skips what it has; 304 for If-None-Match
 -- naming the ETag or, without it, If-Modified-Since equal to

@@ -815,7 +815,7 @@ function conn:set_write_buffer(bytes) end
 
 ---`c:send_file(path [, offset [, count]]) -> n | nil, err`
 ---
----Sends count bytes (default: to the end) of the file at path from offset (default 0) and returns the number sent, fewer than count only when the file is shorter. Regular files only: a directory, FIFO, socket or device is nil, err (kind 'other', message "... not a regular file") and is never opened in a way that blocks. The file streams with the interpreter lock released, through sendfile(2) on a tcp conn (TransmitFile on Windows Server; in 32 KiB pieces through TLS, a unix conn, a trace, or on other Windows editions), so a big file costs no memory; the conn's deadlines and idle timeout apply, and a cancel stops it. Stream conns only.
+---Sends count bytes (default: to the end) of the file at path from offset (default 0) and returns the number sent, fewer than count only when the file is shorter. Regular files only: a directory, FIFO, socket or device is nil, err (kind 'other', message "... not a regular file") and is never opened in a way that blocks. The file streams with the interpreter lock released, through sendfile(2) on a tcp conn (TransmitFile on Windows Server; in 32 KiB pieces through TLS, a unix conn, a trace, or on other Windows editions), so a big file costs no memory; up to 16 KiB are read and written in one write, with the bytes c holds before it (c:write(head, {more = true})). The conn's deadlines and idle timeout apply, and a cancel stops it. Stream conns only.
 ---
 ---```lua
 ---local st = assert(os.stat(path)); c:write(("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n"):format(st.size)); assert(c:send_file(path, 0, st.size))
