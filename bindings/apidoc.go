@@ -174,7 +174,11 @@ const heldWritesSection = "" +
 	"pipes or datagram conns). A held write returns its length at once, as a write the kernel buffered\n" +
 	"does; if writing it later fails, the conn's next write, `flush` or `close` returns that error.\n" +
 	"A task canceled while it holds bytes writes what the socket takes at once and drops the rest, as\n" +
-	"a canceled write does. `--trace` shows held bytes when they are written.\n"
+	"a canceled write does. `--trace` shows held bytes when they are written.\n" +
+	"\n" +
+	"`c:write(data, {more = true})` holds data with no input waiting: the caller says more follows at\n" +
+	"once. `c:send_file` of up to 16 KiB then goes out in the same system call as what the conn holds\n" +
+	"(http.serve writes a response head this way before a small file).\n"
 
 const readingSection = "" +
 	"Reads are buffered once per conn: mixing `read`, `read_line`, `read_until`, `read_full` and\n" +
