@@ -7,7 +7,8 @@ require (
 	github.com/creack/pty v1.1.24
 	github.com/fatih/color v1.19.0
 	github.com/hinshun/vt10x v0.0.0-20220301184237-5011da428d02
-	golang.org/x/sys v0.42.0
+	golang.org/x/net v0.63.0
+	golang.org/x/sys v0.50.0
 )
 
 require (

@@ -67,6 +67,9 @@ var validValue = map[string]string{
 	"x": "1", "x1": "1", // bit
 	"key":   `"k"`,                        // bin.xor
 	"code1": "65", "i": "1", "list": "{}", // utf8, table.unpack
+	// multicast: all-hosts, the one group whose join Linux never
+	// reports (no IGMP leaves the host when a sweep joins it)
+	"group_addr": `"224.0.0.1:0"`, "group": `"224.0.0.1"`, "iface": `"lo"`, "ttl": "1",
 }
 
 // anyValue lists parameters that accept any value.

@@ -20,7 +20,7 @@ const netSummary = "sockets, addresses and name lookups (Go's net package)"
 
 // netFuncs is the net module: the socket functions here, the address
 // functions of ip.go and the lookups of lookup.go.
-var netFuncs = concatBindings(netSocketFuncs, addrFuncs, lookupFuncs)
+var netFuncs = concatBindings(netSocketFuncs, multicastFuncs, addrFuncs, lookupFuncs)
 
 var netSocketFuncs = []binding{
 	{"dial", (*Runtime).netDial, "net.dial(network, address [, opts]) -> conn | nil, err",

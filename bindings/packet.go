@@ -1,7 +1,8 @@
 package bindings
 
 // The packet conn class: datagram sockets (udp, unixgram) from
-// net.listen_packet. The datagram read and the request/response exchange
+// net.listen_packet and net.listen_multicast (whose methods are in
+// multicast.go). The datagram read and the request/response exchange
 // here also serve the connected datagram conns of net.dial("udp", ...).
 
 import (
@@ -19,7 +20,7 @@ import (
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
-const packetConnSummary = "a datagram socket (udp, unixgram): read_from, write_to, exchange, deadlines"
+const packetConnSummary = "a datagram socket (udp, unixgram): read_from, write_to, exchange, deadlines, multicast groups"
 
 // packetConnType is the type name of packet conn values.
 const packetConnType = "net.packet_conn"
@@ -80,7 +81,7 @@ type PacketConn struct {
 
 var packetConnClass = &class{
 	name:     packetConnType,
-	methods:  packetConnMethods,
+	methods:  concatBindings(packetConnMethods, multicastMethods),
 	tostring: func(v any) string { return v.(*PacketConn).String() },
 	concat:   true,
 	eq:       func(a, b any) bool { return a == b },

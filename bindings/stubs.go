@@ -60,10 +60,11 @@ func stubFiles() []stubFile {
 	return []stubFile{
 		{name: "net", kind: globalModule,
 			modules: []string{"net", "conn", "listener", "packet conn", "ip", "ipnet"},
-			shapes:  []shape{errorFields, addrFields, ipnetFields, dialOpts, lookupOpts, mxRecord, srvRecord, frameOptsShape, readFrameOptsShape, readOptsShape, readUntilOptsShape, writeOptsShape, expectOptsShape, exchangeOptsShape},
+			shapes:  []shape{errorFields, addrFields, ipnetFields, dialOpts, lookupOpts, mxRecord, srvRecord, frameOptsShape, readFrameOptsShape, readOptsShape, readUntilOptsShape, writeOptsShape, expectOptsShape, exchangeOptsShape, multicastOptsShape},
 			aliases: []alias{errorKindAlias(), {"gonetrepl.dial_network", "The networks of net.dial.", quoted(dialNetworks)},
 				{"gonetrepl.listen_network", "The networks of net.listen.", quoted(listenNetworks)},
 				{"gonetrepl.packet_network", "The networks of net.listen_packet.", quoted(packetNetworks)},
+				{"gonetrepl.multicast_network", "The networks of net.listen_multicast.", quoted(multicastNetworks)},
 				{"gonetrepl.resolve_network", "The networks of net.resolve_addr.", quoted(resolveNetworks)},
 				{"gonetrepl.ip_network", "The networks of net.lookup_ip.", quoted(ipNetworks)},
 				{"gonetrepl.port_network", "The networks of net.lookup_port.", quoted(portNetworks)},

@@ -200,6 +200,11 @@ var paramOverrides = map[string]map[string]string{
 	"resp.encode_error":    {"message": "string|gonetrepl.error"},
 	"resp.sorted_keys":     {"t": "table"},
 	"resp client:pipeline": {"fn": "fun(p: gonetrepl.resp_client)"},
+	// Multicast (multicast.go).
+	"net.listen_multicast":          {"network": "gonetrepl.multicast_network", "group_addr": "string", "opts": "gonetrepl.multicast_opts"},
+	"packet conn:join":              {"group": "string", "iface": "string"},
+	"packet conn:leave":             {"group": "string", "iface": "string"},
+	"packet conn:set_multicast_ttl": {"ttl": "integer"},
 }
 
 // resultOverrides types the results whose meaning depends on the binding.
@@ -241,6 +246,8 @@ var resultOverrides = map[string]map[string]string{
 	"resp.parse_integer":     {"n": "integer|string"},
 	"resp.add_integers":      {"sum": "integer|string"},
 	"resp.split_args":        {"words": "string[]"},
+	// Multicast (multicast.go).
+	"packet conn:multicast_ttl": {"ttl": "integer"},
 }
 
 // A stubParam is one parameter or result written out whole, for the few

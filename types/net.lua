@@ -45,6 +45,12 @@
 ---| "udp6"
 ---| "unixgram"
 
+---The networks of net.listen_multicast.
+---@alias gonetrepl.multicast_network
+---| "udp"
+---| "udp4"
+---| "udp6"
+
 ---The networks of net.resolve_addr.
 ---@alias gonetrepl.resolve_network
 ---| "tcp"
@@ -151,6 +157,12 @@
 ---@field retries? integer how many times to send again after a try times out (default 3, at most 100)
 ---@field max? integer the largest reply read (default 65535); a longer one is cut and truncated is true
 
+---The options of net.listen_multicast.
+---@class gonetrepl.multicast_opts
+---@field interface? string the name of the interface to join on and send from ("lo", "eth0"); default: the system's choice
+---@field loopback? boolean whether what the socket sends to a group comes back to this host's members, itself included (default true)
+---@field ttl? integer the TTL (IPv6: hop limit) of what it sends to a group, 0 to 255 (default the system's, 1)
+
 ---Sockets, addresses and name lookups (Go's net package).
 net = {}
 
@@ -230,6 +242,20 @@ function net.relay(a, b) end
 ---@param mode false|"text"|"hex"
 ---@return false|"text"|"hex" previous
 function net.trace(mode) end
+
+---`net.listen_multicast(network, group_addr [, opts]) -> packet conn | nil, err`
+---
+---Opens a udp socket (udp, udp4, udp6) on the port of group_addr, "group:port" with a multicast group ("239.1.2.3:5000", "[ff02::1]:5000"), and joins that group. As Go's net.ListenMulticastUDP, it binds the port on every address, shared: several sockets may listen on the same group and port, and each gets every datagram; it gets the datagrams of the groups it joined (on Linux, only those: IP_MULTICAST_ALL is turned off) and unicast ones to its port. opts: interface (the name of the interface to join on and send from, as "lo" or "eth0"; default: the system's choice, by its routes), loopback (whether datagrams this socket sends to a group come back to the sockets of this host, itself included; default true), ttl (the TTL, or IPv6 hop limit, of what it sends to a group, 0 to 255; default the system's, 1: this link only). TTL and loopback are also methods, to change them later and to set them on any udp socket that sends to a group. A group_addr that is no multicast address raises an error; an unknown interface is nil, err. pc:join and pc:leave add and drop groups later; pc:set_multicast_ttl and pc:set_multicast_loopback change the send options.
+---
+---```lua
+---pc = assert(net.listen_multicast("udp4", "239.1.2.3:5000", {interface = "lo"})); print(pc:read_from())
+---```
+---@param network gonetrepl.multicast_network
+---@param group_addr string
+---@param opts? gonetrepl.multicast_opts
+---@return gonetrepl.packet_conn? packet_conn
+---@return gonetrepl.error? err
+function net.listen_multicast(network, group_addr, opts) end
 
 ---`net.parse_ip(s) -> ip | nil, err`
 ---
@@ -897,7 +923,7 @@ function listener:close() end
 ---@return gonetrepl.task_handle task
 function listener:serve(handler) end
 
----A datagram socket (udp, unixgram): read_from, write_to, exchange, deadlines. Its metatable's __name is `net.packet_conn`.
+---A datagram socket (udp, unixgram): read_from, write_to, exchange, deadlines, multicast groups. Its metatable's __name is `net.packet_conn`.
 ---@class gonetrepl.packet_conn
 local packet_conn = {}
 
@@ -1016,6 +1042,67 @@ function packet_conn:trace(mode) end
 ---@return true?
 ---@return gonetrepl.error? err
 function packet_conn:close() end
+
+---`pc:join(group [, iface]) -> true | nil, err`
+---
+---Joins the multicast group (an IP address, "239.1.2.4", or "group:port", whose port is ignored) on the interface named iface (default: the system's choice); a udp socket only. Joining a group twice is nil, err (on Linux of kind addr_in_use); an unknown interface is nil, err of kind other.
+---
+---```lua
+---assert(pc:join("239.1.2.4", "lo"))
+---```
+---@param group string
+---@param iface? string
+---@return true?
+---@return gonetrepl.error? err
+function packet_conn:join(group, iface) end
+
+---`pc:leave(group [, iface]) -> true | nil, err`
+---
+---Leaves a group joined with pc:join or net.listen_multicast (the same group and iface); datagrams to it no longer come. Leaving a group not joined is nil, err.
+---
+---```lua
+---assert(pc:leave("239.1.2.3"))
+---```
+---@param group string
+---@param iface? string
+---@return true?
+---@return gonetrepl.error? err
+function packet_conn:leave(group, iface) end
+
+---`pc:set_multicast_ttl(ttl) -> true | nil, err`
+---
+---Sets the TTL (IPv6: the hop limit) of the datagrams this udp socket sends to a multicast group, 0 to 255: 1 stays on the link, more crosses that many routers. Any udp packet conn takes it, not only net.listen_multicast's.
+---
+---```lua
+---pc:set_multicast_ttl(4)
+---```
+---@param ttl integer
+---@return true?
+---@return gonetrepl.error? err
+function packet_conn:set_multicast_ttl(ttl) end
+
+---`pc:multicast_ttl() -> ttl | nil, err`
+---
+---The multicast TTL (IPv6: hop limit) set on the socket, as the system reports it.
+---
+---```lua
+---print(pc:multicast_ttl())
+---```
+---@return integer? ttl
+---@return gonetrepl.error? err
+function packet_conn:multicast_ttl() end
+
+---`pc:set_multicast_loopback(on) -> true | nil, err`
+---
+---Sets whether datagrams this udp socket sends to a multicast group are delivered to the sockets of this host that joined it, itself included (on Linux, off means none of them gets it). What goes out lo comes back in from lo whatever this says: the option shows on other interfaces.
+---
+---```lua
+---pc:set_multicast_loopback(false)
+---```
+---@param on boolean
+---@return true?
+---@return gonetrepl.error? err
+function packet_conn:set_multicast_loopback(on) end
 
 ---An IP address from net.parse_ip or net.lookup_ip; tostring, == and .. work. Its metatable's __name is `net.ip`.
 ---@class gonetrepl.ip
