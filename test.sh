@@ -59,6 +59,10 @@ declare -A PACKAGES=(
   # (scripts_redis_py_test.go). A Python module, not a command: Debian's
   # is for /usr/bin/python3 (the python3 on PATH may be another one).
   [python3-redis]="/usr/bin/python3 -c 'import redis'"
+  # ip, which sets up the private network namespace of the multicast
+  # tests (bindings/multicast_netns_linux_test.go: lo and a veth pair;
+  # unshare comes with util-linux, always there on Debian).
+  [iproute2]=ip
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"
