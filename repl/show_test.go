@@ -167,7 +167,7 @@ func TestCompletion(t *testing.T) {
 		want []string
 	}{
 		{"net.dia", []string{"l"}},
-		{"x = net.li", []string{"sten", "sten_packet"}},
+		{"x = net.li", []string{"sten", "sten_multicast", "sten_packet"}},
 		{"a:set_t", []string{"imeout"}},
 		{"a:clo", []string{"se", "se_read", "se_write"}},
 		{"obj:meth", []string{"od_one", "od_two"}},
