@@ -162,7 +162,8 @@ const heldWritesSection = "" +
 	"\n" +
 	"- when the task that wrote them next waits for anything (a read that needs more input, a sleep, a\n" +
 	"  channel, a dial: any blocking call), or ends;\n" +
-	"- when it has held them for 1 ms while running on without waiting, or they reach 64 KiB;\n" +
+	"- when it has held them for 1 ms while running on without waiting, or they reach 64 KiB (one\n" +
+	"  write of more than 64 KiB is not held: it goes out at once, after what the conn holds);\n" +
 	"- before anything else is written on the conn, by any task (`write_frame`, `send_file`,\n" +
 	"  `close_write`, `close`, `net.relay`, `interact`, `tls.client`/`tls.server` over it), so the\n" +
 	"  stream keeps its order;\n" +

@@ -24,7 +24,8 @@ import (
 //     writer had stopped;
 //   - after heldAge while tasks run on without waiting (checked at the
 //     interpreter's ticks, writing what the sockets take without waiting),
-//     and when a conn holds maxHeld bytes;
+//     and when a conn holds maxHeld bytes (a write bigger than that is
+//     never held: holding it would copy a script's big string);
 //   - before anything else is written on the conn (write_frame, send_file,
 //     close_write, close, a relay, a TLS handshake over it), so the stream
 //     keeps its order; a write on a conn that holds bytes is added to them;
@@ -70,7 +71,7 @@ func (c *Conn) inputWaiting() bool {
 // more is c:write's {more = true}: the caller says more bytes follow at
 // once (a file after its header), so they are held with no input waiting.
 func (rt *Runtime) hold(L *lua.LState, c *Conn, p []byte, by time.Time, more bool) bool {
-	if c.rd.raw == nil || c.datagram || len(p) == 0 || !by.IsZero() || c.closed.Load() || c.wshut.Load() {
+	if c.rd.raw == nil || c.datagram || len(p) == 0 || len(p) > maxHeld || !by.IsZero() || c.closed.Load() || c.wshut.Load() {
 		return false
 	}
 	h := c.out

@@ -171,3 +171,24 @@ func TestHeadAndSmallFileInOneWrite(t *testing.T) {
 		t.Fatalf("server writes %q, want one of 1100 bytes\noutput:\n%.3000s", writes, out)
 	}
 }
+
+// TestBigWriteIsNotHeld: a write over maxHeld goes out at once even with
+// input waiting: nothing copies a script's big string to hold it.
+func TestBigWriteIsNotHeld(t *testing.T) {
+	out := runChunkOutput(t, `
+		local th = require "testhelp"
+		local c, s = th.tcp_pair()
+		print("server " .. tostring(s))
+		s:trace("text")
+		assert(c:write("a\nb\n"))
+		time.sleep(0.05)
+		assert(s:read_line() == "a") -- "b\n" waits unread
+		local got = task.spawn(function() return c:read_full(70000) end)
+		assert(s:write(("x"):rep(70000)))
+		print("after the big write")
+		assert(got:wait())`)
+	i := strings.Index(out, "after the big write")
+	if i < 0 || len(serverWrites(t, out[:i])) == 0 {
+		t.Fatalf("a write of 70000 bytes (over maxHeld) was held:\n%.2000s", out)
+	}
+}
