@@ -519,16 +519,6 @@ while True:
 	}
 }
 
-// readyTCP reports whether something accepts TCP connections at addr.
-func readyTCP(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
-}
-
 // readyUDPEcho reports whether a datagram sent to addr comes back.
 func readyUDPEcho(addr string) bool {
 	c, err := net.Dial("udp", addr)
@@ -550,7 +540,7 @@ func TestEchoClientScriptWithSocat(t *testing.T) {
 	socat := socatPath(t)
 	addr := peer.Start(t, socat, func(port int) []string {
 		return []string{fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork", port), "EXEC:cat"}
-	}, readyTCP)
+	}, peer.AcceptsTCP)
 	data := binaryPayload(64 << 10)
 	r := runCLI(t, string(data), "scripts/echo_client.lua", addr)
 	if r.code != 0 || r.stderr != "" {

@@ -14,12 +14,10 @@
 package httppeer
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
@@ -37,17 +35,7 @@ func Start(t testing.TB) string {
 	script := filepath.Join(repoRoot(t), Script)
 	return peer.Start(t, python, func(port int) []string {
 		return []string{"-u", script, strconv.Itoa(port)}
-	}, ready)
-}
-
-// ready reports whether something accepts TCP connections at addr.
-func ready(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
+	}, peer.AcceptsTCP)
 }
 
 // repoRoot finds the repository root (the directory with go.mod) from the

@@ -14,12 +14,10 @@ package nginxtest
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
@@ -66,14 +64,5 @@ func Start(t testing.TB, root string) string {
 		// -e: the error log of start-up, before the configuration is read
 		// (else /var/log/nginx/error.log); -p: the prefix for relative paths.
 		return []string{"-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", conf}
-	}, ready)
-}
-
-func ready(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
+	}, peer.AcceptsTCP)
 }

@@ -51,6 +51,17 @@ func isFile(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
+// AcceptsTCP reports whether something accepts TCP connections at addr:
+// the ready function of Start for a server that needs no more than that.
+func AcceptsTCP(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
 // Start runs a program on a free loopback port for the rest of the test
 // and returns its address, "127.0.0.1:port", once ready reports that it
 // answers there. args makes the command line for a port; a program that
