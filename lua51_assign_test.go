@@ -38,16 +38,5 @@ func TestMultipleAssignmentMatchesLua51(t *testing.T) {
 		t.Fatalf("gonetrepl %s: status %d, stderr %q", script, r.code, r.stderr)
 	}
 	got := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-	for i := range max(len(want), len(got)) {
-		w, g := "", ""
-		if i < len(want) {
-			w = want[i]
-		}
-		if i < len(got) {
-			g = got[i]
-		}
-		if w != g {
-			t.Errorf("line %d: lua5.1 %q, gonetrepl %q", i+1, w, g)
-		}
-	}
+	compareLines(t, "lua5.1", "gonetrepl", want, got)
 }

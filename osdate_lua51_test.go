@@ -58,23 +58,7 @@ func TestOSDateMatchesLua51(t *testing.T) {
 				t.Errorf("gonetrepl %s: status %d, stderr %q; comparing what it printed", script, r.code, r.stderr)
 			}
 			got := strings.Split(r.stdout, "\n")
-			differ := 0
-			for i := 0; i < max(len(want), len(got)); i++ {
-				var w, g string
-				if i < len(want) {
-					w = want[i]
-				}
-				if i < len(got) {
-					g = got[i]
-				}
-				if w == g {
-					continue
-				}
-				if differ++; differ <= 20 {
-					t.Errorf("line %d:\n  lua5.1:    %s\n  gonetrepl: %s", i+1, w, g)
-				}
-			}
-			if differ > 0 {
+			if differ := compareLines(t, "lua5.1", "gonetrepl", want, got); differ > 0 {
 				t.Errorf("TZ=%s: %d of %d lines differ", zone, differ, len(want))
 			}
 		})

@@ -40,21 +40,7 @@ func TestFakeRedisWithRedisPy(t *testing.T) {
 	_, fake := startFakeRedis(t, "--quiet")
 	want := runRedisPy(t, python, real)
 	got := runRedisPy(t, python, fake)
-	if got != want {
-		wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-		for i := 0; i < len(wl) || i < len(gl); i++ {
-			var w, g string
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if w != g {
-				t.Errorf("line %d: redis-server gives %q, fake_redis.lua %q", i+1, w, g)
-			}
-		}
-	}
+	compareLines(t, "redis-server", "fake_redis.lua", strings.Split(want, "\n"), strings.Split(got, "\n"))
 	// The run reached what it is about, against the real server too.
 	for _, line := range []string{
 		"incr 41: 42", "set nx get: b'w3'", "ttl kept: 100", "get expired: None",
