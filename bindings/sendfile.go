@@ -12,7 +12,6 @@ package bindings
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"math"
@@ -20,7 +19,6 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -148,42 +146,6 @@ func (rt *Runtime) connSendFile(L *lua.LState) int {
 	}
 	L.Push(lua.LNumber(n))
 	return 1
-}
-
-// openRegular opens path for reading if it is a regular file. It looks
-// before it opens (opening a device can have effects), and opens without
-// blocking (O_NONBLOCK: a FIFO swapped in meanwhile does not wait for a
-// writer), then checks again what it opened.
-func openRegular(path string) (*os.File, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fileError{err}
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fileError{&fs.PathError{Op: "send_file", Path: path, Err: fmt.Errorf("%w (a %s)", errNotRegular, fileKind(fi.Mode()))}}
-	}
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|syscall.O_NOCTTY, 0)
-	if err != nil {
-		return nil, fileError{&fs.PathError{Op: "open", Path: path, Err: err}}
-	}
-	// A regular file ignores O_NONBLOCK; clear it before os.NewFile, so
-	// that it does not try the poller. (Windows has neither: its
-	// syscall.Open ignores the flag, and SetNonblock does nothing.)
-	if err := syscall.SetNonblock(fd, false); err != nil {
-		syscall.Close(fd)
-		return nil, fileError{&fs.PathError{Op: "fcntl", Path: path, Err: err}}
-	}
-	f := os.NewFile(uintptr(fd), path)
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fileError{err}
-	}
-	if !st.Mode().IsRegular() {
-		f.Close()
-		return nil, fileError{&fs.PathError{Op: "send_file", Path: path, Err: errNotRegular}}
-	}
-	return f, nil
 }
 
 // smallFile is the size up to which send_file reads the file and writes
