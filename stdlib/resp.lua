@@ -189,16 +189,21 @@ local function new_budget(o)
   return { bytes = o.max_message, elements = o.max_elements, o = o }
 end
 
--- too_many_elements is the error for a message over b's element budget.
-local function too_many_elements(b)
-  return too_large("message of more than %d elements (an aggregate counts as %d)", b.o.max_elements, resp.AGGREGATE_WEIGHT)
+-- too_long and too_many_elements are the errors of a message over the
+-- byte and element budgets of caps o.
+local function too_long(o)
+  return too_large("message longer than %d bytes", o.max_message)
+end
+
+local function too_many_elements(o)
+  return too_large("message of more than %d elements (an aggregate counts as %d)", o.max_elements, resp.AGGREGATE_WEIGHT)
 end
 
 local function spend(b, bytes, elements)
   b.bytes = b.bytes - bytes
   b.elements = b.elements - elements
-  if b.bytes < 0 then return too_large("message longer than %d bytes", b.o.max_message) end
-  if b.elements < 0 then return too_many_elements(b) end
+  if b.bytes < 0 then return too_long(b.o) end
+  if b.elements < 0 then return too_many_elements(b.o) end
 end
 
 -- used is how many bytes of the message budget b has been spent.
@@ -387,7 +392,7 @@ function read_value(c, o, b, depth, line)
     -- it cannot hold is refused before a table is made.
     local per = (t == "%" or t == "|") and 2 or 1
     over = spend(b, 0, resp.AGGREGATE_WEIGHT - 1)
-    if not over and n * per > b.elements then over = too_many_elements(b) end
+    if not over and n * per > b.elements then over = too_many_elements(b.o) end
     if over then return nil, over end
     local v, aerr = read_items(c, o, b, depth, n, aggregates[t])
     if not v then return nil, aerr end
@@ -462,7 +467,7 @@ function resp.read_command(c, opts)
         -- a server reads every command here.
         local args = {}
         local bytes, elements = o.max_message - (#line + 2), o.max_elements
-        if bytes < 0 then return nil, too_large("message longer than %d bytes", o.max_message) end
+        if bytes < 0 then return nil, too_long(o) end
         for i = 1, n do
           local hdr, herr = c:read_line(o.max_line)
           if not hdr then return nil, herr end
@@ -475,10 +480,8 @@ function resp.read_command(c, opts)
           -- The whole command is capped, not only each argument: 24
           -- arguments of 64 MiB are refused at the one that goes over.
           bytes, elements = bytes - (#hdr + 2 + len + 2), elements - 1
-          if bytes < 0 then return nil, too_large("message longer than %d bytes", o.max_message) end
-          if elements < 0 then
-            return nil, too_large("message of more than %d elements (an aggregate counts as %d)", o.max_elements, resp.AGGREGATE_WEIGHT)
-          end
+          if bytes < 0 then return nil, too_long(o) end
+          if elements < 0 then return nil, too_many_elements(o) end
           local data, derr = read_blob(c, len)
           if not data then return nil, derr end
           args[i] = data
