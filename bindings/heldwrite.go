@@ -203,7 +203,7 @@ func (rt *Runtime) writeHeld(L *lua.LState, c *Conn, h *held, wait bool) bool {
 // there (rt.block) flushes the rest of the list first, and a task that
 // holds bytes on the conn meanwhile makes a new hold, which stays.
 func (rt *Runtime) flushHeldAll(L *lua.LState, wait bool) {
-	var kept *Conn
+	var kept []*Conn // sockets that took only part (wait false)
 	for rt.held != nil {
 		c := rt.held
 		h := c.out
@@ -213,13 +213,11 @@ func (rt *Runtime) flushHeldAll(L *lua.LState, wait bool) {
 				c.out = nil
 			}
 		} else {
-			h.next, kept = kept, c // h.next: the kept list, for now
+			kept = append(kept, c)
 		}
 	}
-	for kept != nil { // back on the list
-		next := kept.out.next
-		rt.pushHeld(kept)
-		kept = next
+	for _, c := range kept { // back on the list
+		rt.pushHeld(c)
 	}
 	if rt.held != nil {
 		rt.heldSince = time.Since(epoch)
