@@ -21,6 +21,7 @@ const usage = `usage: gonetrepl [options] [script [args...]]
   -e CHUNK           run the Lua string CHUNK (may be repeated)
   -l MODULE          require MODULE and set the global of that name
   -i                 open the prompt after the script or -e chunks
+  --tour             open the prompt on the guided tour of sockets (as -i -e 'tour()')
   -                  read the script from standard input
   --                 stop handling options
   --trace            log every byte sockets read and write to stderr, as text
@@ -97,6 +98,9 @@ func parseArgs(argv []string) (*options, error) {
 		case "--trace=hex":
 			o.trace = "hex"
 		case "-i":
+			o.interactive = true
+		case "--tour":
+			o.actions = append(o.actions, action{"e", "tour()"})
 			o.interactive = true
 		case "--version":
 			o.version = true

@@ -188,6 +188,7 @@ func (rt *Runtime) openLibs() {
 	utf8Lib := rt.openModule("utf8", utf8Funcs)
 	L.SetField(utf8Lib, "charpattern", lua.LString(utf8CharPattern))
 	rt.openModule("tls", tlsFuncs)
+	rt.openTour()
 	str := L.GetGlobal("string").(*lua.LTable)
 	for _, b := range stringPackFuncs {
 		L.SetField(str, b.name, rt.function(b))
@@ -208,6 +209,8 @@ func (rt *Runtime) openLibs() {
 	}
 	internal := L.NewTable()
 	L.SetField(internal, "check_options", L.NewFunction(stdlibCheckOptions))
+	L.SetField(internal, "tour_file", L.NewFunction(tourFile))
+	L.SetField(internal, "write_private", L.NewFunction(writePrivate))
 	stdlib.Preload(L, internal)
 }
 

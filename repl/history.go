@@ -3,27 +3,18 @@ package repl
 import (
 	"bufio"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gonetrepl/gonetrepl/internal/dotfile"
 )
 
 // historyKeep is how many entries the history file keeps across runs.
 const historyKeep = 1000
 
-// historyPath is $GONETREPL_HISTORY, or ~/.gonetrepl_history; "" when
-// neither can be found (no history is kept then). Run asks for it only
-// when stdin is a terminal.
-func historyPath() string {
-	if p := os.Getenv("GONETREPL_HISTORY"); p != "" {
-		return p
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(home, ".gonetrepl_history")
-}
+// historyPath is where the history is kept (dotfile.History); Run asks
+// for it only when stdin is a terminal.
+func historyPath() string { return dotfile.History() }
 
 // history is the file of past entries, one per line, mode 0600: lines
 // typed at a network prompt can hold passwords and tokens. It is kept by

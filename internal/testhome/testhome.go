@@ -1,7 +1,7 @@
 // Package testhome keeps tests out of the user's home directory. A test
 // binary's TestMain calls Run: every test, and every gonetrepl process a
 // test starts (they inherit the environment), then sees HOME as a new
-// empty directory and no GONETREPL_HISTORY, so nothing reads or writes
+// empty directory and no GONETREPL_HISTORY (nor GONETREPL_TOUR), so nothing reads or writes
 // the real ~/.gonetrepl_history. A test that wants a history file names
 // one itself.
 package testhome
@@ -9,11 +9,12 @@ package testhome
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
 // Run runs the tests with HOME set to a fresh temporary directory, removed
-// afterwards, and GONETREPL_HISTORY unset. It returns m.Run's status.
+// afterwards, and GONETREPL_HISTORY and GONETREPL_TOUR unset. It returns m.Run's status.
 func Run(m *testing.M) int {
 	home, err := os.MkdirTemp("", "gonetrepl-test-home-")
 	if err != nil {
@@ -21,7 +22,16 @@ func Run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(home)
+	// A go command a test runs (go vet on the tour's Go lessons) keeps
+	// the build cache go test itself uses: in the new home it would
+	// rebuild the standard library, tens of seconds.
+	if os.Getenv("GOCACHE") == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			os.Setenv("GOCACHE", filepath.Join(dir, "go-build"))
+		}
+	}
 	os.Setenv("HOME", home)
 	os.Unsetenv("GONETREPL_HISTORY")
+	os.Unsetenv("GONETREPL_TOUR")
 	return m.Run()
 }
