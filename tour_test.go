@@ -114,7 +114,7 @@ func TestTourWalkthrough(t *testing.T) {
 	s = startREPL(t, hist, nil)
 	s.run("tour()", `Lesson 15 of 15: An echo client and server\n`)
 	s.run("tour.go(3)", `Lesson 3 of 15: Listen and accept\n`)
-	s.run("tour.go(16)", `bad argument #1 to 'tour.go' \(lesson number from 1 to 15 expected, got 16\)`)
+	s.run("tour.go(16)", `bad argument #1 to 'tour.go' \(n: a lesson number from 1 to 15 expected, got 16\)`)
 	s.quit()
 }
 

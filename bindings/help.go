@@ -7,7 +7,7 @@ import (
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
-const globalsSummary = "global functions for the prompt: help, interact"
+const globalsSummary = "global functions for the prompt: help, interact (and tour(), the guided tour)"
 
 var globalFuncs = []binding{
 	{"help", nil, "help([x])", // fn set in init: help reads Docs, which lists globalFuncs
@@ -39,7 +39,7 @@ func (rt *Runtime) help(L *lua.LState) int {
 			first := fmt.Sprintf("  %-*s  ", nameWidth, m.Name)
 			b.WriteString(wrap(m.Summary, width, first, strings.Repeat(" ", len(first))))
 		}
-		b.WriteString("The full reference: docs/API.md.\n")
+		b.WriteString(wrap("New to sockets? tour() is a guided tour in 15 lessons, each checked live. The full reference: docs/API.md.", width, "", ""))
 		rt.stdout.Write([]byte(b.String()))
 		return 0
 	}

@@ -41,6 +41,10 @@ func TestHelpFindsNames(t *testing.T) {
 		{`help(task.spawn(function() end))`, []string{"  t:wait(", `help("t:wait") shows one entry`}, []string{"task handle:"}},
 		{`help(assert(net.listen("tcp", "127.0.0.1:0")))`, []string{"  ln:accept(", `help("ln:accept") shows one entry`}, nil},
 		{`help("nosuch")`, []string{`no help for "nosuch"`}, nil},
+		// The tour is found from help(), and by its value and names.
+		{`help()`, []string{"\n  tour ", "New to sockets? tour() is a guided tour"}, nil},
+		{`help(tour)`, []string{"tour.start()", "tour.check() -> done", `help("tour.start") shows one entry`}, nil},
+		{`help(tour.check)`, []string{"tour.check() -> done\n  Looks at what you have done"}, nil},
 	} {
 		got := helpOutput(t, 0, c.src)
 		for _, w := range c.want {

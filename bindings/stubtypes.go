@@ -187,6 +187,7 @@ var paramOverrides = map[string]map[string]string{
 	"http client:get":      {"opts": "gonetrepl.http_opts"},
 	"http client:request":  {"req": "gonetrepl.http_request"},
 	"resp.connect":         {"addr": "string|gonetrepl.addr", "opts": "gonetrepl.resp_opts"},
+	"tour.knock":           {"addr": "string|gonetrepl.addr"},
 	"resp.new":             {"opts": "gonetrepl.resp_opts"},
 	"resp.read_reply":      {"c": "gonetrepl.conn", "opts": "gonetrepl.resp_opts"},
 	"resp.read_command":    {"c": "gonetrepl.conn", "opts": "gonetrepl.resp_opts"},
@@ -210,6 +211,8 @@ var paramOverrides = map[string]map[string]string{
 // resultOverrides types the results whose meaning depends on the binding.
 var resultOverrides = map[string]map[string]string{
 	"net.trace":              {"previous": "false|\"text\"|\"hex\""},
+	"tour.check":             {"done": "boolean"},
+	"tour.tmp":               {"path": "string"},
 	"net.split_host_port":    {"port": "string"},
 	"conn:lines":             {"iterator": "fun(): string?"},
 	"conn:read_until":        {"delim": "string"},

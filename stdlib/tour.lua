@@ -59,6 +59,14 @@ local function strings(pred)
   return values(function(v) return type(v) == "string" and pred(v) end)
 end
 
+-- argError raises the argument error of the bindings' format, for the
+-- tour function fname's argument n, named pname.
+local function argError(fname, n, pname, expected, got)
+  local shown = type(got)
+  if shown == "number" then shown = tostring(got) end
+  error(("bad argument #%d to '%s' (%s: %s expected, got %s)"):format(n, fname, pname, expected, shown), 0)
+end
+
 local function addrString(a)
   local ok, s = pcall(tostring, a)
   return ok and s or "?"
@@ -153,8 +161,8 @@ end
 -- tour.tmp(name) is a fresh path for a file of the lessons (a Unix
 -- socket), in the system's temporary directory.
 function tour.tmp(fname)
-  if type(fname) ~= "string" or not fname:match("^[%w._-]+$") then
-    error("bad argument #1 to 'tour.tmp' (name: letters, digits, '.', '_' or '-' expected)", 2)
+  if type(fname) ~= "string" or not fname:match("^[%w._-]+$") or #fname > 64 then
+    argError("tour.tmp", 1, "name", "a file name of letters, digits, '.', '_' or '-'", fname)
   end
   return startPeers().tmpbase .. "-" .. fname
 end
@@ -162,7 +170,9 @@ end
 -- tour.knock(addr) dials addr, says "knock knock" and waits in the
 -- background (up to a minute) for a line in answer.
 function tour.knock(addr)
-  if addr == nil then error("bad argument #1 to 'tour.knock' (addr expected)", 2) end
+  if type(addr) ~= "string" and classOf(addr) ~= "net.addr" then
+    argError("tour.knock", 1, "addr", "an address (string or net.addr)", addr)
+  end
   local p = startPeers()
   -- The dial and the knock are done before returning (a listener's
   -- backlog takes the conn before anyone accepts it), so that a check
@@ -193,7 +203,8 @@ function tour.dns_answer(query)
   if type(query) ~= "string" or #query < 12 or #query > 512 then return nil end
   local id, flags, qdcount = string.unpack(">I2 I2 I2", query)
   if flags >= 0x8000 or bit.band(flags, 0x7800) ~= 0 or qdcount ~= 1 then return nil end
-  -- The question's name: labels of 1 to 63 bytes, no compression.
+  -- The question's name: labels of 1 to 63 letters, digits, '-' or
+  -- '_', no compression.
   local pos, labels, total = 13, {}, 0
   while true do
     local len = query:byte(pos)
@@ -202,7 +213,9 @@ function tour.dns_answer(query)
     if len == 0 then break end
     total = total + len + 1
     if total > 255 or pos + len - 1 > #query then return nil end
-    labels[#labels + 1] = query:sub(pos, pos + len - 1):lower()
+    local label = query:sub(pos, pos + len - 1)
+    if label:find("[^%w_-]") then return nil end -- a host name's letters only
+    labels[#labels + 1] = label:lower()
     pos = pos + len
   end
   if pos + 3 > #query then return nil end
@@ -559,7 +572,7 @@ end
 
 local function argLesson(fname, n)
   if type(n) ~= "number" or n ~= math.floor(n) or n < 1 or n > N_LESSONS then
-    error(("bad argument #1 to '%s' (lesson number from 1 to %d expected, got %s)"):format(fname, N_LESSONS, tostring(n)), 3)
+    argError(fname, 1, "n", ("a lesson number from 1 to %d"):format(N_LESSONS), n)
   end
   return n
 end
