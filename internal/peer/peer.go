@@ -188,6 +188,13 @@ func Serve(t testing.TB, handle func(c net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ServeListener(t, ln, handle)
+	return ln.Addr().String()
+}
+
+// ServeListener is Serve on a listener of the caller's (one at a fixed
+// address, or a TLS one): it accepts until the test ends, then closes ln.
+func ServeListener(t testing.TB, ln net.Listener, handle func(c net.Conn)) {
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -201,5 +208,4 @@ func Serve(t testing.TB, handle func(c net.Conn)) string {
 			}()
 		}
 	}()
-	return ln.Addr().String()
 }
