@@ -1,14 +1,9 @@
 package bindings
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 // netnsSetup readies a fresh network namespace for multicast: lo up,
@@ -33,16 +28,6 @@ ip link set mc0 up
 ip link set mc1 up
 `
 
-// unshareArgs is the unshare command line that makes a private network
-// namespace: as root, a plain one; otherwise inside a user namespace
-// where this user is root (which needs unprivileged user namespaces).
-func unshareArgs() []string {
-	if os.Geteuid() == 0 {
-		return []string{"--net"}
-	}
-	return []string{"--net", "--map-root-user"}
-}
-
 // TestMulticastNetns runs testdata/multicast_test.lua (TestLua/multicast)
 // in this test binary, re-executed inside a private network namespace
 // made with unshare, where lo is set up for multicast: sender and
@@ -52,43 +37,14 @@ func TestMulticastNetns(t *testing.T) {
 	if os.Getenv(netnsEnv) == "1" {
 		t.Skip("already inside the namespace")
 	}
-	unshare := peer.Find(t, "unshare", "util-linux")
-	ip := peer.Find(t, "ip", "iproute2")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	// PATH gains ip's directory (/usr/sbin may be missing from it).
-	env := append(os.Environ(), netnsEnv+"=1", "PATH="+os.Getenv("PATH")+":"+dirOf(ip))
-	probe := exec.CommandContext(ctx, unshare, append(unshareArgs(), "sh", "-c", netnsSetup)...)
-	probe.Env = env
-	if out, err := probe.CombinedOutput(); err != nil {
-		msg := "no private network namespace here (" + err.Error() + "): " + strings.TrimSpace(string(out))
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: required when CI=true", msg)
-		}
-		t.Skip(msg)
-	}
-	args := append(unshareArgs(), "sh", "-c", netnsSetup+`exec "$@"`, "sh",
-		os.Args[0], "-test.run=^TestLua$/^multicast$", "-test.v", "-test.count=1", "-test.timeout=2m")
-	cmd := exec.CommandContext(ctx, unshare, args...)
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("multicast tests in the namespace: %v\n%s", err, out)
-	}
+	out := runInNetns(t, netnsRun{setup: netnsSetup, run: "^TestLua$/^multicast$"})
 	// Every test of the file ran and passed: none skipped, none missing.
 	for _, name := range luaTestNames(t, "testdata/multicast_test.lua") {
-		if !strings.Contains(string(out), "--- PASS: TestLua/multicast/"+name+" ") {
+		if !strings.Contains(out, "--- PASS: TestLua/multicast/"+name+" ") {
 			t.Errorf("%s did not pass in the namespace:\n%s", name, out)
 		}
 	}
 	if t.Failed() || testing.Verbose() {
 		t.Logf("%s", out)
 	}
-}
-
-func dirOf(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i > 0 {
-		return p[:i]
-	}
-	return "."
 }

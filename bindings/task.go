@@ -17,7 +17,7 @@ var taskFuncs = []binding{
 		`t = task.spawn(function(n) time.sleep(n) return "slept" end, 0.1)`},
 	{"yield", (*Runtime).taskYield, "task.yield()",
 		"Lets other tasks run now. Rarely needed: a task that runs for a time slice (10 ms) without blocking hands the interpreter on by itself.",
-		"for i = 1, 1e7 do if i % 1000 == 0 then task.yield() end end"},
+		"for i = 1, 1e6 do if i % 1000 == 0 then task.yield() end end"},
 	{"list", (*Runtime).taskList, "task.list() -> {task, ...}",
 		"The tasks still running, oldest first.",
 		"for _, t in ipairs(task.list()) do print(t) end"},

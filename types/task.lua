@@ -24,7 +24,7 @@ function task.spawn(fn, ...) end
 ---Lets other tasks run now. Rarely needed: a task that runs for a time slice (10 ms) without blocking hands the interpreter on by itself.
 ---
 ---```lua
----for i = 1, 1e7 do if i % 1000 == 0 then task.yield() end end
+---for i = 1, 1e6 do if i % 1000 == 0 then task.yield() end end
 ---```
 function task.yield() end
 

@@ -75,22 +75,41 @@ func StartCache(t testing.TB, recs ...string) string {
 	return start(t, recs, Answers)
 }
 
+// StartAt runs dnsmasq as StartCache does (only the records given, every
+// other query REFUSED), but on 127.0.0.1:port, a fixed port: for a test
+// inside a private network namespace, where port 53 is free and the
+// machine's resolver (/etc/resolv.conf, bind-mounted there) can point at
+// it. It returns the address.
+func StartAt(t testing.TB, port int, recs ...string) string {
+	t.Helper()
+	path := peer.Find(t, "dnsmasq", "dnsmasq-base")
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	peer.StartAt(t, path, append(args(port), recs...), addr, Answers)
+	return addr
+}
+
 // start runs dnsmasq with the common options and recs, until isReady.
 func start(t testing.TB, recs []string, isReady func(addr string) bool) string {
 	t.Helper()
 	path := peer.Find(t, "dnsmasq", "dnsmasq-base")
 	return peer.Start(t, path, func(port int) []string {
-		return append([]string{
-			"--no-daemon", // foreground, log to stderr
-			"--port=" + strconv.Itoa(port),
-			"--listen-address=127.0.0.1",
-			"--bind-interfaces",
-			"--no-resolv", "--no-hosts", "--no-poll",
-			"--conf-file=/dev/null",
-			"--pid-file=",
-			"--user=root", // no privilege drop when run as root; ignored otherwise
-		}, recs...)
+		return append(args(port), recs...)
 	}, isReady)
+}
+
+// args is dnsmasq's command line without records: on port, loopback
+// only, with its own configuration and nothing else.
+func args(port int) []string {
+	return []string{
+		"--no-daemon", // foreground, log to stderr
+		"--port=" + strconv.Itoa(port),
+		"--listen-address=127.0.0.1",
+		"--bind-interfaces",
+		"--no-resolv", "--no-hosts", "--no-poll",
+		"--conf-file=/dev/null",
+		"--pid-file=",
+		"--user=root", // no privilege drop when run as root; ignored otherwise
+	}
 }
 
 // TXT is the dnsmasq option that serves name (in Zone) one TXT record of

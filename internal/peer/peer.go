@@ -83,6 +83,18 @@ func Start(t testing.TB, path string, args func(port int) []string, ready func(a
 	return ""
 }
 
+// StartAt runs a program at a fixed address, addr ("127.0.0.1:53"), for
+// the rest of the test, once ready reports that it answers there: for a
+// test inside a private network namespace, where every port is free and
+// the addresses are those that documented examples name. A program that
+// exits before it is ready fails the test.
+func StartAt(t testing.TB, path string, args []string, addr string, ready func(addr string) bool) {
+	t.Helper()
+	if out, ok := startOnce(t, path, args, addr, ready); !ok {
+		t.Fatalf("%s exited before it answered on %s; output:\n%s", filepath.Base(path), addr, out)
+	}
+}
+
 func startOnce(t testing.TB, path string, args []string, addr string, ready func(string) bool) (output string, ok bool) {
 	t.Helper()
 	cmd := exec.Command(path, args...)
@@ -176,6 +188,13 @@ func Serve(t testing.TB, handle func(c net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ServeListener(t, ln, handle)
+	return ln.Addr().String()
+}
+
+// ServeListener is Serve on a listener of the caller's (one at a fixed
+// address, or a TLS one): it accepts until the test ends, then closes ln.
+func ServeListener(t testing.TB, ln net.Listener, handle func(c net.Conn)) {
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -189,5 +208,4 @@ func Serve(t testing.TB, handle func(c net.Conn)) string {
 			}()
 		}
 	}()
-	return ln.Addr().String()
 }

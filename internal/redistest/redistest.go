@@ -29,18 +29,31 @@ func Start(t testing.TB) string {
 	t.Helper()
 	path := peer.Find(t, "redis-server", "redis-server")
 	dir := t.TempDir()
-	return peer.Start(t, path, func(port int) []string {
-		return []string{
-			"--port", strconv.Itoa(port),
-			"--bind", "127.0.0.1",
-			"--save", "",
-			"--appendonly", "no",
-			"--dir", dir,
-			"--daemonize", "no",
-			"--enable-debug-command", "local",
-			"--loglevel", "warning",
-		}
-	}, ready)
+	return peer.Start(t, path, func(port int) []string { return args(port, dir) }, ready)
+}
+
+// StartAt runs redis-server on 127.0.0.1:port, a fixed port (inside a
+// private network namespace, where it is free), as Start does.
+func StartAt(t testing.TB, port int) string {
+	t.Helper()
+	path := peer.Find(t, "redis-server", "redis-server")
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	peer.StartAt(t, path, args(port, t.TempDir()), addr, ready)
+	return addr
+}
+
+// args is redis-server's command line for a port and a working directory.
+func args(port int, dir string) []string {
+	return []string{
+		"--port", strconv.Itoa(port),
+		"--bind", "127.0.0.1",
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", dir,
+		"--daemonize", "no",
+		"--enable-debug-command", "local",
+		"--loglevel", "warning",
+	}
 }
 
 // ready reports whether the server at addr answers PING with +PONG.

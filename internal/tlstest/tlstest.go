@@ -41,8 +41,9 @@ type PKI struct {
 }
 
 // NewPKI makes a fresh CA and leaf (ECDSA P-256, valid for a day) for the
-// rest of the test.
-func NewPKI(t testing.TB) *PKI {
+// rest of the test. The leaf is for localhost, 127.0.0.1 and ::1, and for
+// the names given too ("example.com").
+func NewPKI(t testing.TB, names ...string) *PKI {
 	t.Helper()
 	now := time.Now()
 	caKey := newKey(t)
@@ -71,7 +72,7 @@ func NewPKI(t testing.TB) *PKI {
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		DNSNames:     []string{"localhost"},
+		DNSNames:     append([]string{"localhost"}, names...),
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &leafKey.PublicKey, caKey)
