@@ -115,6 +115,11 @@ func TestHTTPGetScriptCutShortBody(t *testing.T) {
 		{"HTTP/1.0 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello", "hello", 0, ""},
 		{"HTTP/1.0 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", "", 1, "http_get: bad Content-Length \"6\"\n"},
 		{"HTTP/1.0 200 OK\r\n\r\nuntil the end", "until the end", 0, ""},
+		// At most 100 header lines, and 100 trailer lines.
+		{"HTTP/1.0 200 OK\r\n" + strings.Repeat("X: y\r\n", 100) + "\r\nok", "ok", 0, ""},
+		{"HTTP/1.0 200 OK\r\n" + strings.Repeat("X: y\r\n", 101) + "\r\nok", "", 1, "http_get: more than 100 header lines\n"},
+		{chunked + "2\r\nok\r\n0\r\n" + strings.Repeat("X: y\r\n", 100) + "\r\n", "ok", 0, ""},
+		{chunked + "2\r\nok\r\n0\r\n" + strings.Repeat("X: y\r\n", 101) + "\r\n", "ok", 1, "http_get: more than 100 trailer lines\n"},
 	} {
 		addr := oneReplyServer(t, tt.reply)
 		r, body := httpGetBody(t, "http://"+addr+"/")

@@ -89,12 +89,18 @@ if not status_line then
 end
 print(bin.escape((status_line:gsub("\r?\n$", ""))))
 
+-- A server's header (and trailer) lines, at most: a response that goes on
+-- sending them is not a response (curl stops at its own limit too). The
+-- http module's http.MAX_HEADERS is the same number.
+local MAX_HEADERS = 100
+
 -- The headers that frame the body: Transfer-Encoding and Content-Length.
 local te, length
-while true do
+for n = 1, MAX_HEADERS + 1 do
   local line, herr = c:read_line()
   if not line then fail(1, "reading the headers: %s", tostring(herr)) end
   if line == "" then break end
+  if n > MAX_HEADERS then fail(1, "more than %d header lines", MAX_HEADERS) end
   print(bin.escape(line))
   -- The value trimmed in two linear steps: "[ \t]*(.-)[ \t]*$" would
   -- rescan a run of blanks a server sends from each of its bytes.
@@ -156,13 +162,15 @@ local function chunked()
     end
     if crlf ~= "\r\n" then fail(1, "a chunk not followed by CRLF") end
   end
-  repeat
+  for n = 1, MAX_HEADERS + 1 do
     local line, terr = c:read_line()
     if not line then
       if terr.kind == "eof" then fail(1, "transfer closed with outstanding read data remaining") end
       fail(1, "reading the trailers: %s", tostring(terr))
     end
-  until line == ""
+    if line == "" then return end
+    if n > MAX_HEADERS then fail(1, "more than %d trailer lines", MAX_HEADERS) end
+  end
 end
 
 local status = tonumber(code)
