@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 
 	"golang.org/x/net/proxy"
 )
@@ -110,6 +111,11 @@ func (d *hopDialer) socks5(ctx context.Context, forward *reachDialer, network, t
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "socks connect" {
 		err = opErr.Err // it names the proxy and the target; so does Error
+		// x/net words a refusal from the proxy "unknown error connection
+		// refused" (its reply code's name after "unknown error").
+		if msg, ok := strings.CutPrefix(err.Error(), "unknown error "); ok {
+			err = &ProtocolError{Msg: "the proxy answers: " + msg}
+		}
 	}
 	if err != nil {
 		if forward.conn != nil {
