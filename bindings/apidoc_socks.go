@@ -11,6 +11,16 @@ var socksOpts = shape{class: "gonetrepl.socks_opts", opts: true, code: "stdlib/s
 		{"timeout", "number", "seconds for the whole handshake (default socks.HANDSHAKE_TIMEOUT, 10)"},
 	}}
 
+// socksRequest is the request socks.parse returns.
+var socksRequest = shape{class: "gonetrepl.socks_request",
+	doc: "A SOCKS5 client's request, as socks.parse reads it.",
+	fields: []field{
+		{"cmd", "integer", "1 (CONNECT), 2 (BIND) or 3 (UDP ASSOCIATE); only CONNECT is served"},
+		{"atyp", "\"ipv4\"|\"ipv6\"|\"domain\"", "the kind of target address"},
+		{"host", "string", "the target: an IP address in text, or the name as sent"},
+		{"port", "integer", "the target's port"},
+	}}
+
 // socksDocs documents stdlib/socks.lua, as logfDocs does for logf. It
 // makes no class.
 func socksDocs() []Module {

@@ -163,7 +163,7 @@ func (l *tlsListener) SetDeadline(t time.Time) error {
 }
 
 // tlsOpts lists the options argTLSOptions reads, for the type stubs.
-var tlsOpts = shape{class: "gonetrepl.tls_opts", opts: true, code: "argTLSOptions,fieldVia",
+var tlsOpts = shape{class: "gonetrepl.tls_opts", opts: true, code: "argTLSOptions,fieldVia,noVia",
 	doc: "The options of tls.dial, tls.listen, tls.client and tls.server.",
 	fields: []field{
 		{"server_name", "string", "client: the name the server's certificate must be for (default: the host dialed)"},

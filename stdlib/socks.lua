@@ -29,16 +29,16 @@ local check_options = internal.check_options
 socks.HANDSHAKE_TIMEOUT = 10 -- seconds for the client's greeting, auth and request
 socks.DIAL_TIMEOUT = 10      -- seconds for the connect to the target
 
--- Reply codes (RFC 1928, 6).
-socks.SUCCEEDED = 0
-socks.GENERAL_FAILURE = 1
-socks.NOT_ALLOWED = 2
-socks.NETWORK_UNREACHABLE = 3
-socks.HOST_UNREACHABLE = 4
-socks.CONNECTION_REFUSED = 5
-socks.TTL_EXPIRED = 6
-socks.COMMAND_NOT_SUPPORTED = 7
-socks.ADDRESS_NOT_SUPPORTED = 8
+-- Reply codes (RFC 1928, 6), the second byte of a reply.
+socks.SUCCEEDED = 0             -- connected: the reply carries the address the server bound
+socks.GENERAL_FAILURE = 1       -- any other failure
+socks.NOT_ALLOWED = 2           -- the server's rules refuse the target
+socks.NETWORK_UNREACHABLE = 3   -- no route to the target's network
+socks.HOST_UNREACHABLE = 4      -- no such host, or no answer from it
+socks.CONNECTION_REFUSED = 5    -- the target refused the connection
+socks.TTL_EXPIRED = 6           -- the connect timed out (RFC 1928's name)
+socks.COMMAND_NOT_SUPPORTED = 7 -- a command other than CONNECT
+socks.ADDRESS_NOT_SUPPORTED = 8 -- an address type other than IPv4, IPv6 and a name
 
 local NO_AUTH, USER_PASS, NO_METHOD = 0, 2, 255
 

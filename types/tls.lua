@@ -14,6 +14,7 @@
 ---@field cert? string PEM of this side's certificate (with key)
 ---@field key? string PEM of this side's private key (with cert)
 ---@field alpn? string|string[] the application protocols to offer or accept, in order of preference
+---@field via? string|string[] proxies to dial through, in order, each reached through the one before: socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4://, socks4a://, http:// and https:// (CONNECT), each with user:pass@ if needed; one URL or a list
 
 ---A TLS conn's state after its handshake, from c:tls_state().
 ---@class gonetrepl.tls_state
@@ -41,7 +42,7 @@ tls = {}
 
 ---`tls.dial(address [, opts]) -> conn | nil, err`
 ---
----Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address); opts.timeout bounds the connect and the handshake together. opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake).
+---Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address); opts.timeout bounds the connect and the handshake together. opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake). opts.via: a proxy URL or a list of them, dialed in order, each through the one before (socks5, socks5h, socks4, socks4a, http, https; user:pass@ URL-escaped); the timeout covers the whole chain; a hop's failure names it (password shown as ***), kind proxy when the proxy refused or broke its protocol, else the network's kind (refused, timeout...).
 ---
 ---```lua
 ---c = assert(tls.dial("example.com:443", {alpn = {"http/1.1"}}))

@@ -104,7 +104,7 @@ func ReadConnectReply(r io.Reader) (rest []byte, err error) {
 			return nil, errorf("CONNECT reply: more than %d header lines", MaxConnectHeaders)
 		}
 		head.Write(line)
-		if len(bytes.TrimRight(line, "\r\n")) == 0 && lines > 0 {
+		if (string(line) == "\r\n" || string(line) == "\n") && lines > 0 {
 			break
 		}
 	}
