@@ -78,6 +78,7 @@ func TestSocksProxyScript(t *testing.T) {
 		c.(*net.TCPConn).CloseWrite()
 	})
 	chunk := fmt.Sprintf(`
+		net.trace("text") -- the handshake is not traced: the password never shows
 		local data = {}
 		for i = 0, 256 * 1024 - 1 do data[#data + 1] = string.char((i * 7 + math.floor(i / 256)) %% 256) end
 		data = table.concat(data)
@@ -92,6 +93,9 @@ func TestSocksProxyScript(t *testing.T) {
 	want := "same bytes\nproxy\tvia socks5h://me:***@" + addr + ": connect to " + echo + ": username/password authentication failed\n"
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("net.dial via socks_proxy.lua: want status 0 and\n%s\ngot %v", want, r)
+	}
+	if !strings.Contains(r.stderr, "wrote 262144 bytes") || strings.Contains(r.stderr, "cret") || strings.Contains(r.stderr, "nope") {
+		t.Errorf("the trace of net.dial via socks_proxy.lua: want the data's 262144 bytes and no password; got\n%.2000s", r.stderr)
 	}
 	stopScript(t, p)
 

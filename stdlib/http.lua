@@ -521,11 +521,14 @@ local function dial(u, o, timeout)
   return net.dial("tcp", u.addr, { timeout = timeout, via = o.via })
 end
 
--- route names the proxies of via (a URL, a list of them or nil), so that
--- the pool keeps conns of different routes apart.
+-- route names the proxies of via (a URL, a list of them or nil),
+-- so that the pool keeps conns of different routes apart. A via of the
+-- wrong type is left to net.dial to refuse.
 local function route(via)
-  if type(via) == "table" then return table.concat(via, " ") end
-  return via or ""
+  if type(via) ~= "table" then return tostring(via) end
+  local parts = {}
+  for i = 1, #via do parts[i] = tostring(via[i]) end
+  return table.concat(parts, " ")
 end
 
 -- exchange sends one request on c and reads the response. It returns the

@@ -235,3 +235,59 @@ function TestViaArguments(t)
   -- An empty list is no proxy.
   round_trip(assert(net.dial("tcp", ECHO, { via = {}, timeout = 20 })), "direct", "no hops", true)
 end
+
+-- Every wrong shape of opts.via, on every function that takes it: an
+-- argument error naming opts.via (or the stdlib function's argument), or
+-- nil, err; never a crash. A live proxy (microsocks) sits behind each
+-- URL-shaped string, so that the ones that parse are dialed.
+function TestViaWrongShapes(t)
+  local http, resp = require "http", require "resp"
+  local long = "socks5://" .. string.rep("a", 10000) .. "@" .. MICROSOCKS
+  local shapes = { false, true, 0, 0 / 0, 1e308, -1, "", "x.onion", string.rep("x", 10000), {}, { 1 }, { {} },
+    { "socks5://" .. MICROSOCKS, 2 }, function() end, coroutine.create(function() end), long,
+    "socks5://" .. MICROSOCKS .. "#frag", "socks5://[::1", "http://%zz@" .. MICROSOCKS, "socks5://" .. MICROSOCKS .. ":99999" }
+  local many = {}
+  for i = 1, 17 do many[i] = "socks5://" .. MICROSOCKS end
+  shapes[#shapes + 1] = many
+  local calls = {
+    function(v) return net.dial("tcp", ECHO, { via = v, timeout = 5 }) end,
+    function(v) return tls.dial(ECHO, { via = v, timeout = 5 }) end,
+    function(v) return http.get("http://" .. ECHO .. "/", { via = v, timeout = 5 }) end,
+    function(v) return resp.connect(ECHO, { via = v, timeout = 5 }) end,
+  }
+  for i, call in ipairs(calls) do
+    for j, v in ipairs(shapes) do
+      local ok, r1, r2 = pcall(call, v)
+      if ok then
+        -- A result only for {} (no proxy); anything else is nil, err.
+        assert(r2 ~= nil or (type(v) == "table" and #v == 0), ("call %d, shape %d: want nil, err; got %s"):format(i, j, tostring(r1)))
+        if r1 ~= nil and r1.close then r1:close() end
+      else
+        local msg = tostring(r1)
+        assert(msg:find("opts.via", 1, true) or msg:find("bad argument", 1, true), ("call %d, shape %d: %s"):format(i, j, msg))
+        assert(not msg:find("internal error", 1, true) and not msg:find("runtime error", 1, true), msg)
+      end
+    end
+  end
+end
+
+-- resp.connect passes via on: a RESP server (written here on resp's
+-- server side) reached through socks.serve_client and microsocks.
+function TestRESPVia(t)
+  local resp = require "resp"
+  local server = assert(net.listen("tcp", "127.0.0.1:0"))
+  server:serve(function(c)
+    while true do
+      local cmd = resp.read_command(c)
+      if not cmd then return end
+      c:write(resp.encode_bulk("pong " .. table.concat(cmd, " ")))
+    end
+  end)
+  local hop = assert(net.listen("tcp", "127.0.0.1:0"))
+  hop:serve(function(c) socks.serve_client(c) end)
+  local r = assert(resp.connect(tostring(server:addr()), { via = { "socks5://" .. tostring(hop:addr()), "socks5h://" .. MICROSOCKS }, timeout = 20 }))
+  assert(r:call("PING", "x") == "pong PING x")
+  r:close()
+  server:close()
+  hop:close()
+end
