@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/gonetrepl/gonetrepl/internal/dnstest"
 	"github.com/gonetrepl/gonetrepl/internal/httppeer"
 	"github.com/gonetrepl/gonetrepl/internal/peer"
 	"github.com/gonetrepl/gonetrepl/internal/proxytest"
@@ -27,7 +28,9 @@ const (
 // (TINYPROXY, and TINYPROXY_AUTH with Basic auth as PROXY_USER and
 // TINYPROXY_PASS), which allow CONNECT to
 // the two targets only: a Go echo server that half-closes after the
-// client's half-close (ECHO) and the Python HTTP peer (HTTP_PEER).
+// client's half-close (ECHO) and the Python HTTP peer (HTTP_PEER). The
+// test DNS server (DNS_SERVER, package dnstest) names 127.0.0.1
+// local.gonetrepl.test, which socks5 and socks4 hops look up here.
 func init() {
 	luaSetup["proxy"] = func(t *testing.T) map[string]string {
 		echo := peer.Serve(t, func(c net.Conn) {
@@ -47,6 +50,7 @@ func init() {
 			"PROXY_USER":      proxyTestUser,
 			"PROXY_PASS":      proxyTestPass,
 			"TINYPROXY_PASS":  tinyproxyPass,
+			"DNS_SERVER":      dnstest.Start(t),
 		}
 	}
 }

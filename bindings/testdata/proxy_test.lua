@@ -84,6 +84,18 @@ function TestMicrosocks(t)
   c:close()
 end
 
+-- socks5 and socks4 send an address: the name is looked up here, with
+-- opts.server as net.dial's own lookup; the proxy never sees the name.
+function TestLocalLookupUsesServer(t)
+  local target = "local.gonetrepl.test:" .. port_of(ECHO)
+  round_trip(assert(net.dial("tcp", target, { via = "socks5://" .. MICROSOCKS, server = DNS_SERVER, timeout = 20 })), "by name", "socks5, server")
+  round_trip(assert(net.dial("tcp", target, { via = { "socks5://" .. MICROSOCKS, "socks4://" .. DANTE }, server = DNS_SERVER, timeout = 20 })), "by name", "socks4, server")
+  -- A name the server does not know: no_such_host, the hop named.
+  local v, err = net.dial("tcp", "nothing.gonetrepl.test:80", { via = "socks5://" .. MICROSOCKS, server = DNS_SERVER, timeout = 20 })
+  expect_error("no_such_host", v, err, "unknown name")
+  assert(tostring(err):find("via socks5://" .. MICROSOCKS, 1, true), tostring(err))
+end
+
 function TestMicrosocksAuth(t)
   local data = payload(5000)
   round_trip(assert(net.dial("tcp", ECHO, { via = "socks5h://" .. auth() .. MICROSOCKS_AUTH, timeout = 20 })), data, "user/pass")
