@@ -26,6 +26,7 @@ var scriptOptions = map[string][]string{
 	"scripts/redis.lua":       {"--timeout"},
 	"scripts/http_server.lua": {"--dir", "--reply", "--quiet"},
 	"scripts/fake_redis.lua":  {"--quiet"},
+	"scripts/socks_proxy.lua": {"--user", "--pass", "--loopback-only", "--quiet"},
 }
 
 // TestEveryScriptHasATest fails for a script in scripts/ that no test runs:
@@ -102,6 +103,7 @@ func TestScriptsRejectExtraArguments(t *testing.T) {
 		"scripts/lookup.lua":      {"localhost"},
 		"scripts/portscan.lua":    {"127.0.0.1", "1"},
 		"scripts/proxy.lua":       {"127.0.0.1:0", "127.0.0.1:1"},
+		"scripts/socks_proxy.lua": {"127.0.0.1:0"},
 		"scripts/tls_probe.lua":   {"127.0.0.1:1"},
 		"scripts/udp_echo.lua":    {"127.0.0.1:0"},
 		"scripts/udp_ping.lua":    {"127.0.0.1:1"},

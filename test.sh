@@ -63,6 +63,16 @@ declare -A PACKAGES=(
   # tests (bindings/multicast_netns_linux_test.go: lo and a veth pair;
   # unshare comes with util-linux, always there on Debian).
   [iproute2]=ip
+  # Real proxies that net.dial's via dials through (internal/proxytest,
+  # bindings/testdata/proxy_test.lua): microsocks (SOCKS5, with and
+  # without user/password), Dante's danted (SOCKS5 and SOCKS4) and
+  # tinyproxy (HTTP CONNECT, Basic auth). The tests run each on loopback
+  # with its own configuration in a temporary directory, needing no root
+  # (danted runs as nobody too); the system services the packages set up
+  # do not start in a container without an init system, and none is used.
+  [microsocks]=microsocks
+  [dante-server]=danted
+  [tinyproxy]=tinyproxy
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"

@@ -92,6 +92,7 @@ var errorKindDocs = []struct{ kind, doc string }{
 	{kindTooLarge, "the data is over the read's cap (see [Reading from a conn](#reading-from-a-conn)); nothing was consumed"},
 	{kindCanceled, "the task was canceled (`t:cancel()`, or Ctrl-C on a REPL line)"},
 	{kindTLS, "a certificate was refused or the TLS protocol failed"},
+	{kindProxy, "a proxy of `opts.via` refused (credentials, the target) or broke its protocol; the message names the hop (`via socks5h://user:***@127.0.0.1:1080: ...`). A proxy that cannot be reached keeps the network's kind (`refused`, `timeout`...), its hop named too"},
 	{kindOther, "anything else: `tostring(err)` says what"},
 }
 
@@ -248,9 +249,9 @@ const flagsIntro = "" +
 // stdlibDocs documents the Lua modules of stdlib/, which have no binding
 // table: one Module per module and one per class it returns. Each module's
 // docs live in a file of their own (apidoc_http.go, apidoc_logf.go,
-// apidoc_resp.go).
+// apidoc_resp.go, apidoc_socks.go).
 func stdlibDocs() []Module {
-	return slices.Concat(flagsDocs(), httpDocs(), logfDocs(), respDocs())
+	return slices.Concat(flagsDocs(), httpDocs(), logfDocs(), respDocs(), socksDocs())
 }
 
 // flagsLimits are the limits of cli:number and cli:seconds, as

@@ -7,6 +7,7 @@ var respOpts = shape{class: "gonetrepl.resp_opts", opts: true, code: "stdlib/res
 	fields: []field{
 		{"timeout", "number", "seconds for the connect and the idle timeout of every read and write (default resp.TIMEOUT; 0: none)"},
 		{"tls", "boolean|gonetrepl.tls_opts", "true, or the opts of tls.dial: connect over TLS"},
+		viaField,
 		{"protocol", "2|3", "3 sends HELLO 3: RESP3 replies"},
 		{"password", "string", "AUTH with it"},
 		{"username", "string", "AUTH as this user (with password)"},

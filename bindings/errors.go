@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 
+	"github.com/gonetrepl/gonetrepl/internal/proxydial"
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
@@ -26,6 +27,7 @@ const (
 	kindTooLarge   = "too_large"
 	kindCanceled   = "canceled"
 	kindTLS        = "tls"
+	kindProxy      = "proxy"
 	kindOther      = "other"
 )
 
@@ -77,6 +79,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // newError classifies err. op and addr fill in what err does not carry.
 func newError(err error, op, addr string) *Error {
 	e := &Error{Kind: classify(err), Op: op, Addr: addr, Err: err}
+	var hopErr *proxydial.Error
+	if errors.As(err, &hopErr) {
+		return e // a dial through proxies: op and addr are the caller's (the hop is in the message)
+	}
 	var opErr *net.OpError
 	// A lookup's own error names the host looked up, not the address of
 	// the server asked that its cause (a read timeout) carries.
@@ -106,11 +112,14 @@ func classify(err error) string {
 	var recordErr tls.RecordHeaderError
 	var alertErr tls.AlertError
 	var marked *tlsError // a "tls: ..." failure, marked by the TLS conn (tls.go)
+	var hopErr *proxydial.Error
 	switch {
 	case err == nil:
 		return ""
 	case errors.Is(err, context.Canceled):
 		return kindCanceled
+	case errors.As(err, &hopErr) && hopErr.Proxy: // a proxy of opts.via refused or broke the protocol
+		return kindProxy
 	case errors.As(err, &tooLarge), isErrno(err, errnosMsgSize): // a datagram too big to send (or, on Windows, to receive)
 		return kindTooLarge
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:

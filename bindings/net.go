@@ -24,7 +24,7 @@ var netFuncs = concatBindings(netSocketFuncs, multicastFuncs, addrFuncs, lookupF
 
 var netSocketFuncs = []binding{
 	{"dial", (*Runtime).netDial, "net.dial(network, address [, opts]) -> conn | nil, err",
-		"Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds, the lookup included), keepalive (seconds or false), local_addr, server (\"host:port\" of the DNS server that looks up the host, as the lookups take it). A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it (on Linux; elsewhere it stays unbound and gets no replies). Unix sockets on Windows are stream only: unixgram is nil, err there.",
+		"Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds, the lookup included), keepalive (seconds or false), local_addr, server (\"host:port\" of the DNS server that looks up the host, as the lookups take it), via (proxies, tcp only; see below). A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it (on Linux; elsewhere it stays unbound and gets no replies). Unix sockets on Windows are stream only: unixgram is nil, err there." + viaDoc + " local_addr and keepalive apply to the connect to the first proxy; server to its name and to the lookups of socks5 and socks4 hops.",
 		`c = assert(net.dial("tcp", "127.0.0.1:9000", {timeout = 2}))`},
 	{"listen", (*Runtime).netListen, "net.listen(network, address) -> listener | nil, err",
 		`Listens on address (tcp, tcp4, tcp6, unix); port 0 picks a free one; "@name" is a Linux abstract Unix socket (elsewhere nil, err). An address without a host (":8080") listens on loopback only; every interface must be named: "0.0.0.0:8080" or "[::]:8080".`,
@@ -50,13 +50,14 @@ var (
 )
 
 // dialOpts are the options of net.dial, as netDial reads them.
-var dialOpts = shape{class: "gonetrepl.dial_opts", opts: true, code: "netDial,optLookupServer",
+var dialOpts = shape{class: "gonetrepl.dial_opts", opts: true, code: "netDial,optLookupServer,fieldVia",
 	doc: "The options of net.dial.",
 	fields: []field{
 		{"timeout", "number", "seconds for the whole connect, the lookup included (none by default)"},
 		{"keepalive", "number|false", "seconds between TCP keep-alive probes; false turns them off (default: Go's, 15 s)"},
 		{"local_addr", "string", "the local address to bind before connecting (\"127.0.0.2:0\", a Unix path)"},
 		{"server", "string", "\"host:port\" of the DNS server that looks up the host (default: the system's resolver)"},
+		viaField,
 	}}
 
 func isUnix(network string) bool { return network == "unix" || network == "unixgram" }
@@ -212,6 +213,10 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 		}
 	}
 	local, hasLocal := fieldString(L, 3, opts, "local_addr")
+	hops := fieldVia(L, 3, opts)
+	if len(hops) > 0 && !strings.HasPrefix(network, "tcp") {
+		argError(L, 3, "opts.via", "proxies carry tcp only, not %s", network)
+	}
 	if isUnix(network) {
 		if err := checkUnixPath("dial", network, address); err != nil {
 			return rt.pushError(L, err, "dial", address)
@@ -233,6 +238,12 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 			}
 		}
 		var err error
+		if len(hops) > 0 {
+			// The whole chain within the timeout; each connect to the
+			// first hop with d's own options.
+			nc, err = dialVia(ctx, proxyChain(hops, &d, d.Resolver), network, address, d.Timeout)
+			return err
+		}
 		nc, err = d.DialContext(ctx, network, address)
 		var sysErr *os.SyscallError
 		if err != nil && d.LocalAddr != nil && !(errors.As(err, &sysErr) && sysErr.Syscall == "bind") {

@@ -99,7 +99,7 @@ func TestEveryOptionsTableRefusesUnknownKeys(t *testing.T) {
 
 // optionsReceivers adds the stdlib modules and classes to receivers.
 const optionsReceivers = `
-	local http, resp, flags = require("http"), require("resp"), require("flags")
+	local http, resp, flags, socks = require("http"), require("resp"), require("flags"), require("socks")
 	receivers["http client"] = http.client()
 	receivers["flags parser"] = flags.new("prog")
 	-- No one reads the pipe: a write it accepts (c:write {more = false})

@@ -206,6 +206,10 @@ var paramOverrides = map[string]map[string]string{
 	"packet conn:join":              {"group": "string", "iface": "string"},
 	"packet conn:leave":             {"group": "string", "iface": "string"},
 	"packet conn:set_multicast_ttl": {"ttl": "integer"},
+	// The SOCKS5 server's side (stdlib/socks.lua).
+	"socks.serve_client": {"c": "gonetrepl.conn", "opts": "gonetrepl.socks_opts"},
+	"socks.parse":        {"data": "string", "opts": "gonetrepl.socks_opts"},
+	"socks.reply":        {"code": "integer", "bound": "string|gonetrepl.addr"},
 }
 
 // resultOverrides types the results whose meaning depends on the binding.
@@ -251,6 +255,9 @@ var resultOverrides = map[string]map[string]string{
 	"resp.split_args":        {"words": "string[]"},
 	// Multicast (multicast.go).
 	"packet conn:multicast_ttl": {"ttl": "integer"},
+	// The SOCKS5 server's side (stdlib/socks.lua).
+	"socks.serve_client": {"n_up": "integer", "n_down": "integer"},
+	"socks.parse":        {"request": "gonetrepl.socks_request", "reply": "string"},
 }
 
 // A stubParam is one parameter or result written out whole, for the few

@@ -40,7 +40,7 @@ const tlsOptsDoc = " opts: server_name, insecure (true skips certificate verific
 
 var tlsFuncs = []binding{
 	{"dial", (*Runtime).tlsDial, "tls.dial(address [, opts]) -> conn | nil, err",
-		"Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address); opts.timeout bounds the connect and the handshake together." + tlsOptsDoc,
+		"Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address); opts.timeout bounds the connect and the handshake together." + tlsOptsDoc + viaDoc,
 		`c = assert(tls.dial("example.com:443", {alpn = {"http/1.1"}}))`},
 	{"listen", (*Runtime).tlsListen, "tls.listen(address, opts) -> listener | nil, err",
 		"Listens on a TCP address for TLS clients, with opts.cert and opts.key or opts.self_signed = true (a fresh certificate for localhost, 127.0.0.1 and ::1). Accepted conns handshake on first use, in the task that uses them; opts.timeout bounds that handshake. An address without a host is loopback only, as with net.listen." + tlsOptsDoc,
@@ -163,7 +163,7 @@ func (l *tlsListener) SetDeadline(t time.Time) error {
 }
 
 // tlsOpts lists the options argTLSOptions reads, for the type stubs.
-var tlsOpts = shape{class: "gonetrepl.tls_opts", opts: true, code: "argTLSOptions",
+var tlsOpts = shape{class: "gonetrepl.tls_opts", opts: true, code: "argTLSOptions,fieldVia,noVia",
 	doc: "The options of tls.dial, tls.listen, tls.client and tls.server.",
 	fields: []field{
 		{"server_name", "string", "client: the name the server's certificate must be for (default: the host dialed)"},
@@ -174,6 +174,7 @@ var tlsOpts = shape{class: "gonetrepl.tls_opts", opts: true, code: "argTLSOption
 		{"cert", "string", "PEM of this side's certificate (with key)"},
 		{"key", "string", "PEM of this side's private key (with cert)"},
 		{"alpn", "string|string[]", "the application protocols to offer or accept, in order of preference"},
+		viaField, // tls.dial only
 	}}
 
 // tlsState is the table c:tls_state returns.
@@ -311,7 +312,9 @@ func (o *tlsOptions) serverConfig(L *lua.LState, n int) *tls.Config {
 
 func (rt *Runtime) tlsDial(L *lua.LState) int {
 	address := rt.argAddress(L, 1, "address")
-	o := argTLSOptions(L, 2, argOptions(L, 2, tlsOpts))
+	opts := argOptions(L, 2, tlsOpts)
+	o := argTLSOptions(L, 2, opts)
+	hops := fieldVia(L, 2, opts)
 	host, _, _ := net.SplitHostPort(address)
 	cfg := o.clientConfig(rt, L, 2, host)
 	var tc *tlsConn
@@ -322,7 +325,13 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 			defer cancel()
 		}
 		var d net.Dialer
-		nc, err := d.DialContext(ctx, "tcp", address)
+		var nc net.Conn
+		var err error
+		if len(hops) > 0 {
+			nc, err = dialVia(ctx, proxyChain(hops, &d, nil), "tcp", address, 0)
+		} else {
+			nc, err = d.DialContext(ctx, "tcp", address)
+		}
 		if err != nil {
 			return err
 		}
@@ -346,7 +355,9 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 
 func (rt *Runtime) tlsListen(L *lua.LState) int {
 	address := loopbackIfNoHost("tcp", rt.argAddress(L, 1, "address"))
-	o := argTLSOptions(L, 2, argOptions(L, 2, tlsOpts))
+	opts := argOptions(L, 2, tlsOpts)
+	noVia(L, 2, opts, "tls.listen")
+	o := argTLSOptions(L, 2, opts)
 	cfg := o.serverConfig(L, 2)
 	var ln net.Listener
 	err := rt.block(L, nil, func(ctx context.Context) error {
@@ -373,7 +384,13 @@ func (rt *Runtime) tlsServer(L *lua.LState) int { return rt.upgrade(L, true) }
 // TLS conn, which takes the socket over.
 func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 	old := argConn(rt, L, 1, "conn")
-	o := argTLSOptions(L, 2, argOptions(L, 2, tlsOpts))
+	opts := argOptions(L, 2, tlsOpts)
+	if server {
+		noVia(L, 2, opts, "tls.server")
+	} else {
+		noVia(L, 2, opts, "tls.client")
+	}
+	o := argTLSOptions(L, 2, opts)
 	if old.datagram {
 		argError(L, 1, "conn", "stream conn expected, got a %s conn", old.network)
 	}

@@ -509,15 +509,26 @@ function Client:close()
   return true
 end
 
--- dial opens a conn to u (TLS for https).
+-- dial opens a conn to u (TLS for https), through the proxies of o.via
+-- if any.
 local function dial(u, o, timeout)
   if u.scheme == "https" then
     return tls.dial(u.addr, {
       timeout = timeout, server_name = o.server_name or u.host, insecure = o.insecure,
-      ca = o.ca, cert = o.cert, key = o.key, alpn = { "http/1.1" },
+      ca = o.ca, cert = o.cert, key = o.key, alpn = { "http/1.1" }, via = o.via,
     })
   end
-  return net.dial("tcp", u.addr, { timeout = timeout })
+  return net.dial("tcp", u.addr, { timeout = timeout, via = o.via })
+end
+
+-- route names the proxies of via (a URL, a list of them or nil),
+-- so that the pool keeps conns of different routes apart. A via of the
+-- wrong type is left to net.dial to refuse.
+local function route(via)
+  if type(via) ~= "table" then return tostring(via) end
+  local parts = {}
+  for i = 1, #via do parts[i] = tostring(via[i]) end
+  return table.concat(parts, " ")
 end
 
 -- exchange sends one request on c and reads the response. It returns the
@@ -598,7 +609,7 @@ function Client:request(req)
   if type(req) ~= "table" then error("bad argument #1 to request (table expected, got " .. type(req) .. ")", 2) end
   check_opts(req, "gonetrepl.http_request", 1, "request", "req")
   local o = {}
-  for _, f in ipairs({ "timeout", "max_body", "redirects", "insecure", "ca", "cert", "key", "server_name", "max_idle" }) do
+  for _, f in ipairs({ "timeout", "max_body", "redirects", "insecure", "ca", "cert", "key", "server_name", "max_idle", "via" }) do
     o[f] = pick(f, req, self.opts)
   end
   o.timeout = o.timeout or http.TIMEOUT
@@ -623,7 +634,7 @@ function Client:request(req)
   while true do
     local u, perr = parse_url(url)
     if not u then error("http: " .. perr, 2) end
-    local key = u.scheme .. "://" .. u.addr
+    local key = u.scheme .. "://" .. u.addr .. " " .. route(o.via)
     local resp, reusable, err, fresh
     for attempt = 1, 2 do
       local c = attempt == 1 and take(self, key) or nil -- the retry dials

@@ -851,7 +851,7 @@ end
 -- addr: "host:port" (default resp.DEFAULT_ADDR), or a Unix socket path
 -- (starting with / or @), or an addr value (ln:addr()). opts: timeout (seconds for the connect and idle
 -- timeout of every read and write; default resp.TIMEOUT, 0 for none),
--- tls (true, or a table of tls.dial opts), password and username (AUTH),
+-- tls (true, or a table of tls.dial opts), via (proxies, as net.dial's), password and username (AUTH),
 -- db (SELECT), protocol (3: HELLO 3), and the caps.
 function resp.connect(addr, opts)
   addr = addr or resp.DEFAULT_ADDR
@@ -867,11 +867,12 @@ function resp.connect(addr, opts)
     local topts = {}
     if type(opts.tls) == "table" then for k, v in pairs(opts.tls) do topts[k] = v end end
     topts.timeout = topts.timeout or dial_timeout
+    if topts.via == nil then topts.via = opts.via end
     c, err = tls.dial(addr, topts)
   elseif addr:sub(1, 1) == "/" or addr:sub(1, 1) == "@" then
-    c, err = net.dial("unix", addr, { timeout = dial_timeout })
+    c, err = net.dial("unix", addr, { timeout = dial_timeout, via = opts.via })
   else
-    c, err = net.dial("tcp", addr, { timeout = dial_timeout })
+    c, err = net.dial("tcp", addr, { timeout = dial_timeout, via = opts.via })
   end
   if not c then return nil, err end
   if timeout > 0 then c:set_timeout(timeout) end

@@ -17,6 +17,7 @@
 ---| "too_large" # the data is over the read's cap (see Reading from a conn); nothing was consumed
 ---| "canceled" # the task was canceled (`t:cancel()`, or Ctrl-C on a REPL line)
 ---| "tls" # a certificate was refused or the TLS protocol failed
+---| "proxy" # a proxy of `opts.via` refused (credentials, the target) or broke its protocol; the message names the hop (`via socks5h://user:***@127.0.0.1:1080: ...`). A proxy that cannot be reached keeps the network's kind (`refused`, `timeout`...), its hop named too
 ---| "other" # anything else: `tostring(err)` says what
 ---| "redis" # resp: the server answered with an error reply (err.code is its first word); the connection is fine
 
@@ -106,6 +107,7 @@
 ---@field keepalive? number|false seconds between TCP keep-alive probes; false turns them off (default: Go's, 15 s)
 ---@field local_addr? string the local address to bind before connecting ("127.0.0.2:0", a Unix path)
 ---@field server? string "host:port" of the DNS server that looks up the host (default: the system's resolver)
+---@field via? string|string[] proxies to dial through, in order, each reached through the one before: socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4://, socks4a://, http:// and https:// (CONNECT), each with user:pass@ if needed; one URL or a list
 
 ---The options of the net.lookup_* functions and net.resolve_addr.
 ---@class gonetrepl.lookup_opts
@@ -168,7 +170,7 @@ net = {}
 
 ---`net.dial(network, address [, opts]) -> conn | nil, err`
 ---
----Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds, the lookup included), keepalive (seconds or false), local_addr, server ("host:port" of the DNS server that looks up the host, as the lookups take it). A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it (on Linux; elsewhere it stays unbound and gets no replies). Unix sockets on Windows are stream only: unixgram is nil, err there.
+---Connects to address over network (tcp, tcp4, tcp6, udp, udp4, udp6, unix, unixgram); opts: timeout (seconds, the lookup included), keepalive (seconds or false), local_addr, server ("host:port" of the DNS server that looks up the host, as the lookups take it), via (proxies, tcp only; see below). A udp or unixgram conn reads and writes one datagram at a time; a unixgram one without local_addr gets an automatic abstract name, so that replies reach it (on Linux; elsewhere it stays unbound and gets no replies). Unix sockets on Windows are stream only: unixgram is nil, err there. opts.via: a proxy URL, or a list of them dialed in order, each through the one before (a string is a list of one; {} is none): socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4:// (here, IPv4), socks4a:// (the proxy), http:// and https:// (CONNECT; https runs TLS to the proxy first, its certificate checked against the system's roots), each with user:pass@ (URL-escaped; Basic auth for CONNECT) if needed. opts.timeout covers the whole chain, and a cancel stops it at whatever hop it is. A hop that fails is named in the message, its password shown as *** ("via socks5h://bob:***@127.0.0.1:1080: connect to host:80: username/password authentication failed"): kind proxy when the proxy refused (credentials, the target) or broke its protocol, else the network's kind (refused, timeout, no_such_host...). The conn is the socket to the first proxy (remote_addr is the proxy's); the handshakes are not traced. local_addr and keepalive apply to the connect to the first proxy; server to its name and to the lookups of socks5 and socks4 hops.
 ---
 ---```lua
 ---c = assert(net.dial("tcp", "127.0.0.1:9000", {timeout = 2}))

@@ -8,6 +8,7 @@
 ---@class gonetrepl.resp_opts
 ---@field timeout? number seconds for the connect and the idle timeout of every read and write (default resp.TIMEOUT; 0: none)
 ---@field tls? boolean|gonetrepl.tls_opts true, or the opts of tls.dial: connect over TLS
+---@field via? string|string[] proxies to dial through, in order, each reached through the one before: socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4://, socks4a://, http:// and https:// (CONNECT), each with user:pass@ if needed; one URL or a list
 ---@field protocol? 2|3 3 sends HELLO 3: RESP3 replies
 ---@field password? string AUTH with it
 ---@field username? string AUTH as this user (with password)

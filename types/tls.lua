@@ -14,6 +14,7 @@
 ---@field cert? string PEM of this side's certificate (with key)
 ---@field key? string PEM of this side's private key (with cert)
 ---@field alpn? string|string[] the application protocols to offer or accept, in order of preference
+---@field via? string|string[] proxies to dial through, in order, each reached through the one before: socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4://, socks4a://, http:// and https:// (CONNECT), each with user:pass@ if needed; one URL or a list
 
 ---A TLS conn's state after its handshake, from c:tls_state().
 ---@class gonetrepl.tls_state
@@ -41,7 +42,7 @@ tls = {}
 
 ---`tls.dial(address [, opts]) -> conn | nil, err`
 ---
----Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address); opts.timeout bounds the connect and the handshake together. opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake).
+---Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address); opts.timeout bounds the connect and the handshake together. opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake). opts.via: a proxy URL, or a list of them dialed in order, each through the one before (a string is a list of one; {} is none): socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4:// (here, IPv4), socks4a:// (the proxy), http:// and https:// (CONNECT; https runs TLS to the proxy first, its certificate checked against the system's roots), each with user:pass@ (URL-escaped; Basic auth for CONNECT) if needed. opts.timeout covers the whole chain, and a cancel stops it at whatever hop it is. A hop that fails is named in the message, its password shown as *** ("via socks5h://bob:***@127.0.0.1:1080: connect to host:80: username/password authentication failed"): kind proxy when the proxy refused (credentials, the target) or broke its protocol, else the network's kind (refused, timeout, no_such_host...). The conn is the socket to the first proxy (remote_addr is the proxy's); the handshakes are not traced.
 ---
 ---```lua
 ---c = assert(tls.dial("example.com:443", {alpn = {"http/1.1"}}))

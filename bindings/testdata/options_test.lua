@@ -17,8 +17,8 @@ function TestDialUnknownOption(t)
   local ln = assert(net.listen("tcp", "127.0.0.1:0"))
   local err = refused("bad argument #3 to dial (opts: unknown option 'timeuot' (did you mean 'timeout'?))", function() return net.dial("tcp", ln:addr(), { timeuot = 2 }) end)
   refused("unknown option 'local' (did you mean 'local_addr'?)", function() return net.dial("tcp", ln:addr(), { ["local"] = "127.0.0.1:0" }) end)
-  refused("unknown option 'bogus' (options: timeout, keepalive, local_addr, server)", function() return net.dial("tcp", ln:addr(), { bogus = 1 }) end)
-  refused("unknown option [1] (options are named: timeout, keepalive, local_addr, server)", function() return net.dial("tcp", ln:addr(), { 2 }) end)
+  refused("unknown option 'bogus' (options: timeout, keepalive, local_addr, server, via)", function() return net.dial("tcp", ln:addr(), { bogus = 1 }) end)
+  refused("unknown option [1] (options are named: timeout, keepalive, local_addr, server, via)", function() return net.dial("tcp", ln:addr(), { 2 }) end)
   refused("unknown option of type table", function() return net.dial("tcp", ln:addr(), { [{}] = 1 }) end)
   -- Every known key still works, and the same bad key is named whatever
   -- the order: the least one.
