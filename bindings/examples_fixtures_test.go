@@ -156,7 +156,13 @@ var exampleFixtures = map[string]exampleFixture{
 	"logf.new":        {prelude: `opts = {quiet = false}; ` + dialEcho},
 
 	// resp: c is a conn to the echo server, r a client of the redis.
-	"resp":            {prelude: dialEcho},
+	"resp": {prelude: dialEcho},
+	// socks: ln is the SOCKS5 server the example starts; the after dials
+	// the echo server through it, with the example's credentials.
+	"socks.serve_client": {prelude: listenAny, after: `local k = assert(net.dial("tcp", "127.0.0.1:9000",
+		{via = "socks5://u:p@127.0.0.1:" .. ln:addr().port, timeout = 5}))
+		k:write("hi\n"); assert(k:read_line({timeout = 5}) == "hi")`},
+	"socks.reply":     {prelude: dialEcho},
 	"resp client":     {prelude: `r = assert(resp.connect("127.0.0.1:6379", {timeout = 5, protocol = 3}))`},
 	"resp.new":        {after: `assert(r:call("PING") == "PONG")`},
 	"resp.read_reply": {prelude: `c:write("+OK\r\n")`, after: `assert(v == "OK" and t == "simple")`},
