@@ -70,7 +70,7 @@ func TestTLSOpenSSLClientAuth(t *testing.T) {
 		assert(st.verified == true, "the client's chain is not verified")
 		-- s_client sends its chain: its certificate, then the CA.
 		local leaf, ca = st.peer_certificates[1], st.peer_certificates[2]
-		assert(ca and ca.subject == "CN=` + tlstest.CAName + `", #st.peer_certificates)
+		assert(ca and ca.subject == "CN=`+tlstest.CAName+`", #st.peer_certificates)
 		assert(leaf.subject == "CN=client.test", leaf.subject)
 		assert(leaf.spki_sha256 == CLIENT_PIN, leaf.spki_sha256 .. " ~= " .. CLIENT_PIN)
 		assert(leaf.pem:find("-----BEGIN CERTIFICATE-----", 1, true))
