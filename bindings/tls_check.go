@@ -72,7 +72,7 @@ func (e *pinError) Error() string {
 	for i, p := range e.pins {
 		want[i] = base64.StdEncoding.EncodeToString(p[:])
 	}
-	return fmt.Sprintf("tls: public key pin mismatch: the server's certificate has pin_sha256 %s, pinned %s",
+	return fmt.Sprintf("public key pin mismatch: the server's certificate has pin_sha256 %s, pinned %s",
 		base64.StdEncoding.EncodeToString(e.seen[:]), strings.Join(want, ", "))
 }
 

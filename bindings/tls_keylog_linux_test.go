@@ -50,12 +50,16 @@ func TestTLSKeyLogDecryptsCapture(t *testing.T) {
 	stop := startCapture(t, tcpdump, pcap, "tcp port "+port)
 	secret := fmt.Sprintf("gonetrepl keylog plaintext %d", time.Now().UnixNano())
 	reversed := reverse(secret)
-	runChunkOutput(t, fmt.Sprintf(`
+	// The chunk prints the client's address: tshark follows that
+	// conversation (another conn may have used the port before, under
+	// other tests running in parallel).
+	client := strings.TrimSpace(runChunkOutput(t, fmt.Sprintf(`
 		local c = assert(tls.dial(%q, { ca = %q, keylog = %q, timeout = 20 }))
+		print(c:local_addr())
 		c:set_timeout(20)
 		assert(c:write(%q .. "\n"))
 		assert(c:read_line() == %q)
-		assert(c:close())`, addr, pki.CA, keylog, secret, reversed))
+		assert(c:close())`, addr, pki.CA, keylog, secret, reversed)))
 	stop()
 
 	fi, err := os.Stat(keylog)
@@ -72,12 +76,14 @@ func TestTLSKeyLogDecryptsCapture(t *testing.T) {
 	if strings.Contains(string(raw), secret) {
 		t.Fatalf("the plaintext is in the capture as it is: nothing was encrypted")
 	}
-	follow := func(args ...string) string {
+	// tshark -z follow,PROTO,ascii,CLIENT,SERVER prints the conversation's
+	// bytes: TCP's as sent, TLS's decrypted (if it can).
+	follow := func(proto string, args ...string) string {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, tshark, append([]string{"-n", "-r", pcap, "-d", "tcp.port==" + port + ",tls",
-			"-q", "-z", "follow,tls,ascii,0"}, args...)...)
+			"-q", "-z", "follow," + proto + ",ascii," + client + "," + addr}, args...)...)
 		cmd.Env = append(os.Environ(), "HOME="+dir) // tshark reads and writes its profile there
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -85,10 +91,14 @@ func TestTLSKeyLogDecryptsCapture(t *testing.T) {
 		}
 		return string(out)
 	}
-	if out := follow("-o", "tls.keylog_file:"+keylog); !strings.Contains(out, secret) || !strings.Contains(out, reversed) {
+	if out := follow("tls", "-o", "tls.keylog_file:"+keylog); !strings.Contains(out, secret) || !strings.Contains(out, reversed) {
 		t.Errorf("tshark with the key log does not show the session's plaintext:\n%s", out)
 	}
-	if out := follow(); strings.Contains(out, secret) || strings.Contains(out, reversed) {
+	// Without it: the conversation is there, its plaintext is not.
+	if out := follow("tcp"); !strings.Contains(out, "Node 0: "+client) || strings.Contains(out, secret) {
+		t.Errorf("tshark without the key log, the TCP conversation:\n%s", out)
+	}
+	if out := follow("tls"); strings.Contains(out, secret) || strings.Contains(out, reversed) {
 		t.Errorf("tshark without the key log shows the plaintext:\n%s", out)
 	}
 }
