@@ -3,9 +3,7 @@ package bindings
 import (
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -18,10 +16,8 @@ func TestEveryTLSOptionWithEveryValue(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
-	if runtime.GOOS != "windows" {
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	if err := mkfifo(fifo); err != nil {
+		t.Logf("no FIFO: %v", err) // the path is then a file that does not exist
 	}
 	values := []string{"false", "true", "0", "0/0", "1e308", "-1", `"x"`, `""`, `string.rep("x", 100000)`,
 		"{}", "{1}", `{"x"}`, `{"h2", 2}`, "function() end", `"-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"`,
