@@ -30,7 +30,7 @@ import (
 )
 
 // tlsOptsDoc describes the options table every tls function takes.
-const tlsOptsDoc = " opts: server_name (the name the server's certificate is checked for), sni (the name sent in the ClientHello, when it differs; false sends none), insecure (true skips certificate verification, and the first such client without pin_sha256 prints a warning on stderr; off by default), pin_sha256 (base64 SHA-256 of the server certificate's public key (SPKI), or a list: the leaf must match one, even with insecure = true, as curl's --pinnedpubkey; a mismatch is kind tls naming the key seen), ca (CAs to trust instead of the system's), cert and key (this side's certificate), client_ca with client_auth = \"request\" | \"require\" (server: ask clients for a certificate, and verify it with client_ca; a server's ca is client_ca with \"require\"), min_version (\"1.0\", \"1.1\", \"1.2\", \"1.3\"), alpn (list of protocols, in order of preference), keylog (a file that the session secrets are appended to, NSS key log format, as SSLKEYLOGFILE; created 0600), timeout (seconds for the handshake). ca, cert, key and client_ca are PEM text or the path of a PEM file; a missing or bad one raises."
+const tlsOptsDoc = " opts: server_name (the name the server's certificate is checked for), sni (the name sent in the ClientHello, when it differs; false sends none), insecure (true skips certificate verification, and the first such client without pin_sha256 prints a warning on stderr; off by default), pin_sha256 (base64 SHA-256 of the server certificate's public key (SPKI), or a list: the leaf must match one, even with insecure = true, as curl's --pinnedpubkey; a mismatch is kind tls naming the key seen), ca (CAs to trust instead of the system's), cert and key (this side's certificate), client_ca with client_auth = \"request\" | \"require\" (server: ask clients for a certificate, and verify it with client_ca; on a server, ca is another name for client_ca), min_version (\"1.0\", \"1.1\", \"1.2\", \"1.3\"), alpn (list of protocols, in order of preference), keylog (a file that the session secrets are appended to, NSS key log format, as SSLKEYLOGFILE; created 0600), timeout (seconds for the handshake). ca, cert, key and client_ca are PEM text or the path of a PEM file; a missing or bad one raises."
 
 // tlsOpts lists the options argTLSOptions reads, for the type stubs.
 var tlsOpts = shape{class: "gonetrepl.tls_opts", opts: true, code: "argTLSOptions",
@@ -42,7 +42,7 @@ var tlsOpts = shape{class: "gonetrepl.tls_opts", opts: true, code: "argTLSOption
 		{"pin_sha256", "string|string[]", "client: base64 SHA-256 of the server certificate's public key (SPKI), or a list; the leaf must match one, even with insecure"},
 		{"self_signed", "boolean", "server: true makes a fresh certificate for localhost, 127.0.0.1 and ::1"},
 		{"timeout", "number", "seconds for the handshake (tls.dial: the connect and the handshake)"},
-		{"ca", "string", "PEM (text or file) of the CAs to trust instead of the system's; on a server, the same as client_ca with client_auth = \"require\""},
+		{"ca", "string", "PEM (text or file) of the CAs to trust instead of the system's; on a server, another name for client_ca"},
 		{"cert", "string", "PEM (text or file) of this side's certificate (with key)"},
 		{"key", "string", "PEM (text or file) of this side's private key (with cert)"},
 		{"client_ca", "string", "server: PEM (text or file) of the CAs a client's certificate is verified with"},
