@@ -73,6 +73,13 @@ declare -A PACKAGES=(
   [microsocks]=microsocks
   [dante-server]=danted
   [tinyproxy]=tinyproxy
+  # tcpdump, which captures a TLS session on lo, and tshark, which must
+  # decrypt it with the key log file that tls.dial's keylog option wrote
+  # (bindings/tls_keylog_linux_test.go). tshark's package asks whether
+  # non-root users may capture: DEBIAN_FRONTEND=noninteractive takes the
+  # default (no), and the test captures as root or in a user namespace.
+  [tcpdump]=tcpdump
+  [tshark]=tshark
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"

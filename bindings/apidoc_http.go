@@ -2,7 +2,7 @@ package bindings
 
 // httpRequestOpts lists the request options that http.get, http.request
 // and a client's methods share.
-const httpRequestOpts = " opts: timeout (seconds for the whole request, redirects included; default http.TIMEOUT, 30), max_body (bytes; default http.MAX_BODY, 16 MiB), redirects (how many to follow; default 0: a 3xx comes back as it is), headers (name -> value, or name -> list of values for repeated lines), insecure, ca, cert, key, server_name (for https://, passed to tls.dial; certificates are verified unless insecure = true), via (proxies, passed to net.dial or tls.dial; idle conns are kept per route)."
+const httpRequestOpts = " opts: timeout (seconds for the whole request, redirects included; default http.TIMEOUT, 30), max_body (bytes; default http.MAX_BODY, 16 MiB), redirects (how many to follow; default 0: a 3xx comes back as it is), headers (name -> value, or name -> list of values for repeated lines), insecure, ca, cert, key, server_name, sni, pin_sha256, min_version, keylog (for https://, passed to tls.dial; certificates are verified unless insecure = true; a kept-alive conn is reused only by a request with the same TLS options), via (proxies, passed to net.dial or tls.dial; idle conns are kept per route)."
 
 // httpResponseDoc describes a response table and the errors.
 const httpResponseDoc = " The response is a table {status = 200, reason = \"OK\", version = \"HTTP/1.1\", headers, header_list, body, url (the last one, after redirects), redirects (how many were followed), trailers (of a chunked body)}; headers maps each lowercased name to its value, repeated headers joined with \", \" (header_list keeps every {name, value} as received, in order). Bodies: Content-Length, chunked, or until the server closes; none for HEAD, 1xx, 204 and 304. Every read is capped, so that a whole response is bounded: a status or header line at http.MAX_LINE (8192 bytes), http.MAX_HEADERS (100) headers of http.MAX_HEADER_BYTES (64 KiB) together, a chunk-size line at http.MAX_CHUNK_LINE (1024), a chunked body's framing (size lines and CRLFs) at http.MAX_CHUNK_OVERHEAD (16 KiB) beyond half its data (1-byte chunks are refused early), the body at max_body; over a cap is kind 'too_large', refused before anything is allocated (a Content-Length or a chunk size over max_body is refused as soon as it is read). A body the server ends before its length is kind 'eof', \"http: transfer closed with N bytes remaining\" (of the body, or of the chunk being read); a chunked body it ends between chunks, before the last chunk (size 0) and the empty line after the trailers, is kind 'eof' too, \"http: transfer closed with outstanding read data remaining\" (curl's words): never a response. A malformed response is kind 'other', and so is an ambiguous one (RFC 9112, 6.3): Transfer-Encoding with Content-Length, two different Content-Lengths, a transfer coding other than chunked (gzip, chunked is not decoded as plain chunked); errors have the fields of net error values (kind, op, addr, message). Peer bytes quoted in an error message are escaped (bin.escape). A bad URL (not http:// or https://) or a header with CR or LF raises."
@@ -22,6 +22,10 @@ func httpShapes() []shape {
 				{"key", "string", "https: PEM of its private key"},
 				{"server_name", "string", "https: the name the certificate must be for"},
 				viaField,
+				{"sni", "string|false", "https: the server name sent (tls.dial's sni); false sends none"},
+				{"pin_sha256", "string|string[]", "https: base64 SHA-256 of the server's public key (SPKI), or a list (tls.dial's pin_sha256)"},
+				{"min_version", "\"1.0\"|\"1.1\"|\"1.2\"|\"1.3\"", "https: the lowest TLS version accepted"},
+				{"keylog", "string", "https: file the TLS secrets are appended to (NSS key log format)"},
 			}},
 		// Client:request reads the options it picks from a request and the
 		// client's defaults as o.key, and the headers as opts.headers.

@@ -259,3 +259,20 @@ func optInteger(L *lua.LState, n int, name string, def int64) int64 {
 	}
 	return argInteger(L, n, name)
 }
+
+// fieldBool reads an optional boolean field of an options table; absent
+// is false.
+func fieldBool(L *lua.LState, n int, opts *lua.LTable, field string) bool {
+	if opts == nil {
+		return false
+	}
+	switch v := opts.RawGetString(field).(type) {
+	case *lua.LNilType:
+		return false
+	case lua.LBool:
+		return bool(v)
+	default:
+		argError(L, n, "opts."+field, "boolean expected, got %s", typeName(v))
+	}
+	return false
+}

@@ -124,6 +124,12 @@ var exampleFixtures = map[string]exampleFixture{
 
 	// tls: c is a plain conn to the STARTTLS server, its greeting read;
 	// or the server side of a conn whose client starts TLS after "OK".
+	// tls.listen names PEM files in the working directory: a self-signed
+	// certificate, its key, and the same certificate as the client CA.
+	"tls.listen": {prelude: `local cert, key = tls.self_signed()
+		for name, pem in pairs({["cert.pem"] = cert, ["key.pem"] = key, ["ca.pem"] = cert}) do
+			local f = assert(io.open(name, "w")); f:write(pem); f:close()
+		end`},
 	"tls.client": {prelude: `c = assert(net.dial("tcp", "127.0.0.1:25")); assert(c:read_line({timeout = 5}))`,
 		after: `assert(c:send_line("ping")); assert(c:read_line({timeout = 5}) == "ping")`},
 	"tls.server": {prelude: listenAny + `

@@ -53,7 +53,7 @@ type Runtime struct {
 
 	firstResource     func() // Options.FirstResource
 	firstResourceOnce sync.Once
-	insecureWarning   sync.Once // see tls.go
+	insecureWarning   sync.Once // see tls_options.go
 
 	mu        sync.Mutex // guards the fields below; never held while waiting
 	tasks     map[int64]*Task

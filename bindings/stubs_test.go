@@ -260,7 +260,7 @@ func TestTableShapesMatchCode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			re := regexp.MustCompile(`\b(?:` + strings.ReplaceAll(variable, ",", "|") + `)\.([a-z_]+)`)
+			re := regexp.MustCompile(`\b(?:` + strings.ReplaceAll(variable, ",", "|") + `)\.([a-z_][a-z_0-9]*)`)
 			for _, line := range strings.Split(string(src), "\n") {
 				if strings.HasPrefix(strings.TrimSpace(line), "--") {
 					continue

@@ -22,9 +22,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"sync/atomic"
@@ -35,16 +33,13 @@ import (
 
 const tlsSummary = "TLS: dial, listen, upgrade a conn (STARTTLS), self-signed certificates"
 
-// tlsOptsDoc describes the options table every tls function takes.
-const tlsOptsDoc = " opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake)."
-
 var tlsFuncs = []binding{
 	{"dial", (*Runtime).tlsDial, "tls.dial(address [, opts]) -> conn | nil, err",
-		"Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address); opts.timeout bounds the connect and the handshake together." + tlsOptsDoc + viaDoc,
-		`c = assert(tls.dial("example.com:443", {alpn = {"http/1.1"}}))`},
+		"Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address) and sending that name (SNI) unless opts.sni says otherwise; opts.timeout bounds the connect and the handshake together." + tlsOptsDoc + viaDoc,
+		`local first = assert(tls.dial("example.com:443")); local pin = first:tls_state().peer_certificates[1].spki_sha256; first:close(); c = assert(tls.dial("example.com:443", {alpn = {"h2", "http/1.1"}, pin_sha256 = pin}))`},
 	{"listen", (*Runtime).tlsListen, "tls.listen(address, opts) -> listener | nil, err",
-		"Listens on a TCP address for TLS clients, with opts.cert and opts.key or opts.self_signed = true (a fresh certificate for localhost, 127.0.0.1 and ::1). Accepted conns handshake on first use, in the task that uses them; opts.timeout bounds that handshake. An address without a host is loopback only, as with net.listen." + tlsOptsDoc,
-		`ln = assert(tls.listen("127.0.0.1:8443", {self_signed = true})); print(ln:addr())`},
+		"Listens on a TCP address for TLS clients, with opts.cert and opts.key or opts.self_signed = true (a fresh certificate for localhost, 127.0.0.1 and ::1). opts.alpn chooses among the clients' protocols (c:tls_state().alpn); opts.client_ca with client_auth asks clients for a certificate (c:tls_state().peer_certificates). Accepted conns handshake on first use, in the task that uses them; opts.timeout bounds that handshake. An address without a host is loopback only, as with net.listen." + tlsOptsDoc,
+		`ln = assert(tls.listen("127.0.0.1:8443", {cert = "cert.pem", key = "key.pem", client_ca = "ca.pem", client_auth = "require"})); print(ln:addr())`},
 	{"client", (*Runtime).tlsClient, "tls.client(conn [, opts]) -> conn | nil, err",
 		"STARTTLS, client side: runs a TLS handshake as the client over conn and returns the TLS conn. The new conn takes over the socket and any bytes conn had buffered; conn is closed. server_name defaults to conn's remote IP. On failure the connection is closed." + tlsOptsDoc,
 		`c:write("STARTTLS\r\n"); assert(c:expect("^220[^\n]*\n")); c = assert(tls.client(c, {server_name = "mail.example.com"}))`},
@@ -60,7 +55,7 @@ var tlsFuncs = []binding{
 // join the conn class's methods. On other conns they return nil, err.
 var tlsConnMethods = []binding{
 	{"tls_state", (*Runtime).connTLSState, "c:tls_state() -> state | nil, err",
-		"On a TLS conn, after its handshake (run now if not done yet): a table with version (\"TLS 1.3\"), cipher, alpn (or nil), server_name (on a client, the name the certificate is checked for; on a server, the one the client sent), verified (the peer's certificate chain was verified), resumed, and peer_certificates, a list from the peer's own certificate up, each {subject, issuer, serial, not_before, not_after (seconds since the epoch), dns_names, ip_addresses, is_ca}.",
+		"On a TLS conn, after its handshake (run now if not done yet): a table with version (\"TLS 1.3\"), cipher, alpn (the protocol negotiated, or nil), server_name (on a client, the name the certificate is checked for; on a server, the one the client sent, nil if none), verified (the peer's certificate chain was verified: on a server, a client certificate verified with client_ca), resumed, and peer_certificates, the chain the peer sent, verified or not (see verified; empty when a client sent no certificate), from its own certificate up, each {subject, issuer, serial, not_before, not_after (seconds since the epoch), dns_names, ip_addresses, is_ca, sha256 (fingerprint, hex), spki_sha256 (the pin of its key, as pin_sha256 takes it), pem}.",
 		`local st = assert(c:tls_state()); print(st.version, st.cipher, st.peer_certificates[1].subject)`},
 	{"handshake", (*Runtime).connHandshake, "c:handshake() -> true | nil, err",
 		"On a TLS conn, runs its handshake now if it has not run yet (a conn accepted from tls.listen handshakes on first use otherwise), so that a failure shows up here.",
@@ -91,6 +86,7 @@ type tlsConn struct {
 	*tls.Conn
 	timeout    time.Duration // bounds a handshake; 0: no bound of its own
 	serverName string        // on a client, the name the server's certificate is checked for
+	check      *tlsCheck     // on a client, what it checks beyond crypto/tls (pins, a name not sent); or nil
 	done       atomic.Bool   // the handshake has succeeded
 }
 
@@ -162,21 +158,6 @@ func (l *tlsListener) SetDeadline(t time.Time) error {
 	return nil
 }
 
-// tlsOpts lists the options argTLSOptions reads, for the type stubs.
-var tlsOpts = shape{class: "gonetrepl.tls_opts", opts: true, code: "argTLSOptions,fieldVia,noVia",
-	doc: "The options of tls.dial, tls.listen, tls.client and tls.server.",
-	fields: []field{
-		{"server_name", "string", "client: the name the server's certificate must be for (default: the host dialed)"},
-		{"insecure", "boolean", "client: true skips certificate verification (the first such client prints a warning)"},
-		{"self_signed", "boolean", "server: true makes a fresh certificate for localhost, 127.0.0.1 and ::1"},
-		{"timeout", "number", "seconds for the handshake (tls.dial: the connect and the handshake)"},
-		{"ca", "string", "PEM of the CAs to trust; on a server, clients must then present a certificate it signed"},
-		{"cert", "string", "PEM of this side's certificate (with key)"},
-		{"key", "string", "PEM of this side's private key (with cert)"},
-		{"alpn", "string|string[]", "the application protocols to offer or accept, in order of preference"},
-		viaField, // tls.dial only
-	}}
-
 // tlsState is the table c:tls_state returns.
 var tlsState = shape{class: "gonetrepl.tls_state", code: "connTLSState",
 	doc: "A TLS conn's state after its handshake, from c:tls_state().",
@@ -184,131 +165,11 @@ var tlsState = shape{class: "gonetrepl.tls_state", code: "connTLSState",
 		{"version", "string", "\"TLS 1.3\", \"TLS 1.2\"..."},
 		{"cipher", "string", "the cipher suite's name"},
 		{"alpn", "string?", "the negotiated application protocol, or nil"},
-		{"server_name", "string?", "client: the name the certificate is checked for; server: the one the client sent"},
-		{"verified", "boolean", "the peer's certificate chain was verified"},
+		{"server_name", "string?", "client: the name the certificate is checked for; server: the one the client sent (SNI), or nil"},
+		{"verified", "boolean", "the peer's certificate chain was verified (server: with client_ca)"},
 		{"resumed", "boolean", "the session was resumed"},
-		{"peer_certificates", "gonetrepl.certificate[]", "the peer's chain, from its own certificate up"},
+		{"peer_certificates", "gonetrepl.certificate[]", "the chain the peer sent, verified or not, from its own certificate up; empty when a client sent none"},
 	}}
-
-// tlsOptions are the options of the tls functions, checked.
-type tlsOptions struct {
-	serverName string
-	insecure   bool
-	selfSigned bool
-	ca         *x509.CertPool
-	certs      []tls.Certificate
-	alpn       []string
-	timeout    time.Duration
-}
-
-// argTLSOptions reads the options table, argument n, raising on a bad
-// field (a PEM that does not parse is an argument mistake too).
-func argTLSOptions(L *lua.LState, n int, opts *lua.LTable) tlsOptions {
-	var o tlsOptions
-	o.serverName, _ = fieldString(L, n, opts, "server_name")
-	o.insecure = fieldBool(L, n, opts, "insecure")
-	o.selfSigned = fieldBool(L, n, opts, "self_signed")
-	o.timeout, _ = fieldSeconds(L, n, opts, "timeout")
-	if ca, ok := fieldString(L, n, opts, "ca"); ok {
-		o.ca = x509.NewCertPool()
-		if !o.ca.AppendCertsFromPEM([]byte(ca)) {
-			argError(L, n, "opts.ca", "no PEM certificate found in it")
-		}
-	}
-	cert, hasCert := fieldString(L, n, opts, "cert")
-	key, hasKey := fieldString(L, n, opts, "key")
-	switch {
-	case hasCert && hasKey:
-		pair, err := tls.X509KeyPair([]byte(cert), []byte(key))
-		if err != nil {
-			argError(L, n, "opts.cert", "%v", err)
-		}
-		o.certs = []tls.Certificate{pair}
-	case hasCert:
-		argError(L, n, "opts.key", "PEM string expected with opts.cert, got nil")
-	case hasKey:
-		argError(L, n, "opts.cert", "PEM string expected with opts.key, got nil")
-	}
-	if opts != nil {
-		switch v := opts.RawGetString("alpn").(type) {
-		case *lua.LNilType:
-		case lua.LString:
-			o.alpn = []string{string(v)}
-		case *lua.LTable:
-			o.alpn = stringList(L, n, "opts.alpn", v)
-		default:
-			argError(L, n, "opts.alpn", "list of strings expected, got %s", typeName(v))
-		}
-	}
-	return o
-}
-
-func fieldBool(L *lua.LState, n int, opts *lua.LTable, field string) bool {
-	if opts == nil {
-		return false
-	}
-	switch v := opts.RawGetString(field).(type) {
-	case *lua.LNilType:
-		return false
-	case lua.LBool:
-		return bool(v)
-	default:
-		argError(L, n, "opts."+field, "boolean expected, got %s", typeName(v))
-	}
-	return false
-}
-
-// insecureWarning is printed once per process, at the first TLS client
-// with insecure = true.
-const insecureWarning = "warning: tls: insecure = true: certificates are not verified; anyone on the path can read and change this traffic (printed once)"
-
-// clientConfig is the configuration of a client. serverName is the name
-// to verify when opts has none. The first client that skips verification
-// prints a warning on stderr: insecure = true copied into a script stays
-// visible.
-func (o *tlsOptions) clientConfig(rt *Runtime, L *lua.LState, n int, serverName string) *tls.Config {
-	if o.selfSigned {
-		argError(L, n, "opts.self_signed", "only servers (tls.listen, tls.server) take it")
-	}
-	if o.insecure {
-		rt.insecureWarning.Do(func() {
-			fmt.Fprintln(rt.stderr, insecureWarning)
-		})
-	}
-	if o.serverName != "" {
-		serverName = o.serverName
-	}
-	return &tls.Config{
-		ServerName:         serverName,
-		InsecureSkipVerify: o.insecure,
-		RootCAs:            o.ca,
-		Certificates:       o.certs,
-		NextProtos:         o.alpn,
-	}
-}
-
-// serverConfig is the configuration of a server; it makes the self-signed
-// certificate if asked to.
-func (o *tlsOptions) serverConfig(L *lua.LState, n int) *tls.Config {
-	switch {
-	case o.selfSigned && len(o.certs) > 0:
-		argError(L, n, "opts.self_signed", "cannot go with opts.cert")
-	case o.selfSigned:
-		pair, err := selfSignedPair(defaultHosts)
-		if err != nil {
-			L.RaiseError("%v", err)
-		}
-		o.certs = []tls.Certificate{pair}
-	case len(o.certs) == 0:
-		argError(L, n, "opts", "cert and key, or self_signed = true, expected")
-	}
-	cfg := &tls.Config{Certificates: o.certs, NextProtos: o.alpn}
-	if o.ca != nil {
-		cfg.ClientCAs = o.ca
-		cfg.ClientAuth = tls.RequireAndVerifyClientCert
-	}
-	return cfg
-}
 
 func (rt *Runtime) tlsDial(L *lua.LState) int {
 	address := rt.argAddress(L, 1, "address")
@@ -316,7 +177,7 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 	o := argTLSOptions(L, 2, opts)
 	hops := fieldVia(L, 2, opts)
 	host, _, _ := net.SplitHostPort(address)
-	cfg := o.clientConfig(rt, L, 2, host)
+	cfg, check := o.clientConfig(rt, L, 2, host)
 	var tc *tlsConn
 	err := rt.block(L, nil, func(ctx context.Context) error {
 		if o.timeout > 0 {
@@ -335,7 +196,7 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 		if err != nil {
 			return err
 		}
-		c := &tlsConn{Conn: tls.Client(nc, cfg), serverName: cfg.ServerName}
+		c := &tlsConn{Conn: tls.Client(nc, cfg), serverName: check.name, check: check}
 		if err := c.handshake(ctx); err != nil {
 			c.Close()
 			return err
@@ -395,6 +256,7 @@ func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 		argError(L, 1, "conn", "stream conn expected, got a %s conn", old.network)
 	}
 	var cfg *tls.Config
+	var check *tlsCheck
 	if server {
 		cfg = o.serverConfig(L, 2)
 	} else {
@@ -402,7 +264,7 @@ func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 		if a, ok := old.nc.RemoteAddr().(*net.TCPAddr); ok {
 			host = a.IP.String()
 		}
-		cfg = o.clientConfig(rt, L, 2, host)
+		cfg, check = o.clientConfig(rt, L, 2, host)
 	}
 	fn, side := "tls.client", tls.Client
 	if server {
@@ -415,9 +277,9 @@ func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 	if err != nil {
 		return rt.pushError(L, err, "handshake", "")
 	}
-	tc := &tlsConn{Conn: side(raw, cfg), timeout: o.timeout}
+	tc := &tlsConn{Conn: side(raw, cfg), timeout: o.timeout, check: check}
 	if !server {
-		tc.serverName = cfg.ServerName
+		tc.serverName = check.name
 	}
 	rt.disown(old) // handed over, and closed
 	ud := rt.newConn(L, tc, "tls")
@@ -590,7 +452,7 @@ func (rt *Runtime) connTLSState(L *lua.LState) int {
 		name = tc.serverName // on a client, also an IP address, which SNI does not carry
 	}
 	st.RawSetString("server_name", nilIfEmpty(name))
-	st.RawSetString("verified", lua.LBool(len(cs.VerifiedChains) > 0))
+	st.RawSetString("verified", lua.LBool(len(cs.VerifiedChains) > 0 || tc.check != nil && tc.check.verified.Load()))
 	st.RawSetString("resumed", lua.LBool(cs.DidResume))
 	certs := L.NewTable()
 	for _, cert := range cs.PeerCertificates {

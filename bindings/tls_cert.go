@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -32,6 +33,9 @@ var certificate = shape{class: "gonetrepl.certificate", code: "certTable",
 		{"dns_names", "string[]", "the DNS names it is for"},
 		{"ip_addresses", "string[]", "the IP addresses it is for"},
 		{"is_ca", "boolean", "it may sign other certificates"},
+		{"sha256", "string", "the SHA-256 fingerprint of the certificate (its DER), in lowercase hex"},
+		{"spki_sha256", "string", "the base64 SHA-256 of its public key (SPKI): the pin that pin_sha256 takes"},
+		{"pem", "string", "the certificate, PEM-encoded"},
 	}}
 
 // defaultHosts are the names a self-signed certificate is for when none are
@@ -132,7 +136,8 @@ func stringList(L *lua.LState, n int, name string, t *lua.LTable) []string {
 
 // certTable describes a certificate for Lua: subject, issuer, serial (hex),
 // not_before and not_after (seconds since the epoch, as time.now()),
-// dns_names, ip_addresses and is_ca.
+// dns_names, ip_addresses, is_ca, its fingerprint (sha256), the pin of its
+// key (spki_sha256) and the certificate itself (pem).
 func certTable(L *lua.LState, c *x509.Certificate) *lua.LTable {
 	t := L.NewTable()
 	t.RawSetString("subject", lua.LString(c.Subject.String()))
@@ -151,5 +156,9 @@ func certTable(L *lua.LState, c *x509.Certificate) *lua.LTable {
 	}
 	t.RawSetString("ip_addresses", ips)
 	t.RawSetString("is_ca", lua.LBool(c.IsCA))
+	sum := sha256.Sum256(c.Raw)
+	t.RawSetString("sha256", lua.LString(hex.EncodeToString(sum[:])))
+	t.RawSetString("spki_sha256", lua.LString(spkiPin(c)))
+	t.RawSetString("pem", lua.LString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})))
 	return t
 }

@@ -210,3 +210,26 @@ func TestInsecureWarnsOnce(t *testing.T) {
 		t.Fatalf("the warning came before any insecure client:\n%s", out)
 	}
 }
+
+// insecure = true with pin_sha256 prints no warning: the pin authenticates
+// the server's key. A pin that does not match fails even so.
+func TestPinnedInsecureDoesNotWarn(t *testing.T) {
+	out := runChunkOutput(t, `
+		local cert, key = tls.self_signed()
+		local ln = assert(tls.listen("127.0.0.1:0", { cert = cert, key = key }))
+		ln:serve(function(c) c:set_timeout(10) c:write("hi\n") end)
+		local addr = tostring(ln:addr())
+		local c = assert(tls.dial(addr, { ca = cert, timeout = 10 }))
+		local pin = c:tls_state().peer_certificates[1].spki_sha256
+		c:close()
+		c = assert(tls.dial(addr, { insecure = true, pin_sha256 = pin, timeout = 10 }))
+		assert(c:read_line() == "hi")
+		c:close()
+		local _, err = tls.dial(addr, { insecure = true, pin_sha256 = { ("A"):rep(43) .. "=" }, timeout = 10 })
+		assert(err and err.kind == "tls" and tostring(err):find(pin, 1, true), tostring(err))
+		print("pinned: done")
+		ln:close()`)
+	if strings.Contains(out, insecureWarning) || !strings.Contains(out, "pinned: done") {
+		t.Fatalf("output:\n%s", out)
+	}
+}

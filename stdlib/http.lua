@@ -509,13 +509,28 @@ function Client:close()
   return true
 end
 
+-- tls_key describes the TLS options of a request, for the pool's key: a
+-- conn is reused only by a request that would have dialed it with the same
+-- checks (a pinned request never gets a conn dialed without its pin).
+local function tls_key(o)
+  local pins = o.pin_sha256
+  if type(pins) == "table" then pins = table.concat(pins, ",") end
+  local parts = {}
+  for i, v in ipairs({ o.insecure or false, o.ca or "", o.cert or "", o.key or "", o.server_name or "",
+    o.sni == nil and "" or o.sni, pins or "", o.min_version or "", o.keylog or "" }) do
+    parts[i] = tostring(v)
+  end
+  return "|" .. table.concat(parts, "|")
+end
+
 -- dial opens a conn to u (TLS for https), through the proxies of o.via
 -- if any.
 local function dial(u, o, timeout)
   if u.scheme == "https" then
     return tls.dial(u.addr, {
       timeout = timeout, server_name = o.server_name or u.host, insecure = o.insecure,
-      ca = o.ca, cert = o.cert, key = o.key, alpn = { "http/1.1" }, via = o.via,
+      ca = o.ca, cert = o.cert, key = o.key, alpn = { "http/1.1" },
+      sni = o.sni, pin_sha256 = o.pin_sha256, min_version = o.min_version, keylog = o.keylog, via = o.via,
     })
   end
   return net.dial("tcp", u.addr, { timeout = timeout, via = o.via })
@@ -609,7 +624,8 @@ function Client:request(req)
   if type(req) ~= "table" then error("bad argument #1 to request (table expected, got " .. type(req) .. ")", 2) end
   check_opts(req, "gonetrepl.http_request", 1, "request", "req")
   local o = {}
-  for _, f in ipairs({ "timeout", "max_body", "redirects", "insecure", "ca", "cert", "key", "server_name", "max_idle", "via" }) do
+  for _, f in ipairs({ "timeout", "max_body", "redirects", "insecure", "ca", "cert", "key", "server_name", "max_idle",
+    "sni", "pin_sha256", "min_version", "keylog", "via" }) do
     o[f] = pick(f, req, self.opts)
   end
   o.timeout = o.timeout or http.TIMEOUT
@@ -635,6 +651,7 @@ function Client:request(req)
     local u, perr = parse_url(url)
     if not u then error("http: " .. perr, 2) end
     local key = u.scheme .. "://" .. u.addr .. " " .. route(o.via)
+    if u.scheme == "https" then key = key .. tls_key(o) end
     local resp, reusable, err, fresh
     for attempt = 1, 2 do
       local c = attempt == 1 and take(self, key) or nil -- the retry dials

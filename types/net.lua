@@ -857,7 +857,7 @@ function conn:send_file(path, offset, count) end
 
 ---`c:tls_state() -> state | nil, err`
 ---
----On a TLS conn, after its handshake (run now if not done yet): a table with version ("TLS 1.3"), cipher, alpn (or nil), server_name (on a client, the name the certificate is checked for; on a server, the one the client sent), verified (the peer's certificate chain was verified), resumed, and peer_certificates, a list from the peer's own certificate up, each {subject, issuer, serial, not_before, not_after (seconds since the epoch), dns_names, ip_addresses, is_ca}.
+---On a TLS conn, after its handshake (run now if not done yet): a table with version ("TLS 1.3"), cipher, alpn (the protocol negotiated, or nil), server_name (on a client, the name the certificate is checked for; on a server, the one the client sent, nil if none), verified (the peer's certificate chain was verified: on a server, a client certificate verified with client_ca), resumed, and peer_certificates, the chain the peer sent, verified or not (see verified; empty when a client sent no certificate), from its own certificate up, each {subject, issuer, serial, not_before, not_after (seconds since the epoch), dns_names, ip_addresses, is_ca, sha256 (fingerprint, hex), spki_sha256 (the pin of its key, as pin_sha256 takes it), pem}.
 ---
 ---```lua
 ---local st = assert(c:tls_state()); print(st.version, st.cipher, st.peer_certificates[1].subject)

@@ -6,14 +6,20 @@
 
 ---The options of tls.dial, tls.listen, tls.client and tls.server.
 ---@class gonetrepl.tls_opts
----@field server_name? string client: the name the server's certificate must be for (default: the host dialed)
----@field insecure? boolean client: true skips certificate verification (the first such client prints a warning)
+---@field server_name? string client: the name the server's certificate must be for (default: sni if a string, else the host dialed)
+---@field sni? string|false client: the server name sent in the ClientHello (default: server_name, or the host dialed unless it is an IP address); false sends none
+---@field insecure? boolean client: true skips certificate verification (the first such client without pin_sha256 prints a warning)
+---@field pin_sha256? string|string[] client: base64 SHA-256 of the server certificate's public key (SPKI), or a list; the leaf must match one, even with insecure
 ---@field self_signed? boolean server: true makes a fresh certificate for localhost, 127.0.0.1 and ::1
 ---@field timeout? number seconds for the handshake (tls.dial: the connect and the handshake)
----@field ca? string PEM of the CAs to trust; on a server, clients must then present a certificate it signed
----@field cert? string PEM of this side's certificate (with key)
----@field key? string PEM of this side's private key (with cert)
+---@field ca? string PEM (text or file) of the CAs to trust instead of the system's; on a server, another name for client_ca
+---@field cert? string PEM (text or file) of this side's certificate (with key)
+---@field key? string PEM (text or file) of this side's private key (with cert)
+---@field client_ca? string server: PEM (text or file) of the CAs a client's certificate is verified with
+---@field client_auth? "request"|"require" server: ask for a client certificate (verified with client_ca if given), or require one (client_ca needed); default "require" with client_ca
+---@field min_version? "1.0"|"1.1"|"1.2"|"1.3" the lowest TLS version accepted (default 1.2)
 ---@field alpn? string|string[] the application protocols to offer or accept, in order of preference
+---@field keylog? string path of a file the session secrets are appended to (NSS key log format), created 0600: Wireshark decrypts the session with it
 ---@field via? string|string[] proxies to dial through, in order, each reached through the one before: socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4://, socks4a://, http:// and https:// (CONNECT), each with user:pass@ if needed; one URL or a list
 
 ---A TLS conn's state after its handshake, from c:tls_state().
@@ -21,10 +27,10 @@
 ---@field version string "TLS 1.3", "TLS 1.2"...
 ---@field cipher string the cipher suite's name
 ---@field alpn string? the negotiated application protocol, or nil
----@field server_name string? client: the name the certificate is checked for; server: the one the client sent
----@field verified boolean the peer's certificate chain was verified
+---@field server_name string? client: the name the certificate is checked for; server: the one the client sent (SNI), or nil
+---@field verified boolean the peer's certificate chain was verified (server: with client_ca)
 ---@field resumed boolean the session was resumed
----@field peer_certificates gonetrepl.certificate[] the peer's chain, from its own certificate up
+---@field peer_certificates gonetrepl.certificate[] the chain the peer sent, verified or not, from its own certificate up; empty when a client sent none
 
 ---A certificate of a TLS peer, in tls_state's peer_certificates.
 ---@class gonetrepl.certificate
@@ -36,16 +42,19 @@
 ---@field dns_names string[] the DNS names it is for
 ---@field ip_addresses string[] the IP addresses it is for
 ---@field is_ca boolean it may sign other certificates
+---@field sha256 string the SHA-256 fingerprint of the certificate (its DER), in lowercase hex
+---@field spki_sha256 string the base64 SHA-256 of its public key (SPKI): the pin that pin_sha256 takes
+---@field pem string the certificate, PEM-encoded
 
 ---TLS: dial, listen, upgrade a conn (STARTTLS), self-signed certificates.
 tls = {}
 
 ---`tls.dial(address [, opts]) -> conn | nil, err`
 ---
----Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address); opts.timeout bounds the connect and the handshake together. opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake). opts.via: a proxy URL, or a list of them dialed in order, each through the one before (a string is a list of one; {} is none): socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4:// (here, IPv4), socks4a:// (the proxy), http:// and https:// (CONNECT; https runs TLS to the proxy first, its certificate checked against the system's roots), each with user:pass@ (URL-escaped; Basic auth for CONNECT) if needed. opts.timeout covers the whole chain, and a cancel stops it at whatever hop it is. A hop that fails is named in the message, its password shown as *** ("via socks5h://bob:***@127.0.0.1:1080: connect to host:80: username/password authentication failed"): kind proxy when the proxy refused (credentials, the target) or broke its protocol, else the network's kind (refused, timeout, no_such_host...). The conn is the socket to the first proxy (remote_addr is the proxy's); the handshakes are not traced.
+---Connects over TCP and completes a TLS handshake, verifying the server's certificate for opts.server_name (default: the host of address) and sending that name (SNI) unless opts.sni says otherwise; opts.timeout bounds the connect and the handshake together. opts: server_name (the name the server's certificate is checked for), sni (the name sent in the ClientHello, when it differs; false sends none), insecure (true skips certificate verification, and the first such client without pin_sha256 prints a warning on stderr; off by default), pin_sha256 (base64 SHA-256 of the server certificate's public key (SPKI), or a list: the leaf must match one, even with insecure = true, as curl's --pinnedpubkey; a mismatch is kind tls naming the key seen), ca (CAs to trust instead of the system's), cert and key (this side's certificate), client_ca with client_auth = "request" | "require" (server: ask clients for a certificate, and verify it with client_ca; on a server, ca is another name for client_ca), min_version ("1.0", "1.1", "1.2", "1.3"), alpn (list of protocols, in order of preference), keylog (a file that the session secrets are appended to, NSS key log format, as SSLKEYLOGFILE; created 0600), timeout (seconds for the handshake). ca, cert, key and client_ca are PEM text or the path of a PEM file; a missing or bad one raises. opts.via: a proxy URL, or a list of them dialed in order, each through the one before (a string is a list of one; {} is none): socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4:// (here, IPv4), socks4a:// (the proxy), http:// and https:// (CONNECT; https runs TLS to the proxy first, its certificate checked against the system's roots), each with user:pass@ (URL-escaped; Basic auth for CONNECT) if needed. opts.timeout covers the whole chain, and a cancel stops it at whatever hop it is. A hop that fails is named in the message, its password shown as *** ("via socks5h://bob:***@127.0.0.1:1080: connect to host:80: username/password authentication failed"): kind proxy when the proxy refused (credentials, the target) or broke its protocol, else the network's kind (refused, timeout, no_such_host...). The conn is the socket to the first proxy (remote_addr is the proxy's); the handshakes are not traced.
 ---
 ---```lua
----c = assert(tls.dial("example.com:443", {alpn = {"http/1.1"}}))
+---local first = assert(tls.dial("example.com:443")); local pin = first:tls_state().peer_certificates[1].spki_sha256; first:close(); c = assert(tls.dial("example.com:443", {alpn = {"h2", "http/1.1"}, pin_sha256 = pin}))
 ---```
 ---@param address string|gonetrepl.addr
 ---@param opts? gonetrepl.tls_opts
@@ -55,10 +64,10 @@ function tls.dial(address, opts) end
 
 ---`tls.listen(address, opts) -> listener | nil, err`
 ---
----Listens on a TCP address for TLS clients, with opts.cert and opts.key or opts.self_signed = true (a fresh certificate for localhost, 127.0.0.1 and ::1). Accepted conns handshake on first use, in the task that uses them; opts.timeout bounds that handshake. An address without a host is loopback only, as with net.listen. opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake).
+---Listens on a TCP address for TLS clients, with opts.cert and opts.key or opts.self_signed = true (a fresh certificate for localhost, 127.0.0.1 and ::1). opts.alpn chooses among the clients' protocols (c:tls_state().alpn); opts.client_ca with client_auth asks clients for a certificate (c:tls_state().peer_certificates). Accepted conns handshake on first use, in the task that uses them; opts.timeout bounds that handshake. An address without a host is loopback only, as with net.listen. opts: server_name (the name the server's certificate is checked for), sni (the name sent in the ClientHello, when it differs; false sends none), insecure (true skips certificate verification, and the first such client without pin_sha256 prints a warning on stderr; off by default), pin_sha256 (base64 SHA-256 of the server certificate's public key (SPKI), or a list: the leaf must match one, even with insecure = true, as curl's --pinnedpubkey; a mismatch is kind tls naming the key seen), ca (CAs to trust instead of the system's), cert and key (this side's certificate), client_ca with client_auth = "request" | "require" (server: ask clients for a certificate, and verify it with client_ca; on a server, ca is another name for client_ca), min_version ("1.0", "1.1", "1.2", "1.3"), alpn (list of protocols, in order of preference), keylog (a file that the session secrets are appended to, NSS key log format, as SSLKEYLOGFILE; created 0600), timeout (seconds for the handshake). ca, cert, key and client_ca are PEM text or the path of a PEM file; a missing or bad one raises.
 ---
 ---```lua
----ln = assert(tls.listen("127.0.0.1:8443", {self_signed = true})); print(ln:addr())
+---ln = assert(tls.listen("127.0.0.1:8443", {cert = "cert.pem", key = "key.pem", client_ca = "ca.pem", client_auth = "require"})); print(ln:addr())
 ---```
 ---@param address string|gonetrepl.addr
 ---@param opts gonetrepl.tls_opts
@@ -68,7 +77,7 @@ function tls.listen(address, opts) end
 
 ---`tls.client(conn [, opts]) -> conn | nil, err`
 ---
----STARTTLS, client side: runs a TLS handshake as the client over conn and returns the TLS conn. The new conn takes over the socket and any bytes conn had buffered; conn is closed. server_name defaults to conn's remote IP. On failure the connection is closed. opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake).
+---STARTTLS, client side: runs a TLS handshake as the client over conn and returns the TLS conn. The new conn takes over the socket and any bytes conn had buffered; conn is closed. server_name defaults to conn's remote IP. On failure the connection is closed. opts: server_name (the name the server's certificate is checked for), sni (the name sent in the ClientHello, when it differs; false sends none), insecure (true skips certificate verification, and the first such client without pin_sha256 prints a warning on stderr; off by default), pin_sha256 (base64 SHA-256 of the server certificate's public key (SPKI), or a list: the leaf must match one, even with insecure = true, as curl's --pinnedpubkey; a mismatch is kind tls naming the key seen), ca (CAs to trust instead of the system's), cert and key (this side's certificate), client_ca with client_auth = "request" | "require" (server: ask clients for a certificate, and verify it with client_ca; on a server, ca is another name for client_ca), min_version ("1.0", "1.1", "1.2", "1.3"), alpn (list of protocols, in order of preference), keylog (a file that the session secrets are appended to, NSS key log format, as SSLKEYLOGFILE; created 0600), timeout (seconds for the handshake). ca, cert, key and client_ca are PEM text or the path of a PEM file; a missing or bad one raises.
 ---
 ---```lua
 ---c:write("STARTTLS\r\n"); assert(c:expect("^220[^\n]*\n")); c = assert(tls.client(c, {server_name = "mail.example.com"}))
@@ -81,7 +90,7 @@ function tls.client(conn, opts) end
 
 ---`tls.server(conn, opts) -> conn | nil, err`
 ---
----STARTTLS, server side: runs a TLS handshake as the server over conn (opts.cert and opts.key, or opts.self_signed = true) and returns the TLS conn. The new conn takes over the socket and any bytes conn had buffered (a ClientHello sent right behind the command); conn is closed. On failure the connection is closed. opts: server_name, insecure (true skips certificate verification, and the first such client prints a warning on stderr; off by default), ca (PEM of CAs to trust; on a server, clients must then present a certificate it signed), cert and key (PEM), alpn (list of protocols), timeout (seconds for the handshake).
+---STARTTLS, server side: runs a TLS handshake as the server over conn (opts.cert and opts.key, or opts.self_signed = true) and returns the TLS conn. The new conn takes over the socket and any bytes conn had buffered (a ClientHello sent right behind the command); conn is closed. On failure the connection is closed. opts: server_name (the name the server's certificate is checked for), sni (the name sent in the ClientHello, when it differs; false sends none), insecure (true skips certificate verification, and the first such client without pin_sha256 prints a warning on stderr; off by default), pin_sha256 (base64 SHA-256 of the server certificate's public key (SPKI), or a list: the leaf must match one, even with insecure = true, as curl's --pinnedpubkey; a mismatch is kind tls naming the key seen), ca (CAs to trust instead of the system's), cert and key (this side's certificate), client_ca with client_auth = "request" | "require" (server: ask clients for a certificate, and verify it with client_ca; on a server, ca is another name for client_ca), min_version ("1.0", "1.1", "1.2", "1.3"), alpn (list of protocols, in order of preference), keylog (a file that the session secrets are appended to, NSS key log format, as SSLKEYLOGFILE; created 0600), timeout (seconds for the handshake). ca, cert, key and client_ca are PEM text or the path of a PEM file; a missing or bad one raises.
 ---
 ---```lua
 ---assert(c:write("OK\n")); c = assert(tls.server(c, {self_signed = true}))

@@ -437,6 +437,34 @@ function TestHTTPS(t)
   ln:close()
 end
 
+-- https passes the TLS options through: a pin that matches, one that does
+-- not (kind tls, naming the key seen), sni, min_version; a kept-alive conn
+-- is reused only by a request with the same TLS options (a conn dialed
+-- without a pin never serves a pinned request).
+function TestHTTPSPinsAndReuse(t)
+  local cert, key = tls.self_signed()
+  local ln = assert(tls.listen("127.0.0.1:0", { cert = cert, key = key }))
+  assert(http.serve(ln, function() return 200, {}, "ok" end))
+  local base = "https://127.0.0.1:" .. ln:addr().port
+  local c = assert(tls.dial(tostring(ln:addr()), { ca = cert, timeout = 10 }))
+  local pin = c:tls_state().peer_certificates[1].spki_sha256
+  c:close()
+  local wrong = ("B"):rep(43) .. "="
+  assert(http.get(base .. "/", { ca = cert, pin_sha256 = pin, min_version = "1.3", timeout = 10 }))
+  local _, err = http.get(base .. "/", { insecure = true, pin_sha256 = wrong, timeout = 10 })
+  err = expect_error("tls", nil, err, "a wrong pin")
+  assert(tostring(err):find(pin, 1, true), tostring(err))
+
+  local client = http.client({ ca = cert, timeout = 10 })
+  assert(client:get(base .. "/a"))
+  _, err = client:get(base .. "/b", { pin_sha256 = wrong })
+  expect_error("tls", nil, err, "a pinned request on a kept-alive conn dialed without the pin")
+  assert(client:get(base .. "/c", { pin_sha256 = pin }))
+  assert(client:get(base .. "/d", { sni = "localhost", server_name = "127.0.0.1" }))
+  client:close()
+  ln:close()
+end
+
 function TestRequestHeaders(t)
   local got = task.chan(1)
   local ln = assert(http.serve("127.0.0.1:0", function(req) got:send(req.headers) return "ok" end))

@@ -43,7 +43,7 @@ function TestTLSUnknownOption(t)
   refused("bad argument #2 to listen (opts: unknown option 'selfsigned' (did you mean 'self_signed'?))", function() return tls.listen("127.0.0.1:0", { selfsigned = true }) end)
   local a, b = net.pipe()
   refused("bad argument #2 to client (opts: unknown option 'servername' (did you mean 'server_name'?))", function() return tls.client(a, { servername = "x" }) end)
-  refused("bad argument #2 to server (opts: unknown option 'sni'", function() return tls.server(b, { sni = "x" }) end)
+  refused("bad argument #2 to server (opts: unknown option 'client_cas' (did you mean 'client_ca'?))", function() return tls.server(b, { client_cas = "x" }) end)
   a:close()
   b:close()
 end

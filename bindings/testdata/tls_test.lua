@@ -240,6 +240,97 @@ function TestClientCertificates(t)
   ln:close()
 end
 
+-- client_auth = "request": a client may come without a certificate; one
+-- it sends is verified with client_ca if given (verified = true), else
+-- taken as it is (verified = false), and shown in tls_state either way.
+function TestClientCertificateRequested(t)
+  local ca_cert, ca_key = tls.self_signed({ "localhost", "127.0.0.1" })
+  local client_cert, client_key = tls.self_signed({ "client.test" })
+  local stranger_cert, stranger_key = tls.self_signed({ "stranger.test" })
+  local states = task.chan(4)
+  local function serve(ln)
+    ln:serve(function(c)
+      local st, err = c:tls_state()
+      states:send(st or err)
+      c:write("hello\n")
+    end)
+  end
+  local verifying = assert(tls.listen("127.0.0.1:0", { cert = ca_cert, key = ca_key, client_ca = client_cert, client_auth = "request" }))
+  local taking = assert(tls.listen("127.0.0.1:0", { cert = ca_cert, key = ca_key, client_auth = "request" }))
+  serve(verifying)
+  serve(taking)
+  local function visit(ln, opts)
+    opts.ca, opts.timeout = ca_cert, 10
+    local c = assert(tls.dial(tostring(ln:addr()), opts))
+    c:set_timeout(10)
+    assert(c:read_line() == "hello")
+    c:close()
+    return assert(states:recv(10))
+  end
+  local st = visit(verifying, {})
+  assert(#st.peer_certificates == 0 and st.verified == false)
+  st = visit(verifying, { cert = client_cert, key = client_key })
+  assert(st.verified == true and st.peer_certificates[1].dns_names[1] == "client.test")
+  st = visit(taking, { cert = stranger_cert, key = stranger_key })
+  assert(st.verified == false and st.peer_certificates[1].dns_names[1] == "stranger.test")
+  -- A certificate that no CA the server names signed is not sent
+  -- (crypto/tls's client): the verifying server sees none.
+  st = visit(verifying, { cert = stranger_cert, key = stranger_key })
+  assert(#st.peer_certificates == 0 and st.verified == false)
+  verifying:close()
+  taking:close()
+end
+
+-- keylog appends the session secrets in the NSS key log format, one line
+-- per secret, on both sides; a second session adds its lines after the
+-- first one's.
+function TestKeyLog(t)
+  local dir = assert(os.tmpname())
+  os.remove(dir)
+  local path = dir .. ".keylog"
+  local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true, keylog = path .. ".server" }))
+  echo_tls(ln)
+  local function session()
+    local c = assert(tls.dial(tostring(ln:addr()), { insecure = true, keylog = path, timeout = 10 }))
+    c:set_timeout(10)
+    round_trip(c, "secret")
+    c:close()
+  end
+  local function lines(p)
+    local out = {}
+    for line in io.lines(p) do out[#out + 1] = line end
+    return out
+  end
+  session()
+  local first = lines(path)
+  -- TLS 1.3: four secrets, each "LABEL <client random, 64 hex> <secret, hex>".
+  assert(#first == 4, #first)
+  local labels = {}
+  for _, line in ipairs(first) do
+    local label, random, secret = line:match("^([A-Z_0-9]+) (%x+) (%x+)$")
+    assert(label and #random == 64 and (#secret == 64 or #secret == 96), line)
+    labels[label] = random
+  end
+  for _, l in ipairs({ "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0" }) do
+    assert(labels[l], "no " .. l)
+  end
+  session()
+  local both = lines(path)
+  assert(#both == 8, #both)
+  for i = 1, 4 do assert(both[i] == first[i]) end
+  assert(both[5]:match(" (%x+) ") ~= first[1]:match(" (%x+) "), "the second session logged the first one's random")
+  -- The server logged the same secrets.
+  local server = lines(path .. ".server")
+  assert(#server == 8, #server)
+  local set = {}
+  for _, line in ipairs(both) do set[line] = true end
+  for _, line in ipairs(server) do assert(set[line], "the server logged " .. line) end
+  ln:close()
+  os.remove(path)
+  os.remove(path .. ".server")
+end
+
 function TestPlainClientOnTLSListener(t)
   local ln = assert(tls.listen("127.0.0.1:0", { self_signed = true }))
   local kinds = task.chan(1)
@@ -313,6 +404,28 @@ function TestBadOptionsRaise(t)
     { function() return tls.client("not a conn") end, "conn:" },
     { function() return tls.self_signed({}) end, "hosts" },
     { function() return tls.self_signed(42) end, "hosts" },
+    -- TLS in depth.
+    { function() return tls.dial("127.0.0.1:1", { pin_sha256 = "not base64!" }) end, "opts.pin_sha256: base64" },
+    { function() return tls.dial("127.0.0.1:1", { pin_sha256 = "YWJj" }) end, "opts.pin_sha256: base64 of a 32-byte" },
+    { function() return tls.dial("127.0.0.1:1", { pin_sha256 = {} }) end, "opts.pin_sha256: at least one" },
+    { function() return tls.dial("127.0.0.1:1", { pin_sha256 = 42 }) end, "opts.pin_sha256" },
+    { function() return tls.dial("127.0.0.1:1", { min_version = "1.4" }) end, "opts.min_version: \"1.0\", \"1.1\", \"1.2\" or \"1.3\" expected, got \"1.4\"" },
+    { function() return tls.dial("127.0.0.1:1", { min_version = 1.2 }) end, "opts.min_version" },
+    { function() return tls.dial("127.0.0.1:1", { sni = true }) end, "opts.sni: string or false" },
+    { function() return tls.dial("127.0.0.1:1", { sni = "" }) end, "opts.sni" },
+    { function() return tls.dial("127.0.0.1:1", { client_ca = "/nonexistent/ca.pem" }) end, "opts.client_ca" },
+    { function() return tls.dial("127.0.0.1:1", { client_auth = "request" }) end, "opts.client_auth: only servers" },
+    { function() return tls.dial("127.0.0.1:1", { ca = "/nonexistent/ca.pem" }) end, "opts.ca: PEM text or the path of a PEM file expected: stat /nonexistent/ca.pem" },
+    { function() return tls.dial("127.0.0.1:1", { ca = "." }) end, "not a regular file (a directory)" },
+    { function() return tls.dial("127.0.0.1:1", { ca = "testdata/tls_test.lua" }) end, "opts.ca: no PEM found in the file" },
+    { function() return tls.dial("127.0.0.1:1", { keylog = "." }) end, "opts.keylog" },
+    { function() return tls.dial("127.0.0.1:1", { keylog = "/nonexistent/keys.log" }) end, "opts.keylog" },
+    { function() return tls.listen("127.0.0.1:0", { self_signed = true, sni = "x" }) end, "opts.sni: only clients" },
+    { function() return tls.listen("127.0.0.1:0", { self_signed = true, pin_sha256 = ("A"):rep(43) .. "=" }) end, "opts.pin_sha256: only clients" },
+    { function() return tls.listen("127.0.0.1:0", { self_signed = true, client_auth = "always" }) end, "opts.client_auth: \"request\" or \"require\"" },
+    { function() return tls.listen("127.0.0.1:0", { self_signed = true, client_auth = "require" }) end, "opts.client_auth: \"require\" needs opts.client_ca" },
+    { function() local c = tls.self_signed() return tls.listen("127.0.0.1:0", { self_signed = true, ca = c, client_ca = c }) end, "opts.ca: cannot go with opts.client_ca" },
+    { function() return tls.listen("127.0.0.1:0", { cert = "/nonexistent/cert.pem", key = "/nonexistent/key.pem" }) end, "opts.cert" },
   }
   for i, case in ipairs(cases) do
     local ok, err = pcall(case[1])

@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,17 @@ const (
 type PKI struct {
 	CA, Cert, Key             string // PEM
 	CAFile, CertFile, KeyFile string
+
+	ca    *x509.Certificate
+	caKey *ecdsa.PrivateKey
+	dir   string
+}
+
+// Leaf is another certificate the test CA signed (PKI.Issue), as PEM text
+// and files.
+type Leaf struct {
+	Cert, Key         string // PEM
+	CertFile, KeyFile string
 }
 
 // NewPKI makes a fresh CA and leaf (ECDSA P-256, valid for a day) for the
@@ -64,40 +76,79 @@ func NewPKI(t testing.TB, names ...string) *PKI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leafKey := newKey(t)
-	leafTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: LeafName},
+	p := &PKI{
+		CA:     string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})),
+		CAFile: filepath.Join(t.TempDir(), "ca.pem"),
+		ca:     ca,
+		caKey:  caKey,
+	}
+	p.dir = filepath.Dir(p.CAFile)
+	if err := os.WriteFile(p.CAFile, []byte(p.CA), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	leaf := p.Issue(t, LeafName, append([]string{"localhost", "127.0.0.1", "::1"}, names...)...)
+	p.Cert, p.Key, p.CertFile, p.KeyFile = leaf.Cert, leaf.Key, leaf.CertFile, leaf.KeyFile
+	return p
+}
+
+// Issue makes a fresh key and a certificate for it that the test CA signed,
+// with common name cn, for hosts (names and IP addresses), valid for a day
+// for servers and clients alike, and writes both as PEM files named after
+// cn.
+func (p *PKI) Issue(t testing.TB, cn string, hosts ...string) *Leaf {
+	t.Helper()
+	now := time.Now()
+	key := newKey(t)
+	serial := int64(2)
+	if cn != LeafName {
+		n, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+		if err != nil {
+			t.Fatal(err)
+		}
+		serial = n.Int64() + 3
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(serial),
+		Subject:      pkix.Name{CommonName: cn},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		DNSNames:     append([]string{"localhost"}, names...),
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &leafKey.PublicKey, caKey)
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, p.caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(leafKey)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	p := &PKI{
-		CA:       string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})),
-		Cert:     string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER})),
+	base := "cert"
+	if cn != LeafName {
+		base = cn
+	}
+	l := &Leaf{
+		Cert:     string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		Key:      string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})),
-		CAFile:   filepath.Join(dir, "ca.pem"),
-		CertFile: filepath.Join(dir, "cert.pem"),
-		KeyFile:  filepath.Join(dir, "key.pem"),
+		CertFile: filepath.Join(p.dir, base+".pem"),
+		KeyFile:  filepath.Join(p.dir, base+".key.pem"),
 	}
-	for file, text := range map[string]string{p.CAFile: p.CA, p.CertFile: p.Cert, p.KeyFile: p.Key} {
+	if base == "cert" {
+		l.KeyFile = filepath.Join(p.dir, "key.pem")
+	}
+	for file, text := range map[string]string{l.CertFile: l.Cert, l.KeyFile: l.Key} {
 		if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return p
+	return l
 }
 
 func newKey(t testing.TB) *ecdsa.PrivateKey {
@@ -114,6 +165,21 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 func OpenSSL(t testing.TB) string {
 	t.Helper()
 	return peer.Find(t, "openssl", "openssl")
+}
+
+// Pin is the public-key pin of the certificate in certFile as OpenSSL
+// computes it: the base64 SHA-256 of its DER SubjectPublicKeyInfo, by
+// `openssl x509 -pubkey -noout | openssl pkey -pubin -outform der |
+// openssl dgst -sha256 -binary | base64` (curl's --pinnedpubkey recipe).
+func Pin(t testing.TB, certFile string) string {
+	t.Helper()
+	path := OpenSSL(t)
+	script := `"$0" x509 -in "$1" -pubkey -noout | "$0" pkey -pubin -outform der | "$0" dgst -sha256 -binary | base64`
+	out, err := exec.Command("sh", "-c", script, path, certFile).Output()
+	if err != nil {
+		t.Fatalf("openssl pin of %s: %v", certFile, err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // Server runs "openssl s_server -rev" with p's leaf certificate for the
