@@ -67,11 +67,12 @@ type Runtime struct {
 	// that Go code can describe a value of it without running Lua (text.go).
 	classTostring map[*lua.LFunction]*class
 	closed        bool
-	terminal      Terminal   // for interact: the REPL's, or a script's stdin terminal; nil when stdin is not a terminal
-	interacting   bool       // a task is in interact
-	helpIdx       *helpIndex // built by the first help() call (gil held)
-	width         func() int // Options.Width
-	trace         traceState // net.trace's mode, shared by every socket
+	tourImpl      *lua.LTable // the tour's Lua module, once loaded (tour.go); gil held
+	terminal      Terminal    // for interact: the REPL's, or a script's stdin terminal; nil when stdin is not a terminal
+	interacting   bool        // a task is in interact
+	helpIdx       *helpIndex  // built by the first help() call (gil held)
+	width         func() int  // Options.Width
+	trace         traceState  // net.trace's mode, shared by every socket
 	// uncollected counts the tasks that failed with nobody to take their
 	// error: not collected by t:wait(), not a serve handler ended by its
 	// conn. Any makes a script's exit status 1.

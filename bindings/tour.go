@@ -46,7 +46,7 @@ func (rt *Runtime) openTour() {
 	mt := L.NewTable()
 	L.SetField(mt, "__call", L.NewFunction(func(L *lua.LState) int {
 		L.Remove(1) // the tour table itself
-		return callStdlib(L, "tour", "start")
+		return rt.callTour(L, "start")
 	}))
 	L.SetField(mt, "__index", L.NewFunction(func(L *lua.LState) int {
 		key, ok := L.Get(2).(lua.LString)
@@ -55,55 +55,56 @@ func (rt *Runtime) openTour() {
 		}
 		L.SetTop(0)
 		L.Push(key)
-		return callStdlib(L, "tour", "peer")
+		return rt.callTour(L, "peer")
 	}))
 	L.SetMetatable(mod, mt)
-	// The registry's copy of package.loaded.tour is the Lua module, which
-	// require returns; the global stays this table.
-	loaded := L.GetField(L.Get(lua.RegistryIndex), "_LOADED")
-	L.SetField(loaded, "tour", lua.LNil)
 }
 
 // tourCall is a tour function: fn of the Lua module, called with the
 // same arguments.
 func tourCall(fn string) func(*Runtime, *lua.LState) int {
-	return func(_ *Runtime, L *lua.LState) int { return callStdlib(L, "tour", fn) }
+	return func(rt *Runtime, L *lua.LState) int { return rt.callTour(L, fn) }
 }
 
-// callStdlib calls function fn of the stdlib module name with the
-// arguments on L's stack, and returns its results.
-func callStdlib(L *lua.LState, name, fn string) int {
-	loaded := L.GetField(L.Get(lua.RegistryIndex), "_LOADED")
-	mod, ok := L.GetField(loaded, name).(*lua.LTable)
-	if !ok {
-		// package.preload, where stdlib.Preload put the module (as
-		// gopher-lua's PreloadModule finds it).
-		pkg, _ := L.GetField(L.Get(lua.EnvironIndex), "package").(*lua.LTable)
-		var loader lua.LValue = lua.LNil
-		if pkg != nil {
-			if preload, ok := L.GetField(pkg, "preload").(*lua.LTable); ok {
-				loader = L.GetField(preload, name)
-			}
-		}
-		if loader == lua.LNil {
-			L.RaiseError("module %s not found", name)
-		}
-		L.Push(loader)
-		L.Push(lua.LString(name))
-		L.Call(1, 1)
-		mod, ok = L.Get(-1).(*lua.LTable)
-		L.Pop(1)
-		if !ok {
-			L.RaiseError("module %s did not load", name)
-		}
-		L.SetField(loaded, name, mod)
-	}
+// callTour calls function fn of the tour's Lua module with the arguments
+// on L's stack, and returns its results.
+func (rt *Runtime) callTour(L *lua.LState, fn string) int {
 	nargs := L.GetTop()
-	L.Push(L.GetField(mod, fn))
+	L.Push(L.GetField(rt.tourModule(L), fn))
 	L.Insert(L.Get(-1), 1)
 	L.Pop(1)
 	L.Call(nargs, lua.MultRet)
 	return L.GetTop()
+}
+
+// tourModule is the tour's Lua module (stdlib/tour.lua), loaded on first
+// use from package.preload, where stdlib.Preload put it, and kept by the
+// runtime: require "tour" gives the tour global, as for every module of
+// the bindings. The gil must be held.
+func (rt *Runtime) tourModule(L *lua.LState) *lua.LTable {
+	if rt.tourImpl != nil {
+		return rt.tourImpl
+	}
+	// package.preload, as gopher-lua's PreloadModule finds it.
+	var loader lua.LValue = lua.LNil
+	if pkg, ok := L.GetField(L.Get(lua.EnvironIndex), "package").(*lua.LTable); ok {
+		if preload, ok := L.GetField(pkg, "preload").(*lua.LTable); ok {
+			loader = L.GetField(preload, "tour")
+		}
+	}
+	if loader == lua.LNil {
+		L.RaiseError("the tour's module is missing from package.preload")
+	}
+	L.Push(loader)
+	L.Push(lua.LString("tour"))
+	L.Call(1, 1)
+	impl, ok := L.Get(-1).(*lua.LTable)
+	L.Pop(1)
+	if !ok {
+		L.RaiseError("the tour's module did not load")
+	}
+	rt.tourImpl = impl
+	return impl
 }
 
 // tourFile is internal.tour_file() for stdlib/tour.lua: where progress is

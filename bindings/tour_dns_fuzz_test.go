@@ -56,11 +56,7 @@ func tourAnswer(t *testing.T, query []byte) []byte {
 	defer rt.gil.Unlock()
 	L := rt.L
 	tourDNSOnce.Do(func() {
-		if err := L.DoString(`return require("tour").dns_answer`); err != nil {
-			t.Fatal(err)
-		}
-		tourDNSFn = L.Get(-1)
-		L.Pop(1)
+		tourDNSFn = rt.tourModule(L).RawGetString("dns_answer")
 	})
 	if tourDNSFn == nil {
 		t.Fatal("tour.dns_answer did not load")
