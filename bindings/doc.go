@@ -77,6 +77,7 @@ func Docs() []Module {
 		docsOf("table", tableSummary, false, tableFuncs),
 		docsOf("os", osStatSummary, false, osFuncs),
 		docsOf("tls", tlsSummary, false, tlsFuncs),
+		docsOf("proc", procSummary, false, procFuncs),
 		docsOf(globalsModule, globalsSummary, false, globalFuncs),
 	}
 }

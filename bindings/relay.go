@@ -24,6 +24,9 @@ const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both di
 type relay struct {
 	a, b   *Conn
 	closed [2]atomic.Bool   // a, b closed by the relay itself
+	// ended is set when a process tube's child has exited after its
+	// output ended: the other direction, which can go nowhere, stops.
+	ended atomic.Bool
 	dl     [2]relayDeadline // a's and b's deadlines, read with the lock held
 	// ctx is the relay's own: stop cancels it, which ends the relay's
 	// reads and writes and no other task's on the same conns.
@@ -132,6 +135,19 @@ func (r *relay) copy(dir int, results chan<- relayHalf) {
 			dst.closed.Store(true)
 			dst.nc.Close()
 		}
+		if pc, ok := src.nc.(*procConn); ok {
+			// The child's output ended: once it has exited, nothing
+			// can take the other direction's bytes any more.
+			pc.waitExit(r.ctx)
+			if r.ctx.Err() == nil {
+				r.ended.Store(true)
+				r.stop()
+			}
+		}
+	case r.ended.Load():
+		err = nil // a process tube's child exited: the end of this direction
+	case isProcGone(dst, err):
+		err = nil // the child closed its stdin or exited: the end of this direction
 	case r.closed[si].Load() && (errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrClosedPipe)):
 		err = nil // we closed src: the end of this direction
 	default:

@@ -188,6 +188,7 @@ func (rt *Runtime) openLibs() {
 	utf8Lib := rt.openModule("utf8", utf8Funcs)
 	L.SetField(utf8Lib, "charpattern", lua.LString(utf8CharPattern))
 	rt.openModule("tls", tlsFuncs)
+	rt.openModule("proc", procFuncs)
 	str := L.GetGlobal("string").(*lua.LTable)
 	for _, b := range stringPackFuncs {
 		L.SetField(str, b.name, rt.function(b))
@@ -267,6 +268,13 @@ func (rt *Runtime) Close() {
 		closers = append(closers, c)
 	}
 	rt.mu.Unlock()
+	// Every child process gets its SIGTERM first, so that their grace
+	// periods run at once rather than one after the other.
+	for _, c := range closers {
+		if s, ok := c.(interface{ stopSoon() }); ok {
+			s.stopSoon()
+		}
+	}
 	for _, c := range closers {
 		c.Close()
 	}

@@ -79,6 +79,7 @@ func stubFiles() []stubFile {
 		{name: "table", kind: extension, modules: []string{"table"}},
 		{name: "os", kind: extension, modules: []string{"os"}, shapes: []shape{statResult}},
 		{name: "tls", kind: globalModule, modules: []string{"tls"}, shapes: []shape{tlsOpts, tlsState, certificate}},
+		{name: "proc", kind: globalModule, modules: []string{"proc"}, shapes: []shape{procOptsShape}},
 		{name: "globals", kind: globalFuncsModule, modules: []string{globalsModule}},
 		{name: "flags", kind: libModule, modules: []string{"flags", "flags parser"}, shapes: []shape{flagsLimits}},
 		{name: "http", kind: libModule, modules: []string{"http", "http client"}, shapes: httpShapes()},
