@@ -23,11 +23,11 @@ const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both di
 // stack dumps.
 type relay struct {
 	a, b   *Conn
-	closed [2]atomic.Bool   // a, b closed by the relay itself
+	closed [2]atomic.Bool // a, b closed by the relay itself
 	// ended is set when a process tube's child has exited after its
 	// output ended: the other direction, which can go nowhere, stops.
 	ended atomic.Bool
-	dl     [2]relayDeadline // a's and b's deadlines, read with the lock held
+	dl    [2]relayDeadline // a's and b's deadlines, read with the lock held
 	// ctx is the relay's own: stop cancels it, which ends the relay's
 	// reads and writes and no other task's on the same conns.
 	ctx    context.Context
