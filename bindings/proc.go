@@ -45,7 +45,7 @@ var procStderrModes = []string{"merge", "pipe", "inherit"}
 var procFuncs = []binding{
 	{"spawn", (*Runtime).procSpawn, "proc.spawn(argv [, opts]) -> conn | nil, err",
 		`Runs the program argv[1] (looked up on PATH unless it contains a "/") with the arguments argv[2...] and returns a process tube: a conn whose reads take the child's stdout and whose writes go to its stdin, with every conn method (read_line, expect, interact, trace, net.relay, deadlines, timeouts, cancel); c:close_write() closes the child's stdin (the child reads EOF), EOF on a read means the child closed its stdout (it exited). p:pid(), p:wait(), p:kill() and p:stderr() work on it only. opts: pty = true gives the child a pseudo-terminal (80x24, raw mode: no echo, no line editing, bytes pass as they are) as stdin, stdout and stderr, in a session of its own, so programs that check isatty prompt and flush each line (close_write is then not supported: send the program its quit command or kill it); stderr = "merge" (the default: the child's stderr goes where its stdout goes, as on a terminal), "pipe" (p:stderr() is a conn of its own to read it; read it, or a child that writes more than a pipe holds, 64 KiB, blocks) or "inherit" (to gonetrepl's own stderr); env = a table of name = value that extends the environment gonetrepl runs with (a value false removes that variable); cwd = the directory to run in; timeout = secs, after which the child is killed. A process belongs to its task like a socket: when the task fails or is canceled, when p:close() is called, and when the script or REPL ends, the child gets SIGTERM, then SIGKILL 2 seconds later if it still runs, and is reaped (no zombie stays). A program that cannot be found or run is nil, err of kind other. Not on Windows (nil, err).`,
-		`local p = assert(proc.spawn({"python3", "-q"}, {pty = true})); p:expect(">>> "); p:send_line("print(6*7)"); print(p:read_line())`},
+		`local p = assert(proc.spawn({"python3", "-q"}, {pty = true})); assert(p:expect(">>> ", 5)); p:send_line("print(6*7)"); assert(p:expect("42", 5))`},
 }
 
 // procConnMethods are the conn methods that only process tubes answer;
@@ -55,7 +55,7 @@ var procConnMethods = []binding{
 		"On a process tube: the child's process id (it stays the same after the child exits).",
 		`print(p:pid())`},
 	{"wait", (*Runtime).connWait, "p:wait([timeout]) -> code | nil, signal | nil, err",
-		`On a process tube: waits until the child exits and returns its exit status (0 for success), or nil and the name of the signal that ended it ("SIGKILL", "SIGTERM"). After timeout seconds with the child still running: nil and an error value (kind timeout; the child runs on), which a signal's name, a string, cannot be confused with. A canceled task's wait is nil, err of kind canceled. Waiting again returns the same status. Closing the tube does not wait: call p:wait() after p:close_write() to let the child finish.`,
+		`On a process tube: waits until the child exits and returns its exit status (0 for success), or nil and the name of the signal that ended it ("SIGKILL", "SIGTERM"). After timeout seconds with the child still running: nil and an error value (kind timeout; the child runs on), which a signal's name, a string, cannot be confused with. A canceled task's wait is nil, err of kind canceled. Waiting again returns the same status. To let the child finish, p:close_write() then p:wait(); p:close() kills it (as proc.spawn says) and waits until it is reaped.`,
 		`p:close_write(); local code, sig = p:wait(5)`},
 	{"kill", (*Runtime).connKill, "p:kill([signal]) -> true | nil, err",
 		`On a process tube: sends the child a signal, a name ("SIGTERM", "TERM", "SIGKILL", "SIGINT", "SIGHUP"...) or a number; default SIGTERM. The signal goes to the child alone, not to the processes it started (closing the tube ends those too). After the child has exited and been reaped, nil, err of kind other. p:wait() then gives its status.`,
@@ -66,7 +66,7 @@ var procConnMethods = []binding{
 }
 
 // procOptsShape lists the options procSpawn reads.
-var procOptsShape = shape{class: "gonetrepl.proc_opts", opts: true, code: "procSpawn",
+var procOptsShape = shape{class: "gonetrepl.proc_opts", opts: true, code: "procSpawn,fieldEnv",
 	doc: "The options of proc.spawn.",
 	fields: []field{
 		{"pty", "boolean", "give the child a pseudo-terminal (raw mode) as stdin, stdout and stderr (default false: pipes)"},

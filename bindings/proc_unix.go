@@ -28,9 +28,9 @@ const (
 const procWaitDelay = time.Second
 
 // startProcess starts spec's program and the goroutine that reaps it.
-func startProcess(spec procSpec) (pc *procConn, err error) {
+func startProcess(spec procSpec) (_ *procConn, err error) {
 	cmd := &exec.Cmd{Path: spec.path, Args: spec.argv, Env: spec.env, Dir: spec.dir, WaitDelay: procWaitDelay}
-	pc = &procConn{name: spec.argv[0], pty: spec.pty, mode: spec.stderr}
+	pc := &procConn{name: spec.argv[0], pty: spec.pty, mode: spec.stderr}
 	var childEnds []*os.File // closed here once the child has them
 	defer func() {
 		for _, f := range childEnds {
