@@ -26,6 +26,7 @@ var scriptOptions = map[string][]string{
 	"scripts/redis.lua":       {"--timeout"},
 	"scripts/http_server.lua": {"--dir", "--reply", "--quiet"},
 	"scripts/fake_redis.lua":  {"--quiet"},
+	"scripts/exec_server.lua": {"--pty", "--quiet"},
 }
 
 // TestEveryScriptHasATest fails for a script in scripts/ that no test runs:

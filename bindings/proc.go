@@ -245,14 +245,6 @@ func (pc *procConn) Close() error {
 // process first, so that they all have their grace period at once.
 func (pc *procConn) stopSoon() { pc.proc.stop() }
 
-// waitExit waits until the child is reaped or ctx ends.
-func (pc *procConn) waitExit(ctx context.Context) {
-	select {
-	case <-pc.proc.done:
-	case <-ctx.Done():
-	}
-}
-
 // isProcGone reports whether err is a write to a process tube whose child
 // no longer reads its stdin (EPIPE: it closed it, or exited).
 func isProcGone(dst *Conn, err error) bool {
