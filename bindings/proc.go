@@ -144,6 +144,9 @@ func (p *process) stop() {
 		default:
 		}
 		p.signal(sigTerm, true)
+		// A child stopped (^Z, or SIGTTIN reading a terminal it does not
+		// own) acts on SIGTERM only once continued.
+		p.signal(sigCont, true)
 		go func() {
 			t := time.NewTimer(procKillGrace)
 			defer t.Stop()

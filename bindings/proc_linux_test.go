@@ -102,3 +102,20 @@ func zombieChildren(t *testing.T) []int {
 	}
 	return zombies
 }
+
+// opts.stderr = "inherit" sends the child's stderr to the runtime's own
+// (the REPL's terminal, a script's stderr), not into the tube.
+func TestProcStderrInherit(t *testing.T) {
+	sh := peer.Find(t, "sh", "dash")
+	out := &syncBuffer{}
+	rt := New(Options{Stdout: io.Discard, Stderr: out})
+	t.Cleanup(rt.Close)
+	runLeakChunk(t, rt, fmt.Sprintf(`
+		local p = assert(proc.spawn({%q, "-c", "echo to-stdout; echo to-stderr >&2"}, {stderr = "inherit"}))
+		assert(p:read_all({timeout = 10}) == "to-stdout\n")
+		assert(p:wait(10) == 0)
+		p:close()`, sh))
+	if got := out.String(); got != "to-stderr\n" {
+		t.Errorf("the runtime's stderr got %q, want %q", got, "to-stderr\n")
+	}
+}

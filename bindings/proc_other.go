@@ -17,6 +17,7 @@ import (
 const (
 	sigTerm = syscall.SIGTERM
 	sigKill = syscall.SIGKILL
+	sigCont = syscall.Signal(0x12) // never sent: no process starts here
 )
 
 var errProcUnsupported = errors.New("process tubes are not supported on " + runtime.GOOS)

@@ -21,6 +21,7 @@ import (
 const (
 	sigTerm = syscall.SIGTERM
 	sigKill = syscall.SIGKILL
+	sigCont = syscall.SIGCONT
 )
 
 // procWaitDelay bounds how long reaping waits for the copy of an inherited

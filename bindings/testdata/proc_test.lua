@@ -159,6 +159,20 @@ function TestProcKillAndTimeout(t)
   q:close()
 end
 
+function TestProcStoppedChildKilledAtOnce(t)
+  -- a stopped child acts on SIGTERM once continued: close sends SIGCONT too
+  local p = assert(proc.spawn({ SH, "-c", "echo ready; kill -STOP $$; exec " .. SLEEP .. " 30" }))
+  p:set_timeout(10)
+  assert(p:read_line() == "ready")
+  time.sleep(0.1)
+  local t0 = time.now()
+  p:close()
+  local took = time.now() - t0
+  local code, sig = p:wait(1)
+  assert(code == nil and sig == "SIGTERM", tostring(code) .. " " .. tostring(sig))
+  assert(took < 1.5, "took " .. took)
+end
+
 function TestProcIgnoresTermKilledOnCancel(t)
   local p = assert(proc.spawn({ SH, "-c", 'trap "" TERM; echo ready; exec ' .. SLEEP .. " 30" }))
   p:set_timeout(10)
