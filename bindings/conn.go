@@ -14,7 +14,7 @@ import (
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
-const connSummary = "a conn (tcp, unix, pipe; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines"
+const connSummary = "a conn (tcp, unix, pipe, a process from proc.spawn; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines"
 
 // Read caps, the defaults of the read methods' max arguments.
 const (

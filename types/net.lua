@@ -439,7 +439,7 @@ function net.lookup_ns(name, opts) end
 ---@return gonetrepl.error? err
 function net.lookup_port(network, service) end
 
----A conn (tcp, unix, pipe; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines. Its metatable's __name is `net.conn`.
+---A conn (tcp, unix, pipe, a process from proc.spawn; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines. Its metatable's __name is `net.conn`.
 ---@class gonetrepl.conn
 local conn = {}
 
