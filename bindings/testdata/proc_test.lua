@@ -290,3 +290,12 @@ function TestProcRelay(t)
   assert(r[1] == 0 and r[2] == 4, tostring(r[1]) .. " " .. tostring(r[2]) .. " " .. tostring(r[3]))
   c:close()
 end
+
+function TestProcWriteAfterExit(t)
+  local p = assert(proc.spawn({ TRUE }))
+  assert(p:wait(10) == 0)
+  expect_error("eof", p:read({ timeout = 10 }))
+  expect_error("reset", p:write("x"))
+  p:close()
+  expect_error("closed", p:write("x"))
+end
