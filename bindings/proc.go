@@ -44,25 +44,25 @@ var procStderrModes = []string{"merge", "pipe", "inherit"}
 
 var procFuncs = []binding{
 	{"spawn", (*Runtime).procSpawn, "proc.spawn(argv [, opts]) -> conn | nil, err",
-		`Runs the program argv[1] (looked up on PATH unless it contains a "/") with the arguments argv[2...] and returns a process tube: a conn whose reads take the child's stdout and whose writes go to its stdin, with every conn method (read_line, expect, interact, trace, net.relay, deadlines, timeouts, cancel); c:close_write() closes the child's stdin (the child reads EOF); EOF on a read means the child closed its stdout (it exited); a write once the child no longer reads its stdin is nil, err of kind reset (a broken pipe). p:pid(), p:wait(), p:kill() and p:stderr() work on it only. opts: pty = true gives the child a pseudo-terminal (80x24, raw mode: no echo, no line editing, bytes pass as they are) as stdin, stdout and stderr, in a session of its own, so programs that check isatty prompt and flush each line (close_write is then not supported: send the program its quit command or kill it); stderr = "merge" (the default: the child's stderr goes where its stdout goes, as on a terminal), "pipe" (p:stderr() is a conn of its own to read it; read it, or a child that writes more than a pipe holds, 64 KiB, blocks) or "inherit" (to gonetrepl's own stderr); env = a table of name = value that extends the environment gonetrepl runs with (a value false removes that variable); cwd = the directory to run in; timeout = secs, after which the child is killed. A process belongs to its task like a socket: when the task fails or is canceled, when p:close() is called, and when the script or REPL ends, the child gets SIGTERM, then SIGKILL 2 seconds later if it still runs, and is reaped (no zombie stays). A program that cannot be found or run is nil, err of kind other. Not on Windows (nil, err).`,
-		`local p = assert(proc.spawn({"python3", "-q"}, {pty = true})); assert(p:expect(">>> ", 5)); p:send_line("print(6*7)"); assert(p:expect("42", 5))`},
+		`Runs the program argv[1] (looked up on PATH unless it contains a "/") with the arguments argv[2...] and returns a process tube: a conn whose reads take the child's stdout and whose writes go to its stdin, with every conn method (read_line, expect, interact, trace, net.relay, deadlines, timeouts, cancel); c:close_write() closes the child's stdin (the child reads EOF); EOF on a read means the child closed its stdout (it exited); a write once the child no longer reads its stdin is nil, err of kind reset (a broken pipe). c:pid(), c:wait(), c:kill() and c:stderr() work on it only. opts: pty = true gives the child a pseudo-terminal (80x24, raw mode: no echo, no line editing, bytes pass as they are) as stdin, stdout and stderr, in a session of its own, so programs that check isatty prompt and flush each line (close_write is then not supported: send the program its quit command or kill it); stderr = "merge" (the default: the child's stderr goes where its stdout goes, as on a terminal), "pipe" (c:stderr() is a conn of its own to read it; read it, or a child that writes more than a pipe holds, 64 KiB, blocks) or "inherit" (to gonetrepl's own stderr); env = a table of name = value that extends the environment gonetrepl runs with (a value false removes that variable); cwd = the directory to run in; timeout = secs, after which the child is killed. A process belongs to its task like a socket: when the task fails or is canceled, when c:close() is called, and when the script or REPL ends, the child gets SIGTERM, then SIGKILL 2 seconds later if it still runs, and is reaped (no zombie stays). A program that cannot be found or run is nil, err of kind other. Not on Windows (nil, err).`,
+		`local c = assert(proc.spawn({"python3", "-q"}, {pty = true})); assert(c:expect(">>> ", 5)); c:send_line("print(6*7)"); assert(c:expect("42", 5))`},
 }
 
 // procConnMethods are the conn methods that only process tubes answer;
 // they join the conn class's methods. On other conns they return nil, err.
 var procConnMethods = []binding{
-	{"pid", (*Runtime).connPid, "p:pid() -> n | nil, err",
+	{"pid", (*Runtime).connPid, "c:pid() -> n | nil, err",
 		"On a process tube: the child's process id (it stays the same after the child exits).",
-		`print(p:pid())`},
-	{"wait", (*Runtime).connWait, "p:wait([timeout]) -> code | nil, signal | nil, err",
-		`On a process tube: waits until the child exits and returns its exit status (0 for success), or nil and the name of the signal that ended it ("SIGKILL", "SIGTERM"). After timeout seconds with the child still running: nil and an error value (kind timeout; the child runs on), which a signal's name, a string, cannot be confused with. A canceled task's wait is nil, err of kind canceled. Waiting again returns the same status. To let the child finish, p:close_write() then p:wait(); p:close() kills it (as proc.spawn says) and waits until it is reaped.`,
-		`p:close_write(); local code, sig = p:wait(5)`},
-	{"kill", (*Runtime).connKill, "p:kill([signal]) -> true | nil, err",
-		`On a process tube: sends the child a signal, a name ("SIGTERM", "TERM", "SIGKILL", "SIGINT", "SIGHUP"...) or a number; default SIGTERM. The signal goes to the child alone, not to the processes it started (closing the tube ends those too). After the child has exited and been reaped, nil, err of kind other. p:wait() then gives its status.`,
-		`p:kill("SIGINT"); print(p:wait(1))`},
-	{"stderr", (*Runtime).connStderr, "p:stderr() -> conn | nil, err",
+		`print(c:pid())`},
+	{"wait", (*Runtime).connWait, "c:wait([timeout]) -> code | nil, signal | nil, err",
+		`On a process tube: waits until the child exits and returns its exit status (0 for success), or nil and the name of the signal that ended it ("SIGKILL", "SIGTERM"). After timeout seconds with the child still running: nil and an error value (kind timeout; the child runs on), which a signal's name, a string, cannot be confused with. A canceled task's wait is nil, err of kind canceled. Waiting again returns the same status. To let the child finish, c:close_write() then c:wait(); c:close() kills it (as proc.spawn says) and waits until it is reaped.`,
+		`c:close_write(); local code, sig = c:wait(5)`},
+	{"kill", (*Runtime).connKill, "c:kill([signal]) -> true | nil, err",
+		`On a process tube: sends the child a signal, a name ("SIGTERM", "TERM", "SIGKILL", "SIGINT", "SIGHUP"...) or a number; default SIGTERM. The signal goes to the child alone, not to the processes it started (closing the tube ends those too). After the child has exited and been reaped, nil, err of kind other. c:wait() then gives its status.`,
+		`c:kill("SIGINT"); print(c:wait(1))`},
+	{"stderr", (*Runtime).connStderr, "c:stderr() -> conn | nil, err",
 		`On a process tube spawned with opts.stderr = "pipe": a conn that reads the child's stderr (the same conn each time; writing to it fails). It closes with the tube. With another stderr mode, nil, err.`,
-		`local p = assert(proc.spawn({"sh", "-c", "echo oops >&2"}, {stderr = "pipe"})); print(p:stderr():read_line())`},
+		`local c = assert(proc.spawn({"sh", "-c", "echo oops >&2"}, {stderr = "pipe"})); print(c:stderr():read_line())`},
 }
 
 // procOptsShape lists the options procSpawn reads.
@@ -70,7 +70,7 @@ var procOptsShape = shape{class: "gonetrepl.proc_opts", opts: true, code: "procS
 	doc: "The options of proc.spawn.",
 	fields: []field{
 		{"pty", "boolean", "give the child a pseudo-terminal (raw mode) as stdin, stdout and stderr (default false: pipes)"},
-		{"stderr", `"merge"|"pipe"|"inherit"`, `where the child's stderr goes: with stdout ("merge", the default), to p:stderr() ("pipe"), to gonetrepl's stderr ("inherit")`},
+		{"stderr", `"merge"|"pipe"|"inherit"`, `where the child's stderr goes: with stdout ("merge", the default), to c:stderr() ("pipe"), to gonetrepl's stderr ("inherit")`},
 		{"env", "table<string, string|false>", "variables that extend (or, false, remove from) the environment gonetrepl runs with"},
 		{"cwd", "string", "the directory the child runs in (default gonetrepl's)"},
 		{"timeout", "number", "seconds after which the child is killed (SIGTERM, then SIGKILL 2 s later)"},
@@ -168,7 +168,7 @@ type procConn struct {
 	proc   *process
 	pty    bool
 	name   string         // argv[1] as given
-	errUD  *lua.LUserData // the conn of p:stderr(), or nil
+	errUD  *lua.LUserData // the conn of c:stderr(), or nil
 	mode   string         // opts.stderr
 
 	closeOnce sync.Once
@@ -270,7 +270,7 @@ func procIOError(err error, pty bool) error {
 	return err
 }
 
-// stderrConn is the net.Conn of p:stderr(): the read end of the pipe the
+// stderrConn is the net.Conn of c:stderr(): the read end of the pipe the
 // child's stderr goes to.
 type stderrConn struct {
 	f   *os.File

@@ -875,47 +875,47 @@ function conn:tls_state() end
 ---@return gonetrepl.error? err
 function conn:handshake() end
 
----`p:pid() -> n | nil, err`
+---`c:pid() -> n | nil, err`
 ---
 ---On a process tube: the child's process id (it stays the same after the child exits).
 ---
 ---```lua
----print(p:pid())
+---print(c:pid())
 ---```
 ---@return integer? n
 ---@return gonetrepl.error? err
 function conn:pid() end
 
----`p:wait([timeout]) -> code | nil, signal | nil, err`
+---`c:wait([timeout]) -> code | nil, signal | nil, err`
 ---
----On a process tube: waits until the child exits and returns its exit status (0 for success), or nil and the name of the signal that ended it ("SIGKILL", "SIGTERM"). After timeout seconds with the child still running: nil and an error value (kind timeout; the child runs on), which a signal's name, a string, cannot be confused with. A canceled task's wait is nil, err of kind canceled. Waiting again returns the same status. To let the child finish, p:close_write() then p:wait(); p:close() kills it (as proc.spawn says) and waits until it is reaped.
+---On a process tube: waits until the child exits and returns its exit status (0 for success), or nil and the name of the signal that ended it ("SIGKILL", "SIGTERM"). After timeout seconds with the child still running: nil and an error value (kind timeout; the child runs on), which a signal's name, a string, cannot be confused with. A canceled task's wait is nil, err of kind canceled. Waiting again returns the same status. To let the child finish, c:close_write() then c:wait(); c:close() kills it (as proc.spawn says) and waits until it is reaped.
 ---
 ---```lua
----p:close_write(); local code, sig = p:wait(5)
+---c:close_write(); local code, sig = c:wait(5)
 ---```
 ---@param timeout? number
 ---@return integer? code
 ---@return string|gonetrepl.error|nil signal_or_err
 function conn:wait(timeout) end
 
----`p:kill([signal]) -> true | nil, err`
+---`c:kill([signal]) -> true | nil, err`
 ---
----On a process tube: sends the child a signal, a name ("SIGTERM", "TERM", "SIGKILL", "SIGINT", "SIGHUP"...) or a number; default SIGTERM. The signal goes to the child alone, not to the processes it started (closing the tube ends those too). After the child has exited and been reaped, nil, err of kind other. p:wait() then gives its status.
+---On a process tube: sends the child a signal, a name ("SIGTERM", "TERM", "SIGKILL", "SIGINT", "SIGHUP"...) or a number; default SIGTERM. The signal goes to the child alone, not to the processes it started (closing the tube ends those too). After the child has exited and been reaped, nil, err of kind other. c:wait() then gives its status.
 ---
 ---```lua
----p:kill("SIGINT"); print(p:wait(1))
+---c:kill("SIGINT"); print(c:wait(1))
 ---```
 ---@param signal? string|integer
 ---@return true?
 ---@return gonetrepl.error? err
 function conn:kill(signal) end
 
----`p:stderr() -> conn | nil, err`
+---`c:stderr() -> conn | nil, err`
 ---
 ---On a process tube spawned with opts.stderr = "pipe": a conn that reads the child's stderr (the same conn each time; writing to it fails). It closes with the tube. With another stderr mode, nil, err.
 ---
 ---```lua
----local p = assert(proc.spawn({"sh", "-c", "echo oops >&2"}, {stderr = "pipe"})); print(p:stderr():read_line())
+---local c = assert(proc.spawn({"sh", "-c", "echo oops >&2"}, {stderr = "pipe"})); print(c:stderr():read_line())
 ---```
 ---@return gonetrepl.conn? conn
 ---@return gonetrepl.error? err
