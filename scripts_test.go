@@ -27,6 +27,7 @@ var scriptOptions = map[string][]string{
 	"scripts/http_server.lua": {"--dir", "--reply", "--quiet"},
 	"scripts/fake_redis.lua":  {"--quiet"},
 	"scripts/socks_proxy.lua": {"--user", "--pass", "--loopback-only", "--quiet"},
+	"scripts/exec_server.lua": {"--pty", "--quiet"},
 }
 
 // TestEveryScriptHasATest fails for a script in scripts/ that no test runs:

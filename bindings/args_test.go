@@ -70,6 +70,9 @@ var validValue = map[string]string{
 	// multicast: all-hosts, the one group whose join Linux never
 	// reports (no IGMP leaves the host when a sweep joins it)
 	"group_addr": `"224.0.0.1:0"`, "group": `"224.0.0.1"`, "iface": `"lo"`, "ttl": "1",
+	// proc.spawn runs true, which exits at once; p:kill's receivers are
+	// no process tubes, and SIGCONT would harm none
+	"argv": `{"true"}`, "signal": `"SIGCONT"`,
 }
 
 // anyValue lists parameters that accept any value.

@@ -14,7 +14,7 @@ import (
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
-const connSummary = "a conn (tcp, unix, pipe; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines"
+const connSummary = "a conn (tcp, unix, pipe, a process from proc.spawn; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines"
 
 // Read caps, the defaults of the read methods' max arguments.
 const (
@@ -148,7 +148,7 @@ const connType = "net.conn"
 
 var connClass = &class{
 	name:     connType,
-	methods:  concatBindings(connMethods, sendFileMethods, tlsConnMethods),
+	methods:  concatBindings(connMethods, sendFileMethods, tlsConnMethods, procConnMethods),
 	tostring: func(v any) string { return v.(*Conn).String() },
 	concat:   true,
 	eq:       func(a, b any) bool { return a == b },
@@ -514,7 +514,7 @@ func (rt *Runtime) closeConn(L *lua.LState, c *Conn) error {
 		return closer.Close()
 	}
 	var err error
-	if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.sendAlert(ctx, closer.Close); return nil }); berr != nil {
+	if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.closeWaiting(ctx, closer); return nil }); berr != nil {
 		// Canceled before it could close: close the socket under it,
 		// which does not wait, and say so.
 		c.socket().Close()
@@ -523,13 +523,27 @@ func (rt *Runtime) closeConn(L *lua.LState, c *Conn) error {
 	return err
 }
 
-// closeMayWait reports whether closing c (or half-closing it) can wait on
-// the peer: a TLS conn sends an alert, which waits behind a write blocked
-// in another task, and for up to 5 s for a peer that does not read. Such a
-// close runs with the interpreter lock released.
+// closeMayWait reports whether closing c can wait on the peer: a TLS conn
+// sends an alert (as it does to half-close), which waits behind a write blocked
+// in another task, and for up to 5 s for a peer that does not read; a
+// process tube waits for its child to be reaped, up to the kill's grace
+// period. Such a close runs with the interpreter lock released.
 func (c *Conn) closeMayWait() bool {
-	_, isTLS := c.nc.(*tlsConn)
-	return isTLS
+	switch c.nc.(type) {
+	case *tlsConn, *procConn:
+		return true
+	}
+	return false
+}
+
+// closeWaiting runs closer's Close for a conn whose close may wait: a TLS
+// conn's after the writes of other tasks (sendAlert); a process tube's at
+// once, since closing its pipes is what ends a write blocked on them.
+func (c *Conn) closeWaiting(ctx context.Context, closer io.Closer) error {
+	if _, ok := c.nc.(*procConn); ok {
+		return closer.Close()
+	}
+	return c.sendAlert(ctx, closer.Close)
 }
 
 // sendAlert runs fn, a TLS close or close_write, which sends an alert:
@@ -563,7 +577,7 @@ func (rt *Runtime) connCloseWrite(L *lua.LState) int {
 	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
 		c.tr.record(c, ">", "close_write", nil)
 		var err error
-		if !c.closeMayWait() {
+		if _, isTLS := c.nc.(*tlsConn); !isTLS { // only TLS sends something
 			err = cw.CloseWrite()
 		} else if berr := rt.block(L, nil, func(ctx context.Context) error { err = c.sendAlert(ctx, cw.CloseWrite); return nil }); berr != nil {
 			err = berr

@@ -78,6 +78,7 @@ func Docs() []Module {
 		docsOf("os", osStatSummary, false, osFuncs),
 		docsOf("tls", tlsSummary, false, tlsFuncs),
 		docsOf("tour", tourSummary, false, tourFuncs),
+		docsOf("proc", procSummary, false, procFuncs),
 		docsOf(globalsModule, globalsSummary, false, globalFuncs),
 	}
 }

@@ -15,7 +15,7 @@ import (
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
-const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic (tracing turned on once the relay runs shows it only on conns with an idle timeout: without one, the kernel moves the bytes). The conns are left open: close them after. Stream conns only."
+const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic (tracing turned on once the relay runs shows it only on conns with an idle timeout: without one, the kernel moves the bytes). The conns are left open: close them after. Stream conns only. With a process tube (proc.spawn): once the child's output has ended and it has exited, the other direction ends too, its unread bytes dropped (nothing can take them); and a child that stops reading its stdin ends the direction into it, not the relay."
 
 // relay is one net.relay: its two conns and, per conn, whether relay
 // closed it (a conn without half-close), so that reading it then is an
@@ -25,6 +25,11 @@ type relay struct {
 	a, b   *Conn
 	closed [2]atomic.Bool   // a, b closed by the relay itself
 	dl     [2]relayDeadline // a's and b's deadlines, read with the lock held
+	// ended is set when a process tube's child has exited after its
+	// output ended: the other direction, which can go nowhere, stops.
+	// finished[dir] is closed when direction dir has ended.
+	ended    atomic.Bool
+	finished [2]chan struct{}
 	// ctx is the relay's own: stop cancels it, which ends the relay's
 	// reads and writes and no other task's on the same conns.
 	ctx    context.Context
@@ -94,6 +99,7 @@ func (r *relay) conns(dir int) (src, dst *Conn, si, di int) {
 // copy runs one direction: src's buffered bytes, then everything src
 // reads, to dst; at src's EOF, dst is half-closed.
 func (r *relay) copy(dir int, results chan<- relayHalf) {
+	defer close(r.finished[dir])
 	src, dst, si, di := r.conns(dir)
 	var n int64
 	// With no idle timeout and no tracing, bytes need not pass through Lua's
@@ -132,6 +138,21 @@ func (r *relay) copy(dir int, results chan<- relayHalf) {
 			dst.closed.Store(true)
 			dst.nc.Close()
 		}
+		if pc, ok := src.nc.(*procConn); ok {
+			// The child's output ended: once it has exited, nothing
+			// can take the other direction's bytes any more.
+			select {
+			case <-pc.proc.done:
+				r.ended.Store(true)
+				r.stop()
+			case <-r.finished[1-dir]:
+			case <-r.ctx.Done():
+			}
+		}
+	case r.ended.Load():
+		err = nil // a process tube's child exited: the end of this direction
+	case isProcGone(dst, err):
+		err = nil // the child closed its stdin or exited: the end of this direction
 	case r.closed[si].Load() && (errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrClosedPipe)):
 		err = nil // we closed src: the end of this direction
 	default:
@@ -191,7 +212,7 @@ func (rt *Runtime) netRelay(L *lua.LState) int {
 			return rt.pushError(L, err, "relay", "")
 		}
 	}
-	r := &relay{a: a, b: b}
+	r := &relay{a: a, b: b, finished: [2]chan struct{}{make(chan struct{}), make(chan struct{})}}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	for i, c := range []*Conn{a, b} {
 		r.dl[i] = relayDeadline{read: c.dl.read, write: c.dl.write, idle: c.dl.idle}

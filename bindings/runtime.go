@@ -190,6 +190,7 @@ func (rt *Runtime) openLibs() {
 	L.SetField(utf8Lib, "charpattern", lua.LString(utf8CharPattern))
 	rt.openModule("tls", tlsFuncs)
 	rt.openTour()
+	rt.openModule("proc", procFuncs)
 	str := L.GetGlobal("string").(*lua.LTable)
 	for _, b := range stringPackFuncs {
 		L.SetField(str, b.name, rt.function(b))
@@ -271,6 +272,13 @@ func (rt *Runtime) Close() {
 		closers = append(closers, c)
 	}
 	rt.mu.Unlock()
+	// Every child process gets its SIGTERM first, so that their grace
+	// periods run at once rather than one after the other.
+	for _, c := range closers {
+		if s, ok := c.(interface{ stopSoon() }); ok {
+			s.stopSoon()
+		}
+	}
 	for _, c := range closers {
 		c.Close()
 	}

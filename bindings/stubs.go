@@ -80,6 +80,7 @@ func stubFiles() []stubFile {
 		{name: "os", kind: extension, modules: []string{"os"}, shapes: []shape{statResult}},
 		{name: "tls", kind: globalModule, modules: []string{"tls"}, shapes: []shape{tlsOpts, tlsState, certificate}},
 		{name: "tour", kind: globalModule, modules: []string{"tour"}},
+		{name: "proc", kind: globalModule, modules: []string{"proc"}, shapes: []shape{procOptsShape}},
 		{name: "globals", kind: globalFuncsModule, modules: []string{globalsModule}},
 		{name: "flags", kind: libModule, modules: []string{"flags", "flags parser"}, shapes: []shape{flagsLimits}},
 		{name: "http", kind: libModule, modules: []string{"http", "http client"}, shapes: httpShapes()},

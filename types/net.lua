@@ -221,7 +221,7 @@ function net.pipe() end
 
 ---`net.relay(a, b) -> n_ab, n_ba | nil, err, n_ab, n_ba`
 ---
----Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic (tracing turned on once the relay runs shows it only on conns with an idle timeout: without one, the kernel moves the bytes). The conns are left open: close them after. Stream conns only.
+---Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic (tracing turned on once the relay runs shows it only on conns with an idle timeout: without one, the kernel moves the bytes). The conns are left open: close them after. Stream conns only. With a process tube (proc.spawn): once the child's output has ended and it has exited, the other direction ends too, its unread bytes dropped (nothing can take them); and a child that stops reading its stdin ends the direction into it, not the relay.
 ---
 ---```lua
 ---ln:serve(function(c) local up = assert(net.dial("tcp", "127.0.0.1:9000")); print(net.relay(c, up)); up:close() end)
@@ -441,7 +441,7 @@ function net.lookup_ns(name, opts) end
 ---@return gonetrepl.error? err
 function net.lookup_port(network, service) end
 
----A conn (tcp, unix, pipe; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines. Its metatable's __name is `net.conn`.
+---A conn (tcp, unix, pipe, a process from proc.spawn; udp and unixgram from net.dial): buffered reads, writes, half-close, deadlines. Its metatable's __name is `net.conn`.
 ---@class gonetrepl.conn
 local conn = {}
 
@@ -876,6 +876,52 @@ function conn:tls_state() end
 ---@return true?
 ---@return gonetrepl.error? err
 function conn:handshake() end
+
+---`c:pid() -> n | nil, err`
+---
+---On a process tube: the child's process id (it stays the same after the child exits).
+---
+---```lua
+---print(c:pid())
+---```
+---@return integer? n
+---@return gonetrepl.error? err
+function conn:pid() end
+
+---`c:wait([timeout]) -> code | nil, signal | nil, err`
+---
+---On a process tube: waits until the child exits and returns its exit status (0 for success), or nil and the name of the signal that ended it ("SIGKILL", "SIGTERM"). After timeout seconds with the child still running: nil and an error value (kind timeout; the child runs on), which a signal's name, a string, cannot be confused with. A canceled task's wait is nil, err of kind canceled. Waiting again returns the same status. To let the child finish, c:close_write() then c:wait(); c:close() kills it (as proc.spawn says) and waits until it is reaped.
+---
+---```lua
+---c:close_write(); local code, sig = c:wait(5)
+---```
+---@param timeout? number
+---@return integer? code
+---@return string|gonetrepl.error|nil signal_or_err
+function conn:wait(timeout) end
+
+---`c:kill([signal]) -> true | nil, err`
+---
+---On a process tube: sends the child a signal, a name ("SIGTERM", "TERM", "SIGKILL", "SIGINT", "SIGHUP"...) or a number; default SIGTERM. The signal goes to the child alone, not to the processes it started (closing the tube ends those too). After the child has exited and been reaped, nil, err of kind other. c:wait() then gives its status.
+---
+---```lua
+---c:kill("SIGINT"); print(c:wait(1))
+---```
+---@param signal? string|integer
+---@return true?
+---@return gonetrepl.error? err
+function conn:kill(signal) end
+
+---`c:stderr() -> conn | nil, err`
+---
+---On a process tube spawned with opts.stderr = "pipe": a conn that reads the child's stderr (the same conn each time; writing to it fails). It closes with the tube. With another stderr mode, nil, err.
+---
+---```lua
+---local c = assert(proc.spawn({"sh", "-c", "echo oops >&2"}, {stderr = "pipe"})); print(c:stderr():read_line())
+---```
+---@return gonetrepl.conn? conn
+---@return gonetrepl.error? err
+function conn:stderr() end
 
 ---A listening socket, from net.listen. Its metatable's __name is `net.listener`.
 ---@class gonetrepl.listener

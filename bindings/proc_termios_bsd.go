@@ -1,0 +1,11 @@
+//go:build darwin || freebsd || netbsd || openbsd || dragonfly
+
+package bindings
+
+import "golang.org/x/sys/unix"
+
+// The ioctls that read and set a terminal's attributes (makeRaw).
+const (
+	ioctlGetTermios = unix.TIOCGETA
+	ioctlSetTermios = unix.TIOCSETA
+)
