@@ -120,14 +120,26 @@ func (t *Task) run(fn *lua.LFunction, args []lua.LValue) {
 	if rt.held != nil {
 		rt.flushAtEnd(L)
 	}
-	if err == nil {
+	t.mu.Lock()
+	canceled := t.canceled || t.ctx.Err() != nil
+	t.mu.Unlock()
+	switch {
+	case err == nil && canceled:
+		// Canceled in its last call, whose canceled error it returned as
+		// its results (return c:read_all()): no instruction was left for
+		// the cancel to stop at. It is canceled all the same, and its
+		// sockets are closed, as the cancel's doc says.
+		t.status = statusCanceled
+		t.errVal = lua.LString("canceled")
+		t.errText = "canceled"
+	case err == nil:
 		t.status = statusDone
 		top := L.GetTop()
 		t.results = make([]lua.LValue, top)
 		for i := 1; i <= top; i++ {
 			t.results[i-1] = L.Get(i)
 		}
-	} else {
+	default:
 		t.status = statusFailed
 		var apiErr *lua.ApiError
 		if errors.As(err, &apiErr) {

@@ -262,6 +262,21 @@ function TestCanceledTaskClosesItsSockets(t)
   assert(peer_sees_close(c))
 end
 
+-- A task whose last act is the call that was canceled (a tail return:
+-- no instruction is left to stop at) is canceled all the same: it does
+-- not end "done" with the canceled call's nil, err as its results, and
+-- its sockets are closed.
+function TestTaskCanceledInItsTailCallIsCanceled(t)
+  local c, s = testhelp.tcp_pair()
+  local tk = task.spawn(function(given) return given:read_all() end, s)
+  task.yield()
+  tk:cancel()
+  local v, err = tk:wait(5)
+  assert(v == nil and err.kind == "canceled", tostring(err))
+  assert(tk:status() == "canceled", tk:status())
+  assert(peer_sees_close(c))
+end
+
 function TestTaskThatReturnsKeepsItsSockets(t)
   local c, s = testhelp.tcp_pair()
   local tk = task.spawn(function(given) return given end, s)
