@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gonetrepl/gonetrepl/internal/peer"
 )
 
 func TestParseHop(t *testing.T) {
@@ -139,64 +141,40 @@ func connectServer(t *testing.T, wantAuth string, tlsConfig *tls.Config) string 
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	peer.ServeListener(t, ln, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		line, _ := br.ReadString('\n')
+		auth := ""
 		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+			h, err := br.ReadString('\n')
+			if err != nil || h == "\r\n" {
+				break
 			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				line, _ := br.ReadString('\n')
-				auth := ""
-				for {
-					h, err := br.ReadString('\n')
-					if err != nil || h == "\r\n" {
-						break
-					}
-					if v, ok := strings.CutPrefix(h, "Proxy-Authorization: "); ok {
-						auth = strings.TrimSpace(v)
-					}
-				}
-				if auth != wantAuth {
-					io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")
-					return
-				}
-				target := strings.Fields(line)[1]
-				up, err := net.Dial("tcp", target)
-				if err != nil {
-					io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\n\r\n")
-					return
-				}
-				defer up.Close()
-				io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
-				go io.Copy(up, br)
-				io.Copy(c, up)
-			}()
+			if v, ok := strings.CutPrefix(h, "Proxy-Authorization: "); ok {
+				auth = strings.TrimSpace(v)
+			}
 		}
-	}()
+		if auth != wantAuth {
+			io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")
+			return
+		}
+		target := strings.Fields(line)[1]
+		up, err := net.Dial("tcp", target)
+		if err != nil {
+			io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\n\r\n")
+			return
+		}
+		defer up.Close()
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go io.Copy(up, br)
+		io.Copy(c, up)
+	})
 	return ln.Addr().String()
 }
 
 func echoServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { io.Copy(c, c); c.Close() }()
-		}
-	}()
-	return ln.Addr().String()
+	return peer.Serve(t, func(c net.Conn) { io.Copy(c, c) })
 }
 
 func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
