@@ -12,6 +12,7 @@ package bindings
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,13 +32,14 @@ const pcapNetnsEnv = "GONETREPL_PCAP_NETNS"
 // streams and packets; it prints one summary line a stream, which must
 // be the same for every file of the same traffic.
 const pcapCheck = `
-	local path, HTTP, REDIS, got = %q, %q, %q, %q
+	local path, HTTP, REDIS, UDP, got = %q, %q, %q, %q, %q
 	local f = assert(io.open(got, "rb")); local body = f:read("*a"); f:close()
 	local cap = assert(pcap.open(path))
-	local http, redis = {}, {}
+	local http, redis, udp = {}, {}, {}
 	for _, s in ipairs(cap:streams()) do
 		if s.server == HTTP then http[#http + 1] = s
 		elseif s.server == REDIS then redis[#redis + 1] = s
+		elseif s.server == UDP then udp[#udp + 1] = s
 		else error("a stream nobody made: " .. s.client .. " -> " .. s.server) end
 	end
 	assert(#http == 1 and #redis == 2, ("%%d http and %%d redis streams"):format(#http, #redis))
@@ -64,11 +66,21 @@ const pcapCheck = `
 	assert(redis[2].client_bytes == "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", redis[2].client_bytes)
 	assert(redis[2].server_bytes == "$1\r\nv\r\n", redis[2].server_bytes)
 	assert(redis[1].complete and redis[2].complete)
+	-- the UDP flow: each datagram a chunk, its boundaries kept
+	assert(#udp == 1, #udp .. " udp flows")
+	local u = udp[1]
+	assert(u.protocol == "udp" and #u.chunks == 6 and not u.complete and u.missing == 0)
+	for i, size in ipairs({1, 1000, 1400}) do
+		local q, a = u.chunks[2 * i - 1], u.chunks[2 * i]
+		assert(q.dir == "c2s" and a.dir == "s2c" and q.data == ("q"):rep(size) .. i and a.data == "echo " .. q.data, "datagram " .. i)
+	end
+	assert(u.client_bytes == "q1" .. ("q"):rep(1000) .. "2" .. ("q"):rep(1400) .. "3")
 	-- packets: the http conn opens with the client's SYN
 	local n, syn, data = 0, nil, 0
 	for pkt in cap:packets() do
 		n = n + 1
-		assert(pkt.number == n and pkt.protocol == "tcp" and pkt.length >= 40 + #pkt.payload)
+		assert(pkt.number == n and (pkt.protocol == "tcp" or pkt.protocol == "udp") and pkt.length >= 28 + #pkt.payload)
+		if pkt.protocol == "udp" then assert(pkt.flags == nil and pkt.seq == nil and pkt.dst_port and pkt.src == u.client or pkt.src == UDP) end
 		if not syn and pkt.dst == HTTP then syn = pkt end
 		if pkt.src == HTTP then data = data + #pkt.payload end
 	end
@@ -76,7 +88,7 @@ const pcapCheck = `
 		and syn.dst_port == tonumber(HTTP:match(":(%%d+)$")) and syn.payload == "" and syn.seq >= 0 and syn.ack == 0, "the SYN")
 	assert(syn.time >= time.now() - 600 and syn.time <= time.now())
 	assert(data >= #h.server_bytes, "the server's packets carry less than its stream")
-	for _, s in ipairs({h, redis[1], redis[2]}) do
+	for _, s in ipairs({h, redis[1], redis[2], u}) do
 		print(s.protocol, s.client, s.server, #s.client_bytes, #s.server_bytes, s.complete, s.missing,
 			("%%.6f"):format(s.chunks[1].time), ("%%.6f"):format(s.chunks[#s.chunks].time))
 	end
@@ -113,7 +125,9 @@ func TestPcapReadsTcpdumpCaptures(t *testing.T) {
 	redisAddr := redistest.Start(t)
 	_, httpPort, _ := strings.Cut(httpAddr, ":")
 	_, redisPort, _ := strings.Cut(redisAddr, ":")
-	filter := "tcp port " + httpPort + " or tcp port " + redisPort
+	udpAddr := pcapUDPEcho(t)
+	_, udpPort, _ := strings.Cut(udpAddr, ":")
+	filter := "tcp port " + httpPort + " or tcp port " + redisPort + " or udp port " + udpPort
 	loPcap, anyPcap := filepath.Join(dir, "lo.pcap"), filepath.Join(dir, "any.pcap")
 	stopLo := startCaptureOn(t, tcpdump, "lo", loPcap, filter)
 	stopAny := startCaptureOn(t, tcpdump, "any", anyPcap, filter)
@@ -136,6 +150,23 @@ func TestPcapReadsTcpdumpCaptures(t *testing.T) {
 	if out := run(cli, "-h", "127.0.0.1", "-p", redisPort, "GET", "k"); out != "v\n" {
 		t.Fatalf("redis-cli GET: %q", out)
 	}
+	uc, err := net.Dial("udp", udpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uc.Close()
+	for i, size := range []int{1, 1000, 1400} {
+		q := strings.Repeat("q", size) + strconv.Itoa(i+1)
+		uc.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := uc.Write([]byte(q)); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 2000)
+		n, err := uc.Read(buf)
+		if err != nil || string(buf[:n]) != "echo "+q {
+			t.Fatalf("udp echo: %q, %v", buf[:n], err)
+		}
+	}
 	// The last ACKs reach tcpdump before it stops.
 	time.Sleep(200 * time.Millisecond)
 	stopLo()
@@ -145,7 +176,7 @@ func TestPcapReadsTcpdumpCaptures(t *testing.T) {
 
 	summaries := map[string]string{}
 	for _, path := range []string{loPcap, loNg, anyPcap} {
-		out := runChunkOutput(t, fmt.Sprintf(pcapCheck, path, httpAddr, redisAddr, got))
+		out := runChunkOutput(t, fmt.Sprintf(pcapCheck, path, httpAddr, redisAddr, udpAddr, got))
 		summaries[filepath.Base(path)] = out
 		if testing.Verbose() {
 			t.Logf("%s:\n%s", filepath.Base(path), out)
@@ -169,6 +200,27 @@ func TestPcapReadsTcpdumpCaptures(t *testing.T) {
 	if out := runChunkOutput(t, fmt.Sprintf(`print(assert(pcap.open(%q)))`, anyPcap)); !strings.Contains(out, "(pcap)") {
 		t.Errorf("tostring: %s", out)
 	}
+}
+
+// pcapUDPEcho serves UDP on loopback for the rest of the test, answering
+// each datagram with "echo " and the datagram.
+func pcapUDPEcho(t *testing.T) string {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 65536)
+		for {
+			n, addr, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			pc.WriteTo(append([]byte("echo "), buf[:n]...), addr)
+		}
+	}()
+	return pc.LocalAddr().String()
 }
 
 // rerunInCaptureNetns re-runs the test named name inside a private

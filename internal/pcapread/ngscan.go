@@ -30,7 +30,7 @@ func scanNg(r io.ReaderAt, size int64, lim Limits) (offsets []int64, links []uin
 	br := bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 64<<10)
 	var order binary.ByteOrder = binary.LittleEndian
 	var ifaces []uint16 // the section's interfaces' link types
-	cur := 0 // the packet the block at hand is, or 0
+	cur := 0            // the packet the block at hand is, or 0
 	bad := func(off int64, format string, args ...any) error {
 		return &FormatError{Packet: cur, Offset: off, Err: fmt.Errorf(format, args...)}
 	}

@@ -22,7 +22,7 @@ type streams struct {
 	// retransmission) comes back as a new connection, and belongs to
 	// the old stream unless it opens a new one with a SYN.
 	ended map[[2]string]*Stream
-	err error // a limit passed inside a callback of the assembler
+	err   error // a limit passed inside a callback of the assembler
 }
 
 func newStreams(c *Capture, rd *reader) *streams {
