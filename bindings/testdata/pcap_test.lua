@@ -94,3 +94,51 @@ function TestPcapBadOptionsRaise(t)
   local ok, err = pcall(pcap.open, 42)
   assert(not ok and tostring(err):find("bad argument #1", 1, true), tostring(err))
 end
+
+-- raw_udp_capture writes a classic pcap of raw IPv4 frames (link type
+-- 101): n datagrams from 10.0.0.1:5000 to 10.0.0.2:53, each "datagram i",
+-- padded to size bytes; every fifth is the answer, the other way.
+local function raw_udp_capture(dir, n, size)
+  local parts = {string.pack("<I4I2I2i4I4I4I4", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101)}
+  for i = 1, n do
+    local payload = ("datagram %d"):format(i)
+    payload = payload .. ("."):rep(size - #payload)
+    local src, dst, sport, dport = 0x0a000001, 0x0a000002, 5000, 53
+    if i % 5 == 0 then src, dst, sport, dport = dst, src, dport, sport end
+    local frame = string.pack(">BBI2I2I2BBI2I4I4", 0x45, 0, 28 + #payload, i % 65536, 0, 64, 17, 0, src, dst)
+      .. string.pack(">I2I2I2I2", sport, dport, 8 + #payload, 0) .. payload
+    parts[#parts + 1] = string.pack("<I4I4I4I4", 1700000000 + i, 0, #frame, #frame) .. frame
+  end
+  return write_file(dir, "udp.pcap", table.concat(parts))
+end
+
+function TestPcapRawIPUDP(t)
+  local cap = assert(pcap.open(raw_udp_capture(t:tempdir(), 10, 20)))
+  local s = cap:streams()
+  assert(#s == 1 and s[1].protocol == "udp" and s[1].client == "10.0.0.1:5000" and s[1].server == "10.0.0.2:53")
+  assert(#s[1].chunks == 10 and s[1].complete == false and s[1].missing == 0)
+  for i, ch in ipairs(s[1].chunks) do
+    assert(ch.data:match("^datagram (%d+)") == tostring(i) and #ch.data == 20)
+    assert(ch.dir == (i % 5 == 0 and "s2c" or "c2s") and ch.time == 1700000000 + i)
+  end
+  local pkt = cap:packets()()
+  assert(pkt.protocol == "udp" and pkt.src == "10.0.0.1:5000" and pkt.dst == "10.0.0.2:53" and pkt.flags == nil
+    and pkt.length == 48 and pkt.time == 1700000001 and pkt.payload:sub(1, 10) == "datagram 1")
+end
+
+-- pcap.open reads with the interpreter lock released: another task runs
+-- all the while (50,000 datagrams take a while to decode).
+function TestPcapOpenLetsOthersRun(t)
+  local path = raw_udp_capture(t:tempdir(), 50000, 16)
+  local done, cap = false, nil
+  local opener = task.spawn(function() cap = assert(pcap.open(path, {max_packets = 50000})); done = true end)
+  local turns = 0
+  while not done do
+    turns = turns + 1
+    time.sleep(0.001)
+  end
+  opener:wait(60)
+  assert(opener:status() == "done", opener:status())
+  assert(#cap:streams()[1].chunks == 50000)
+  assert(turns >= 5, "the other task ran only " .. turns .. " times while the capture was read")
+end
