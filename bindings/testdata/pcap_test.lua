@@ -141,4 +141,12 @@ function TestPcapOpenLetsOthersRun(t)
   assert(opener:status() == "done", opener:status())
   assert(#cap:streams()[1].chunks == 50000)
   assert(turns >= 5, "the other task ran only " .. turns .. " times while the capture was read")
+  -- and a cancel stops the read
+  local started = time.now()
+  local t2 = task.spawn(function() return pcap.open(path, {max_packets = 50000}) end)
+  time.sleep(0.005)
+  t2:cancel()
+  local v, err = t2:wait(60)
+  assert(v == nil and t2:status() == "canceled", t2:status())
+  assert(time.since(started) < 5)
 end
