@@ -39,7 +39,7 @@ var captureMethods = []binding{
 		`An iterator over the capture's packets, in file order: each a table {number, time, length, protocol, src, dst, src_ip, dst_ip, src_port, dst_port, flags, seq, ack, payload} (see gonetrepl.pcap_packet). Addresses are strings as net writes them: src and dst are "ip:port" for TCP and UDP ("[::1]:80" for IPv6), the bare ip for other IP protocols, nil for frames that are not IP. protocol is "tcp", "udp", "icmp", "icmpv6", another IP protocol's name, or for other frames what they carry ("arp"). flags are TCP's, in scapy's order FSRPAUECN ("S", "SA", "PA", "FA"). payload is the transport's payload (the IP payload for other protocols). Raises an error value of kind closed after cap:close().`,
 		`for pkt in cap:packets() do if pkt.protocol == "tcp" then print(pkt.number, pkt.src, pkt.dst, pkt.flags, #pkt.payload) end end`},
 	{"streams", (*Runtime).captureStreams, "cap:streams() -> list | nil, err",
-		`The capture's TCP streams and UDP flows, in the order their first packet came, as a new list of tables {protocol, client, server, chunks, client_bytes, server_bytes, complete, missing, reset} (see gonetrepl.pcap_stream). TCP's client is the side that sent the SYN (the first packet's sender when the capture missed it; a stream whose SYN was not captured starts at its first captured segment); chunks are the data each side sent, in order, each {time, dir = "c2s"|"s2c", data}; client_bytes and server_bytes are each side's chunks joined. complete: the SYN and a FIN from each side were seen and nothing is missing. A UDP flow's chunks are its datagrams, one each, in order. After cap:close(), nil, err of kind closed.`,
+		`The capture's TCP streams and UDP flows, in the order their first packet came, as a new list of tables {protocol, client, server, chunks, client_bytes, server_bytes, complete, missing, reset} (see gonetrepl.pcap_stream). TCP's client is the side that sent the SYN (the first packet's sender when the capture missed it; a stream whose SYN was not captured starts at its first captured segment); chunks are the data each side sent, in order, each {time, dir = "c2s"|"s2c", data}; client_bytes and server_bytes are each side's chunks joined. complete: the SYN and a FIN from each side were seen and nothing is missing; missing counts the bytes the capture lacks (a packet tcpdump dropped), from how far each side's sequence numbers and the other side's ACKs went. A UDP flow's chunks are its datagrams, one each, in order. After cap:close(), nil, err of kind closed.`,
 		`local s = cap:streams()[1]; print(s.client, "->", s.server, s.complete); print(s.client_bytes)`},
 	{"close", (*Runtime).captureClose, "cap:close() -> true",
 		`Lets the capture's packets and streams go (the memory is the garbage collector's again); the file was closed when pcap.open returned. Closing again is harmless.`,
@@ -87,7 +87,7 @@ var pcapStreamShape = shape{class: "gonetrepl.pcap_stream", code: "pcapStreamTab
 		{"client_bytes", "string", "every byte the client sent, in order"},
 		{"server_bytes", "string", "every byte the server sent, in order"},
 		{"complete", "boolean", "TCP: the SYN and a FIN from each side were seen, and nothing is missing"},
-		{"missing", "integer", "TCP: bytes of gaps the capture never filled (skipped over)"},
+		{"missing", "integer", "TCP: bytes the capture lacks (dropped by the kernel, or before a late start): how far each side's segments, FIN and the other side's ACKs reached, past the bytes in its chunks"},
 		{"reset", "boolean", "TCP: an RST was seen"},
 	}}
 

@@ -37,7 +37,7 @@
 ---@field client_bytes string every byte the client sent, in order
 ---@field server_bytes string every byte the server sent, in order
 ---@field complete boolean TCP: the SYN and a FIN from each side were seen, and nothing is missing
----@field missing integer TCP: bytes of gaps the capture never filled (skipped over)
+---@field missing integer TCP: bytes the capture lacks (dropped by the kernel, or before a late start): how far each side's segments, FIN and the other side's ACKs reached, past the bytes in its chunks
 ---@field reset boolean TCP: an RST was seen
 
 ---A piece of a stream: what one side sent, in order.
@@ -78,7 +78,7 @@ function pcap_capture:packets() end
 
 ---`cap:streams() -> list | nil, err`
 ---
----The capture's TCP streams and UDP flows, in the order their first packet came, as a new list of tables {protocol, client, server, chunks, client_bytes, server_bytes, complete, missing, reset} (see gonetrepl.pcap_stream). TCP's client is the side that sent the SYN (the first packet's sender when the capture missed it; a stream whose SYN was not captured starts at its first captured segment); chunks are the data each side sent, in order, each {time, dir = "c2s"|"s2c", data}; client_bytes and server_bytes are each side's chunks joined. complete: the SYN and a FIN from each side were seen and nothing is missing. A UDP flow's chunks are its datagrams, one each, in order. After cap:close(), nil, err of kind closed.
+---The capture's TCP streams and UDP flows, in the order their first packet came, as a new list of tables {protocol, client, server, chunks, client_bytes, server_bytes, complete, missing, reset} (see gonetrepl.pcap_stream). TCP's client is the side that sent the SYN (the first packet's sender when the capture missed it; a stream whose SYN was not captured starts at its first captured segment); chunks are the data each side sent, in order, each {time, dir = "c2s"|"s2c", data}; client_bytes and server_bytes are each side's chunks joined. complete: the SYN and a FIN from each side were seen and nothing is missing; missing counts the bytes the capture lacks (a packet tcpdump dropped), from how far each side's sequence numbers and the other side's ACKs went. A UDP flow's chunks are its datagrams, one each, in order. After cap:close(), nil, err of kind closed.
 ---
 ---```lua
 ---local s = cap:streams()[1]; print(s.client, "->", s.server, s.complete); print(s.client_bytes)

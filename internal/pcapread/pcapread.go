@@ -119,7 +119,9 @@ type Stream struct {
 	ClientFin      bool // TCP: each side's FIN
 	ServerFin      bool
 	Reset          bool  // TCP: an RST was seen
-	Missing        int64 // TCP: bytes of gaps skipped over
+	Missing        int64 // TCP: bytes the capture lacks (see seqTrack)
+
+	seqs [2]seqTrack // TCP: client to server, server to client
 }
 
 // Complete says the capture holds the whole TCP connection: its opening

@@ -81,9 +81,15 @@ func (s *streams) add(p *Packet, gp gopacket.Packet, ci gopacket.CaptureInfo) er
 	return s.err
 }
 
-// finish hands the assembler's buffered segments to their streams.
+// finish hands the assembler's buffered segments to their streams, and
+// counts what each TCP stream lacks.
 func (s *streams) finish() error {
 	s.asm.FlushAll()
+	for _, st := range s.c.Streams {
+		if st.Protocol == "tcp" {
+			st.Missing = st.seqs[0].missing(st.ClientBytes) + st.seqs[1].missing(st.ServerBytes)
+		}
+	}
 	return s.err
 }
 
@@ -95,10 +101,10 @@ func (s *streams) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac reasse
 	dst := hostPort(netFlow.Dst().String(), int(tcp.DstPort))
 	if !tcp.SYN {
 		if st := s.ended[[2]string{src, dst}]; st != nil {
-			return &tcpStream{s: s, st: st}
+			return &tcpStream{s: s, st: st, ended: true}
 		}
 		if st := s.ended[[2]string{dst, src}]; st != nil {
-			return &tcpStream{s: s, st: st, flip: true}
+			return &tcpStream{s: s, st: st, flip: true, ended: true}
 		}
 	}
 	flip := tcp.SYN && tcp.ACK
@@ -111,9 +117,10 @@ func (s *streams) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac reasse
 // tcpStream is reassembly.Stream's: it appends what the assembler
 // delivers, in order, to its Stream.
 type tcpStream struct {
-	s    *streams
-	st   *Stream // nil past MaxStreams
-	flip bool    // the assembler's client-to-server is this stream's s2c
+	s     *streams
+	st    *Stream // nil past MaxStreams
+	flip  bool    // the assembler's client-to-server is this stream's s2c
+	ended bool    // packets after the stream ended: counted, not delivered again
 }
 
 func (t *tcpStream) fromServer(dir reassembly.TCPFlowDirection) bool {
@@ -121,7 +128,9 @@ func (t *tcpStream) fromServer(dir reassembly.TCPFlowDirection) bool {
 }
 
 // Accept takes every segment, and starts a direction whose SYN the
-// capture missed at its first segment.
+// capture missed at its first segment. It notes the flags and how far
+// each side's sequence numbers went (gopacket's assembler does not report
+// a gap just before a FIN).
 func (t *tcpStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
 	if t.st == nil {
 		return false
@@ -130,6 +139,14 @@ func (t *tcpStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassem
 		*start = true
 	}
 	fromServer := t.fromServer(dir)
+	from, to := 0, 1
+	if fromServer {
+		from, to = 1, 0
+	}
+	t.st.seqs[from].sent(tcp)
+	if tcp.ACK {
+		t.st.seqs[to].acked(tcp.Ack)
+	}
 	switch {
 	case tcp.SYN && !tcp.ACK && !fromServer:
 		t.st.SynSeen = true
@@ -143,7 +160,7 @@ func (t *tcpStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassem
 			t.st.ClientFin = true
 		}
 	}
-	return true
+	return !t.ended
 }
 
 // ReassembledSG appends a copy of the data now in order.
@@ -151,10 +168,7 @@ func (t *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 	if t.st == nil || t.s.err != nil {
 		return
 	}
-	dir, _, _, skip := sg.Info()
-	if skip > 0 {
-		t.st.Missing += int64(skip)
-	}
+	dir, _, _, _ := sg.Info()
 	n, _ := sg.Lengths()
 	if n == 0 {
 		return
@@ -190,4 +204,65 @@ func (c captureContext) GetCaptureInfo() gopacket.CaptureInfo { return gopacket.
 
 func hostPort(ip string, port int) string {
 	return net.JoinHostPort(ip, strconv.Itoa(port))
+}
+
+// seqTrack follows one direction of a TCP stream in sequence numbers, to
+// tell how many bytes its side sent that the capture lacks: the furthest
+// point its segments, its FIN or the other side's ACKs reached, past the
+// bytes delivered.
+type seqTrack struct {
+	started bool
+	base    uint32 // the first data byte's number (the SYN's + 1, else the first segment's)
+	end     int64  // how far the data reached, relative to base
+	fin     bool
+	finAt   int64 // the FIN's place, relative to base
+}
+
+// rel is seq relative to base, across wrap-around (-1 for older bytes).
+func (k *seqTrack) rel(seq uint32) int64 {
+	d := int64(int32(seq - k.base))
+	if d < 0 {
+		return -1
+	}
+	return d
+}
+
+func (k *seqTrack) sent(tcp *layers.TCP) {
+	if !k.started {
+		k.started = true
+		k.base = tcp.Seq
+		if tcp.SYN {
+			k.base++
+			return
+		}
+	}
+	if tcp.SYN || tcp.RST {
+		return
+	}
+	if r := k.rel(tcp.Seq); r >= 0 {
+		end := r + int64(len(tcp.Payload))
+		if tcp.FIN {
+			k.fin, k.finAt = true, end
+		} else if k.fin && end > k.finAt {
+			end = k.finAt // a segment after the FIN is numbered past it
+		}
+		k.end = max(k.end, end)
+	}
+}
+
+// acked notes the other side's acknowledgment of this side's bytes.
+func (k *seqTrack) acked(ack uint32) {
+	if !k.started {
+		return
+	}
+	r := k.rel(ack)
+	if k.fin && r > k.finAt {
+		r = k.finAt // the FIN's own sequence number is no byte
+	}
+	k.end = max(k.end, r)
+}
+
+// missing is how many bytes the side sent beyond the delivered ones.
+func (k *seqTrack) missing(delivered int64) int64 {
+	return max(0, k.end-delivered)
 }
