@@ -44,7 +44,9 @@ func seedFiles(t testing.TB) (pcap, pcapng []byte) {
 	return pcap, ng.Bytes()
 }
 
-// FuzzPcapRead: any bytes as a capture file. No panic, every failure an
+// FuzzPcapRead: any bytes as a capture file (seeds: the disordered
+// session as pcap and pcapng, cut short, and the tcpdump captures of
+// testdata). No panic, every failure an
 // error value, and what is held stays within the limits.
 func FuzzPcapRead(f *testing.F) {
 	pcap, ng := seedFiles(f)
@@ -52,6 +54,14 @@ func FuzzPcapRead(f *testing.F) {
 	f.Add(ng)
 	f.Add(pcap[:40])
 	f.Add(ng[:60])
+	// tcpdump's (Ethernet, Linux cooked v2) and editcap's captures
+	for _, name := range []string{"http.pcap", "http.pcapng", "redis-any.pcap"} {
+		data, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
 	lim := Limits{MaxBytes: 1 << 20, MaxPackets: 1000, MaxStreams: 50, MaxPayload: 1 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Read(context.Background(), bytes.NewReader(data), int64(len(data)), lim)
