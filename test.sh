@@ -80,6 +80,11 @@ declare -A PACKAGES=(
   # default (no), and the test captures as root or in a user namespace.
   [tcpdump]=tcpdump
   [tshark]=tshark
+  # editcap, from Wireshark's tools, which converts the captures tcpdump
+  # makes to pcapng: pcap.open must read both alike
+  # (bindings/pcap_capture_linux_test.go, internal/pcapread). tshark
+  # pulls it in; named so that the test's need is written down.
+  [wireshark-common]=editcap
 )
 # Some of these commands live in /usr/sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"

@@ -45,6 +45,7 @@ const receivers = `
 		ip = net.parse_ip("127.0.0.1"),
 		ipnet = select(2, net.parse_cidr("10.0.0.0/8")),
 		["packet conn"] = assert(net.listen_packet("udp", "127.0.0.1:0")),
+		["pcap capture"] = assert(pcap.open("testdata/pcap/http.pcap")),
 	}
 	local wrong = coroutine.create(function() end) -- no binding takes a thread
 `

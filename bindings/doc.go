@@ -79,6 +79,8 @@ func Docs() []Module {
 		docsOf("tls", tlsSummary, false, tlsFuncs),
 		docsOf("tour", tourSummary, false, tourFuncs),
 		docsOf("proc", procSummary, false, procFuncs),
+		docsOf("pcap", pcapSummary, false, pcapFuncs),
+		classDocsOf("pcap capture", captureSummary, captureClass),
 		docsOf(globalsModule, globalsSummary, false, globalFuncs),
 	}
 }

@@ -181,6 +181,7 @@ func (rt *Runtime) openLibs() {
 	rt.registerClass(ipnetClass)
 	rt.registerClass(taskClass)
 	rt.registerClass(chanClass)
+	rt.registerClass(captureClass)
 	rt.openModule("net", netFuncs)
 	rt.openModule("task", taskFuncs)
 	rt.openModule("time", timeFuncs)
@@ -191,6 +192,7 @@ func (rt *Runtime) openLibs() {
 	rt.openModule("tls", tlsFuncs)
 	rt.openTour()
 	rt.openModule("proc", procFuncs)
+	rt.openModule("pcap", pcapFuncs)
 	str := L.GetGlobal("string").(*lua.LTable)
 	for _, b := range stringPackFuncs {
 		L.SetField(str, b.name, rt.function(b))

@@ -81,6 +81,7 @@ func stubFiles() []stubFile {
 		{name: "tls", kind: globalModule, modules: []string{"tls"}, shapes: []shape{tlsOpts, tlsState, certificate}},
 		{name: "tour", kind: globalModule, modules: []string{"tour"}},
 		{name: "proc", kind: globalModule, modules: []string{"proc"}, shapes: []shape{procOptsShape}},
+		{name: "pcap", kind: globalModule, modules: []string{"pcap", "pcap capture"}, shapes: []shape{pcapOptsShape, pcapPacketShape, pcapStreamShape, pcapChunkShape}},
 		{name: "globals", kind: globalFuncsModule, modules: []string{globalsModule}},
 		{name: "flags", kind: libModule, modules: []string{"flags", "flags parser"}, shapes: []shape{flagsLimits}},
 		{name: "http", kind: libModule, modules: []string{"http", "http client"}, shapes: httpShapes()},

@@ -108,11 +108,19 @@ func TestTLSKeyLogDecryptsCapture(t *testing.T) {
 // function it returns stops it (SIGINT: it writes what it holds) and waits.
 func startCapture(t *testing.T, tcpdump, pcap, filter string) (stop func()) {
 	t.Helper()
+	return startCaptureOn(t, tcpdump, "lo", pcap, filter)
+}
+
+// startCaptureOn is startCapture on the interface iface ("any": every
+// interface, in Linux cooked v2 frames).
+func startCaptureOn(t *testing.T, tcpdump, iface, pcap, filter string) (stop func()) {
+	t.Helper()
 	// --immediate-mode: take each packet from the kernel at once (else
 	// those of the last second can be lost at SIGINT); -U: write each
-	// packet at once; -Z root: as root, keep writing as root (tcpdump
-	// would become user tcpdump before opening pcap).
-	args := []string{"-i", "lo", "-n", "--immediate-mode", "-U", "-w", pcap, filter}
+	// packet at once; -B: an 8 MiB kernel buffer, so that a loaded
+	// machine drops none; -Z root: as root, keep writing as root
+	// (tcpdump would become user tcpdump before opening pcap).
+	args := []string{"-i", iface, "-n", "--immediate-mode", "-U", "-B", "8192", "-w", pcap, filter}
 	if os.Geteuid() == 0 {
 		args = append([]string{"-Z", "root"}, args...)
 	}

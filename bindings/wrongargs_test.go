@@ -102,6 +102,7 @@ const wrongArgsSetup = `
 	local cpc = assert(net.listen_packet("udp", "127.0.0.1:0")); cpc:close()
 	local cch = task.chan(1); cch:close()
 	local done = task.spawn(function() end); done:wait(5)
+	local ccap = assert(pcap.open("testdata/pcap/http.pcap")); ccap:close()
 	local _, errv = ca:read(1)
 	assert(type(errv) == "userdata", "no error value from a closed conn")
 	closed = {
@@ -114,6 +115,7 @@ const wrongArgsSetup = `
 		["net.ipnet"] = select(2, net.parse_cidr("10.0.0.0/8")),
 		["net.error"] = errv,
 		["net.addr"] = a:local_addr(),
+		["pcap.capture"] = ccap,
 	}
 	live = {
 		["net.conn"] = conn_pair,
@@ -133,6 +135,7 @@ const wrongArgsSetup = `
 			return ch
 		end,
 		["task"] = function() return keep(task.spawn(function() time.sleep(30) end)) end,
+		["pcap.capture"] = function() return assert(pcap.open("testdata/pcap/http.pcap")) end,
 	}
 	function close_all()
 		for i = #opened, 1, -1 do pcall(function() opened[i]:close() end); pcall(function() opened[i]:cancel() end) end
