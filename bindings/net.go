@@ -35,7 +35,7 @@ var netSocketFuncs = []binding{
 	{"pipe", (*Runtime).netPipe, "net.pipe() -> conn, conn",
 		"Two in-memory conns joined to each other (Go's net.Pipe): what one writes the other reads.",
 		`a, b = net.pipe(); task.spawn(function() a:write("hi\n") end); print(b:read_line())`},
-	{"relay", (*Runtime).netRelay, "net.relay(a, b) -> n_ab, n_ba | nil, err, n_ab, n_ba",
+	{"relay", (*Runtime).netRelay, "net.relay(a, b [, opts]) -> n_ab, n_ba | nil, err, n_ab, n_ba",
 		relayDoc,
 		`ln:serve(function(c) local up = assert(net.dial("tcp", "127.0.0.1:9000")); print(net.relay(c, up)); up:close() end)`},
 	{"trace", (*Runtime).netTrace, "net.trace(mode) -> previous",
