@@ -121,7 +121,6 @@ const optionsReceivers = `
 var optionsCaseValue = map[string]string{
 	"url": `"http://127.0.0.1:1/"`, "addr_or_listener": `"127.0.0.1:0"`, "c": "a",
 	"default": "1", "help": `"h"`, "name": `"count"`,
-	"b": "select(2, net.pipe())", // net.relay: a conn other than a
 }
 
 func isStdlibModule(name string) bool {

@@ -18,7 +18,7 @@ import (
 )
 
 // relayOptsShape lists the options net.relay reads (argRelayOpts).
-var relayOptsShape = shape{class: "gonetrepl.relay_opts", opts: true, code: "argRelayOpts,relayPace",
+var relayOptsShape = shape{class: "gonetrepl.relay_opts", opts: true, code: "argRelayOpts",
 	doc: "The options of net.relay: hooks that see and edit the traffic, and pacing.",
 	fields: []field{
 		{"on_data", "fun(dir: \"a2b\"|\"b2a\", data: string): (string|false|number|nil), string?", "called with each chunk read (at most 64 KiB); returns the bytes to forward (a string), false to drop the chunk, nil to forward it unchanged, or delay_secs, data to forward data (nil: the chunk) that many seconds after it was read"},
@@ -47,8 +47,8 @@ func argRelayOpts(L *lua.LState, n int) relayHooks {
 	if opts == nil {
 		return h
 	}
-	fn := func(key string) *lua.LFunction {
-		switch v := opts.RawGetString(key).(type) {
+	fn := func(key string, v lua.LValue) *lua.LFunction {
+		switch v := v.(type) {
 		case *lua.LNilType:
 			return nil
 		case *lua.LFunction:
@@ -58,8 +58,8 @@ func argRelayOpts(L *lua.LState, n int) relayHooks {
 			return nil
 		}
 	}
-	h.onData = fn("on_data")
-	h.onClose = fn("on_close")
+	h.onData = fn("on_data", opts.RawGetString("on_data"))
+	h.onClose = fn("on_close", opts.RawGetString("on_close"))
 	switch v := opts.RawGetString("pace").(type) {
 	case *lua.LNilType:
 	case *lua.LTable:
