@@ -21,7 +21,7 @@ import (
 var relayOptsShape = shape{class: "gonetrepl.relay_opts", opts: true, code: "argRelayOpts",
 	doc: "The options of net.relay: hooks that see and edit the traffic, and pacing.",
 	fields: []field{
-		{"on_data", "fun(dir: \"a2b\"|\"b2a\", data: string): (string|false|number|nil), string?", "called with each chunk read (at most 64 KiB); returns the bytes to forward (a string), false to drop the chunk, nil to forward it unchanged, or delay_secs, data to forward data (nil: the chunk) that many seconds after it was read"},
+		{"on_data", "fun(dir: \"a2b\"|\"b2a\", data: string): (string|false|number|nil), string?", "called with each chunk read (at most 64 KiB), and with \"\" once at the direction's EOF (what it returns then goes before the half-close); returns the bytes to forward (a string), false to drop the chunk, nil to forward it unchanged, or delay_secs, data to forward data (nil: the chunk) that many seconds after it was read"},
 		{"on_close", "fun(dir: \"a2b\"|\"b2a\", err: gonetrepl.error?)", "called when a direction has ended: after its half-close (err nil) or with the error that stopped it"},
 		{"pace", "number|{a2b: number?, b2a: number?}", "bytes per second at most, for both directions or per direction (a token bucket holding 100 ms of bytes, empty at the start)"},
 	}}
@@ -103,6 +103,7 @@ const relayCredits = 8
 type relayChunk struct {
 	data []byte
 	due  time.Time // when it may be written: the read's time plus a delay
+	free bool      // took no credit: on_data's last word at EOF
 	end  bool
 	err  error
 }
@@ -214,7 +215,9 @@ func (h *hookedRelay) write(dir int) {
 				}
 				p = p[k:]
 			}
-			<-h.credits[dir]
+			if !c.free {
+				<-h.credits[dir]
+			}
 		}
 	}()
 	h.events <- relayEvent{dir: dir, done: true, n: n, err: h.endDir(dir, err)}
@@ -293,6 +296,17 @@ func (h *hookedRelay) run(rt *Runtime, L *lua.LState) (counts [2]int64, err erro
 				}
 			}
 		case ev.end:
+			if ev.err == nil && err == nil {
+				// EOF: on_data(dir, "") gives a hook that held bytes
+				// back (a match cut in two) the last word.
+				c, e := h.onData(rt, L, ev)
+				if e != nil {
+					hookFail(e)
+				} else if len(c.data) > 0 {
+					c.free = true
+					h.queue[ev.dir] <- c
+				}
+			}
 			h.queue[ev.dir] <- relayChunk{end: true, err: ev.err}
 		case err != nil:
 			<-h.credits[ev.dir] // stopping: the chunk goes nowhere

@@ -434,3 +434,31 @@ function TestRelayOptions(t)
     assert(not ok and tostring(err):find("bad argument #3", 1, true) and tostring(err):find(case[2], 1, true), tostring(err))
   end
 end
+
+-- At a direction's EOF on_data gets "" once: what it returns goes before
+-- the half-close. Here a2b holds every byte back until then.
+function TestRelayOnDataLastWord(t)
+  local server = answering_server()
+  local results = task.chan(1)
+  local held, calls = {}, {}
+  local p = proxy(server, results, nil, { on_data = function(dir, data)
+    if dir ~= "a2b" then return end
+    calls[#calls + 1] = #data
+    if data == "" then return table.concat(held):upper() end
+    held[#held + 1] = data
+    return false
+  end })
+  local c = assert(net.dial("tcp", tostring(p:addr()), { timeout = 10 }))
+  c:set_timeout(10)
+  assert(c:write("held "))
+  time.sleep(0.05)
+  assert(c:write("back"))
+  assert(c:close_write())
+  local answer = assert(c:read_all())
+  assert(answer == "got 9 bytes: HELD BACK", answer)
+  assert(calls[#calls] == 0 and #calls >= 2, table.concat(calls, ","))
+  assert(results:recv(10))
+  c:close()
+  p:close()
+  server:close()
+end
