@@ -242,7 +242,7 @@ func (h *hookedRelay) sleepUntil(t time.Time) error {
 // run relays with the hooks and returns the counts and the first error.
 // It holds the lock but while it waits for the next event.
 func (h *hookedRelay) run(rt *Runtime, L *lua.LState) (counts [2]int64, err error) {
-	defer h.cancel()
+	defer h.stop() // also when a Lua error unwinds through here: the goroutines end
 	for dir := range 2 {
 		go h.read(dir)
 		go h.write(dir)
@@ -259,6 +259,11 @@ func (h *hookedRelay) run(rt *Runtime, L *lua.LState) (counts [2]int64, err erro
 		fail(e)
 	}
 	for done := 0; done < 2; {
+		if rt.gil.due() {
+			// Events kept coming without a wait: the other tasks get
+			// their turn, as at a tick.
+			rt.gil.handOff()
+		}
 		var ev relayEvent
 		select {
 		case ev = <-h.events: // no need to let go of the lock
