@@ -62,8 +62,9 @@ func TestMitmScriptReplaceAcrossReads(t *testing.T) {
 	}
 }
 
-// --drop 100 drops every chunk, both ways; --delay holds each one back.
-func TestMitmScriptDropAndDelay(t *testing.T) {
+// --drop 100 drops every chunk, both ways; --delay holds each one back;
+// --pace slows the transfer down.
+func TestMitmScriptDropDelayPace(t *testing.T) {
 	t.Parallel()
 	echo := mitmTarget(t, func(c net.Conn) {
 		io.Copy(c, c)
@@ -80,6 +81,17 @@ func TestMitmScriptDropAndDelay(t *testing.T) {
 	// 300 ms each way.
 	if d := time.Since(start); d < 600*time.Millisecond {
 		t.Fatalf("mitm.lua --delay 300: the echo came back after %v, want 600 ms or more", d)
+	}
+	// 100 kB at 200 kB/s: half a second at least (bindings' TestRelayPace
+	// checks the rate within 20 %).
+	_, pacing := startMitm(t, echo, "--pace", "200000", "--quiet")
+	big := strings.Repeat("0123456789", 10000)
+	start = time.Now()
+	if got := dialRead(t, pacing, big); got != big {
+		t.Fatalf("mitm.lua --pace: got %d bytes back, want %d", len(got), len(big))
+	}
+	if d := time.Since(start); d < 450*time.Millisecond {
+		t.Fatalf("mitm.lua --pace 200000: 100 kB echoed in %v, want 0.5 s or more", d)
 	}
 }
 

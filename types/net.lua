@@ -169,7 +169,7 @@
 ---@class gonetrepl.relay_opts
 ---@field on_data? fun(dir: "a2b"|"b2a", data: string): (string|false|number|nil), string? called with each chunk read (at most 64 KiB), and with "" once at the direction's EOF (what it returns then goes before the half-close); returns the bytes to forward (a string), false to drop the chunk, nil to forward it unchanged, or delay_secs, data to forward data (nil: the chunk) that many seconds after it was read
 ---@field on_close? fun(dir: "a2b"|"b2a", err: gonetrepl.error?) called when a direction has ended: after its half-close (err nil) or with the error that stopped it
----@field pace? number|{a2b: number?, b2a: number?} bytes per second at most, for both directions or per direction (a token bucket holding 100 ms of bytes, empty at the start)
+---@field pace? number|table<"a2b"|"b2a", number> bytes per second at most, for both directions or per direction (a token bucket holding 100 ms of bytes, empty at the start)
 
 ---Sockets, addresses and name lookups (Go's net package).
 net = {}
