@@ -37,7 +37,7 @@ var netSocketFuncs = []binding{
 		`a, b = net.pipe(); task.spawn(function() a:write("hi\n") end); print(b:read_line())`},
 	{"relay", (*Runtime).netRelay, "net.relay(a, b [, opts]) -> n_ab, n_ba | nil, err, n_ab, n_ba",
 		relayDoc,
-		`ln:serve(function(c) local up = assert(net.dial("tcp", "127.0.0.1:9000")); print(net.relay(c, up)); up:close() end)`},
+		`ln:serve(function(c) local up = assert(net.dial("tcp", "127.0.0.1:9000")); print(net.relay(c, up, {on_data = function(dir, data) return (data:gsub("hi", "yo")) end})); up:close() end)`},
 	{"trace", (*Runtime).netTrace, "net.trace(mode) -> previous",
 		traceDoc,
 		`net.trace("hex"); c:write("hi\n"); net.trace(false)`},
