@@ -28,6 +28,7 @@ var scriptOptions = map[string][]string{
 	"scripts/fake_redis.lua":  {"--quiet"},
 	"scripts/socks_proxy.lua": {"--user", "--pass", "--loopback-only", "--quiet"},
 	"scripts/exec_server.lua": {"--pty", "--quiet"},
+	"scripts/mitm.lua":        {"--replace", "--delay", "--drop", "--pace", "--tls", "--ca", "--insecure", "--server-name", "--text", "--quiet", "--timeout"},
 }
 
 // TestEveryScriptHasATest fails for a script in scripts/ that no test runs:
@@ -102,6 +103,7 @@ func TestScriptsRejectExtraArguments(t *testing.T) {
 		"scripts/http_get.lua":    {"http://127.0.0.1:1/"},
 		"scripts/http_server.lua": {"127.0.0.1:0"},
 		"scripts/lookup.lua":      {"localhost"},
+		"scripts/mitm.lua":        {"127.0.0.1:0", "127.0.0.1:1"},
 		"scripts/portscan.lua":    {"127.0.0.1", "1"},
 		"scripts/proxy.lua":       {"127.0.0.1:0", "127.0.0.1:1"},
 		"scripts/socks_proxy.lua": {"127.0.0.1:0"},

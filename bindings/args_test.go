@@ -57,6 +57,7 @@ var validValue = map[string]string{
 	"handler": "function() end", "max": "10", "n": "1", "delim": `"\n"`, "data": `"x"`,
 	"t": "0", "secs": "0", "on": "true", "timeout": "0.01", "capacity": "1", "bytes": "1024",
 	"v": "1", "pattern": `"x"`, "a": "a", // expect; net.relay: the pipe conn of receivers
+	"b": "select(2, net.pipe())", // net.relay: a conn other than a
 	"s": `"127.0.0.1"`, "hostport": `"127.0.0.1:80"`, "host": `"localhost"`, "port": "80",
 	"ip": `"127.0.0.1"`, "other": `"127.0.0.1"`, "name": `"localhost"`, "service": `"http"`,
 	"proto": `"tcp"`,

@@ -64,7 +64,7 @@ const (
 var exampleFixtures = map[string]exampleFixture{
 	// net
 	"net.relay": {prelude: listenAny, after: `local k = ` + dialLn + `
-		k:write("hi\n"); k:close_write(); assert(k:read_all() == "hi\n")`},
+		k:write("hi\n"); k:close_write(); assert(k:read_all() == "yo\n")`},
 	"net.trace": {prelude: dialEcho},
 
 	// conn: c is a conn to the echo server; what a read example needs to

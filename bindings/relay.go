@@ -15,7 +15,8 @@ import (
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 )
 
-const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic (tracing turned on once the relay runs shows it only on conns with an idle timeout: without one, the kernel moves the bytes). The conns are left open: close them after. Stream conns only. With a process tube (proc.spawn): once the child's output has ended and it has exited, the other direction ends too, its unread bytes dropped (nothing can take them); and a child that stops reading its stdin ends the direction into it, not the relay."
+const relayDoc = "Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic (tracing turned on once the relay runs shows it only on conns with an idle timeout: without one, the kernel moves the bytes). The conns are left open: close them after. Stream conns only. With a process tube (proc.spawn): once the child's output has ended and it has exited, the other direction ends too, its unread bytes dropped (nothing can take them); and a child that stops reading its stdin ends the direction into it, not the relay. " +
+	"opts make it a man in the middle (without them it stays the fast path): on_data(dir, data), with dir \"a2b\" or \"b2a\", sees each chunk as it is read (at most 64 KiB: a hook never sees unbounded data) and returns the bytes to forward (a string), false to drop the chunk, nil to forward it unchanged, or delay_secs, data to forward data (nil: the chunk) that long after it was read (a delay holds back the chunks after it in that direction: order is kept). At a direction's EOF on_data(dir, \"\") is called once more: what it returns goes before the half-close (a hook that held bytes back, a match cut across two reads, flushes them). on_close(dir, err) is called when a direction has ended (err nil after its half-close). The hooks run in the task that called net.relay, one at a time, holding the interpreter only while they run; at most 8 chunks per direction wait between read and write. A hook that raises, or on_data returning another value, stops the relay: nil, err of kind other with the message, which is also printed with its traceback. pace = bytes per second (or {a2b = n, b2a = m}) limits a direction's writes with a token bucket that holds 100 ms of bytes and starts empty."
 
 // relay is one net.relay: its two conns and, per conn, whether relay
 // closed it (a conn without half-close), so that reading it then is an
@@ -128,6 +129,16 @@ func (r *relay) copy(dir int, results chan<- relayHalf) {
 	}, func(fill func() error) error {
 		return r.readCall(si, src).do(r.ctx, fill)
 	})
+	err = r.endDir(dir, err)
+	results <- relayHalf{dir: dir, n: n, err: err}
+}
+
+// endDir finishes direction dir once its copying stopped with err (nil: src
+// read EOF): at EOF, dst is half-closed (or closed); the error that ends
+// the direction is returned, nil for an end that is not one (a conn the
+// relay closed itself, a process tube's child gone).
+func (r *relay) endDir(dir int, err error) error {
+	src, dst, si, di := r.conns(dir)
 	switch {
 	case err == nil: // EOF
 		if cw, ok := dst.nc.(interface{ CloseWrite() error }); ok {
@@ -161,7 +172,7 @@ func (r *relay) copy(dir int, results chan<- relayHalf) {
 			err = src.opError("read", err)
 		}
 	}
-	results <- relayHalf{dir: dir, n: n, err: err}
+	return err
 }
 
 // copyTo writes the unread bytes, then everything the source gives, to
@@ -207,6 +218,7 @@ func (rt *Runtime) netRelay(L *lua.LState) int {
 			argError(L, i+1, []string{"a", "b"}[i], "stream conn expected, got a %s conn", c.network)
 		}
 	}
+	hooks := argRelayOpts(L, 3)
 	for _, c := range []*Conn{a, b} {
 		if err := rt.flushHeld(L, c); err != nil {
 			return rt.pushError(L, err, "relay", "")
@@ -218,11 +230,23 @@ func (rt *Runtime) netRelay(L *lua.LState) int {
 		r.dl[i] = relayDeadline{read: c.dl.read, write: c.dl.write, idle: c.dl.idle}
 	}
 	var ab, ba int64
-	err := rt.block(L, r.stop, func(context.Context) error {
-		var err error
-		ab, ba, err = r.run()
-		return err
-	})
+	var err error
+	if hooks.any() {
+		h := &hookedRelay{relay: r, hooks: hooks, events: make(chan relayEvent, 2)}
+		for dir := range 2 {
+			h.credits[dir] = make(chan struct{}, relayCredits)
+			h.queue[dir] = make(chan relayChunk, relayCredits+2) // the chunks, on_data's last word, the end
+		}
+		var counts [2]int64
+		counts, err = h.run(rt, L)
+		ab, ba = counts[0], counts[1]
+	} else {
+		err = rt.block(L, r.stop, func(context.Context) error {
+			var err error
+			ab, ba, err = r.run()
+			return err
+		})
+	}
 	if err != nil {
 		n := rt.pushError(L, err, "relay", "")
 		L.Push(lua.LNumber(ab))

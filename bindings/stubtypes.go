@@ -108,7 +108,7 @@ var paramOverrides = map[string]map[string]string{
 	"http.file":           {"st": "table"},
 	"net.listen":          {"network": "gonetrepl.listen_network"},
 	"net.listen_packet":   {"network": "gonetrepl.packet_network"},
-	"net.relay":           {"a": "gonetrepl.conn", "b": "gonetrepl.conn"},
+	"net.relay":           {"a": "gonetrepl.conn", "b": "gonetrepl.conn", "opts": "gonetrepl.relay_opts"},
 	"net.trace":           {"mode": "false|\"text\"|\"hex\""},
 	"net.resolve_addr":    {"network": "gonetrepl.resolve_network", "opts": "gonetrepl.lookup_opts"},
 	"net.split_host_port": {"hostport": "string|gonetrepl.addr"},

@@ -165,6 +165,12 @@
 ---@field loopback? boolean whether what the socket sends to a group comes back to this host's members, itself included (default true)
 ---@field ttl? integer the TTL (IPv6: hop limit) of what it sends to a group, 0 to 255 (default the system's, 1)
 
+---The options of net.relay: hooks that see and edit the traffic, and pacing.
+---@class gonetrepl.relay_opts
+---@field on_data? fun(dir: "a2b"|"b2a", data: string): (string|false|number|nil), string? called with each chunk read (at most 64 KiB), and with "" once at the direction's EOF (what it returns then goes before the half-close); returns the bytes to forward (a string), false to drop the chunk, nil to forward it unchanged, or delay_secs, data to forward data (nil: the chunk) that many seconds after it was read
+---@field on_close? fun(dir: "a2b"|"b2a", err: gonetrepl.error?) called when a direction has ended: after its half-close (err nil) or with the error that stopped it
+---@field pace? number|table<"a2b"|"b2a", number> bytes per second at most, for both directions or per direction (a token bucket holding 100 ms of bytes, empty at the start)
+
 ---Sockets, addresses and name lookups (Go's net package).
 net = {}
 
@@ -219,20 +225,21 @@ function net.listen_packet(network, address) end
 ---@return gonetrepl.conn conn
 function net.pipe() end
 
----`net.relay(a, b) -> n_ab, n_ba | nil, err, n_ab, n_ba`
+---`net.relay(a, b [, opts]) -> n_ab, n_ba | nil, err, n_ab, n_ba`
 ---
----Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic (tracing turned on once the relay runs shows it only on conns with an idle timeout: without one, the kernel moves the bytes). The conns are left open: close them after. Stream conns only. With a process tube (proc.spawn): once the child's output has ended and it has exited, the other direction ends too, its unread bytes dropped (nothing can take them); and a child that stops reading its stdin ends the direction into it, not the relay.
+---Copies bytes from a to b and from b to a, in Go, until both directions have ended, and returns the byte counts. Bytes already buffered in a conn (by earlier reads) go first. When one side reads EOF, the other is half-closed (close_write), so its peer reads EOF and can still answer; a conn that cannot half-close (a pipe) is closed instead, which also ends the other direction. An error in either direction (reset, timeout, a closed conn) stops both and returns nil, err, then the counts so far. Each conn's deadlines and idle timeout apply to its reads and writes; tracing shows the traffic (tracing turned on once the relay runs shows it only on conns with an idle timeout: without one, the kernel moves the bytes). The conns are left open: close them after. Stream conns only. With a process tube (proc.spawn): once the child's output has ended and it has exited, the other direction ends too, its unread bytes dropped (nothing can take them); and a child that stops reading its stdin ends the direction into it, not the relay. opts make it a man in the middle (without them it stays the fast path): on_data(dir, data), with dir "a2b" or "b2a", sees each chunk as it is read (at most 64 KiB: a hook never sees unbounded data) and returns the bytes to forward (a string), false to drop the chunk, nil to forward it unchanged, or delay_secs, data to forward data (nil: the chunk) that long after it was read (a delay holds back the chunks after it in that direction: order is kept). At a direction's EOF on_data(dir, "") is called once more: what it returns goes before the half-close (a hook that held bytes back, a match cut across two reads, flushes them). on_close(dir, err) is called when a direction has ended (err nil after its half-close). The hooks run in the task that called net.relay, one at a time, holding the interpreter only while they run; at most 8 chunks per direction wait between read and write. A hook that raises, or on_data returning another value, stops the relay: nil, err of kind other with the message, which is also printed with its traceback. pace = bytes per second (or {a2b = n, b2a = m}) limits a direction's writes with a token bucket that holds 100 ms of bytes and starts empty.
 ---
 ---```lua
----ln:serve(function(c) local up = assert(net.dial("tcp", "127.0.0.1:9000")); print(net.relay(c, up)); up:close() end)
+---ln:serve(function(c) local up = assert(net.dial("tcp", "127.0.0.1:9000")); print(net.relay(c, up, {on_data = function(dir, data) return (data:gsub("hi", "yo")) end})); up:close() end)
 ---```
 ---@param a gonetrepl.conn
 ---@param b gonetrepl.conn
+---@param opts? gonetrepl.relay_opts
 ---@return integer? n_ab bytes copied from a to b; nil on failure
 ---@return integer|gonetrepl.error n_ba_or_err bytes copied from b to a; on failure the error
 ---@return integer? n_ab on failure: bytes copied from a to b
 ---@return integer? n_ba on failure: bytes copied from b to a
-function net.relay(a, b) end
+function net.relay(a, b, opts) end
 
 ---`net.trace(mode) -> previous`
 ---
