@@ -135,6 +135,7 @@ func (r *relay) copy(dir int, results chan<- relayHalf) {
 			cw.CloseWrite()
 		} else {
 			r.closed[di].Store(true)
+			dst.tr.recClosed(dst)
 			dst.closed.Store(true)
 			dst.nc.Close()
 		}
