@@ -50,8 +50,8 @@ type traceState struct {
 
 // sockTrace is one socket's tracing: its own mode, and the runtime's.
 type sockTrace struct {
-	own  atomic.Int32          // traceInherit, traceOff, traceText or traceHex
-	all  *traceState           // nil for a socket made outside a runtime (tests): off
+	own  atomic.Int32           // traceInherit, traceOff, traceText or traceHex
+	all  *traceState            // nil for a socket made outside a runtime (tests): off
 	recs atomic.Pointer[recSet] // c:record and c:capture (record.go)
 }
 
