@@ -372,6 +372,16 @@ var recordOptsShape = shape{class: "gonetrepl.record_opts", opts: true, code: "a
 		{"append", "boolean", "add to the file rather than replace it (a capture appends a new pcapng section)"},
 	}}
 
+// recordCounts lists what stopping a recording returns (recordStart).
+var recordCounts = shape{class: "gonetrepl.record_counts", code: "recordStart",
+	doc: "What net.record(false) and the other stops return: the recording's counts.",
+	fields: []field{
+		{"path", "string", "the file recorded to"},
+		{"sessions", "integer", "how many sockets it recorded"},
+		{"events", "integer", "how many events it wrote (a transcript's lines, headers and comments aside)"},
+		{"bytes", "integer", "how many bytes of traffic those events carried"},
+	}}
+
 type recordOpts struct {
 	max      int64
 	appendTo bool
