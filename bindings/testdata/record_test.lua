@@ -254,3 +254,36 @@ function TestRecordWrongArgs()
   assert(r == nil and e.kind == "other", tostring(e))
   a:close(); b:close()
 end
+
+-- A relay between two recorded conns takes the watched path (not splice):
+-- every relayed byte is in the transcript, both ways.
+function TestRecordRelay()
+  local p = path("relay.txt")
+  local a1, a2 = testhelp.tcp_pair()
+  local b1, b2 = testhelp.tcp_pair()
+  local done = task.chan(1)
+  assert(a2:record(p))
+  task.spawn(function() done:send({ net.relay(a2, b1) }) end)
+  local big = string.rep("r", 100000)
+  a1:write(big)
+  assert(b2:read_full(#big) == big)
+  b2:write("back")
+  assert(a1:read_full(4) == "back")
+  a1:close_write()
+  assert(b2:read_all() == "")
+  b2:close()
+  local r = done:recv(10)
+  assert(r[1] == #big and r[2] == 4, tostring(r[1]))
+  local counts = a2:record(false)
+  assert(counts.bytes == #big + 4, counts.bytes)
+  local t = lines(p)
+  local got = 0
+  for _, l in ipairs(t) do
+    local n = l:match(T .. "1 recv (%d+) ")
+    if n then got = got + tonumber(n) end
+  end
+  assert(got == #big, got)
+  find(t, T .. "1 send 4 \"back\"$")
+  find(t, T .. "1 eof$")
+  a1:close(); a2:close(); b1:close()
+end
