@@ -143,6 +143,12 @@ func TestCaptureFollowTCP(t *testing.T) {
 	if out := tsharkOut(t, tshark, file, "-Y", "tcp.analysis.flags || _ws.expert.severity >= warning"); strings.TrimSpace(out) != "" {
 		t.Errorf("tshark found problems:\n%.2000s", out)
 	}
+	// Every checksum gopacket computed is right (status 1: good).
+	sums := tsharkOut(t, tshark, file, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
+		"-T", "fields", "-e", "tcp.checksum.status", "-e", "ip.checksum.status")
+	if strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(sums, "1\t1\n", ""), "1\t1", "")) != "" {
+		t.Errorf("checksum statuses (1 good):\n%.500s", sums)
+	}
 	flags := tsharkOut(t, tshark, file, "-Y", "tcp.flags.syn == 1 || tcp.flags.fin == 1", "-T", "fields", "-e", "tcp.stream", "-e", "tcp.flags.str")
 	// Stream 0's client closed without reading the server's FIN: the
 	// capture shows what gonetrepl saw, one FIN; stream 1's read to EOF.
