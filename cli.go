@@ -26,6 +26,8 @@ const usage = `usage: gonetrepl [options] [script [args...]]
   --                 stop handling options
   --trace            log every byte sockets read and write to stderr, as text
   --trace=hex        the same, as hexdump -C lines
+  --record FILE      record every socket to FILE as a transcript (net.record)
+  --pcap FILE        record every socket to FILE as pcapng (net.capture)
   --no-color         no colour in output
   --cpuprofile FILE  write a pprof CPU profile of the whole run to FILE
   --memprofile FILE  write a pprof heap profile to FILE at exit
@@ -55,6 +57,8 @@ type options struct {
 	before      []string // the interpreter and options, for arg's negative indices
 	noColor     bool
 	trace       string // "", "text" or "hex": net.trace's mode from the start
+	record      string // --record: a transcript of every socket, from the start
+	pcap        string // --pcap: the same as pcapng
 	interactive bool   // -i: the prompt after the script
 	cpuProfile  string // --cpuprofile: where to write a CPU profile
 	memProfile  string // --memprofile: where to write a heap profile
@@ -83,6 +87,18 @@ func parseArgs(argv []string) (*options, error) {
 			o.before = append(o.before, a, argv[i+1])
 			i++
 			continue
+		case "--record", "--pcap":
+			if i+1 >= len(argv) || argv[i+1] == "" {
+				return nil, fmt.Errorf("%s needs a file name", a)
+			}
+			if a == "--record" {
+				o.record = argv[i+1]
+			} else {
+				o.pcap = argv[i+1]
+			}
+			o.before = append(o.before, a, argv[i+1])
+			i++
+			continue
 		case "--cpuprofile", "--memprofile":
 			if i+1 >= len(argv) || argv[i+1] == "" {
 				return nil, fmt.Errorf("%s needs a file name", a)
@@ -108,13 +124,20 @@ func parseArgs(argv []string) (*options, error) {
 			o.help = true
 		default:
 			name, file, ok := strings.Cut(a, "=")
-			if !ok || name != "--cpuprofile" && name != "--memprofile" {
+			if !ok || name != "--cpuprofile" && name != "--memprofile" && name != "--record" && name != "--pcap" {
 				return nil, fmt.Errorf("unknown option %s", a)
 			}
 			if file == "" {
 				return nil, fmt.Errorf("%s needs a file name", name)
 			}
-			o.setProfile(name, file)
+			switch name {
+			case "--record":
+				o.record = file
+			case "--pcap":
+				o.pcap = file
+			default:
+				o.setProfile(name, file)
+			}
 		}
 		o.before = append(o.before, a)
 	}
@@ -202,6 +225,18 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	rt.SetArgs(o.before, o.script, o.args)
 	if o.trace != "" {
 		rt.SetTrace(o.trace)
+	}
+	for _, rec := range []struct {
+		path string
+		pcap bool
+	}{{o.record, false}, {o.pcap, true}} {
+		if rec.path == "" {
+			continue
+		}
+		if err := rt.StartRecording(rec.path, rec.pcap); err != nil {
+			fmt.Fprintf(stderr, "gonetrepl: %v\n", err)
+			return 2
+		}
 	}
 
 	// interact in a script (or -e, -l) needs stdin to be a terminal; the

@@ -58,6 +58,10 @@ var connMethods = []binding{
 		"c:clean(); c:send_line(\"help\")"},
 	{"trace", (*Runtime).connTrace, "c:trace(mode) -> true", traceMethodDoc,
 		`c:trace("hex")`},
+	{"record", (*Runtime).connRecord, "c:record(path | false [, opts]) -> true | counts | nil, err", recordMethodDoc,
+		`c:record("c.txt", {append = true}); c:send_line("hi"); print(c:read_line()); c:record(false)`},
+	{"capture", (*Runtime).connCapture, "c:capture(path | false [, opts]) -> true | counts | nil, err", captureMethodDoc,
+		`c:capture("c.pcapng"); c:send_line("hi"); print(c:read_line()); c:capture(false)`},
 	{"write", (*Runtime).connWrite, "c:write(data [, opts]) -> n | nil, err",
 		"Writes all of data and returns the number of bytes written; on a udp or unixgram conn, as one datagram (too big: kind 'too_large'). While the peer's next input already waits unread in c's buffer, the bytes are held and go out with the next replies, when the task next waits (see c:flush and \"Writes held while input waits\" in docs/API.md). opts.more = true holds them with no input waiting: more follows at once (a header, then c:send_file, which sends a small file in the same system call).",
 		`assert(c:write("hello\n"))`},
@@ -133,7 +137,8 @@ type Conn struct {
 	datagram bool
 	rd       bufReader
 	dl       deadlines
-	tr       sockTrace // what c:trace and net.trace ask for
+	tr       sockTrace // what c:trace and net.trace ask for, and the recorders (record.go)
+	role     string    // "dial" (this side connected), "accept" or "": for a recording's open line
 	closed   atomic.Bool
 	wshut    atomic.Bool // this side's close_write succeeded: writes fail as closed
 	newline  string      // what send_line ends a line with; "": "\n"
@@ -503,6 +508,9 @@ func (rt *Runtime) connClose(L *lua.LState) int {
 
 // closeConn closes c, with the gil released if closing may wait.
 func (rt *Runtime) closeConn(L *lua.LState, c *Conn) error {
+	if !c.closed.Load() {
+		c.tr.recClosed(c)
+	}
 	c.closed.Store(true)
 	rt.disown(c)
 	closer := io.Closer(c.nc)

@@ -65,7 +65,9 @@ var exampleFixtures = map[string]exampleFixture{
 	// net
 	"net.relay": {prelude: listenAny, after: `local k = ` + dialLn + `
 		k:write("hi\n"); k:close_write(); assert(k:read_all() == "yo\n")`},
-	"net.trace": {prelude: dialEcho},
+	"net.trace":   {prelude: dialEcho},
+	"net.record":  {prelude: dialEcho, after: `assert(assert(io.open("session.txt")):read("*l") == "# gonetrepl transcript 1")`},
+	"net.capture": {prelude: dialEcho},
 
 	// conn: c is a conn to the echo server; what a read example needs to
 	// find is written first, and comes back.

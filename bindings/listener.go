@@ -112,7 +112,9 @@ func (rt *Runtime) listenerAccept(L *lua.LState) int {
 	if err != nil {
 		return rt.pushError(L, err, "accept", addrString(l.ln.Addr()))
 	}
-	L.Push(rt.newConn(L, nc, l.network))
+	ud := rt.newConn(L, nc, l.network)
+	ud.Value.(*Conn).role = "accept"
+	L.Push(ud)
 	return 1
 }
 
@@ -162,9 +164,17 @@ func (rt *Runtime) listenerServe(L *lua.LState) int {
 			case err == nil:
 				backoff = 5 * time.Millisecond
 				conn := rt.newConn(nil, nc, l.network) // owned by its handler
+				conn.Value.(*Conn).role = "accept"
 				t := rt.spawn("conn "+addrString(nc.RemoteAddr()), handler, []lua.LValue{conn})
 				t.handles = conn.Value.(*Conn)
-				t.onExit = func() { nc.Close(); conn.Value.(*Conn).closed.Store(true) }
+				t.onExit = func() {
+					c := conn.Value.(*Conn)
+					if !c.closed.Load() {
+						c.tr.recClosed(c)
+					}
+					nc.Close()
+					c.closed.Store(true)
+				}
 			case errors.Is(err, net.ErrClosed):
 				return 0
 			case errors.Is(err, context.Canceled):

@@ -41,6 +41,12 @@ var netSocketFuncs = []binding{
 	{"trace", (*Runtime).netTrace, "net.trace(mode) -> previous",
 		traceDoc,
 		`net.trace("hex"); c:write("hi\n"); net.trace(false)`},
+	{"record", (*Runtime).netRecord, "net.record(path | false [, opts]) -> true | counts | nil, err",
+		recordDoc,
+		`net.record("session.txt"); c:send_line("hi"); print(c:read_line()); print(net.record(false).events)`},
+	{"capture", (*Runtime).netCapture, "net.capture(path | false [, opts]) -> true | counts | nil, err",
+		captureDoc,
+		`net.capture("session.pcapng", {max_bytes = 10e6}); c:send_line("hi"); print(c:read_line()); net.capture(false)`},
 }
 
 var (
@@ -263,6 +269,7 @@ func (rt *Runtime) netDial(L *lua.LState) int {
 		return rt.pushError(L, dns.nameServer(err), "dial", address)
 	}
 	ud := rt.newConn(L, nc, network)
+	ud.Value.(*Conn).role = "dial"
 	if bound != "" {
 		c := ud.Value.(*Conn)
 		c.closer = &unlinkCloser{Closer: nc, path: bound}

@@ -139,6 +139,9 @@ func (rt *Runtime) release(t *Task, closeAll bool) {
 }
 
 func (c *Conn) closeOwned(rt *Runtime) {
+	if !c.closed.Load() {
+		c.tr.recClosed(c)
+	}
 	c.closed.Store(true)
 	if c.closer != nil {
 		rt.untrack(c.closer)
@@ -155,6 +158,9 @@ func (l *Listener) closeOwned(rt *Runtime) {
 }
 
 func (p *PacketConn) closeOwned(rt *Runtime) {
+	if !p.closed.Load() {
+		p.tr.recClosed(p)
+	}
 	p.closed.Store(true)
 	rt.untrack(p.closer)
 	p.closer.Close()

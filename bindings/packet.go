@@ -62,6 +62,10 @@ var packetConnMethods = []binding{
 		"print(pc:local_addr().port)"},
 	{"trace", (*Runtime).packetTrace, "pc:trace(mode) -> true", traceMethodDoc,
 		`pc:trace("text")`},
+	{"record", (*Runtime).packetRecord, "pc:record(path | false [, opts]) -> true | counts | nil, err", recordMethodDoc,
+		`pc:record("pc.txt"); pc:write_to("hi", "127.0.0.1:9"); print(pc:record(false).events)`},
+	{"capture", (*Runtime).packetCapture, "pc:capture(path | false [, opts]) -> true | counts | nil, err", captureMethodDoc,
+		`pc:capture("pc.pcapng"); pc:write_to("hi", "127.0.0.1:9"); pc:capture(false)`},
 	{"close", (*Runtime).packetClose, "pc:close() -> true | nil, err",
 		"Closes the socket; a blocked read_from returns kind 'closed'. A unixgram socket bound to a path removes its file.",
 		"pc:close()"},
@@ -73,7 +77,7 @@ type PacketConn struct {
 	pc      net.PacketConn // *net.UDPConn or *net.UnixConn
 	network string         // "udp", "udp4", "udp6", "unixgram"
 	dl      deadlines
-	tr      sockTrace // what pc:trace and net.trace ask for
+	tr      sockTrace // what pc:trace and net.trace ask for, and the recorders
 	closed  atomic.Bool
 	poke    func()
 	closer  io.Closer // closes pc and removes its socket file; tracked by the runtime
@@ -520,6 +524,9 @@ func (rt *Runtime) packetLocalAddr(L *lua.LState) int {
 
 func (rt *Runtime) packetClose(L *lua.LState) int {
 	p := rt.checkPacketConn(L)
+	if !p.closed.Load() {
+		p.tr.recClosed(p)
+	}
 	p.closed.Store(true)
 	rt.untrack(p.closer)
 	rt.disown(p)

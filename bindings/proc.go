@@ -424,6 +424,7 @@ func (rt *Runtime) procSpawn(L *lua.LState) int {
 	}
 	ud := rt.newConn(L, pc, "proc")
 	c := ud.Value.(*Conn)
+	c.role = "dial" // this side started it
 	c.closer = pc
 	rt.track(pc)
 	if pc.stderr != nil {

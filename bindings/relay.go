@@ -146,6 +146,7 @@ func (r *relay) endDir(dir int, err error) error {
 			cw.CloseWrite()
 		} else {
 			r.closed[di].Store(true)
+			dst.tr.recClosed(dst)
 			dst.closed.Store(true)
 			dst.nc.Close()
 		}

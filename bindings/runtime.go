@@ -262,6 +262,7 @@ func (rt *Runtime) Idle() <-chan struct{} {
 // holding the interpreter in a pure-Lua loop stops at its next instruction.
 // Close needs no lock held by the caller and may run from a signal handler.
 func (rt *Runtime) Close() {
+	defer rt.trace.recs0.stopAll() // after the sockets' close events
 	rt.closeAll()
 	rt.mu.Lock()
 	rt.closed = true

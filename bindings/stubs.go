@@ -60,7 +60,7 @@ func stubFiles() []stubFile {
 	return []stubFile{
 		{name: "net", kind: globalModule,
 			modules: []string{"net", "conn", "listener", "packet conn", "ip", "ipnet"},
-			shapes:  []shape{errorFields, addrFields, ipnetFields, dialOpts, lookupOpts, mxRecord, srvRecord, frameOptsShape, readFrameOptsShape, readOptsShape, readUntilOptsShape, writeOptsShape, expectOptsShape, exchangeOptsShape, multicastOptsShape, relayOptsShape},
+			shapes:  []shape{errorFields, addrFields, ipnetFields, dialOpts, lookupOpts, mxRecord, srvRecord, frameOptsShape, readFrameOptsShape, readOptsShape, readUntilOptsShape, writeOptsShape, expectOptsShape, exchangeOptsShape, multicastOptsShape, relayOptsShape, recordOptsShape, recordCounts},
 			aliases: []alias{errorKindAlias(), {"gonetrepl.dial_network", "The networks of net.dial.", quoted(dialNetworks)},
 				{"gonetrepl.listen_network", "The networks of net.listen.", quoted(listenNetworks)},
 				{"gonetrepl.packet_network", "The networks of net.listen_packet.", quoted(packetNetworks)},

@@ -209,6 +209,13 @@ var paramOverrides = map[string]map[string]string{
 	"packet conn:join":              {"group": "string", "iface": "string"},
 	"packet conn:leave":             {"group": "string", "iface": "string"},
 	"packet conn:set_multicast_ttl": {"ttl": "integer"},
+	// Recording (record.go): a path starts, false stops.
+	"net.record":          {"path": "string", "opts": "gonetrepl.record_opts"},
+	"net.capture":         {"path": "string", "opts": "gonetrepl.record_opts"},
+	"conn:record":         {"path": "string", "opts": "gonetrepl.record_opts"},
+	"conn:capture":        {"path": "string", "opts": "gonetrepl.record_opts"},
+	"packet conn:record":  {"path": "string", "opts": "gonetrepl.record_opts"},
+	"packet conn:capture": {"path": "string", "opts": "gonetrepl.record_opts"},
 	// The SOCKS5 server's side (stdlib/socks.lua).
 	"socks.serve_client": {"c": "gonetrepl.conn", "opts": "gonetrepl.socks_opts"},
 	"socks.parse":        {"data": "string", "opts": "gonetrepl.socks_opts"},
@@ -217,6 +224,12 @@ var paramOverrides = map[string]map[string]string{
 
 // resultOverrides types the results whose meaning depends on the binding.
 var resultOverrides = map[string]map[string]string{
+	"net.record":             {"counts": "gonetrepl.record_counts"},
+	"net.capture":            {"counts": "gonetrepl.record_counts"},
+	"conn:record":            {"counts": "gonetrepl.record_counts"},
+	"conn:capture":           {"counts": "gonetrepl.record_counts"},
+	"packet conn:record":     {"counts": "gonetrepl.record_counts"},
+	"packet conn:capture":    {"counts": "gonetrepl.record_counts"},
 	"net.trace":              {"previous": "false|\"text\"|\"hex\""},
 	"tour.check":             {"done": "boolean"},
 	"tour.tmp":               {"path": "string"},

@@ -210,7 +210,9 @@ func (rt *Runtime) tlsDial(L *lua.LState) int {
 		}
 		return rt.pushError(L, err, "dial", address)
 	}
-	L.Push(rt.newConn(L, tc, "tls"))
+	ud := rt.newConn(L, tc, "tls")
+	ud.Value.(*Conn).role = "dial"
+	L.Push(ud)
 	return 1
 }
 
@@ -284,6 +286,12 @@ func (rt *Runtime) upgrade(L *lua.LState, server bool) int {
 	rt.disown(old) // handed over, and closed
 	ud := rt.newConn(L, tc, "tls")
 	c := ud.Value.(*Conn)
+	c.role = old.role
+	if server {
+		c.role = "accept"
+	} else if c.role == "" {
+		c.role = "dial"
+	}
 	c.dl.forget() // the socket may still have a deadline the old conn set
 	c.dl.read, c.dl.write, c.dl.idle = old.dl.read, old.dl.write, old.dl.idle
 	if old.closer != nil {

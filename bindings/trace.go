@@ -22,6 +22,7 @@ import (
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
 
 	"github.com/gonetrepl/gonetrepl/internal/textesc"
+	"github.com/gonetrepl/gonetrepl/internal/transcript"
 )
 
 // Trace modes. traceInherit is a socket's own mode when c:trace was never
@@ -41,12 +42,17 @@ type traceState struct {
 	mode atomic.Int32
 	mu   sync.Mutex // held while one event is written, in pieces
 	out  io.Writer
+
+	recs  atomic.Pointer[recSet] // net.record and net.capture (record.go)
+	recMu sync.Mutex             // serializes changes to recs and to sockets' recs
+	recs0 recorders              // every recorder open, stopped when the runtime closes
 }
 
 // sockTrace is one socket's tracing: its own mode, and the runtime's.
 type sockTrace struct {
-	own atomic.Int32 // traceInherit, traceOff, traceText or traceHex
-	all *traceState  // nil for a socket made outside a runtime (tests): off
+	own  atomic.Int32           // traceInherit, traceOff, traceText or traceHex
+	all  *traceState            // nil for a socket made outside a runtime (tests): off
+	recs atomic.Pointer[recSet] // c:record and c:capture (record.go)
 }
 
 func (t *sockTrace) init(all *traceState) {
@@ -54,24 +60,37 @@ func (t *sockTrace) init(all *traceState) {
 	t.all = all
 }
 
-// mode is the mode in force for the socket.
+// mode is the mode in force for the socket: traceRecOnly when tracing is
+// off but a recorder watches it (record.go), so that every path that
+// watches a traced socket's bytes watches a recorded one's.
 func (t *sockTrace) mode() int32 {
 	m := t.own.Load()
 	if m == traceInherit {
 		if t.all == nil {
-			return traceOff
+			m = traceOff
+		} else {
+			m = t.all.mode.Load()
 		}
-		m = t.all.mode.Load()
+	}
+	if m == traceOff && t.recording() {
+		return traceRecOnly
 	}
 	return m
 }
 
-// record logs one event if tracing is on: dir is "<" or ">", sock names
-// the socket, what says what happened ("read 5 bytes"), data are the bytes.
-// It may run on any goroutine.
+// record logs one event if tracing is on, and gives it to the recorders
+// watching the socket: dir is "<" or ">", sock names the socket, what says
+// what happened ("read 5 bytes", "read EOF", "close_write"), data are the
+// bytes. It may run on any goroutine.
 func (t *sockTrace) record(sock fmt.Stringer, dir, what string, data []byte) {
 	m := t.mode()
-	if m == traceOff || t.all == nil {
+	if m == traceOff {
+		return
+	}
+	if t.recording() {
+		t.recTraced(sock, dir, what, data)
+	}
+	if m == traceRecOnly || t.all == nil {
 		return
 	}
 	t.all.mu.Lock()
@@ -151,6 +170,8 @@ func (t traceReader) Read(p []byte) (int, error) {
 		}
 		if err == io.EOF {
 			t.c.tr.record(t.c, "<", "read EOF", nil)
+		} else if err != nil {
+			t.c.tr.recFailed(t.c, err)
 		}
 	}
 	return n, err
@@ -162,8 +183,11 @@ func (c *Conn) write(p []byte) (int, error) {
 		return 0, errWriteShut
 	}
 	n, err := c.nc.Write(p)
-	if n > 0 && c.tr.mode() != traceOff {
-		c.tr.record(c, ">", bytesWhat("wrote", n), p[:n])
+	if c.tr.mode() != traceOff {
+		if n > 0 {
+			c.tr.record(c, ">", bytesWhat("wrote", n), p[:n])
+		}
+		c.tr.recFailed(c, err)
 	}
 	return n, err
 }
@@ -241,7 +265,18 @@ func (rt *Runtime) packetTrace(L *lua.LState) int {
 // traceDatagram logs a datagram read from (dir "<") or written to (">")
 // peer, which may be nil.
 func traceDatagram(t *sockTrace, sock fmt.Stringer, dir string, data []byte, peer net.Addr) {
-	if t.mode() == traceOff {
+	m := t.mode()
+	if m == traceOff {
+		return
+	}
+	if t.recording() {
+		kind := transcript.Recv
+		if dir == ">" {
+			kind = transcript.Send
+		}
+		t.recEvent(sock, kind, peer, data, "")
+	}
+	if m == traceRecOnly || t.all == nil {
 		return
 	}
 	what := bytesWhat("read", len(data))
@@ -252,5 +287,7 @@ func traceDatagram(t *sockTrace, sock fmt.Stringer, dir string, data []byte, pee
 	if peer != nil && peer.String() != "" {
 		what += prep + peer.String()
 	}
-	t.record(sock, dir, what, data)
+	t.all.mu.Lock()
+	defer t.all.mu.Unlock()
+	writeTrace(t.all.out, m, dir, sock.String(), what, data)
 }

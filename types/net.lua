@@ -171,6 +171,18 @@
 ---@field on_close? fun(dir: "a2b"|"b2a", err: gonetrepl.error?) called when a direction has ended: after its half-close (err nil) or with the error that stopped it
 ---@field pace? number|table<"a2b"|"b2a", number> bytes per second at most, for both directions or per direction (a token bucket holding 100 ms of bytes, empty at the start)
 
+---The options of net.record, net.capture, c:record, c:capture, pc:record and pc:capture.
+---@class gonetrepl.record_opts
+---@field max_bytes? integer the most bytes the file may take (default 1 GiB); past it one comment line says so and recording stops, the script going on
+---@field append? boolean add to the file rather than replace it (a capture appends a new pcapng section)
+
+---What net.record(false) and the other stops return: the recording's counts.
+---@class gonetrepl.record_counts
+---@field path string the file recorded to
+---@field sessions integer how many sockets it recorded
+---@field events integer how many events it wrote (a transcript's lines, headers and comments aside)
+---@field bytes integer how many bytes of traffic those events carried
+
 ---Sockets, addresses and name lookups (Go's net package).
 net = {}
 
@@ -251,6 +263,32 @@ function net.relay(a, b, opts) end
 ---@param mode false|"text"|"hex"
 ---@return false|"text"|"hex" previous
 function net.trace(mode) end
+
+---`net.record(path | false [, opts]) -> true | counts | nil, err`
+---
+---Records every socket the runtime uses from now on (conns, packet conns, TLS conns as their plaintext, process tubes) to a transcript at path: one event per line, readable with grep (docs/TRANSCRIPT.md). The file is created 0600 (traffic holds secrets), replaced unless opts.append. Past opts.max_bytes (default 1 GiB) of file, or on a write error (a full disk, reported once on stderr), recording stops and the script goes on. net.record(false) stops and returns the counts {path, sessions, events, bytes} (nil if none was running); a new net.record replaces the running one. The CLI's --record FILE starts it before the script runs.
+---
+---```lua
+---net.record("session.txt"); c:send_line("hi"); print(c:read_line()); print(net.record(false).events)
+---```
+---@param path string|false
+---@param opts? gonetrepl.record_opts
+---@return true|gonetrepl.record_counts|nil counts
+---@return gonetrepl.error? err
+function net.record(path, opts) end
+
+---`net.capture(path | false [, opts]) -> true | counts | nil, err`
+---
+---Records every socket the runtime uses from now on as a pcapng file that tshark and Wireshark open: each TCP conn as synthesized IPv4/IPv6 + TCP frames (a SYN handshake at its first event, consistent seq/ack, data segments of at most 64 KiB, FIN at close_write and close) with its real addresses, ports and timestamps, each datagram as one UDP frame. TLS conns are written as their plaintext (TCP port as it was, so Wireshark dissects the protocol inside; the transcript's open line names the TLS facts): no session keys are needed to read it. Unix sockets, pipes and process tubes are left out (they have no IP addresses). Created 0600; opts as net.record. net.capture(false) stops and returns the counts. The CLI's --pcap FILE starts it before the script runs.
+---
+---```lua
+---net.capture("session.pcapng", {max_bytes = 10e6}); c:send_line("hi"); print(c:read_line()); net.capture(false)
+---```
+---@param path string|false
+---@param opts? gonetrepl.record_opts
+---@return true|gonetrepl.record_counts|nil counts
+---@return gonetrepl.error? err
+function net.capture(path, opts) end
 
 ---`net.listen_multicast(network, group_addr [, opts]) -> packet conn | nil, err`
 ---
@@ -602,6 +640,32 @@ function conn:clean(secs) end
 ---@param mode gonetrepl.trace_mode
 ---@return true
 function conn:trace(mode) end
+
+---`c:record(path | false [, opts]) -> true | counts | nil, err`
+---
+---Records this socket alone to a transcript at path (see net.record), whatever net.record does; false stops and returns the counts.
+---
+---```lua
+---c:record("c.txt", {append = true}); c:send_line("hi"); print(c:read_line()); c:record(false)
+---```
+---@param path string|false
+---@param opts? gonetrepl.record_opts
+---@return true|gonetrepl.record_counts|nil counts
+---@return gonetrepl.error? err
+function conn:record(path, opts) end
+
+---`c:capture(path | false [, opts]) -> true | counts | nil, err`
+---
+---Records this socket alone as pcapng at path (see net.capture); false stops and returns the counts.
+---
+---```lua
+---c:capture("c.pcapng"); c:send_line("hi"); print(c:read_line()); c:capture(false)
+---```
+---@param path string|false
+---@param opts? gonetrepl.record_opts
+---@return true|gonetrepl.record_counts|nil counts
+---@return gonetrepl.error? err
+function conn:capture(path, opts) end
 
 ---`c:write(data [, opts]) -> n | nil, err`
 ---
@@ -1086,6 +1150,32 @@ function packet_conn:local_addr() end
 ---@param mode gonetrepl.trace_mode
 ---@return true
 function packet_conn:trace(mode) end
+
+---`pc:record(path | false [, opts]) -> true | counts | nil, err`
+---
+---Records this socket alone to a transcript at path (see net.record), whatever net.record does; false stops and returns the counts.
+---
+---```lua
+---pc:record("pc.txt"); pc:write_to("hi", "127.0.0.1:9"); print(pc:record(false).events)
+---```
+---@param path string|false
+---@param opts? gonetrepl.record_opts
+---@return true|gonetrepl.record_counts|nil counts
+---@return gonetrepl.error? err
+function packet_conn:record(path, opts) end
+
+---`pc:capture(path | false [, opts]) -> true | counts | nil, err`
+---
+---Records this socket alone as pcapng at path (see net.capture); false stops and returns the counts.
+---
+---```lua
+---pc:capture("pc.pcapng"); pc:write_to("hi", "127.0.0.1:9"); pc:capture(false)
+---```
+---@param path string|false
+---@param opts? gonetrepl.record_opts
+---@return true|gonetrepl.record_counts|nil counts
+---@return gonetrepl.error? err
+function packet_conn:capture(path, opts) end
 
 ---`pc:close() -> true | nil, err`
 ---

@@ -1,0 +1,548 @@
+package bindings
+
+// Recording: net.record / c:record / pc:record write a transcript
+// (internal/transcript), net.capture / c:capture / pc:capture a pcapng
+// file (capture.go). A recorder is a sink beside tracing: the hooks that
+// trace (sockTrace.record, traceDatagram) feed both, so a socket that is
+// recorded takes the same watched paths a traced one does (relay.go,
+// sendfile.go: no splice). Off, recording costs the hook one atomic load
+// per socket and one per runtime.
+//
+// A recorder opens a session for a socket the first time it sees it (an
+// open line with both addresses), so every socket the script uses after
+// net.record is in the file, including those made before. It is bounded:
+// past opts.max_bytes of file (default 1 GiB) it writes one comment
+// saying so and stops; a write error (a full disk) stops it too, reported
+// once on stderr. The script goes on either way.
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
+
+	"github.com/gonetrepl/gonetrepl/internal/transcript"
+)
+
+// traceRecOnly is the mode sockTrace.mode gives when tracing is off but a
+// recorder watches the socket: not off, so the watched paths are taken.
+const traceRecOnly int32 = 3
+
+// defaultRecordMax bounds a recording's file when opts.max_bytes is not
+// given.
+const defaultRecordMax = 1 << 30
+
+// recSet is the recorders watching a socket or the whole runtime: at most
+// a transcript and a capture. It is never changed once stored.
+type recSet struct {
+	record, capture *recorder
+}
+
+// recSink is a file format a recorder writes.
+type recSink interface {
+	// write writes one event of session s (an open first).
+	write(s *recSession, ev *transcript.Event) error
+	// size is how many bytes the file has taken so far.
+	size() int64
+	// end writes note (if not "") as a comment, flushes and closes.
+	end(note string) error
+}
+
+// recSession is one socket as a recorder knows it.
+type recSession struct {
+	id            int64
+	network       string // as the transcript names it: tcp, udp, unix, pipe, proc...
+	local, remote net.Addr
+	role          string // "dial", "accept" or ""
+	datagram      bool
+	tls           bool
+	tlsFacts      map[string]string
+	sinkState     any // the capture's TCP numbering
+}
+
+// recSource is a socket a recorder can describe.
+type recSource interface {
+	recInfo() recSession
+}
+
+// recorder writes the events of the sockets it watches to one file.
+type recorder struct {
+	mu       sync.Mutex
+	path     string
+	sink     recSink
+	max      int64
+	errOut   io.Writer
+	stopped  bool
+	sessions map[recSource]*recSession
+	next     int64
+	// counts, for net.record(false)
+	nSessions, nEvents, nBytes int64
+}
+
+// openRecorder creates (or, if appendTo, appends to) the file at path,
+// readable by its owner alone (traffic holds secrets), and puts the sink
+// made by mk on it.
+func openRecorder(path string, appendTo bool, max int64, errOut io.Writer, mk func(f *os.File, appended bool) (recSink, error)) (*recorder, error) {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if appendTo {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	appended := false
+	if appendTo {
+		if st, err := f.Stat(); err == nil && st.Size() > 0 {
+			appended = true
+		}
+	}
+	sink, err := mk(f, appended)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &recorder{path: path, sink: sink, max: max, errOut: errOut, sessions: map[recSource]*recSession{}}, nil
+}
+
+// event records one event of src: kind with data, and for a datagram its
+// peer (nil: the socket's remote address).
+func (r *recorder) event(src recSource, kind transcript.Kind, peer net.Addr, data []byte, errKind string) {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return
+	}
+	s := r.sessions[src]
+	if s == nil {
+		info := src.recInfo()
+		s = &info
+		r.next++
+		s.id = r.next
+		r.sessions[src] = s
+		r.nSessions++
+		open := transcript.Event{Time: now, Session: s.id, Kind: transcript.Open, Network: s.network,
+			Local: recAddr(s.local), Remote: recAddr(s.remote), Role: s.role, TLS: s.tls, TLSFacts: s.tlsFacts}
+		if !r.put(s, &open) {
+			return
+		}
+	}
+	ev := transcript.Event{Time: now, Session: s.id, Kind: kind, Data: data, ErrKind: errKind}
+	if s.datagram && (kind == transcript.Send || kind == transcript.Recv) {
+		ev.Kind = transcript.SendTo
+		if kind == transcript.Recv {
+			ev.Kind = transcript.RecvFrom
+		}
+		if peer == nil {
+			peer = s.remote
+		}
+		ev.Addr = recAddr(peer)
+	}
+	if r.put(s, &ev) && kind != transcript.Error {
+		r.nBytes += int64(len(data))
+	}
+	if kind == transcript.Close {
+		delete(r.sessions, src)
+	}
+}
+
+// put writes ev unless the file is full or broken, which stops the
+// recorder; it reports whether ev was written. r.mu is held.
+func (r *recorder) put(s *recSession, ev *transcript.Event) bool {
+	if r.sink.size() >= r.max {
+		r.halt(fmt.Sprintf("recording stopped: max_bytes %d reached", r.max), nil)
+		return false
+	}
+	if err := r.sink.write(s, ev); err != nil {
+		r.halt("", err)
+		return false
+	}
+	r.nEvents++
+	return true
+}
+
+// halt stops the recorder, writing note; a write error is reported once
+// on stderr. r.mu is held.
+func (r *recorder) halt(note string, err error) {
+	r.stopped = true
+	if endErr := r.sink.end(note); err == nil {
+		err = endErr
+	}
+	if err != nil && r.errOut != nil {
+		fmt.Fprintf(r.errOut, "gonetrepl: recording to %s stopped: %v\n", r.path, err)
+	}
+}
+
+// stop ends the recording (if it is not over already) and returns its
+// counts.
+func (r *recorder) stop() (sessions, events, bytes int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.stopped {
+		r.halt("", nil)
+	}
+	return r.nSessions, r.nEvents, r.nBytes
+}
+
+// recAddr is an address as a transcript field: "-" when not known, and
+// spaces (a process tube's "pid 42") as underscores.
+func recAddr(a net.Addr) string {
+	if a == nil || a.String() == "" {
+		return "-"
+	}
+	return strings.ReplaceAll(a.String(), " ", "_")
+}
+
+// recNetwork names the transport under a TLS conn for the open line.
+func recNetwork(a net.Addr, fallback string) string {
+	if a != nil {
+		return a.Network()
+	}
+	return fallback
+}
+
+func (c *Conn) recInfo() recSession {
+	s := recSession{network: c.network, local: c.nc.LocalAddr(), remote: c.nc.RemoteAddr(), role: c.role, datagram: c.datagram}
+	if tc, ok := c.nc.(*tlsConn); ok {
+		s.network = recNetwork(s.local, "tcp")
+		s.tls = true
+		st := tc.ConnectionState()
+		s.tlsFacts = map[string]string{"alpn": st.NegotiatedProtocol, "sni": st.ServerName}
+		if tc.serverName != "" {
+			s.tlsFacts["sni"] = tc.serverName
+		}
+		if v := tls.VersionName(st.Version); strings.HasPrefix(v, "TLS ") {
+			s.tlsFacts["version"] = strings.TrimPrefix(v, "TLS ")
+		}
+	}
+	return s
+}
+
+func (p *PacketConn) recInfo() recSession {
+	return recSession{network: p.network, local: p.pc.LocalAddr(), datagram: true}
+}
+
+// recording reports whether a recorder watches the socket.
+func (t *sockTrace) recording() bool {
+	return t.recs.Load() != nil || (t.all != nil && t.all.recs.Load() != nil)
+}
+
+// recEvent gives an event to every recorder watching the socket.
+func (t *sockTrace) recEvent(sock any, kind transcript.Kind, peer net.Addr, data []byte, errKind string) {
+	src, ok := sock.(recSource)
+	if !ok {
+		return
+	}
+	var sets [2]*recSet
+	sets[0] = t.recs.Load()
+	if t.all != nil {
+		sets[1] = t.all.recs.Load()
+	}
+	var seen [4]*recorder
+	n := 0
+	for _, set := range sets {
+		if set == nil {
+			continue
+		}
+		for _, r := range [2]*recorder{set.record, set.capture} {
+			if r == nil || r == seen[0] || r == seen[1] || r == seen[2] {
+				continue
+			}
+			seen[n] = r
+			n++
+			r.event(src, kind, peer, data, errKind)
+		}
+	}
+}
+
+// recTraced maps a trace event (sockTrace.record's dir and what) to a
+// recorder's event.
+func (t *sockTrace) recTraced(sock any, dir, what string, data []byte) {
+	kind := transcript.Send
+	switch {
+	case what == "close_write":
+		kind = transcript.Shutdown
+	case what == "read EOF":
+		kind = transcript.EOF
+	case dir == "<":
+		kind = transcript.Recv
+	}
+	t.recEvent(sock, kind, nil, data, "")
+}
+
+// recClosed records that this side closed the socket.
+func (t *sockTrace) recClosed(sock any) {
+	if t.recording() {
+		t.recEvent(sock, transcript.Close, nil, nil, "")
+	}
+}
+
+// recFailed records a read or write that failed, other than by EOF, a
+// deadline or a cancel (which are the script's doing, not the peer's).
+func (t *sockTrace) recFailed(sock any, err error) {
+	if err == nil || !t.recording() {
+		return
+	}
+	switch kind := classify(err); kind {
+	case kindEOF, kindTimeout, kindCanceled:
+	default:
+		t.recEvent(sock, transcript.Error, nil, []byte(err.Error()), kind)
+	}
+}
+
+// recorders is the state of net.record and net.capture, and every
+// recorder a runtime has open, stopped when it closes.
+type recorders struct {
+	mu   sync.Mutex
+	open map[*recorder]bool
+}
+
+func (rs *recorders) add(r *recorder) {
+	rs.mu.Lock()
+	if rs.open == nil {
+		rs.open = map[*recorder]bool{}
+	}
+	rs.open[r] = true
+	rs.mu.Unlock()
+}
+
+func (rs *recorders) remove(r *recorder) {
+	rs.mu.Lock()
+	delete(rs.open, r)
+	rs.mu.Unlock()
+}
+
+// stopAll ends every recording: the runtime closes.
+func (rs *recorders) stopAll() {
+	rs.mu.Lock()
+	open := rs.open
+	rs.open = nil
+	rs.mu.Unlock()
+	for r := range open {
+		r.stop()
+	}
+}
+
+// recKind says which of a recSet's two a call changes.
+type recKind int
+
+const (
+	recTranscript recKind = iota
+	recCapture
+)
+
+// swapRec installs r (nil: none) as the transcript or capture in the set
+// at p, returning the one it replaces. Changes are serialized by mu.
+func swapRec(mu *sync.Mutex, p *atomic.Pointer[recSet], k recKind, r *recorder) *recorder {
+	mu.Lock()
+	defer mu.Unlock()
+	var next recSet
+	if cur := p.Load(); cur != nil {
+		next = *cur
+	}
+	var old *recorder
+	if k == recTranscript {
+		old, next.record = next.record, r
+	} else {
+		old, next.capture = next.capture, r
+	}
+	if next.record == nil && next.capture == nil {
+		p.Store(nil)
+	} else {
+		p.Store(&next)
+	}
+	return old
+}
+
+// recordOptsShape lists the options of net.record, net.capture and the
+// socket methods.
+var recordOptsShape = shape{class: "gonetrepl.record_opts", opts: true, code: "argRecordOpts",
+	doc: "The options of net.record, net.capture, c:record, c:capture, pc:record and pc:capture.",
+	fields: []field{
+		{"max_bytes", "integer", "the most bytes the file may take (default 1 GiB); past it one comment line says so and recording stops, the script going on"},
+		{"append", "boolean", "add to the file rather than replace it (a capture appends a new pcapng section)"},
+	}}
+
+// recordCounts lists what stopping a recording returns (recordStart).
+var recordCounts = shape{class: "gonetrepl.record_counts", code: "recordStart",
+	doc: "What net.record(false) and the other stops return: the recording's counts.",
+	fields: []field{
+		{"path", "string", "the file recorded to"},
+		{"sessions", "integer", "how many sockets it recorded"},
+		{"events", "integer", "how many events it wrote (a transcript's lines, headers and comments aside)"},
+		{"bytes", "integer", "how many bytes of traffic those events carried"},
+	}}
+
+type recordOpts struct {
+	max      int64
+	appendTo bool
+}
+
+func argRecordOpts(L *lua.LState, n int) recordOpts {
+	opts := argOptions(L, n, recordOptsShape)
+	o := recordOpts{max: defaultRecordMax, appendTo: fieldBool(L, n, opts, "append")}
+	if opts != nil {
+		switch v := opts.RawGetString("max_bytes").(type) {
+		case *lua.LNilType:
+		case lua.LNumber:
+			if v < 1 || v != lua.LNumber(int64(v)) {
+				argError(L, n, "opts.max_bytes", "a positive integer expected, got %s", describeValue(v))
+			}
+			o.max = int64(v)
+		default:
+			argError(L, n, "opts.max_bytes", "a positive integer expected, got %s", typeName(v))
+		}
+	}
+	return o
+}
+
+// recordStart reads (path | false [, opts]) at argument n and starts or
+// stops the recorder of kind k in the set at p: it pushes true (or nil,
+// err) for a start, and the stopped recording's counts (or nil) for a stop.
+func (rt *Runtime) recordStart(L *lua.LState, n int, p *atomic.Pointer[recSet], k recKind) int {
+	if v, ok := L.Get(n).(lua.LBool); ok && !bool(v) {
+		old := swapRec(&rt.trace.recMu, p, k, nil)
+		if old == nil {
+			L.Push(lua.LNil)
+			return 1
+		}
+		rt.trace.recs0.remove(old)
+		s, e, b := old.stop()
+		t := L.CreateTable(0, 4)
+		t.RawSetString("path", lua.LString(old.path))
+		t.RawSetString("sessions", lua.LNumber(s))
+		t.RawSetString("events", lua.LNumber(e))
+		t.RawSetString("bytes", lua.LNumber(b))
+		L.Push(t)
+		return 1
+	}
+	path := argPath(L, n, "path")
+	o := argRecordOpts(L, n+1)
+	mk := newTranscriptSink
+	if k == recCapture {
+		mk = newCaptureSink
+	}
+	r, err := openRecorder(path, o.appendTo, o.max, rt.stderr, mk)
+	if err != nil {
+		return rt.pushError(L, err, "open", path)
+	}
+	rt.trace.recs0.add(r)
+	if old := swapRec(&rt.trace.recMu, p, k, r); old != nil {
+		rt.trace.recs0.remove(old)
+		old.stop()
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// argPath reads a file path argument.
+func argPath(L *lua.LState, n int, name string) string {
+	s, ok := L.Get(n).(lua.LString)
+	if !ok || s == "" {
+		argError(L, n, name, "a file path (or false) expected, got %s", describeValue(L.Get(n)))
+	}
+	return string(s)
+}
+
+const recordDoc = "Records every socket the runtime uses from now on (conns, packet conns, TLS conns as their plaintext, process tubes) to a transcript at path: one event per line, readable with grep (docs/TRANSCRIPT.md). The file is created 0600 (traffic holds secrets), replaced unless opts.append. Past opts.max_bytes (default 1 GiB) of file, or on a write error (a full disk, reported once on stderr), recording stops and the script goes on. net.record(false) stops and returns the counts {path, sessions, events, bytes} (nil if none was running); a new net.record replaces the running one. The CLI's --record FILE starts it before the script runs."
+
+const captureDoc = "Records every socket the runtime uses from now on as a pcapng file that tshark and Wireshark open: each TCP conn as synthesized IPv4/IPv6 + TCP frames (a SYN handshake at its first event, consistent seq/ack, data segments of at most 64 KiB, FIN at close_write and close) with its real addresses, ports and timestamps, each datagram as one UDP frame. TLS conns are written as their plaintext (TCP port as it was, so Wireshark dissects the protocol inside; the transcript's open line names the TLS facts): no session keys are needed to read it. Unix sockets, pipes and process tubes are left out (they have no IP addresses). Created 0600; opts as net.record. net.capture(false) stops and returns the counts. The CLI's --pcap FILE starts it before the script runs."
+
+const recordMethodDoc = "Records this socket alone to a transcript at path (see net.record), whatever net.record does; false stops and returns the counts."
+
+const captureMethodDoc = "Records this socket alone as pcapng at path (see net.capture); false stops and returns the counts."
+
+func (rt *Runtime) netRecord(L *lua.LState) int {
+	return rt.recordStart(L, 1, &rt.trace.recs, recTranscript)
+}
+
+func (rt *Runtime) netCapture(L *lua.LState) int {
+	return rt.recordStart(L, 1, &rt.trace.recs, recCapture)
+}
+
+func (rt *Runtime) connRecord(L *lua.LState) int {
+	c := rt.checkConn(L)
+	return rt.recordStart(L, 2, &c.tr.recs, recTranscript)
+}
+
+func (rt *Runtime) connCapture(L *lua.LState) int {
+	c := rt.checkConn(L)
+	return rt.recordStart(L, 2, &c.tr.recs, recCapture)
+}
+
+func (rt *Runtime) packetRecord(L *lua.LState) int {
+	p := rt.checkPacketConn(L)
+	return rt.recordStart(L, 2, &p.tr.recs, recTranscript)
+}
+
+func (rt *Runtime) packetCapture(L *lua.LState) int {
+	p := rt.checkPacketConn(L)
+	return rt.recordStart(L, 2, &p.tr.recs, recCapture)
+}
+
+// StartRecording starts net.record (transcript) or net.capture (pcapng)
+// to path before the script runs: the CLI's --record and --pcap.
+func (rt *Runtime) StartRecording(path string, pcap bool) error {
+	mk, k := newTranscriptSink, recTranscript
+	if pcap {
+		mk, k = newCaptureSink, recCapture
+	}
+	r, err := openRecorder(path, false, defaultRecordMax, rt.stderr, mk)
+	if err != nil {
+		return err
+	}
+	rt.trace.recs0.add(r)
+	if old := swapRec(&rt.trace.recMu, &rt.trace.recs, k, r); old != nil {
+		rt.trace.recs0.remove(old)
+		old.stop()
+	}
+	return nil
+}
+
+// StopRecording ends every recording the runtime has open, flushing the
+// files; Close does it too.
+func (rt *Runtime) StopRecording() { rt.trace.recs0.stopAll() }
+
+// transcriptSink writes a transcript.
+type transcriptSink struct {
+	f *os.File
+	w *transcript.Writer
+}
+
+func newTranscriptSink(f *os.File, appended bool) (recSink, error) {
+	s := &transcriptSink{f: f, w: transcript.NewWriter(f)}
+	if appended {
+		s.w.SkipHeader()
+	}
+	return s, nil
+}
+
+func (s *transcriptSink) write(_ *recSession, ev *transcript.Event) error {
+	if err := s.w.Write(ev); err != nil {
+		return err
+	}
+	return s.w.Flush() // the file is readable as it grows (tail -f)
+}
+
+func (s *transcriptSink) size() int64 { return s.w.Written() }
+
+func (s *transcriptSink) end(note string) error {
+	var err error
+	if note != "" {
+		err = s.w.Comment(note)
+	}
+	err = errors.Join(err, s.w.Flush())
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
