@@ -28,6 +28,7 @@ var scriptOptions = map[string][]string{
 	"scripts/fake_redis.lua":  {"--quiet"},
 	"scripts/socks_proxy.lua": {"--user", "--pass", "--loopback-only", "--quiet"},
 	"scripts/exec_server.lua": {"--pty", "--quiet"},
+	"scripts/replay.lua":      {"--serve", "--to", "--session", "--ignore", "--clients", "--timeout"},
 }
 
 // TestEveryScriptHasATest fails for a script in scripts/ that no test runs:
@@ -104,6 +105,7 @@ func TestScriptsRejectExtraArguments(t *testing.T) {
 		"scripts/lookup.lua":      {"localhost"},
 		"scripts/portscan.lua":    {"127.0.0.1", "1"},
 		"scripts/proxy.lua":       {"127.0.0.1:0", "127.0.0.1:1"},
+		"scripts/replay.lua":      {"/nonexistent/replay.transcript"},
 		"scripts/socks_proxy.lua": {"127.0.0.1:0"},
 		"scripts/tls_probe.lua":   {"127.0.0.1:1"},
 		"scripts/udp_echo.lua":    {"127.0.0.1:0"},
