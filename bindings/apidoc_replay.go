@@ -17,7 +17,7 @@ var replayOpts = shape{class: "gonetrepl.replay_opts", opts: true, code: "stdlib
 		{"ignore", "string|string[]", "Lua patterns whose matches (dates, ids) are equal whatever they hold, on both sides; each runs once over each side"},
 		{"context", "integer", "bytes of each side a divergence shows (default replay.CONTEXT, 32)"},
 		{"timeout", "number", "players: seconds to wait for the peer's next bytes (default replay.TIMEOUT, 10)"},
-		{"settle", "number", "players with ignore: the pause, in seconds, that ends the peer's run once its recorded length has come (default replay.SETTLE, 0.2)"},
+		{"settle", "number", "players with ignore: the pause, in seconds, that ends the peer's run once its recorded length has come or what came matches (default replay.SETTLE, 0.2)"},
 	}}
 
 // replaySession is a session as the players take it: what replay.load

@@ -240,14 +240,34 @@ end
 
 -- receive reads the peer's run want from c, buf holding what had come
 -- already. Without ignore it takes exactly #want bytes, comparing each
--- piece as it arrives, and stops at the first difference; with ignore it
--- takes what arrives until the peer pauses for o.settle after #want bytes
--- (or o.timeout before). It returns the run's bytes, what is left over
--- for the next run, and the read error that ended it early, if any.
+-- piece as it arrives, and stops at the first difference. With ignore a
+-- masked field may change the run's length, so its end is a pause: what
+-- has come when the peer pauses for o.settle, once #want bytes have come
+-- or what came already matches (compared once a pause, so at most
+-- o.timeout / o.settle times), else at o.timeout. It returns the run's
+-- bytes, what is left over for the next run, and the read error that
+-- ended it early, if any.
 local function receive(c, want, buf, o)
   local parts, n = { buf }, #buf
+  if o.ignore then
+    local waited = 0
+    while true do
+      local wait = n > 0 and o.settle or o.timeout
+      local data, err = c:read(READ_MAX, { timeout = wait })
+      if data then
+        parts[#parts + 1] = data
+        n, waited = n + #data, 0
+      elseif err.kind == "timeout" and n > 0 then
+        local got = table.concat(parts)
+        parts, waited = { got }, waited + wait
+        if n >= #want or waited >= o.timeout or compare(want, got, o) == nil then return got, "", nil end
+      else
+        return table.concat(parts), "", err
+      end
+    end
+  end
   local function differs(piece, at) -- at: offset of piece in the run
-    return not o.ignore and piece:sub(1, #want - at) ~= want:sub(at + 1, at + #piece)
+    return piece:sub(1, #want - at) ~= want:sub(at + 1, at + #piece)
   end
   if differs(buf, 0) then return buf, "", nil end
   while n < #want do
@@ -256,14 +276,6 @@ local function receive(c, want, buf, o)
     parts[#parts + 1] = data
     if differs(data, n) then return table.concat(parts), "", nil end
     n = n + #data
-  end
-  if o.ignore then
-    while true do
-      local data = c:read(READ_MAX, { timeout = o.settle })
-      if not data then break end
-      parts[#parts + 1] = data
-    end
-    return table.concat(parts), "", nil
   end
   local all = table.concat(parts)
   return all:sub(1, #want), all:sub(#want + 1), nil

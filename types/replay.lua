@@ -15,7 +15,7 @@
 ---@field ignore? string|string[] Lua patterns whose matches (dates, ids) are equal whatever they hold, on both sides; each runs once over each side
 ---@field context? integer bytes of each side a divergence shows (default replay.CONTEXT, 32)
 ---@field timeout? number players: seconds to wait for the peer's next bytes (default replay.TIMEOUT, 10)
----@field settle? number players with ignore: the pause, in seconds, that ends the peer's run once its recorded length has come (default replay.SETTLE, 0.2)
+---@field settle? number players with ignore: the pause, in seconds, that ends the peer's run once its recorded length has come or what came matches (default replay.SETTLE, 0.2)
 
 ---One recorded stream session: replay.load makes them from a transcript; a capture's TCP stream has the same fields.
 ---@class gonetrepl.replay_session

@@ -281,7 +281,7 @@ local replay = require "replay"
 -- other lengths on each side) and a difference at the very end; and
 -- without masks, equal up to the last byte.
 function TestGrowthReplayDiff(t)
-  linear(t, "diff, masked", 4096, function(n)
+  linear(t, "diff, masked", 2048, function(n)
     return { ("id=1234;"):rep(math.floor(n / 8)) .. "x", ("id=9;"):rep(math.floor(n / 8)) .. "y" }
   end, function(in_)
     local d = assert(replay.diff(in_[1], in_[2], { ignore = { "id=%d+", "%d%d%d%d%d" } }))
