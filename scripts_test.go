@@ -29,6 +29,7 @@ var scriptOptions = map[string][]string{
 	"scripts/socks_proxy.lua": {"--user", "--pass", "--loopback-only", "--quiet"},
 	"scripts/exec_server.lua": {"--pty", "--quiet"},
 	"scripts/mitm.lua":        {"--replace", "--delay", "--drop", "--pace", "--tls", "--ca", "--insecure", "--server-name", "--text", "--quiet", "--timeout"},
+	"scripts/replay.lua":      {"--serve", "--to", "--session", "--ignore", "--clients", "--timeout"},
 }
 
 // TestEveryScriptHasATest fails for a script in scripts/ that no test runs:
@@ -106,6 +107,7 @@ func TestScriptsRejectExtraArguments(t *testing.T) {
 		"scripts/mitm.lua":        {"127.0.0.1:0", "127.0.0.1:1"},
 		"scripts/portscan.lua":    {"127.0.0.1", "1"},
 		"scripts/proxy.lua":       {"127.0.0.1:0", "127.0.0.1:1"},
+		"scripts/replay.lua":      {"/nonexistent/replay.transcript"},
 		"scripts/socks_proxy.lua": {"127.0.0.1:0"},
 		"scripts/tls_probe.lua":   {"127.0.0.1:1"},
 		"scripts/udp_echo.lua":    {"127.0.0.1:0"},

@@ -256,7 +256,8 @@ func TestStdlibDocsMatchModules(t *testing.T) {
 		{"http", "http client", `http.client()`, httpDocs},
 		{"logf", "", "", logfDocs}, // no class: a logger is a function
 		{"resp", "resp client", `resp.new((net.pipe()))`, respDocs},
-		{"socks", "", "", socksDocs}, // no class
+		{"replay", "", "", replayDocs}, // no class
+		{"socks", "", "", socksDocs},   // no class
 	} {
 		t.Run(tt.module, func(t *testing.T) {
 			rt := New(Options{})

@@ -170,10 +170,18 @@ var exampleFixtures = map[string]exampleFixture{
 	"socks.serve_client": {prelude: listenAny, after: `local k = assert(net.dial("tcp", "127.0.0.1:9000",
 		{via = "socks5://u:p@127.0.0.1:" .. ln:addr().port, timeout = 5}))
 		k:write("hi\n"); assert(k:read_line({timeout = 5}) == "hi")`},
-	"socks.reply":     {prelude: dialEcho},
-	"resp client":     {prelude: `r = assert(resp.connect("127.0.0.1:6379", {timeout = 5, protocol = 3}))`},
-	"resp.new":        {after: `assert(r:call("PING") == "PONG")`},
-	"resp.read_reply": {prelude: `c:write("+OK\r\n")`, after: `assert(v == "OK" and t == "simple")`},
+	"socks.reply": {prelude: dialEcho},
+	// replay: a transcript of one PING in the working directory; the
+	// players run against the echo server, which answers what it is sent.
+	"replay.load": {prelude: `local f = assert(io.open("redis.transcript", "w"))
+		f:write("# gonetrepl transcript 1\n1733366400.1 1 open tcp 127.0.0.1:50312 127.0.0.1:6379 dial\n",
+			"1733366400.2 1 send 14 \"*1\\r\\n$4\\r\\nPING\\r\\n\"\n1733366400.3 1 recv 7 \"+PONG\\r\\n\"\n")
+		f:close()`, after: `assert(#sessions == 1 and sessions[1].chunks[2].data == "+PONG\r\n")`},
+	"replay.serve_session":  {prelude: dialEcho},
+	"replay.client_session": {prelude: dialEcho},
+	"resp client":           {prelude: `r = assert(resp.connect("127.0.0.1:6379", {timeout = 5, protocol = 3}))`},
+	"resp.new":              {after: `assert(r:call("PING") == "PONG")`},
+	"resp.read_reply":       {prelude: `c:write("+OK\r\n")`, after: `assert(v == "OK" and t == "simple")`},
 	"resp.read_command": {prelude: listenAny, after: `local k = ` + dialLn + `
 		k:write(resp.encode_command("PING")); assert(resp.read_reply(k) == "PONG")`},
 	"resp.split_args":     {after: `assert(#words == 3 and words[1] == "SET" and words[2] == "k" and words[3] == "a b!")`},

@@ -99,7 +99,7 @@ func TestEveryOptionsTableRefusesUnknownKeys(t *testing.T) {
 
 // optionsReceivers adds the stdlib modules and classes to receivers.
 const optionsReceivers = `
-	local http, resp, flags, socks = require("http"), require("resp"), require("flags"), require("socks")
+	local http, resp, flags, socks, replay = require("http"), require("resp"), require("flags"), require("socks"), require("replay")
 	receivers["http client"] = http.client()
 	receivers["flags parser"] = flags.new("prog")
 	-- No one reads the pipe: a write it accepts (c:write {more = false})
@@ -121,6 +121,7 @@ const optionsReceivers = `
 var optionsCaseValue = map[string]string{
 	"url": `"http://127.0.0.1:1/"`, "addr_or_listener": `"127.0.0.1:0"`, "c": "a",
 	"default": "1", "help": `"h"`, "name": `"count"`,
+	"session": "{chunks = {}}", "expected": `""`, "got": `""`, "path": `"/nonexistent/replay18"`,
 }
 
 func isStdlibModule(name string) bool {

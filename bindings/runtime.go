@@ -215,6 +215,7 @@ func (rt *Runtime) openLibs() {
 	L.SetField(internal, "check_options", L.NewFunction(stdlibCheckOptions))
 	L.SetField(internal, "tour_file", L.NewFunction(tourFile))
 	L.SetField(internal, "write_private", L.NewFunction(writePrivate))
+	L.SetField(internal, "read_transcript", L.NewFunction(rt.readTranscript))
 	stdlib.Preload(L, internal)
 }
 

@@ -87,6 +87,7 @@ func stubFiles() []stubFile {
 		{name: "http", kind: libModule, modules: []string{"http", "http client"}, shapes: httpShapes()},
 		{name: "logf", kind: libModule, modules: []string{"logf"}},
 		{name: "resp", kind: libModule, modules: []string{"resp", "resp client"}, shapes: []shape{respOpts, respErrorFields}},
+		{name: "replay", kind: libModule, modules: []string{"replay"}, shapes: []shape{replayLoadOpts, replayOpts, replaySession, replayChunk, replayDivergence}},
 		{name: "socks", kind: libModule, modules: []string{"socks"}, shapes: []shape{socksOpts, socksRequest}},
 	}
 }

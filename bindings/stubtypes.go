@@ -220,6 +220,12 @@ var paramOverrides = map[string]map[string]string{
 	"socks.serve_client": {"c": "gonetrepl.conn", "opts": "gonetrepl.socks_opts"},
 	"socks.parse":        {"data": "string", "opts": "gonetrepl.socks_opts"},
 	"socks.reply":        {"code": "integer", "bound": "string|gonetrepl.addr"},
+	// Replay and diff (stdlib/replay.lua).
+	"replay.load":           {"path": "string", "opts": "gonetrepl.replay_load_opts"},
+	"replay.serve_session":  {"c": "gonetrepl.conn", "session": "gonetrepl.replay_session", "opts": "gonetrepl.replay_opts"},
+	"replay.client_session": {"c": "gonetrepl.conn", "session": "gonetrepl.replay_session", "opts": "gonetrepl.replay_opts"},
+	"replay.diff":           {"expected": "string", "got": "string", "opts": "gonetrepl.replay_opts"},
+	"replay.format":         {"divergence": "gonetrepl.replay_divergence"},
 }
 
 // resultOverrides types the results whose meaning depends on the binding.
@@ -278,6 +284,12 @@ var resultOverrides = map[string]map[string]string{
 	// The SOCKS5 server's side (stdlib/socks.lua).
 	"socks.serve_client": {"n_up": "integer", "n_down": "integer"},
 	"socks.parse":        {"request": "gonetrepl.socks_request", "reply": "string"},
+	// Replay and diff (stdlib/replay.lua).
+	"replay.load":           {"sessions": "gonetrepl.replay_session[]"},
+	"replay.diff":           {"divergence": "gonetrepl.replay_divergence"},
+	"replay.serve_session":  {"divergence": "gonetrepl.replay_divergence"},
+	"replay.client_session": {"divergence": "gonetrepl.replay_divergence"},
+	"replay.format":         {"text": "string"},
 }
 
 // A stubParam is one parameter or result written out whole, for the few

@@ -272,3 +272,42 @@ function TestGrowthHTTPURL(t)
     assert(r.body == "ok" and r.redirects == 2, r.body)
   end)
 end
+
+-- replay ---------------------------------------------------------------------
+
+local replay = require "replay"
+
+-- replay.diff: two sides of n bytes, a masked field every few bytes (of
+-- other lengths on each side) and a difference at the very end; and
+-- without masks, equal up to the last byte.
+function TestGrowthReplayDiff(t)
+  linear(t, "diff, masked", 2048, function(n)
+    return { ("id=1234;"):rep(math.floor(n / 8)) .. "x", ("id=9;"):rep(math.floor(n / 8)) .. "y" }
+  end, function(in_)
+    local d = assert(replay.diff(in_[1], in_[2], { ignore = { "id=%d+", "%d%d%d%d%d" } }))
+    assert(d.expected == "x" and d.got == "y")
+  end)
+  linear(t, "diff, plain", 4096, function(n) return { ("a"):rep(n) .. "x", ("a"):rep(n) .. "y" } end,
+    function(in_) assert(replay.diff(in_[1], in_[2]).offset == #in_[1] - 1) end)
+end
+
+-- replay.serve_session: the client's n bytes come in one-byte writes, so
+-- in many small reads; each piece is compared once, where it belongs.
+function TestGrowthReplayServe(t)
+  for _, ignore in ipairs({ false, true }) do
+    linear(t, ignore and "serve_session, masked" or "serve_session", 1024, function(n)
+      local c, s = th.tcp_pair()
+      return { c = c, s = s, n = n }
+    end, function(in_)
+      local want = ("a"):rep(in_.n)
+      local session = { chunks = { { dir = "c2s", data = want }, { dir = "s2c", data = "ok" } } }
+      task.spawn(function()
+        for i = 1, in_.n do in_.c:write("a") end
+      end)
+      local ok, d = replay.serve_session(in_.s, session, { ignore = ignore and "b+" or nil, settle = 0.05, timeout = 5 })
+      assert(ok, d and replay.format(d))
+      assert(in_.c:read_full(2) == "ok")
+      in_.c:close(); in_.s:close()
+    end)
+  end
+end

@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -38,52 +39,53 @@ func AppendQuote(b []byte, data []byte) []byte {
 func Quote(data []byte) string { return string(AppendQuote(nil, data)) }
 
 // Unquote reverses Quote: s must be one quoted DATA field exactly, with
-// only the escapes Quote writes (hex digits in either case).
+// only the escapes Quote writes (hex digits in either case). Its errors
+// say where in the data the problem is, for the reader's messages.
 func Unquote(s string) ([]byte, error) {
 	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
-		return nil, errors.New("data is not in double quotes")
+		return nil, errors.New("data must be in double quotes")
 	}
 	s = s[1 : len(s)-1]
-	out := make([]byte, 0, len(s))
+	data := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c == '"':
-			return nil, errors.New("unescaped \" inside data")
+			return nil, fmt.Errorf("unescaped quote at byte %d of the data", i+1)
 		case c < 0x20 || c >= 0x7f:
-			return nil, errors.New("unescaped control or non-ASCII byte inside data")
+			return nil, fmt.Errorf("raw byte 0x%02x at byte %d of the data: want \\xHH", c, i+1)
 		case c != '\\':
-			out = append(out, c)
+			data = append(data, c)
 			continue
 		}
-		i++
-		if i >= len(s) {
+		if i+1 >= len(s) {
 			return nil, errors.New("data ends in a lone backslash")
 		}
+		i++
 		switch s[i] {
 		case '\\', '"':
-			out = append(out, s[i])
+			data = append(data, s[i])
 		case 'n':
-			out = append(out, '\n')
+			data = append(data, '\n')
 		case 'r':
-			out = append(out, '\r')
+			data = append(data, '\r')
 		case 't':
-			out = append(out, '\t')
+			data = append(data, '\t')
 		case 'x':
 			if i+2 >= len(s) {
-				return nil, errors.New(`\x needs two hex digits`)
+				return nil, errors.New("\\x wants two hex digits")
 			}
 			hi, lo := strings.IndexByte(hexDigits, lower(s[i+1])), strings.IndexByte(hexDigits, lower(s[i+2]))
 			if hi < 0 || lo < 0 {
-				return nil, errors.New(`\x needs two hex digits`)
+				return nil, fmt.Errorf("\\x%.2q: want two hex digits", s[i+1:i+3])
 			}
-			out = append(out, byte(hi<<4|lo))
+			data = append(data, byte(hi<<4|lo))
 			i += 2
 		default:
-			return nil, errors.New("unknown escape \\" + string(s[i]))
+			return nil, fmt.Errorf("unknown escape \\%c", s[i])
 		}
 	}
-	return out, nil
+	return data, nil
 }
 
 func lower(c byte) byte {
