@@ -5,14 +5,12 @@ package main
 // redis-cli (--serve) and to fresh servers (--to).
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,115 +18,40 @@ import (
 	"github.com/gonetrepl/gonetrepl/internal/transcript"
 )
 
-// transcriptWriter writes events in the transcript format (docs of
-// internal/transcript), the way the recorder does: until the recorder
-// lands in this branch, the tests record with it.
-type transcriptWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
+// recorderScript is a one-client proxy that records with gonetrepl's own
+// recorder: net.record (the transcript) and net.capture (pcapng), started
+// after the client is accepted, so that only the dialed session, whose
+// sends are the client's bytes, is in them.
+const recorderScript = `
+local target, transcript, capture = arg[1], arg[2], arg[3]
+local ln = assert(net.listen("tcp", "127.0.0.1:0"))
+io.stderr:write("listening on ", tostring(ln:addr()), "\n")
+local c = assert(ln:accept())
+ln:close()
+assert(net.record(transcript))
+assert(net.capture(capture))
+local up = assert(net.dial("tcp", target))
+assert(net.relay(c, up))
+up:close()
+c:close()
+net.record(false)
+net.capture(false)
+`
 
-func (tw *transcriptWriter) event(ev transcript.Event) {
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	line := fmt.Sprintf("%d.%06d %d %s", ev.Time.Unix(), ev.Time.Nanosecond()/1000, ev.Session, ev.Kind)
-	switch ev.Kind {
-	case transcript.Open:
-		line += fmt.Sprintf(" %s %s %s %s", ev.Network, ev.Local, ev.Remote, ev.Role)
-	case transcript.Send, transcript.Recv:
-		line += fmt.Sprintf(" %d %s", len(ev.Data), quoteTranscript(ev.Data))
-	}
-	fmt.Fprintln(tw.w, line)
-}
-
-// quoteTranscript quotes data as the format's DATA.
-func quoteTranscript(data []byte) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, c := range data {
-		switch {
-		case c == '\\' || c == '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-// recordingProxy listens on loopback and relays one client to target,
-// writing the session to file as the side that dialed target sees it
-// (send: the client's bytes, recv: the server's), in events of at most
-// transcript.MaxData bytes. It returns its address and a function that
-// waits for the session's end.
+// recordingProxy starts recorderScript in-process, relaying one client
+// to target and recording the session to file (a transcript) and
+// file+".pcapng". It returns its address and a function that waits for
+// the session's end.
 func recordingProxy(t *testing.T, target, file string) (string, func()) {
 	t.Helper()
-	f, err := os.Create(file)
-	if err != nil {
+	script := filepath.Join(t.TempDir(), "record_proxy.lua")
+	if err := os.WriteFile(script, []byte(recorderScript), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintln(f, transcript.Header)
-	tw := &transcriptWriter{w: f}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer f.Close()
-		c, err := ln.Accept()
-		ln.Close()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		up, err := net.Dial("tcp", target)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer up.Close()
-		tw.event(transcript.Event{Time: time.Now(), Session: 1, Kind: transcript.Open, Network: "tcp",
-			Local: up.LocalAddr().String(), Remote: up.RemoteAddr().String(), Role: "dial"})
-		var wg sync.WaitGroup
-		copyRecorded := func(dst, src net.Conn, kind transcript.Kind) {
-			defer wg.Done()
-			buf := make([]byte, transcript.MaxData)
-			for {
-				n, err := src.Read(buf)
-				if n > 0 {
-					tw.event(transcript.Event{Time: time.Now(), Session: 1, Kind: kind, Data: buf[:n]})
-					dst.Write(buf[:n])
-				}
-				if err != nil {
-					dst.(*net.TCPConn).CloseWrite()
-					return
-				}
-			}
-		}
-		wg.Add(2)
-		go copyRecorded(up, c, transcript.Send)
-		go copyRecorded(c, up, transcript.Recv)
-		wg.Wait()
-		tw.event(transcript.Event{Time: time.Now(), Session: 1, Kind: transcript.Close})
-	}()
-	t.Cleanup(func() { ln.Close() })
-	return ln.Addr().String(), func() {
-		select {
-		case <-done:
-		case <-time.After(runTimeout):
-			t.Fatal("the recorded session did not end")
+	p := startInProcess(t, script, target, file, file+".pcapng")
+	return p.listening(), func() {
+		if r := p.wait(); r.code != 0 {
+			t.Fatalf("the recording proxy: %v", r.result)
 		}
 	}
 }
@@ -172,6 +95,16 @@ func TestReplayScriptServesRedisCLI(t *testing.T) {
 	r := p.wait()
 	if r.code != 0 || !regexp.MustCompile(`^127\.0\.0\.1:\d+: no divergence \(session 1, \d+ chunks\)\n$`).MatchString(r.stdout) {
 		t.Errorf("replay.lua --serve: want status 0 and no divergence; got %v", r.result)
+	}
+
+	// The same session from the capture net.capture wrote beside it: its
+	// TCP stream, reassembled by the pcap module, plays the same.
+	p = startInProcess(t, "scripts/replay.lua", file+".pcapng", "--serve", "127.0.0.1:0", "--clients", "1", "--timeout", "10")
+	if got := runRedisCLI(t, p.listening(), replayCommands); got != want {
+		t.Errorf("redis-cli against the server replayed from the capture printed:\n%s\nwant:\n%s", got, want)
+	}
+	if r := p.wait(); r.code != 0 || !strings.Contains(r.stdout, "no divergence") {
+		t.Errorf("replay.lua --serve from the capture: want status 0 and no divergence; got %v", r.result)
 	}
 
 	// Another client sends another command than redis-cli's first (COMMAND

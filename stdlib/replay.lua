@@ -60,10 +60,49 @@ local function check_limit(v, key)
   return v
 end
 
--- replay.load reads the transcript at path into its stream sessions.
+-- CAPTURE_MAGIC are the first four bytes of pcap files (either byte
+-- order, micro- or nanosecond times) and of pcapng files.
+local CAPTURE_MAGIC = {
+  ["\212\195\178\161"] = true, ["\161\178\195\212"] = true,
+  ["\77\60\178\161"] = true, ["\161\178\60\77"] = true,
+  ["\10\13\13\10"] = true,
+}
+
+-- is_capture reports whether path starts as a pcap or pcapng file does.
+local function is_capture(path)
+  local f = io.open(path, "rb")
+  if not f then return false end
+  local head = f:read(4)
+  f:close()
+  return head ~= nil and CAPTURE_MAGIC[head] == true
+end
+
+-- load_capture makes sessions of a capture's TCP streams (pcap.open,
+-- cap:streams(): reassembled, in order), in the order they started;
+-- opts.max_bytes bounds the bytes of traffic kept, as for a transcript.
+local function load_capture(path, lopts)
+  local cap, err = pcap.open(path, { max_payload = check_limit(lopts.max_bytes, "max_bytes") })
+  if not cap then return nil, err end
+  local streams = cap:streams()
+  cap:close()
+  local sessions = {}
+  for _, st in ipairs(streams) do
+    if st.protocol == "tcp" then
+      sessions[#sessions + 1] = {
+        id = #sessions + 1, network = "tcp", client = st.client, server = st.server,
+        time = st.chunks[1] and st.chunks[1].time, chunks = st.chunks,
+      }
+    end
+  end
+  return sessions
+end
+
+-- replay.load reads the transcript (or capture) at path into its stream
+-- sessions.
 function replay.load(path, lopts)
   if type(path) ~= "string" then arg_error(1, "load", "path: string expected, got " .. type(path)) end
   lopts = check_opts(lopts, 2, "load", "gonetrepl.replay_load_opts")
+  if is_capture(path) then return load_capture(path, lopts) end
   local events, err = read_transcript(path, {
     max_events = check_limit(lopts.max_events, "max_events"),
     max_sessions = check_limit(lopts.max_sessions, "max_sessions"),

@@ -65,7 +65,7 @@ replay.TIMEOUT = 10
 
 ---`replay.load(path [, opts]) -> sessions | nil, err`
 ---
----Reads the transcript at path (docs/TRANSCRIPT.md: what net.record and gonetrepl --record write) and returns its stream sessions in the order they opened, each {client, server, chunks = {{time, dir = "c2s"|"s2c", data}...}, id, network, tls, tls_facts, time, role}: a side that dialed is the client, its sends c2s. Packet sockets are left out. The file is read and parsed without the interpreter lock. A file that cannot be read is its error; a line not in the format is kind 'other' and one over opts.max_events, max_sessions or max_bytes kind 'too_large', the message naming the line.
+---Reads the transcript at path (docs/TRANSCRIPT.md: what net.record and gonetrepl --record write), or a capture (pcap or pcapng, told by its magic number: its TCP streams as pcap.open's cap:streams() reassembles them, opts.max_bytes bounding their payload), and returns its stream sessions in the order they opened, each {client, server, chunks = {{time, dir = "c2s"|"s2c", data}...}, id, network, tls, tls_facts, time, role}: a side that dialed is the client, its sends c2s. Packet sockets are left out. The file is read and parsed without the interpreter lock. A file that cannot be read is its error; a line not in the format is kind 'other' and one over opts.max_events, max_sessions or max_bytes kind 'too_large', the message naming the line.
 ---
 ---```lua
 ---local sessions = assert(replay.load("redis.transcript")); print(#sessions, sessions[1].server)
