@@ -5,13 +5,15 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
-// linkTypeLinuxSLL2 is tcpdump -i any's link type since libpcap 1.10;
-// gopacket v1.1.19 has no decoder for it, and its LinkType is a byte
-// (so link types are carried here as uint16, as pcapng stores them).
+// linkTypeLinuxSLL2 is tcpdump -i any's link type since libpcap 1.10. Its
+// 20-byte header is read here, whatever the gopacket release decodes:
+// google/gopacket v1.1.19, which this was first written against, had no
+// decoder for it and a LinkType of one byte (so link types are carried
+// here as uint16, as pcapng stores them).
 const linkTypeLinuxSLL2 = 276
 
 // sll2HeaderLen is the size of a Linux cooked v2 header; its first two

@@ -8,8 +8,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/pcapgo"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // File magic numbers: classic pcap (microsecond and nanosecond, either

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/gonetrepl/gonetrepl/internal/peer"
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // segment is one TCP segment of the written session.
