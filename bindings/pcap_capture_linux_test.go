@@ -222,32 +222,3 @@ func pcapUDPEcho(t *testing.T) string {
 	}()
 	return pc.LocalAddr().String()
 }
-
-// rerunInCaptureNetns re-runs the test named name inside a private
-// network namespace where this user has the capabilities to capture and
-// lo is up (env set to 1 there); without user namespaces it skips, and
-// fails when CI=true.
-func rerunInCaptureNetns(t *testing.T, name, env string) {
-	unshare := peer.Find(t, "unshare", "util-linux")
-	ip := peer.Find(t, "ip", "iproute2")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, unshare, "--net", "--map-current-user", "--keep-caps", "sh", "-c", `ip link set lo up && exec "$@"`, "sh",
-		os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1", "-test.timeout=2m")
-	cmd.Env = append(os.Environ(), env+"=1", "PATH="+os.Getenv("PATH")+":"+dirOf(ip))
-	out, err := cmd.CombinedOutput()
-	switch {
-	case err == nil && strings.Contains(string(out), "--- PASS: "+name):
-		if testing.Verbose() {
-			t.Logf("in a private network namespace:\n%s", out)
-		}
-	case err != nil && !strings.Contains(string(out), "=== RUN"):
-		msg := fmt.Sprintf("not root, and no private network namespace to capture in (%v): %s", err, strings.TrimSpace(string(out)))
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: required when CI=true", msg)
-		}
-		t.Skip(msg)
-	default:
-		t.Fatalf("in a private network namespace: %v\n%s", err, out)
-	}
-}

@@ -37,7 +37,7 @@ func TestTLSKeyLogDecryptsCapture(t *testing.T) {
 	tcpdump := peer.Find(t, "tcpdump", "tcpdump")
 	tshark := peer.Find(t, "tshark", "tshark")
 	if os.Geteuid() != 0 && os.Getenv(keylogNetnsEnv) != "1" {
-		keylogInNetns(t)
+		rerunInCaptureNetns(t, "TestTLSKeyLogDecryptsCapture", keylogNetnsEnv)
 		return
 	}
 	pki := tlstest.NewPKI(t)
@@ -183,22 +183,21 @@ func startCaptureOn(t *testing.T, tcpdump, iface, pcap, filter string) (stop fun
 	return stop
 }
 
-// keylogInNetns re-runs TestTLSKeyLogDecryptsCapture inside a private
+// rerunInCaptureNetns re-runs the test named name inside a private
 // network namespace where this user has the capabilities to capture and
-// lo is up; without user namespaces it skips, and fails when CI=true.
-func keylogInNetns(t *testing.T) {
+// lo is up (env set to 1 there); without user namespaces it skips, and
+// fails when CI=true.
+func rerunInCaptureNetns(t *testing.T, name, env string) {
 	unshare := peer.Find(t, "unshare", "util-linux")
 	ip := peer.Find(t, "ip", "iproute2")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	env := append(os.Environ(), keylogNetnsEnv+"=1", "PATH="+os.Getenv("PATH")+":"+dirOf(ip))
-	args := append([]string{"--net", "--map-current-user", "--keep-caps"}, "sh", "-c", `ip link set lo up && exec "$@"`, "sh",
-		os.Args[0], "-test.run=^TestTLSKeyLogDecryptsCapture$", "-test.v", "-test.count=1", "-test.timeout=2m")
-	cmd := exec.CommandContext(ctx, unshare, args...)
-	cmd.Env = env
+	cmd := exec.CommandContext(ctx, unshare, "--net", "--map-current-user", "--keep-caps", "sh", "-c", `ip link set lo up && exec "$@"`, "sh",
+		os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1", "-test.timeout=2m")
+	cmd.Env = append(os.Environ(), env+"=1", "PATH="+os.Getenv("PATH")+":"+dirOf(ip))
 	out, err := cmd.CombinedOutput()
 	switch {
-	case err == nil && strings.Contains(string(out), "--- PASS: TestTLSKeyLogDecryptsCapture"):
+	case err == nil && strings.Contains(string(out), "--- PASS: "+name):
 		if testing.Verbose() {
 			t.Logf("in a private network namespace:\n%s", out)
 		}
