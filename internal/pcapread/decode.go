@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/layers"
 )
 
 // linkTypeLinuxSLL2 is tcpdump -i any's link type since libpcap 1.10. Its

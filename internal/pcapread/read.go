@@ -8,8 +8,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/pcapgo"
 )
 
 // File magic numbers: classic pcap (microsecond and nanosecond, either

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/pcapgo"
 )
 
 // seedFiles are the disordered session as pcap and as pcapng (written by

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/gonetrepl/gonetrepl/internal/peer"
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/layers"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/pcapgo"
 )
 
 // segment is one TCP segment of the written session.

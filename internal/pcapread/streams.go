@@ -5,9 +5,9 @@ import (
 	"net"
 	"strconv"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/reassembly"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/layers"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/reassembly"
 )
 
 // streams builds Capture.Streams: TCP through gopacket's reassembly,

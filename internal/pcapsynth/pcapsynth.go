@@ -13,9 +13,9 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/layers"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/pcapgo"
 )
 
 // MaxSegment is the most payload one synthesized TCP segment carries: an

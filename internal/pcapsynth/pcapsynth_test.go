@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/layers"
+	"github.com/gonetrepl/gonetrepl/third_party/gopacket/pcapgo"
 )
 
 // TestFlowReadsBack writes a TCP flow with a 150000-byte write (three
