@@ -170,6 +170,12 @@ func startCaptureOn(t *testing.T, tcpdump, iface, pcap, filter string) (stop fun
 			return
 		}
 		stopped = true
+		// SIGINT ends tcpdump's loop at once, without the packets it has
+		// not taken from the kernel yet: on a loaded machine those were
+		// a session's last ones (its reply and FINs). With -U each packet
+		// is written as it is taken, so wait until the file has stopped
+		// growing before stopping.
+		waitFileSettled(pcap, 300*time.Millisecond, 5*time.Second)
 		cmd.Process.Signal(syscall.SIGINT)
 		select {
 		case <-exited:
@@ -181,6 +187,25 @@ func startCaptureOn(t *testing.T, tcpdump, iface, pcap, filter string) (stop fun
 	}
 	t.Cleanup(stop)
 	return stop
+}
+
+// waitFileSettled returns once path's size has not changed for quiet, or
+// after at most limit.
+func waitFileSettled(path string, quiet, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	last, since := int64(-1), time.Now()
+	for time.Now().Before(deadline) {
+		var size int64
+		if fi, err := os.Stat(path); err == nil {
+			size = fi.Size()
+		}
+		if size != last {
+			last, since = size, time.Now()
+		} else if time.Since(since) >= quiet {
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
 }
 
 // rerunInCaptureNetns re-runs the test named name inside a private
