@@ -38,11 +38,11 @@ local logf = require "logf"
 
 local cli = flags.new("gonetrepl scripts/mitm.lua LISTEN TARGET [options]",
   "A relay from LISTEN to TARGET that shows the traffic and edits it: replaces bytes, delays, drops, paces; with --tls it intercepts TLS.")
-cli:string("replace", nil, "replace FROM=TO (plain bytes, both directions); repeatable, applied in order")
+cli:list("replace", "replace FROM=TO (plain bytes, both directions), applied in order")
 cli:number("delay", 0, "forward each chunk MS milliseconds after it was read", { min = 0, max = 1e9 })
 cli:number("drop", 0, "drop PCT percent of the chunks, at random", { min = 0, max = 100 })
 cli:number("pace", nil, "at most BPS bytes per second in each direction", { above = 0 })
-cli:string("tls", nil, "CERT KEY: terminate TLS toward clients with this certificate and key (PEM files), re-originate it to TARGET")
+cli:list("tls", "CERT KEY: terminate TLS toward clients with this certificate and key (PEM files), re-originate it to TARGET", 2)
 cli:string("ca", nil, "with --tls: verify TARGET's certificate with the CAs in FILE instead of the system's")
 cli:bool("insecure", false, "with --tls: do not verify TARGET's certificate")
 cli:string("server-name", nil, "with --tls: the NAME TARGET's certificate must be for (default its host)")
@@ -51,45 +51,20 @@ cli:bool("quiet", false, "relay without showing the bytes")
 cli:seconds("timeout", 10, "seconds to wait for the target to accept (0: no limit)")
 cli:args(2, 2, "LISTEN and TARGET")
 
--- --replace may come several times and --tls takes two values: they are
--- taken out of the arguments first, the rest goes to the parser.
-local replaces, cert, key = {}, nil, nil
-local rest, usage_error = {}, nil
-do
-  local i = 1
-  while arg[i] ~= nil do
-    local a = arg[i]
-    if a == "--" then
-      for j = i, #arg do rest[#rest + 1] = arg[j] end
-      break
-    end
-    local value = a:match("^%-%-?replace=(.*)$")
-    if value or a == "--replace" or a == "-replace" then
-      if not value then
-        i = i + 1
-        value = arg[i]
-      end
-      local from, to = (value or ""):match("^(.-)=(.*)$")
-      if not from or from == "" then
-        usage_error = usage_error or "--replace needs FROM=TO with a FROM that is not empty"
-      else
-        replaces[#replaces + 1] = { from = from, to = to }
-      end
-    elseif a == "--tls" or a == "-tls" then
-      cert, key = arg[i + 1], arg[i + 2]
-      if not cert or not key then usage_error = usage_error or "--tls needs CERT and KEY" end
-      i = i + 2
-    else
-      rest[#rest + 1] = a
-    end
-    i = i + 1
-  end
-end
-local opts, args = cli:parse(rest)
-if usage_error then
-  io.stderr:write(usage_error, "\n", cli:help_text(), "\n")
+local opts, args = cli:parse(arg)
+local function usage_error(msg)
+  io.stderr:write(msg, "\n", cli:help_text(), "\n")
   os.exit(2)
 end
+local replaces = {}
+for _, value in ipairs(opts.replace) do
+  local from, to = value:match("^(.-)=(.*)$")
+  if not from or from == "" then usage_error("--replace needs FROM=TO with a FROM that is not empty") end
+  replaces[#replaces + 1] = { from = from, to = to }
+end
+if #opts.tls > 1 then usage_error("--tls is given more than once") end
+local cert, key = nil, nil
+if opts.tls[1] then cert, key = opts.tls[1][1], opts.tls[1][2] end
 local listen_addr, target = args[1], args[2]
 
 local log = logf.new()

@@ -33,35 +33,13 @@ local cli = flags.new("gonetrepl scripts/replay.lua FILE (--serve ADDR | --to AD
 cli:string("serve", nil, "listen on ADDR and play the recorded server to each client")
 cli:string("to", nil, "dial ADDR and play the recorded client to it")
 cli:number("session", 0, "play session N of FILE, the id on its lines (0: the first stream session)", { min = 0, whole = true })
-cli:string("ignore", nil, "mask the matches of the Lua PATTERN on both sides (dates, ids); may be given more than once")
+cli:list("ignore", "mask the matches of the Lua PATTERN on both sides (dates, ids)")
 cli:number("clients", 0, "--serve: stop after N clients (0: never)", { min = 0, whole = true })
 cli:seconds("timeout", replay.TIMEOUT, "wait at most SECONDS for the peer's next bytes", { above = 0 })
 cli:args(1, 1, "FILE")
 
--- --ignore may come several times; flags keeps the last value of an
--- option, so the patterns are taken out of the arguments first.
-local argv, ignore = {}, {}
-do
-  local i = 1
-  while arg[i] ~= nil do
-    local a = arg[i]
-    if a == "--" then
-      for j = i, #arg do argv[#argv + 1] = arg[j] end
-      break
-    end
-    local v = a:match("^%-%-?ignore=(.*)$")
-    if v then
-      ignore[#ignore + 1] = v
-    elseif (a == "--ignore" or a == "-ignore") and arg[i + 1] ~= nil then
-      ignore[#ignore + 1] = arg[i + 1]
-      i = i + 1
-    else
-      argv[#argv + 1] = a
-    end
-    i = i + 1
-  end
-end
-local opts, args = cli:parse(argv)
+local opts, args = cli:parse(arg)
+local ignore = opts.ignore
 
 local function usage(msg)
   io.stderr:write(msg, "\n", cli:help_text(), "\n")

@@ -30,6 +30,13 @@
 -- longest such word when there are several), else as its type (NUMBER,
 -- STRING).
 --
+-- An option that may come more than once is a list; each --name VALUE
+-- adds its value, in order, and opts.name is the list ({} when never
+-- given). A list option may take several values each time, as a list:
+--
+--   cli:list("header", "add a header line \"K: V\"")     -- opts.header = { "A: 1", "B: 2" }
+--   cli:list("tls", "CERT KEY: the certificate and key", 2) -- opts.tls = { { "c.pem", "k.pem" } }
+--
 -- limits: min (inclusive), above (exclusive lower bound), max (inclusive),
 -- whole (a whole number). seconds options are never negative and never
 -- more than a Go duration holds (flags.MAX_SECONDS, about 285 years, as
@@ -74,12 +81,22 @@ end
 -- metavar is what a help line shows after --name: the longest word in
 -- capitals of the help text (SECONDS, HOST:PORT, SERVICE/PROTO), else the
 -- option's type in capitals.
+-- An option taking n values shows the first n such words, in order.
 local function metavar(spec)
-  local best
+  local best, words = nil, {}
   for w in spec.help:gmatch("[%w_:/%-]+") do
-    if w:match("^%u[%u%d_:/%-]*%u$") and (best == nil or #w > #best) then best = w end
+    w = w:gsub("[:/%-]+$", "") -- "KEY:" ends a sentence's word: KEY
+    if w:match("^%u[%u%d_:/%-]*%u$") then
+      words[#words + 1] = w
+      if best == nil or #w > #best then best = w end
+    end
   end
-  return best or spec.kind:upper()
+  local n = spec.values or 1
+  if n > 1 then
+    if #words >= n then return table.concat(words, " ", 1, n) end
+    return ("VALUE "):rep(n):sub(1, -2)
+  end
+  return best or (spec.kind == "list" and "VALUE" or spec.kind:upper())
 end
 
 -- check_number returns nil when n is within limits, else what is
@@ -134,6 +151,18 @@ function Parser:seconds(name, default, help, limits) return add(self, "seconds",
 function Parser:string(name, default, help) return add(self, "string", name, default, help) end
 function Parser:bool(name, default, help) return add(self, "bool", name, default or false, help) end
 
+-- list declares --name, which may be given any number of times: opts.name
+-- lists the values in the order given. values (default 1) is how many
+-- arguments each --name takes; over 1, each item is a list of them.
+function Parser:list(name, help, values)
+  if values ~= nil and (type(values) ~= "number" or values < 1 or values > 16 or values % 1 ~= 0) then
+    error("bad argument #3 to 'list' (nil or a whole number from 1 to 16 expected)", 2)
+  end
+  add(self, "list", name, nil, help)
+  self.specs[name].values = values or 1
+  return self
+end
+
 -- help_text returns the usage, the description and one line per option.
 function Parser:help_text()
   local lines = { "usage: " .. self.usage }
@@ -149,7 +178,9 @@ function Parser:help_text()
     local spec = self.specs[name]
     local left = "--" .. name .. (spec.kind == "bool" and "" or " " .. metavar(spec))
     local default = ""
-    if spec.kind ~= "bool" and spec.default ~= nil then default = " (default " .. tostring(spec.default) .. ")" end
+    if spec.kind == "list" then
+      default = " (repeatable)"
+    elseif spec.kind ~= "bool" and spec.default ~= nil then default = " (default " .. tostring(spec.default) .. ")" end
     lines[#lines + 1] = ("  %-" .. width .. "s  %s%s"):format(left, spec.help, default)
   end
   lines[#lines + 1] = ("  %-" .. width .. "s  %s"):format("-h, --help", "show this help")
@@ -178,7 +209,9 @@ end
 -- "help" when help was asked for.
 function Parser:try_parse(argv)
   local opts, args = {}, {}
-  for name, spec in pairs(self.specs) do opts[name] = spec.default end
+  for name, spec in pairs(self.specs) do
+    if spec.kind == "list" then opts[name] = {} else opts[name] = spec.default end
+  end
   local i, only_args = 1, false
   while argv[i] ~= nil do
     local a = argv[i]
@@ -193,7 +226,20 @@ function Parser:try_parse(argv)
       name = name or a:match("^%-%-?(.+)$")
       local spec = self.specs[name]
       if not spec then return nil, ("unknown option %s"):format(a) end
-      if value == nil then
+      if spec.kind == "list" and spec.values > 1 then
+        if value ~= nil then
+          return nil, ("--%s takes %d values: --%s %s"):format(name, spec.values, name, metavar(spec))
+        end
+        local item = {}
+        for k = 1, spec.values do
+          item[k] = argv[i + k]
+          if item[k] == nil then
+            return nil, ("--%s needs %d values: --%s %s"):format(name, spec.values, name, metavar(spec))
+          end
+        end
+        i = i + spec.values
+        value = item
+      elseif value == nil then
         if spec.kind == "bool" then
           value = "true"
         else
@@ -204,7 +250,12 @@ function Parser:try_parse(argv)
       end
       local v, err = convert(spec, name, value)
       if err then return nil, err end
-      opts[name] = v
+      if spec.kind == "list" then
+        local list = opts[name]
+        list[#list + 1] = v
+      else
+        opts[name] = v
+      end
     end
     i = i + 1
   end

@@ -101,6 +101,19 @@ function flags_parser:string(name, default, help) end
 ---@return gonetrepl.flags_parser cli
 function flags_parser:bool(name, default, help) end
 
+---`cli:list(name, help [, values]) -> cli`
+---
+---Declares --name VALUE, which may be given any number of times: opts.name lists the values in the order given ({} when never given). values (1 to 16, default 1) is how many arguments each --name takes; over 1, each item is a list of them (`--tls CERT KEY`), and --name=VALUE is refused. The help line ends in (repeatable) and shows the first values words in capitals of the help text.
+---
+---```lua
+---cli:list("header", "add a header line"); cli:list("tls", "CERT KEY files", 2)
+---```
+---@param name string
+---@param help string
+---@param values? integer
+---@return gonetrepl.flags_parser cli
+function flags_parser:list(name, help, values) end
+
 ---`cli:parse(argv) -> opts, args`
 ---
 ---Parses argv (the script's arg): opts maps each name to its value or default, args lists the rest; --help prints the help and exits 0, a bad option prints it and the usage on stderr and exits 2.
@@ -109,7 +122,7 @@ function flags_parser:bool(name, default, help) end
 ---local opts, args = cli:parse(arg); print(opts.timeout, args[1])
 ---```
 ---@param argv string[]
----@return table<string, string|number|boolean> opts
+---@return table<string, string|number|boolean|string[]|string[][]> opts
 ---@return string[] args
 function flags_parser:parse(argv) end
 
@@ -121,7 +134,7 @@ function flags_parser:parse(argv) end
 ---local opts, args = cli:try_parse({"--timeout", "2", "host:7"})
 ---```
 ---@param argv string[]
----@return table<string, string|number|boolean>|"help"|nil opts
+---@return table<string, string|number|boolean|string[]|string[][]>|"help"|nil opts
 ---@return string[]|string|nil args_or_message
 function flags_parser:try_parse(argv) end
 

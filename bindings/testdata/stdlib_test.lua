@@ -191,3 +191,41 @@ function TestFlagsMetavar(t)
     help:find("%-%-srv SERVICE/PROTO ") and help:find("%-%-count NUMBER ") and
     help:find("%-%-name STRING "), help)
 end
+
+-- cli:list: an option given any number of times, each value kept in
+-- order; with values = n, each --name takes n arguments.
+function TestFlagsList(t)
+  local flags = require("flags")
+  local cli = flags.new("prog [options] ADDR")
+  cli:list("header", "add a header line K: V")
+  cli:list("tls", "CERT KEY: the certificate and key", 2)
+  cli:bool("quiet", false, "say less")
+  local opts, args = cli:try_parse({ "--header", "A: 1", "x", "--header=B: 2=3", "--tls", "c.pem", "k.pem", "--quiet" })
+  assert(opts, args)
+  assert(#opts.header == 2 and opts.header[1] == "A: 1" and opts.header[2] == "B: 2=3", table.concat(opts.header, "|"))
+  assert(#opts.tls == 1 and opts.tls[1][1] == "c.pem" and opts.tls[1][2] == "k.pem")
+  assert(opts.quiet == true and #args == 1 and args[1] == "x")
+
+  -- Never given: an empty list, a fresh one on each parse.
+  local none = cli:try_parse({})
+  assert(type(none.header) == "table" and #none.header == 0 and #none.tls == 0)
+  none.header[1] = "kept?"
+  assert(#cli:try_parse({}).header == 0)
+
+  local bad, msg = cli:try_parse({ "--tls", "c.pem" })
+  assert(bad == nil and msg == "--tls needs 2 values: --tls CERT KEY", msg)
+  bad, msg = cli:try_parse({ "--tls=c.pem", "k.pem" })
+  assert(bad == nil and msg == "--tls takes 2 values: --tls CERT KEY", msg)
+  bad, msg = cli:try_parse({ "--header" })
+  assert(bad == nil and msg == "--header needs a value", msg)
+
+  local help = cli:help_text()
+  assert(help:find("%-%-header K  ") == nil, help) -- "K" is one letter: not a metavar
+  assert(help:find("%-%-header VALUE  add a header line K: V %(repeatable%)"), help)
+  assert(help:find("%-%-tls CERT KEY  ", 1, false), help)
+
+  for _, v in ipairs({ 0, 1.5, "2", 17 }) do
+    local ok, err = pcall(cli.list, cli, "x", "help", v)
+    assert(not ok and err:find("bad argument #3 to 'list'"), tostring(err))
+  end
+end
