@@ -301,3 +301,43 @@ func TestRecordFullDiskReportedOnce(t *testing.T) {
 		t.Fatalf("output:\n%s", out)
 	}
 }
+
+// TestCaptureMaxBytesStopsAndSays: a capture past opts.max_bytes stops,
+// says so once on stderr (pcapng has no place a reader shows for it), and
+// what it wrote before is a whole capture tshark reads.
+func TestCaptureMaxBytesStopsAndSays(t *testing.T) {
+	t.Parallel()
+	tshark := peer.Find(t, "tshark", "tshark")
+	file := filepath.Join(t.TempDir(), "full.pcapng")
+	out := runChunkOutput(t, fmt.Sprintf(`
+		local a = assert(net.listen_packet("udp", "127.0.0.1:0"))
+		local b = assert(net.listen_packet("udp", "127.0.0.1:0"))
+		assert(net.capture(%q, { max_bytes = 3000 }))
+		for i = 1, 20 do
+			assert(a:write_to(string.rep("m", 300), tostring(b:local_addr())))
+			assert(#assert(b:read_from()) == 300)
+		end
+		local counts = net.capture(false)
+		print("events", counts and counts.events)
+		print("script went on")
+	`, file))
+	if n := strings.Count(out, "gonetrepl: recording to "+file+" stopped: max_bytes 3000 reached"); n != 1 || !strings.Contains(out, "script went on") {
+		t.Fatalf("want one notice on stderr, and the script going on; output:\n%s", out)
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 3000+1000 {
+		t.Errorf("the capture is %d bytes, over max_bytes 3000 by more than a frame", fi.Size())
+	}
+	frames := strings.Fields(tsharkOut(t, tshark, file, "-Y", "udp", "-T", "fields", "-e", "data.len"))
+	if len(frames) == 0 || len(frames) >= 20 {
+		t.Errorf("tshark reads %d UDP frames, want some and fewer than the 20 sent", len(frames))
+	}
+	for _, f := range frames {
+		if f != "300" {
+			t.Errorf("a frame of %s bytes, want 300", f)
+		}
+	}
+}

@@ -11,9 +11,10 @@ package bindings
 // A recorder opens a session for a socket the first time it sees it (an
 // open line with both addresses), so every socket the script uses after
 // net.record is in the file, including those made before. It is bounded:
-// past opts.max_bytes of file (default 1 GiB) it writes one comment
-// saying so and stops; a write error (a full disk) stops it too, reported
-// once on stderr. The script goes on either way.
+// past opts.max_bytes of file (default 1 GiB) it stops, saying so once
+// on stderr and, in a transcript, in a last comment; a write error (a full
+// disk) stops it too, reported once on stderr. The script goes on either
+// way.
 
 import (
 	"crypto/tls"
@@ -159,7 +160,7 @@ func (r *recorder) event(src recSource, kind transcript.Kind, peer net.Addr, dat
 // recorder; it reports whether ev was written. r.mu is held.
 func (r *recorder) put(s *recSession, ev *transcript.Event) bool {
 	if r.sink.size() >= r.max {
-		r.halt(fmt.Sprintf("recording stopped: max_bytes %d reached", r.max), nil)
+		r.halt(fmt.Sprintf("max_bytes %d reached", r.max), nil)
 		return false
 	}
 	if err := r.sink.write(s, ev); err != nil {
@@ -170,15 +171,27 @@ func (r *recorder) put(s *recSession, ev *transcript.Event) bool {
 	return true
 }
 
-// halt stops the recorder, writing note; a write error is reported once
-// on stderr. r.mu is held.
-func (r *recorder) halt(note string, err error) {
+// halt stops the recorder: early for reason ("max_bytes 300 reached"),
+// which a transcript ends with as a comment, or for a write error. Either
+// is said once on stderr, since a script goes on without its recording
+// and a pcapng file has no place a reader shows for it. r.mu is held.
+func (r *recorder) halt(reason string, err error) {
 	r.stopped = true
+	note := ""
+	if reason != "" {
+		note = "recording stopped: " + reason
+	}
 	if endErr := r.sink.end(note); err == nil {
 		err = endErr
 	}
-	if err != nil && r.errOut != nil {
+	if r.errOut == nil {
+		return
+	}
+	switch {
+	case err != nil:
 		fmt.Fprintf(r.errOut, "gonetrepl: recording to %s stopped: %v\n", r.path, err)
+	case reason != "":
+		fmt.Fprintf(r.errOut, "gonetrepl: recording to %s stopped: %s\n", r.path, reason)
 	}
 }
 
@@ -368,7 +381,7 @@ func swapRec(mu *sync.Mutex, p *atomic.Pointer[recSet], k recKind, r *recorder) 
 var recordOptsShape = shape{class: "gonetrepl.record_opts", opts: true, code: "argRecordOpts",
 	doc: "The options of net.record, net.capture, c:record, c:capture, pc:record and pc:capture.",
 	fields: []field{
-		{"max_bytes", "integer", "the most bytes the file may take (default 1 GiB); past it one comment line says so and recording stops, the script going on"},
+		{"max_bytes", "integer", "the most bytes the file may take (default 1 GiB); past it recording stops, said once on stderr (and by a last comment line in a transcript), the script going on"},
 		{"append", "boolean", "add to the file rather than replace it (a capture appends a new pcapng section)"},
 	}}
 
@@ -453,7 +466,7 @@ func argPath(L *lua.LState, n int, name string) string {
 	return string(s)
 }
 
-const recordDoc = "Records every socket the runtime uses from now on (conns, packet conns, TLS conns as their plaintext, process tubes) to a transcript at path: one event per line, readable with grep (docs/TRANSCRIPT.md). The file is created 0600 (traffic holds secrets), replaced unless opts.append. Past opts.max_bytes (default 1 GiB) of file, or on a write error (a full disk, reported once on stderr), recording stops and the script goes on. net.record(false) stops and returns the counts {path, sessions, events, bytes} (nil if none was running); a new net.record replaces the running one. The CLI's --record FILE starts it before the script runs."
+const recordDoc = "Records every socket the runtime uses from now on (conns, packet conns, TLS conns as their plaintext, process tubes) to a transcript at path: one event per line, readable with grep (docs/TRANSCRIPT.md). The file is created 0600 (traffic holds secrets), replaced unless opts.append. Past opts.max_bytes (default 1 GiB) of file, or on a write error (a full disk), recording stops, said once on stderr (and by a last comment line in the transcript), and the script goes on. net.record(false) stops and returns the counts {path, sessions, events, bytes} (nil if none was running); a new net.record replaces the running one. The CLI's --record FILE starts it before the script runs."
 
 const captureDoc = "Records every socket the runtime uses from now on as a pcapng file that tshark and Wireshark open: each TCP conn as synthesized IPv4/IPv6 + TCP frames (a SYN handshake at its first event, consistent seq/ack, data segments of at most 64 KiB, FIN at close_write and close) with its real addresses, ports and timestamps, each datagram as one UDP frame. TLS conns are written as their plaintext (TCP port as it was, so Wireshark dissects the protocol inside; the transcript's open line names the TLS facts): no session keys are needed to read it. Unix sockets, pipes and process tubes are left out (they have no IP addresses). Created 0600; opts as net.record. net.capture(false) stops and returns the counts. The CLI's --pcap FILE starts it before the script runs."
 

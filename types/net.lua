@@ -173,7 +173,7 @@
 
 ---The options of net.record, net.capture, c:record, c:capture, pc:record and pc:capture.
 ---@class gonetrepl.record_opts
----@field max_bytes? integer the most bytes the file may take (default 1 GiB); past it one comment line says so and recording stops, the script going on
+---@field max_bytes? integer the most bytes the file may take (default 1 GiB); past it recording stops, said once on stderr (and by a last comment line in a transcript), the script going on
 ---@field append? boolean add to the file rather than replace it (a capture appends a new pcapng section)
 
 ---What net.record(false) and the other stops return: the recording's counts.
@@ -266,7 +266,7 @@ function net.trace(mode) end
 
 ---`net.record(path | false [, opts]) -> true | counts | nil, err`
 ---
----Records every socket the runtime uses from now on (conns, packet conns, TLS conns as their plaintext, process tubes) to a transcript at path: one event per line, readable with grep (docs/TRANSCRIPT.md). The file is created 0600 (traffic holds secrets), replaced unless opts.append. Past opts.max_bytes (default 1 GiB) of file, or on a write error (a full disk, reported once on stderr), recording stops and the script goes on. net.record(false) stops and returns the counts {path, sessions, events, bytes} (nil if none was running); a new net.record replaces the running one. The CLI's --record FILE starts it before the script runs.
+---Records every socket the runtime uses from now on (conns, packet conns, TLS conns as their plaintext, process tubes) to a transcript at path: one event per line, readable with grep (docs/TRANSCRIPT.md). The file is created 0600 (traffic holds secrets), replaced unless opts.append. Past opts.max_bytes (default 1 GiB) of file, or on a write error (a full disk), recording stops, said once on stderr (and by a last comment line in the transcript), and the script goes on. net.record(false) stops and returns the counts {path, sessions, events, bytes} (nil if none was running); a new net.record replaces the running one. The CLI's --record FILE starts it before the script runs.
 ---
 ---```lua
 ---net.record("session.txt"); c:send_line("hi"); print(c:read_line()); print(net.record(false).events)
