@@ -11,7 +11,7 @@
 #   TESTS=real bench/run.sh           # only the real-servers rows (bench/real.sh: fake_redis.lua
 #                                     # against redis-server, http_server.lua against nginx)
 #   TESTS=ws bench/run.sh             # only the WebSocket rows (bench/ws.sh: ws_echo.lua against
-#                                     # a Go echo server on github.com/coder/websocket)
+#                                     # a Go echo server on github.com/gorilla/websocket)
 #
 # --check: a regression guard that informs. It runs QUICK=1 with the servers of the last
 # results block in BENCHMARKS.md (CHECK_AGAINST=path for another file) that are installed,

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # WebSocket echo (issue 19): scripts/ws_echo.lua beside a Go WebSocket echo server
-# (bench/ws: github.com/coder/websocket v1.8.15), under the same Go client:
+# (bench/ws: github.com/gorilla/websocket v1.5.3), under the same Go client:
 #
 #   round trip   one connection, sequential 64-byte text messages, mean µs (WS_RTT_N [5000])
 #   throughput   WS_TP_CONNS [4] connections at once, 64 KiB binary messages (8 in flight
-#                each), echoed MB/s (1 MB = 10^6 B) until WS_TP_BYTES [512M] were sent or
+#                each), echoed MB/s (1 MB = 10^6 B) until WS_TP_BYTES [1G] were sent or
 #                WS_TP_MAXSEC [3] s passed
 #
 # bench/run.sh runs it as its "ws" test (TESTS); it also runs alone:
@@ -33,7 +33,7 @@ if [[ -n ${QUICK:-} ]]; then
 fi
 WS_RTT_N=${WS_RTT_N:-5000}
 WS_TP_CONNS=${WS_TP_CONNS:-4}
-WS_TP_BYTES=${WS_TP_BYTES:-512M}
+WS_TP_BYTES=${WS_TP_BYTES:-1G}
 WS_TP_MAXSEC=${WS_TP_MAXSEC:-3}
 SPIN=() CPIN=() RPIN=()
 if [[ ${PIN:-1} != 0 ]] && command -v taskset >/dev/null && (( $(nproc) >= 2 )); then
@@ -135,15 +135,16 @@ cleanup
     $4 != "fail" { vals[$1 "|" $2] = vals[$1 "|" $2] " " $4 }
     $4 == "fail" { fails[$1 "|" $2]++ }
     END {
-      rows[1] = "rtt|round trip, 64 B text, 1 conn, µs|lower"
-      rows[2] = "tp|throughput, 64 KiB binary, " conns " conns, MB/s|higher"
-      printf "%-40s | %-28s | %-28s | %s\n", "load (" rttn " round trips)", "Go (coder/websocket)", "ws_echo.lua", "ws_echo.lua / Go"
+      rows[1] = "rtt|round trip µs, " rttn " x 64 B text, 1 conn|lower"
+      rows[2] = "tp|throughput MB/s, 64 KiB binary, " conns " conns|higher"
+      printf "%-44s | %-28s | %-28s | %s\n", "load", "Go (gorilla/websocket)", "ws_echo.lua", "ws_echo.lua / Go"
       for (r = 1; r <= 2; r++) {
         split(rows[r], f, "|")
         g = median(f[1] "|go"); w = median(f[1] "|ws_echo")
         ratio = (g > 0 && w != "") ? sprintf("%.2f (%s is better)", w / g, f[3]) : "-"
         nf = fails[f[1] "|go"] + fails[f[1] "|ws_echo"]
-        printf "%-40s | %-28s | %-28s | %s%s\n", f[2], cell(f[1] "|go"), cell(f[1] "|ws_echo"), ratio, nf ? sprintf(" (%d failed)", nf) : ""
+        # µ is two bytes, and awk pads bytes
+        printf "%-*s | %-28s | %-28s | %s%s\n", 44 + (f[2] ~ /µ/), f[2], cell(f[1] "|go"), cell(f[1] "|ws_echo"), ratio, nf ? sprintf(" (%d failed)", nf) : ""
       }
     }' "$TSV"
 } | tee "$OUT/ws.txt"

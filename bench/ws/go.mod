@@ -2,4 +2,4 @@ module wsbench
 
 go 1.26
 
-require github.com/coder/websocket v1.8.15
+require github.com/gorilla/websocket v1.5.3

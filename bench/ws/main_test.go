@@ -1,13 +1,12 @@
 package main
 
 import (
-	"context"
+	"bytes"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
-
-	"github.com/coder/websocket"
 )
 
 // serveTest runs handler as a WebSocket server on a loopback port and
@@ -41,29 +40,27 @@ func TestClientsAgainstEcho(t *testing.T) {
 // A server that does not echo exactly makes each client fail, so a wrong
 // server cannot produce a figure.
 func TestClientsCatchWrongEchoes(t *testing.T) {
-	for name, change := range map[string]func(websocket.MessageType, []byte) (websocket.MessageType, []byte){
-		"type": func(typ websocket.MessageType, b []byte) (websocket.MessageType, []byte) { return 3 - typ, b },
-		"last byte": func(typ websocket.MessageType, b []byte) (websocket.MessageType, []byte) {
-			b[len(b)-1]++
-			return typ, b
-		},
-		"first":   func(typ websocket.MessageType, b []byte) (websocket.MessageType, []byte) { b[0]++; return typ, b },
-		"shorter": func(typ websocket.MessageType, b []byte) (websocket.MessageType, []byte) { return typ, b[:len(b)-1] },
+	for name, change := range map[string]func(int, []byte) (int, []byte){
+		"type":      func(typ int, b []byte) (int, []byte) { return 3 - typ, b }, // text <-> binary
+		"last byte": func(typ int, b []byte) (int, []byte) { b[len(b)-1]++; return typ, b },
+		"first":     func(typ int, b []byte) (int, []byte) { b[0]++; return typ, b },
+		"shorter":   func(typ int, b []byte) (int, []byte) { return typ, b[:len(b)-1] },
+		"longer":    func(typ int, b []byte) (int, []byte) { return typ, append(b, 'x') },
 	} {
 		t.Run(name, func(t *testing.T) {
 			url := serveTest(t, func(w http.ResponseWriter, r *http.Request) {
-				c, err := websocket.Accept(w, r, nil)
+				c, err := upgrader.Upgrade(w, r, nil)
 				if err != nil {
 					return
 				}
-				defer c.CloseNow()
+				defer c.Close()
 				for {
-					typ, b, err := c.Read(context.Background())
+					typ, b, err := c.ReadMessage()
 					if err != nil {
 						return
 					}
 					typ, b = change(typ, b)
-					if c.Write(context.Background(), typ, b) != nil {
+					if c.WriteMessage(typ, b) != nil {
 						return
 					}
 				}
@@ -76,4 +73,22 @@ func TestClientsCatchWrongEchoes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// syncWriter collects a process's output for the test log.
+type syncWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
