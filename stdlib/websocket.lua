@@ -264,6 +264,8 @@ local function wait_close(s, deadline)
         s.close_code, s.close_reason = ws.NO_STATUS, ""
       end
       return
+    elseif op == PONG then
+      s.pongs = s.pongs + 1
     elseif op == TEXT or op == BINARY then
       s.msg = not fin and { total = #payload } or nil
     elseif op == CONT then
@@ -279,8 +281,12 @@ local function fail(s, err)
   if s.state == "open" then
     s.state = "closing"
     if write(s, CLOSE, close_payload(err.code, err.message:sub(12, 134):gsub("[\128-\255]", "?"))) then
-      -- What the peer sends after a bad frame is not framed for us: drop
-      -- its bytes until it ends the conn, at most 1 MiB or ws.CLOSE_TIMEOUT.
+      -- Our side is done (the peer sees the close frame, then the end);
+      -- what the peer sends after a bad frame is not framed for us: drop
+      -- its bytes until it ends the conn, at most 1 MiB or
+      -- ws.CLOSE_TIMEOUT, so that closing with bytes unread does not
+      -- reset the conn before the peer has read the close frame.
+      s.c:close_write()
       s.c:set_read_deadline(time.now() + ws.CLOSE_TIMEOUT)
       local left = 1024 * 1024
       while left > 0 do
@@ -316,7 +322,7 @@ local function on_close(s, payload)
   end
   s.close_code, s.close_reason = code, reason
   if s.state == "open" then
-    write(s, CLOSE, close_payload(code ~= ws.NO_STATUS and code or nil))
+    write(s, CLOSE, close_payload(code ~= ws.NO_STATUS and code or nil, reason))
   end
   finish(s)
   return nil, closed_error(s)
@@ -378,7 +384,7 @@ end
 -- (kind eof, reset...) closes it with code 1006.
 function Socket:_failed(err)
   if type(err) == "table" and err.code then return fail(self, err) end
-  local kind = type(err) == "table" and err.kind
+  local kind = type(err) ~= "string" and err.kind
   if kind == "timeout" or kind == "canceled" then
     if self.state == "closing" then
       finish(self)
@@ -597,7 +603,7 @@ function ws.connect(url, opts)
   if not c then return nil, err end
   local function refuse(e)
     c:close()
-    e.addr = u.addr
+    if getmetatable(e) == Error then e.addr = u.addr end
     return nil, e
   end
   local ok, werr = c:write(table.concat(lines, "\r\n"))
