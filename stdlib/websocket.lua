@@ -371,9 +371,10 @@ function Socket:_recv(deadline)
         if msg.kind == "text" and not valid_utf8(data) then
           return fail(self, violation(1007, "text message that is not UTF-8"))
         end
-        if self.state == "open" then return data, msg.kind end
-        -- closing: close() was called while this recv waited; messages
-        -- still arriving before the peer's close frame are dropped.
+        -- Also while closing (close() was called while this recv
+        -- waited): messages the peer sent before its close frame still
+        -- come.
+        return data, msg.kind
       end
     end
   end
@@ -424,8 +425,9 @@ end
 
 -- Socket:close runs the close handshake: it sends a close frame, waits up
 -- to ws.CLOSE_TIMEOUT for the peer's, then ends the conn. When another
--- task is in recv, that recv sees the peer's close frame and ends the
--- conn; close returns at once.
+-- task is in recv, that recv goes on returning the messages the peer sent
+-- before its close frame, sees that frame and ends the conn; close
+-- returns at once.
 function Socket:close(code, reason)
   if getmetatable(self) ~= socket_mt then error("bad argument #1 to close (websocket expected, got " .. type(self) .. ")", 2) end
   if code ~= nil and (type(code) ~= "number" or code % 1 ~= 0 or not valid_close_code(code)) then
