@@ -58,6 +58,7 @@ ws.INTERNAL_ERROR = 1011
 local GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 local PIECE = 16 * 1024 * 1024 -- a payload is read in pieces of at most this (read_full takes 64 MiB)
 local MAX_MAX = 1024 * 1024 * 1024 -- the largest opts.max accepted
+local BATCH = 1024 -- fragments joined into one chunk at a time
 
 local CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
 local KIND_OP = { text = TEXT, binary = BINARY }
@@ -360,14 +361,25 @@ function Socket:_recv(deadline)
     else
       local msg = self.msg
       if op ~= CONT then
-        msg = { kind = op == TEXT and "text" or "binary", parts = {}, total = 0 }
+        msg = { kind = op == TEXT and "text" or "binary", parts = {}, chunks = {}, total = 0 }
         self.msg = msg
       end
-      msg.parts[#msg.parts + 1] = payload
+      -- Fragments are joined once, at the end; every BATCH of them is
+      -- joined into a chunk on the way, so that a message in tiny
+      -- fragments holds a table slot per BATCH fragments, not per byte
+      -- (empty ones take none).
+      local parts = msg.parts
+      if payload ~= "" then parts[#parts + 1] = payload end
+      if #parts == BATCH then
+        msg.chunks[#msg.chunks + 1] = table.concat(parts)
+        msg.parts = {}
+      end
       msg.total = msg.total + #payload
       if fin then
         self.msg = nil
-        local data = #msg.parts == 1 and msg.parts[1] or table.concat(msg.parts)
+        local chunks = msg.chunks
+        if #msg.parts > 0 then chunks[#chunks + 1] = table.concat(msg.parts) end
+        local data = #chunks == 1 and chunks[1] or table.concat(chunks)
         if msg.kind == "text" and not valid_utf8(data) then
           return fail(self, violation(1007, "text message that is not UTF-8"))
         end
