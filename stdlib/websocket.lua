@@ -329,29 +329,31 @@ local function on_close(s, payload)
   return nil, closed_error(s)
 end
 
--- Socket:recv reads the next message: data and "text" or "binary".
-function Socket:recv(opts)
-  if getmetatable(self) ~= socket_mt then error("bad argument #1 to recv (websocket expected, got " .. type(self) .. ")", 2) end
-  if opts ~= nil then
-    if type(opts) ~= "table" then error("bad argument #2 to recv (table expected, got " .. type(opts) .. ")", 2) end
-    local problem = check_options(opts, "gonetrepl.websocket_recv_opts")
-    if problem then error("bad argument #2 to recv (opts: " .. problem .. ")", 2) end
-    if opts.timeout ~= nil and (type(opts.timeout) ~= "number" or opts.timeout < 0) then
-      error("bad argument #2 to recv (opts.timeout: seconds >= 0 expected)", 2)
+-- failed turns next_frame's error into recv's result: a violation fails
+-- the socket; a timeout or a cancel leaves it as it was; the conn's end
+-- (kind eof, reset...) closes it with code 1006.
+local function failed(self, err)
+  if type(err) == "table" and err.code then return fail(self, err) end
+  local kind = type(err) ~= "string" and err.kind
+  if kind == "timeout" or kind == "canceled" then
+    if self.state == "closing" then
+      finish(self)
+      return nil, closed_error(self)
     end
+    return nil, err
   end
-  if self.state == "closed" then return nil, closed_error(self) end
-  local deadline = opts and opts.timeout and time.now() + opts.timeout
-  self.reading = true
-  local data, kind = self:_recv(deadline)
-  self.reading = false
-  return data, kind
+  self.state = "closed"
+  self.close_code, self.close_reason = self.close_code or ws.ABNORMAL, self.close_reason or ""
+  self.c:close()
+  return nil, err
 end
 
-function Socket:_recv(deadline)
+-- receive reads frames until a message is whole, answering control
+-- frames, or until it fails.
+local function receive(self, deadline)
   while true do
     local fin, op, payload = next_frame(self, deadline)
-    if fin == nil then return self:_failed(op) end
+    if fin == nil then return failed(self, op) end
     if op == PING then
       if self.state == "open" then write(self, PONG, payload) end
     elseif op == PONG then
@@ -392,23 +394,23 @@ function Socket:_recv(deadline)
   end
 end
 
--- _failed turns next_frame's error into recv's result: a violation fails
--- the socket; a timeout or a cancel leaves it as it was; the conn's end
--- (kind eof, reset...) closes it with code 1006.
-function Socket:_failed(err)
-  if type(err) == "table" and err.code then return fail(self, err) end
-  local kind = type(err) ~= "string" and err.kind
-  if kind == "timeout" or kind == "canceled" then
-    if self.state == "closing" then
-      finish(self)
-      return nil, closed_error(self)
+-- Socket:recv reads the next message: data and "text" or "binary".
+function Socket:recv(opts)
+  if getmetatable(self) ~= socket_mt then error("bad argument #1 to recv (websocket expected, got " .. type(self) .. ")", 2) end
+  if opts ~= nil then
+    if type(opts) ~= "table" then error("bad argument #2 to recv (table expected, got " .. type(opts) .. ")", 2) end
+    local problem = check_options(opts, "gonetrepl.websocket_recv_opts")
+    if problem then error("bad argument #2 to recv (opts: " .. problem .. ")", 2) end
+    if opts.timeout ~= nil and (type(opts.timeout) ~= "number" or opts.timeout < 0) then
+      error("bad argument #2 to recv (opts.timeout: seconds >= 0 expected)", 2)
     end
-    return nil, err
   end
-  self.state = "closed"
-  self.close_code, self.close_reason = self.close_code or ws.ABNORMAL, self.close_reason or ""
-  self.c:close()
-  return nil, err
+  if self.state == "closed" then return nil, closed_error(self) end
+  local deadline = opts and opts.timeout and time.now() + opts.timeout
+  self.reading = true
+  local data, kind = receive(self, deadline)
+  self.reading = false
+  return data, kind
 end
 
 -- Socket:send sends data as one message, text (the default) or binary.

@@ -551,3 +551,27 @@ function TestGrowthFragments(t)
   assert(costs[2] < 12 * costs[1], ("%d units of work at n, %d at 8n: not linear"):format(costs[1], costs[2]))
   t:log(("fragments: %d at n = 2000, %d at 8n (x%.1f)"):format(costs[1], costs[2], costs[2] / costs[1]))
 end
+
+-- ws:// and wss:// through a proxy (opts.via, as net.dial and tls.dial
+-- take it): a SOCKS5 server of the socks module in front of the peer.
+function TestViaSOCKS5(t)
+  local socks = require "socks"
+  local pln = th.listen()
+  local served = 0
+  pln:serve(function(c)
+    served = served + 1
+    socks.serve_client(c)
+  end)
+  local via = "socks5h://" .. tostring(pln:addr())
+  local s = assert(ws.connect(peer("/echo"), { timeout = 10, via = via }))
+  assert(tostring(s:conn():remote_addr()) == tostring(pln:addr()))
+  assert(s:send("through a proxy"))
+  assert(s:recv(OPTS) == "through a proxy")
+  s:close()
+  s = assert(ws.connect("wss://localhost:" .. WSS_PEER:match(":(%d+)$") .. "/echo", { timeout = 10, via = { via }, ca = WS_CA }))
+  assert(s:send("secure, through a proxy"))
+  assert(s:recv(OPTS) == "secure, through a proxy")
+  s:close()
+  assert(served == 2, served)
+  pln:close()
+end
