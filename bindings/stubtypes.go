@@ -187,7 +187,7 @@ var paramOverrides = map[string]map[string]string{
 	"http.client":          {"opts": "gonetrepl.http_client_opts"},
 	"http.serve": {
 		"addr_or_listener": "string|gonetrepl.addr|gonetrepl.listener",
-		"handler":          "fun(req: gonetrepl.http_server_request): any, table<string, string|string[]>?, string|table?",
+		"handler":          "fun(req: gonetrepl.http_server_request, c: gonetrepl.conn): any, table<string, string|string[]>?, string|table?",
 		"opts":             "gonetrepl.http_serve_opts",
 	},
 	"http client:get":      {"opts": "gonetrepl.http_opts"},

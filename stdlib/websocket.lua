@@ -58,6 +58,7 @@ ws.INTERNAL_ERROR = 1011
 local GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 local PIECE = 16 * 1024 * 1024 -- a payload is read in pieces of at most this (read_full takes 64 MiB)
 local MAX_MAX = 1024 * 1024 * 1024 -- the largest opts.max accepted
+local BATCH = 1024 -- fragments joined into one chunk at a time
 
 local CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
 local KIND_OP = { text = TEXT, binary = BINARY }
@@ -328,6 +329,71 @@ local function on_close(s, payload)
   return nil, closed_error(s)
 end
 
+-- failed turns next_frame's error into recv's result: a violation fails
+-- the socket; a timeout or a cancel leaves it as it was; the conn's end
+-- (kind eof, reset...) closes it with code 1006.
+local function failed(self, err)
+  if type(err) == "table" and err.code then return fail(self, err) end
+  local kind = type(err) ~= "string" and err.kind
+  if kind == "timeout" or kind == "canceled" then
+    if self.state == "closing" then
+      finish(self)
+      return nil, closed_error(self)
+    end
+    return nil, err
+  end
+  self.state = "closed"
+  self.close_code, self.close_reason = self.close_code or ws.ABNORMAL, self.close_reason or ""
+  self.c:close()
+  return nil, err
+end
+
+-- receive reads frames until a message is whole, answering control
+-- frames, or until it fails.
+local function receive(self, deadline)
+  while true do
+    local fin, op, payload = next_frame(self, deadline)
+    if fin == nil then return failed(self, op) end
+    if op == PING then
+      if self.state == "open" then write(self, PONG, payload) end
+    elseif op == PONG then
+      self.pongs = self.pongs + 1
+    elseif op == CLOSE then
+      return on_close(self, payload)
+    else
+      local msg = self.msg
+      if op ~= CONT then
+        msg = { kind = op == TEXT and "text" or "binary", parts = {}, chunks = {}, total = 0 }
+        self.msg = msg
+      end
+      -- Fragments are joined once, at the end; every BATCH of them is
+      -- joined into a chunk on the way, so that a message in tiny
+      -- fragments holds a table slot per BATCH fragments, not per byte
+      -- (empty ones take none).
+      local parts = msg.parts
+      if payload ~= "" then parts[#parts + 1] = payload end
+      if #parts == BATCH then
+        msg.chunks[#msg.chunks + 1] = table.concat(parts)
+        msg.parts = {}
+      end
+      msg.total = msg.total + #payload
+      if fin then
+        self.msg = nil
+        local chunks = msg.chunks
+        if #msg.parts > 0 then chunks[#chunks + 1] = table.concat(msg.parts) end
+        local data = #chunks == 1 and chunks[1] or table.concat(chunks)
+        if msg.kind == "text" and not valid_utf8(data) then
+          return fail(self, violation(1007, "text message that is not UTF-8"))
+        end
+        -- Also while closing (close() was called while this recv
+        -- waited): messages the peer sent before its close frame still
+        -- come.
+        return data, msg.kind
+      end
+    end
+  end
+end
+
 -- Socket:recv reads the next message: data and "text" or "binary".
 function Socket:recv(opts)
   if getmetatable(self) ~= socket_mt then error("bad argument #1 to recv (websocket expected, got " .. type(self) .. ")", 2) end
@@ -342,61 +408,9 @@ function Socket:recv(opts)
   if self.state == "closed" then return nil, closed_error(self) end
   local deadline = opts and opts.timeout and time.now() + opts.timeout
   self.reading = true
-  local data, kind = self:_recv(deadline)
+  local data, kind = receive(self, deadline)
   self.reading = false
   return data, kind
-end
-
-function Socket:_recv(deadline)
-  while true do
-    local fin, op, payload = next_frame(self, deadline)
-    if fin == nil then return self:_failed(op) end
-    if op == PING then
-      if self.state == "open" then write(self, PONG, payload) end
-    elseif op == PONG then
-      self.pongs = self.pongs + 1
-    elseif op == CLOSE then
-      return on_close(self, payload)
-    else
-      local msg = self.msg
-      if op ~= CONT then
-        msg = { kind = op == TEXT and "text" or "binary", parts = {}, total = 0 }
-        self.msg = msg
-      end
-      msg.parts[#msg.parts + 1] = payload
-      msg.total = msg.total + #payload
-      if fin then
-        self.msg = nil
-        local data = #msg.parts == 1 and msg.parts[1] or table.concat(msg.parts)
-        if msg.kind == "text" and not valid_utf8(data) then
-          return fail(self, violation(1007, "text message that is not UTF-8"))
-        end
-        -- Also while closing (close() was called while this recv
-        -- waited): messages the peer sent before its close frame still
-        -- come.
-        return data, msg.kind
-      end
-    end
-  end
-end
-
--- _failed turns next_frame's error into recv's result: a violation fails
--- the socket; a timeout or a cancel leaves it as it was; the conn's end
--- (kind eof, reset...) closes it with code 1006.
-function Socket:_failed(err)
-  if type(err) == "table" and err.code then return fail(self, err) end
-  local kind = type(err) ~= "string" and err.kind
-  if kind == "timeout" or kind == "canceled" then
-    if self.state == "closing" then
-      finish(self)
-      return nil, closed_error(self)
-    end
-    return nil, err
-  end
-  self.state = "closed"
-  self.close_code, self.close_reason = self.close_code or ws.ABNORMAL, self.close_reason or ""
-  self.c:close()
-  return nil, err
 end
 
 -- Socket:send sends data as one message, text (the default) or binary.

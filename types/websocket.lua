@@ -156,7 +156,7 @@ function websocket.wrap(c, opts) end
 ---@return gonetrepl.http_url?
 function websocket.parse_url(url) end
 
----A WebSocket, from websocket.connect, serve, upgrade or wrap: messages in and out, ping, the close handshake.
+---A WebSocket, from websocket.connect, serve, upgrade or wrap: messages in and out, ping, the close handshake; fields protocol (the subprotocol agreed, or nil), close_code and close_reason (once closed), pongs (pongs received), server, state ("open", "closing", "closed").
 ---@class gonetrepl.websocket_socket
 local websocket_socket = {}
 
@@ -175,7 +175,7 @@ function websocket_socket:send(data, kind) end
 
 ---`s:recv([opts]) -> data, kind | nil, err`
 ---
----Reads the next message: its data and "text" or "binary", fragments joined (in a table, once). Control frames are handled in between: a ping is answered with a pong, a pong is counted in s.pongs, a close frame is answered. opts.timeout bounds the call (kind timeout); what was read of a message is kept and the next recv goes on with it. The message is capped at the socket's max (opts.max of connect, serve, upgrade or wrap; default websocket.MAX_MESSAGE, 16 MiB). A peer that breaks the protocol never raises: the socket sends a close frame with the code that says why, ends the conn, and recv returns nil, err with err.code = that code: 1002 (kind other) for reserved bits, an unknown opcode, a fragmented or longer than 125 bytes control frame, a continuation with no message started or a new message inside one, an unmasked frame from a client or a masked one from a server, a close frame with 1 byte or a code that may not be sent; 1007 (kind other) for a text message or close reason that is not UTF-8 (surrogates included); 1009 (kind too_large) for a message over max, refused from the frame's header, before its payload is read. The peer's close frame is answered with its code and recv returns nil, err of kind closed with err.code and err.reason (1005 for a close frame with no code), also s.close_code and s.close_reason; the conn ending with no close frame is the conn's error (kind eof, reset...) and s.close_code 1006; after the close every recv returns kind closed.
+---Reads the next message: its data and "text" or "binary", fragments joined (in a table, once). Control frames are handled in between: a ping is answered with a pong, a pong is counted in s.pongs, a close frame is answered. opts.timeout bounds the call (kind timeout); what was read of a message is kept and the next recv goes on with it. One task receives at a time; any task may send, ping or close meanwhile. The message is capped at the socket's max (opts.max of connect, serve, upgrade or wrap; default websocket.MAX_MESSAGE, 16 MiB). A peer that breaks the protocol never raises: the socket sends a close frame with the code that says why, ends the conn, and recv returns nil, err with err.code = that code: 1002 (kind other) for reserved bits, an unknown opcode, a fragmented or longer than 125 bytes control frame, a continuation with no message started or a new message inside one, an unmasked frame from a client or a masked one from a server, a close frame with 1 byte or a code that may not be sent; 1007 (kind other) for a text message or close reason that is not UTF-8 (surrogates included); 1009 (kind too_large) for a message over max, refused from the frame's header, before its payload is read. The peer's close frame is answered with its code and recv returns nil, err of kind closed with err.code and err.reason (1005 for a close frame with no code), also s.close_code and s.close_reason; the conn ending with no close frame is the conn's error (kind eof, reset...) and s.close_code 1006; after the close every recv returns kind closed.
 ---
 ---```lua
 ---local data, kind = s:recv({timeout = 5}); if not data then print(kind.kind, kind.code, kind.reason) end
@@ -199,7 +199,7 @@ function websocket_socket:ping(data) end
 
 ---`s:close([code [, reason]]) -> true`
 ---
----The close handshake: sends a close frame with code (default 1000; 1000-1003, 1007-1014 or 3000-4999) and reason (at most 123 bytes of UTF-8), waits up to websocket.CLOSE_TIMEOUT (2 s) for the peer's close frame (then s.close_code, s.close_reason), and ends the conn (a client waits that long for the server to end it first, as RFC 6455 asks). When another task is in recv, that recv reads the peer's answer and ends the conn, and close returns at once. Closing a closed socket does nothing.
+---The close handshake: sends a close frame with code (default 1000; 1000-1003, 1007-1014 or 3000-4999) and reason (at most 123 bytes of UTF-8), waits up to websocket.CLOSE_TIMEOUT (2 s) for the peer's close frame (then s.close_code, s.close_reason), and ends the conn (a client waits up to that long again for the server to end it first, as RFC 6455 asks). When another task is in recv, close returns at once: that recv goes on returning the messages the peer sent before its close frame (for up to websocket.CLOSE_TIMEOUT), then reads the peer's close frame and ends the conn. Closing a closed socket does nothing.
 ---
 ---```lua
 ---s:close(1000, "bye")

@@ -522,3 +522,56 @@ function TestWrongArguments(t)
   local u = ws.parse_url("wss://[::1]/a?b")
   assert(u.addr == "[::1]:443" and u.target == "/a?b", u.addr)
 end
+
+-- Growth: the work of reading a message in n tiny fragments (1-byte and
+-- empty ones, pings between them) grows as n, not n*n, counted by work()
+-- as growth_test.lua counts it.
+function TestGrowthFragments(t)
+  local costs = {}
+  for i, n in ipairs({ 2000, 16000 }) do
+    local parts = { "\1\1x" }
+    for k = 2, n do
+      parts[#parts + 1] = k % 3 == 0 and "\0\0" or k % 7 == 0 and "\137\0" or "\0\1x"
+    end
+    parts[#parts + 1] = "\128\0"
+    local input = table.concat(parts)
+    local a, b = net.pipe()
+    local s = ws.wrap(a, { max = 1024 * 1024 })
+    local drain = task.spawn(function() while b:read(65536) do end end)
+    local w0 = work()
+    local feeder = task.spawn(function() b:write(input) end)
+    local data = assert(s:recv(OPTS))
+    costs[i] = work() - w0
+    assert(#data == #input:gsub("[^x]", ""), #data)
+    feeder:wait(10)
+    a:close()
+    b:close()
+    drain:wait(10)
+  end
+  assert(costs[2] < 12 * costs[1], ("%d units of work at n, %d at 8n: not linear"):format(costs[1], costs[2]))
+  t:log(("fragments: %d at n = 2000, %d at 8n (x%.1f)"):format(costs[1], costs[2], costs[2] / costs[1]))
+end
+
+-- ws:// and wss:// through a proxy (opts.via, as net.dial and tls.dial
+-- take it): a SOCKS5 server of the socks module in front of the peer.
+function TestViaSOCKS5(t)
+  local socks = require "socks"
+  local pln = th.listen()
+  local served = 0
+  pln:serve(function(c)
+    served = served + 1
+    socks.serve_client(c)
+  end)
+  local via = "socks5h://" .. tostring(pln:addr())
+  local s = assert(ws.connect(peer("/echo"), { timeout = 10, via = via }))
+  assert(tostring(s:conn():remote_addr()) == tostring(pln:addr()))
+  assert(s:send("through a proxy"))
+  assert(s:recv(OPTS) == "through a proxy")
+  s:close()
+  s = assert(ws.connect("wss://localhost:" .. WSS_PEER:match(":(%d+)$") .. "/echo", { timeout = 10, via = { via }, ca = WS_CA }))
+  assert(s:send("secure, through a proxy"))
+  assert(s:recv(OPTS) == "secure, through a proxy")
+  s:close()
+  assert(served == 2, served)
+  pln:close()
+end
