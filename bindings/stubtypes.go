@@ -312,7 +312,6 @@ var resultOverrides = map[string]map[string]string{
 	"websocket.upgrade":     {"socket": "gonetrepl.websocket_socket", "err": "gonetrepl.websocket_error"},
 	"websocket.wrap":        {"socket": "gonetrepl.websocket_socket"},
 	"websocket.serve":       {"listener": "gonetrepl.listener", "task": "gonetrepl.task_handle"},
-	"websocket.parse_url":   {"scheme": "string", "host": "string", "port": "integer", "addr": "string", "host_header": "string", "target": "string"},
 	"websocket socket:recv": {"data": "string", "kind": "\"text\"|\"binary\"", "err": "gonetrepl.websocket_error"},
 	"websocket socket:send": {"err": "gonetrepl.websocket_error"},
 	"websocket socket:ping": {"err": "gonetrepl.websocket_error"},

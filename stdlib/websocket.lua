@@ -238,12 +238,13 @@ local function close_payload(code, reason)
   return string.char(math.floor(code / 256), code % 256) .. (reason or "")
 end
 
--- finish ends the conn: a client first waits (ws.CLOSE_TIMEOUT at most)
--- for the server to end it, as RFC 6455, 7.1.1 asks.
-local function finish(s)
+-- finish ends the conn: after a close handshake (wait), a client first
+-- waits (ws.CLOSE_TIMEOUT at most) for the server to end it, as RFC 6455,
+-- 7.1.1 asks.
+local function finish(s, wait)
   s.state = "closed"
   s.h, s.f, s.msg = nil, nil, nil
-  if not s.server then
+  if wait and not s.server then
     s.c:set_read_deadline(time.now() + ws.CLOSE_TIMEOUT)
     for _ = 1, 64 do
       if not s.c:read(65536) then break end
@@ -325,7 +326,7 @@ local function on_close(s, payload)
   if s.state == "open" then
     write(s, CLOSE, close_payload(code ~= ws.NO_STATUS and code or nil, reason))
   end
-  finish(s)
+  finish(s, true)
   return nil, closed_error(s)
 end
 
@@ -337,7 +338,7 @@ local function failed(self, err)
   local kind = type(err) ~= "string" and err.kind
   if kind == "timeout" or kind == "canceled" then
     if self.state == "closing" then
-      finish(self)
+      finish(self, false)
       return nil, closed_error(self)
     end
     return nil, err
@@ -398,11 +399,11 @@ end
 function Socket:recv(opts)
   if getmetatable(self) ~= socket_mt then error("bad argument #1 to recv (websocket expected, got " .. type(self) .. ")", 2) end
   if opts ~= nil then
-    if type(opts) ~= "table" then error("bad argument #2 to recv (table expected, got " .. type(opts) .. ")", 2) end
+    if type(opts) ~= "table" then error("bad argument #1 to recv (opts: table expected, got " .. type(opts) .. ")", 2) end
     local problem = check_options(opts, "gonetrepl.websocket_recv_opts")
-    if problem then error("bad argument #2 to recv (opts: " .. problem .. ")", 2) end
+    if problem then error("bad argument #1 to recv (opts: " .. problem .. ")", 2) end
     if opts.timeout ~= nil and (type(opts.timeout) ~= "number" or opts.timeout < 0) then
-      error("bad argument #2 to recv (opts.timeout: seconds >= 0 expected)", 2)
+      error("bad argument #1 to recv (opts.timeout: seconds >= 0 expected)", 2)
     end
   end
   if self.state == "closed" then return nil, closed_error(self) end
@@ -463,7 +464,7 @@ function Socket:close(code, reason)
     return true
   end
   if ok then wait_close(self, time.now() + ws.CLOSE_TIMEOUT) end
-  finish(self)
+  finish(self, ok)
   return true
 end
 
@@ -565,10 +566,10 @@ local TLS_KEYS = { "insecure", "ca", "cert", "key", "server_name", "sni", "pin_s
 -- ws.connect dials url and runs the client's handshake.
 function ws.connect(url, opts)
   if type(url) ~= "string" then error("bad argument #1 to connect (url: string expected, got " .. type(url) .. ")", 2) end
-  local u = parse_url(url)
-  if not u then error("bad argument #1 to connect (url: ws:// or wss:// URL expected, got \"" .. show(url, 100) .. "\")", 2) end
   opts = check_opts(opts, "gonetrepl.websocket_opts", 2, "connect")
   local max = check_max(opts, 2, "connect")
+  local u = parse_url(url)
+  if not u then error("bad argument #1 to connect (url: ws:// or wss:// URL expected, got \"" .. show(url, 100) .. "\")", 2) end
   local lines = {
     "GET " .. u.target .. " HTTP/1.1",
     "Host: " .. u.host_header,
