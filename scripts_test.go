@@ -30,6 +30,8 @@ var scriptOptions = map[string][]string{
 	"scripts/exec_server.lua": {"--pty", "--quiet"},
 	"scripts/mitm.lua":        {"--replace", "--delay", "--drop", "--pace", "--tls", "--ca", "--insecure", "--server-name", "--text", "--quiet", "--timeout"},
 	"scripts/replay.lua":      {"--serve", "--to", "--session", "--ignore", "--clients", "--timeout"},
+	"scripts/ws.lua":          {"--binary", "--header", "--protocol", "--insecure", "--ca", "--timeout", "--linger"},
+	"scripts/ws_echo.lua":     {"--max"},
 }
 
 // TestEveryScriptHasATest fails for a script in scripts/ that no test runs:
@@ -113,6 +115,8 @@ func TestScriptsRejectExtraArguments(t *testing.T) {
 		"scripts/udp_echo.lua":    {"127.0.0.1:0"},
 		"scripts/udp_ping.lua":    {"127.0.0.1:1"},
 		"scripts/unix_echo.lua":   {"/nonexistent/gonetrepl.sock"},
+		"scripts/ws.lua":          {"ws://127.0.0.1:1/"},
+		"scripts/ws_echo.lua":     {"127.0.0.1:0"},
 	}
 	for script, args := range full {
 		r := runCLI(t, "", append([]string{script}, append(args, "extra", "more")...)...)

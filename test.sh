@@ -27,7 +27,9 @@ declare -A PACKAGES=(
   [luajit]=luajit
   [bsdextrautils]=hexdump
   # OpenSSL's s_server and s_client, the TLS peers of the tls tests
-  # (internal/tlstest).
+  # (internal/tlstest); openssl dgst, which bin's digests and HMAC must
+  # match (bindings/bin_openssl_setup_test.go, with sha256sum and
+  # python3's zlib.crc32).
   [openssl]=openssl
   # Redis, the server of the resp module's and redis.lua's tests, and
   # redis-cli, the client that talks to fake_redis.lua; curl and Python's
@@ -59,6 +61,11 @@ declare -A PACKAGES=(
   # (scripts_redis_py_test.go). A Python module, not a command: Debian's
   # is for /usr/bin/python3 (the python3 on PATH may be another one).
   [python3-redis]="/usr/bin/python3 -c 'import redis'"
+  # python3-websockets, the WebSocket server and client the websocket
+  # module and ws.lua/ws_echo.lua are tested against, both ways
+  # (bindings/testdata/ws_peer.py and ws_client.py; scripts_ws_test.go).
+  # A Python module too, for /usr/bin/python3.
+  [python3-websockets]="/usr/bin/python3 -c 'import websockets'"
   # ip, which sets up the private network namespace of the multicast
   # tests (bindings/multicast_netns_linux_test.go: lo and a veth pair;
   # unshare comes with util-linux, always there on Debian).

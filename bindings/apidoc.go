@@ -249,9 +249,9 @@ const flagsIntro = "" +
 // stdlibDocs documents the Lua modules of stdlib/, which have no binding
 // table: one Module per module and one per class it returns. Each module's
 // docs live in a file of their own (apidoc_http.go, apidoc_logf.go,
-// apidoc_resp.go, apidoc_replay.go, apidoc_socks.go).
+// apidoc_resp.go, apidoc_replay.go, apidoc_socks.go, apidoc_websocket.go).
 func stdlibDocs() []Module {
-	return slices.Concat(flagsDocs(), httpDocs(), logfDocs(), respDocs(), replayDocs(), socksDocs())
+	return slices.Concat(flagsDocs(), httpDocs(), logfDocs(), respDocs(), replayDocs(), socksDocs(), websocketDocs())
 }
 
 // flagsLimits are the limits of cli:number and cli:seconds, as

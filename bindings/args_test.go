@@ -67,7 +67,7 @@ var validValue = map[string]string{
 	"hosts": `{"localhost"}`,
 	"path":  `"/dev/null"`, "offset": "0", "count": "0", // c:send_file, os.stat
 	"x": "1", "x1": "1", // bit
-	"key":   `"k"`,                        // bin.xor
+	"key": `"k"`, "alg": `"sha256"`, // bin.xor, bin.hmac
 	"code1": "65", "i": "1", "list": "{}", // utf8, table.unpack
 	// multicast: all-hosts, the one group whose join Linux never
 	// reports (no IGMP leaves the host when a sweep joins it)

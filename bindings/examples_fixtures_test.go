@@ -194,7 +194,21 @@ var exampleFixtures = map[string]exampleFixture{
 	// SUBSCRIBE, then print every message forever: it runs until its first
 	// line (the subscription's confirmation), then is canceled.
 	"resp client:send": {stop: true},
+
+	// websocket: url is a WebSocket echo server's (websocket.serve on a free
+	// port); s a client socket to it; websocket and http the modules.
+	"websocket":              {prelude: wsEcho},
+	"websocket socket":       {prelude: wsEcho + `; s = assert(websocket.connect(url, {timeout = 5}))`},
+	"websocket.wrap":         {prelude: dialEcho, after: `assert(s.server)`},
+	"websocket.upgrade":      {after: `local k = assert(websocket.connect("ws://" .. tostring(ln:addr()) .. "/", {timeout = 5})); assert(k:recv() == "hello")`},
+	"websocket socket:recv":  {prelude: `s:send("hi")`, after: `assert(data == "hi" and kind == "text")`},
+	"websocket socket:close": {after: `assert(s.close_code == 1000)`},
 }
+
+// wsEcho starts a WebSocket echo server and names its URL url.
+const wsEcho = `websocket = require "websocket"; http = require "http"
+	local echo = assert(websocket.serve("127.0.0.1:0", function(s) while true do local d, k = s:recv(); if not d then return end; s:send(d, k) end end))
+	url = "ws://" .. tostring(echo:addr()) .. "/"`
 
 // TestHelpExampleFixturesNameEntries checks that every fixture is for an
 // entry or a module that exists, and that every example stating a result

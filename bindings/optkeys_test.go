@@ -41,7 +41,10 @@ func TestEveryOptionsTableRefusesUnknownKeys(t *testing.T) {
 				reached[class] = true
 				args := make([]string, i)
 				for j := range args {
-					v, ok := optionsCaseValue[ps[j]]
+					v, ok := optionsCaseValue[d.Name+":"+ps[j]]
+					if !ok {
+						v, ok = optionsCaseValue[ps[j]]
+					}
 					if !ok {
 						v, ok = validValue[ps[j]]
 					}
@@ -100,8 +103,15 @@ func TestEveryOptionsTableRefusesUnknownKeys(t *testing.T) {
 // optionsReceivers adds the stdlib modules and classes to receivers.
 const optionsReceivers = `
 	local http, resp, flags, socks, replay = require("http"), require("resp"), require("flags"), require("socks"), require("replay")
+	local websocket = require("websocket")
 	receivers["http client"] = http.client()
 	receivers["flags parser"] = flags.new("prog")
+	function deadlined_pipe()
+		local p = select(2, net.pipe())
+		p:set_deadline(time.now() - 1)
+		return p
+	end
+	receivers["websocket socket"] = websocket.wrap(deadlined_pipe())
 	-- No one reads the pipe: a write it accepts (c:write {more = false})
 	-- fails at once on this deadline instead of waiting for ever.
 	a:set_write_deadline(time.now() - 1)
@@ -117,11 +127,17 @@ const optionsReceivers = `
 `
 
 // optionsCaseValue gives a valid value for the stdlib parameters that
-// validValue lacks, or that mean something else there.
+// validValue lacks, or that mean something else there; a key
+// "function:param" is for that function's parameter alone.
 var optionsCaseValue = map[string]string{
 	"url": `"http://127.0.0.1:1/"`, "addr_or_listener": `"127.0.0.1:0"`, "c": "a",
 	"default": "1", "help": `"h"`, "name": `"count"`,
 	"session": "{chunks = {}}", "expected": `""`, "got": `""`, "path": `"/nonexistent/replay18"`,
+	// websocket: a conn of its own for each call (closing a socket
+	// closes its conn), and a request table
+	// (closing a socket writes a close frame: past the deadline, it fails
+	// at once instead of waiting for a reader).
+	"websocket.wrap:c": "deadlined_pipe()", "websocket.upgrade:c": "deadlined_pipe()", "req": "{}",
 }
 
 func isStdlibModule(name string) bool {

@@ -89,6 +89,7 @@ func stubFiles() []stubFile {
 		{name: "resp", kind: libModule, modules: []string{"resp", "resp client"}, shapes: []shape{respOpts, respErrorFields}},
 		{name: "replay", kind: libModule, modules: []string{"replay"}, shapes: []shape{replayLoadOpts, replayOpts, replaySession, replayChunk, replayDivergence}},
 		{name: "socks", kind: libModule, modules: []string{"socks"}, shapes: []shape{socksOpts, socksRequest}},
+		{name: "websocket", kind: libModule, modules: []string{"websocket", "websocket socket"}, shapes: websocketShapes()},
 	}
 }
 

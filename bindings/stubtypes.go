@@ -63,6 +63,7 @@ var resultTypes = map[string]string{
 	"cli":                       "gonetrepl.flags_parser",
 	"conn":                      "gonetrepl.conn",
 	"data":                      "string",
+	"digest":                    "string",
 	"err":                       "gonetrepl.error",
 	"hex":                       "string",
 	"host":                      "string",
@@ -72,6 +73,7 @@ var resultTypes = map[string]string{
 	"key_pem":                   "string",
 	"line":                      "string",
 	"listener":                  "gonetrepl.listener",
+	"mac":                       "string",
 	"message":                   "string",
 	"n":                         "integer",
 	"name":                      "string",
@@ -148,6 +150,7 @@ var paramOverrides = map[string]map[string]string{
 	"time.since":           {"t": "number"},
 	"string.pack":          {"v1": "string|number", "...": "string|number"},
 	"bin.xor":              {"key": "string"},
+	"bin.hmac":             {"alg": "\"sha1\"|\"sha256\"|\"sha512\"|\"md5\"", "key": "string"},
 	"bit.tobit":            {"x": "number"},
 	"bit.tohex":            {"x": "number"},
 	"bit.bnot":             {"x": "number"},
@@ -185,7 +188,7 @@ var paramOverrides = map[string]map[string]string{
 	"http.client":          {"opts": "gonetrepl.http_client_opts"},
 	"http.serve": {
 		"addr_or_listener": "string|gonetrepl.addr|gonetrepl.listener",
-		"handler":          "fun(req: gonetrepl.http_server_request): any, table<string, string|string[]>?, string|table?",
+		"handler":          "fun(req: gonetrepl.http_server_request, c: gonetrepl.conn): any, table<string, string|string[]>?, string|table?",
 		"opts":             "gonetrepl.http_serve_opts",
 	},
 	"http client:get":      {"opts": "gonetrepl.http_opts"},
@@ -227,6 +230,20 @@ var paramOverrides = map[string]map[string]string{
 	"replay.client_session": {"c": "gonetrepl.conn", "session": "gonetrepl.replay_session", "opts": "gonetrepl.replay_opts"},
 	"replay.diff":           {"expected": "string", "got": "string", "opts": "gonetrepl.replay_opts"},
 	"replay.format":         {"divergence": "gonetrepl.replay_divergence"},
+	// WebSocket (stdlib/websocket.lua).
+	"websocket.connect": {"url": "string", "opts": "gonetrepl.websocket_opts"},
+	"websocket.serve": {
+		"addr_or_listener": "string|gonetrepl.addr|gonetrepl.listener",
+		"handler":          "fun(s: gonetrepl.websocket_socket, req: gonetrepl.http_server_request)",
+		"opts":             "gonetrepl.websocket_serve_opts",
+	},
+	"websocket.upgrade":      {"req": "gonetrepl.http_server_request", "c": "gonetrepl.conn", "opts": "gonetrepl.websocket_upgrade_opts"},
+	"websocket.wrap":         {"c": "gonetrepl.conn", "opts": "gonetrepl.websocket_wrap_opts"},
+	"websocket.parse_url":    {"url": "string"},
+	"websocket socket:send":  {"data": "string", "kind": "\"text\"|\"binary\""},
+	"websocket socket:recv":  {"opts": "gonetrepl.websocket_recv_opts"},
+	"websocket socket:ping":  {"data": "string"},
+	"websocket socket:close": {"code": "integer", "reason": "string"},
 }
 
 // resultOverrides types the results whose meaning depends on the binding.
@@ -291,6 +308,15 @@ var resultOverrides = map[string]map[string]string{
 	"replay.serve_session":  {"divergence": "gonetrepl.replay_divergence"},
 	"replay.client_session": {"divergence": "gonetrepl.replay_divergence"},
 	"replay.format":         {"text": "string"},
+	// WebSocket (stdlib/websocket.lua).
+	"websocket.connect":     {"socket": "gonetrepl.websocket_socket", "err": "gonetrepl.websocket_error"},
+	"websocket.upgrade":     {"socket": "gonetrepl.websocket_socket", "err": "gonetrepl.websocket_error"},
+	"websocket.wrap":        {"socket": "gonetrepl.websocket_socket"},
+	"websocket.serve":       {"listener": "gonetrepl.listener", "task": "gonetrepl.task_handle"},
+	"websocket socket:recv": {"data": "string", "kind": "\"text\"|\"binary\"", "err": "gonetrepl.websocket_error"},
+	"websocket socket:send": {"err": "gonetrepl.websocket_error"},
+	"websocket socket:ping": {"err": "gonetrepl.websocket_error"},
+	"websocket socket:conn": {"conn": "gonetrepl.conn"},
 }
 
 // A stubParam is one parameter or result written out whole, for the few

@@ -1071,7 +1071,7 @@ local function linger(c)
 end
 
 -- answer runs the handler, in serve_conn's pcall.
-local function answer(handler, req) return normalize(handler(req)) end
+local function answer(handler, req, c) return normalize(handler(req, c)) end
 
 -- serve_conn answers requests on c until the client or a reply closes it.
 local function serve_conn(c, handler, o)
@@ -1089,9 +1089,18 @@ local function serve_conn(c, handler, o)
       -- RFC 9112, 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing:
       -- the request is answered, then the conn closed.
       or (http10 and state.how == "chunked")
-    local ok, st, hd, bd = pcall(answer, handler, req)
+    local ok, st, hd, bd = pcall(answer, handler, req, c)
     local unread = not state.read
     state.read = true -- req.body reads nothing after the handler
+    if rawget(req, "taken") then
+      -- The handler took the conn over (ws.upgrade does): no reply; the
+      -- conn ends when the handler has returned.
+      if not ok then
+        local shown, text = pcall(tostring, st)
+        io.stderr:write("http.serve: handler failed: ", bin.escape(shown and text or "error object", 2000), "\n")
+      end
+      return
+    end
     if not ok then
       if getmetatable(st) == BodyFailure then
         if st.status then error_reply(c, st.status, st.text) end
@@ -1132,7 +1141,9 @@ end
 -- listener (made with net.listen("tcp", addr) when given a string or an addr
 -- value): a task
 -- per connection (ln:serve), keep-alive, Content-Length and Date on every
--- reply. Requests follow RFC 9112, 3.2: an HTTP/1.1 one needs one Host
+-- reply. handler(req, c) gets the conn too: a handler that takes it over
+-- for another protocol (ws.upgrade does) sets req.taken = true, and then
+-- no reply is sent and the conn ends when the handler returns. Requests follow RFC 9112, 3.2: an HTTP/1.1 one needs one Host
 -- (none, or two in any version, is 400), and an absolute-form target is
 -- served as its path, its authority taking the Host header's place.
 -- It returns the listener and the serve task.

@@ -4,7 +4,7 @@
 -- binding tables and docs. Do not edit; regenerate with:
 --   UPDATE_TYPE_STUBS=1 go test ./bindings -run TestTypeStubsUpToDate
 
----Binary data: hex, hexdump, base64, escaping for logs, xor with a key.
+---Binary data: hex, hexdump, base64, escaping for logs, xor with a key, digests (sha1, sha256, sha512, md5, crc32, hmac), random bytes.
 bin = {}
 
 ---`bin.hex(s) -> hex`
@@ -87,5 +87,84 @@ function bin.escape(s, max) end
 ---@param key string
 ---@return string s
 function bin.xor(data, key) end
+
+---`bin.sha1(s) -> digest`
+---
+---The SHA-1 digest of s, 20 raw bytes (bin.hex prints it as sha1sum does).
+---
+---```lua
+---print(bin.hex(bin.sha1("abc"))) --> a9993e364706816aba3e25717850c26c9cd0d89d
+---```
+---@param s string
+---@return string digest
+function bin.sha1(s) end
+
+---`bin.sha256(s) -> digest`
+---
+---The SHA-256 digest of s, 32 raw bytes (bin.hex prints it as sha256sum does).
+---
+---```lua
+---print(bin.hex(bin.sha256(""))) --> e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+---```
+---@param s string
+---@return string digest
+function bin.sha256(s) end
+
+---`bin.sha512(s) -> digest`
+---
+---The SHA-512 digest of s, 64 raw bytes.
+---
+---```lua
+---print(#bin.sha512("abc")) --> 64
+---```
+---@param s string
+---@return string digest
+function bin.sha512(s) end
+
+---`bin.md5(s) -> digest`
+---
+---The MD5 digest of s, 16 raw bytes. MD5 is broken for security; use it only where a protocol asks for it.
+---
+---```lua
+---print(bin.hex(bin.md5("abc"))) --> 900150983cd24fb0d6963f7d28e17f72
+---```
+---@param s string
+---@return string digest
+function bin.md5(s) end
+
+---`bin.crc32(s) -> digest`
+---
+---The CRC-32 (IEEE, as zlib, gzip and zip use) of s as 4 raw bytes, big-endian like the other digests; string.unpack(">I4", d) gives the number.
+---
+---```lua
+---print(bin.hex(bin.crc32("abc"))) --> 352441c2
+---```
+---@param s string
+---@return string digest
+function bin.crc32(s) end
+
+---`bin.hmac(alg, key, data) -> mac`
+---
+---The HMAC of data under key with the hash alg, one of "sha1", "sha256", "sha512", "md5"; raw bytes as long as that hash's digest.
+---
+---```lua
+---print(bin.hex(bin.hmac("sha256", "key", "data"))) --> 5031fe3d989c6d1537a013fa6e739da23463fdaec3b70137d828e36ace221bd0
+---```
+---@param alg "sha1"|"sha256"|"sha512"|"md5"
+---@param key string
+---@param data string
+---@return string mac
+function bin.hmac(alg, key, data) end
+
+---`bin.random(n) -> s`
+---
+---n bytes from the system's cryptographic random source (crypto/rand), for keys, nonces and masks; n from 0 to 1048576 (1 MiB).
+---
+---```lua
+---local nonce = bin.random(16); print(#nonce) --> 16
+---```
+---@param n integer
+---@return string s
+function bin.random(n) end
 
 return bin

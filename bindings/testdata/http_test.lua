@@ -926,3 +926,22 @@ function TestServeAbsoluteForm(t)
   assert(seen == nil, "a refused request reached the handler")
   ln:close()
 end
+
+-- A handler gets the conn too; one that takes it over (req.taken) writes
+-- what it likes, and http.serve adds no reply and ends the conn after it.
+function TestServeHandlerTakesTheConn(t)
+  local ln = assert(http.serve("127.0.0.1:0", function(req, c)
+    if req.path ~= "/raw" then return 200, {}, "normal" end
+    req.taken = true
+    c:write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Raw: yes\r\n\r\nraw")
+  end))
+  local base = "http://" .. tostring(ln:addr())
+  local r = assert(http.get(base .. "/raw", { timeout = 10 }))
+  assert(r.body == "raw" and r.headers["x-raw"] == "yes", r.body)
+  local c = assert(net.dial("tcp", tostring(ln:addr()), { timeout = 10 }))
+  c:set_timeout(10)
+  assert(c:write("GET /raw HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.1\r\nHost: x\r\n\r\n"))
+  local all = assert(c:read_all())
+  assert(all == "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Raw: yes\r\n\r\nraw", all)
+  assert(assert(http.get(base .. "/x", { timeout = 10 })).body == "normal")
+end
