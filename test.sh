@@ -27,7 +27,9 @@ declare -A PACKAGES=(
   [luajit]=luajit
   [bsdextrautils]=hexdump
   # OpenSSL's s_server and s_client, the TLS peers of the tls tests
-  # (internal/tlstest).
+  # (internal/tlstest); openssl dgst, which bin's digests and HMAC must
+  # match (bindings/bin_openssl_setup_test.go, with sha256sum and
+  # python3's zlib.crc32).
   [openssl]=openssl
   # Redis, the server of the resp module's and redis.lua's tests, and
   # redis-cli, the client that talks to fake_redis.lua; curl and Python's

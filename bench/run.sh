@@ -10,6 +10,8 @@
 #   bench/run.sh --check              # (or CHECK=1) a QUICK run, compared with BENCHMARKS.md (below)
 #   TESTS=real bench/run.sh           # only the real-servers rows (bench/real.sh: fake_redis.lua
 #                                     # against redis-server, http_server.lua against nginx)
+#   TESTS=ws bench/run.sh             # only the WebSocket rows (bench/ws.sh: ws_echo.lua against
+#                                     # a Go echo server on github.com/gorilla/websocket)
 #
 # --check: a regression guard that informs. It runs QUICK=1 with the servers of the last
 # results block in BENCHMARKS.md (CHECK_AGAINST=path for another file) that are installed,
@@ -37,7 +39,7 @@
 # built first: go build -o $BENCH_WORK/bin/gonetrepl . (otherwise its rows are skipped).
 #
 # Knobs (environment, defaults in brackets):
-#   REPS [5]  TESTS ["tp rtt conns udp startup"]  TP_BYTES [512M]  TP_MAXSEC [3]
+#   REPS [5]  TESTS ["tp rtt conns udp startup real ws"]  TP_BYTES [512M]  TP_MAXSEC [3]
 #   RTT_N [20000]  CONNS ["1000 5000 10000"; each entry only up to its MAXCONNS]
 #   CONNS_PAR [8 dials in flight: ncat's listen backlog
 #     is a fixed 10, and overflowing it turns the test into a SYN-retransmit timer]  UDP_N [20000]
@@ -101,7 +103,7 @@ if [[ -n ${QUICK:-} ]]; then
   : "${REPS:=3}" "${TP_BYTES:=64M}" "${RTT_N:=2000}" "${CONNS:=200 1000}" "${UDP_N:=2000}"
 fi
 REPS=${REPS:-5}
-TESTS=${TESTS:-tp rtt conns udp startup real}
+TESTS=${TESTS:-tp rtt conns udp startup real ws}
 TP_BYTES=${TP_BYTES:-512M}
 TP_MAXSEC=${TP_MAXSEC:-3}
 RTT_N=${RTT_N:-20000}
@@ -521,6 +523,20 @@ if [[ " $TESTS " == *" real "* ]]; then
   fi
 fi
 
+# ---- WebSocket echo (bench/ws.sh), medians of WS_REPS [3] ----
+WS=""
+if [[ " $TESTS " == *" ws "* ]]; then
+  if [[ -z ${GONETREPL:-} ]]; then
+    WS="websocket echo: no gonetrepl build, not measured"
+  elif (( SECONDS - T0 > BUDGET_S )); then
+    WS="websocket echo: not started within the budget (BUDGET_S=$BUDGET_S)"
+  elif GONETREPL=$GONETREPL WS_OUT=$OUT/ws REPS=${WS_REPS:-3} QUICK=${QUICK:-} "$BENCH/ws.sh" >"$OUT/logs/ws.log" 2>&1; then
+    WS=$(sed '1{/^$/d}' "$OUT/ws/ws.txt")
+  else
+    WS="websocket echo: bench/ws.sh failed: $(tail -1 "$OUT/logs/ws.log")"
+  fi
+fi
+
 # ---- report ----
 {
   echo
@@ -529,6 +545,7 @@ fi
   [[ -n $STARTUP ]] && echo "$STARTUP"
   echo
   [[ -n $REAL ]] && { echo "$REAL"; echo; }
+  [[ -n $WS ]] && { echo "$WS"; echo; }
   echo "VmHWM: peak RSS of the TCP server's own process (children of fork servers not included)."
   echo "PSS@N: summed PSS of the server and all its descendants while N connections are held."
   echo "Raw values: $TSV; client output: $RAW; wall time $(( SECONDS - T0 ))s."

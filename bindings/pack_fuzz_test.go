@@ -185,7 +185,8 @@ func parseHexdump(t *testing.T, dump string) []byte {
 }
 
 // FuzzBin checks bin's codecs: hex and base64 round-trip; unhex and unb64
-// accept exactly what they document; hexdump parses back to its input.
+// accept exactly what they document; hexdump parses back to its input;
+// xor equals its byte-by-byte definition.
 func FuzzBin(f *testing.F) {
 	f.Add([]byte("hello, world\n"), "de ad BE EF")
 	f.Add(bytes.Repeat([]byte("0123456789abcdef"), 5), "Zm9vYmFy")
@@ -223,6 +224,14 @@ func FuzzBin(f *testing.F) {
 			}
 			if n := len(strings.NewReplacer("\r", "", "\n", "").Replace(text)); n%4 != 0 || len(got) > n/4*3 {
 				t.Fatalf("unb64(%q) accepted %d characters and gave %d bytes", text, n, len(got))
+			}
+		}
+
+		// xor with text as the key, block by block, is the byte-by-byte
+		// definition.
+		if text != "" {
+			if got := xorRepeat(string(data), text); got != string(xorBytewise(data, []byte(text))) {
+				t.Fatalf("xor of %x with key %q = %x", data, text, got)
 			}
 		}
 
