@@ -51,19 +51,21 @@ func TestWSScriptWithPythonServer(t *testing.T) {
 	addr := startWSPeer(t, python, nil)
 	base := "ws://" + addr
 
-	r := runWS(t, "hello\nwörld\n\nlast", base+"/echo")
+	// --linger 0.5: the replies to the last lines come within half a
+	// second of the end of stdin (the default waits 1 s).
+	r := runWS(t, "hello\nwörld\n\nlast", "--linger", "0.5", base+"/echo")
 	if r.code != 0 || r.stdout != "hello\nwörld\n\nlast\n" || r.stderr != "" {
 		t.Errorf("ws.lua echo: status %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	r = runWS(t, "ab\ncd\n", "--binary", base+"/echo")
+	r = runWS(t, "ab\ncd\n", "--binary", "--linger", "0.5", base+"/echo")
 	if r.code != 0 || r.stdout != "abcd" {
 		t.Errorf("ws.lua --binary: status %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	r = runWS(t, "", "--header", "X-Test: from ws.lua", base+"/headers")
+	r = runWS(t, "", "--header", "X-Test: from ws.lua", "--linger", "0.5", base+"/headers")
 	if r.code != 0 || r.stdout != "from ws.lua\n" {
 		t.Errorf("ws.lua --header: status %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	r = runWS(t, "", "--protocol", "nope,chat", base+"/subprotocol")
+	r = runWS(t, "", "--protocol", "nope,chat", "--linger", "0.5", base+"/subprotocol")
 	if r.code != 0 || r.stdout != "chat\n" || r.stderr != "ws: subprotocol chat\n" {
 		t.Errorf("ws.lua --protocol: status %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
