@@ -30,7 +30,7 @@ local ws = require "websocket"
 local cli = flags.new("gonetrepl scripts/ws.lua URL [options]",
   "Sends stdin lines as WebSocket messages to URL and prints the messages that come, like websocat.")
 cli:bool("binary", false, "send each line as a binary message (default: text)")
-cli:string("header", nil, "add the request header \"NAME: value\"; repeatable")
+cli:list("header", "add the request header \"NAME: value\"")
 cli:string("protocol", nil, "subprotocols to offer, comma-separated (PROTOCOLS)")
 cli:bool("insecure", false, "wss: do not verify the server's certificate")
 cli:string("ca", nil, "wss: PEM FILE of the CAs to trust instead of the system's")
@@ -38,38 +38,18 @@ cli:seconds("timeout", 10, "seconds for the connect and the handshake", { above 
 cli:seconds("linger", 1, "after stdin ends, wait until no message has come for SECONDS before closing (0: close at once)")
 cli:args(1, 1, "URL")
 
--- --header may come several times: taken out of the arguments first (as
--- mitm.lua does with --replace), the rest goes to the parser.
-local headers, rest, usage_error = {}, {}, nil
-do
-  local i = 1
-  while arg[i] ~= nil do
-    local a = arg[i]
-    if a == "--" then
-      for j = i, #arg do rest[#rest + 1] = arg[j] end
-      break
-    end
-    local value = a:match("^%-%-?header=(.*)$")
-    if value or a == "--header" or a == "-header" then
-      if not value then
-        i = i + 1
-        value = arg[i]
-      end
-      local name, v = (value or ""):match("^([^:%s]+):[ \t]*(.*)$")
-      if not name then
-        usage_error = usage_error or "--header needs \"Name: value\""
-      else
-        local list = headers[name] or {}
-        list[#list + 1] = v
-        headers[name] = list
-      end
-    else
-      rest[#rest + 1] = a
-    end
-    i = i + 1
+local opts, args = cli:parse(arg)
+local headers, usage_error = {}, nil
+for _, value in ipairs(opts.header) do
+  local name, v = value:match("^([^:%s]+):[ \t]*(.*)$")
+  if not name then
+    usage_error = usage_error or "--header needs \"Name: value\""
+  else
+    local list = headers[name] or {}
+    list[#list + 1] = v
+    headers[name] = list
   end
 end
-local opts, args = cli:parse(rest)
 local url = args[1]
 if not usage_error and not ws.parse_url(url) then usage_error = "URL must be ws:// or wss://, got " .. bin.escape(url, 200) end
 if usage_error then
