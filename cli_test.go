@@ -842,6 +842,23 @@ func TestReadmeExample(t *testing.T) {
 		!strings.Contains(r.stdout, "00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 30 0d 0a  |GET / HTTP/1.0..|\n") {
 		t.Fatalf("README toolkit example: got %v", r)
 	}
+
+	// The WebSocket example: an echo server and a client of it.
+	var wsExample []byte
+	for _, b := range blocks {
+		if bytes.Contains(b[1], []byte(`require "websocket"`)) {
+			wsExample = b[1]
+		}
+	}
+	if wsExample == nil {
+		t.Fatal("README.md has no websocket example")
+	}
+	if err := os.WriteFile(script, wsExample, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r = runCLI(t, "", script); r.code != 0 || r.stdout != "hello\ttext\n" {
+		t.Fatalf("README websocket example: want hello<tab>text and status 0; got %v", r)
+	}
 }
 
 // concurrently runs client(0) … client(n-1) at once and fails the test
