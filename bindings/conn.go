@@ -458,8 +458,14 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 
 func (rt *Runtime) connWrite(L *lua.LState) int {
 	c := rt.checkConn(L)
-	opts, _ := cutOpts(L, 3, 3, writeOptsShape)
-	return rt.writeData(L, c, argData(L, 2, "data"), time.Time{}, optsMore(L, opts))
+	opts, at := cutOpts(L, 3, 3, writeOptsShape)
+	var by time.Time
+	if opts != nil {
+		if d, ok := optsTimeout(L, at, opts); ok {
+			by = time.Now().Add(d)
+		}
+	}
+	return rt.writeData(L, c, argData(L, 2, "data"), by, optsMore(L, opts))
 }
 
 // writeIn writes p as call, for the task whose context is ctx, after the

@@ -121,9 +121,10 @@ func optsKeep(L *lua.LState, n int, opts *lua.LTable) bool {
 }
 
 // writeOptsShape lists c:write's options.
-var writeOptsShape = shape{class: "gonetrepl.write_opts", opts: true, code: "optsMore",
+var writeOptsShape = shape{class: "gonetrepl.write_opts", opts: true, code: "optsMore,optsTimeout",
 	doc: "The options of c:write.",
 	fields: []field{
+		{"timeout", "number", "seconds this write may wait for the peer to make room, besides the conn's own deadlines; on timeout err.kind is timeout and part of data may have gone (a framed protocol's stream is then broken)"},
 		{"more", "boolean", "true: more bytes follow at once (a file after its header, with send_file): these are held, as while input waits, and go out with the next write on the conn, in the same system call when it is a small send_file, or when the task waits (see c:flush)"},
 	}}
 

@@ -141,8 +141,9 @@ end
 
 -- write sends one frame in one write, so that frames from two tasks never
 -- interleave.
-local function write(s, op, payload, fin)
-  local n, err = s.c:write(frame(s, op, payload, fin))
+local function write(s, op, payload, fin, deadline)
+  local opts = deadline and { timeout = math.max(deadline - time.now(), 0) } or nil
+  local n, err = s.c:write(frame(s, op, payload, fin), opts)
   if not n then return nil, err end
   return true
 end
@@ -331,12 +332,13 @@ local function on_close(s, payload)
 end
 
 -- failed turns next_frame's error into recv's result: a violation fails
--- the socket; a timeout or a cancel leaves it as it was; the conn's end
+-- the socket; a timeout or a cancel leaves it as it was, unless cut (a
+-- write that failed may have left a frame half sent); the conn's end
 -- (kind eof, reset...) closes it with code 1006.
-local function failed(self, err)
+local function failed(self, err, cut)
   if type(err) == "table" and err.code then return fail(self, err) end
   local kind = type(err) ~= "string" and err.kind
-  if kind == "timeout" or kind == "canceled" then
+  if not cut and (kind == "timeout" or kind == "canceled") then
     if self.state == "closing" then
       finish(self, false)
       return nil, closed_error(self)
@@ -356,7 +358,13 @@ local function receive(self, deadline)
     local fin, op, payload = next_frame(self, deadline)
     if fin == nil then return failed(self, op) end
     if op == PING then
-      if self.state == "open" then write(self, PONG, payload) end
+      -- A peer that pings and never reads fills the socket buffers: the
+      -- pong then waits for room, no longer than this recv may wait. A
+      -- pong that failed may be cut short, so the stream is over.
+      if self.state == "open" then
+        local ok, err = write(self, PONG, payload, nil, deadline)
+        if not ok then return failed(self, err, true) end
+      end
     elseif op == PONG then
       self.pongs = self.pongs + 1
     elseif op == CLOSE then

@@ -473,6 +473,33 @@ function TestWriteDeadline(t)
   ln:close()
 end
 
+function TestWriteTimeoutOption(t)
+  -- c:write(data, {timeout = secs}) waits at most secs for room, on its
+  -- own, leaving the conn's deadlines as they were.
+  local release = task.chan(1)
+  local ln, c = serve_and_dial(function(c) release:recv(10) end) -- never reads
+  c:set_write_buffer(4096)
+  local chunk = ("z"):rep(65536)
+  local n, err
+  local t0 = time.now()
+  for _ = 1, 2000 do -- at most 128 MiB: the kernel's buffers fill long before
+    n, err = c:write(chunk, { timeout = 0.2 })
+    if not n then break end
+  end
+  assert(err and err.kind == "timeout" and err.op == "write", tostring(err))
+  assert(time.now() - t0 < 10, "the write waited far past its timeout")
+  -- The next write without the option has no deadline: it waits until
+  -- the peer reads.
+  local wrote = task.chan(1)
+  task.spawn(function() wrote:send((c:write("after"))) end)
+  assert(wrote:recv(0.3) == nil, "a write without a timeout gave up")
+  release:send(true)
+  c:close()
+  ln:close()
+  local ok, e = pcall(c.write, c, "x", { timeout = -1 })
+  assert(not ok and tostring(e):find("opts.timeout"), tostring(e))
+end
+
 function TestReset(t)
   local closed = task.chan(1)
   local ln, c = serve_and_dial(function(c)

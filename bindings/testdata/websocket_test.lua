@@ -575,3 +575,25 @@ function TestViaSOCKS5(t)
   assert(served == 2, served)
   pln:close()
 end
+
+function TestPingFloodFromAPeerThatNeverReads(t)
+  -- A server that sends pings and never reads our pongs: once the socket
+  -- buffers are full, answering waits for room. recv's timeout bounds
+  -- that wait too, and the socket is then closed (a pong may be cut).
+  local batch = raw_frame(0x89, ("p"):rep(125), true):rep(1000) -- 127 KB
+  local base = raw_server(function(c)
+    c:set_timeout(20)
+    for _ = 1, 160 do -- at most 20 MB of pings
+      if not c:write(batch) then break end
+    end
+    c:close()
+  end)
+  local s = assert(ws.connect(base .. "/", OPTS))
+  local t0 = time.now()
+  local data, err = s:recv({ timeout = 1 })
+  local took = time.now() - t0
+  assert(data == nil and err.kind == "timeout", tostring(err))
+  assert(took < 8, ("recv took %.1f s with a 1 s timeout"):format(took))
+  assert(s.state == "closed", s.state)
+  s:close()
+end
