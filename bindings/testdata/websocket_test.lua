@@ -603,3 +603,23 @@ function TestPingFloodFromAPeerThatNeverReads(t)
   assert(s.state == "closed", s.state)
   s:close()
 end
+
+function TestGrowthHandshakeBlanks(t)
+  -- A server's 101 whose header values are runs of blanks with a letter
+  -- after them: trimming them, and the token lists, stays linear (a
+  -- pattern like "^(.-)[ \t]*$" rescans the run from each of its bytes).
+  local costs = {}
+  for i, n in ipairs({ 500, 4000 }) do
+    local blanks = (" \t"):rep(n) .. "x"
+    local head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" ..
+      "Sec-WebSocket-Accept: %ACCEPT%\r\nX-A: " .. blanks .. "\r\nX-B:" .. blanks .. " \r\n" ..
+      "Sec-WebSocket-Extensions: ," .. blanks .. ", \r\n\r\n"
+    local base = raw_server(function(c) c:read(16) end, head)
+    local w0 = work()
+    local s, err = ws.connect(base .. "/", OPTS)
+    costs[i] = work() - w0
+    assert(s == nil and err.kind == "other", tostring(err)) -- no extension was offered
+  end
+  assert(costs[2] < 12 * costs[1], ("%d units of work at n, %d at 8n: not linear"):format(costs[1], costs[2]))
+  t:log(("handshake blanks: %d at n = 500, %d at 8n (x%.1f)"):format(costs[1], costs[2], costs[2] / costs[1]))
+end
