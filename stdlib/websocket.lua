@@ -370,10 +370,12 @@ local function receive(self, deadline)
     if op == PING then
       -- A peer that pings and never reads fills the socket buffers: the
       -- pong then waits for room, no longer than this recv may wait. A
-      -- pong that failed may be cut short, so the stream is over.
+      -- pong that timed out (or was canceled) may be cut short, so the
+      -- stream is over. A conn the peer has closed fails the pong too;
+      -- what it sent before still comes, and then its end.
       if self.state == "open" then
         local ok, err = write(self, PONG, payload, nil, deadline)
-        if not ok then return failed(self, err, true) end
+        if not ok and (err.kind == "timeout" or err.kind == "canceled") then return failed(self, err, true) end
       end
     elseif op == PONG then
       self.pongs = self.pongs + 1
