@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gonetrepl/gonetrepl/stdlib"
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -80,7 +81,20 @@ func TestTourWalkthrough(t *testing.T) {
 				s.send(w.lines + "\r")
 			}
 			s.send("tour.check()\r")
-			s.expect(`✗ Not yet\. [^\n]*` + w.hint)
+			// The wrong lines send to a tour server that reads in a task of
+			// its own: on a loaded machine the first check can come before
+			// it has read them, and says so; the next ones see them.
+			for try := 1; ; try++ {
+				m := s.expect(`✗ Not yet\. [^\n]*(` + w.hint + `|Nothing has reached [^\n]* yet)`)
+				if !strings.HasPrefix(m[1], "Nothing has reached") {
+					break
+				}
+				if try == 20 {
+					t.Fatalf("lesson %d: tour.check() still says %q after %d tries", n, m[1], try)
+				}
+				time.Sleep(100 * time.Millisecond)
+				s.send("tour.check()\r")
+			}
 		}
 		for _, line := range strings.Split(l.try, "\n") {
 			s.send(line + "\r")
