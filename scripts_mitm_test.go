@@ -135,29 +135,14 @@ func TestMitmScriptUsage(t *testing.T) {
 	}
 }
 
-// mitmTarget serves each client with handle on a loopback listener, in Go,
-// closing the conn after; it returns the address.
+// mitmTarget serves each client with handle on a loopback listener, in Go
+// (peer.Serve), each conn given runTimeout; it returns the address.
 func mitmTarget(t *testing.T, handle func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(runTimeout))
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return peer.Serve(t, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(runTimeout))
+		handle(c)
+	})
 }
 
 // dialRead connects to addr, sends send, half-closes and returns all it
