@@ -140,14 +140,20 @@ function TestRelayPipes(t)
   assert(ab == 4 and ba == 5, tostring(ab) .. " " .. tostring(ba))
 end
 
-function TestRelayError(t)
-  -- The far end resets: relay returns nil, err and the counts so far.
+-- resetting_target is a listener whose conns read 5 bytes, then reset.
+local function resetting_target()
   local far = listen()
   far:serve(function(c)
     c:set_timeout(10)
     assert(c:read_full(5))
     c:set_linger(0) -- close sends a reset
   end)
+  return far
+end
+
+function TestRelayError(t)
+  -- The far end resets: relay returns nil, err and the counts so far.
+  local far = resetting_target()
   local results = task.chan(1)
   local p = proxy(far, results)
   local c = assert(net.dial("tcp", tostring(p:addr()), { timeout = 10 }))
@@ -380,12 +386,7 @@ end
 
 -- on_close gets the error that ended a direction.
 function TestRelayOnCloseError(t)
-  local far = listen()
-  far:serve(function(c)
-    c:set_timeout(10)
-    assert(c:read_full(5))
-    c:set_linger(0) -- close sends a reset
-  end)
+  local far = resetting_target()
   local results = task.chan(1)
   local closes = {}
   local p = proxy(far, results, nil, { on_close = function(dir, err)
