@@ -265,7 +265,15 @@ const xorBlock = 4096
 func xorRepeat(data, key string) string {
 	out := make([]byte, len(data))
 	n := min(len(key)*max(1, xorBlock/len(key)), len(data))
-	block := make([]byte, n)
+	// The block lives on the stack unless a key longer than xorBlock needs
+	// more: a WebSocket frame's unmask allocates only its result.
+	var onStack [xorBlock]byte
+	var block []byte
+	if n <= xorBlock {
+		block = onStack[:n]
+	} else {
+		block = make([]byte, n)
+	}
 	for i := 0; i < n; i += len(key) {
 		copy(block[i:], key)
 	}
