@@ -6,7 +6,7 @@ func websocketShapes() []shape {
 		{class: "gonetrepl.websocket_opts", opts: true, doc: "The options of websocket.connect.",
 			fields: []field{
 				{"timeout", "number", "seconds for the dial, the TLS handshake and the WebSocket handshake together (default websocket.TIMEOUT, 30)"},
-				{"max", "integer", "the largest message recv returns, in bytes (default websocket.MAX_MESSAGE, 16 MiB; at most 1 GiB); more is closed with code 1009"},
+				{"max", "integer", "the largest message recv returns, in bytes (default websocket.MAX_MESSAGE, 16 MiB; at most string.MAX_SIZE, 256 MiB, the longest string); more is closed with code 1009"},
 				{"headers", "table<string, string|string[]>", "extra request headers: name -> value, or a list of values for repeated lines"},
 				{"protocols", "string[]", "subprotocols to offer (Sec-WebSocket-Protocol), in order of preference; the one the server chose is s.protocol"},
 				viaField,

@@ -16,7 +16,7 @@ local ws = require "websocket"
 
 local cli = flags.new("gonetrepl scripts/ws_echo.lua [ADDR] [options]",
   "A WebSocket echo server (default address 127.0.0.1:8765).")
-cli:number("max", ws.MAX_MESSAGE, "the largest message echoed, in BYTES", { min = 0, max = 1024 * 1024 * 1024, whole = true })
+cli:number("max", ws.MAX_MESSAGE, "the largest message echoed, in BYTES", { min = 0, max = string.MAX_SIZE, whole = true })
 cli:args(0, 1, "ADDR")
 local opts, args = cli:parse(arg)
 local addr = args[1] or "127.0.0.1:8765"

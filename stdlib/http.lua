@@ -1074,6 +1074,15 @@ end
 local function answer(handler, req, c) return normalize(handler(req, c)) end
 
 -- serve_conn answers requests on c until the client or a reply closes it.
+-- report_failure prints a handler's error on stderr. The error may carry
+-- a __tostring that raises: it is described protected, so the conn is
+-- still answered (a 500) or ended.
+local function report_failure(err)
+  local shown, text = pcall(tostring, err)
+  if not shown then text = "error object (__tostring failed: " .. (type(text) == "string" and text or type(text)) .. ")" end
+  io.stderr:write("http.serve: handler failed: ", bin.escape(text, 2000), "\n")
+end
+
 local function serve_conn(c, handler, o)
   c:set_timeout(o.timeout)
   local remote = tostring(c:remote_addr())
@@ -1095,10 +1104,7 @@ local function serve_conn(c, handler, o)
     if rawget(req, "taken") then
       -- The handler took the conn over (ws.upgrade does): no reply; the
       -- conn ends when the handler has returned.
-      if not ok then
-        local shown, text = pcall(tostring, st)
-        io.stderr:write("http.serve: handler failed: ", bin.escape(shown and text or "error object", 2000), "\n")
-      end
+      if not ok then report_failure(st) end
       return
     end
     if not ok then
@@ -1106,11 +1112,7 @@ local function serve_conn(c, handler, o)
         if st.status then error_reply(c, st.status, st.text) end
         return
       end
-      -- The handler's error may carry a __tostring that raises: describe
-      -- it protected, so the client still gets its 500.
-      local shown, text = pcall(tostring, st)
-      if not shown then text = "error object (__tostring failed: " .. (type(text) == "string" and text or type(text)) .. ")" end
-      io.stderr:write("http.serve: handler failed: ", bin.escape(text, 2000), "\n")
+      report_failure(st)
       error_reply(c, 500, "internal server error")
       return
     end

@@ -57,7 +57,10 @@ ws.INTERNAL_ERROR = 1011
 
 local GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 local PIECE = 16 * 1024 * 1024 -- a payload is read in pieces of at most this (read_full takes 64 MiB)
-local MAX_MAX = 1024 * 1024 * 1024 -- the largest opts.max accepted
+-- The largest opts.max accepted: the longest string Lua makes here. A
+-- larger max let a message through that table.concat then could not join
+-- (a Lua error out of recv, where nil, err is the contract).
+local MAX_MAX = string.MAX_SIZE
 local BATCH = 1024 -- fragments joined into one chunk at a time
 
 local CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
@@ -742,7 +745,10 @@ function ws.serve(where, handler, opts)
     end
     local ok, herr = pcall(handler, s, req)
     if not ok then
-      io.stderr:write("websocket.serve: handler failed: ", bin.escape(tostring(herr), 2000), "\n")
+      -- Described protected (a __tostring may raise), so the close below
+      -- still tells the peer 1011.
+      local shown, text = pcall(tostring, herr)
+      io.stderr:write("websocket.serve: handler failed: ", bin.escape(shown and text or "error object (__tostring failed)", 2000), "\n")
       s:close(ws.INTERNAL_ERROR)
     else
       s:close()

@@ -7,7 +7,7 @@
 ---The options of websocket.connect.
 ---@class gonetrepl.websocket_opts
 ---@field timeout? number seconds for the dial, the TLS handshake and the WebSocket handshake together (default websocket.TIMEOUT, 30)
----@field max? integer the largest message recv returns, in bytes (default websocket.MAX_MESSAGE, 16 MiB; at most 1 GiB); more is closed with code 1009
+---@field max? integer the largest message recv returns, in bytes (default websocket.MAX_MESSAGE, 16 MiB; at most string.MAX_SIZE, 256 MiB, the longest string); more is closed with code 1009
 ---@field headers? table<string, string|string[]> extra request headers: name -> value, or a list of values for repeated lines
 ---@field protocols? string[] subprotocols to offer (Sec-WebSocket-Protocol), in order of preference; the one the server chose is s.protocol
 ---@field via? string|string[] proxies to dial through, in order, each reached through the one before: socks5:// (the name is looked up here), socks5h:// (the proxy looks it up), socks4://, socks4a://, http:// and https:// (CONNECT), each with user:pass@ if needed; one URL or a list

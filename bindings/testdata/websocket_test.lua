@@ -495,6 +495,10 @@ function TestWrongArguments(t)
   raises("bad argument #1 to connect %(url: ws:// or wss://", ws.connect, "http://x/")
   raises("bad argument #2 to connect %(opts: unknown option 'timout'", ws.connect, base, { timout = 1 })
   raises("opts.max", ws.connect, base, { max = -1 })
+  -- A message can be no longer than the longest string: a larger max
+  -- would let one through that could not be joined.
+  raises("opts.max", ws.connect, base, { max = string.MAX_SIZE + 1 })
+  raises("opts.max", ws.serve, "127.0.0.1:0", function() end, { max = string.MAX_SIZE + 1 })
   raises("opts.protocols", ws.connect, base, { protocols = { "a b" } })
   raises("opts.headers", ws.connect, base, { headers = { ["X"] = "a\r\nb" } })
   raises("bad argument #2 to serve %(handler", ws.serve, "127.0.0.1:0", nil)
@@ -622,4 +626,19 @@ function TestGrowthHandshakeBlanks(t)
   end
   assert(costs[2] < 12 * costs[1], ("%d units of work at n, %d at 8n: not linear"):format(costs[1], costs[2]))
   t:log(("handshake blanks: %d at n = 500, %d at 8n (x%.1f)"):format(costs[1], costs[2], costs[2] / costs[1]))
+end
+
+function TestHandlerErrorWhoseTostringRaises(t)
+  -- The handler fails with an error object whose __tostring raises: the
+  -- failure is still reported and the peer still gets 1011.
+  local ln = assert(ws.serve("127.0.0.1:0", function(s)
+    s:recv()
+    error(setmetatable({}, { __tostring = function() error("no text for you") end }))
+  end))
+  local s = assert(ws.connect("ws://" .. tostring(ln:addr()) .. "/", OPTS))
+  assert(s:send("go"))
+  local data, err = s:recv(OPTS)
+  assert(data == nil and err.kind == "closed" and err.code == 1011, tostring(err))
+  s:close()
+  ln:close()
 end
