@@ -137,8 +137,17 @@ func (rt *Runtime) pcapOpen(L *lua.LState) int {
 	}
 	var c *pcapread.Capture
 	err := rt.block(L, nil, func(ctx context.Context) error {
-		var err error
-		c, err = pcapread.ReadFile(ctx, path, lim)
+		// openRegular: a FIFO or a device is refused, not waited on.
+		f, err := openRegular(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		c, err = pcapread.Read(ctx, f, fi.Size(), lim)
 		return err
 	})
 	if err != nil {

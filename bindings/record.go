@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -92,9 +93,11 @@ type recorder struct {
 // readable by its owner alone (traffic holds secrets), and puts the sink
 // made by mk on it.
 func openRecorder(path string, appendTo bool, max int64, errOut io.Writer, mk func(f *os.File, appended bool) (recSink, error)) (*recorder, error) {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	// O_NONBLOCK: a FIFO without a reader fails instead of holding the
+	// interpreter in open (as the key log's keyLogFlags).
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC | syscall.O_NONBLOCK
 	if appendTo {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND | syscall.O_NONBLOCK
 	}
 	f, err := os.OpenFile(path, flags, 0o600)
 	if err != nil {

@@ -3,7 +3,6 @@ package bindings
 import (
 	"context"
 	"errors"
-	"os"
 
 	"github.com/gonetrepl/gonetrepl/internal/transcript"
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -29,7 +28,7 @@ func (rt *Runtime) readTranscript(L *lua.LState) int {
 	}
 	var events []transcript.Event
 	err := rt.block(L, nil, func(context.Context) error {
-		f, err := os.Open(path)
+		f, err := openRegular(path) // a FIFO or a device is refused, not waited on
 		if err != nil {
 			return err
 		}

@@ -70,6 +70,11 @@ local CAPTURE_MAGIC = {
 
 -- is_capture reports whether path starts as a pcap or pcapng file does.
 local function is_capture(path)
+  -- io.open of a FIFO would wait for a writer holding the interpreter;
+  -- only a regular file is looked at (read_transcript then refuses the
+  -- rest).
+  local st = os.stat(path)
+  if not st or st.kind ~= "file" then return false end
   local f = io.open(path, "rb")
   if not f then return false end
   local head = f:read(4)

@@ -154,3 +154,28 @@ function TestSendFileTLSAndTrace(t)
   assert(got:wait() == data:sub(6, 105))
   a:close(); b:close()
 end
+
+-- The readers and writers of captures and transcripts refuse a FIFO
+-- (with no writer, or no reader) instead of waiting in open with the
+-- interpreter held: the rest of the runtime goes on.
+function TestCaptureAndTranscriptFilesRefuseFIFOs(t)
+  local dir = t:tempdir()
+  sh("mkfifo " .. dir .. "/fifo")
+  local fifo = dir .. "/fifo"
+  local ticks, stop = 0, false
+  task.spawn(function() while not stop do time.sleep(0.01); ticks = ticks + 1 end end)
+  local cap, err = pcap.open(fifo)
+  assert(cap == nil and tostring(err):find("not a regular file", 1, true), tostring(err))
+  local replay = require "replay"
+  local session
+  session, err = replay.load(fifo)
+  assert(session == nil and tostring(err):find("not a regular file", 1, true), tostring(err))
+  local rec
+  rec, err = net.record(fifo)
+  assert(rec == nil and err ~= nil, "net.record of a FIFO without a reader: " .. tostring(rec))
+  rec, err = net.capture(fifo)
+  assert(rec == nil and err ~= nil, "net.capture of a FIFO without a reader: " .. tostring(rec))
+  time.sleep(0.05)
+  stop = true
+  assert(ticks > 0, "the other task never ran")
+end
