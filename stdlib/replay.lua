@@ -287,10 +287,12 @@ end
 -- piece as it arrives, and stops at the first difference. With ignore a
 -- masked field may change the run's length, so its end is a pause: what
 -- has come when the peer pauses for o.settle, once #want bytes have come
--- or what came already matches (compared once a pause, so at most
--- o.timeout / o.settle times), else at o.timeout. It returns the run's
--- bytes, what is left over for the next run, and the read error that
--- ended it early, if any.
+-- or what came already matches (compared once a pause), else at
+-- o.timeout. A peer that never pauses is cut off past 2 * #want +
+-- READ_MAX bytes, far more than a masked field changes a run's length:
+-- what came then differs, and holding more would let it fill memory. It
+-- returns the run's bytes, what is left over for the next run, and the
+-- read error that ended it early, if any.
 local function receive(c, want, buf, o)
   local parts, n = { buf }, #buf
   if o.ignore then
@@ -301,6 +303,7 @@ local function receive(c, want, buf, o)
       if data then
         parts[#parts + 1] = data
         n, waited = n + #data, 0
+        if n > 2 * #want + READ_MAX then return table.concat(parts), "", nil end
       elseif err.kind == "timeout" and n > 0 then
         local got = table.concat(parts)
         parts, waited = { got }, waited + wait

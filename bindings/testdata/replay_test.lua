@@ -244,3 +244,26 @@ function TestClientSessionShorterMaskedField(t)
   assert(time.now() - start < 2, "took " .. (time.now() - start) .. " s")
   c:close(); s:close()
 end
+
+function TestServeSessionIgnoreBoundsAClientThatNeverPauses(t)
+  -- With ignore a run ends at a pause; a client that never pauses is cut
+  -- off after a bounded number of bytes and reported as a divergence.
+  local c, s = tcp_pair()
+  local done = task.chan(1)
+  task.spawn(function() done:send({ replay.serve_session(s, REDIS, { timeout = 5, settle = 0.5, ignore = "%d+" }) }) end)
+  local written = 0
+  local writer = task.spawn(function()
+    local chunk = ("x"):rep(65536)
+    for _ = 1, 1600 do -- at most 100 MiB, never pausing for settle
+      if not c:write(chunk) then return end
+      written = written + #chunk
+    end
+  end)
+  local r = done:recv(20)
+  assert(r, "serve_session still reading after 20 s")
+  assert(r[1] == false and r[2].run == 1 and r[2].offset == 0, tostring(r[2] and r[2].offset))
+  -- What it took is bounded: the rest waits in the socket buffers.
+  assert(written < 32 * 2 ^ 20, ("the client wrote %d bytes before the cut"):format(written))
+  c:close(); s:close()
+  writer:wait(10)
+end
