@@ -30,6 +30,7 @@ func scanNg(r io.ReaderAt, size int64, lim Limits) (offsets []int64, links []uin
 	br := bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 64<<10)
 	var order binary.ByteOrder = binary.LittleEndian
 	var ifaces []uint16 // the section's interfaces' link types
+	described := 0      // interface blocks in the whole file (MaxInterfaces)
 	cur := 0            // the packet the block at hand is, or 0
 	bad := func(off int64, format string, args ...any) error {
 		return &FormatError{Packet: cur, Offset: off, Err: fmt.Errorf(format, args...)}
@@ -81,6 +82,9 @@ func scanNg(r io.ReaderAt, size int64, lim Limits) (offsets []int64, links []uin
 		case ngSectionHeader:
 			ifaces = ifaces[:0]
 		case ngInterface:
+			if described++; described > MaxInterfaces {
+				return nil, nil, fmt.Errorf("pcap: more than %d interface descriptions: %w", MaxInterfaces, ErrTooLarge)
+			}
 			fields, err := br.Peek(10)
 			if err != nil {
 				return nil, nil, bad(off, "the file ends inside an interface block")

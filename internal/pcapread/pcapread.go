@@ -33,6 +33,12 @@ var DefaultLimits = Limits{
 	MaxPayload: 256 << 20,
 }
 
+// MaxInterfaces is the most interface description blocks a pcapng file
+// may hold: gopacket keeps a struct of five strings for each, so a file
+// of nothing but 20-byte descriptions (13 million in 256 MiB) would take
+// gigabytes. Real captures describe a handful.
+const MaxInterfaces = 65536
+
 // MaxPacket is the largest packet read, whatever the file's snap length
 // says: 256 KiB (tcpdump's MAXIMUM_SNAPLEN is 262144).
 const MaxPacket = 256 << 10

@@ -109,6 +109,13 @@ func TestCorruptFiles(t *testing.T) {
 	idb := int(ngHuge[shb+4]) | int(ngHuge[shb+5])<<8
 	epb := shb + idb
 	ngHuge[epb+20], ngHuge[epb+21], ngHuge[epb+22], ngHuge[epb+23] = 0xff, 0xff, 0xff, 0x7f
+	// A section header, then nothing but interface descriptions (20 bytes
+	// each, link type 1), one more than MaxInterfaces.
+	manyIfaces := append([]byte(nil), ng[:shb]...)
+	idb20 := []byte{1, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0}
+	for range MaxInterfaces + 1 {
+		manyIfaces = append(manyIfaces, idb20...)
+	}
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -122,6 +129,7 @@ func TestCorruptFiles(t *testing.T) {
 		{"pcap 2 GiB packet", huge, Limits{}, "packet 1 at offset 24", false},
 		{"truncated pcapng", ng[:len(ng)-5], Limits{}, "packet 13 at offset", false},
 		{"pcapng 2 GiB packet", ngHuge, Limits{}, "packet 1 at offset", true},
+		{"pcapng interfaces", manyIfaces, Limits{}, "more than 65536 interface descriptions", true},
 		{"max_bytes", pcap, Limits{MaxBytes: 100}, "over max_bytes 100", true},
 		{"max_packets", pcap, Limits{MaxPackets: 3}, "max_packets 3", true},
 		{"max_payload", pcap, Limits{MaxPayload: 10}, "max_payload 10", true},
