@@ -178,8 +178,11 @@ func (h *hookedRelay) write(dir int) {
 	next := time.Now() // the pace's: when the next piece may go; the bucket starts empty
 	rate := h.hooks.pace[dir]
 	piece := math.MaxInt
-	if rate > 0 {
-		piece = max(1, int(rate/50)) // 20 ms of bytes per write
+	if rate > 0 && rate/50 < 1<<30 {
+		// 20 ms of bytes per write; a rate so high that this passes a
+		// gigabyte paces nothing (and int() of a float beyond int64 is
+		// whatever the machine gives: MinInt64 on amd64, then 1 byte).
+		piece = max(1, int(rate/50))
 	}
 	err := func() error {
 		for {

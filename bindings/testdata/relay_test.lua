@@ -463,3 +463,20 @@ function TestRelayOnDataLastWord(t)
   p:close()
   server:close()
 end
+
+-- A pace too high to matter paces nothing: 1e300 bytes per second does
+-- not turn into one byte per write (int() of a float past int64).
+function TestRelayHugePaceWritesWholePieces(t)
+  local a1, a2 = net.pipe()
+  local b1, b2 = net.pipe()
+  local relay = task.spawn(function() return net.relay(a1, b1, { pace = 1e300 }) end)
+  local data = ("p"):rep(4096)
+  task.spawn(function() a2:write(data) end)
+  b2:set_timeout(10)
+  local first = assert(b2:read(65536))
+  assert(#first > 1, "the relay wrote " .. #first .. " byte at a time")
+  local rest = assert(b2:read_full(#data - #first))
+  assert(first .. rest == data)
+  a2:close(); b2:close()
+  relay:wait(10)
+end
