@@ -16,7 +16,6 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	"github.com/gonetrepl/gonetrepl/internal/pcapread"
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -203,16 +202,11 @@ func (rt *Runtime) captureClose(L *lua.LState) int {
 	return 1
 }
 
-// epochSeconds is t as time.now() gives times.
-func epochSeconds(t time.Time) lua.LNumber {
-	return lua.LNumber(float64(t.UnixNano()) / 1e9)
-}
-
 // pcapPacketTable is p as Lua sees it (gonetrepl.pcap_packet).
 func pcapPacketTable(L *lua.LState, p *pcapread.Packet) *lua.LTable {
 	t := L.CreateTable(0, 14)
 	t.RawSetString("number", lua.LNumber(p.Number))
-	t.RawSetString("time", epochSeconds(p.Time))
+	t.RawSetString("time", unixSeconds(p.Time))
 	t.RawSetString("length", lua.LNumber(p.Length))
 	t.RawSetString("protocol", lua.LString(p.Protocol))
 	t.RawSetString("payload", lua.LString(string(p.Payload)))
@@ -267,7 +261,7 @@ func pcapStreamTable(L *lua.LState, s *pcapread.Stream) *lua.LTable {
 // pcapChunkTable is ch as Lua sees it (gonetrepl.pcap_chunk).
 func pcapChunkTable(L *lua.LState, ch *pcapread.Chunk) *lua.LTable {
 	t := L.CreateTable(0, 3)
-	t.RawSetString("time", epochSeconds(ch.Time))
+	t.RawSetString("time", unixSeconds(ch.Time))
 	dir := "c2s"
 	if ch.FromServ {
 		dir = "s2c"

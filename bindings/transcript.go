@@ -65,7 +65,7 @@ func limitField(L *lua.LState, t *lua.LTable, key string) int {
 // eventTable is the Lua table of one event.
 func eventTable(L *lua.LState, ev transcript.Event) *lua.LTable {
 	t := L.CreateTable(0, 8)
-	t.RawSetString("time", lua.LNumber(float64(ev.Time.UnixNano())/1e9))
+	t.RawSetString("time", unixSeconds(ev.Time))
 	t.RawSetString("session", lua.LNumber(ev.Session))
 	t.RawSetString("kind", lua.LString(ev.Kind))
 	switch ev.Kind {
