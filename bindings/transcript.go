@@ -53,13 +53,15 @@ func (rt *Runtime) readTranscript(L *lua.LState) int {
 	return 1
 }
 
-// limitField reads a positive whole number of limits, 0 when absent.
+// limitField reads a positive whole number of limits, 0 (the default)
+// when absent. replay.lua has checked it; one past 2^40 is 2^40, as
+// large as asked, not the default it used to fall back to.
 func limitField(L *lua.LState, t *lua.LTable, key string) int {
 	n, ok := L.GetField(t, key).(lua.LNumber)
-	if !ok || n < 1 || n > 1<<40 {
+	if !ok || n < 1 {
 		return 0
 	}
-	return int(n)
+	return int(min(n, 1<<40))
 }
 
 // eventTable is the Lua table of one event.
