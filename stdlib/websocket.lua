@@ -568,10 +568,11 @@ local function read_head(c, deadline)
   local status, err = line()
   if not status then return nil, err end
   local headers, bytes = {}, 0
-  for _ = 1, http.MAX_HEADERS do
+  for i = 1, http.MAX_HEADERS + 1 do -- the headers, then the blank line
     local l, lerr = line()
     if not l then return nil, lerr end
     if l == "" then return status, headers end
+    if i > http.MAX_HEADERS then break end
     bytes = bytes + #l + 2
     if bytes > http.MAX_HEADER_BYTES then
       return nil, new_error("too_large", "connect", "handshake headers longer than %d bytes together", http.MAX_HEADER_BYTES)

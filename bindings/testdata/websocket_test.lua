@@ -421,6 +421,18 @@ function TestClientHandshakeChecks(t)
   expect_error("too_large", ws.connect(base .. "/", OPTS))
   -- The server ends the conn in the middle of its reply.
   expect_error("eof", ws.connect(raw_server(nil, "HTTP/1.1 101 Swi") .. "/", OPTS))
+  -- Header lines are counted as http counts them: MAX_HEADERS (with the
+  -- four the handshake needs) pass, one more does not.
+  local function reply(extra)
+    return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" ..
+      "Sec-WebSocket-Accept: %ACCEPT%\r\n" .. ("X-Pad: 1\r\n"):rep(extra) .. "\r\n"
+  end
+  local s = assert(ws.connect(raw_server(function(c) c:read(16) end, reply(http.MAX_HEADERS - 3)) .. "/", OPTS))
+  s:conn():close()
+  expect_error("too_large", ws.connect(raw_server(nil, reply(http.MAX_HEADERS - 2)) .. "/", OPTS))
+  -- Headers longer than MAX_HEADER_BYTES together are refused too.
+  local long = ("X-Long: " .. ("b"):rep(8000) .. "\r\n"):rep(9)
+  expect_error("too_large", ws.connect(raw_server(nil, "HTTP/1.1 101 Switching Protocols\r\n" .. long .. "\r\n") .. "/", OPTS))
 end
 
 function TestServerRefusesPlainRequests(t)
