@@ -324,6 +324,8 @@ func (rt *Runtime) packetWriteTo(L *lua.LState) int {
 		}
 		return call.do(ctx, func() error {
 			var err error
+			id := p.tr.beginWrite()
+			defer p.tr.endWrite(id)
 			n, err = p.pc.WriteTo(bytesOf(data), dst)
 			if err == nil {
 				traceDatagram(&p.tr, p, ">", bytesOf(data), dst)
@@ -500,6 +502,8 @@ func (rt *Runtime) packetExchange(L *lua.LState) int {
 				return err
 			}
 		}
+		id := p.tr.beginWrite()
+		defer p.tr.endWrite(id)
 		_, err := p.pc.WriteTo(bytesOf(data), dst)
 		if err == nil {
 			traceDatagram(&p.tr, p, ">", bytesOf(data), dst)

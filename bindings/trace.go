@@ -46,6 +46,12 @@ type traceState struct {
 	recs  atomic.Pointer[recSet] // net.record and net.capture (record.go)
 	recMu sync.Mutex             // serializes changes to recs and to sockets' recs
 	recs0 recorders              // every recorder open, stopped when the runtime closes
+
+	order writeOrder // traced writes in flight (writeorder.go)
+
+	// afterWrite, set by tests before the runtime runs anything, runs
+	// after a conn's write and before it is logged: a descheduled writer.
+	afterWrite func()
 }
 
 // sockTrace is one socket's tracing: its own mode, and the runtime's.
@@ -86,6 +92,9 @@ func (t *sockTrace) record(sock fmt.Stringer, dir, what string, data []byte) {
 	m := t.mode()
 	if m == traceOff {
 		return
+	}
+	if dir == "<" {
+		t.awaitWrites()
 	}
 	if t.recording() {
 		t.recTraced(sock, dir, what, data)
@@ -182,7 +191,12 @@ func (c *Conn) write(p []byte) (int, error) {
 	if c.wshut.Load() {
 		return 0, errWriteShut
 	}
+	id := c.tr.beginWrite()
+	defer c.tr.endWrite(id)
 	n, err := c.nc.Write(p)
+	if c.tr.all != nil && c.tr.all.afterWrite != nil {
+		c.tr.all.afterWrite()
+	}
 	if c.tr.mode() != traceOff {
 		if n > 0 {
 			c.tr.record(c, ">", bytesWhat("wrote", n), p[:n])
@@ -268,6 +282,9 @@ func traceDatagram(t *sockTrace, sock fmt.Stringer, dir string, data []byte, pee
 	m := t.mode()
 	if m == traceOff {
 		return
+	}
+	if dir == "<" {
+		t.awaitWrites()
 	}
 	if t.recording() {
 		kind := transcript.Recv

@@ -71,6 +71,8 @@ func (rt *Runtime) writeSocketNow(c *Conn, p []byte, by time.Time) int {
 		return 0
 	}
 	defer c.wop.Unlock()
+	id := c.tr.beginWrite()
+	defer c.tr.endWrite(id)
 	w := rt.nowWrite
 	w.p, w.n = p, 0
 	err := rc.Write(w.fn)
