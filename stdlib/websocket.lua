@@ -31,6 +31,14 @@
 -- err.code set to that code. A close frame from the peer is answered and
 -- recv returns nil, err of kind "closed" with the peer's err.code and
 -- err.reason (also s.close_code, s.close_reason).
+--
+-- A server's socket has an idle timeout (opts.idle of serve and upgrade,
+-- default ws.IDLE_TIMEOUT): a client that sends no frame for that long,
+-- or does not take what we write to it for that long (one that pings
+-- and never reads its pongs), is closed with 1001 going away, as Tomcat
+-- closes an idle session (python3-websockets closes with 1011 when its
+-- own keepalive ping goes unanswered). recv then returns nil, err of kind
+-- "timeout" with err.code 1001.
 
 local ws = {}
 
@@ -41,6 +49,11 @@ local http = require "http"
 ws.MAX_MESSAGE = 16 * 1024 * 1024 -- the largest message recv returns (opts.max)
 ws.TIMEOUT = 30                   -- seconds for ws.connect's dial and handshake (opts.timeout)
 ws.CLOSE_TIMEOUT = 2              -- seconds close waits for the peer's close frame, and a client for the server to end the conn
+-- Seconds a server's socket may wait on its client (opts.idle of serve
+-- and upgrade; 0: no limit): as http.serve's http.IDLE_TIMEOUT, so that a
+-- silent client does not keep a task and a conn forever, and long enough
+-- for clients that ping to stay (python3-websockets pings every 20 s).
+ws.IDLE_TIMEOUT = 60
 
 -- Close codes (RFC 6455, 7.4.1).
 ws.NORMAL = 1000
@@ -57,6 +70,7 @@ ws.INTERNAL_ERROR = 1011
 
 local GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 local PIECE = 16 * 1024 * 1024 -- a payload is read in pieces of at most this (read_full takes 64 MiB)
+local IDLE_PIECE = 1024 * 1024 -- the same with an idle timeout: each piece that comes is a sign of life
 -- The largest opts.max accepted: the longest string Lua makes here. A
 -- larger max let a message through that table.concat then could not join
 -- (a Lua error out of recv, where nil, err is the contract).
@@ -153,20 +167,43 @@ local function frame(s, op, payload, fin)
 end
 
 -- write sends one frame in one write, so that frames from two tasks never
--- interleave.
+-- interleave. It waits until deadline (time.now() seconds) at most, and
+-- with an idle timeout no longer than s.idle: a peer that does not read
+-- cannot hold a writer forever. A write cut short by its deadline may
+-- leave half a frame sent.
 local function write(s, op, payload, fin, deadline)
+  if s.idle then
+    local limit = time.now() + s.idle
+    if not deadline or limit < deadline then deadline = limit end
+  end
   local opts = deadline and { timeout = math.max(deadline - time.now(), 0) } or nil
   local n, err = s.c:write(frame(s, op, payload, fin), opts)
   if not n then return nil, err end
   return true
 end
 
+-- idle_at is when a socket with an idle timeout has waited too long on
+-- its peer: s.idle seconds after the last bytes of a frame came; nil
+-- without one.
+local function idle_at(s)
+  return s.idle and s.heard + s.idle
+end
+
 -- read reads exactly n bytes from the conn, before deadline (time.now()
--- seconds) if one is set: nil, err consumes nothing.
-local function read(c, n, deadline)
+-- seconds) if one is set, and before idle_at: nil, err consumes nothing.
+-- What comes is a sign of life: it starts the idle time again.
+local function read(s, n, deadline)
   if n == 0 then return "" end
-  if not deadline then return c:read_full(n) end
-  return c:read_full(n, { timeout = math.max(deadline - time.now(), 0) })
+  local limit = idle_at(s)
+  if limit and (not deadline or limit < deadline) then deadline = limit end
+  local data, err
+  if deadline then
+    data, err = s.c:read_full(n, { timeout = math.max(deadline - time.now(), 0) })
+  else
+    data, err = s.c:read_full(n)
+  end
+  if data and s.idle then s.heard = time.now() end
+  return data, err
 end
 
 -- Protocol errors: what next_frame returns for bad input, as nil, err
@@ -183,11 +220,10 @@ end
 -- was read of the frame in s.h (the first two bytes) and s.f (the header
 -- and the pieces of payload), for the next call to go on with.
 local function next_frame(s, deadline)
-  local c = s.c
   local f = s.f
   if not f then
     if not s.h then
-      local h, err = read(c, 2, deadline)
+      local h, err = read(s, 2, deadline)
       if not h then return nil, err end
       s.h = h
     end
@@ -206,7 +242,7 @@ local function next_frame(s, deadline)
     local rest = ""
     if ext + (masked and 4 or 0) > 0 then
       local err
-      rest, err = read(c, ext + (masked and 4 or 0), deadline)
+      rest, err = read(s, ext + (masked and 4 or 0), deadline)
       if not rest then return nil, err end
     end
     if ext == 2 then
@@ -225,8 +261,9 @@ local function next_frame(s, deadline)
     f = { fin = fin, op = op, left = len, parts = {}, mask = masked and rest:sub(ext + 1) or nil }
     s.h, s.f = nil, f
   end
+  local size = s.idle and IDLE_PIECE or PIECE
   while f.left > 0 do
-    local piece, err = read(c, math.min(f.left, PIECE), deadline)
+    local piece, err = read(s, math.min(f.left, size), deadline)
     if not piece then return nil, err end
     f.parts[#f.parts + 1] = piece
     f.left = f.left - #piece
@@ -296,7 +333,7 @@ local function fail(s, err)
   s.close_code, s.close_reason = err.code, ""
   if s.state == "open" then
     s.state = "closing"
-    if write(s, CLOSE, close_payload(err.code, err.message:sub(12, 134):gsub("[\128-\255]", "?"))) then
+    if write(s, CLOSE, close_payload(err.code, err.message:sub(12, 134):gsub("[\128-\255]", "?")), nil, time.now() + ws.CLOSE_TIMEOUT) then
       -- Our side is done (the peer sees the close frame, then the end);
       -- what the peer sends after a bad frame is not framed for us: drop
       -- its bytes until it ends the conn, at most 1 MiB or
@@ -338,7 +375,7 @@ local function on_close(s, payload)
   end
   s.close_code, s.close_reason = code, reason
   if s.state == "open" then
-    write(s, CLOSE, close_payload(code ~= ws.NO_STATUS and code or nil, reason))
+    write(s, CLOSE, close_payload(code ~= ws.NO_STATUS and code or nil, reason), nil, time.now() + ws.CLOSE_TIMEOUT)
   end
   finish(s, true)
   return nil, closed_error(s)
@@ -364,12 +401,30 @@ local function failed(self, err, cut)
   return nil, err
 end
 
+-- went_idle closes a socket whose peer has sent nothing for s.idle
+-- seconds with 1001 going away, and returns nil, err of kind timeout with
+-- err.code 1001.
+local function went_idle(s)
+  local e = new_error("timeout", "recv", "idle: no frame from the peer for %g s", s.idle)
+  e.code = ws.GOING_AWAY
+  return fail(s, e)
+end
+
 -- receive reads frames until a message is whole, answering control
 -- frames, or until it fails.
 local function receive(self, deadline)
   while true do
     local fin, op, payload = next_frame(self, deadline)
-    if fin == nil then return failed(self, op) end
+    if fin == nil then
+      local limit = idle_at(self)
+      -- The conn's timeout: the idle time's, unless the caller's came
+      -- first.
+      if limit and self.state == "open" and type(op) ~= "string" and op.kind == "timeout" and not op.code
+        and (not deadline or limit <= deadline) then
+        return went_idle(self)
+      end
+      return failed(self, op)
+    end
     if op == PING then
       -- A peer that pings and never reads fills the socket buffers: the
       -- pong then waits for room, no longer than this recv may wait. A
@@ -437,6 +492,21 @@ function Socket:recv(opts)
   return data, kind
 end
 
+-- send_frame writes a frame for send or ping. A write that waited the
+-- idle time for the peer to take it (a peer that does not read) may be
+-- cut short: the stream is over, and the conn is closed with no close
+-- frame (code 1006).
+local function send_frame(self, op, data)
+  local ok, err = write(self, op, data)
+  if not ok and self.idle and type(err) ~= "string" and err.kind == "timeout" then
+    self.state = "closed"
+    self.close_code, self.close_reason = self.close_code or ws.ABNORMAL, self.close_reason or ""
+    self.h, self.f, self.msg = nil, nil, nil
+    self.c:close()
+  end
+  return ok, err
+end
+
 -- Socket:send sends data as one message, text (the default) or binary.
 function Socket:send(data, kind)
   if getmetatable(self) ~= socket_mt then error("bad argument #1 to send (websocket expected, got " .. type(self) .. ")", 2) end
@@ -447,7 +517,7 @@ function Socket:send(data, kind)
   local op = KIND_OP[kind or "text"]
   if not op then error("bad argument #2 to send (kind: \"text\" or \"binary\" expected, got " .. tostring(kind) .. ")", 2) end
   if self.state ~= "open" then return nil, closed_error(self) end
-  return write(self, op, data)
+  return send_frame(self, op, data)
 end
 
 -- Socket:ping sends a ping; the pong comes back through recv, which
@@ -458,7 +528,7 @@ function Socket:ping(data)
   if type(data) ~= "string" then error("bad argument #1 to ping (data: string expected, got " .. type(data) .. ")", 2) end
   if #data > 125 then error("bad argument #1 to ping (data: at most 125 bytes, got " .. #data .. ")", 2) end
   if self.state ~= "open" then return nil, closed_error(self) end
-  return write(self, PING, data)
+  return send_frame(self, PING, data)
 end
 
 -- Socket:close runs the close handshake: it sends a close frame, waits up
@@ -479,7 +549,7 @@ function Socket:close(code, reason)
   end
   if self.state ~= "open" then return true end
   self.state = "closing"
-  local ok = write(self, CLOSE, close_payload(code or ws.NORMAL, reason))
+  local ok = write(self, CLOSE, close_payload(code or ws.NORMAL, reason), nil, time.now() + ws.CLOSE_TIMEOUT)
   if self.reading then
     -- The task in recv reads the peer's close frame and ends the conn;
     -- the deadline makes sure it does.
@@ -505,6 +575,22 @@ local function check_max(opts, n, f)
     error(("bad argument #%d to %s (opts.max: a whole number of bytes from 0 to %d expected)"):format(n, f, MAX_MAX), 3)
   end
   return max
+end
+
+-- MAX_IDLE is the longest idle time accepted: the longest timeout the
+-- conns take (flags.MAX_SECONDS, about 285 years).
+local MAX_IDLE = 9e9
+
+-- check_idle is opts.idle, checked, or default: seconds, or nil for no
+-- idle timeout (0).
+local function check_idle(opts, n, f, default)
+  local idle = opts.idle
+  if idle == nil then idle = default end
+  if type(idle) ~= "number" or idle ~= idle or idle < 0 or idle > MAX_IDLE then
+    error(("bad argument #%d to %s (opts.idle: seconds from 0 to %g expected, got %s)"):format(n, f, MAX_IDLE, tostring(idle)), 3)
+  end
+  if idle == 0 then return nil end
+  return idle
 end
 
 -- check_opts raises for a bad options table of f (argument n), judged by
@@ -533,9 +619,10 @@ function ws.wrap(c, opts)
   if type(c) ~= "userdata" then error("bad argument #1 to wrap (conn expected, got " .. type(c) .. ")", 2) end
   opts = check_opts(opts, "gonetrepl.websocket_wrap_opts", 2, "wrap")
   local max = check_max(opts, 2, "wrap")
+  local idle = check_idle(opts, 2, "wrap", 0)
   return setmetatable({
     c = c, server = opts.server == true, max = max, state = "open", protocol = opts.protocol,
-    pongs = 0, reading = false,
+    pongs = 0, reading = false, idle = idle, heard = idle and time.now(),
   }, socket_mt)
 end
 
@@ -695,6 +782,7 @@ function ws.upgrade(req, c, opts)
   if type(c) ~= "userdata" then error("bad argument #2 to upgrade (conn expected, got " .. type(c) .. ")", 2) end
   opts = check_opts(opts, "gonetrepl.websocket_upgrade_opts", 3, "upgrade")
   local max = check_max(opts, 3, "upgrade")
+  local idle = check_idle(opts, 3, "upgrade", ws.IDLE_TIMEOUT)
   local h = req.headers or {}
   if req.method ~= "GET" then return nil, handshake_error(405, "a WebSocket handshake is a GET, not %s", show(tostring(req.method))) end
   if req.version ~= "HTTP/1.1" then return nil, handshake_error(400, "a WebSocket handshake needs HTTP/1.1") end
@@ -721,12 +809,13 @@ function ws.upgrade(req, c, opts)
   if protocol then lines[#lines + 1] = "Sec-WebSocket-Protocol: " .. protocol end
   lines[#lines + 1] = ""
   lines[#lines + 1] = ""
-  -- From here on the conn is the socket's: http.serve sends no reply.
+  -- From here on the conn is the socket's: http.serve sends no reply,
+  -- and its idle timeout gives way to the socket's (opts.idle).
   rawset(req, "taken", true)
   c:set_timeout(0)
   local ok, err = c:write(table.concat(lines, "\r\n"))
   if not ok then return nil, err end
-  return ws.wrap(c, { server = true, max = max, protocol = protocol })
+  return ws.wrap(c, { server = true, max = max, protocol = protocol, idle = idle or 0 })
 end
 
 -- ws.serve serves WebSocket on addr: handler(s, req) per connection.
@@ -734,8 +823,9 @@ function ws.serve(where, handler, opts)
   if type(handler) ~= "function" then error("bad argument #2 to serve (handler: function expected, got " .. type(handler) .. ")", 2) end
   opts = check_opts(opts, "gonetrepl.websocket_serve_opts", 3, "serve")
   check_max(opts, 3, "serve")
+  check_idle(opts, 3, "serve", ws.IDLE_TIMEOUT)
   if where == nil then error("bad argument #1 to serve (address or listener expected, got nil)", 2) end
-  local up = { max = opts.max, protocols = opts.protocols }
+  local up = { max = opts.max, protocols = opts.protocols, idle = opts.idle }
   return http.serve(where, function(req, c)
     local s, err = ws.upgrade(req, c, up)
     if not s then
