@@ -80,20 +80,15 @@ local BATCH = 1024 -- fragments joined into one chunk at a time
 local CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
 local KIND_OP = { text = TEXT, binary = BINARY }
 
--- Errors made here look like the net error values the conns return:
--- kind, op, addr, message; tostring and .. give the message. A close
--- adds code and reason.
-local Error = {}
-Error.__index = Error
-Error.__tostring = function(e) return e.message end
-Error.__concat = function(a, b) return tostring(a) .. tostring(b) end
-
+-- Errors made here are http's (http.new_error), which look like the net
+-- error values the conns return: kind, op, addr, message; tostring and ..
+-- give the message. A close adds code and reason.
 local function new_error(kind, op, fmt, ...)
-  return setmetatable({ kind = kind, op = op, message = "websocket: " .. fmt:format(...) }, Error)
+  return http.new_error(kind, op, nil, "websocket: " .. fmt:format(...))
 end
 
-local function show(s, max) return bin.escape(s, max or 60) end
-local function lower(s) return s:lower() end
+-- Header values are read as http reads them.
+local has_token, split_list = http.has_token, http.split_list
 
 -- valid_utf8 reports whether s is UTF-8 as RFC 3629 has it: utf8.len's
 -- Lua 5.3 rules, less the surrogates (U+D800-U+DFFF, \237\160-\237\191)
@@ -103,35 +98,6 @@ local function valid_utf8(s)
   return not (s:find("\237", 1, true) and s:find("\237[\160-\191]"))
 end
 
--- trim strips spaces and tabs at both ends, in linear time: a pattern
--- like "^[ \t]*(.-)[ \t]*$" rescans a run of blanks from each of its
--- bytes, quadratic on what a peer sends (TestGrowthHandshakeBlanks).
--- Here the greedy ".*" backs off the trailing blanks once.
-local function trim(s)
-  local i = s:find("[^ \t]")
-  if not i then return "" end
-  return s:sub(i, s:match(".*[^ \t]()") - 1)
-end
-
--- has_token reports whether a comma-separated header value lists token
--- (compared without case).
-local function has_token(value, token)
-  if not value then return false end
-  for part in value:gmatch("[^,]+") do
-    if lower(trim(part)) == token then return true end
-  end
-  return false
-end
-
--- tokens lists a comma-separated header value's items, trimmed.
-local function tokens(value)
-  local out = {}
-  for part in (value or ""):gmatch("[^,]+") do
-    local t = trim(part)
-    if t ~= "" then out[#out + 1] = t end
-  end
-  return out
-end
 
 -- accept_of is the Sec-WebSocket-Accept that answers key.
 local function accept_of(key) return bin.b64(bin.sha1(key .. GUID)) end
@@ -358,7 +324,7 @@ end
 -- closed_error is what recv returns once the socket is closed.
 local function closed_error(s)
   local e = new_error("closed", "recv", "closed (code %s%s)", tostring(s.close_code or ws.ABNORMAL),
-    (s.close_reason or "") ~= "" and ", reason \"" .. show(s.close_reason, 123) .. "\"" or "")
+    (s.close_reason or "") ~= "" and ", reason \"" .. bin.escape(s.close_reason, 123) .. "\"" or "")
   e.code, e.reason = s.close_code or ws.ABNORMAL, s.close_reason or ""
   return e
 end
@@ -634,7 +600,7 @@ local function parse_url(url)
   if type(url) ~= "string" then return nil end
   local scheme, rest = url:match("^(%a[%w+.-]*)(://.*)$")
   if not scheme then return nil end
-  scheme = lower(scheme)
+  scheme = scheme:lower()
   if scheme ~= "ws" and scheme ~= "wss" then return nil end
   local u = http.parse_url((scheme == "wss" and "https" or "http") .. rest)
   if u then u.scheme = scheme end
@@ -642,35 +608,21 @@ local function parse_url(url)
 end
 ws.parse_url = parse_url
 
--- read_response reads the status line and headers of the server's answer,
--- capped as http's are.
-local function read_head(c, deadline)
-  local function line()
-    local l, err = c:read_line(http.MAX_LINE, { timeout = math.max(deadline - time.now(), 0) })
-    if not l and err.kind == "too_large" then
-      return nil, new_error("too_large", "connect", "handshake line longer than %d bytes", http.MAX_LINE)
+-- read_head reads the status line and the headers of the server's
+-- answer before deadline, capped as http's are (http.read_headers).
+local function read_head(c, deadline, addr)
+  c:set_read_deadline(deadline)
+  local status, err = c:read_line(http.MAX_LINE)
+  if not status then
+    if err.kind == "too_large" then
+      return nil, new_error("too_large", "connect", "status line longer than %d bytes", http.MAX_LINE)
     end
-    return l, err
+    return nil, err
   end
-  local status, err = line()
-  if not status then return nil, err end
-  local headers, bytes = {}, 0
-  for i = 1, http.MAX_HEADERS + 1 do -- the headers, then the blank line
-    local l, lerr = line()
-    if not l then return nil, lerr end
-    if l == "" then return status, headers end
-    if i > http.MAX_HEADERS then break end
-    bytes = bytes + #l + 2
-    if bytes > http.MAX_HEADER_BYTES then
-      return nil, new_error("too_large", "connect", "handshake headers longer than %d bytes together", http.MAX_HEADER_BYTES)
-    end
-    local name, value = l:match("^([^:%s]+):(.*)$")
-    if name then value = trim(value) end
-    if not name then return nil, new_error("other", "connect", "malformed header line \"%s\"", show(l)) end
-    name = lower(name)
-    headers[name] = headers[name] and headers[name] .. ", " .. value or value
-  end
-  return nil, new_error("too_large", "connect", "more than %d header lines", http.MAX_HEADERS)
+  local headers, herr = http.read_headers(c, addr)
+  if not headers then return nil, herr end
+  c:set_read_deadline(0)
+  return status, headers
 end
 
 local TLS_KEYS = { "insecure", "ca", "cert", "key", "server_name", "sni", "pin_sha256", "min_version", "keylog" }
@@ -681,7 +633,7 @@ function ws.connect(url, opts)
   opts = check_opts(opts, "gonetrepl.websocket_opts", 2, "connect")
   local max = check_max(opts, 2, "connect")
   local u = parse_url(url)
-  if not u then error("bad argument #1 to connect (url: ws:// or wss:// URL expected, got \"" .. show(url, 100) .. "\")", 2) end
+  if not u then error("bad argument #1 to connect (url: ws:// or wss:// URL expected, got \"" .. bin.escape(url, 100) .. "\")", 2) end
   local lines = {
     "GET " .. u.target .. " HTTP/1.1",
     "Host: " .. u.host_header,
@@ -732,36 +684,36 @@ function ws.connect(url, opts)
   if not c then return nil, err end
   local function refuse(e)
     c:close()
-    if getmetatable(e) == Error then e.addr = u.addr end
+    if type(e) == "table" then e.addr = e.addr or u.addr end
     return nil, e
   end
   local ok, werr = c:write(table.concat(lines, "\r\n"))
   if not ok then return refuse(werr) end
-  local status, headers = read_head(c, deadline)
+  local status, headers = read_head(c, deadline, u.addr)
   if not status then return refuse(headers) end
   local code, reason = status:match("^HTTP/1%.%d (%d%d%d) ?(.*)$")
-  if not code then return refuse(new_error("other", "connect", "malformed status line \"%s\"", show(status))) end
+  if not code then return refuse(new_error("other", "connect", "malformed status line \"%s\"", bin.escape(status, 60))) end
   if code ~= "101" then
-    local e = new_error("other", "connect", "the server answered %s %s, not 101 Switching Protocols", code, show(reason))
+    local e = new_error("other", "connect", "the server answered %s %s, not 101 Switching Protocols", code, bin.escape(reason, 60))
     e.status = tonumber(code)
     return refuse(e)
   end
   if not has_token(headers.upgrade, "websocket") then
-    return refuse(new_error("other", "connect", "the 101 reply's Upgrade is \"%s\", not websocket", show(headers.upgrade or "")))
+    return refuse(new_error("other", "connect", "the 101 reply's Upgrade is \"%s\", not websocket", bin.escape(headers.upgrade or "", 60)))
   end
   if not has_token(headers.connection, "upgrade") then
-    return refuse(new_error("other", "connect", "the 101 reply's Connection is \"%s\", not Upgrade", show(headers.connection or "")))
+    return refuse(new_error("other", "connect", "the 101 reply's Connection is \"%s\", not Upgrade", bin.escape(headers.connection or "", 60)))
   end
   if headers["sec-websocket-accept"] ~= accept_of(key) then
     return refuse(new_error("other", "connect", "the 101 reply's Sec-WebSocket-Accept is \"%s\", not \"%s\"",
-      show(headers["sec-websocket-accept"] or ""), accept_of(key)))
+      bin.escape(headers["sec-websocket-accept"] or "", 60), accept_of(key)))
   end
   if headers["sec-websocket-extensions"] then
-    return refuse(new_error("other", "connect", "the server chose extensions \"%s\" we did not offer", show(headers["sec-websocket-extensions"])))
+    return refuse(new_error("other", "connect", "the server chose extensions \"%s\" we did not offer", bin.escape(headers["sec-websocket-extensions"], 60)))
   end
   local protocol = headers["sec-websocket-protocol"]
   if protocol and not offered[protocol] then
-    return refuse(new_error("other", "connect", "the server chose subprotocol \"%s\" we did not offer", show(protocol)))
+    return refuse(new_error("other", "connect", "the server chose subprotocol \"%s\" we did not offer", bin.escape(protocol, 60)))
   end
   return ws.wrap(c, { max = max, protocol = protocol })
 end
@@ -784,7 +736,7 @@ function ws.upgrade(req, c, opts)
   local max = check_max(opts, 3, "upgrade")
   local idle = check_idle(opts, 3, "upgrade", ws.IDLE_TIMEOUT)
   local h = req.headers or {}
-  if req.method ~= "GET" then return nil, handshake_error(405, "a WebSocket handshake is a GET, not %s", show(tostring(req.method))) end
+  if req.method ~= "GET" then return nil, handshake_error(405, "a WebSocket handshake is a GET, not %s", bin.escape(tostring(req.method), 60)) end
   if req.version ~= "HTTP/1.1" then return nil, handshake_error(400, "a WebSocket handshake needs HTTP/1.1") end
   if not has_token(h.upgrade, "websocket") then return nil, handshake_error(426, "no Upgrade: websocket in the request") end
   if not has_token(h.connection, "upgrade") then return nil, handshake_error(400, "no Connection: Upgrade in the request") end
@@ -796,7 +748,7 @@ function ws.upgrade(req, c, opts)
   if opts.protocols then
     local ours = {}
     for _, p in ipairs(opts.protocols) do ours[p] = true end
-    for _, p in ipairs(tokens(h["sec-websocket-protocol"])) do
+    for _, p in ipairs(split_list(h["sec-websocket-protocol"])) do
       if ours[p] then protocol = p break end
     end
   end
