@@ -204,7 +204,7 @@ function websocket_socket:ping(data) end
 
 ---`s:close([code [, reason]]) -> true`
 ---
----The close handshake: sends a close frame with code (default 1000; 1000-1003, 1007-1014 or 3000-4999) and reason (at most 123 bytes of UTF-8), waits up to websocket.CLOSE_TIMEOUT (2 s) for the peer's close frame (then s.close_code, s.close_reason), and ends the conn (a client waits up to that long again for the server to end it first, as RFC 6455 asks). When another task is in recv, close returns at once: that recv goes on returning the messages the peer sent before its close frame (for up to websocket.CLOSE_TIMEOUT), then reads the peer's close frame and ends the conn. Closing a closed socket does nothing.
+---The close handshake: sends a close frame with code (default 1000; 1000-1003, 1007-1014 or 3000-4999) and reason (at most 123 bytes of UTF-8), written within websocket.CLOSE_TIMEOUT (a peer that does not read cannot hold it), waits up to websocket.CLOSE_TIMEOUT (2 s) for the peer's close frame (then s.close_code, s.close_reason), and ends the conn (a client waits up to that long again for the server to end it first, as RFC 6455 asks). When another task is in recv, close returns at once: that recv goes on returning the messages the peer sent before its close frame (for up to websocket.CLOSE_TIMEOUT), then reads the peer's close frame and ends the conn. Closing a closed socket does nothing.
 ---
 ---```lua
 ---s:close(1000, "bye")

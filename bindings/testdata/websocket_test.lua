@@ -775,3 +775,26 @@ function TestIdlePingerThatNeverReads(t)
     ln:close()
   end
 end
+
+function TestCloseToAPeerThatNeverReads(t)
+  -- A server that never reads: once the buffers are full, our close
+  -- frame cannot go out; close gives up within ws.CLOSE_TIMEOUT instead
+  -- of waiting for room for ever.
+  local release = task.chan(1)
+  local base = raw_server(function(c) release:recv(30) end)
+  local s = assert(ws.connect(base .. "/", OPTS))
+  local c = s:conn()
+  c:set_write_buffer(4096)
+  local chunk = ("x"):rep(65536)
+  for _ = 1, 4096 do -- 256 MiB at most
+    if not c:write(chunk, { timeout = 0.2 }) then break end
+  end
+  local saved = ws.CLOSE_TIMEOUT
+  ws.CLOSE_TIMEOUT = 0.2
+  local closer = task.spawn(function() return s:close() end)
+  local ok, err = closer:wait(10)
+  ws.CLOSE_TIMEOUT = saved
+  release:send(true)
+  assert(ok == true, "close still waiting for room after 10 s: " .. tostring(err))
+  assert(s.state == "closed", s.state)
+end
