@@ -145,3 +145,24 @@ func TestWSEchoScriptWithPythonClient(t *testing.T) {
 		t.Errorf("ws.lua against ws_echo.lua: status %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestWSEchoScriptIdle: ws_echo.lua --idle 0.5 closes a python3-websockets
+// client that sends nothing with 1001 after the idle time, and keeps one
+// that sends a message every 0.1 s for more than twice that (the margin
+// is for a slow machine's pauses).
+func TestWSEchoScriptIdle(t *testing.T) {
+	t.Parallel()
+	python := peer.PythonWith(t, "websockets", "python3-websockets")
+	_, addr := startServerScript(t, "tcp", "scripts/ws_echo.lua", "--idle", "0.5")
+	url := "ws://" + addr + "/"
+	want := "closed 1001 idle: no frame from the peer for 0.5 s\nafter the idle time True\n"
+	if got := runWSClientPy(t, python, url, "silent"); got != want {
+		t.Errorf("a silent client of ws_echo.lua --idle 0.5:\n got %q\nwant %q", got, want)
+	}
+	if got := runWSClientPy(t, python, url, "active"); got != "echoed True\nclose 1000 done\n" {
+		t.Errorf("an active client of ws_echo.lua --idle 0.5: %q", got)
+	}
+	if r := runCLI(t, "", "scripts/ws_echo.lua", "--idle", "-1"); r.code != 2 || !strings.Contains(r.stderr, "--idle") {
+		t.Errorf("ws_echo.lua --idle -1: status %d, stderr %q", r.code, r.stderr)
+	}
+}

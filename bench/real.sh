@@ -57,40 +57,8 @@ fi
 for pkg in "${!PACKAGES[@]}"; do
   command -v "${PACKAGES[$pkg]}" >/dev/null 2>&1 || { echo "real.sh: ${PACKAGES[$pkg]} is missing ($pkg)" >&2; exit 1; }
 done
-if [[ -z ${GONETREPL:-} ]]; then
-  GONETREPL=$WORKDIR/bin/gonetrepl
-  "$GO" build -o "$GONETREPL" . || { echo "real.sh: cannot build gonetrepl" >&2; exit 1; }
-fi
-BT=$WORKDIR/bin/benchtool
-[[ -x $BT ]] || (cd "$BENCH/tools" && "$GO" build -o "$BT" .) || exit 1
-
-# ---- the servers ----
-STARTED=()
-cleanup() {
-  local p
-  for p in "${STARTED[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in "${STARTED[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  STARTED=()
-}
-trap cleanup EXIT
-trap 'echo "interrupted" >&2; exit 130' INT TERM
-
-start() { # NAME COMMAND... ({PORT} filled in); sets PORT_OF[NAME]
-  local n=$1 port argv
-  shift
-  port=$($BT freeport tcp) || return 1
-  argv=("${@//\{PORT\}/$port}")
-  "${SPIN[@]}" "${argv[@]}" >"$OUT/logs/$n.log" 2>&1 &
-  STARTED+=($!)
-  if ! $BT wait-tcp "127.0.0.1:$port" 10 2>>"$OUT/logs/$n.log"; then
-    echo "real.sh: $n did not come up: $(tail -1 "$OUT/logs/$n.log")" >&2
-    return 1
-  fi
-  PORT_OF[$n]=$port
-  echo "  $n 127.0.0.1:$port: ${argv[*]}"
-}
-declare -A PORT_OF
+# ---- the servers (bench/servers.sh: gonetrepl and benchtool built, start, cleanup) ----
+source "$BENCH/servers.sh"
 
 ROOTDIR=$OUT/www
 mkdir -p "$ROOTDIR" "$OUT/nginx"

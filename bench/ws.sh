@@ -46,40 +46,8 @@ WSB=$WORKDIR/bin/wsbench
 if [[ ! -x $WSB ]] || [[ -n $(find bench/ws -maxdepth 1 \( -name '*.go' -o -name 'go.*' \) -newer "$WSB") ]]; then
   (cd bench/ws && "$GO" build -o "$WSB" .) || { echo "ws.sh: build of $WSB failed" >&2; exit 1; }
 fi
-if [[ -z ${GONETREPL:-} ]]; then
-  GONETREPL=$WORKDIR/bin/gonetrepl
-  "$GO" build -o "$GONETREPL" . || { echo "ws.sh: cannot build gonetrepl" >&2; exit 1; }
-fi
-BT=$WORKDIR/bin/benchtool
-[[ -x $BT ]] || (cd "$BENCH/tools" && "$GO" build -o "$BT" .) || exit 1
-
-# ---- the servers ----
-STARTED=()
-cleanup() {
-  local p
-  for p in "${STARTED[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in "${STARTED[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  STARTED=()
-}
-trap cleanup EXIT
-trap 'echo "interrupted" >&2; exit 130' INT TERM
-
-declare -A ADDR_OF
-start() { # NAME COMMAND... ({ADDR} filled in)
-  local n=$1 port argv
-  shift
-  port=$($BT freeport tcp) || return 1
-  argv=("${@//\{ADDR\}/127.0.0.1:$port}")
-  "${SPIN[@]}" "${argv[@]}" >"$OUT/logs/$n.log" 2>&1 &
-  STARTED+=($!)
-  if ! $BT wait-tcp "127.0.0.1:$port" 10 2>>"$OUT/logs/$n.log"; then
-    echo "ws.sh: $n did not come up: $(tail -1 "$OUT/logs/$n.log")" >&2
-    return 1
-  fi
-  ADDR_OF[$n]=127.0.0.1:$port
-  echo "  $n 127.0.0.1:$port: ${argv[*]}"
-}
+# ---- the servers (bench/servers.sh: gonetrepl and benchtool built, start, cleanup) ----
+source "$BENCH/servers.sh"
 
 echo "websocket servers (gonetrepl $GONETREPL):"
 start go "$WSB" echo-server '{ADDR}' || exit 1

@@ -156,12 +156,13 @@ var exampleFixtures = map[string]exampleFixture{
 		after: `assert(opts.timeout == 2 and args[1] == "host:7")`},
 
 	// http
-	"http.request":    {after: `assert(r.status == 200 and r.body == "hi")`},
-	"http.client":     {after: `assert(a.status == 200 and a.body == "hello\n")`},
-	"http.serve":      {after: `local k = assert(http.get("http://" .. tostring(ln:addr()) .. "/x", {timeout = 5})); assert(k.body == "hi /x")`},
-	"http client":     {prelude: `client = http.client({timeout = 5})`},
-	"http client:get": {after: `assert(r.status == 200)`},
-	"logf.new":        {prelude: `opts = {quiet = false}; ` + dialEcho},
+	"http.request":      {after: `assert(r.status == 200 and r.body == "hi")`},
+	"http.client":       {after: `assert(a.status == 200 and a.body == "hello\n")`},
+	"http.serve":        {after: `local k = assert(http.get("http://" .. tostring(ln:addr()) .. "/x", {timeout = 5})); assert(k.body == "hi /x")`},
+	"http client":       {prelude: `client = http.client({timeout = 5})`},
+	"http client:get":   {after: `assert(r.status == 200)`},
+	"http.read_headers": {prelude: dialEcho + `; c:write("Host: example\r\nX-A: 1\r\nX-A: 2\r\n\r\n")`, after: `assert(headers.host == "example" and #list == 3)`},
+	"logf.new":          {prelude: `opts = {quiet = false}; ` + dialEcho},
 
 	// resp: c is a conn to the echo server, r a client of the redis.
 	"resp": {prelude: dialEcho},

@@ -96,6 +96,7 @@ var resultTypes = map[string]string{
 	"{name, ...}":               "string[]",
 	"{task, ...}":               "gonetrepl.task_handle[]",
 	"{text, ...}":               "string[]",
+	"{item, ...}":               "string[]",
 	"{{host=, pref=}, ...}":     "gonetrepl.mx[]",
 	"{kind, size, mode, mtime}": "gonetrepl.stat",
 	"{arg, ...}":                "string[]",
@@ -125,6 +126,10 @@ var paramOverrides = map[string]map[string]string{
 	"net.lookup_ns":       {"opts": "gonetrepl.lookup_opts"},
 	"net.lookup_port":     {"network": "gonetrepl.port_network"},
 	"http.byte_range":     {"value": "string", "size": "integer"},
+	"http.read_headers":   {"c": "gonetrepl.conn", "addr": "string"},
+	"http.has_token":      {"value": "string?", "token": "string"},
+	"http.split_list":     {"value": "string?"},
+	"http.new_error":      {"kind": "string", "op": "string?", "addr": "string?", "message": "string"},
 	// A read method's options table may come in place of its optional
 	// positional arguments (c:read({timeout = 1})): those are typed to
 	// take it too.
@@ -287,6 +292,8 @@ var resultOverrides = map[string]map[string]string{
 	"http.client":            {"client": "gonetrepl.http_client"},
 	"http.file":              {"body": "table"},
 	"http.byte_range":        {"first": "integer", "last": "integer", "why": "\"ignore\"|\"unsatisfiable\""},
+	"http.read_headers":      {"headers": "table<string, string>", "header_list": "string[][]"},
+	"http.new_error":         {"err": "gonetrepl.error"},
 	"logf.new":               {"log": "fun(fmt: string, ...: any)"},
 	"resp.connect":           {"client": "gonetrepl.resp_client"},
 	"resp.new":               {"client": "gonetrepl.resp_client"},

@@ -103,6 +103,16 @@ local function new_error(kind, op, addr, fmt, ...)
   return setmetatable({ kind = kind, op = op, addr = addr, message = "http: " .. fmt:format(...) }, Error)
 end
 
+-- http.new_error makes such an error value with the whole message given:
+-- for the protocols built on this module (websocket's errors are these).
+function http.new_error(kind, op, addr, message)
+  if type(kind) ~= "string" then error("bad argument #1 to new_error (kind: string expected, got " .. type(kind) .. ")", 2) end
+  if op ~= nil and type(op) ~= "string" then error("bad argument #2 to new_error (op: string or nil expected, got " .. type(op) .. ")", 2) end
+  if addr ~= nil and type(addr) ~= "string" then error("bad argument #3 to new_error (addr: string or nil expected, got " .. type(addr) .. ")", 2) end
+  if type(message) ~= "string" then error("bad argument #4 to new_error (message: string expected, got " .. type(message) .. ")", 2) end
+  return setmetatable({ kind = kind, op = op, addr = addr, message = message }, Error)
+end
+
 -- too_large turns a conn's too_large error into one that says what was
 -- too long; other errors pass unchanged.
 local function relabel(err, what, limit)
@@ -138,7 +148,8 @@ local function trim(s)
   return s:sub(i, j)
 end
 
--- has_token reports whether a comma-separated header value lists token.
+-- has_token reports whether a comma-separated header value lists token
+-- (lowercased).
 local function has_token(value, token)
   if not value then return false end
   if not value:find(",", 1, true) then return lower(trim(value)) == token end
@@ -146,6 +157,31 @@ local function has_token(value, token)
     if lower(trim(part)) == token then return true end
   end
   return false
+end
+
+-- http.has_token is has_token for any token: compared without case.
+function http.has_token(value, token)
+  if value ~= nil and type(value) ~= "string" then error("bad argument #1 to has_token (value: string or nil expected, got " .. type(value) .. ")", 2) end
+  if type(token) ~= "string" then error("bad argument #2 to has_token (token: string expected, got " .. type(token) .. ")", 2) end
+  return has_token(value, lower(token))
+end
+
+-- split_list lists the items of a comma-separated header value (RFC
+-- 9110, 5.6.1), trimmed, empty ones left out.
+local function split_list(value)
+  local list = {}
+  for part in (value .. ","):gmatch("([^,]*),") do
+    local item = trim(part)
+    if item ~= "" then list[#list + 1] = item end
+  end
+  return list
+end
+
+-- http.split_list is split_list of a header that may be absent (nil).
+function http.split_list(value)
+  if value == nil then return {} end
+  if type(value) ~= "string" then error("bad argument #1 to split_list (value: string or nil expected, got " .. type(value) .. ")", 2) end
+  return split_list(value)
 end
 
 -- read_headers reads header lines up to the empty one: the map of
@@ -184,6 +220,14 @@ local function read_headers(c, addr)
     end
   end
   return nil, new_error("too_large", "read", addr, "more than %d header lines", http.MAX_HEADERS)
+end
+
+-- http.read_headers is read_headers for the protocols that read an
+-- HTTP-like head themselves (websocket's client reads the 101 reply so).
+function http.read_headers(c, addr)
+  if type(c) ~= "userdata" then error("bad argument #1 to read_headers (conn expected, got " .. type(c) .. ")", 2) end
+  if addr ~= nil and type(addr) ~= "string" then error("bad argument #2 to read_headers (addr: string or nil expected, got " .. type(addr) .. ")", 2) end
+  return read_headers(c, addr)
 end
 
 -- short_body is the error of a body the peer ended before its length
@@ -304,11 +348,8 @@ end
 -- codings lists the transfer codings of a Transfer-Encoding value, as
 -- lowercased tokens (parameters included: "chunked;x=1" is not chunked).
 local function codings(value)
-  local list = {}
-  for part in (value .. ","):gmatch("([^,]*),") do
-    local token = lower(trim(part))
-    if token ~= "" then list[#list + 1] = token end
-  end
+  local list = split_list(value)
+  for i, token in ipairs(list) do list[i] = lower(token) end
   return list
 end
 

@@ -31,6 +31,14 @@
 -- err.code set to that code. A close frame from the peer is answered and
 -- recv returns nil, err of kind "closed" with the peer's err.code and
 -- err.reason (also s.close_code, s.close_reason).
+--
+-- A server's socket has an idle timeout (opts.idle of serve and upgrade,
+-- default ws.IDLE_TIMEOUT): a client that sends no frame for that long,
+-- or does not take what we write to it for that long (one that pings
+-- and never reads its pongs), is closed with 1001 going away, as Tomcat
+-- closes an idle session (python3-websockets closes with 1011 when its
+-- own keepalive ping goes unanswered). recv then returns nil, err of kind
+-- "timeout" with err.code 1001.
 
 local ws = {}
 
@@ -41,6 +49,11 @@ local http = require "http"
 ws.MAX_MESSAGE = 16 * 1024 * 1024 -- the largest message recv returns (opts.max)
 ws.TIMEOUT = 30                   -- seconds for ws.connect's dial and handshake (opts.timeout)
 ws.CLOSE_TIMEOUT = 2              -- seconds close waits for the peer's close frame, and a client for the server to end the conn
+-- Seconds a server's socket may wait on its client (opts.idle of serve
+-- and upgrade; 0: no limit): as http.serve's http.IDLE_TIMEOUT, so that a
+-- silent client does not keep a task and a conn forever, and long enough
+-- for clients that ping to stay (python3-websockets pings every 20 s).
+ws.IDLE_TIMEOUT = 60
 
 -- Close codes (RFC 6455, 7.4.1).
 ws.NORMAL = 1000
@@ -57,6 +70,7 @@ ws.INTERNAL_ERROR = 1011
 
 local GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 local PIECE = 16 * 1024 * 1024 -- a payload is read in pieces of at most this (read_full takes 64 MiB)
+local IDLE_PIECE = 1024 * 1024 -- the same with an idle timeout: each piece that comes is a sign of life
 -- The largest opts.max accepted: the longest string Lua makes here. A
 -- larger max let a message through that table.concat then could not join
 -- (a Lua error out of recv, where nil, err is the contract).
@@ -66,20 +80,15 @@ local BATCH = 1024 -- fragments joined into one chunk at a time
 local CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
 local KIND_OP = { text = TEXT, binary = BINARY }
 
--- Errors made here look like the net error values the conns return:
--- kind, op, addr, message; tostring and .. give the message. A close
--- adds code and reason.
-local Error = {}
-Error.__index = Error
-Error.__tostring = function(e) return e.message end
-Error.__concat = function(a, b) return tostring(a) .. tostring(b) end
-
+-- Errors made here are http's (http.new_error), which look like the net
+-- error values the conns return: kind, op, addr, message; tostring and ..
+-- give the message. A close adds code and reason.
 local function new_error(kind, op, fmt, ...)
-  return setmetatable({ kind = kind, op = op, message = "websocket: " .. fmt:format(...) }, Error)
+  return http.new_error(kind, op, nil, "websocket: " .. fmt:format(...))
 end
 
-local function show(s, max) return bin.escape(s, max or 60) end
-local function lower(s) return s:lower() end
+-- Header values are read as http reads them.
+local has_token, split_list = http.has_token, http.split_list
 
 -- valid_utf8 reports whether s is UTF-8 as RFC 3629 has it: utf8.len's
 -- Lua 5.3 rules, less the surrogates (U+D800-U+DFFF, \237\160-\237\191)
@@ -89,35 +98,6 @@ local function valid_utf8(s)
   return not (s:find("\237", 1, true) and s:find("\237[\160-\191]"))
 end
 
--- trim strips spaces and tabs at both ends, in linear time: a pattern
--- like "^[ \t]*(.-)[ \t]*$" rescans a run of blanks from each of its
--- bytes, quadratic on what a peer sends (TestGrowthHandshakeBlanks).
--- Here the greedy ".*" backs off the trailing blanks once.
-local function trim(s)
-  local i = s:find("[^ \t]")
-  if not i then return "" end
-  return s:sub(i, s:match(".*[^ \t]()") - 1)
-end
-
--- has_token reports whether a comma-separated header value lists token
--- (compared without case).
-local function has_token(value, token)
-  if not value then return false end
-  for part in value:gmatch("[^,]+") do
-    if lower(trim(part)) == token then return true end
-  end
-  return false
-end
-
--- tokens lists a comma-separated header value's items, trimmed.
-local function tokens(value)
-  local out = {}
-  for part in (value or ""):gmatch("[^,]+") do
-    local t = trim(part)
-    if t ~= "" then out[#out + 1] = t end
-  end
-  return out
-end
 
 -- accept_of is the Sec-WebSocket-Accept that answers key.
 local function accept_of(key) return bin.b64(bin.sha1(key .. GUID)) end
@@ -153,20 +133,43 @@ local function frame(s, op, payload, fin)
 end
 
 -- write sends one frame in one write, so that frames from two tasks never
--- interleave.
+-- interleave. It waits until deadline (time.now() seconds) at most, and
+-- with an idle timeout no longer than s.idle: a peer that does not read
+-- cannot hold a writer forever. A write cut short by its deadline may
+-- leave half a frame sent.
 local function write(s, op, payload, fin, deadline)
+  if s.idle then
+    local limit = time.now() + s.idle
+    if not deadline or limit < deadline then deadline = limit end
+  end
   local opts = deadline and { timeout = math.max(deadline - time.now(), 0) } or nil
   local n, err = s.c:write(frame(s, op, payload, fin), opts)
   if not n then return nil, err end
   return true
 end
 
+-- idle_at is when a socket with an idle timeout has waited too long on
+-- its peer: s.idle seconds after the last bytes of a frame came; nil
+-- without one.
+local function idle_at(s)
+  return s.idle and s.heard + s.idle
+end
+
 -- read reads exactly n bytes from the conn, before deadline (time.now()
--- seconds) if one is set: nil, err consumes nothing.
-local function read(c, n, deadline)
+-- seconds) if one is set, and before idle_at: nil, err consumes nothing.
+-- What comes is a sign of life: it starts the idle time again.
+local function read(s, n, deadline)
   if n == 0 then return "" end
-  if not deadline then return c:read_full(n) end
-  return c:read_full(n, { timeout = math.max(deadline - time.now(), 0) })
+  local limit = idle_at(s)
+  if limit and (not deadline or limit < deadline) then deadline = limit end
+  local data, err
+  if deadline then
+    data, err = s.c:read_full(n, { timeout = math.max(deadline - time.now(), 0) })
+  else
+    data, err = s.c:read_full(n)
+  end
+  if data and s.idle then s.heard = time.now() end
+  return data, err
 end
 
 -- Protocol errors: what next_frame returns for bad input, as nil, err
@@ -183,11 +186,10 @@ end
 -- was read of the frame in s.h (the first two bytes) and s.f (the header
 -- and the pieces of payload), for the next call to go on with.
 local function next_frame(s, deadline)
-  local c = s.c
   local f = s.f
   if not f then
     if not s.h then
-      local h, err = read(c, 2, deadline)
+      local h, err = read(s, 2, deadline)
       if not h then return nil, err end
       s.h = h
     end
@@ -206,7 +208,7 @@ local function next_frame(s, deadline)
     local rest = ""
     if ext + (masked and 4 or 0) > 0 then
       local err
-      rest, err = read(c, ext + (masked and 4 or 0), deadline)
+      rest, err = read(s, ext + (masked and 4 or 0), deadline)
       if not rest then return nil, err end
     end
     if ext == 2 then
@@ -225,8 +227,9 @@ local function next_frame(s, deadline)
     f = { fin = fin, op = op, left = len, parts = {}, mask = masked and rest:sub(ext + 1) or nil }
     s.h, s.f = nil, f
   end
+  local size = s.idle and IDLE_PIECE or PIECE
   while f.left > 0 do
-    local piece, err = read(c, math.min(f.left, PIECE), deadline)
+    local piece, err = read(s, math.min(f.left, size), deadline)
     if not piece then return nil, err end
     f.parts[#f.parts + 1] = piece
     f.left = f.left - #piece
@@ -296,7 +299,7 @@ local function fail(s, err)
   s.close_code, s.close_reason = err.code, ""
   if s.state == "open" then
     s.state = "closing"
-    if write(s, CLOSE, close_payload(err.code, err.message:sub(12, 134):gsub("[\128-\255]", "?"))) then
+    if write(s, CLOSE, close_payload(err.code, err.message:sub(12, 134):gsub("[\128-\255]", "?")), nil, time.now() + ws.CLOSE_TIMEOUT) then
       -- Our side is done (the peer sees the close frame, then the end);
       -- what the peer sends after a bad frame is not framed for us: drop
       -- its bytes until it ends the conn, at most 1 MiB or
@@ -321,7 +324,7 @@ end
 -- closed_error is what recv returns once the socket is closed.
 local function closed_error(s)
   local e = new_error("closed", "recv", "closed (code %s%s)", tostring(s.close_code or ws.ABNORMAL),
-    (s.close_reason or "") ~= "" and ", reason \"" .. show(s.close_reason, 123) .. "\"" or "")
+    (s.close_reason or "") ~= "" and ", reason \"" .. bin.escape(s.close_reason, 123) .. "\"" or "")
   e.code, e.reason = s.close_code or ws.ABNORMAL, s.close_reason or ""
   return e
 end
@@ -338,7 +341,7 @@ local function on_close(s, payload)
   end
   s.close_code, s.close_reason = code, reason
   if s.state == "open" then
-    write(s, CLOSE, close_payload(code ~= ws.NO_STATUS and code or nil, reason))
+    write(s, CLOSE, close_payload(code ~= ws.NO_STATUS and code or nil, reason), nil, time.now() + ws.CLOSE_TIMEOUT)
   end
   finish(s, true)
   return nil, closed_error(s)
@@ -364,12 +367,30 @@ local function failed(self, err, cut)
   return nil, err
 end
 
+-- went_idle closes a socket whose peer has sent nothing for s.idle
+-- seconds with 1001 going away, and returns nil, err of kind timeout with
+-- err.code 1001.
+local function went_idle(s)
+  local e = new_error("timeout", "recv", "idle: no frame from the peer for %g s", s.idle)
+  e.code = ws.GOING_AWAY
+  return fail(s, e)
+end
+
 -- receive reads frames until a message is whole, answering control
 -- frames, or until it fails.
 local function receive(self, deadline)
   while true do
     local fin, op, payload = next_frame(self, deadline)
-    if fin == nil then return failed(self, op) end
+    if fin == nil then
+      local limit = idle_at(self)
+      -- The conn's timeout: the idle time's, unless the caller's came
+      -- first.
+      if limit and self.state == "open" and type(op) ~= "string" and op.kind == "timeout" and not op.code
+        and (not deadline or limit <= deadline) then
+        return went_idle(self)
+      end
+      return failed(self, op)
+    end
     if op == PING then
       -- A peer that pings and never reads fills the socket buffers: the
       -- pong then waits for room, no longer than this recv may wait. A
@@ -437,6 +458,21 @@ function Socket:recv(opts)
   return data, kind
 end
 
+-- send_frame writes a frame for send or ping. A write that waited the
+-- idle time for the peer to take it (a peer that does not read) may be
+-- cut short: the stream is over, and the conn is closed with no close
+-- frame (code 1006).
+local function send_frame(self, op, data)
+  local ok, err = write(self, op, data)
+  if not ok and self.idle and type(err) ~= "string" and err.kind == "timeout" then
+    self.state = "closed"
+    self.close_code, self.close_reason = self.close_code or ws.ABNORMAL, self.close_reason or ""
+    self.h, self.f, self.msg = nil, nil, nil
+    self.c:close()
+  end
+  return ok, err
+end
+
 -- Socket:send sends data as one message, text (the default) or binary.
 function Socket:send(data, kind)
   if getmetatable(self) ~= socket_mt then error("bad argument #1 to send (websocket expected, got " .. type(self) .. ")", 2) end
@@ -447,7 +483,7 @@ function Socket:send(data, kind)
   local op = KIND_OP[kind or "text"]
   if not op then error("bad argument #2 to send (kind: \"text\" or \"binary\" expected, got " .. tostring(kind) .. ")", 2) end
   if self.state ~= "open" then return nil, closed_error(self) end
-  return write(self, op, data)
+  return send_frame(self, op, data)
 end
 
 -- Socket:ping sends a ping; the pong comes back through recv, which
@@ -458,7 +494,7 @@ function Socket:ping(data)
   if type(data) ~= "string" then error("bad argument #1 to ping (data: string expected, got " .. type(data) .. ")", 2) end
   if #data > 125 then error("bad argument #1 to ping (data: at most 125 bytes, got " .. #data .. ")", 2) end
   if self.state ~= "open" then return nil, closed_error(self) end
-  return write(self, PING, data)
+  return send_frame(self, PING, data)
 end
 
 -- Socket:close runs the close handshake: it sends a close frame, waits up
@@ -479,7 +515,7 @@ function Socket:close(code, reason)
   end
   if self.state ~= "open" then return true end
   self.state = "closing"
-  local ok = write(self, CLOSE, close_payload(code or ws.NORMAL, reason))
+  local ok = write(self, CLOSE, close_payload(code or ws.NORMAL, reason), nil, time.now() + ws.CLOSE_TIMEOUT)
   if self.reading then
     -- The task in recv reads the peer's close frame and ends the conn;
     -- the deadline makes sure it does.
@@ -505,6 +541,22 @@ local function check_max(opts, n, f)
     error(("bad argument #%d to %s (opts.max: a whole number of bytes from 0 to %d expected)"):format(n, f, MAX_MAX), 3)
   end
   return max
+end
+
+-- MAX_IDLE is the longest idle time accepted: the longest timeout the
+-- conns take (flags.MAX_SECONDS, about 285 years).
+local MAX_IDLE = 9e9
+
+-- check_idle is opts.idle, checked, or default: seconds, or nil for no
+-- idle timeout (0).
+local function check_idle(opts, n, f, default)
+  local idle = opts.idle
+  if idle == nil then idle = default end
+  if type(idle) ~= "number" or idle ~= idle or idle < 0 or idle > MAX_IDLE then
+    error(("bad argument #%d to %s (opts.idle: seconds from 0 to %g expected, got %s)"):format(n, f, MAX_IDLE, tostring(idle)), 3)
+  end
+  if idle == 0 then return nil end
+  return idle
 end
 
 -- check_opts raises for a bad options table of f (argument n), judged by
@@ -533,9 +585,10 @@ function ws.wrap(c, opts)
   if type(c) ~= "userdata" then error("bad argument #1 to wrap (conn expected, got " .. type(c) .. ")", 2) end
   opts = check_opts(opts, "gonetrepl.websocket_wrap_opts", 2, "wrap")
   local max = check_max(opts, 2, "wrap")
+  local idle = check_idle(opts, 2, "wrap", 0)
   return setmetatable({
     c = c, server = opts.server == true, max = max, state = "open", protocol = opts.protocol,
-    pongs = 0, reading = false,
+    pongs = 0, reading = false, idle = idle, heard = idle and time.now(),
   }, socket_mt)
 end
 
@@ -547,7 +600,7 @@ local function parse_url(url)
   if type(url) ~= "string" then return nil end
   local scheme, rest = url:match("^(%a[%w+.-]*)(://.*)$")
   if not scheme then return nil end
-  scheme = lower(scheme)
+  scheme = scheme:lower()
   if scheme ~= "ws" and scheme ~= "wss" then return nil end
   local u = http.parse_url((scheme == "wss" and "https" or "http") .. rest)
   if u then u.scheme = scheme end
@@ -555,35 +608,21 @@ local function parse_url(url)
 end
 ws.parse_url = parse_url
 
--- read_response reads the status line and headers of the server's answer,
--- capped as http's are.
-local function read_head(c, deadline)
-  local function line()
-    local l, err = c:read_line(http.MAX_LINE, { timeout = math.max(deadline - time.now(), 0) })
-    if not l and err.kind == "too_large" then
-      return nil, new_error("too_large", "connect", "handshake line longer than %d bytes", http.MAX_LINE)
+-- read_head reads the status line and the headers of the server's
+-- answer before deadline, capped as http's are (http.read_headers).
+local function read_head(c, deadline, addr)
+  c:set_read_deadline(deadline)
+  local status, err = c:read_line(http.MAX_LINE)
+  if not status then
+    if err.kind == "too_large" then
+      return nil, new_error("too_large", "connect", "status line longer than %d bytes", http.MAX_LINE)
     end
-    return l, err
+    return nil, err
   end
-  local status, err = line()
-  if not status then return nil, err end
-  local headers, bytes = {}, 0
-  for i = 1, http.MAX_HEADERS + 1 do -- the headers, then the blank line
-    local l, lerr = line()
-    if not l then return nil, lerr end
-    if l == "" then return status, headers end
-    if i > http.MAX_HEADERS then break end
-    bytes = bytes + #l + 2
-    if bytes > http.MAX_HEADER_BYTES then
-      return nil, new_error("too_large", "connect", "handshake headers longer than %d bytes together", http.MAX_HEADER_BYTES)
-    end
-    local name, value = l:match("^([^:%s]+):(.*)$")
-    if name then value = trim(value) end
-    if not name then return nil, new_error("other", "connect", "malformed header line \"%s\"", show(l)) end
-    name = lower(name)
-    headers[name] = headers[name] and headers[name] .. ", " .. value or value
-  end
-  return nil, new_error("too_large", "connect", "more than %d header lines", http.MAX_HEADERS)
+  local headers, herr = http.read_headers(c, addr)
+  if not headers then return nil, herr end
+  c:set_read_deadline(0)
+  return status, headers
 end
 
 local TLS_KEYS = { "insecure", "ca", "cert", "key", "server_name", "sni", "pin_sha256", "min_version", "keylog" }
@@ -594,7 +633,7 @@ function ws.connect(url, opts)
   opts = check_opts(opts, "gonetrepl.websocket_opts", 2, "connect")
   local max = check_max(opts, 2, "connect")
   local u = parse_url(url)
-  if not u then error("bad argument #1 to connect (url: ws:// or wss:// URL expected, got \"" .. show(url, 100) .. "\")", 2) end
+  if not u then error("bad argument #1 to connect (url: ws:// or wss:// URL expected, got \"" .. bin.escape(url, 100) .. "\")", 2) end
   local lines = {
     "GET " .. u.target .. " HTTP/1.1",
     "Host: " .. u.host_header,
@@ -645,36 +684,36 @@ function ws.connect(url, opts)
   if not c then return nil, err end
   local function refuse(e)
     c:close()
-    if getmetatable(e) == Error then e.addr = u.addr end
+    if type(e) == "table" then e.addr = e.addr or u.addr end
     return nil, e
   end
   local ok, werr = c:write(table.concat(lines, "\r\n"))
   if not ok then return refuse(werr) end
-  local status, headers = read_head(c, deadline)
+  local status, headers = read_head(c, deadline, u.addr)
   if not status then return refuse(headers) end
   local code, reason = status:match("^HTTP/1%.%d (%d%d%d) ?(.*)$")
-  if not code then return refuse(new_error("other", "connect", "malformed status line \"%s\"", show(status))) end
+  if not code then return refuse(new_error("other", "connect", "malformed status line \"%s\"", bin.escape(status, 60))) end
   if code ~= "101" then
-    local e = new_error("other", "connect", "the server answered %s %s, not 101 Switching Protocols", code, show(reason))
+    local e = new_error("other", "connect", "the server answered %s %s, not 101 Switching Protocols", code, bin.escape(reason, 60))
     e.status = tonumber(code)
     return refuse(e)
   end
   if not has_token(headers.upgrade, "websocket") then
-    return refuse(new_error("other", "connect", "the 101 reply's Upgrade is \"%s\", not websocket", show(headers.upgrade or "")))
+    return refuse(new_error("other", "connect", "the 101 reply's Upgrade is \"%s\", not websocket", bin.escape(headers.upgrade or "", 60)))
   end
   if not has_token(headers.connection, "upgrade") then
-    return refuse(new_error("other", "connect", "the 101 reply's Connection is \"%s\", not Upgrade", show(headers.connection or "")))
+    return refuse(new_error("other", "connect", "the 101 reply's Connection is \"%s\", not Upgrade", bin.escape(headers.connection or "", 60)))
   end
   if headers["sec-websocket-accept"] ~= accept_of(key) then
     return refuse(new_error("other", "connect", "the 101 reply's Sec-WebSocket-Accept is \"%s\", not \"%s\"",
-      show(headers["sec-websocket-accept"] or ""), accept_of(key)))
+      bin.escape(headers["sec-websocket-accept"] or "", 60), accept_of(key)))
   end
   if headers["sec-websocket-extensions"] then
-    return refuse(new_error("other", "connect", "the server chose extensions \"%s\" we did not offer", show(headers["sec-websocket-extensions"])))
+    return refuse(new_error("other", "connect", "the server chose extensions \"%s\" we did not offer", bin.escape(headers["sec-websocket-extensions"], 60)))
   end
   local protocol = headers["sec-websocket-protocol"]
   if protocol and not offered[protocol] then
-    return refuse(new_error("other", "connect", "the server chose subprotocol \"%s\" we did not offer", show(protocol)))
+    return refuse(new_error("other", "connect", "the server chose subprotocol \"%s\" we did not offer", bin.escape(protocol, 60)))
   end
   return ws.wrap(c, { max = max, protocol = protocol })
 end
@@ -695,8 +734,9 @@ function ws.upgrade(req, c, opts)
   if type(c) ~= "userdata" then error("bad argument #2 to upgrade (conn expected, got " .. type(c) .. ")", 2) end
   opts = check_opts(opts, "gonetrepl.websocket_upgrade_opts", 3, "upgrade")
   local max = check_max(opts, 3, "upgrade")
+  local idle = check_idle(opts, 3, "upgrade", ws.IDLE_TIMEOUT)
   local h = req.headers or {}
-  if req.method ~= "GET" then return nil, handshake_error(405, "a WebSocket handshake is a GET, not %s", show(tostring(req.method))) end
+  if req.method ~= "GET" then return nil, handshake_error(405, "a WebSocket handshake is a GET, not %s", bin.escape(tostring(req.method), 60)) end
   if req.version ~= "HTTP/1.1" then return nil, handshake_error(400, "a WebSocket handshake needs HTTP/1.1") end
   if not has_token(h.upgrade, "websocket") then return nil, handshake_error(426, "no Upgrade: websocket in the request") end
   if not has_token(h.connection, "upgrade") then return nil, handshake_error(400, "no Connection: Upgrade in the request") end
@@ -708,7 +748,7 @@ function ws.upgrade(req, c, opts)
   if opts.protocols then
     local ours = {}
     for _, p in ipairs(opts.protocols) do ours[p] = true end
-    for _, p in ipairs(tokens(h["sec-websocket-protocol"])) do
+    for _, p in ipairs(split_list(h["sec-websocket-protocol"])) do
       if ours[p] then protocol = p break end
     end
   end
@@ -721,12 +761,13 @@ function ws.upgrade(req, c, opts)
   if protocol then lines[#lines + 1] = "Sec-WebSocket-Protocol: " .. protocol end
   lines[#lines + 1] = ""
   lines[#lines + 1] = ""
-  -- From here on the conn is the socket's: http.serve sends no reply.
+  -- From here on the conn is the socket's: http.serve sends no reply,
+  -- and its idle timeout gives way to the socket's (opts.idle).
   rawset(req, "taken", true)
   c:set_timeout(0)
   local ok, err = c:write(table.concat(lines, "\r\n"))
   if not ok then return nil, err end
-  return ws.wrap(c, { server = true, max = max, protocol = protocol })
+  return ws.wrap(c, { server = true, max = max, protocol = protocol, idle = idle or 0 })
 end
 
 -- ws.serve serves WebSocket on addr: handler(s, req) per connection.
@@ -734,8 +775,9 @@ function ws.serve(where, handler, opts)
   if type(handler) ~= "function" then error("bad argument #2 to serve (handler: function expected, got " .. type(handler) .. ")", 2) end
   opts = check_opts(opts, "gonetrepl.websocket_serve_opts", 3, "serve")
   check_max(opts, 3, "serve")
+  check_idle(opts, 3, "serve", ws.IDLE_TIMEOUT)
   if where == nil then error("bad argument #1 to serve (address or listener expected, got nil)", 2) end
-  local up = { max = opts.max, protocols = opts.protocols }
+  local up = { max = opts.max, protocols = opts.protocols, idle = opts.idle }
   return http.serve(where, function(req, c)
     local s, err = ws.upgrade(req, c, up)
     if not s then

@@ -215,6 +215,56 @@ function http.byte_range(value, size) end
 ---@return string? message
 function http.parse_url(url) end
 
+---`http.read_headers(c [, addr]) -> headers, header_list | nil, err`
+---
+---Reads header lines from conn c up to the empty line, as http reads the head of a request or a response: headers maps each lowercased name to its value (repeats joined with ", "), header_list keeps every {name, value} as received, in order; a line that starts with a blank continues the one before (obsolete folding). Capped as http's heads are: a line at http.MAX_LINE bytes, http.MAX_HEADERS lines of http.MAX_HEADER_BYTES together; over a cap is kind too_large, before more is read. A line without a colon, or a name with a blank, is kind other; the conn's errors come as they came (kind timeout at its deadline: set one first, c:set_read_deadline). addr (a string) is the err.addr of the errors made here. For a protocol whose head is HTTP's (websocket's 101 reply, RTSP, ICAP): read its first line, then the headers with this.
+---
+---```lua
+---local headers, list = assert(http.read_headers(c)); print(headers["x-a"]) --> 1, 2
+---```
+---@param c gonetrepl.conn
+---@param addr? string
+---@return table<string, string>? headers
+---@return string[][]|gonetrepl.error header_list_or_err
+function http.read_headers(c, addr) end
+
+---`http.has_token(value, token) -> boolean`
+---
+---Whether a comma-separated header value (Connection, Upgrade, Expect...) lists token: each item trimmed of spaces and tabs, compared without case; false for nil (a header that is absent). Linear in the value, whatever blanks a peer sends. A value that is neither a string nor nil, or a token that is not a string, is a Lua error.
+---
+---```lua
+---print(http.has_token("keep-alive, Upgrade", "upgrade")) --> true
+---```
+---@param value string?
+---@param token string
+---@return boolean
+function http.has_token(value, token) end
+
+---`http.split_list(value) -> {item, ...}`
+---
+---The items of a comma-separated header value (RFC 9110, 5.6.1), in order, each trimmed of spaces and tabs, empty ones left out; {} for nil. Quoted strings are not parsed: a comma inside quotes splits too. A value that is neither a string nor nil is a Lua error.
+---
+---```lua
+---print(table.concat(http.split_list(" chat, , v2.json "), "|")) --> chat|v2.json
+---```
+---@param value string?
+---@return string[]
+function http.split_list(value) end
+
+---`http.new_error(kind, op, addr, message) -> err`
+---
+---An error value like the ones the conns return, for a protocol written in Lua to return as nil, err: a table {kind, op, addr, message} whose tostring and .. give message. http's own errors are these (message "http: ..."), and websocket's. kind is best one of the net kinds (timeout, eof, closed, too_large, other...); op and addr may be nil. A kind or message that is not a string, or an op or addr that is neither a string nor nil, is a Lua error.
+---
+---```lua
+---local err = http.new_error("other", "read", "127.0.0.1:80", "myproto: bad magic"); print("failed: " .. err) --> failed: myproto: bad magic
+---```
+---@param kind string
+---@param op string?
+---@param addr string?
+---@param message string
+---@return gonetrepl.error err
+function http.new_error(kind, op, addr, message) end
+
 ---A keep-alive HTTP client, from http.client: a pool of idle conns per server.
 ---@class gonetrepl.http_client
 local http_client = {}

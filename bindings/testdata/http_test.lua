@@ -945,3 +945,57 @@ function TestServeHandlerTakesTheConn(t)
   assert(all == "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Raw: yes\r\n\r\nraw", all)
   assert(assert(http.get(base .. "/x", { timeout = 10 })).body == "normal")
 end
+
+-- The helpers websocket shares (http.read_headers, has_token, split_list,
+-- new_error) as a protocol of one's own would use them.
+function TestHeaderHelpers(t)
+  assert(http.has_token("keep-alive, Upgrade", "upgrade") == true)
+  assert(http.has_token(" \tUPGRADE\t ", "Upgrade") == true)
+  assert(http.has_token("upgraded, x-upgrade", "upgrade") == false)
+  assert(http.has_token(nil, "close") == false)
+  local items = http.split_list(" chat ,, \t v2.json\t,")
+  assert(#items == 2 and items[1] == "chat" and items[2] == "v2.json", table.concat(items, "|"))
+  assert(#http.split_list(nil) == 0 and #http.split_list(" , ,") == 0)
+
+  local err = http.new_error("eof", "read", "127.0.0.1:1", "myproto: cut short")
+  assert(err.kind == "eof" and err.op == "read" and err.addr == "127.0.0.1:1", err.kind)
+  assert(tostring(err) == "myproto: cut short" and "x: " .. err == "x: myproto: cut short")
+  local bare = http.new_error("other", nil, nil, "no op")
+  assert(bare.op == nil and bare.addr == nil and tostring(bare) == "no op")
+
+  -- read_headers: repeats joined, folding, the list in order; the caps
+  -- and a malformed line, with addr in the errors made here.
+  local function head(text, addr)
+    local a, b = net.pipe()
+    local w = task.spawn(function() a:write(text); a:close() end)
+    local h, list = http.read_headers(b, addr)
+    b:close()
+    w:wait(5)
+    return h, list
+  end
+  local h, list = head("Host: x\r\nX-A: 1\r\nx-a:  2 \r\nX-B: one\r\n\ttwo\r\n\r\nbody")
+  assert(h.host == "x" and h["x-a"] == "1, 2" and h["x-b"] == "one two", h["x-b"])
+  assert(#list == 4 and list[3][1] == "x-a" and list[3][2] == "2" and list[4][2] == "one two", #list)
+  local _, e = head(("X: y\r\n"):rep(http.MAX_HEADERS + 1) .. "\r\n", "peer:1")
+  assert(e.kind == "too_large" and e.addr == "peer:1" and tostring(e):find("more than", 1, true), tostring(e))
+  _, e = head("X: " .. ("a"):rep(http.MAX_LINE) .. "\r\n\r\n")
+  assert(e.kind == "too_large" and tostring(e):find("header line longer", 1, true), tostring(e))
+  _, e = head("no colon here\r\n\r\n", "peer:2")
+  assert(e.kind == "other" and e.addr == "peer:2", tostring(e))
+  _, e = head("Host: x\r\n")
+  assert(e.kind == "eof", tostring(e))
+
+  local function raises(pattern, f, ...)
+    local ok, msg = pcall(f, ...)
+    assert(not ok and tostring(msg):find(pattern), tostring(msg))
+  end
+  raises("bad argument #1 to has_token %(value", http.has_token, 7, "x")
+  raises("bad argument #2 to has_token %(token", http.has_token, "x", nil)
+  raises("bad argument #1 to split_list %(value", http.split_list, {})
+  raises("bad argument #1 to new_error %(kind", http.new_error, nil, "op", nil, "m")
+  raises("bad argument #2 to new_error %(op", http.new_error, "other", 1, nil, "m")
+  raises("bad argument #3 to new_error %(addr", http.new_error, "other", "op", {}, "m")
+  raises("bad argument #4 to new_error %(message", http.new_error, "other", "op", nil, nil)
+  raises("bad argument #1 to read_headers %(conn", http.read_headers, "c")
+  raises("bad argument #2 to read_headers %(addr", http.read_headers, (net.pipe()), 1)
+end

@@ -518,6 +518,11 @@ function TestWrongArguments(t)
   raises("bad argument #1 to upgrade %(req", ws.upgrade, nil)
   raises("bad argument #2 to upgrade %(conn", ws.upgrade, {}, "x")
   raises("bad argument #1 to wrap %(conn", ws.wrap, {})
+  raises("bad argument #3 to serve %(opts.idle: seconds from 0", ws.serve, "127.0.0.1:0", function() end, { idle = -1 })
+  raises("opts.idle", ws.serve, "127.0.0.1:0", function() end, { idle = "60" })
+  raises("opts.idle", ws.serve, "127.0.0.1:0", function() end, { idle = 0 / 0 })
+  raises("opts.idle", ws.serve, "127.0.0.1:0", function() end, { idle = 1e10 })
+  raises("bad argument #2 to wrap %(opts.idle", ws.wrap, s:conn(), { idle = -0.5 })
   raises("bad argument #1 to send %(websocket", s.send, {}, "x")
   raises("bad argument #1 to send %(data", s.send, s, {})
   raises("bad argument #2 to send %(kind", s.send, s, "x", "utf8")
@@ -653,4 +658,144 @@ function TestHandlerErrorWhoseTostringRaises(t)
   assert(data == nil and err.kind == "closed" and err.code == 1011, tostring(err))
   s:close()
   ln:close()
+end
+
+-- Idle time -----------------------------------------------------------------
+
+-- idle_server serves WebSocket echo with opts.idle = idle; each handler
+-- sends what ended it to results. Without setup, it starts with a recv
+-- whose timeout is below idle, which must keep the socket open; setup(s)
+-- replaces that.
+local function idle_server(idle, results, setup)
+  local ln = assert(ws.serve("127.0.0.1:0", function(s)
+    local data, err
+    if setup then
+      setup(s)
+    else
+      data, err = s:recv({ timeout = idle / 4 })
+      if data then
+        assert(s:send(data))
+      else
+        assert(err.kind == "timeout" and err.code == nil and s.state == "open", tostring(err))
+      end
+    end
+    while true do
+      local t0 = time.now()
+      data, err = s:recv()
+      if not data then
+        results:send({ err = err, waited = time.now() - t0, state = s.state, code = s.close_code })
+        return
+      end
+      local ok, serr = s:send(data)
+      if not ok then
+        results:send({ err = serr, state = s.state, code = s.close_code, sent = true })
+        return
+      end
+    end
+  end, { idle = idle }))
+  return "ws://" .. tostring(ln:addr()), ln
+end
+
+function TestIdleClientIsClosedWithGoingAway(t)
+  -- A client that upgrades and sends nothing: after idle seconds the
+  -- server sends a close frame with 1001, recv returns kind timeout with
+  -- err.code 1001, and the conn ends.
+  local results = task.chan(4)
+  local base, ln = idle_server(0.2, results)
+  local c = raw_client(base)
+  local t0 = time.now()
+  local code = read_close_code(c)
+  local after = time.now() - t0
+  assert(code == 1001, code)
+  assert(after >= 0.19, ("closed after %.3f s, before the idle time"):format(after))
+  -- The server has ended its side; it waits for ours (up to
+  -- ws.CLOSE_TIMEOUT) before it closes the conn.
+  expect_error("eof", c:read({ timeout = 10 }))
+  assert(c:write(raw_frame(0x88, "\3\233")))
+  c:close()
+  local r = results:recv(10)
+  assert(r.err.kind == "timeout" and r.err.code == 1001 and r.state == "closed" and r.code == 1001, tostring(r.err))
+  assert(tostring(r.err):find("idle", 1, true), tostring(r.err))
+  ln:close()
+end
+
+function TestActiveClientsAreNotIdle(t)
+  -- Clients that send messages, or only pings, every 0.05 s stay for
+  -- more than twice idle (0.5 s: a slow machine may pause them a while),
+  -- then close normally.
+  local results = task.chan(4)
+  local base, ln = idle_server(0.5, results)
+  local talker = assert(ws.connect(base .. "/", OPTS))
+  local pinger = assert(ws.connect(base .. "/", OPTS))
+  local pongs = task.spawn(function() return pinger:recv(OPTS) end) -- reads pongs until the close
+  local t0 = time.now()
+  local n = 0
+  while time.now() - t0 < 1.2 do
+    n = n + 1
+    assert(talker:send("tick " .. n))
+    assert(talker:recv(OPTS) == "tick " .. n)
+    assert(pinger:ping("tock"))
+    time.sleep(0.05)
+  end
+  assert(talker.state == "open" and pinger.state == "open")
+  talker:close(1000, "done")
+  pinger:close(1000, "done")
+  for _ = 1, 2 do
+    local r = results:recv(10)
+    assert(r.err.kind == "closed" and r.err.code == 1000, tostring(r.err))
+  end
+  local _, err = pongs:wait(10)
+  assert(err.kind == "closed" and pinger.pongs > 0, tostring(err))
+  t:log(("%d messages and pings in %.2f s with idle 0.5 s; %d pongs"):format(n, time.now() - t0, pinger.pongs))
+  ln:close()
+end
+
+function TestIdlePingerThatNeverReads(t)
+  -- A client that keeps pinging, or sending messages, and never reads:
+  -- its pongs (echoes) fill the buffers, and a write that cannot go out
+  -- for idle seconds ends the conn (kind timeout, code 1006), though
+  -- frames keep coming.
+  for _, case in ipairs({ { "pings", 0x89 }, { "messages", 0x82 } }) do
+    local results = task.chan(4)
+    local base, ln = idle_server(0.2, results, function(s) s:conn():set_write_buffer(4096) end)
+    local c = raw_client(base)
+    c:set_read_buffer(4096)
+    local frame = raw_frame(case[2], ("p"):rep(125))
+    local batch = frame:rep(64)
+    local feeder = task.spawn(function()
+      for _ = 1, 20000 do -- 21 MB at most
+        if not c:write(batch, { timeout = 10 }) then return end
+      end
+    end)
+    local r = results:recv(20)
+    assert(r, case[1] .. ": the server never gave up")
+    assert(r.err.kind == "timeout" and r.state == "closed" and r.code == 1006,
+      case[1] .. ": " .. tostring(r.err) .. " " .. tostring(r.code))
+    c:close()
+    feeder:wait(10)
+    ln:close()
+  end
+end
+
+function TestCloseToAPeerThatNeverReads(t)
+  -- A server that never reads: once the buffers are full, our close
+  -- frame cannot go out; close gives up within ws.CLOSE_TIMEOUT instead
+  -- of waiting for room for ever.
+  local release = task.chan(1)
+  local base = raw_server(function(c) release:recv(30) end)
+  local s = assert(ws.connect(base .. "/", OPTS))
+  local c = s:conn()
+  c:set_write_buffer(4096)
+  local chunk = ("x"):rep(65536)
+  for _ = 1, 4096 do -- 256 MiB at most
+    if not c:write(chunk, { timeout = 0.2 }) then break end
+  end
+  local saved = ws.CLOSE_TIMEOUT
+  ws.CLOSE_TIMEOUT = 0.2
+  local closer = task.spawn(function() return s:close() end)
+  local ok, err = closer:wait(10)
+  ws.CLOSE_TIMEOUT = saved
+  release:send(true)
+  assert(ok == true, "close still waiting for room after 10 s: " .. tostring(err))
+  assert(s.state == "closed", s.state)
 end

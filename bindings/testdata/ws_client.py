@@ -11,10 +11,15 @@ It prints one line per thing it saw, for the test to compare:
               the server closed with
   wait        waits for the server's messages and close: prints each message
               and the close code and reason
+  silent      sends nothing (a server with --idle 0.5 closes it): prints the
+              close code and reason, and whether that took the idle time
+  active      sends a message every 0.1 s for 1.2 s (a server with --idle
+              0.5 keeps it): prints whether every echo came, then closes
 """
 import asyncio
 import ssl
 import sys
+import time
 
 import websockets
 
@@ -61,6 +66,23 @@ async def main(url, scenario, cafile):
                 await ws.recv()
             except websockets.ConnectionClosed as e:
                 print("closed", e.rcvd.code if e.rcvd else None)
+        elif scenario == "silent":
+            start = time.monotonic()
+            try:
+                print(show(await ws.recv()))
+            except websockets.ConnectionClosed as e:
+                print("closed", e.rcvd.code if e.rcvd else None, e.rcvd.reason if e.rcvd else "")
+                print("after the idle time", time.monotonic() - start >= 0.49)
+        elif scenario == "active":
+            start, n, ok = time.monotonic(), 0, True
+            while ok and time.monotonic() - start < 1.2:
+                n += 1
+                await ws.send("tick %d" % n)
+                ok = await ws.recv() == "tick %d" % n
+                await asyncio.sleep(0.1)
+            print("echoed", ok and n >= 3)
+            await ws.close(1000, "done")
+            print("close", ws.close_code, ws.close_reason)
         elif scenario == "wait":
             try:
                 while True:
