@@ -49,11 +49,7 @@ func (rt *Runtime) osListDir(L *lua.LState) int {
 		}
 		return rt.pushError(L, &Error{Kind: kindOther, Op: "list_dir", Addr: path, Err: err}, "list_dir", path)
 	}
-	t := L.CreateTable(len(names), 0)
-	for i, n := range names {
-		t.RawSetInt(i+1, lua.LString(n))
-	}
-	L.Push(t)
+	L.Push(luaStrings(L, names))
 	L.Push(lua.LBool(truncated))
 	return 2
 }

@@ -187,12 +187,21 @@ func (rt *Runtime) captureStreams(L *lua.LState) int {
 	if cp.c == nil {
 		return rt.pushError(L, errCaptureClosed, "streams", "")
 	}
-	list := L.CreateTable(len(cp.c.Streams), 0)
-	for _, s := range cp.c.Streams {
-		list.Append(pcapStreamTable(L, s))
-	}
-	L.Push(list)
+	L.Push(pcapStreamList(L, cp.c))
 	return 1
+}
+
+// pcapStreamList is the Lua list of c's streams. A capture may hold a
+// million chunks and 256 MiB: each chunk and the bytes copied are charged
+// as work, so the interpreter is handed on every time slice while the list
+// is built (biglists.go). c is the caller's: a task that closes the
+// capture meanwhile does not take it from under the list.
+func pcapStreamList(L *lua.LState, c *pcapread.Capture) *lua.LTable {
+	list := L.CreateTable(len(c.Streams), 0)
+	for i, s := range c.Streams {
+		list.RawSetInt(i+1, pcapStreamTable(L, s))
+	}
+	return list
 }
 
 func (rt *Runtime) captureClose(L *lua.LState) int {
@@ -243,6 +252,7 @@ func pcapStreamTable(L *lua.LState, s *pcapread.Stream) *lua.LTable {
 	for i := range s.Chunks {
 		ch := &s.Chunks[i]
 		chunks.Append(pcapChunkTable(L, ch))
+		chargeItem(L, 3*len(ch.Data))
 		if ch.FromServ {
 			server = append(server, ch.Data...)
 		} else {
