@@ -16,6 +16,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/gonetrepl/gonetrepl/internal/pcapread"
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -240,36 +241,55 @@ func pcapPacketTable(L *lua.LState, p *pcapread.Packet) *lua.LTable {
 	return t
 }
 
-// pcapStreamTable is s as Lua sees it (gonetrepl.pcap_stream).
+// pcapStreamTable is s as Lua sees it (gonetrepl.pcap_stream). Each
+// side's bytes are copied once, joined, and its chunks' data are slices of
+// that string (a chunk kept alone keeps its side's bytes alive): one copy
+// of the stream, not three (a string per chunk, the joined bytes, a string
+// of them).
 func pcapStreamTable(L *lua.LState, s *pcapread.Stream) *lua.LTable {
 	t := L.CreateTable(0, 9)
 	t.RawSetString("protocol", lua.LString(s.Protocol))
 	t.RawSetString("client", lua.LString(s.Client))
 	t.RawSetString("server", lua.LString(s.Server))
-	chunks := L.CreateTable(len(s.Chunks), 0)
-	client := make([]byte, 0, s.ClientBytes)
-	server := make([]byte, 0, s.ServerBytes)
+	var sides [2]strings.Builder // client's, server's
+	sides[0].Grow(int(s.ClientBytes))
+	sides[1].Grow(int(s.ServerBytes))
 	for i := range s.Chunks {
 		ch := &s.Chunks[i]
-		chunks.Append(pcapChunkTable(L, ch))
-		chargeItem(L, 3*len(ch.Data))
-		if ch.FromServ {
-			server = append(server, ch.Data...)
-		} else {
-			client = append(client, ch.Data...)
-		}
+		sides[pcapSide(ch)].Write(ch.Data)
+		chargeItem(L, len(ch.Data))
+	}
+	joined := [2]string{sides[0].String(), sides[1].String()}
+	chunks := L.CreateTable(len(s.Chunks), 0)
+	var at [2]int
+	for i := range s.Chunks {
+		ch := &s.Chunks[i]
+		side := pcapSide(ch)
+		data := joined[side][at[side] : at[side]+len(ch.Data)]
+		at[side] += len(ch.Data)
+		chunks.RawSetInt(i+1, pcapChunkTable(L, ch, data))
+		L.Charge(1)
 	}
 	t.RawSetString("chunks", chunks)
-	t.RawSetString("client_bytes", lua.LString(string(client)))
-	t.RawSetString("server_bytes", lua.LString(string(server)))
+	t.RawSetString("client_bytes", lua.LString(joined[0]))
+	t.RawSetString("server_bytes", lua.LString(joined[1]))
 	t.RawSetString("complete", lua.LBool(s.Complete()))
 	t.RawSetString("missing", lua.LNumber(s.Missing))
 	t.RawSetString("reset", lua.LBool(s.Reset))
 	return t
 }
 
-// pcapChunkTable is ch as Lua sees it (gonetrepl.pcap_chunk).
-func pcapChunkTable(L *lua.LState, ch *pcapread.Chunk) *lua.LTable {
+// pcapSide is 0 for a chunk the client sent, 1 for the server's.
+func pcapSide(ch *pcapread.Chunk) int {
+	if ch.FromServ {
+		return 1
+	}
+	return 0
+}
+
+// pcapChunkTable is ch as Lua sees it (gonetrepl.pcap_chunk), data its
+// bytes.
+func pcapChunkTable(L *lua.LState, ch *pcapread.Chunk, data string) *lua.LTable {
 	t := L.CreateTable(0, 3)
 	t.RawSetString("time", unixSeconds(ch.Time))
 	dir := "c2s"
@@ -277,6 +297,6 @@ func pcapChunkTable(L *lua.LState, ch *pcapread.Chunk) *lua.LTable {
 		dir = "s2c"
 	}
 	t.RawSetString("dir", lua.LString(dir))
-	t.RawSetString("data", lua.LString(string(ch.Data)))
+	t.RawSetString("data", lua.LString(data))
 	return t
 }
