@@ -15,17 +15,15 @@ package bindings
 // from a socket of the same capture was written when it was sent.
 
 import (
-	"errors"
+	"io"
 	"net"
 	"net/netip"
-	"os"
 
 	"github.com/gonetrepl/gonetrepl/internal/pcapsynth"
 	"github.com/gonetrepl/gonetrepl/internal/transcript"
 )
 
 type captureSink struct {
-	f     *os.File
 	w     *pcapsynth.Writer
 	flows map[[2]netip.AddrPort]bool // (local, remote) of the TCP flows written and open
 	udp   map[netip.AddrPort]int     // local addresses of the UDP sockets open
@@ -38,14 +36,14 @@ type mirrorFlow struct{}
 // captureSink.udp while it is open.
 type udpLocal struct{ addr netip.AddrPort }
 
-func newCaptureSink(f *os.File, _ bool) (recSink, error) {
+func newCaptureSink(f io.Writer, _ bool) (recSink, error) {
 	// Appending starts a new pcapng section, which readers take as the
 	// rest of the file.
 	w, err := pcapsynth.NewWriter(f)
 	if err != nil {
 		return nil, err
 	}
-	return &captureSink{f: f, w: w, flows: map[[2]netip.AddrPort]bool{}, udp: map[netip.AddrPort]int{}}, w.Flush()
+	return &captureSink{w: w, flows: map[[2]netip.AddrPort]bool{}, udp: map[netip.AddrPort]int{}}, w.Flush()
 }
 
 // ipPort is a net address's IP and port, if it has them.
@@ -61,6 +59,8 @@ func ipPort(a net.Addr) (netip.AddrPort, bool) {
 
 func (s *captureSink) write(ss *recSession, ev *transcript.Event) error {
 	err := s.frames(ss, ev)
+	// Into the recorder's buffer: the file's size stays exact for
+	// max_bytes.
 	if ferr := s.w.Flush(); err == nil {
 		err = ferr
 	}
@@ -148,12 +148,15 @@ func (s *captureSink) frames(ss *recSession, ev *transcript.Event) error {
 	return s.w.Datagram(peer, local, ev.Data, ev.Time)
 }
 
+// flush: write has flushed each event into the recorder's buffer.
+func (s *captureSink) flush() error { return nil }
+
 func (s *captureSink) size() int64 { return s.w.Size() }
 
 func (s *captureSink) end(string) error {
 	// pcapng has no comment to say why a capture stopped early; the
 	// transcript does.
-	return errors.Join(s.w.Flush(), s.f.Close())
+	return s.w.Flush()
 }
 
 // sentHere reports whether peer is a UDP socket this capture records

@@ -26,7 +26,7 @@ const (
 func init() {
 	osFuncs = append(osFuncs, binding{"list_dir", (*Runtime).osListDir,
 		"os.list_dir(path [, max]) -> {name, ...}, truncated | nil, err",
-		"The names in the directory at path (not \".\" and \"..\"), sorted byte-wise, a directory's (following symbolic links) ending in \"/\". At most max names (default 1000, up to 1048576): truncated is true when the directory holds more, and then the list is max of its names in no chosen order, sorted, since only max+1 are read. A missing path or one that is not a directory is nil, err (kind 'other', the message says why). Runs with the interpreter lock released, like a socket call.",
+		"The names in the directory at path (not \".\" and \"..\"), sorted byte-wise, a directory's (following symbolic links) ending in \"/\". At most max names (default 1000, up to 1048576): truncated is true when the directory holds more, and then the list is max of its names in no chosen order, sorted, since only max+1 are read. A missing path or one that is not a directory is nil, err (kind 'other', the message says why). Reads the directory with the interpreter lock released, like a socket call, and builds a long list in turns with the other tasks (every time slice).",
 		`local names, more = assert(os.list_dir(".")); for _, n in ipairs(names) do print(n) end`})
 }
 
@@ -49,11 +49,7 @@ func (rt *Runtime) osListDir(L *lua.LState) int {
 		}
 		return rt.pushError(L, &Error{Kind: kindOther, Op: "list_dir", Addr: path, Err: err}, "list_dir", path)
 	}
-	t := L.CreateTable(len(names), 0)
-	for i, n := range names {
-		t.RawSetInt(i+1, lua.LString(n))
-	}
-	L.Push(t)
+	L.Push(luaStrings(L, names))
 	L.Push(lua.LBool(truncated))
 	return 2
 }

@@ -167,11 +167,7 @@ func (o lookupOptions) nameServer(err error) error {
 
 // pushStrings pushes a list of strings.
 func pushStrings(L *lua.LState, ss []string) int {
-	t := L.CreateTable(len(ss), 0)
-	for _, s := range ss {
-		t.Append(lua.LString(s))
-	}
-	L.Push(t)
+	L.Push(luaStrings(L, ss))
 	return 1
 }
 

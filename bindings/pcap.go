@@ -16,6 +16,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/gonetrepl/gonetrepl/internal/pcapread"
 	lua "github.com/gonetrepl/gonetrepl/third_party/gopher-lua"
@@ -38,7 +39,7 @@ var captureMethods = []binding{
 		`An iterator over the capture's packets, in file order: each a table {number, time, length, protocol, src, dst, src_ip, dst_ip, src_port, dst_port, flags, seq, ack, payload} (see gonetrepl.pcap_packet). Addresses are strings as net writes them: src and dst are "ip:port" for TCP and UDP ("[::1]:80" for IPv6), the bare ip for other IP protocols, nil for frames that are not IP. protocol is "tcp", "udp", "icmp", "icmpv6", another IP protocol's name, or for other frames what they carry ("arp"). flags are TCP's, in scapy's order FSRPAUECN ("S", "SA", "PA", "FA"). payload is the transport's payload (the IP payload for other protocols). Raises an error value of kind closed after cap:close().`,
 		`for pkt in cap:packets() do if pkt.protocol == "tcp" then print(pkt.number, pkt.src, pkt.dst, pkt.flags, #pkt.payload) end end`},
 	{"streams", (*Runtime).captureStreams, "cap:streams() -> list | nil, err",
-		`The capture's TCP streams and UDP flows, in the order their first packet came, as a new list of tables {protocol, client, server, chunks, client_bytes, server_bytes, complete, missing, reset} (see gonetrepl.pcap_stream). TCP's client is the side that sent the SYN (the first packet's sender when the capture missed it; a stream whose SYN was not captured starts at its first captured segment); chunks are the data each side sent, in order, each {time, dir = "c2s"|"s2c", data}; client_bytes and server_bytes are each side's chunks joined. complete: the SYN and a FIN from each side were seen and nothing is missing; missing counts the bytes the capture lacks (a packet tcpdump dropped), from how far each side's sequence numbers and the other side's ACKs went. A UDP flow's chunks are its datagrams, one each, in order. After cap:close(), nil, err of kind closed.`,
+		`The capture's TCP streams and UDP flows, in the order their first packet came, as a new list of tables {protocol, client, server, chunks, client_bytes, server_bytes, complete, missing, reset} (see gonetrepl.pcap_stream). TCP's client is the side that sent the SYN (the first packet's sender when the capture missed it; a stream whose SYN was not captured starts at its first captured segment); chunks are the data each side sent, in order, each {time, dir = "c2s"|"s2c", data}; client_bytes and server_bytes are each side's chunks joined. complete: the SYN and a FIN from each side were seen and nothing is missing; missing counts the bytes the capture lacks (a packet tcpdump dropped), from how far each side's sequence numbers and the other side's ACKs went. A UDP flow's chunks are its datagrams, one each, in order. A chunk's data is a piece of its side's bytes: each stream is copied once. A big capture's list is built in turns with the other tasks (every time slice), and a cancel stops it. After cap:close(), nil, err of kind closed.`,
 		`local s = cap:streams()[1]; print(s.client, "->", s.server, s.complete); print(s.client_bytes)`},
 	{"close", (*Runtime).captureClose, "cap:close() -> true",
 		`Lets the capture's packets and streams go (the memory is the garbage collector's again); the file was closed when pcap.open returned. Closing again is harmless.`,
@@ -187,12 +188,21 @@ func (rt *Runtime) captureStreams(L *lua.LState) int {
 	if cp.c == nil {
 		return rt.pushError(L, errCaptureClosed, "streams", "")
 	}
-	list := L.CreateTable(len(cp.c.Streams), 0)
-	for _, s := range cp.c.Streams {
-		list.Append(pcapStreamTable(L, s))
-	}
-	L.Push(list)
+	L.Push(pcapStreamList(L, cp.c))
 	return 1
+}
+
+// pcapStreamList is the Lua list of c's streams. A capture may hold a
+// million chunks and 256 MiB: each chunk and the bytes copied are charged
+// as work, so the interpreter is handed on every time slice while the list
+// is built (biglists.go). c is the caller's: a task that closes the
+// capture meanwhile does not take it from under the list.
+func pcapStreamList(L *lua.LState, c *pcapread.Capture) *lua.LTable {
+	list := L.CreateTable(len(c.Streams), 0)
+	for i, s := range c.Streams {
+		list.RawSetInt(i+1, pcapStreamTable(L, s))
+	}
+	return list
 }
 
 func (rt *Runtime) captureClose(L *lua.LState) int {
@@ -231,35 +241,55 @@ func pcapPacketTable(L *lua.LState, p *pcapread.Packet) *lua.LTable {
 	return t
 }
 
-// pcapStreamTable is s as Lua sees it (gonetrepl.pcap_stream).
+// pcapStreamTable is s as Lua sees it (gonetrepl.pcap_stream). Each
+// side's bytes are copied once, joined, and its chunks' data are slices of
+// that string (a chunk kept alone keeps its side's bytes alive): one copy
+// of the stream, not three (a string per chunk, the joined bytes, a string
+// of them).
 func pcapStreamTable(L *lua.LState, s *pcapread.Stream) *lua.LTable {
 	t := L.CreateTable(0, 9)
 	t.RawSetString("protocol", lua.LString(s.Protocol))
 	t.RawSetString("client", lua.LString(s.Client))
 	t.RawSetString("server", lua.LString(s.Server))
-	chunks := L.CreateTable(len(s.Chunks), 0)
-	client := make([]byte, 0, s.ClientBytes)
-	server := make([]byte, 0, s.ServerBytes)
+	var sides [2]strings.Builder // client's, server's
+	sides[0].Grow(int(s.ClientBytes))
+	sides[1].Grow(int(s.ServerBytes))
 	for i := range s.Chunks {
 		ch := &s.Chunks[i]
-		chunks.Append(pcapChunkTable(L, ch))
-		if ch.FromServ {
-			server = append(server, ch.Data...)
-		} else {
-			client = append(client, ch.Data...)
-		}
+		sides[pcapSide(ch)].Write(ch.Data)
+		chargeItem(L, len(ch.Data))
+	}
+	joined := [2]string{sides[0].String(), sides[1].String()}
+	chunks := L.CreateTable(len(s.Chunks), 0)
+	var at [2]int
+	for i := range s.Chunks {
+		ch := &s.Chunks[i]
+		side := pcapSide(ch)
+		data := joined[side][at[side] : at[side]+len(ch.Data)]
+		at[side] += len(ch.Data)
+		chunks.RawSetInt(i+1, pcapChunkTable(L, ch, data))
+		L.Charge(1)
 	}
 	t.RawSetString("chunks", chunks)
-	t.RawSetString("client_bytes", lua.LString(string(client)))
-	t.RawSetString("server_bytes", lua.LString(string(server)))
+	t.RawSetString("client_bytes", lua.LString(joined[0]))
+	t.RawSetString("server_bytes", lua.LString(joined[1]))
 	t.RawSetString("complete", lua.LBool(s.Complete()))
 	t.RawSetString("missing", lua.LNumber(s.Missing))
 	t.RawSetString("reset", lua.LBool(s.Reset))
 	return t
 }
 
-// pcapChunkTable is ch as Lua sees it (gonetrepl.pcap_chunk).
-func pcapChunkTable(L *lua.LState, ch *pcapread.Chunk) *lua.LTable {
+// pcapSide is 0 for a chunk the client sent, 1 for the server's.
+func pcapSide(ch *pcapread.Chunk) int {
+	if ch.FromServ {
+		return 1
+	}
+	return 0
+}
+
+// pcapChunkTable is ch as Lua sees it (gonetrepl.pcap_chunk), data its
+// bytes.
+func pcapChunkTable(L *lua.LState, ch *pcapread.Chunk, data string) *lua.LTable {
 	t := L.CreateTable(0, 3)
 	t.RawSetString("time", unixSeconds(ch.Time))
 	dir := "c2s"
@@ -267,6 +297,6 @@ func pcapChunkTable(L *lua.LState, ch *pcapread.Chunk) *lua.LTable {
 		dir = "s2c"
 	}
 	t.RawSetString("dir", lua.LString(dir))
-	t.RawSetString("data", lua.LString(string(ch.Data)))
+	t.RawSetString("data", lua.LString(data))
 	return t
 }

@@ -15,8 +15,18 @@ package bindings
 // on stderr and, in a transcript, in a last comment; a write error (a full
 // disk) stops it too, reported once on stderr. The script goes on either
 // way.
+//
+// A recorder writes its file through a buffer, not an event at a time: a
+// round trip through a relay is eight events, and a write(2) for each
+// cost more than the rest of the recording (BenchmarkRecordRelay). What
+// the buffer holds goes to the file recFlushDelay after the first event
+// it took (the file grows as the traffic goes: tail -f works), at once
+// when a socket it records closes, and when the recorder stops: net.record(false), a new net.record, the
+// runtime's Close (the CLI's every way out: the script's end, an error,
+// os.exit, a signal).
 
 import (
+	"bufio"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -48,15 +58,24 @@ type recSet struct {
 	record, capture *recorder
 }
 
-// recSink is a file format a recorder writes.
+// recSink is a file format a recorder writes, into the recorder's buffer.
 type recSink interface {
 	// write writes one event of session s (an open first).
 	write(s *recSession, ev *transcript.Event) error
-	// size is how many bytes the file has taken so far.
+	// flush hands on what the sink holds back, if anything.
+	flush() error
+	// size is how many bytes the file has taken so far, buffered or not.
 	size() int64
-	// end writes note (if not "") as a comment, flushes and closes.
+	// end writes note (if not "") as a comment, and what it holds.
 	end(note string) error
 }
+
+// recBufSize is the recorder's buffer: past it, a write goes to the file
+// at once.
+const recBufSize = 64 << 10
+
+// recFlushDelay is how long an event may wait in the recorder's buffer.
+const recFlushDelay = 50 * time.Millisecond
 
 // recSession is one socket as a recorder knows it.
 type recSession struct {
@@ -79,20 +98,26 @@ type recSource interface {
 type recorder struct {
 	mu       sync.Mutex
 	path     string
+	f        *os.File
+	buf      *bufio.Writer // between the sink and f
+	flusher  *time.Timer   // armed while buf holds events: flushLater
+	armed    bool
 	sink     recSink
 	max      int64
 	errOut   io.Writer
 	stopped  bool
 	sessions map[recSource]*recSession
 	next     int64
-	// counts, for net.record(false)
+	// counts, for net.record(false): events and bytes once in the file;
+	// buffered, the ones since the last flush
 	nSessions, nEvents, nBytes int64
+	bufEvents, bufBytes        int64
 }
 
 // openRecorder creates (or, if appendTo, appends to) the file at path,
 // readable by its owner alone (traffic holds secrets), and puts the sink
-// made by mk on it.
-func openRecorder(path string, appendTo bool, max int64, errOut io.Writer, mk func(f *os.File, appended bool) (recSink, error)) (*recorder, error) {
+// made by mk on it, behind the recorder's buffer.
+func openRecorder(path string, appendTo bool, max int64, errOut io.Writer, mk func(w io.Writer, appended bool) (recSink, error)) (*recorder, error) {
 	// O_NONBLOCK: a FIFO without a reader fails instead of holding the
 	// interpreter in open (as the key log's keyLogFlags).
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC | syscall.O_NONBLOCK
@@ -109,12 +134,16 @@ func openRecorder(path string, appendTo bool, max int64, errOut io.Writer, mk fu
 			appended = true
 		}
 	}
-	sink, err := mk(f, appended)
+	buf := bufio.NewWriterSize(f, recBufSize)
+	sink, err := mk(buf, appended)
+	if err == nil {
+		err = buf.Flush() // a header: the file is one from the start
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &recorder{path: path, sink: sink, max: max, errOut: errOut, sessions: map[recSource]*recSession{}}, nil
+	return &recorder{path: path, f: f, buf: buf, sink: sink, max: max, errOut: errOut, sessions: map[recSource]*recSession{}}, nil
 }
 
 // event records one event of src: kind with data, and for a datagram its
@@ -152,10 +181,17 @@ func (r *recorder) event(src recSource, kind transcript.Kind, peer net.Addr, dat
 		ev.Addr = recAddr(peer)
 	}
 	if r.put(s, &ev) && kind != transcript.Error {
-		r.nBytes += int64(len(data))
+		r.bufBytes += int64(len(data))
 	}
 	if kind == transcript.Close {
 		delete(r.sessions, src)
+		// A socket's end goes to the file at once: a script reads its
+		// recording after closing the socket, often without stopping it.
+		if !r.stopped {
+			if err := r.flush(); err != nil {
+				r.halt("", err)
+			}
+		}
 	}
 }
 
@@ -170,8 +206,46 @@ func (r *recorder) put(s *recSession, ev *transcript.Event) bool {
 		r.halt("", err)
 		return false
 	}
-	r.nEvents++
+	r.bufEvents++
+	if !r.armed {
+		r.armed = true
+		if r.flusher == nil {
+			r.flusher = time.AfterFunc(recFlushDelay, r.flushLater)
+		} else {
+			r.flusher.Reset(recFlushDelay)
+		}
+	}
 	return true
+}
+
+// flushLater writes what the buffer holds, recFlushDelay after the first
+// event it took; a write error stops the recorder.
+func (r *recorder) flushLater() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.armed = false
+	if r.stopped {
+		return
+	}
+	if err := r.flush(); err != nil {
+		r.halt("", err)
+	}
+}
+
+// flush writes what the buffer holds to the file; its events count as
+// written once they are there (after a write error, they do not). r.mu
+// is held.
+func (r *recorder) flush() error {
+	if err := r.sink.flush(); err != nil {
+		return err
+	}
+	if err := r.buf.Flush(); err != nil {
+		return err
+	}
+	r.nEvents += r.bufEvents
+	r.nBytes += r.bufBytes
+	r.bufEvents, r.bufBytes = 0, 0
+	return nil
 }
 
 // halt stops the recorder: early for reason ("max_bytes 300 reached"),
@@ -180,12 +254,21 @@ func (r *recorder) put(s *recSession, ev *transcript.Event) bool {
 // and a pcapng file has no place a reader shows for it. r.mu is held.
 func (r *recorder) halt(reason string, err error) {
 	r.stopped = true
+	if r.flusher != nil {
+		r.flusher.Stop() // or it runs, finds r stopped and does nothing
+	}
 	note := ""
 	if reason != "" {
 		note = "recording stopped: " + reason
 	}
-	if endErr := r.sink.end(note); err == nil {
-		err = endErr
+	if err == nil {
+		err = r.sink.end(note)
+	}
+	if err == nil {
+		err = r.flush()
+	}
+	if closeErr := r.f.Close(); err == nil {
+		err = closeErr
 	}
 	if r.errOut == nil {
 		return
@@ -469,7 +552,7 @@ func argPath(L *lua.LState, n int, name string) string {
 	return string(s)
 }
 
-const recordDoc = "Records every socket the runtime uses from now on (conns, packet conns, TLS conns as their plaintext, process tubes) to a transcript at path: one event per line, readable with grep (docs/TRANSCRIPT.md). The file is created 0600 (traffic holds secrets), replaced unless opts.append. Past opts.max_bytes (default 1 GiB) of file, or on a write error (a full disk), recording stops, said once on stderr (and by a last comment line in the transcript), and the script goes on. net.record(false) stops and returns the counts {path, sessions, events, bytes} (nil if none was running); a new net.record replaces the running one. The CLI's --record FILE starts it before the script runs."
+const recordDoc = "Records every socket the runtime uses from now on (conns, packet conns, TLS conns as their plaintext, process tubes) to a transcript at path: one event per line, readable with grep (docs/TRANSCRIPT.md). The file is created 0600 (traffic holds secrets), replaced unless opts.append. Past opts.max_bytes (default 1 GiB) of file, or on a write error (a full disk), recording stops, said once on stderr (and by a last comment line in the transcript), and the script goes on. net.record(false) stops and returns the counts {path, sessions, events, bytes} (nil if none was running); a new net.record replaces the running one. Events reach the file through a buffer, within 50 ms of their time (tail -f follows it), at once when their socket closes, and all of them when recording stops: net.record(false), a new net.record, the script's end, os.exit or a signal. The CLI's --record FILE starts it before the script runs."
 
 const captureDoc = "Records every socket the runtime uses from now on as a pcapng file that tshark and Wireshark open: each TCP conn as synthesized IPv4/IPv6 + TCP frames (a SYN handshake at its first event, consistent seq/ack, data segments of at most 64 KiB, FIN at close_write and close) with its real addresses, ports and timestamps, each datagram as one UDP frame. TLS conns are written as their plaintext (TCP port as it was, so Wireshark dissects the protocol inside; the transcript's open line names the TLS facts): no session keys are needed to read it. Unix sockets, pipes and process tubes are left out (they have no IP addresses). Created 0600; opts as net.record. net.capture(false) stops and returns the counts. The CLI's --pcap FILE starts it before the script runs."
 
@@ -530,12 +613,11 @@ func (rt *Runtime) StopRecording() { rt.trace.recs0.stopAll() }
 
 // transcriptSink writes a transcript.
 type transcriptSink struct {
-	f *os.File
 	w *transcript.Writer
 }
 
-func newTranscriptSink(f *os.File, appended bool) (recSink, error) {
-	s := &transcriptSink{f: f, w: transcript.NewWriter(f)}
+func newTranscriptSink(w io.Writer, appended bool) (recSink, error) {
+	s := &transcriptSink{w: transcript.NewWriter(w)}
 	if appended {
 		s.w.SkipHeader()
 	}
@@ -543,11 +625,10 @@ func newTranscriptSink(f *os.File, appended bool) (recSink, error) {
 }
 
 func (s *transcriptSink) write(_ *recSession, ev *transcript.Event) error {
-	if err := s.w.Write(ev); err != nil {
-		return err
-	}
-	return s.w.Flush() // the file is readable as it grows (tail -f)
+	return s.w.Write(ev) // its buffer is the recorder's (bufio.NewWriterSize)
 }
+
+func (s *transcriptSink) flush() error { return s.w.Flush() }
 
 func (s *transcriptSink) size() int64 { return s.w.Written() }
 
@@ -556,9 +637,5 @@ func (s *transcriptSink) end(note string) error {
 	if note != "" {
 		err = s.w.Comment(note)
 	}
-	err = errors.Join(err, s.w.Flush())
-	if cerr := s.f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return errors.Join(err, s.w.Flush())
 }

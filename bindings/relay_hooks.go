@@ -100,8 +100,14 @@ const relayCredits = 8
 
 // relayChunk is one chunk on its way to the writer of its direction, or
 // the end of the reads (end set; err nil at EOF).
+//
+// A chunk's bytes are copied once, off the reader's buffer into a string:
+// the string on_data gets is that one, the string it returns is written
+// as it is (bytesOf: a write only reads it), so a chunk costs one copy
+// whatever the hook does, not three (the copy, a Lua string of it, bytes
+// of the string returned).
 type relayChunk struct {
-	data []byte
+	data string
 	due  time.Time // when it may be written: the read's time plus a delay
 	free bool      // took no credit: on_data's last word at EOF
 	end  bool
@@ -112,7 +118,7 @@ type relayChunk struct {
 // read (for on_data), the reads' end, or a direction's end (done).
 type relayEvent struct {
 	dir  int
-	data []byte
+	data string
 	at   time.Time
 	end  bool // the reads of dir ended with err
 	done bool // dir has ended: its n bytes written, err
@@ -143,7 +149,7 @@ func (h *hookedRelay) read(dir int) {
 		case <-h.ctx.Done():
 			return 0, h.ctx.Err()
 		}
-		data := append([]byte(nil), p...)
+		data := string(p)
 		if h.hooks.onData == nil {
 			h.queue[dir] <- relayChunk{data: data}
 			return len(p), nil
@@ -198,7 +204,7 @@ func (h *hookedRelay) write(dir int) {
 			if err := h.sleepUntil(c.due); err != nil {
 				return err
 			}
-			for p := c.data; len(p) > 0; {
+			for p := bytesOf(c.data); len(p) > 0; {
 				k := min(len(p), piece)
 				if rate > 0 {
 					if err := h.sleepUntil(next); err != nil {
@@ -346,12 +352,12 @@ func (h *hookedRelay) onData(rt *Runtime, L *lua.LState, ev relayEvent) (relayCh
 	switch v := rets[0].(type) {
 	case *lua.LNilType:
 	case lua.LString:
-		c.data = []byte(v)
+		c.data = string(v)
 	case lua.LBool:
 		if v {
 			return bad("true")
 		}
-		c.data = nil
+		c.data = ""
 	case lua.LNumber:
 		secs := float64(v)
 		if !(secs >= 0) || secs > 1e9 {
@@ -360,7 +366,7 @@ func (h *hookedRelay) onData(rt *Runtime, L *lua.LState, ev relayEvent) (relayCh
 		switch d := rets[1].(type) {
 		case *lua.LNilType:
 		case lua.LString:
-			c.data = []byte(d)
+			c.data = string(d)
 		default:
 			return bad("a delay and a " + d.Type().String())
 		}

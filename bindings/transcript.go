@@ -12,7 +12,8 @@ import (
 // nil, err, what stdlib/replay.lua's replay.load stands on: it reads and
 // parses the transcript at path (internal/transcript, the format of
 // docs/TRANSCRIPT.md) without the interpreter lock, so a big file does not
-// stall the other tasks, then makes one table per event: {time, session,
+// stall the other tasks, then makes one table per event (handing the
+// interpreter on every time slice, transcriptList): {time, session,
 // kind, network, ["local"], remote, role, tls, tls_facts, addr, data,
 // err_kind}, the fields of transcript.Event its kind has. limits is a
 // table of max_events, max_sessions and max_bytes (replay.load checks
@@ -45,12 +46,21 @@ func (rt *Runtime) readTranscript(L *lua.LState) int {
 	case err != nil:
 		return rt.pushError(L, err, "read_transcript", path)
 	}
-	list := L.CreateTable(len(events), 0)
-	for i, ev := range events {
-		list.RawSetInt(i+1, eventTable(L, ev))
-	}
-	L.Push(list)
+	L.Push(transcriptList(L, events))
 	return 1
+}
+
+// transcriptList is the Lua list of events, a table each: up to a
+// million, so each is charged as work and the interpreter is handed on
+// every time slice while the list is built (biglists.go).
+func transcriptList(L *lua.LState, events []transcript.Event) *lua.LTable {
+	list := L.CreateTable(len(events), 0)
+	for i := range events {
+		ev := &events[i]
+		list.RawSetInt(i+1, eventTable(L, ev))
+		chargeItem(L, len(ev.Data)+len(ev.TLSFacts)*chargeBytesPerUnit)
+	}
+	return list
 }
 
 // limitField reads a positive whole number of limits, 0 (the default)
@@ -65,7 +75,7 @@ func limitField(L *lua.LState, t *lua.LTable, key string) int {
 }
 
 // eventTable is the Lua table of one event.
-func eventTable(L *lua.LState, ev transcript.Event) *lua.LTable {
+func eventTable(L *lua.LState, ev *transcript.Event) *lua.LTable {
 	t := L.CreateTable(0, 8)
 	t.RawSetString("time", unixSeconds(ev.Time))
 	t.RawSetString("session", lua.LNumber(ev.Session))

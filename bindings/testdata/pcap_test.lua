@@ -117,10 +117,15 @@ function TestPcapRawIPUDP(t)
   local s = cap:streams()
   assert(#s == 1 and s[1].protocol == "udp" and s[1].client == "10.0.0.1:5000" and s[1].server == "10.0.0.2:53")
   assert(#s[1].chunks == 10 and s[1].complete == false and s[1].missing == 0)
+  local sent = {c2s = {}, s2c = {}}
   for i, ch in ipairs(s[1].chunks) do
     assert(ch.data:match("^datagram (%d+)") == tostring(i) and #ch.data == 20)
     assert(ch.dir == (i % 5 == 0 and "s2c" or "c2s") and ch.time == 1700000000 + i)
+    table.insert(sent[ch.dir], ch.data)
   end
+  -- each side's bytes are its chunks joined (the chunks' data are cut from them)
+  assert(s[1].client_bytes == table.concat(sent.c2s) and #s[1].client_bytes == 8 * 20)
+  assert(s[1].server_bytes == table.concat(sent.s2c) and #s[1].server_bytes == 2 * 20)
   local pkt = cap:packets()()
   assert(pkt.protocol == "udp" and pkt.src == "10.0.0.1:5000" and pkt.dst == "10.0.0.2:53" and pkt.flags == nil
     and pkt.length == 48 and pkt.time == 1700000001 and pkt.payload:sub(1, 10) == "datagram 1")
@@ -149,4 +154,46 @@ function TestPcapOpenLetsOthersRun(t)
   local v, err = t2:wait(60)
   assert(v == nil and t2:status() == "canceled", t2:status())
   assert(time.since(started) < 5)
+end
+
+-- same_udp_capture writes a classic pcap of raw IPv4 frames (link type
+-- 101): n datagrams of payload from 10.0.0.1:5000 to 10.0.0.2:53, all
+-- alike, so that a big one is quick to make.
+local function same_udp_capture(dir, n, payload)
+  local frame = string.pack(">BBI2I2I2BBI2I4I4", 0x45, 0, 28 + #payload, 1, 0, 64, 17, 0, 0x0a000001, 0x0a000002)
+    .. string.pack(">I2I2I2I2", 5000, 53, 8 + #payload, 0) .. payload
+  local record = string.pack("<I4I4I4I4", 1700000000, 0, #frame, #frame) .. frame
+  return write_file(dir, "same.pcap", string.pack("<I4I2I2i4I4I4I4", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101) .. record:rep(n))
+end
+
+-- cap:streams() hands the interpreter on while it builds its tables (one
+-- per chunk: 50,000 datagrams here), as a long Go builtin does at a tick;
+-- it used to hold it for the whole list, and the ticker got no turn. A
+-- capture closed by a task that ran meanwhile does not spoil the list
+-- being built: it is made of what the capture held when the call began.
+function TestPcapStreamsLetOthersRun(t)
+  local n, payload = 50000, "a datagram"
+  local cap = assert(pcap.open(same_udp_capture(t:tempdir(), n, payload), {max_packets = n}))
+  local turns, streams = th.turns_during(function() return cap:streams() end)
+  t:log("the ticker ran " .. turns .. " times while cap:streams() built its tables")
+  assert(turns >= 2, "the ticker ran " .. turns .. " times while cap:streams() built its tables")
+  local function check(streams)
+    local s = streams[1]
+    assert(#streams == 1 and #s.chunks == n, #s.chunks)
+    assert(s.client_bytes == payload:rep(n) and s.server_bytes == "")
+    for _, i in ipairs({1, 2, n / 2, n}) do
+      assert(s.chunks[i].data == payload and s.chunks[i].dir == "c2s", i)
+    end
+  end
+  check(streams)
+  local closed = false
+  local closer = task.spawn(function()
+    time.sleep(0.001)
+    cap:close()
+    closed = true
+  end)
+  check(assert(cap:streams()))
+  assert(closed, "the closer did not run while cap:streams() built its tables")
+  closer:wait(10)
+  th.expect_error("closed", cap:streams())
 end

@@ -290,3 +290,45 @@ function TestRecordRelay()
   find(t, T .. "1 eof$")
   a1:close(); a2:close(); b1:close()
 end
+
+-- The recorder writes through a buffer: what it holds reaches the file
+-- within recFlushDelay (50 ms) while recording goes on (tail -f works),
+-- and everything at once when it stops: net.record(false) right after
+-- the last event loses none of them. Both for a transcript and a capture.
+function TestRecordBufferLosesNothing()
+  local a, b = testhelp.tcp_pair()
+  local p, cp = path("buffered.txt"), path("buffered.pcapng")
+  assert(a:record(p))
+  assert(a:capture(cp))
+  for i = 1, 500 do
+    assert(a:write("ping " .. i .. "\n"))
+    assert(b:read_line() == "ping " .. i)
+  end
+  -- not stopped: the file catches up by itself
+  local last = T .. "1 send %d+ \"ping 500\\n\"$"
+  local t = lines(p)
+  for _ = 1, 200 do
+    if #t > 0 and t[#t]:find(last) then break end
+    time.sleep(0.01)
+    t = lines(p)
+  end
+  assert(#t > 0 and t[#t]:find(last), "the transcript's last line after 2 s: " .. tostring(t[#t]))
+  local sends = #t - 2 -- the header, the open
+  -- stopped right after more events: all of them are in the file
+  for i = 501, 1000 do assert(a:write("ping " .. i .. "\n")) end
+  local counts = a:record(false)
+  local ccounts = a:capture(false)
+  t = lines(p)
+  assert(counts.events == 1001 and #t == 1002, counts.events .. " events, " .. #t .. " lines")
+  assert(t[#t]:find(T .. "1 send %d+ \"ping 1000\\n\"$"), t[#t])
+  assert(sends == 500, sends)
+  -- the capture: every byte a wrote, in its one stream
+  local cap = assert(pcap.open(cp))
+  local s = cap:streams()
+  local want = {}
+  for i = 1, 1000 do want[i] = "ping " .. i .. "\n" end
+  assert(#s == 1 and s[1].client_bytes == table.concat(want), #s)
+  assert(ccounts.events == 1001, ccounts.events)
+  for i = 1, 500 do assert(b:read_line() == "ping " .. (500 + i)) end
+  a:close(); b:close()
+end

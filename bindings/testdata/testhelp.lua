@@ -47,4 +47,25 @@ function M.expect_error(kind, v, err, what)
   return err
 end
 
+-- turns_during calls f, which holds the interpreter (a Go builtin that
+-- runs long without blocking), while a ticker task wakes every
+-- millisecond; it returns how many times the ticker ran while f ran, then
+-- f's result. 0 means f stalled every other task for its whole run.
+function M.turns_during(f)
+  local turns, stop = 0, false
+  local ticker = task.spawn(function()
+    while not stop do
+      time.sleep(0.001)
+      turns = turns + 1
+    end
+  end)
+  time.sleep(0.01) -- the ticker is running
+  local before = turns
+  local result = f()
+  local during = turns - before
+  stop = true
+  ticker:wait(10)
+  return during, result
+end
+
 return M
