@@ -124,6 +124,7 @@ func benchChunk(b *testing.B, name, src string) {
 	b.Helper()
 	rt := New(Options{})
 	defer rt.Close()
+	preloadTestHelp(b, rt)
 	fn, err := rt.Load(strings.NewReader(src), name)
 	if err != nil {
 		b.Fatal(err)

@@ -80,13 +80,7 @@ func BenchmarkCaptureStreams(b *testing.B) {
 func BenchmarkRelayHookCopies(b *testing.B) {
 	benchChunk(b, "relay", `
 		local n = tonumber(...)
-		local ln = assert(net.listen("tcp", "127.0.0.1:0"))
-		local function pair()
-			local got = task.chan(1)
-			task.spawn(function() got:send(assert(ln:accept(10))) end)
-			local c = assert(net.dial("tcp", tostring(ln:addr()), {timeout = 10}))
-			return c, assert(got:recv(10))
-		end
+		local pair = require("testhelp").tcp_pair
 		local writer, a = pair()
 		local b, reader = pair()
 		local piece = string.rep("x", 65536)

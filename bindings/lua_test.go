@@ -77,7 +77,7 @@ func newTestRuntime(t *testing.T) (*Runtime, *syncBuffer) {
 // testHelpFile holds the helpers the Lua tests share, as require "testhelp".
 const testHelpFile = "testdata/testhelp.lua"
 
-func preloadTestHelp(t *testing.T, rt *Runtime) {
+func preloadTestHelp(t testing.TB, rt *Runtime) {
 	src, err := os.ReadFile(testHelpFile)
 	if err != nil {
 		t.Fatal(err)

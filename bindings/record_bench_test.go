@@ -24,16 +24,11 @@ func BenchmarkRecordRelay(b *testing.B) {
 			dir := b.TempDir()
 			rt := New(Options{})
 			defer rt.Close()
+			preloadTestHelp(b, rt)
 			src := `
 				local n, mode, dir = tonumber((...)), select(2, ...)
 				if mode ~= "off" then assert(net[mode](dir .. "/rec")) end
-				local ln = assert(net.listen("tcp", "127.0.0.1:0"))
-				local function pair()
-					local got = task.chan(1)
-					task.spawn(function() got:send(assert(ln:accept(10))) end)
-					local c = assert(net.dial("tcp", tostring(ln:addr()), {timeout = 10}))
-					return c, assert(got:recv(10))
-				end
+				local pair = require("testhelp").tcp_pair
 				local client, a = pair()
 				local b, echo = pair()
 				task.spawn(function()
