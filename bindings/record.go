@@ -530,17 +530,58 @@ func (rt *Runtime) recordStart(L *lua.LState, n int, p *atomic.Pointer[recSet], 
 	if k == recCapture {
 		mk = newCaptureSink
 	}
-	r, err := openRecorder(path, o.appendTo, o.max, rt.stderr, mk)
-	if err != nil {
+	if err := rt.startRec(p, k, path, o.appendTo, o.max, mk); err != nil {
 		return rt.pushError(L, err, "open", path)
-	}
-	rt.trace.recs0.add(r)
-	if old := swapRec(&rt.trace.recMu, p, k, r); old != nil {
-		rt.trace.recs0.remove(old)
-		old.stop()
 	}
 	L.Push(lua.LTrue)
 	return 1
+}
+
+// startRec opens a recorder of kind k on path and puts it in the set at
+// p, stopping the one it replaces. That one is stopped after the new file
+// opened, so that a failed open leaves it running, unless it writes the
+// same file: then it is stopped first, or the events in its buffer would
+// land, at its old offset, in the file the new one just truncated.
+func (rt *Runtime) startRec(p *atomic.Pointer[recSet], k recKind, path string, appendTo bool, max int64, mk func(w io.Writer, appended bool) (recSink, error)) error {
+	if cur := p.Load(); cur != nil && cur.get(k).writes(path) {
+		rt.stopRec(swapRec(&rt.trace.recMu, p, k, nil))
+	}
+	r, err := openRecorder(path, appendTo, max, rt.stderr, mk)
+	if err != nil {
+		return err
+	}
+	rt.trace.recs0.add(r)
+	rt.stopRec(swapRec(&rt.trace.recMu, p, k, r))
+	return nil
+}
+
+// stopRec stops r, a recorder taken out of its set, if not nil.
+func (rt *Runtime) stopRec(r *recorder) {
+	if r != nil {
+		rt.trace.recs0.remove(r)
+		r.stop()
+	}
+}
+
+// get is the set's recorder of kind k.
+func (s *recSet) get(k recKind) *recorder {
+	if k == recTranscript {
+		return s.record
+	}
+	return s.capture
+}
+
+// writes reports whether r (which may be nil) writes the file at path.
+func (r *recorder) writes(path string) bool {
+	if r == nil {
+		return false
+	}
+	mine, err := r.f.Stat()
+	if err != nil {
+		return false
+	}
+	st, err := os.Stat(path)
+	return err == nil && os.SameFile(mine, st)
 }
 
 // argPath reads a file path argument.
@@ -595,16 +636,7 @@ func (rt *Runtime) StartRecording(path string, pcap bool) error {
 	if pcap {
 		mk, k = newCaptureSink, recCapture
 	}
-	r, err := openRecorder(path, false, defaultRecordMax, rt.stderr, mk)
-	if err != nil {
-		return err
-	}
-	rt.trace.recs0.add(r)
-	if old := swapRec(&rt.trace.recMu, &rt.trace.recs, k, r); old != nil {
-		rt.trace.recs0.remove(old)
-		old.stop()
-	}
-	return nil
+	return rt.startRec(&rt.trace.recs, k, path, false, defaultRecordMax, mk)
 }
 
 // StopRecording ends every recording the runtime has open, flushing the

@@ -295,6 +295,26 @@ end
 -- within recFlushDelay (50 ms) while recording goes on (tail -f works),
 -- and everything at once when it stops: net.record(false) right after
 -- the last event loses none of them. Both for a transcript and a capture.
+-- A recording started again on the file it writes replaces it cleanly:
+-- the old one's buffered events do not land in the new file.
+function TestRecordRestartedOnItsOwnFile()
+  local a, b = testhelp.tcp_pair()
+  local p = path("restarted.txt")
+  for _, record in ipairs({ function(...) return net.record(...) end, function(...) return a:record(...) end }) do
+    assert(record(p))
+    for i = 1, 50 do assert(a:write("old " .. i .. "\n")) end
+    assert(record(p))
+    assert(a:write("new 1\n"))
+    local counts = record(false)
+    local t = lines(p)
+    assert(t[1] == "# gonetrepl transcript 1", t[1])
+    assert(#t == 3 and counts.events == 2, #t .. " lines:\n" .. table.concat(t, "\n"))
+    assert(t[3]:find(T .. "%d+ send 6 \"new 1\\n\"$"), t[3])
+  end
+  assert(b:read(1000) ~= nil)
+  a:close(); b:close()
+end
+
 function TestRecordBufferLosesNothing()
   local a, b = testhelp.tcp_pair()
   local p, cp = path("buffered.txt"), path("buffered.pcapng")
