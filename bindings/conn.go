@@ -281,13 +281,17 @@ func (rt *Runtime) readDatagramConn(L *lua.LState, c *Conn, n int, by time.Time)
 		return call.do(ctx, func() error {
 			var err error
 			data, _, truncated, err = readDatagram(c.nc, n)
+			if err == nil {
+				// Logged here, without the lock: the log may wait for
+				// writes in flight (writeorder.go).
+				traceDatagram(&c.tr, c, "<", bytesOf(data), nil)
+			}
 			return err
 		})
 	})
 	if err != nil {
 		return rt.pushError(L, c.opError("read", c.timedOut(err, awaited{desc: "a datagram"})), "read", "")
 	}
-	traceDatagram(&c.tr, c, "<", bytesOf(data), nil)
 	return rt.pushDatagram(L, data, nil, false, truncated)
 }
 

@@ -229,13 +229,17 @@ func (rt *Runtime) packetReadFrom(L *lua.LState) int {
 		return call.do(ctx, func() error {
 			var err error
 			data, from, truncated, err = readDatagram(p.pc, maxLen)
+			if err == nil {
+				// Logged here, without the lock: the log may wait for
+				// writes in flight (writeorder.go).
+				traceDatagram(&p.tr, p, "<", bytesOf(data), from)
+			}
 			return err
 		})
 	})
 	if err != nil {
 		return rt.pushError(L, p.opError("read", err), "read", addrString(p.pc.LocalAddr()))
 	}
-	traceDatagram(&p.tr, p, "<", bytesOf(data), from)
 	return rt.pushDatagram(L, data, from, true, truncated)
 }
 

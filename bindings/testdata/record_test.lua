@@ -117,6 +117,35 @@ function TestRecordUDP()
   for _, l in ipairs(t) do assert(not l:find(" 2 "), "b was not recorded: " .. l) end
 end
 
+-- A recorded datagram read waits (at most 100 ms) for writes begun just
+-- before it (writeorder.go), without the interpreter lock: other tasks
+-- run meanwhile, for both read_from and a datagram conn's read.
+function TestRecordedDatagramReadWaitsWithoutTheLock()
+  local p = path("udp-wait.txt")
+  assert(net.record(p))
+  local a = assert(net.listen_packet("udp", "127.0.0.1:0"))
+  local b = assert(net.listen_packet("udp", "127.0.0.1:0"))
+  local d = assert(net.dial("udp", tostring(a:local_addr())))
+  local w, r = testhelp.tcp_pair() -- r never reads: w's big write stays in flight
+  local big = string.rep("x", 32 * 1024 * 1024)
+  for _, read in ipairs({
+    function() return a:read_from() end,
+    function() return d:read() end,
+  }) do
+    assert(b:write_to("hi", tostring(a:local_addr())))
+    assert(a:write_to("hi", tostring(d:local_addr())))
+    time.sleep(0.05) -- both datagrams are queued
+    local writer = task.spawn(function() return w:write(big, { timeout = 0.5 }) end)
+    time.sleep(0.005) -- the write has begun
+    local turns, got = testhelp.turns_during(read)
+    assert(got == "hi", tostring(got))
+    assert(turns > 0, "the ticker never ran while the read waited for the write")
+    writer:wait()
+  end
+  net.record(false)
+  a:close(); b:close(); d:close(); w:close(); r:close()
+end
+
 function TestRecordUnix()
   if not net.unix_supported or not net.unix_supported() then return end
   local p = path("unix.txt")
