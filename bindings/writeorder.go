@@ -11,6 +11,7 @@ package bindings
 // waited for longer (what it wrote is then logged after the read).
 
 import (
+	"container/list"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,32 +22,28 @@ import (
 // tens of milliseconds to run again.
 const writeOrderWait = 100 * time.Millisecond
 
-// writeOrder is a runtime's traced writes in flight (traceState.order).
+// writeOrder is a runtime's traced writes in flight (traceState.order),
+// in the order they began: a read looks at the newest ones only, so its
+// cost does not grow with writes stuck on peers that do not read.
 type writeOrder struct {
-	n        atomic.Int32 // len(inflight), read without the lock
-	mu       sync.Mutex
-	next     uint64
-	inflight map[uint64]time.Time // when each write began
-	changed  chan struct{}        // closed (and dropped) when a write ends
+	n       atomic.Int32 // writes in flight, read without the lock
+	mu      sync.Mutex
+	writes  list.List     // of time.Time: when each write in flight began
+	changed chan struct{} // closed (and dropped) when a write ends
 }
 
-// begin registers a write about to start; end(id) once it is logged.
-func (o *writeOrder) begin() uint64 {
+// begin registers a write about to start; end(w) once it is logged.
+func (o *writeOrder) begin() *list.Element {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.inflight == nil {
-		o.inflight = map[uint64]time.Time{}
-	}
-	o.next++
-	o.inflight[o.next] = time.Now()
 	o.n.Add(1)
-	return o.next
+	return o.writes.PushBack(time.Now())
 }
 
-func (o *writeOrder) end(id uint64) {
+func (o *writeOrder) end(w *list.Element) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	delete(o.inflight, id)
+	o.writes.Remove(w)
 	o.n.Add(-1)
 	if o.changed != nil {
 		close(o.changed)
@@ -55,24 +52,26 @@ func (o *writeOrder) end(id uint64) {
 }
 
 // await returns once every write begun before it was called has been
-// logged, or has been in flight for writeOrderWait, or writeOrderWait has
-// passed.
+// logged or has been in flight for writeOrderWait: at most writeOrderWait.
 func (o *writeOrder) await() {
 	if o.n.Load() == 0 {
 		return
 	}
 	now := time.Now()
-	var timeout <-chan time.Time
 	for {
 		o.mu.Lock()
-		pending := false
-		for _, began := range o.inflight {
-			if !began.After(now) && now.Sub(began) < writeOrderWait {
-				pending = true
+		// The newest write begun before now; writes after it began
+		// after the read and are not waited for, writes before it are
+		// older, so they age out first.
+		var newest time.Time
+		for w := o.writes.Back(); w != nil; w = w.Prev() {
+			if began := w.Value.(time.Time); !began.After(now) {
+				newest = began
 				break
 			}
 		}
-		if !pending {
+		left := writeOrderWait - time.Since(newest)
+		if newest.IsZero() || left <= 0 {
 			o.mu.Unlock()
 			return
 		}
@@ -81,31 +80,27 @@ func (o *writeOrder) await() {
 		}
 		changed := o.changed
 		o.mu.Unlock()
-		if timeout == nil {
-			t := time.NewTimer(writeOrderWait)
-			defer t.Stop()
-			timeout = t.C
-		}
+		timer := time.NewTimer(left)
 		select {
 		case <-changed:
-		case <-timeout:
-			return
+		case <-timer.C:
 		}
+		timer.Stop()
 	}
 }
 
 // beginWrite registers a write on the socket if it is traced or recorded
-// (0 if not); endWrite(id) follows once the write is logged.
-func (t *sockTrace) beginWrite() uint64 {
+// (nil if not); endWrite(w) follows once the write is logged.
+func (t *sockTrace) beginWrite() *list.Element {
 	if t.all == nil || t.mode() == traceOff {
-		return 0
+		return nil
 	}
 	return t.all.order.begin()
 }
 
-func (t *sockTrace) endWrite(id uint64) {
-	if id != 0 {
-		t.all.order.end(id)
+func (t *sockTrace) endWrite(w *list.Element) {
+	if w != nil {
+		t.all.order.end(w)
 	}
 }
 
