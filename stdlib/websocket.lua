@@ -273,6 +273,7 @@ end
 -- wait_close reads frames until the peer's close frame, the conn's end
 -- or deadline, dropping data: the second half of a close handshake.
 local function wait_close(s, deadline)
+  if s.idle then s.heard = time.now() end -- bounded by deadline, not by idle time past
   while true do
     local fin, op, payload = next_frame(s, deadline)
     if fin == nil then return end
@@ -452,9 +453,16 @@ function Socket:recv(opts)
   end
   if self.state == "closed" then return nil, closed_error(self) end
   local deadline = opts and opts.timeout and time.now() + opts.timeout
+  if self.idle and self.left then
+    -- Idle time is time a recv waits: the handler's work since the last
+    -- recv returned does not count (what the peer sent meanwhile waits
+    -- in the buffers, unread).
+    self.heard, self.left = self.heard + (time.now() - self.left), nil
+  end
   self.reading = true
   local data, kind = receive(self, deadline)
   self.reading = false
+  if self.idle then self.left = time.now() end
   return data, kind
 end
 
@@ -588,7 +596,7 @@ function ws.wrap(c, opts)
   local idle = check_idle(opts, 2, "wrap", 0)
   return setmetatable({
     c = c, server = opts.server == true, max = max, state = "open", protocol = opts.protocol,
-    pongs = 0, reading = false, idle = idle, heard = idle and time.now(),
+    pongs = 0, reading = false, idle = idle, heard = idle and time.now(), left = idle and time.now(),
   }, socket_mt)
 end
 

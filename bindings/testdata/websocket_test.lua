@@ -750,6 +750,41 @@ function TestActiveClientsAreNotIdle(t)
   ln:close()
 end
 
+function TestBusyHandlerDoesNotMakeItsClientIdle(t)
+  -- Idle time is time a recv waits: a handler busy for twice idle between
+  -- recvs still gets what its client sent meanwhile, pings and then a
+  -- message, and a client that said nothing for idle while recv waited
+  -- after the work is closed.
+  for _, case in ipairs({ { "pings then hello", true }, { "silent", false } }) do
+    local results = task.chan(1)
+    local ln = assert(ws.serve("127.0.0.1:0", function(s)
+      time.sleep(0.8) -- busy, idle 0.4
+      local t0 = time.now()
+      local data, err = s:recv()
+      results:send({ data = data, err = err, waited = time.now() - t0 })
+    end, { idle = 0.4 }))
+    local c = assert(ws.connect("ws://" .. tostring(ln:addr()) .. "/", OPTS))
+    if case[2] then
+      for _ = 1, 6 do
+        assert(c:ping("p"))
+        time.sleep(0.1)
+      end
+      assert(c:send("hello"))
+    end
+    local reader = task.spawn(function() return c:recv(OPTS) end) -- answers the server's close
+    local r = results:recv(10)
+    if case[2] then
+      assert(r.data == "hello", case[1] .. ": " .. tostring(r.err))
+    else
+      assert(r.data == nil and r.err.kind == "timeout" and r.err.code == 1001, case[1] .. ": " .. tostring(r.err))
+      assert(r.waited > 0.2, case[1] .. ": closed after " .. r.waited .. " s of recv, idle 0.4")
+    end
+    reader:wait(10)
+    c:conn():close()
+    ln:close()
+  end
+end
+
 function TestIdlePingerThatNeverReads(t)
   -- A client that keeps pinging, or sending messages, and never reads:
   -- its pongs (echoes) fill the buffers, and a write that cannot go out
