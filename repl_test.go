@@ -38,8 +38,9 @@ type replSession struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	pty    *os.File
-	exited chan struct{}
+	exited chan struct{} // closed when the program has ended and its output is read
 	status int
+	outEnd chan struct{} // closed when copyOut has read to the pty's end
 
 	mu     sync.Mutex
 	raw    strings.Builder // every byte the program wrote
@@ -75,7 +76,7 @@ func startOnPty(t *testing.T, cols uint16, histFile string, env []string, args .
 	if err != nil {
 		t.Fatalf("start on a pty: %v", err)
 	}
-	s := &replSession{t: t, cmd: cmd, pty: f, exited: make(chan struct{}), change: make(chan struct{}),
+	s := &replSession{t: t, cmd: cmd, pty: f, exited: make(chan struct{}), outEnd: make(chan struct{}), change: make(chan struct{}),
 		screen: vt10x.New(vt10x.WithSize(int(cols), screenRows))}
 	go s.copyOut()
 	go func() {
@@ -85,6 +86,14 @@ func startOnPty(t *testing.T, cols uint16, histFile string, env []string, args .
 			s.status = 128 + int(ws.Signal())
 		}
 		_ = err
+		// What it wrote just before its end may still wait in the pty:
+		// exited means all of it has been read, so that an expect or the
+		// DATA RACE check below sees it. (The pty ends when the last
+		// process holding it does; the bound is for one that outlives it.)
+		select {
+		case <-s.outEnd:
+		case <-time.After(5 * time.Second):
+		}
 		close(s.exited)
 	}()
 	t.Cleanup(func() {
@@ -116,6 +125,7 @@ func removeEnv(env []string, name string) []string {
 }
 
 func (s *replSession) copyOut() {
+	defer close(s.outEnd)
 	buf := make([]byte, 4096)
 	for {
 		n, err := s.pty.Read(buf)
