@@ -3,7 +3,8 @@
 // test starts (they inherit the environment), then sees HOME as a new
 // empty directory and no GONETREPL_HISTORY (nor GONETREPL_TOUR), so nothing reads or writes
 // the real ~/.gonetrepl_history. A test that wants a history file names
-// one itself.
+// one itself. Run also takes the race detector's one-second pause at exit
+// out of those processes (race.go).
 package testhome
 
 import (
@@ -14,7 +15,9 @@ import (
 )
 
 // Run runs the tests with HOME set to a fresh temporary directory, removed
-// afterwards, and GONETREPL_HISTORY and GONETREPL_TOUR unset. It returns m.Run's status.
+// afterwards, GONETREPL_HISTORY and GONETREPL_TOUR unset, and GORACE's
+// atexit_sleep_ms 0 for the processes the tests start. It returns m.Run's
+// status.
 func Run(m *testing.M) int {
 	home, err := os.MkdirTemp("", "gonetrepl-test-home-")
 	if err != nil {
@@ -33,5 +36,6 @@ func Run(m *testing.M) int {
 	os.Setenv("HOME", home)
 	os.Unsetenv("GONETREPL_HISTORY")
 	os.Unsetenv("GONETREPL_TOUR")
+	noRaceExitPause()
 	return m.Run()
 }
