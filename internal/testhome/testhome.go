@@ -33,6 +33,22 @@ func Run(m *testing.M) int {
 			os.Setenv("GOCACHE", filepath.Join(dir, "go-build"))
 		}
 	}
+	// Likewise its module cache (by default under HOME/go): in the new
+	// home a go build of this module (TestVersionNamesTheCommit, the
+	// program built without -race) downloaded every dependency again from
+	// the module proxy, 10 s and the network each time. And its settings
+	// (go env -w, in the user's config directory): GOTOOLCHAIN=local or a
+	// GOFLAGS there holds for it as for go test.
+	if os.Getenv("GOMODCACHE") == "" && os.Getenv("GOPATH") == "" {
+		if dir, err := os.UserHomeDir(); err == nil {
+			os.Setenv("GOMODCACHE", filepath.Join(dir, "go", "pkg", "mod"))
+		}
+	}
+	if os.Getenv("GOENV") == "" {
+		if dir, err := os.UserConfigDir(); err == nil {
+			os.Setenv("GOENV", filepath.Join(dir, "go", "env"))
+		}
+	}
 	os.Setenv("HOME", home)
 	os.Unsetenv("GONETREPL_HISTORY")
 	os.Unsetenv("GONETREPL_TOUR")
