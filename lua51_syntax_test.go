@@ -64,7 +64,7 @@ func TestSyntaxErrorsMatchLua51(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ours := func(args ...string) *exec.Cmd { return command(args...) }
+	ours := func(args ...string) *exec.Cmd { return plainCommand(t, args...) }
 	theirs := func(args ...string) *exec.Cmd {
 		c := exec.Command(lua51, args...)
 		c.Args[0] = "lua5.1" // its messages start with its argv[0]
