@@ -53,6 +53,7 @@ func readSyntaxCorpus(t *testing.T, path string) []syntaxCase {
 // lua5.1 is Debian's package of that name (./test.sh installs it); with
 // CI=true a missing one fails the test, else it is skipped.
 func TestSyntaxErrorsMatchLua51(t *testing.T) {
+	t.Parallel()
 	lua51 := peer.Find(t, "lua5.1", "lua5.1")
 	cases := readSyntaxCorpus(t, filepath.Join("testdata", "lua51_errors", "syntax.txt"))
 	if len(cases) < 20 {
