@@ -38,7 +38,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) == "1" {
 		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(testhome.Run(m))
+	code := testhome.Run(m)
+	removePlainBin()
+	os.Exit(code)
 }
 
 // Bounds for waits. Generous, because tests run under -race on a small,
@@ -128,7 +130,14 @@ func startProc(t testing.TB, stdin string, args ...string) *proc {
 // process's environment.
 func startProcEnv(t testing.TB, env []string, stdin string, args ...string) *proc {
 	t.Helper()
-	p := &proc{t: t, args: args, cmd: command(args...), stdout: newOutLog(), stderr: newOutLog(), done: make(chan struct{})}
+	return startCmd(t, command(args...), env, stdin, args)
+}
+
+// startCmd is startProcEnv with the command (from command or plainCommand)
+// made for args.
+func startCmd(t testing.TB, cmd *exec.Cmd, env []string, stdin string, args []string) *proc {
+	t.Helper()
+	p := &proc{t: t, args: args, cmd: cmd, stdout: newOutLog(), stderr: newOutLog(), done: make(chan struct{})}
 	p.cmd.Env = append(p.cmd.Env, env...)
 	if stdin != "" {
 		p.cmd.Stdin = strings.NewReader(stdin)

@@ -156,7 +156,7 @@ func TestRuntimeErrorsMatchLua51(t *testing.T) {
 			continue
 		}
 		want := parseLuaError(stderr.String())
-		r := runCLI(t, "", "-e", oursCode)
+		r := runPlainCLIEnv(t, nil, "", "-e", oursCode)
 		if r.code != 1 {
 			t.Errorf("%q: want status 1; got %v", c.line, r)
 			continue

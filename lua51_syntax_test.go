@@ -53,6 +53,7 @@ func readSyntaxCorpus(t *testing.T, path string) []syntaxCase {
 // lua5.1 is Debian's package of that name (./test.sh installs it); with
 // CI=true a missing one fails the test, else it is skipped.
 func TestSyntaxErrorsMatchLua51(t *testing.T) {
+	t.Parallel()
 	lua51 := peer.Find(t, "lua5.1", "lua5.1")
 	cases := readSyntaxCorpus(t, filepath.Join("testdata", "lua51_errors", "syntax.txt"))
 	if len(cases) < 20 {
@@ -64,7 +65,7 @@ func TestSyntaxErrorsMatchLua51(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ours := func(args ...string) *exec.Cmd { return command(args...) }
+	ours := func(args ...string) *exec.Cmd { return plainCommand(t, args...) }
 	theirs := func(args ...string) *exec.Cmd {
 		c := exec.Command(lua51, args...)
 		c.Args[0] = "lua5.1" // its messages start with its argv[0]

@@ -53,7 +53,7 @@ func TestOSDateMatchesLua51(t *testing.T) {
 			if len(want) < 20000 {
 				t.Fatalf("lua5.1 printed %d lines; want the whole corpus (over 20000)", len(want))
 			}
-			r := runCLIEnv(t, env, "", script)
+			r := runPlainCLIEnv(t, env, "", script)
 			if r.code != 0 {
 				t.Errorf("gonetrepl %s: status %d, stderr %q; comparing what it printed", script, r.code, r.stderr)
 			}

@@ -38,14 +38,23 @@ type replSession struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	pty    *os.File
-	exited chan struct{}
+	exited chan struct{} // closed when the program has ended and its output is read
 	status int
+	outEnd chan struct{} // closed when copyOut has read to the pty's end
 
 	mu     sync.Mutex
 	raw    strings.Builder // every byte the program wrote
 	pos    int             // how far expect has consumed plain()
 	screen vt10x.Terminal
 	change chan struct{} // closed and replaced on every write
+
+	// plainRaw is how much of raw plainDone covers, up to just after a
+	// line break, and plainDone is plain of that: expect strips the
+	// escapes of each line once, not of the whole output at every write
+	// (the tour writes thousands of times; run again over its tens of
+	// KiB, plain took most of TestTourWalkthrough's time under -race).
+	plainRaw  int
+	plainDone strings.Builder
 }
 
 // startREPL runs gonetrepl with args on a new pty. The history goes to
@@ -75,7 +84,7 @@ func startOnPty(t *testing.T, cols uint16, histFile string, env []string, args .
 	if err != nil {
 		t.Fatalf("start on a pty: %v", err)
 	}
-	s := &replSession{t: t, cmd: cmd, pty: f, exited: make(chan struct{}), change: make(chan struct{}),
+	s := &replSession{t: t, cmd: cmd, pty: f, exited: make(chan struct{}), outEnd: make(chan struct{}), change: make(chan struct{}),
 		screen: vt10x.New(vt10x.WithSize(int(cols), screenRows))}
 	go s.copyOut()
 	go func() {
@@ -85,6 +94,14 @@ func startOnPty(t *testing.T, cols uint16, histFile string, env []string, args .
 			s.status = 128 + int(ws.Signal())
 		}
 		_ = err
+		// What it wrote just before its end may still wait in the pty:
+		// exited means all of it has been read, so that an expect or the
+		// DATA RACE check below sees it. (The pty ends when the last
+		// process holding it does; the bound is for one that outlives it.)
+		select {
+		case <-s.outEnd:
+		case <-time.After(5 * time.Second):
+		}
 		close(s.exited)
 	}()
 	t.Cleanup(func() {
@@ -116,6 +133,7 @@ func removeEnv(env []string, name string) []string {
 }
 
 func (s *replSession) copyOut() {
+	defer close(s.outEnd)
 	buf := make([]byte, 4096)
 	for {
 		n, err := s.pty.Read(buf)
@@ -160,6 +178,18 @@ func (s *replSession) rawText() string {
 // plain is the output without terminal escapes and carriage returns.
 func plain(raw string) string { return escapes.ReplaceAllString(raw, "") }
 
+// plainLocked is plain(s.raw.String()), s.mu held. No escape spans a line
+// break, so the lines up to the last break are stripped once and kept.
+func (s *replSession) plainLocked() string {
+	raw := s.raw.String()
+	if i := strings.LastIndexByte(raw[s.plainRaw:], '\n'); i >= 0 {
+		end := s.plainRaw + i + 1
+		s.plainDone.WriteString(plain(raw[s.plainRaw:end]))
+		s.plainRaw = end
+	}
+	return s.plainDone.String() + plain(raw[s.plainRaw:])
+}
+
 // expect waits until the output after what earlier expects consumed
 // matches re, consumes up to the end of the match, and returns the
 // submatches.
@@ -169,7 +199,7 @@ func (s *replSession) expect(re string) []string {
 	deadline := time.After(expectTimeout)
 	for {
 		s.mu.Lock()
-		text := plain(s.raw.String())
+		text := s.plainLocked()
 		change := s.change
 		if s.pos > len(text) {
 			s.pos = len(text)
@@ -753,4 +783,21 @@ func TestREPLSIGTERMAndExitAtThePrompt(t *testing.T) {
 	s.run(`task.spawn(function() time.sleep(0.2) os.exit(7) end)`, `running>`)
 	s.send(`typing while the task runs`)
 	s.waitExit(7)
+}
+
+// TestPlainLockedIsPlain: stripping the escapes line by line as output
+// comes, in pieces cut anywhere (inside an escape too), gives what
+// stripping the whole output at once does.
+func TestPlainLockedIsPlain(t *testing.T) {
+	t.Parallel()
+	out := strings.Repeat("> x = 1\r\n\x1b[32m1\x1b[0m\r\n\x1b[2K\x1b[1G>> \x1b(Bend\r\x1b[?25l\n", 40)
+	s := &replSession{}
+	for i := 0; i < len(out); {
+		n := min(1+i%7, len(out)-i)
+		s.raw.WriteString(out[i : i+n])
+		i += n
+		if got, want := s.plainLocked(), plain(s.raw.String()); got != want {
+			t.Fatalf("after %d bytes: %q, want %q", i, got, want)
+		}
+	}
 }

@@ -65,6 +65,9 @@ func TestEveryScriptHasATest(t *testing.T) {
 	}
 }
 
+// TestScriptsHelp runs every script with --help and with an unknown
+// option, a subtest per script, in parallel: 42 processes that each wait
+// for nothing but their own start.
 func TestScriptsHelp(t *testing.T) {
 	t.Parallel()
 	scripts, err := filepath.Glob("scripts/*.lua")
@@ -77,19 +80,28 @@ func TestScriptsHelp(t *testing.T) {
 			t.Errorf("%s is not in scriptOptions: add it, with the options its --help must list", script)
 			continue
 		}
-		r := runCLI(t, "", script, "--help")
-		if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: gonetrepl "+script) || r.stderr != "" {
-			t.Errorf("%s --help: want status 0 and the usage on stdout; got %v", script, r)
+		t.Run(filepath.Base(script), func(t *testing.T) {
+			t.Parallel()
+			scriptHelp(t, script, opts)
+		})
+	}
+}
+
+// scriptHelp checks script's --help (it lists opts) and its refusal of
+// an unknown option.
+func scriptHelp(t *testing.T, script string, opts []string) {
+	r := runCLI(t, "", script, "--help")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: gonetrepl "+script) || r.stderr != "" {
+		t.Errorf("%s --help: want status 0 and the usage on stdout; got %v", script, r)
+	}
+	for _, o := range opts {
+		if !strings.Contains(r.stdout, o) {
+			t.Errorf("%s --help does not mention %s:\n%s", script, o, r.stdout)
 		}
-		for _, o := range opts {
-			if !strings.Contains(r.stdout, o) {
-				t.Errorf("%s --help does not mention %s:\n%s", script, o, r.stdout)
-			}
-		}
-		r = runCLI(t, "", script, "--bogus")
-		if r.code != 2 || !strings.HasPrefix(r.stderr, "unknown option --bogus\nusage: ") {
-			t.Errorf("%s --bogus: want status 2 and the usage on stderr; got %v", script, r)
-		}
+	}
+	r = runCLI(t, "", script, "--bogus")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "unknown option --bogus\nusage: ") {
+		t.Errorf("%s --bogus: want status 2 and the usage on stderr; got %v", script, r)
 	}
 }
 
@@ -119,10 +131,13 @@ func TestScriptsRejectExtraArguments(t *testing.T) {
 		"scripts/ws_echo.lua":     {"127.0.0.1:0"},
 	}
 	for script, args := range full {
-		r := runCLI(t, "", append([]string{script}, append(args, "extra", "more")...)...)
-		if r.code != 2 || !strings.HasPrefix(r.stderr, "unexpected argument \"extra\"\nusage: gonetrepl "+script) || r.stdout != "" {
-			t.Errorf("%s with an extra argument: want status 2 naming it, then the usage; got %v", script, r)
-		}
+		t.Run(filepath.Base(script), func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, "", append([]string{script}, append(args, "extra", "more")...)...)
+			if r.code != 2 || !strings.HasPrefix(r.stderr, "unexpected argument \"extra\"\nusage: gonetrepl "+script) || r.stdout != "" {
+				t.Errorf("%s with an extra argument: want status 2 naming it, then the usage; got %v", script, r)
+			}
+		})
 	}
 }
 

@@ -3,7 +3,8 @@
 // test starts (they inherit the environment), then sees HOME as a new
 // empty directory and no GONETREPL_HISTORY (nor GONETREPL_TOUR), so nothing reads or writes
 // the real ~/.gonetrepl_history. A test that wants a history file names
-// one itself.
+// one itself. Run also takes the race detector's one-second pause at exit
+// out of those processes (race.go).
 package testhome
 
 import (
@@ -14,7 +15,9 @@ import (
 )
 
 // Run runs the tests with HOME set to a fresh temporary directory, removed
-// afterwards, and GONETREPL_HISTORY and GONETREPL_TOUR unset. It returns m.Run's status.
+// afterwards, GONETREPL_HISTORY and GONETREPL_TOUR unset, and GORACE's
+// atexit_sleep_ms 0 for the processes the tests start. It returns m.Run's
+// status.
 func Run(m *testing.M) int {
 	home, err := os.MkdirTemp("", "gonetrepl-test-home-")
 	if err != nil {
@@ -30,8 +33,25 @@ func Run(m *testing.M) int {
 			os.Setenv("GOCACHE", filepath.Join(dir, "go-build"))
 		}
 	}
+	// Likewise its module cache (by default under HOME/go): in the new
+	// home a go build of this module (TestVersionNamesTheCommit, the
+	// program built without -race) downloaded every dependency again from
+	// the module proxy, 10 s and the network each time. And its settings
+	// (go env -w, in the user's config directory): GOTOOLCHAIN=local or a
+	// GOFLAGS there holds for it as for go test.
+	if os.Getenv("GOMODCACHE") == "" && os.Getenv("GOPATH") == "" {
+		if dir, err := os.UserHomeDir(); err == nil {
+			os.Setenv("GOMODCACHE", filepath.Join(dir, "go", "pkg", "mod"))
+		}
+	}
+	if os.Getenv("GOENV") == "" {
+		if dir, err := os.UserConfigDir(); err == nil {
+			os.Setenv("GOENV", filepath.Join(dir, "go", "env"))
+		}
+	}
 	os.Setenv("HOME", home)
 	os.Unsetenv("GONETREPL_HISTORY")
 	os.Unsetenv("GONETREPL_TOUR")
+	noRaceExitPause()
 	return m.Run()
 }
