@@ -473,10 +473,8 @@ end
 local function send_frame(self, op, data)
   local ok, err = write(self, op, data)
   if not ok and self.idle and type(err) ~= "string" and err.kind == "timeout" then
-    self.state = "closed"
-    self.close_code, self.close_reason = self.close_code or ws.ABNORMAL, self.close_reason or ""
     self.h, self.f, self.msg = nil, nil, nil
-    self.c:close()
+    return failed(self, err, true)
   end
   return ok, err
 end
