@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,19 +79,40 @@ func newTestRuntime(t *testing.T) (*Runtime, *syncBuffer) {
 const testHelpFile = "testdata/testhelp.lua"
 
 func preloadTestHelp(t testing.TB, rt *Runtime) {
-	src, err := os.ReadFile(testHelpFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fn, err := rt.Load(bytes.NewReader(src), testHelpFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fn := loadCompiled(t, rt, testHelpFile)
 	rt.gil.Lock()
 	defer rt.gil.Unlock()
 	preload := rt.L.GetField(rt.L.GetGlobal("package"), "preload")
 	rt.L.SetField(preload, "testhelp", fn)
 	rt.L.SetGlobal("work", rt.L.NewFunction(luaWork))
+}
+
+// compiled holds, by file name, the compiled chunk of each Lua file the
+// tests load: a file is parsed and compiled once, not again for each of
+// its tests (and testhelp.lua once, not for each of the 473). A function
+// proto is not changed by running it, and gopher-lua shares one between
+// states (NewFunctionFromProto); each test still runs the chunk afresh, in
+// its own runtime.
+var compiled sync.Map // file name -> *lua.FunctionProto
+
+// loadCompiled returns file's main chunk as a function of rt, compiling
+// the file on first use (with rt.Load, as a script is).
+func loadCompiled(t testing.TB, rt *Runtime, file string) *lua.LFunction {
+	if proto, ok := compiled.Load(file); ok {
+		rt.gil.Lock()
+		defer rt.gil.Unlock()
+		return rt.L.NewFunctionFromProto(proto.(*lua.FunctionProto))
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, err := rt.Load(bytes.NewReader(src), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiled.Store(file, fn.Proto)
+	return fn
 }
 
 // luaWork is the tests' work(): the work the state has done so far (VM
@@ -104,14 +126,7 @@ func luaWork(L *lua.LState) int {
 
 // loadLuaFile runs file's main chunk (which defines the tests) to its end.
 func loadLuaFile(t *testing.T, rt *Runtime, file string) {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fn, err := rt.Load(bytes.NewReader(src), file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fn := loadCompiled(t, rt, file)
 	task := rt.Start("load "+file, fn)
 	<-task.Done()
 	if task.Status() != statusDone {

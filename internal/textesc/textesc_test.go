@@ -1,6 +1,7 @@
 package textesc
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -36,5 +37,38 @@ func TestLines(t *testing.T) {
 		if c := got[i]; c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f {
 			t.Fatalf("Lines left byte %#x in %q", c, got)
 		}
+	}
+}
+
+// TestEscapeEveryByte checks each byte's escape against its decimal value,
+// short and (before a digit) three digits long, and that counting the
+// escapes of a run of high bytes allocates nothing: strconv.Itoa made a
+// string for each, seconds for bin.escape's 65 MiB cap test.
+func TestEscapeEveryByte(t *testing.T) {
+	decimal := 0 // bytes escaped as \ddd: controls, DEL, 0x80-0xff alone
+	for c := 0; c < 256; c++ {
+		s := string([]byte{byte(c)})
+		got := Escape(s, 0)
+		if len(got) < 2 || got[0] != '\\' || !isDigit(got[1]) {
+			continue
+		}
+		decimal++
+		if got != fmt.Sprintf("\\%d", c) {
+			t.Errorf("Escape(%d) = %q", c, got)
+		}
+		if got := Escape(s+"7", 0); got != fmt.Sprintf("\\%03d7", c) {
+			t.Errorf("Escape(%d, then a digit) = %q", c, got)
+		}
+	}
+	if decimal != 32-3+1+128 {
+		t.Errorf("%d bytes escaped in decimal, want 158", decimal)
+	}
+	run := strings.Repeat("\200", 1000)
+	if n := EscapedLen(run, 0); n != 4000 {
+		t.Errorf("EscapedLen of 1000 \\200 = %d, want 4000", n)
+	}
+	// One allocation is the counter itself; strconv.Itoa made 1001.
+	if allocs := testing.AllocsPerRun(10, func() { EscapedLen(run, 0) }); allocs > 1 {
+		t.Errorf("EscapedLen of 1000 \\200 made %v allocations", allocs)
 	}
 }
