@@ -514,8 +514,7 @@ func (rt *Runtime) recordStart(L *lua.LState, n int, p *atomic.Pointer[recSet], 
 			L.Push(lua.LNil)
 			return 1
 		}
-		rt.trace.recs0.remove(old)
-		s, e, b := old.stop()
+		s, e, b := rt.stopRec(old)
 		t := L.CreateTable(0, 4)
 		t.RawSetString("path", lua.LString(old.path))
 		t.RawSetString("sessions", lua.LNumber(s))
@@ -555,12 +554,14 @@ func (rt *Runtime) startRec(p *atomic.Pointer[recSet], k recKind, path string, a
 	return nil
 }
 
-// stopRec stops r, a recorder taken out of its set, if not nil.
-func (rt *Runtime) stopRec(r *recorder) {
-	if r != nil {
-		rt.trace.recs0.remove(r)
-		r.stop()
+// stopRec stops r, a recorder taken out of its set, if not nil, and
+// returns its counts.
+func (rt *Runtime) stopRec(r *recorder) (sessions, events, bytes int64) {
+	if r == nil {
+		return 0, 0, 0
 	}
+	rt.trace.recs0.remove(r)
+	return r.stop()
 }
 
 // get is the set's recorder of kind k.
