@@ -322,6 +322,10 @@ end
 -- pace: 200 KB at 400 KB/s, measured where the bytes arrive: the rate
 -- from the first read to the last is within 20 % of the pace.
 function TestRelayPace(t)
+  -- Paced at 400 kB/s, 200 kB arrive at 400 kB/s within 20 %. A loaded
+  -- machine can stall the relay past its bucket (100 ms of bytes) and
+  -- make it slower, never faster: a slow attempt is tried again (at most
+  -- three), a fast one fails at once.
   local total, rate = 200000, 400000
   local sink = listen()
   local measured = task.chan(1)
@@ -338,15 +342,23 @@ function TestRelayPace(t)
   end)
   local results = task.chan(1)
   local p = proxy(sink, results, nil, { pace = { a2b = rate } })
-  local c = assert(net.dial("tcp", tostring(p:addr()), { timeout = 10 }))
-  c:set_timeout(10)
-  assert(c:write(string.rep("p", total)))
-  assert(c:close_write())
-  local m = assert(measured:recv(10))
-  assert(m[1] == total, m[1])
-  assert(m[2] > rate * 0.8 and m[2] < rate * 1.2, ("paced at %d B/s, measured %.0f B/s"):format(rate, m[2]))
-  assert(results:recv(10))
-  c:close()
+  local got = {}
+  for _ = 1, 3 do
+    local c = assert(net.dial("tcp", tostring(p:addr()), { timeout = 10 }))
+    c:set_timeout(10)
+    assert(c:write(string.rep("p", total)))
+    assert(c:close_write())
+    local m = assert(measured:recv(10))
+    assert(m[1] == total, m[1])
+    assert(results:recv(10))
+    c:close()
+    got[#got + 1] = ("%.0f"):format(m[2])
+    assert(m[2] < rate * 1.2, ("paced at %d B/s, measured %.0f B/s: faster than the pace"):format(rate, m[2]))
+    if m[2] > rate * 0.8 then break end
+    t:log(("paced at %d B/s, measured %.0f B/s: slower (a loaded machine?), once more"):format(rate, m[2]))
+  end
+  local last = tonumber(got[#got])
+  assert(last > rate * 0.8, ("paced at %d B/s, measured %s B/s in three tries"):format(rate, table.concat(got, ", ")))
   p:close()
   sink:close()
 end
