@@ -28,10 +28,6 @@ func TestHelpExamples(t *testing.T) {
 	if os.Getenv(netnsEnv) == "1" {
 		t.Skip("already inside the namespace")
 	}
-	// Its work is done in a child process, in a namespace of its own: it
-	// overlaps with the package's other parallel tests instead of holding
-	// up the serial phase, when little else runs.
-	t.Parallel()
 	pki := tlstest.NewPKI(t, exampleHosts...)
 	etc := t.TempDir()
 	files := map[string]string{
